@@ -1,0 +1,37 @@
+# yibao — the two commands: `make run` and `make test`.
+# Everything real is in meson.build; this file only strings steps together.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+DB         ?= var/yibao.db
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all setup build run test test-unit test-san test-api test-browser clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: setup $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+$(BUILD_SAN)/build.ninja:
+	meson setup $(BUILD_SAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+run: build
+	@scripts/run-demo "$(BUILD)/src/cli/yibao" "$(DB)" "$(LISTEN)"
+
+# Every suite; stops non-zero on the first failing suite.
+test: build $(BUILD_SAN)/build.ninja
+	scripts/with-pg meson test -C $(BUILD) --print-errorlogs
+	meson compile -C $(BUILD_SAN)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	  meson test -C $(BUILD_SAN) --print-errorlogs --suite sqlite --suite unit
+	scripts/test-extra "$(BUILD)"
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

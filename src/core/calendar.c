@@ -1,0 +1,1 @@
+/* calendar.c — see calendar.h (to be written). */

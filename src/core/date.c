@@ -1,0 +1,1 @@
+/* date.c — see date.h (to be written). */

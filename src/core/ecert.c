@@ -1,0 +1,1 @@
+/* ecert.c — see ecert.h (to be written). */

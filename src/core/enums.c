@@ -1,0 +1,1 @@
+/* enums.c — see enums.h (to be written). */

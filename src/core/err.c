@@ -1,0 +1,167 @@
+/*
+ * err.c — the table of stable error codes and the helpers that fill a
+ * yb_err.  Add a code here before raising it anywhere.
+ */
+#include "core/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *code;
+	yb_err_kind kind;
+} err_table[] = {
+	/* generic input and request errors */
+	{ "request.invalid_json",          YB_EINVAL },
+	{ "request.invalid_field",         YB_EINVAL },
+	{ "request.missing_field",         YB_EINVAL },
+	{ "request.too_large",             YB_ETOOLARGE },
+	{ "request.unsupported_media_type",YB_EINVAL },
+	{ "request.not_found",             YB_ENOTFOUND },
+	{ "request.method_not_allowed",    YB_EINVAL },
+	{ "request.invalid_cursor",        YB_EINVAL },
+	{ "request.invalid_date",          YB_EINVAL },
+	{ "usage",                         YB_EINVAL },
+	/* auth */
+	{ "auth.required",                 YB_EAUTH },
+	{ "auth.invalid_credentials",      YB_EAUTH },
+	{ "auth.invalid_token",            YB_EAUTH },
+	{ "auth.throttled",                YB_ETHROTTLED },
+	{ "auth.forbidden",                YB_EFORBIDDEN },
+	{ "auth.weak_password",            YB_EINVAL },
+	/* persons */
+	{ "person.invalid_id_number",      YB_EINVAL },
+	{ "person.invalid_ssn",            YB_EINVAL },
+	{ "person.invalid_name",           YB_EINVAL },
+	{ "person.invalid_scheme",         YB_EINVAL },
+	{ "person.invalid_region",         YB_EINVAL },
+	{ "person.invalid_reason",         YB_EINVAL },
+	{ "person.duplicate",              YB_ECONFLICT },
+	{ "person.not_found",              YB_ENOTFOUND },
+	{ "person.not_active",             YB_ERULE },
+	{ "person.already_terminated",     YB_ECONFLICT },
+	/* employers, contributions */
+	{ "employer.duplicate",            YB_ECONFLICT },
+	{ "employer.not_found",            YB_ENOTFOUND },
+	{ "employer.invalid_code",         YB_EINVAL },
+	{ "contribution.duplicate",        YB_ECONFLICT },
+	{ "contribution.invalid_period",   YB_EINVAL },
+	{ "contribution.invalid_amounts",  YB_EINVAL },
+	{ "contribution.no_account",       YB_ERULE },
+	/* ledger */
+	{ "ledger.unbalanced",             YB_EINTERNAL },
+	{ "ledger.insufficient_balance",   YB_ERULE },
+	{ "ledger.account_closed",         YB_ERULE },
+	{ "money.overflow",                YB_EINVAL },
+	/* cards and calendar */
+	{ "card.materials_missing",        YB_ERULE },
+	{ "card.already_has_valid_card",   YB_ECONFLICT },
+	{ "card.invalid_route",            YB_EINVAL },
+	{ "card.not_found",                YB_ENOTFOUND },
+	{ "card.application_not_found",    YB_ENOTFOUND },
+	{ "card.invalid_state",            YB_ECONFLICT },
+	{ "calendar.year_not_loaded",      YB_ERULE },
+	{ "calendar.invalid",              YB_EINVAL },
+	/* bindings */
+	{ "binding.identity_mismatch",     YB_ERULE },
+	{ "binding.authorizer_not_eligible", YB_ERULE },
+	{ "binding.relative_not_eligible", YB_ERULE },
+	{ "binding.relationship_not_allowed", YB_ERULE },
+	{ "binding.self",                  YB_ERULE },
+	{ "binding.duplicate",             YB_ECONFLICT },
+	{ "binding.materials_missing",     YB_ERULE },
+	{ "binding.card_mismatch",         YB_ERULE },
+	{ "binding.card_not_activated",    YB_ERULE },
+	{ "binding.channel_not_allowed",   YB_EFORBIDDEN },
+	{ "binding.not_found",             YB_ENOTFOUND },
+	{ "binding.already_ended",         YB_ECONFLICT },
+	{ "binding.too_many",              YB_EINVAL },
+	/* institutions and settlement */
+	{ "institution.duplicate",         YB_ECONFLICT },
+	{ "institution.not_found",         YB_ENOTFOUND },
+	{ "institution.invalid_type",      YB_EINVAL },
+	{ "settlement.credential_invalid", YB_ERULE },
+	{ "settlement.patient_not_insured",YB_ERULE },
+	{ "settlement.txn_id_reused",      YB_ECONFLICT },
+	{ "settlement.invalid_amounts",    YB_EINVAL },
+	{ "settlement.invalid_visit_type", YB_EINVAL },
+	{ "settlement.not_found",          YB_ENOTFOUND },
+	{ "offline.not_found",             YB_ENOTFOUND },
+	{ "offline.wrong_institution",     YB_EFORBIDDEN },
+	{ "offline.already_resettled",     YB_ECONFLICT },
+	{ "offline.window_expired",        YB_ERULE },
+	{ "offline.txn_id_reused",         YB_ECONFLICT },
+	{ "reconciliation.invalid",        YB_EINVAL },
+	{ "ecert.invalid",                 YB_ERULE },
+	/* import and operations */
+	{ "import.invalid_file",           YB_EINVAL },
+	{ "settings.invalid",              YB_EINVAL },
+	{ "store.error",                   YB_EINTERNAL },
+	{ "store.busy",                    YB_EUNAVAIL },
+	{ "store.corrupt",                 YB_EINTERNAL },
+	{ "internal",                      YB_EINTERNAL },
+	{ "out_of_memory",                 YB_EINTERNAL },
+};
+
+void yb_err_clear(yb_err *err)
+{
+	if (!err)
+		return;
+	err->kind = YB_OK;
+	err->code = NULL;
+	err->message[0] = '\0';
+}
+
+yb_err_kind yb_err_kind_of(const char *code)
+{
+	for (size_t i = 0; i < sizeof err_table / sizeof err_table[0]; i++)
+		if (strcmp(err_table[i].code, code) == 0)
+			return err_table[i].kind;
+	return YB_EINTERNAL;
+}
+
+int yb_verrf(yb_err *err, const char *code, const char *fmt, va_list ap)
+{
+	if (!err)
+		return -1;
+	err->code = code;
+	err->kind = yb_err_kind_of(code);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	return -1;
+}
+
+int yb_errf(yb_err *err, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	yb_verrf(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int yb_err_http_status(yb_err_kind kind)
+{
+	switch (kind) {
+	case YB_OK:         return 200;
+	case YB_EINVAL:     return 400;
+	case YB_EAUTH:      return 401;
+	case YB_EFORBIDDEN: return 403;
+	case YB_ENOTFOUND:  return 404;
+	case YB_ECONFLICT:  return 409;
+	case YB_ETOOLARGE:  return 413;
+	case YB_ERULE:      return 422;
+	case YB_ETHROTTLED: return 429;
+	case YB_EUNAVAIL:   return 503;
+	case YB_EINTERNAL:  break;
+	}
+	return 500;
+}
+
+const char *yb_err_code_at(int i, yb_err_kind *kind)
+{
+	if (i < 0 || (size_t)i >= sizeof err_table / sizeof err_table[0])
+		return NULL;
+	if (kind)
+		*kind = err_table[i].kind;
+	return err_table[i].code;
+}

@@ -1,0 +1,1 @@
+/* hash.c — see hash.h (to be written). */

@@ -1,0 +1,1 @@
+/* idnum.c — see idnum.h (to be written). */

@@ -1,0 +1,1 @@
+/* mask.c — see mask.h (to be written). */

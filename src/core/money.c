@@ -1,0 +1,1 @@
+/* money.c — see money.h (to be written). */

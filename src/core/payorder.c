@@ -1,0 +1,1 @@
+/* payorder.c — see payorder.h (to be written). */

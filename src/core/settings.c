@@ -1,0 +1,1 @@
+/* settings.c — see settings.h (to be written). */

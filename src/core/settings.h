@@ -1,0 +1,43 @@
+/*
+ * settings.h — the local policy choices of one city (SPEC "settings").
+ *
+ * One struct, filled with documented defaults and then overridden from a
+ * config file of "key = value" lines ('#' comments).  Another city changes
+ * the file, not the code.  See docs/settings.md for every key.
+ */
+#ifndef YB_SETTINGS_H
+#define YB_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct yb_settings {
+	char region[YB_REGION_SZ];              /* region = 440300 */
+	bool scheme_has_account[YB_SCHEME__N];  /* account_schemes = employee_tier1 */
+	bool relationship_allowed[YB_REL__N];   /* relationships = spouse,parent,child */
+	int64_t share_floor_fen;                /* share_floor_fen = 0 */
+	bool family_visit_allowed[YB_VISIT__N]; /* family_visit_types = outpatient,pharmacy */
+	int offline_window_days;                /* offline_window_days = 30 */
+	int ecert_lifetime_seconds;             /* ecert_lifetime_seconds = 300 */
+	int session_lifetime_seconds;           /* session_lifetime_seconds = 1800 */
+	int login_max_failures;                 /* login_max_failures = 5 */
+	int login_lockout_seconds;              /* login_lockout_seconds = 900 */
+	int service_point_working_days;         /* service_point_working_days = 3 */
+} yb_settings;
+
+void yb_settings_defaults(yb_settings *s);
+
+/* Apply one "key = value" assignment. Errors: "settings.invalid". */
+int yb_settings_set(yb_settings *s, const char *key, const char *value,
+		    yb_err *err);
+
+/* Apply a whole file's text; errors name the line. */
+int yb_settings_parse(yb_settings *s, const char *text, yb_err *err);
+
+/* Write the settings as a config file text (for `yibao settings show`). */
+int yb_settings_format(const yb_settings *s, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,1 @@
+/* binding.c — (to be written). */

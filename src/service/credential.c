@@ -1,0 +1,1 @@
+/* credential.c — (to be written). */

@@ -1,0 +1,78 @@
+/*
+ * ctx.h — what every service use case is called with, and the shared
+ * machinery of a use case: authorization, the transaction, the audit
+ * record.
+ *
+ * A use case is one public function (yb_person_register, yb_settle, ...)
+ * that:
+ *   1. checks the actor's role against the action's allowed roles (X1);
+ *   2. begins one store transaction;
+ *   3. reads, asks core rules, writes;
+ *   4. appends its audit record (X3) in the same transaction;
+ *   5. commits — or rolls back everything on any error.
+ * Services neither log nor exit; they return a yb_err.
+ */
+#ifndef YB_SERVICE_CTX_H
+#define YB_SERVICE_CTX_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "core/model.h"
+#include "core/settings.h"
+#include "store/store.h"
+
+/* Who is acting, through which channel. */
+typedef struct yb_actor {
+	yb_role role;
+	yb_channel channel;
+	char id[YB_ACTOR_SZ];            /* "person:<ssn>", "key:<id>", "cli" */
+	yb_id person_id;                 /* role person: himself */
+	char institution_code[YB_CODE_SZ]; /* role institution */
+	char employer_code[YB_CODE_SZ];  /* role employer */
+} yb_actor;
+
+/* The injected clock: tests move time instead of sleeping. */
+typedef struct yb_clock {
+	yb_time (*now)(void *arg);
+	void *arg;
+} yb_clock;
+
+typedef struct yb_ctx {
+	yb_store *store;
+	const yb_settings *settings;
+	yb_clock clock;
+	yb_actor actor;
+} yb_ctx;
+
+/* The system clock (time(NULL)). */
+yb_clock yb_clock_system(void);
+
+yb_time yb_ctx_now(const yb_ctx *ctx);
+yb_date yb_ctx_today(const yb_ctx *ctx);
+
+/* An actor for the command line (role admin, channel cli). */
+yb_actor yb_actor_cli(void);
+
+/*
+ * X1: may the actor perform `action`?  The table of actions and their
+ * roles is in ctx.c — the one place that says who may do what.
+ * Error "auth.forbidden".
+ */
+int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err);
+
+/* Begin a write (or read) transaction; on failure nothing is open. */
+int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err);
+/* Commit; on failure the transaction is rolled back. */
+int yb_tx_commit(yb_ctx *ctx, yb_err *err);
+void yb_tx_rollback(yb_ctx *ctx);
+
+/*
+ * Append the audit record of the current transaction's change: chained to
+ * the previous record's hash.  `target` like "person:440300199001011234"
+ * (callers mask nothing here: the audit log is the agency's own record).
+ */
+int yb_audit(yb_ctx *ctx, const char *action, const char *target,
+	     const char *result, yb_err *err);
+
+#endif

@@ -1,0 +1,1 @@
+/* inquiry.c — (to be written). */

@@ -1,0 +1,1 @@
+/* offline.c — (to be written). */

@@ -1,0 +1,1 @@
+/* person.c — (to be written). */

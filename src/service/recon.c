@@ -1,0 +1,1 @@
+/* recon.c — (to be written). */

@@ -1,0 +1,1 @@
+/* settle.c — (to be written). */

@@ -1,0 +1,1 @@
+/* pg.c — see store.h (to be written). */

@@ -1,0 +1,1 @@
+/* pg_schema.c — see store.h (to be written). */

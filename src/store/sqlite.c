@@ -1,0 +1,1 @@
+/* sqlite.c — see store.h (to be written). */

@@ -1,0 +1,1 @@
+/* sqlite_schema.c — see store.h (to be written). */

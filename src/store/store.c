@@ -1,0 +1,1 @@
+/* store.c — see store.h (to be written). */

@@ -1,0 +1,293 @@
+/*
+ * store.h — the storage interface: one struct of function pointers that
+ * each engine fills (sqlite.c, the embedded default; pg.c, PostgreSQL).
+ * Built as GNU Taler's exchange DB plugin or SQLite's VFS: services never
+ * see SQL, and the same service and API suites run on both engines.
+ *
+ * A yb_store is ONE connection.  It is not thread-safe: a server keeps one
+ * per worker thread.  All SQL lives in the engines.
+ *
+ * Conventions for every operation:
+ *  - the last argument is `yb_err *err`;
+ *  - writes and plain reads return 0 on success, -1 on error;
+ *  - lookups (`*_by_*`, `*_of`) return 1 when found (out filled), 0 when
+ *    not found (out untouched), -1 on error;
+ *  - list operations return newest first (descending id), at most `limit`
+ *    rows with id < `before` (before = 0: from the newest); they allocate
+ *    `*out` with malloc (the caller frees it, also when *n == 0) and set
+ *    `*n`;
+ *  - times are passed in by the caller (the clock is the service's), never
+ *    read from the database server's clock;
+ *  - uniqueness violations come back as the domain's code
+ *    ("person.duplicate", "contribution.duplicate", ...) so the service
+ *    does not have to race a check against an insert;
+ *  - any other database failure is "store.error" (or "store.busy" when the
+ *    database stayed locked past the busy timeout).
+ *
+ * Transactions: begin(write) … commit | rollback.  Every service use case
+ * is one transaction.  A write transaction takes the write lock at begin
+ * (SQLite BEGIN IMMEDIATE), so reads made inside it are current and stay
+ * current until commit.  On PostgreSQL, `account_lock` takes row locks in
+ * id order for the accounts a settlement will touch.
+ * One level of savepoint lets a caller undo part of a transaction (per-row
+ * atomicity in imports, per-request atomicity in group commits).
+ */
+#ifndef YB_STORE_H
+#define YB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "core/err.h"
+#include "core/model.h"
+
+typedef struct yb_store yb_store;
+
+typedef struct yb_ledger_report {
+	int64_t accounts;
+	int64_t transactions;
+	int64_t entries;
+	int64_t sum_balances_fen;        /* must be 0 (A3) */
+	int64_t sum_entries_fen;         /* must be 0 (A1) */
+	int64_t unbalanced_transactions; /* transactions whose entries ≠ 0 */
+	int64_t mismatched_accounts;     /* balance ≠ sum of its entries */
+	int64_t negative_personal;       /* personal accounts below 0 (A2) */
+} yb_ledger_report;
+
+typedef int (*yb_audit_visit_fn)(void *arg, const yb_audit_record *rec,
+				 yb_err *err);
+
+typedef struct yb_store_ops {
+	const char *name;                       /* "sqlite", "postgresql" */
+
+	void (*close)(yb_store *st);            /* frees st; NULL-safe */
+
+	/* --- transactions --- */
+	int (*begin)(yb_store *st, bool write, yb_err *err);
+	int (*commit)(yb_store *st, yb_err *err);
+	void (*rollback)(yb_store *st);         /* never fails; NULL-safe */
+	int (*savepoint)(yb_store *st, yb_err *err);
+	int (*release)(yb_store *st, yb_err *err);
+	int (*rollback_to)(yb_store *st, yb_err *err);
+
+	/* --- metadata and sequences --- */
+	int (*meta_get)(yb_store *st, const char *key, char *buf, size_t size,
+			yb_err *err);           /* 1/0/-1 */
+	int (*meta_put)(yb_store *st, const char *key, const char *value,
+			yb_err *err);
+	int (*next_seq)(yb_store *st, const char *name, int64_t *out,
+			yb_err *err);           /* 1, 2, 3, ... per name */
+
+	/* --- persons --- */
+	int (*person_insert)(yb_store *st, yb_person *p, yb_err *err); /* sets id */
+	int (*person_by_id)(yb_store *st, yb_id id, yb_person *out, yb_err *err);
+	int (*person_by_ssn)(yb_store *st, const char *ssn, yb_person *out,
+			     yb_err *err);
+	int (*person_by_id_number)(yb_store *st, const char *id_number,
+				   yb_person *out, yb_err *err);
+	int (*person_set_status)(yb_store *st, yb_id id, yb_status status,
+				 yb_term_reason reason, yb_time at, yb_err *err);
+	int (*person_set_password)(yb_store *st, yb_id id, const char *hash,
+				   yb_err *err);
+	int (*person_password)(yb_store *st, yb_id id, char *hash, size_t size,
+			       yb_err *err);    /* 1/0/-1 */
+
+	/* --- employers --- */
+	int (*employer_insert)(yb_store *st, yb_employer *e, yb_err *err);
+	int (*employer_by_code)(yb_store *st, const char *code,
+				yb_employer *out, yb_err *err);
+
+	/* --- accounts and ledger --- */
+	int (*account_insert)(yb_store *st, yb_account *a, yb_err *err);
+	int (*account_by_id)(yb_store *st, yb_id id, yb_account *out,
+			     yb_err *err);
+	int (*account_personal_of)(yb_store *st, yb_id person_id,
+				   yb_account *out, yb_err *err);
+	/* The one account of a system kind (fund pool, contribution income,
+	 * patient cash, closed-account liability); made by the schema. */
+	int (*account_system)(yb_store *st, yb_account_kind kind,
+			      yb_account *out, yb_err *err);
+	int (*account_set_closed)(yb_store *st, yb_id id, yb_time at,
+				  yb_err *err);
+	/* Lock these accounts' rows for the rest of the transaction, in
+	 * ascending id order (deadlock-free).  No-op on SQLite. */
+	int (*account_lock)(yb_store *st, const yb_id *ids, int n, yb_err *err);
+	/*
+	 * Post a balanced transaction: insert it and its entries and move the
+	 * balances.  Refuses, changing nothing: entries that do not sum to 0
+	 * ("ledger.unbalanced"), a closed account ("ledger.account_closed"),
+	 * a personal account that would go below 0
+	 * ("ledger.insufficient_balance").
+	 */
+	int (*ledger_post)(yb_store *st, const yb_posting *p, yb_time at,
+			   yb_id *txn_id, yb_err *err);
+	int (*ledger_lines)(yb_store *st, yb_id account_id, yb_id before,
+			    int limit, yb_ledger_line **out, int *n,
+			    yb_err *err);
+	int (*ledger_check)(yb_store *st, yb_ledger_report *out, yb_err *err);
+
+	/* --- contributions --- */
+	int (*contribution_insert)(yb_store *st, yb_contribution *c,
+				   yb_err *err);   /* dup → contribution.duplicate */
+	int (*contributions_of_person)(yb_store *st, yb_id person_id,
+				       yb_id before, int limit,
+				       yb_contribution **out, int *n,
+				       yb_err *err);
+	/* period may be NULL for all periods */
+	int (*contributions_of_employer)(yb_store *st, const char *employer_code,
+					 const char *period, yb_id before,
+					 int limit, yb_contribution **out,
+					 int *n, yb_err *err);
+
+	/* --- cards --- */
+	int (*card_application_insert)(yb_store *st, yb_card_application *a,
+				       yb_err *err);
+	int (*card_application_by_id)(yb_store *st, yb_id id,
+				      yb_card_application *out, yb_err *err);
+	int (*card_application_set_card)(yb_store *st, yb_id application_id,
+					 yb_id card_id, yb_err *err);
+	/* A second valid card (in_production, ready, issued) for the same
+	 * person → "card.already_has_valid_card". */
+	int (*card_insert)(yb_store *st, yb_card *c, yb_err *err);
+	int (*card_by_no)(yb_store *st, const char *card_no, yb_card *out,
+			  yb_err *err);
+	int (*card_by_id)(yb_store *st, yb_id id, yb_card *out, yb_err *err);
+	int (*card_valid_of)(yb_store *st, yb_id person_id, yb_card *out,
+			     yb_err *err);
+	/* The newest card of any state (for the person's own view). */
+	int (*card_latest_of)(yb_store *st, yb_id person_id, yb_card *out,
+			      yb_err *err);
+	/* Writes state, activated and updated_at. */
+	int (*card_update)(yb_store *st, const yb_card *c, yb_err *err);
+
+	/* --- working-day calendar --- */
+	int (*calendar_put_year)(yb_store *st, const yb_calendar_year *y,
+				 yb_err *err);    /* replaces the year */
+	int (*calendar_get_year)(yb_store *st, int year, yb_calendar_year *out,
+				 yb_err *err);    /* 1/0/-1 */
+
+	/* --- audit (X3) --- */
+	/* The newest record (to chain from).  On PostgreSQL this locks the
+	 * chain head until commit, which serializes audited writes. */
+	int (*audit_head)(yb_store *st, yb_audit_record *out, yb_err *err);
+	int (*audit_insert)(yb_store *st, const yb_audit_record *rec,
+			    yb_err *err);
+	int (*audit_list)(yb_store *st, yb_id before, int limit,
+			  yb_audit_record **out, int *n, yb_err *err);
+	/* Every record, oldest first. Stops at the first fn() < 0. */
+	int (*audit_scan)(yb_store *st, yb_audit_visit_fn fn, void *arg,
+			  yb_err *err);
+
+	/* --- institutions --- */
+	int (*institution_insert)(yb_store *st, yb_institution *i,
+				  yb_err *err);    /* dup → institution.duplicate */
+	int (*institution_by_code)(yb_store *st, const char *code,
+				   yb_institution *out, yb_err *err);
+
+	/* --- family bindings --- */
+	int (*binding_insert)(yb_store *st, yb_binding *b,
+			      yb_err *err); /* active dup → binding.duplicate */
+	int (*binding_by_id)(yb_store *st, yb_id id, yb_binding *out,
+			     yb_err *err);
+	int (*binding_end)(yb_store *st, yb_id id, yb_time at,
+			   const char *reason, yb_err *err);
+	/* End every active binding in which the person is either party. */
+	int (*bindings_end_all_of)(yb_store *st, yb_id person_id, yb_time at,
+				   const char *reason, int *ended, yb_err *err);
+	int (*bindings_of_authorizer)(yb_store *st, yb_id person_id,
+				      bool active_only, yb_id before,
+				      int limit, yb_binding **out, int *n,
+				      yb_err *err);
+	int (*bindings_of_relative)(yb_store *st, yb_id person_id,
+				    bool active_only, yb_id before, int limit,
+				    yb_binding **out, int *n, yb_err *err);
+	/* The authorizers with an active binding to this relative, with
+	 * their personal accounts (any order, at most `max`). */
+	int (*payer_candidates)(yb_store *st, yb_id relative_id,
+				yb_payer_candidate *out, int max, int *n,
+				yb_err *err);
+
+	/* --- settlements --- */
+	int (*settlement_insert)(yb_store *st, yb_settlement *s,
+				 yb_err *err);     /* sets id; with its shares */
+	int (*settlement_by_id)(yb_store *st, yb_id id, yb_settlement *out,
+				yb_err *err);
+	int (*settlement_by_txn)(yb_store *st, const char *institution_code,
+				 const char *txn_id, yb_settlement *out,
+				 yb_err *err);
+	int (*settlement_set_revoked)(yb_store *st, yb_id id,
+				      yb_id revoke_txn_id, yb_time at,
+				      yb_err *err);
+	int (*settlements_of_patient)(yb_store *st, yb_id person_id,
+				      yb_id before, int limit,
+				      yb_settlement **out, int *n,
+				      yb_err *err);
+	/* Shares paid from this person's account for relatives (F7). */
+	int (*usage_of_payer)(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err);
+	/*
+	 * Reconciliation: over the institution's settlements with
+	 * from <= settled_at < to: count, total, fund, account and cash of
+	 * those still settled; revoked_count = those revoked since.
+	 */
+	int (*recon_totals)(yb_store *st, const char *institution_code,
+			    yb_time from, yb_time to, yb_recon_totals *out,
+			    yb_err *err);
+
+	/* --- offline (equipment failure) records --- */
+	int (*offline_insert)(yb_store *st, yb_offline *o,
+			      yb_err *err);        /* dup → offline.txn_id_reused */
+	int (*offline_by_id)(yb_store *st, yb_id id, yb_offline *out,
+			     yb_err *err);
+	int (*offline_by_txn)(yb_store *st, const char *institution_code,
+			      const char *txn_id, yb_offline *out,
+			      yb_err *err);
+	int (*offline_set_resettled)(yb_store *st, yb_id id,
+				     yb_id settlement_id, int64_t refund_fen,
+				     yb_time at, yb_err *err);
+
+	/* --- credentials: API keys, sessions, login throttling --- */
+	int (*apikey_insert)(yb_store *st, yb_api_key *k, yb_err *err);
+	int (*apikey_by_hash)(yb_store *st, const char *key_hash,
+			      yb_api_key *out, yb_err *err);
+	int (*apikey_revoke)(yb_store *st, yb_id id, yb_time at, yb_err *err);
+	int (*session_insert)(yb_store *st, const yb_session *s, yb_err *err);
+	int (*session_by_hash)(yb_store *st, const char *token_hash,
+			       yb_session *out, yb_err *err);
+	int (*session_delete)(yb_store *st, const char *token_hash,
+			      yb_err *err);
+	int (*sessions_purge)(yb_store *st, yb_time now, yb_err *err);
+	/* Failed-login counters by key ("person:<id>", "addr:<ip>"). */
+	int (*throttle_get)(yb_store *st, const char *key, int *failures,
+			    yb_time *window_start, yb_err *err); /* 1/0/-1 */
+	int (*throttle_put)(yb_store *st, const char *key, int failures,
+			    yb_time window_start, yb_err *err);
+	int (*throttle_clear)(yb_store *st, const char *key, yb_err *err);
+} yb_store_ops;
+
+/* Every engine's connection struct begins with this. */
+struct yb_store {
+	const yb_store_ops *ops;
+};
+
+/*
+ * Open a store from a URL:
+ *   "sqlite:PATH", a plain PATH, or "file:PATH"  → SQLite (made if absent)
+ *   "postgresql://..." or "pg:CONNINFO"          → PostgreSQL
+ * The schema is created or migrated to the current version on open.
+ */
+int yb_store_open(const char *url, yb_store **out, yb_err *err);
+
+/* Close and free; NULL-safe. */
+void yb_store_close(yb_store *st);
+
+/* Engine constructors (used by yb_store_open). */
+int yb_sqlite_open(const char *path, yb_store **out, yb_err *err);
+int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err);
+
+/* SQLite online backup of an open store into `dest_path`. */
+int yb_sqlite_backup(yb_store *st, const char *dest_path, yb_err *err);
+
+#endif

@@ -1,0 +1,1 @@
+/* testdb.c — see testdb.h (to be written). */
