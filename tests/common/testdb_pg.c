@@ -1,0 +1,2 @@
+/* testdb_pg.c — PostgreSQL branch of testdb (written by the PostgreSQL
+ * engine work; see testdb.h). */
