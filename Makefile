@@ -6,7 +6,7 @@ BUILD_SAN  ?= build-san
 DB         ?= var/yibao.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all setup build run test test-unit test-san test-api test-browser clean
+.PHONY: all setup build run test clean
 
 all: build
 
@@ -26,12 +26,17 @@ run: build
 	@scripts/run-demo "$(BUILD)/src/cli/yibao" "$(DB)" "$(LISTEN)"
 
 # Every suite; stops non-zero on the first failing suite.
+# 1. every suite (unit, store, service, cli, api, browser) on both engines,
+#    around one throwaway PostgreSQL server;
+# 2. the C suites again under AddressSanitizer + UndefinedBehaviorSanitizer;
+# 3. the unit suite under valgrind (no leaks, no invalid accesses).
 test: build $(BUILD_SAN)/build.ninja
 	scripts/with-pg meson test -C $(BUILD) --print-errorlogs
 	meson compile -C $(BUILD_SAN)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-	  meson test -C $(BUILD_SAN) --print-errorlogs --suite sqlite --suite unit
-	scripts/test-extra "$(BUILD)"
+	  scripts/with-pg meson test -C $(BUILD_SAN) --print-errorlogs \
+	    --suite unit --suite store --suite service
+	meson test -C $(BUILD) --print-errorlogs --suite unit --setup valgrind
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)
