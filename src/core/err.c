@@ -29,6 +29,7 @@ static const struct {
 	{ "auth.throttled",                YB_ETHROTTLED },
 	{ "auth.forbidden",                YB_EFORBIDDEN },
 	{ "auth.weak_password",            YB_EINVAL },
+	{ "apikey.not_found",              YB_ENOTFOUND },
 	/* persons */
 	{ "person.invalid_id_number",      YB_EINVAL },
 	{ "person.invalid_ssn",            YB_EINVAL },
@@ -95,6 +96,7 @@ static const struct {
 	{ "ecert.invalid",                 YB_ERULE },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },
+	{ "import.invalid_row",            YB_EINVAL },
 	{ "settings.invalid",              YB_EINVAL },
 	{ "store.error",                   YB_EINTERNAL },
 	{ "store.busy",                    YB_EUNAVAIL },

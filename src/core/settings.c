@@ -1,1 +1,367 @@
-/* settings.c — see settings.h (to be written). */
+/*
+ * settings.c — one city's policy choices: defaults, the "key = value"
+ * config file, and its rendering (see settings.h and docs/settings.md).
+ *
+ * Every key is one row of a table (name, kind, where it lives, bounds),
+ * so setting, parsing and formatting cannot disagree about the keys.  A
+ * file is applied to a copy and only taken when every line is good: a
+ * half-applied policy would be worse than the defaults.
+ */
+#include "core/settings.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/enums.h"
+#include "core/idnum.h"
+#include "core/money.h"
+
+static const char invalid[] = "settings.invalid";
+
+enum kind {
+	K_REGION,
+	K_SCHEMES,        /* list of yb_scheme */
+	K_RELATIONSHIPS,  /* list of yb_relationship, or a preset */
+	K_VISITS,         /* list of yb_visit_type */
+	K_INT64,
+	K_INT,
+};
+
+static const struct setting {
+	const char *key;
+	enum kind kind;
+	size_t offset;
+	int64_t min, max;           /* numbers only */
+} table[] = {
+	{ "region", K_REGION, offsetof(yb_settings, region), 0, 0 },
+	{ "account_schemes", K_SCHEMES,
+	  offsetof(yb_settings, scheme_has_account), 0, 0 },
+	{ "relationships", K_RELATIONSHIPS,
+	  offsetof(yb_settings, relationship_allowed), 0, 0 },
+	{ "share_floor_fen", K_INT64,
+	  offsetof(yb_settings, share_floor_fen), 0, YB_MONEY_MAX },
+	{ "family_visit_types", K_VISITS,
+	  offsetof(yb_settings, family_visit_allowed), 0, 0 },
+	{ "offline_window_days", K_INT,
+	  offsetof(yb_settings, offline_window_days), 1, 3650 },
+	{ "ecert_lifetime_seconds", K_INT,
+	  offsetof(yb_settings, ecert_lifetime_seconds), 10, 86400 },
+	{ "session_lifetime_seconds", K_INT,
+	  offsetof(yb_settings, session_lifetime_seconds), 60, 30 * 86400 },
+	{ "login_max_failures", K_INT,
+	  offsetof(yb_settings, login_max_failures), 1, 1000 },
+	{ "login_lockout_seconds", K_INT,
+	  offsetof(yb_settings, login_lockout_seconds), 1, 30 * 86400 },
+	{ "service_point_working_days", K_INT,
+	  offsetof(yb_settings, service_point_working_days), 1, 60 },
+};
+
+#define NSETTINGS ((int)(sizeof table / sizeof table[0]))
+
+/* The 2024 national "near relatives" (近亲属) set of family mutual aid. */
+static const char near_relatives[] =
+	"spouse,parent,child,sibling,grandparent,grandchild";
+
+void yb_settings_defaults(yb_settings *s)
+{
+	memset(s, 0, sizeof *s);
+	snprintf(s->region, sizeof s->region, "440300");
+	s->scheme_has_account[YB_SCHEME_EMPLOYEE_TIER1] = true;
+	s->relationship_allowed[YB_REL_SPOUSE] = true;
+	s->relationship_allowed[YB_REL_PARENT] = true;
+	s->relationship_allowed[YB_REL_CHILD] = true;
+	s->share_floor_fen = 0;
+	s->family_visit_allowed[YB_VISIT_OUTPATIENT] = true;
+	s->family_visit_allowed[YB_VISIT_PHARMACY] = true;
+	s->offline_window_days = 30;
+	s->ecert_lifetime_seconds = 300;
+	s->session_lifetime_seconds = 1800;
+	s->login_max_failures = 5;
+	s->login_lockout_seconds = 900;
+	s->service_point_working_days = 3;
+}
+
+/* The string form of value v of a list kind, and how many values. */
+static const char *list_name(enum kind k, int v)
+{
+	switch (k) {
+	case K_SCHEMES:       return yb_scheme_str((yb_scheme)v);
+	case K_RELATIONSHIPS: return yb_relationship_str((yb_relationship)v);
+	case K_VISITS:        return yb_visit_type_str((yb_visit_type)v);
+	default:              return "";
+	}
+}
+
+static int list_size(enum kind k)
+{
+	switch (k) {
+	case K_SCHEMES:       return YB_SCHEME__N;
+	case K_RELATIONSHIPS: return YB_REL__N;
+	case K_VISITS:        return YB_VISIT__N;
+	default:              return 0;
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * A comma-separated list of names ("spouse, parent"), blanks around the
+ * names allowed; an empty value means none, an empty item is a typo.
+ * Fills flags[] only when the whole list is good.
+ */
+static int set_list(const struct setting *st, bool *flags, const char *value,
+		    yb_err *err)
+{
+	int n = list_size(st->kind);
+	bool next[YB_SCHEME__N + YB_REL__N + YB_VISIT__N] = { false };
+	const char *p = value;
+
+	if (st->kind == K_RELATIONSHIPS && strcmp(value, "near_relatives") == 0)
+		p = near_relatives;
+	if (p[strspn(p, " \t\r")] == '\0')
+		p = "";
+	while (*p) {
+		const char *start = p, *end;
+		int v;
+
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (start < end && is_blank(*start))
+			start++;
+		while (end > start && is_blank(end[-1]))
+			end--;
+		if (end == start)
+			return yb_errf(err, invalid,
+				       "%s: empty item in the list", st->key);
+		for (v = 0; v < n; v++) {
+			const char *name = list_name(st->kind, v);
+			if (strlen(name) == (size_t)(end - start) &&
+			    memcmp(name, start, (size_t)(end - start)) == 0)
+				break;
+		}
+		if (v == n)
+			return yb_errf(err, invalid, "%s: unknown value \"%.*s\"",
+				       st->key, (int)(end - start), start);
+		next[v] = true;
+		/* Step over the comma; one at the very end would leave an
+		 * empty last item. */
+		if (*p == ',' && *++p == '\0')
+			return yb_errf(err, invalid,
+				       "%s: empty item in the list", st->key);
+	}
+	memcpy(flags, next, (size_t)n * sizeof *flags);
+	return 0;
+}
+
+/* A decimal integer in [min, max]: digits only, no sign, no blanks. */
+static int parse_number(const struct setting *st, const char *value,
+			int64_t *out, yb_err *err)
+{
+	int64_t v = 0;
+	const char *p = value;
+
+	if (*p == '\0')
+		return yb_errf(err, invalid, "%s: a number is needed", st->key);
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return yb_errf(err, invalid, "%s: \"%s\" is not a number",
+				       st->key, value);
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, *p - '0', &v))
+			return yb_errf(err, invalid, "%s: %s is too large",
+				       st->key, value);
+	}
+	if (v < st->min || v > st->max)
+		return yb_errf(err, invalid,
+			       "%s: %s is outside %" PRId64 "..%" PRId64,
+			       st->key, value, st->min, st->max);
+	*out = v;
+	return 0;
+}
+
+int yb_settings_set(yb_settings *s, const char *key, const char *value,
+		    yb_err *err)
+{
+	const struct setting *st = NULL;
+	char *field;
+	int64_t v;
+
+	if (!key || !value)
+		return yb_errf(err, invalid, "a key and a value are needed");
+	for (int i = 0; i < NSETTINGS; i++)
+		if (strcmp(table[i].key, key) == 0)
+			st = &table[i];
+	if (!st)
+		return yb_errf(err, invalid, "unknown setting \"%s\"", key);
+	field = (char *)s + st->offset;
+
+	switch (st->kind) {
+	case K_REGION:
+		if (!yb_region_valid(value))
+			return yb_errf(err, invalid,
+				       "region: \"%s\" is not a 6-digit region code",
+				       value);
+		snprintf(field, YB_REGION_SZ, "%s", value);
+		return 0;
+	case K_SCHEMES:
+	case K_RELATIONSHIPS:
+	case K_VISITS:
+		return set_list(st, (bool *)field, value, err);
+	case K_INT64:
+		if (parse_number(st, value, &v, err) < 0)
+			return -1;
+		memcpy(field, &v, sizeof v);
+		return 0;
+	case K_INT:
+		if (parse_number(st, value, &v, err) < 0)
+			return -1;
+		{
+			int iv = (int)v;    /* bounds are within int */
+			memcpy(field, &iv, sizeof iv);
+		}
+		return 0;
+	}
+	return yb_errf(err, invalid, "unknown setting \"%s\"", key);
+}
+
+#define LINE_MAX_LEN 512
+
+/* Trim blanks at both ends of a string in place; returns the new start. */
+static char *trim(char *start)
+{
+	char *end = start + strlen(start);
+
+	while (is_blank(*start))
+		start++;
+	while (end > start && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+	return start;
+}
+
+int yb_settings_parse(yb_settings *s, const char *text, yb_err *err)
+{
+	yb_settings next = *s;
+	char line[LINE_MAX_LEN];
+	const char *p = text;
+	int lineno = 0;
+
+	if (!text)
+		return yb_errf(err, invalid, "no settings text");
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char *key, *eq, *hash;
+		yb_err e;
+
+		lineno++;
+		if (len >= sizeof line)
+			return yb_errf(err, invalid, "line %d is too long", lineno);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len;
+		if (*p == '\n')
+			p++;
+
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (*key == '\0')
+			continue;
+		eq = strchr(key, '=');
+		if (!eq)
+			return yb_errf(err, invalid,
+				       "line %d: expected \"key = value\"", lineno);
+		*eq = '\0';
+		yb_err_clear(&e);
+		if (yb_settings_set(&next, trim(key), trim(eq + 1), &e) < 0)
+			return yb_errf(err, invalid, "line %d: %s", lineno,
+				       e.message);
+	}
+	*s = next;
+	return 0;
+}
+
+/* Append to buf at *pos; false once it no longer fits. */
+static bool append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= size)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *pos) {
+		*pos = size;
+		return false;
+	}
+	*pos += (size_t)n;
+	return true;
+}
+
+/*
+ * Returns 0, or -1 if `size` is too small (buf then holds a truncated,
+ * NUL-terminated text).  The output parses back to the same settings.
+ */
+int yb_settings_format(const yb_settings *s, char *buf, size_t size)
+{
+	size_t pos = 0;
+	bool ok = true;
+
+	if (size == 0)
+		return -1;
+	buf[0] = '\0';
+	for (int i = 0; i < NSETTINGS && ok; i++) {
+		const struct setting *st = &table[i];
+		const char *field = (const char *)s + st->offset;
+
+		ok = append(buf, size, &pos, "%s = ", st->key);
+		switch (st->kind) {
+		case K_REGION:
+			ok = ok && append(buf, size, &pos, "%s", field);
+			break;
+		case K_SCHEMES:
+		case K_RELATIONSHIPS:
+		case K_VISITS: {
+			const bool *flags = (const bool *)field;
+			bool first = true;
+			for (int v = 0; v < list_size(st->kind) && ok; v++) {
+				if (!flags[v])
+					continue;
+				ok = append(buf, size, &pos, "%s%s",
+					    first ? "" : ",",
+					    list_name(st->kind, v));
+				first = false;
+			}
+			break;
+		}
+		case K_INT64: {
+			int64_t v;
+			memcpy(&v, field, sizeof v);
+			ok = ok && append(buf, size, &pos, "%" PRId64, v);
+			break;
+		}
+		case K_INT: {
+			int v;
+			memcpy(&v, field, sizeof v);
+			ok = ok && append(buf, size, &pos, "%d", v);
+			break;
+		}
+		}
+		ok = ok && append(buf, size, &pos, "\n");
+	}
+	return ok ? 0 : -1;
+}
