@@ -1,1 +1,774 @@
-/* pg.c — see store.h (to be written). */
+/*
+ * pg.c — the PostgreSQL engine (libpq): connection, statements,
+ * transactions, error mapping, and the operation table.
+ *
+ * The operations themselves live in one file per family: pg_register.c
+ * (persons, employers, contributions, cards, calendar, institutions,
+ * credentials), pg_ledger.c (accounts, ledger, audit), pg_settle.c
+ * (bindings, settlements, offline records).  This file is what they share.
+ *
+ * Concurrency, in short (the long form is docs/POSTGRESQL.md): a write
+ * transaction is READ COMMITTED, and what SQLite gets from its single
+ * writer we get from locks — accounts locked in ascending id order
+ * before balances move, the rows a write transaction reads locked as it
+ * reads them (pg_int.h), the audit chain locked from audit_head to
+ * commit.  Serialization failures and deadlocks, which that design makes
+ * rare, come back as the retryable "store.busy".
+ *
+ * Uniqueness: store.h promises the domain's code for a duplicate, and
+ * SQLite's failed INSERT leaves the transaction usable.  A failed
+ * statement in PostgreSQL aborts the whole transaction, so the inserts
+ * that can collide use ON CONFLICT DO NOTHING and report "no row" as the
+ * domain's code; a unique violation that still happens (an UPDATE) is
+ * mapped by constraint name below.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg_int.h"
+
+/* Each connection: a statement waits for a lock at most 10 s, then fails
+ * with "store.busy" (the counterpart of SQLite's busy timeout); notices
+ * ("already exists, skipping") are not for the program's stderr. */
+#define PG_SESSION_SETUP \
+	"SET lock_timeout = '10s'; SET client_min_messages = warning"
+
+/* --- parameters -------------------------------------------------------- */
+
+void pg_params_init(pg_params *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void pg_params_release(pg_params *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->narrays; i++)
+		free(p->arrays[i]);
+	p->narrays = 0;
+}
+
+/* The next slot; a statement never has more than PG_MAX_PARAMS, so an
+ * overflow is a programming error caught by the engine's tests. */
+static int slot(pg_params *p)
+{
+	if (p->n >= PG_MAX_PARAMS) {
+		p->oom = true;
+		return PG_MAX_PARAMS - 1;
+	}
+	return p->n++;
+}
+
+void pg_p_i64(pg_params *p, int64_t v)
+{
+	int i = slot(p);
+	snprintf(p->num[i], sizeof p->num[i], "%" PRId64, v);
+	p->v[i] = p->num[i];
+}
+
+void pg_p_text(pg_params *p, const char *s)
+{
+	p->v[slot(p)] = s;
+}
+
+void pg_p_opt_text(pg_params *p, const char *s)
+{
+	p->v[slot(p)] = s && *s ? s : NULL;
+}
+
+void pg_p_bool(pg_params *p, bool v)
+{
+	p->v[slot(p)] = v ? "t" : "f";
+}
+
+void pg_p_null(pg_params *p)
+{
+	p->v[slot(p)] = NULL;
+}
+
+void pg_p_id(pg_params *p, int64_t id)
+{
+	if (id == 0)
+		pg_p_null(p);
+	else
+		pg_p_i64(p, id);
+}
+
+/* Keep a malloc'd array literal for release; NULL marks out of memory. */
+static void add_array(pg_params *p, char *buf)
+{
+	if (!buf || p->narrays >= PG_MAX_ARRAYS) {
+		free(buf);
+		p->oom = true;
+		pg_p_null(p);
+		return;
+	}
+	p->arrays[p->narrays++] = buf;
+	p->v[slot(p)] = buf;
+}
+
+void pg_p_i64_array(pg_params *p, const int64_t *v, int n)
+{
+	size_t size = 3 + (size_t)(n > 0 ? n : 0) * 21;
+	char *buf = malloc(size);
+	size_t len = 0;
+
+	if (buf) {
+		buf[len++] = '{';
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(buf + len, size - len, "%s%" PRId64,
+						i ? "," : "", v[i]);
+		buf[len++] = '}';
+		buf[len] = '\0';
+	}
+	add_array(p, buf);
+}
+
+void pg_p_text_array(pg_params *p, const char *const *v, int n)
+{
+	/* every element quoted; '"' and '\' escaped with a backslash */
+	size_t size = 3;
+	char *buf;
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		size += 3 + 2 * strlen(v[i]);
+	buf = malloc(size);
+	if (buf) {
+		buf[len++] = '{';
+		for (int i = 0; i < n; i++) {
+			if (i)
+				buf[len++] = ',';
+			buf[len++] = '"';
+			for (const char *c = v[i]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					buf[len++] = '\\';
+				buf[len++] = *c;
+			}
+			buf[len++] = '"';
+		}
+		buf[len++] = '}';
+		buf[len] = '\0';
+	}
+	add_array(p, buf);
+}
+
+/* --- errors ------------------------------------------------------------ */
+
+/* Unique constraints and the code a duplicate gets (store.h). */
+static const struct {
+	const char *constraint;
+	const char *code;
+} unique_codes[] = {
+	{ "persons_ssn_key",        "person.duplicate" },
+	{ "persons_id_number_key",  "person.duplicate" },
+	{ "contributions_once",     "contribution.duplicate" },
+	{ "cards_one_valid",        "card.already_has_valid_card" },
+	{ "bindings_active_pair",   "binding.duplicate" },
+	{ "institutions_pkey",      "institution.duplicate" },
+	/* the receivable is made with its institution: same code taken */
+	{ "accounts_receivable",    "institution.duplicate" },
+	{ "employers_pkey",         "employer.duplicate" },
+	{ "offline_txn_once",       "offline.txn_id_reused" },
+	{ "settlements_txn_once",   "settlement.txn_id_reused" },
+};
+
+/* A one-line message from the server's, without the trailing newline. */
+static void set_from_message(yb_err *err, const char *code, const char *msg)
+{
+	size_t len = strcspn(msg ? msg : "", "\n");
+	yb_errf(err, code, "postgresql: %.*s", (int)len, msg ? msg : "");
+}
+
+int pg_result_err(PGconn *conn, PGresult *res, yb_err *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	const char *code = "store.error";
+
+	if (!msg || !*msg)
+		msg = PQerrorMessage(conn);
+	if (state && strcmp(state, "23505") == 0) {
+		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+		for (size_t i = 0; c && i < sizeof unique_codes / sizeof unique_codes[0]; i++)
+			if (strcmp(c, unique_codes[i].constraint) == 0)
+				code = unique_codes[i].code;
+	} else if (state && (strcmp(state, "40001") == 0 ||   /* serialization */
+			     strcmp(state, "40P01") == 0 ||   /* deadlock */
+			     strcmp(state, "55P03") == 0)) {  /* lock timeout */
+		code = "store.busy";
+	} else if (state && strcmp(state, "23514") == 0) {
+		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+		if (c && strcmp(c, "personal_not_negative") == 0)
+			code = "ledger.insufficient_balance";
+	}
+	set_from_message(err, code, msg);
+	PQclear(res);
+	return -1;
+}
+
+int pg_corrupt(yb_err *err, const char *what)
+{
+	return yb_errf(err, "store.corrupt", "postgresql: unreadable %s row",
+		       what);
+}
+
+int pg_simple(PGconn *conn, const char *sql, yb_err *err)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		return pg_result_err(conn, res, err);
+	PQclear(res);
+	return 0;
+}
+
+int64_t pg_affected(PGresult *res)
+{
+	return strtoll(PQcmdTuples(res), NULL, 10);
+}
+
+/* --- statements -------------------------------------------------------- */
+
+/* Prepare `s` (its locking variant if asked) unless this connection has;
+ * returns the index that names it. */
+static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
+		   yb_err *err)
+{
+	char name[32];
+	char *sql = NULL;
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < ps->nprepared; i++)
+		if (ps->prepared[i].stmt == s && ps->prepared[i].locking == locking)
+			return i;
+	if (ps->nprepared >= PG_MAX_PREPARED)
+		return yb_errf(err, "store.error",
+			       "postgresql: too many distinct statements");
+	if (locking) {
+		size_t len = strlen(s->sql) + strlen(s->lock) + 2;
+		sql = malloc(len);
+		if (!sql)
+			return yb_errf(err, "out_of_memory", "out of memory");
+		snprintf(sql, len, "%s %s", s->sql, s->lock);
+	}
+	snprintf(name, sizeof name, "yb%d", i);
+	res = PQprepare(ps->conn, name, sql ? sql : s->sql, nparams, NULL);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return pg_result_err(ps->conn, res, err);
+	PQclear(res);
+	ps->prepared[i].stmt = s;
+	ps->prepared[i].locking = locking;
+	ps->nprepared++;
+	return i;
+}
+
+PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
+{
+	static pg_params none;
+	bool locking = s->lock && ps->in_txn && ps->txn_write;
+	char name[32];
+	PGresult *res;
+	ExecStatusType st;
+	int i;
+
+	if (!p)
+		p = &none;
+	if (p->oom) {
+		yb_errf(err, "out_of_memory", "out of memory (statement %s)",
+			s->name);
+		return NULL;
+	}
+	i = prepare(ps, s, locking, p->n, err);
+	if (i < 0)
+		return NULL;
+	snprintf(name, sizeof name, "yb%d", i);
+	res = PQexecPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pg_result_err(ps->conn, res, err);
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
+			 yb_err *err)
+{
+	PGresult *res = pg_run(ps, s, p, err);
+	pg_params_release(p);
+	return res;
+}
+
+int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
+{
+	PGresult *res = pg_run_release(ps, s, p, err);
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* --- rows -------------------------------------------------------------- */
+
+pg_row pg_row_at(PGresult *res, int row)
+{
+	pg_row r = { .res = res, .row = row, .col = 0, .bad = false };
+	return r;
+}
+
+const char *pg_r_text(pg_row *r)
+{
+	if (r->col >= PQnfields(r->res)) {
+		r->bad = true;
+		return "";
+	}
+	return PQgetvalue(r->res, r->row, r->col++);
+}
+
+/* Longer text is cut at a UTF-8 character boundary, as the SQLite engine
+ * does: the fields are sized for what the service lets in. */
+void pg_r_str(pg_row *r, char *dst, size_t size)
+{
+	const char *v = pg_r_text(r);
+	size_t len = strlen(v);
+
+	if (len >= size) {
+		len = size - 1;
+		while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+int64_t pg_r_i64(pg_row *r)
+{
+	const char *v = pg_r_text(r);
+	char *end;
+	long long x;
+
+	if (!*v)
+		return 0;       /* SQL NULL: an optional reference */
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || *end)
+		r->bad = true;
+	return x;
+}
+
+bool pg_r_bool(pg_row *r)
+{
+	return pg_r_text(r)[0] == 't';
+}
+
+int64_t pg_before(yb_id before)
+{
+	return before > 0 ? before : INT64_MAX;
+}
+
+int64_t pg_limit(int limit)
+{
+	return limit > 0 ? limit : 0;
+}
+
+int pg_lookup(pg_store *ps, const pg_stmt *s, pg_params *p,
+	      pg_decode_fn decode, void *out, yb_err *err)
+{
+	PGresult *res = pg_run_release(ps, s, p, err);
+	pg_row r;
+	int rc;
+
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	r = pg_row_at(res, 0);
+	rc = decode(&r, out);
+	if (rc == 0 && r.bad)
+		rc = pg_corrupt(err, s->name);
+	PQclear(res);
+	return rc < 0 ? -1 : 1;
+}
+
+int pg_list(pg_store *ps, const pg_stmt *s, pg_params *p, size_t elem_size,
+	    pg_decode_fn decode, void **out, int *n, yb_err *err)
+{
+	PGresult *res = pg_run_release(ps, s, p, err);
+	char *arr = NULL;
+	int rows;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	rows = PQntuples(res);
+	/* at least one element, so the caller always has something to free */
+	arr = calloc(rows > 0 ? (size_t)rows : 1, elem_size);
+	if (!arr) {
+		yb_errf(err, "out_of_memory", "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < rows; i++) {
+		pg_row r = pg_row_at(res, i);
+		if (decode(&r, arr + (size_t)i * elem_size) < 0)
+			goto out;
+		if (r.bad) {
+			pg_corrupt(err, s->name);
+			goto out;
+		}
+	}
+	*out = arr;
+	*n = rows;
+	arr = NULL;
+	rc = 0;
+out:
+	free(arr);
+	PQclear(res);
+	return rc;
+}
+
+/* --- transactions ------------------------------------------------------ */
+
+static pg_store *PS(yb_store *st)
+{
+	return (pg_store *)st;
+}
+
+/* A connection lost between transactions is re-opened once (the server
+ * restarted, a proxy dropped it); its prepared statements went with it. */
+static int ensure_connected(pg_store *ps, yb_err *err)
+{
+	if (PQstatus(ps->conn) == CONNECTION_OK)
+		return 0;
+	PQreset(ps->conn);
+	ps->nprepared = 0;
+	if (PQstatus(ps->conn) != CONNECTION_OK) {
+		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		return -1;
+	}
+	return pg_simple(ps->conn, PG_SESSION_SETUP, err);
+}
+
+static int pg_begin(yb_store *st, bool write, yb_err *err)
+{
+	pg_store *ps = PS(st);
+
+	if (ps->in_txn)
+		return yb_errf(err, "store.error",
+			       "postgresql: a transaction is already open");
+	if (ensure_connected(ps, err) < 0)
+		return -1;
+	/*
+	 * Writes: READ COMMITTED plus explicit row locks (see the top of
+	 * this file).  Reads: one snapshot for the whole transaction, as a
+	 * SQLite read transaction sees; not READ ONLY, because SQLite lets a
+	 * read transaction write too.
+	 */
+	if (pg_simple(ps->conn, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+				      : "BEGIN ISOLATION LEVEL REPEATABLE READ",
+		      err) < 0)
+		return -1;
+	ps->in_txn = true;
+	ps->txn_write = write;
+	ps->sp_open = false;
+	ps->audit_locked = false;
+	return 0;
+}
+
+static int pg_commit(yb_store *st, yb_err *err)
+{
+	pg_store *ps = PS(st);
+	PGresult *res;
+	int rc = -1;
+
+	if (!ps->in_txn)
+		return yb_errf(err, "store.error",
+			       "postgresql: commit without a transaction");
+	res = PQexec(ps->conn, "COMMIT");
+	ps->in_txn = false;
+	ps->sp_open = false;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return pg_result_err(ps->conn, res, err);
+	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
+	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
+		rc = 0;
+	else
+		yb_errf(err, "store.error", "postgresql: the transaction had "
+			"failed and was rolled back");
+	PQclear(res);
+	return rc;
+}
+
+static void pg_rollback(yb_store *st)
+{
+	pg_store *ps = PS(st);
+
+	if (!ps || !ps->in_txn)
+		return;
+	PQclear(PQexec(ps->conn, "ROLLBACK"));
+	ps->in_txn = false;
+	ps->sp_open = false;
+}
+
+/*
+ * The caller's one savepoint, with the SQLite engine's rules: one at a
+ * time; rollback_to() undoes everything since savepoint() and ends it, so
+ * a release() after it is a harmless no-op.  Ending it there also keeps an
+ * import that rejects many rows from piling up subtransactions.
+ */
+static int pg_savepoint(yb_store *st, yb_err *err)
+{
+	pg_store *ps = PS(st);
+
+	if (ps->sp_open)
+		return yb_errf(err, "store.error", "a savepoint is already open");
+	if (pg_simple(ps->conn, "SAVEPOINT yb_sp", err) < 0)
+		return -1;
+	ps->sp_open = true;
+	return 0;
+}
+
+static int pg_release(yb_store *st, yb_err *err)
+{
+	pg_store *ps = PS(st);
+
+	if (!ps->sp_open)
+		return 0;
+	ps->sp_open = false;
+	return pg_simple(ps->conn, "RELEASE SAVEPOINT yb_sp", err);
+}
+
+static int pg_rollback_to(yb_store *st, yb_err *err)
+{
+	pg_store *ps = PS(st);
+
+	if (!ps->sp_open)
+		return yb_errf(err, "store.error", "no savepoint is open");
+	ps->sp_open = false;
+	/* Locks taken since the savepoint go with it, the audit chain's
+	 * included: take that one again when next needed. */
+	ps->audit_locked = false;
+	/* one round trip for both */
+	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
+				   "RELEASE SAVEPOINT yb_sp", err);
+}
+
+int pg_auto_begin(pg_store *ps, bool *own, yb_err *err)
+{
+	*own = !ps->in_txn;
+	if (!*own)
+		return 0;
+	return pg_begin(&ps->base, true, err);
+}
+
+int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err)
+{
+	if (!own)
+		return ok ? 0 : -1;
+	if (!ok) {
+		pg_rollback(&ps->base);
+		return -1;
+	}
+	return pg_commit(&ps->base, err);
+}
+
+/* --- metadata and sequences ------------------------------------------- */
+
+static const pg_stmt st_meta_get = { "meta_get",
+	"SELECT value FROM meta WHERE key = $1", NULL };
+static const pg_stmt st_meta_put = { "meta_put",
+	"INSERT INTO meta (key, value) VALUES ($1, $2) "
+	"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", NULL };
+/* The row lock of the upsert makes concurrent callers take turns. */
+static const pg_stmt st_next_seq = { "next_seq",
+	"INSERT INTO sequences (name, value) VALUES ($1, 1) "
+	"ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 "
+	"RETURNING value", NULL };
+
+int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
+		yb_err *err)
+{
+	pg_params p;
+	PGresult *res;
+	int rc = 0;
+
+	pg_params_init(&p);
+	pg_p_text(&p, key);
+	res = pg_run(PS(st), &st_meta_get, &p, err);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1) {
+		const char *v = PQgetvalue(res, 0, 0);
+		if (strlen(v) >= size)
+			rc = yb_errf(err, "store.error",
+				     "meta value of %s does not fit", key);
+		else {
+			memcpy(buf, v, strlen(v) + 1);
+			rc = 1;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg_meta_put(yb_store *st, const char *key, const char *value,
+		yb_err *err)
+{
+	pg_params p;
+
+	pg_params_init(&p);
+	pg_p_text(&p, key);
+	pg_p_text(&p, value);
+	return pg_exec(PS(st), &st_meta_put, &p, err);
+}
+
+int pg_next_seq(yb_store *st, const char *name, int64_t *out, yb_err *err)
+{
+	pg_params p;
+	PGresult *res;
+
+	pg_params_init(&p);
+	pg_p_text(&p, name);
+	res = pg_run(PS(st), &st_next_seq, &p, err);
+	if (!res)
+		return -1;
+	*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* --- open and close ---------------------------------------------------- */
+
+static void pg_close(yb_store *st)
+{
+	pg_store *ps = PS(st);
+
+	if (!ps)
+		return;
+	pg_rollback(st);
+	PQfinish(ps->conn);
+	free(ps);
+}
+
+static const yb_store_ops pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.savepoint = pg_savepoint,
+	.release = pg_release,
+	.rollback_to = pg_rollback_to,
+	.meta_get = pg_meta_get,
+	.meta_put = pg_meta_put,
+	.next_seq = pg_next_seq,
+	.person_insert = pg_person_insert,
+	.person_by_id = pg_person_by_id,
+	.person_by_ssn = pg_person_by_ssn,
+	.person_by_id_number = pg_person_by_id_number,
+	.person_set_status = pg_person_set_status,
+	.person_set_password = pg_person_set_password,
+	.person_password = pg_person_password,
+	.employer_insert = pg_employer_insert,
+	.employer_by_code = pg_employer_by_code,
+	.account_insert = pg_account_insert,
+	.account_by_id = pg_account_by_id,
+	.account_personal_of = pg_account_personal_of,
+	.account_system = pg_account_system,
+	.account_set_closed = pg_account_set_closed,
+	.account_lock = pg_account_lock,
+	.ledger_post = pg_ledger_post,
+	.ledger_lines = pg_ledger_lines,
+	.ledger_check = pg_ledger_check,
+	.contribution_insert = pg_contribution_insert,
+	.contributions_of_person = pg_contributions_of_person,
+	.contributions_of_employer = pg_contributions_of_employer,
+	.card_application_insert = pg_card_application_insert,
+	.card_application_by_id = pg_card_application_by_id,
+	.card_application_set_card = pg_card_application_set_card,
+	.card_insert = pg_card_insert,
+	.card_by_no = pg_card_by_no,
+	.card_by_id = pg_card_by_id,
+	.card_valid_of = pg_card_valid_of,
+	.card_latest_of = pg_card_latest_of,
+	.card_update = pg_card_update,
+	.calendar_put_year = pg_calendar_put_year,
+	.calendar_get_year = pg_calendar_get_year,
+	.audit_head = pg_audit_head,
+	.audit_insert = pg_audit_insert,
+	.audit_list = pg_audit_list,
+	.audit_scan = pg_audit_scan,
+	.institution_insert = pg_institution_insert,
+	.institution_by_code = pg_institution_by_code,
+	.binding_insert = pg_binding_insert,
+	.binding_by_id = pg_binding_by_id,
+	.binding_end = pg_binding_end,
+	.bindings_end_all_of = pg_bindings_end_all_of,
+	.bindings_of_authorizer = pg_bindings_of_authorizer,
+	.bindings_of_relative = pg_bindings_of_relative,
+	.payer_candidates = pg_payer_candidates,
+	.settlement_insert = pg_settlement_insert,
+	.settlement_by_id = pg_settlement_by_id,
+	.settlement_by_txn = pg_settlement_by_txn,
+	.settlement_set_revoked = pg_settlement_set_revoked,
+	.settlements_of_patient = pg_settlements_of_patient,
+	.usage_of_payer = pg_usage_of_payer,
+	.recon_totals = pg_recon_totals,
+	.offline_insert = pg_offline_insert,
+	.offline_by_id = pg_offline_by_id,
+	.offline_by_txn = pg_offline_by_txn,
+	.offline_set_resettled = pg_offline_set_resettled,
+	.apikey_insert = pg_apikey_insert,
+	.apikey_by_hash = pg_apikey_by_hash,
+	.apikey_revoke = pg_apikey_revoke,
+	.session_insert = pg_session_insert,
+	.session_by_hash = pg_session_by_hash,
+	.session_delete = pg_session_delete,
+	.sessions_purge = pg_sessions_purge,
+	.throttle_get = pg_throttle_get,
+	.throttle_put = pg_throttle_put,
+	.throttle_clear = pg_throttle_clear,
+};
+
+int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
+{
+	pg_store *ps = calloc(1, sizeof *ps);
+
+	*out = NULL;
+	if (!ps)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	ps->base.ops = &pg_ops;
+	ps->conn = PQconnectdb(conninfo);
+	if (!ps->conn) {
+		free(ps);
+		return yb_errf(err, "out_of_memory", "out of memory");
+	}
+	if (PQstatus(ps->conn) != CONNECTION_OK) {
+		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		goto fail;
+	}
+	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
+		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		goto fail;
+	}
+	if (pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0 ||
+	    pg_schema_migrate(ps->conn, err) < 0)
+		goto fail;
+	*out = &ps->base;
+	return 0;
+fail:
+	PQfinish(ps->conn);
+	free(ps);
+	return -1;
+}

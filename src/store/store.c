@@ -1,1 +1,54 @@
-/* store.c — see store.h (to be written). */
+/*
+ * store.c — opening a store from its URL (store.h): picks the engine by
+ * the URL's scheme and hands the rest to its constructor.
+ *
+ *   sqlite:PATH, sqlite://PATH   → yb_sqlite_open(PATH)
+ *   file:...                     → yb_sqlite_open, whole URI (SQLite parses
+ *                                  file: URIs and their ?parameters itself)
+ *   postgresql://..., postgres://... → yb_pg_open(whole URL: libpq takes it)
+ *   pg:CONNINFO                  → yb_pg_open(CONNINFO)
+ *   anything else                → a path, yb_sqlite_open(it)
+ */
+#include "store/store.h"
+
+#include <string.h>
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int open_pg(const char *conninfo, yb_store **out, yb_err *err)
+{
+#ifdef YB_HAVE_PG
+	return yb_pg_open(conninfo, out, err);
+#else
+	(void)conninfo;
+	(void)out;
+	return yb_errf(err, "store.error",
+		       "PostgreSQL support is not built into this program "
+		       "(rebuild with -Dpostgresql=enabled)");
+#endif
+}
+
+int yb_store_open(const char *url, yb_store **out, yb_err *err)
+{
+	*out = NULL;
+	if (!url || !*url)
+		return yb_errf(err, "store.error", "no database URL given");
+	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+		return open_pg(url, out, err);
+	if (has_prefix(url, "pg:"))
+		return open_pg(url + strlen("pg:"), out, err);
+	if (has_prefix(url, "sqlite://"))
+		return yb_sqlite_open(url + strlen("sqlite://"), out, err);
+	if (has_prefix(url, "sqlite:"))
+		return yb_sqlite_open(url + strlen("sqlite:"), out, err);
+	return yb_sqlite_open(url, out, err);
+}
+
+void yb_store_close(yb_store *st)
+{
+	if (st)
+		st->ops->close(st);
+}

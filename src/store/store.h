@@ -31,6 +31,11 @@
  * id order for the accounts a settlement will touch.
  * One level of savepoint lets a caller undo part of a transaction (per-row
  * atomicity in imports, per-request atomicity in group commits).
+ * savepoint() opens it; release() keeps its work and ends it;
+ * rollback_to() undoes its work AND ends it (no release() needed after;
+ * a release() with no savepoint open is a harmless no-op).
+ * An update of a row that does not exist fails with the domain's
+ * not_found code ("person.not_found", "card.not_found", ...).
  */
 #ifndef YB_STORE_H
 #define YB_STORE_H
@@ -100,6 +105,8 @@ typedef struct yb_store_ops {
 				yb_employer *out, yb_err *err);
 
 	/* --- accounts and ledger --- */
+	/* Sets id; the account starts open at balance 0 (only ledger_post
+	 * moves money), whatever a->balance_fen said. */
 	int (*account_insert)(yb_store *st, yb_account *a, yb_err *err);
 	int (*account_by_id)(yb_store *st, yb_id id, yb_account *out,
 			     yb_err *err);
@@ -172,6 +179,8 @@ typedef struct yb_store_ops {
 	/* The newest record (to chain from).  On PostgreSQL this locks the
 	 * chain head until commit, which serializes audited writes. */
 	int (*audit_head)(yb_store *st, yb_audit_record *out, yb_err *err);
+	/* rec->seq = 0 takes the next number; a given seq is stored as is
+	 * (the service hashes it), and a seq already used is an error. */
 	int (*audit_insert)(yb_store *st, const yb_audit_record *rec,
 			    yb_err *err);
 	int (*audit_list)(yb_store *st, yb_id before, int limit,
@@ -181,8 +190,12 @@ typedef struct yb_store_ops {
 			  yb_err *err);
 
 	/* --- institutions --- */
+	/* dup → institution.duplicate.  Also makes the institution's
+	 * receivable account in the same step and sets
+	 * i->receivable_account_id — unless the caller passed one already
+	 * made (≠ 0), which is then used. */
 	int (*institution_insert)(yb_store *st, yb_institution *i,
-				  yb_err *err);    /* dup → institution.duplicate */
+				  yb_err *err);
 	int (*institution_by_code)(yb_store *st, const char *code,
 				   yb_institution *out, yb_err *err);
 
@@ -191,6 +204,8 @@ typedef struct yb_store_ops {
 			      yb_err *err); /* active dup → binding.duplicate */
 	int (*binding_by_id)(yb_store *st, yb_id id, yb_binding *out,
 			     yb_err *err);
+	/* Ends an active binding; one already ended →
+	 * binding.already_ended, none → binding.not_found. */
 	int (*binding_end)(yb_store *st, yb_id id, yb_time at,
 			   const char *reason, yb_err *err);
 	/* End every active binding in which the person is either party. */
@@ -244,6 +259,7 @@ typedef struct yb_store_ops {
 	int (*offline_by_txn)(yb_store *st, const char *institution_code,
 			      const char *txn_id, yb_offline *out,
 			      yb_err *err);
+	/* Only a cash_paid record: else offline.already_resettled. */
 	int (*offline_set_resettled)(yb_store *st, yb_id id,
 				     yb_id settlement_id, int64_t refund_fen,
 				     yb_time at, yb_err *err);
@@ -289,5 +305,16 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err);
 
 /* SQLite online backup of an open store into `dest_path`. */
 int yb_sqlite_backup(yb_store *st, const char *dest_path, yb_err *err);
+
+/*
+ * `yibao migrate`: copy every row of the SQLite database file at
+ * `sqlite_path` into `pg`, an open PostgreSQL store whose database holds
+ * no data yet (only what its schema made).  Both must be at the same
+ * schema version (open the SQLite file with this program first: opening
+ * migrates it).  One transaction: all rows or none.  Ids are kept, and
+ * PostgreSQL's id sequences moved past them.
+ */
+int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
+			   yb_err *err);
 
 #endif

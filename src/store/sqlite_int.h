@@ -1,0 +1,343 @@
+/*
+ * sqlite_int.h — internals shared by the files of the SQLite engine
+ * (sqlite.c and sqlite_*.c).  Nothing outside src/store/sqlite*.c includes
+ * this: the rest of the program sees only store.h.
+ *
+ * The engine keeps one prepared statement per query per connection.  Each
+ * query has a slot in the enum below; sq_stmt() prepares it on first use
+ * (SQLITE_PREPARE_PERSISTENT) and hands back the cached statement after
+ * that.  The SQL text lives next to the code that runs it, so a reader
+ * sees the query and its bindings together.  Every statement is reset and
+ * its bindings cleared by sq_done() after use, whatever the outcome.
+ */
+#ifndef YB_STORE_SQLITE_INT_H
+#define YB_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* One slot per cached statement. */
+enum sq_stmt_id {
+	/* transactions */
+	SQ_BEGIN_READ, SQ_BEGIN_WRITE, SQ_COMMIT, SQ_ROLLBACK,
+	SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
+	SQ_OP_SAVEPOINT, SQ_OP_RELEASE, SQ_OP_ROLLBACK_TO,
+	/* meta and sequences */
+	SQ_META_GET, SQ_META_PUT, SQ_NEXT_SEQ,
+	/* persons and employers */
+	SQ_PERSON_INSERT, SQ_PERSON_BY_ID, SQ_PERSON_BY_SSN,
+	SQ_PERSON_BY_ID_NUMBER, SQ_PERSON_SET_STATUS,
+	SQ_PASSWORD_PUT, SQ_PASSWORD_GET,
+	SQ_EMPLOYER_INSERT, SQ_EMPLOYER_BY_CODE,
+	/* accounts and ledger */
+	SQ_ACCOUNT_INSERT, SQ_ACCOUNT_BY_ID, SQ_ACCOUNT_PERSONAL_OF,
+	SQ_ACCOUNT_SYSTEM, SQ_ACCOUNT_SET_CLOSED,
+	SQ_TXN_INSERT, SQ_BALANCE_MOVE, SQ_ENTRY_INSERT, SQ_LEDGER_LINES,
+	SQ_CHECK_ACCOUNTS, SQ_CHECK_TXNS, SQ_CHECK_ENTRIES,
+	SQ_CHECK_UNBALANCED, SQ_CHECK_MISMATCHED,
+	/* contributions */
+	SQ_CONTRIB_INSERT, SQ_CONTRIB_OF_PERSON, SQ_CONTRIB_OF_EMPLOYER,
+	SQ_CONTRIB_OF_EMPLOYER_PERIOD,
+	/* cards and calendar */
+	SQ_CARDAPP_INSERT, SQ_CARDAPP_BY_ID, SQ_CARDAPP_SET_CARD,
+	SQ_CARD_INSERT, SQ_CARD_BY_NO, SQ_CARD_BY_ID, SQ_CARD_VALID_OF,
+	SQ_CARD_LATEST_OF, SQ_CARD_UPDATE,
+	SQ_CAL_DELETE_DAYS, SQ_CAL_PUT_YEAR, SQ_CAL_PUT_DAY, SQ_CAL_HAS_YEAR,
+	SQ_CAL_DAYS,
+	/* audit */
+	SQ_AUDIT_HEAD, SQ_AUDIT_INSERT, SQ_AUDIT_LIST, SQ_AUDIT_SCAN,
+	/* institutions and bindings */
+	SQ_INST_INSERT, SQ_INST_SET_RECEIVABLE, SQ_INST_BY_CODE,
+	SQ_BINDING_INSERT, SQ_BINDING_BY_ID, SQ_BINDING_END,
+	SQ_BINDINGS_END_ALL, SQ_BINDINGS_OF_AUTHORIZER,
+	SQ_BINDINGS_OF_RELATIVE, SQ_PAYER_CANDIDATES,
+	/* settlements and offline records */
+	SQ_SETTLE_INSERT, SQ_SHARE_INSERT, SQ_SETTLE_BY_ID, SQ_SETTLE_BY_TXN,
+	SQ_SHARES_OF, SQ_SETTLE_SET_REVOKED, SQ_SETTLE_OF_PATIENT,
+	SQ_USAGE_OF_PAYER, SQ_RECON_TOTALS,
+	SQ_OFFLINE_INSERT, SQ_OFFLINE_BY_ID, SQ_OFFLINE_BY_TXN,
+	SQ_OFFLINE_SET_RESETTLED,
+	/* credentials */
+	SQ_APIKEY_INSERT, SQ_APIKEY_BY_HASH, SQ_APIKEY_REVOKE,
+	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
+	SQ_SESSIONS_PURGE,
+	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
+	SQ__N
+};
+
+/* One connection. */
+typedef struct sq_store {
+	yb_store base;                  /* must be first (store.h) */
+	sqlite3 *db;
+	bool sp_open;                   /* the caller's savepoint is open */
+	sqlite3_stmt *stmts[SQ__N];
+} sq_store;
+
+static inline sq_store *sq_of(yb_store *st)
+{
+	return (sq_store *)st;
+}
+
+/* ---- statements and errors (sqlite.c) ---------------------------------- */
+
+/* The cached statement of slot `id`, prepared from `sql` on first use;
+ * NULL with err filled if it cannot be prepared. */
+sqlite3_stmt *sq_stmt(sq_store *s, enum sq_stmt_id id, const char *sql,
+		      yb_err *err);
+/* Reset a statement and clear its bindings; NULL-safe. */
+void sq_done(sqlite3_stmt *q);
+
+/* Fill err from the connection's last error: "store.busy" for a lock
+ * that outlived the busy timeout, "store.corrupt", "out_of_memory", else
+ * "store.error".  Returns -1. */
+int sq_fail(sq_store *s, yb_err *err);
+/* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
+ * `dup_code` with message `dup_msg`. */
+int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,
+		   yb_err *err);
+
+/* Step a statement that returns no rows (or whose rows are ignored),
+ * then sq_done() it.  0 / -1 (err filled by sq_fail). */
+int sq_exec(sq_store *s, sqlite3_stmt *q, yb_err *err);
+
+/* Step an UPDATE meant to change exactly one row, then sq_done() it.
+ * When it changed none, fail with `nf_code` and the printf-style message
+ * (the row does not exist, or is not in the state the WHERE asks for). */
+int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_err *err,
+		  const char *nf_code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Run the statement in slot `id` with no parameters. */
+int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
+		   yb_err *err);
+
+/* An operation that makes several writes wraps them in its own savepoint
+ * ("yb_op", nested inside the caller's), so that when it fails it leaves
+ * nothing behind: sq_op_begin(); ...; return sq_op_end(rc). */
+int sq_op_begin(sq_store *s, yb_err *err);
+/* rc = 0: release the savepoint (returns 0, or -1 if that fails);
+ * rc < 0: roll back to it and release it, and return rc unchanged (the
+ * error already in err stands). */
+int sq_op_end(sq_store *s, int rc, yb_err *err);
+
+/* ---- binding and reading columns ----------------------------------------- */
+
+/* Bind text; "" and NULL bind SQL NULL (optional fields). */
+void sq_bind_opt_text(sqlite3_stmt *q, int i, const char *s);
+/* Bind an id or time; 0 binds SQL NULL (0 means "none" in the model). */
+void sq_bind_opt_int(sqlite3_stmt *q, int i, int64_t v);
+/* Bind text that is required: NULL (an enum out of range) binds SQL NULL,
+ * which the schema's NOT NULL refuses. */
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
+/* The upper bound for an id < `before` cursor (0 = from the newest). */
+int64_t sq_before(yb_id before);
+
+/* Copy column i into buf (NULL reads as ""); longer text is cut at a
+ * UTF-8 character boundary. */
+void sq_col_text(sqlite3_stmt *q, int i, char *buf, size_t size);
+/* NULL reads as 0. */
+int64_t sq_col_int(sqlite3_stmt *q, int i);
+
+/* Report a stored enum string that the program does not know. */
+int sq_corrupt_enum(const char *what, const char *value, yb_err *err);
+
+/* Text of column i as an enum via `from_str`; "store.corrupt" when the
+ * stored string is unknown.  Used through the SQ_COL_ENUM macro so the
+ * output type is checked by the compiler. */
+#define SQ_COL_ENUM(q, i, from_str, out, what, err)                        \
+	((from_str)((const char *)sqlite3_column_text((q), (i)) ?          \
+		    (const char *)sqlite3_column_text((q), (i)) : "",      \
+		    (out)) ? 0 :                                           \
+	 sq_corrupt_enum((what),                                           \
+			 (const char *)sqlite3_column_text((q), (i)), (err)))
+
+/* Parsers for the two enums whose stored forms core's parsers refuse on
+ * purpose: a person's term reason "" (none) and a share's relationship
+ * "self" (the patient's own account). */
+bool sq_term_reason_from_str(const char *s, yb_term_reason *out);
+bool sq_relationship_from_str(const char *s, yb_relationship *out);
+
+/* Read one row into `elem`; 0 / -1. */
+typedef int (*sq_row_fn)(sqlite3_stmt *q, void *elem, yb_err *err);
+
+/*
+ * Run a bound list query (its LIMIT already bound) and collect its rows
+ * into a malloc'ed array of `elem_size` elements, read by `row`.  *out is
+ * always allocated on success (also for 0 rows); on failure *out = NULL
+ * and *n = 0.  Resets the statement.
+ */
+int sq_list(sq_store *s, sqlite3_stmt *q, size_t elem_size, sq_row_fn row,
+	    void **out, int *n, yb_err *err);
+
+/*
+ * One page of a list operation (store.h: newest first, id < before,
+ * at most limit).  Every list statement takes its key as ?1, the cursor
+ * as ?2 and the limit as ?3: this binds ?2 and ?3 (the caller has bound
+ * the rest) and runs sq_list.  q may be NULL (its preparation failed,
+ * err filled): then *out = NULL, *n = 0 and -1.
+ */
+int sq_page(sq_store *s, sqlite3_stmt *q, yb_id before, int limit,
+	    size_t elem_size, sq_row_fn row, void **out, int *n, yb_err *err);
+
+/*
+ * Step a bound INSERT, then sq_done() it.  A UNIQUE / PRIMARY KEY
+ * violation becomes dup_code / dup_msg (when dup_code is not NULL); on
+ * success *rowid (when not NULL) is the new row's id.
+ */
+int sq_insert(sq_store *s, sqlite3_stmt *q, const char *dup_code,
+	      const char *dup_msg, yb_id *rowid, yb_err *err);
+
+/* A lookup by one integer (an id) or one text key bound as ?1: 1 / 0 /
+ * -1 as sq_lookup, with the statement of slot `id`. */
+int sq_get_by_int(sq_store *s, enum sq_stmt_id id, const char *sql,
+		  int64_t key, sq_row_fn row, void *out, yb_err *err);
+int sq_get_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
+		   const char *key, sq_row_fn row, void *out, yb_err *err);
+/* A write by one text key bound as ?1 (deletes by key). */
+int sq_exec_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
+		    const char *key, yb_err *err);
+
+/* Step a bound query once and read its first `ncols` integer columns:
+ * 1 with cols filled, 0 when it returns no row, -1 on error.  Resets. */
+int sq_step_ints(sq_store *s, sqlite3_stmt *q, int64_t *cols, int ncols,
+		 yb_err *err);
+/* Step a bound query once and copy its first column (text) into buf:
+ * 1 / 0 / -1; text that does not fit in `size` is an error naming
+ * `what`.  Resets. */
+int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
+		 const char *what, yb_err *err);
+
+/* Run a bound lookup: 1 with the row read by `row`, 0 when there is no
+ * row, -1 on error.  Resets the statement. */
+int sq_lookup(sq_store *s, sqlite3_stmt *q, sq_row_fn row, void *out,
+	      yb_err *err);
+
+/* ---- the schema (sqlite_schema.c) ----------------------------------------- */
+
+/* Bring the database to the current schema version; see the file. */
+int sq_schema_migrate(sq_store *s, yb_err *err);
+
+/* ---- operations, by file ------------------------------------------------- */
+
+/* sqlite_person.c */
+int sq_person_insert(yb_store *st, yb_person *p, yb_err *err);
+int sq_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err);
+int sq_person_by_ssn(yb_store *st, const char *ssn, yb_person *out,
+		     yb_err *err);
+int sq_person_by_id_number(yb_store *st, const char *id_number,
+			   yb_person *out, yb_err *err);
+int sq_person_set_status(yb_store *st, yb_id id, yb_status status,
+			 yb_term_reason reason, yb_time at, yb_err *err);
+int sq_person_set_password(yb_store *st, yb_id id, const char *hash,
+			   yb_err *err);
+int sq_person_password(yb_store *st, yb_id id, char *hash, size_t size,
+		       yb_err *err);
+int sq_employer_insert(yb_store *st, yb_employer *e, yb_err *err);
+int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
+			yb_err *err);
+int sq_card_application_insert(yb_store *st, yb_card_application *a,
+			       yb_err *err);
+int sq_card_application_by_id(yb_store *st, yb_id id,
+			      yb_card_application *out, yb_err *err);
+int sq_card_application_set_card(yb_store *st, yb_id application_id,
+				 yb_id card_id, yb_err *err);
+int sq_card_insert(yb_store *st, yb_card *c, yb_err *err);
+int sq_card_by_no(yb_store *st, const char *card_no, yb_card *out,
+		  yb_err *err);
+int sq_card_by_id(yb_store *st, yb_id id, yb_card *out, yb_err *err);
+int sq_card_valid_of(yb_store *st, yb_id person_id, yb_card *out,
+		     yb_err *err);
+int sq_card_latest_of(yb_store *st, yb_id person_id, yb_card *out,
+		      yb_err *err);
+int sq_card_update(yb_store *st, const yb_card *c, yb_err *err);
+int sq_calendar_put_year(yb_store *st, const yb_calendar_year *y,
+			 yb_err *err);
+int sq_calendar_get_year(yb_store *st, int year, yb_calendar_year *out,
+			 yb_err *err);
+
+/* sqlite_ledger.c */
+int sq_account_insert(yb_store *st, yb_account *a, yb_err *err);
+int sq_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
+int sq_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
+			   yb_err *err);
+int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
+		      yb_err *err);
+int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
+int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
+		   yb_id *txn_id, yb_err *err);
+int sq_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
+		    yb_ledger_line **out, int *n, yb_err *err);
+int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
+int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err);
+int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
+			       int limit, yb_contribution **out, int *n,
+			       yb_err *err);
+int sq_contributions_of_employer(yb_store *st, const char *employer_code,
+				 const char *period, yb_id before, int limit,
+				 yb_contribution **out, int *n, yb_err *err);
+
+/* sqlite_settle.c */
+int sq_institution_insert(yb_store *st, yb_institution *i, yb_err *err);
+int sq_institution_by_code(yb_store *st, const char *code,
+			   yb_institution *out, yb_err *err);
+int sq_binding_insert(yb_store *st, yb_binding *b, yb_err *err);
+int sq_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err);
+int sq_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
+		   yb_err *err);
+int sq_bindings_end_all_of(yb_store *st, yb_id person_id, yb_time at,
+			   const char *reason, int *ended, yb_err *err);
+int sq_bindings_of_authorizer(yb_store *st, yb_id person_id,
+			      bool active_only, yb_id before, int limit,
+			      yb_binding **out, int *n, yb_err *err);
+int sq_bindings_of_relative(yb_store *st, yb_id person_id, bool active_only,
+			    yb_id before, int limit, yb_binding **out, int *n,
+			    yb_err *err);
+int sq_payer_candidates(yb_store *st, yb_id relative_id,
+			yb_payer_candidate *out, int max, int *n,
+			yb_err *err);
+int sq_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err);
+int sq_settlement_by_id(yb_store *st, yb_id id, yb_settlement *out,
+			yb_err *err);
+int sq_settlement_by_txn(yb_store *st, const char *institution_code,
+			 const char *txn_id, yb_settlement *out, yb_err *err);
+int sq_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,
+			      yb_time at, yb_err *err);
+int sq_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_settlement **out, int *n,
+			      yb_err *err);
+int sq_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
+		      yb_usage **out, int *n, yb_err *err);
+int sq_recon_totals(yb_store *st, const char *institution_code, yb_time from,
+		    yb_time to, yb_recon_totals *out, yb_err *err);
+int sq_offline_insert(yb_store *st, yb_offline *o, yb_err *err);
+int sq_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err);
+int sq_offline_by_txn(yb_store *st, const char *institution_code,
+		      const char *txn_id, yb_offline *out, yb_err *err);
+int sq_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
+			     int64_t refund_fen, yb_time at, yb_err *err);
+
+/* sqlite_audit.c: the audit chain and credentials */
+int sq_audit_head(yb_store *st, yb_audit_record *out, yb_err *err);
+int sq_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err);
+int sq_audit_list(yb_store *st, yb_id before, int limit,
+		  yb_audit_record **out, int *n, yb_err *err);
+int sq_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
+		  yb_err *err);
+int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
+int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
+		      yb_err *err);
+int sq_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int sq_session_insert(yb_store *st, const yb_session *s, yb_err *err);
+int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
+		       yb_err *err);
+int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
+int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int sq_throttle_get(yb_store *st, const char *key, int *failures,
+		    yb_time *window_start, yb_err *err);
+int sq_throttle_put(yb_store *st, const char *key, int failures,
+		    yb_time window_start, yb_err *err);
+int sq_throttle_clear(yb_store *st, const char *key, yb_err *err);
+
+#endif

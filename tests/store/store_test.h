@@ -1,0 +1,63 @@
+/*
+ * store_test.h — shared fixture and helpers of the store suite
+ * (tests/store/test_*.c), which runs every operation of store.h against
+ * a fresh store of the engine YB_TEST_ENGINE names.
+ */
+#ifndef YB_STORE_TEST_H
+#define YB_STORE_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testdb.h"
+
+/* What each test gets in *state. */
+typedef struct ts_fixture {
+	yb_store *st;
+	char url[512];
+} ts_fixture;
+
+int ts_setup(void **state);
+int ts_teardown(void **state);
+
+#define TS_STORE(state) (((ts_fixture *)*(state))->st)
+
+/* Assert that a store call succeeded (rc ≥ 0), printing its error if not. */
+#define TS_OK(rc, e) ts_check_ok((rc), (e), __FILE__, __LINE__)
+/* Assert that a store call failed with this error code. */
+#define TS_FAILS(rc, e, code) ts_check_fails((rc), (e), (code), __FILE__, __LINE__)
+
+int ts_check_ok(int rc, const yb_err *e, const char *file, int line);
+void ts_check_fails(int rc, const yb_err *e, const char *code,
+		    const char *file, int line);
+
+/* A registered person (active, employee_tier1) with this SSN; the ID
+ * number is derived from the SSN so that each one is unique. */
+yb_id ts_person(yb_store *st, const char *ssn, const char *name);
+/* Open a personal account for the person. */
+yb_id ts_account(yb_store *st, yb_id person_id);
+/* The id of a system account. */
+yb_id ts_system(yb_store *st, yb_account_kind kind);
+/* Post fund pool → account. */
+void ts_fund(yb_store *st, yb_id account_id, int64_t fen);
+/* An account's balance. */
+int64_t ts_balance(yb_store *st, yb_id account_id);
+/* The books' report, asserting the check itself ran. */
+yb_ledger_report ts_check(yb_store *st);
+/* Remove a SQLite database file with its -wal and -shm companions. */
+void ts_remove_db(const char *path);
+/* Is the engine SQLite?  (Some tests are about SQLite files.) */
+bool ts_sqlite(void);
+
+/* The groups, one per file; each returns its number of failures. */
+int ts_run_basic(void);
+int ts_run_ledger(void);
+int ts_run_cards(void);
+int ts_run_settle(void);
+int ts_run_concurrency(void);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * test_store.c — the store suite's entry point, its fixture and helpers,
+ * and the basic operations: opening by URL, the schema, transactions and
+ * savepoints, metadata and sequences, persons, passwords, employers.
+ */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/enums.h"
+
+/* ---- fixture and helpers --------------------------------------------------- */
+
+int ts_setup(void **state)
+{
+	ts_fixture *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return -1;
+	f->st = yb_test_store_new(f->url);
+	*state = f;
+	return 0;
+}
+
+int ts_teardown(void **state)
+{
+	ts_fixture *f = *state;
+
+	yb_test_store_free(f->st);
+	free(f);
+	return 0;
+}
+
+int ts_check_ok(int rc, const yb_err *e, const char *file, int line)
+{
+	if (rc < 0) {
+		print_error("store call failed: %s: %s\n",
+			    e->code ? e->code : "(no code)", e->message);
+		_fail(file, line);
+	}
+	return rc;
+}
+
+void ts_check_fails(int rc, const yb_err *e, const char *code,
+		    const char *file, int line)
+{
+	if (rc >= 0) {
+		print_error("store call succeeded; expected %s\n", code);
+		_fail(file, line);
+	}
+	if (!e->code || strcmp(e->code, code) != 0) {
+		print_error("store call failed with %s (%s); expected %s\n",
+			    e->code ? e->code : "(no code)", e->message, code);
+		_fail(file, line);
+	}
+}
+
+void ts_remove_db(const char *path)
+{
+	char name[1024];
+
+	unlink(path);
+	snprintf(name, sizeof name, "%s-wal", path);
+	unlink(name);
+	snprintf(name, sizeof name, "%s-shm", path);
+	unlink(name);
+}
+
+bool ts_sqlite(void)
+{
+	return strcmp(yb_test_engine(), "sqlite") == 0;
+}
+
+yb_id ts_person(yb_store *st, const char *ssn, const char *name)
+{
+	yb_person p;
+	yb_err e;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.ssn, sizeof p.ssn, "%s", ssn);
+	/* Unique per SSN; the store does not check the MOD 11-2 digit. */
+	snprintf(p.id_number, sizeof p.id_number, "440300%012d",
+		 atoi(ssn) % 1000000000);
+	snprintf(p.name, sizeof p.name, "%s", name);
+	p.sex = YB_SEX_FEMALE;
+	p.birth_date = 7000;
+	snprintf(p.region, sizeof p.region, "440300");
+	p.scheme = YB_SCHEME_EMPLOYEE_TIER1;
+	p.status = YB_STATUS_ACTIVE;
+	p.created_at = p.updated_at = 1700000000;
+	TS_OK(st->ops->person_insert(st, &p, &e), &e);
+	assert_true(p.id > 0);
+	return p.id;
+}
+
+yb_id ts_account(yb_store *st, yb_id person_id)
+{
+	yb_account a;
+	yb_err e;
+
+	memset(&a, 0, sizeof a);
+	a.kind = YB_ACC_PERSONAL;
+	a.person_id = person_id;
+	a.created_at = 1700000000;
+	TS_OK(st->ops->account_insert(st, &a, &e), &e);
+	assert_true(a.id > 0);
+	return a.id;
+}
+
+yb_id ts_system(yb_store *st, yb_account_kind kind)
+{
+	yb_account a;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->account_system(st, kind, &a, &e), &e), 1);
+	return a.id;
+}
+
+void ts_fund(yb_store *st, yb_id account_id, int64_t fen)
+{
+	yb_posting p;
+	yb_err e;
+
+	memset(&p, 0, sizeof p);
+	p.kind = "contribution";
+	snprintf(p.ref, sizeof p.ref, "test");
+	p.n = 2;
+	p.entries[0].account_id = ts_system(st, YB_ACC_FUND_POOL);
+	p.entries[0].amount_fen = -fen;
+	p.entries[1].account_id = account_id;
+	p.entries[1].amount_fen = fen;
+	TS_OK(st->ops->ledger_post(st, &p, 1700000000, NULL, &e), &e);
+}
+
+int64_t ts_balance(yb_store *st, yb_id account_id)
+{
+	yb_account a;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->account_by_id(st, account_id, &a, &e), &e),
+			 1);
+	return a.balance_fen;
+}
+
+yb_ledger_report ts_check(yb_store *st)
+{
+	yb_ledger_report r;
+	yb_err e;
+
+	TS_OK(st->ops->ledger_check(st, &r, &e), &e);
+	return r;
+}
+
+/* ---- opening ----------------------------------------------------------------- */
+
+/* The URL forms of store.h all reach the SQLite engine. */
+static void test_open_urls(void **state)
+{
+	char path[256], url[300];
+	const char *prefixes[] = { "sqlite:", "sqlite://", "file:", "" };
+	yb_store *st = NULL;
+	yb_err e;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/yb-url-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		snprintf(url, sizeof url, "%s%s", prefixes[i], path);
+		TS_OK(yb_store_open(url, &st, &e), &e);
+		assert_string_equal(st->ops->name, "sqlite");
+		yb_store_close(st);
+	}
+	TS_FAILS(yb_store_open("", &st, &e), &e, "store.error");
+	assert_null(st);
+	/* A directory is not a database. */
+	assert_int_equal(yb_store_open("sqlite:/", &st, &e), -1);
+	yb_store_close(NULL);
+	ts_remove_db(path);
+}
+
+/* Opening a database that is already at the current version changes
+ * nothing, and the system accounts are not made twice. */
+static void test_reopen(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *again = NULL;
+	yb_err e;
+	yb_ledger_report before, after;
+
+	before = ts_check(f->st);
+	TS_OK(yb_store_open(f->url, &again, &e), &e);
+	after = ts_check(again);
+	assert_int_equal(before.accounts, 4);
+	assert_int_equal(after.accounts, before.accounts);
+	yb_store_close(again);
+}
+
+/* ---- transactions and savepoints ------------------------------------------ */
+
+static void test_commit_rollback(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person p;
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	ts_person(st, "1000001", "Rolled Back");
+	st->ops->rollback(st);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "1000001", &p, &e), &e), 0);
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	ts_person(st, "1000002", "Committed");
+	TS_OK(st->ops->commit(st, &e), &e);
+	TS_OK(st->ops->begin(st, false, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "1000002", &p, &e), &e), 1);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	/* Rollback without a transaction, and of NULL, is harmless. */
+	st->ops->rollback(st);
+	st->ops->rollback(NULL);
+	assert_int_equal(st->ops->commit(st, &e), -1);
+}
+
+/* P5: a row under a savepoint is all in or all out. */
+static void test_savepoint(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person p;
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	ts_person(st, "2000001", "Kept");
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	ts_person(st, "2000002", "Undone");
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	/* rollback_to ended the savepoint: release is a no-op, another
+	 * rollback_to has nothing to roll back to. */
+	TS_OK(st->ops->release(st, &e), &e);
+	TS_FAILS(st->ops->rollback_to(st, &e), &e, "store.error");
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	TS_FAILS(st->ops->savepoint(st, &e), &e, "store.error");
+	ts_person(st, "2000003", "Released");
+	TS_OK(st->ops->release(st, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "2000001", &p, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "2000002", &p, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "2000003", &p, &e), &e), 1);
+
+	/* Many rows, one savepoint each, alternately kept and undone. */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	for (int i = 0; i < 200; i++) {
+		char ssn[16];
+
+		snprintf(ssn, sizeof ssn, "30%05d", i);
+		TS_OK(st->ops->savepoint(st, &e), &e);
+		ts_person(st, ssn, "Row");
+		if (i % 2)
+			TS_OK(st->ops->rollback_to(st, &e), &e);
+		else
+			TS_OK(st->ops->release(st, &e), &e);
+	}
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "3000198", &p, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "3000199", &p, &e), &e), 0);
+}
+
+/* ---- metadata and sequences --------------------------------------------- */
+
+static void test_meta(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	char buf[32], tiny[4];
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->meta_get(st, "k", buf, sizeof buf, &e), &e), 0);
+	TS_OK(st->ops->meta_put(st, "k", "one", &e), &e);
+	assert_int_equal(TS_OK(st->ops->meta_get(st, "k", buf, sizeof buf, &e), &e), 1);
+	assert_string_equal(buf, "one");
+	TS_OK(st->ops->meta_put(st, "k", "two", &e), &e);
+	assert_int_equal(TS_OK(st->ops->meta_get(st, "k", buf, sizeof buf, &e), &e), 1);
+	assert_string_equal(buf, "two");
+	TS_OK(st->ops->meta_put(st, "long", "too long for four", &e), &e);
+	TS_FAILS(st->ops->meta_get(st, "long", tiny, sizeof tiny, &e), &e,
+		 "store.error");
+}
+
+static void test_next_seq(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	int64_t v = 0;
+	yb_err e;
+
+	for (int64_t i = 1; i <= 3; i++) {
+		TS_OK(st->ops->next_seq(st, "card", &v, &e), &e);
+		assert_int_equal(v, i);
+	}
+	TS_OK(st->ops->next_seq(st, "other", &v, &e), &e);
+	assert_int_equal(v, 1);
+	TS_OK(st->ops->next_seq(st, "card", &v, &e), &e);
+	assert_int_equal(v, 4);
+}
+
+/* ---- persons, passwords, employers ------------------------------------------ */
+
+/* P1–P3: every field round-trips. */
+static void test_person_round_trip(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person p, got;
+	yb_err e;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.ssn, sizeof p.ssn, "123456789");
+	snprintf(p.id_number, sizeof p.id_number, "44030019900101123X");
+	snprintf(p.name, sizeof p.name, "张三");
+	p.sex = YB_SEX_MALE;
+	p.birth_date = 7305;
+	snprintf(p.region, sizeof p.region, "440300");
+	p.scheme = YB_SCHEME_RESIDENT;
+	p.status = YB_STATUS_SUSPENDED;
+	snprintf(p.employer_code, sizeof p.employer_code, "E001");
+	p.created_at = 1700000000;
+	p.updated_at = 1700000001;
+	TS_OK(st->ops->person_insert(st, &p, &e), &e);
+	assert_true(p.id > 0);
+
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, p.id, &got, &e), &e), 1);
+	assert_memory_equal(&got, &p, sizeof p);
+	memset(&got, 0, sizeof got);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "123456789", &got, &e), &e), 1);
+	assert_memory_equal(&got, &p, sizeof p);
+	memset(&got, 0, sizeof got);
+	assert_int_equal(TS_OK(st->ops->person_by_id_number(st, "44030019900101123X",
+							    &got, &e), &e), 1);
+	assert_memory_equal(&got, &p, sizeof p);
+
+	/* Not found leaves out untouched. */
+	memset(&got, 0x5a, sizeof got);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, p.id + 1000, &got, &e), &e), 0);
+	assert_int_equal(got.id, (yb_id)0x5a5a5a5a5a5a5a5aLL);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "999", &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->person_by_id_number(st, "x", &got, &e), &e), 0);
+
+	/* No employer reads back as "". */
+	yb_id other = ts_person(st, "7654321", "李四");
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, other, &got, &e), &e), 1);
+	assert_string_equal(got.employer_code, "");
+	assert_int_equal(got.term_reason, YB_TERM_NONE);
+}
+
+/* P1: SSN and ID number are each unique. */
+static void test_person_duplicate(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person p, got;
+	yb_err e;
+	yb_id id = ts_person(st, "5555555", "First");
+
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, id, &got, &e), &e), 1);
+	p = got;
+	snprintf(p.id_number, sizeof p.id_number, "440300000000000001");
+	TS_FAILS(st->ops->person_insert(st, &p, &e), &e, "person.duplicate");
+	p = got;
+	snprintf(p.ssn, sizeof p.ssn, "5555556");
+	TS_FAILS(st->ops->person_insert(st, &p, &e), &e, "person.duplicate");
+	/* An enum out of range is refused, not stored as a wrong word. */
+	p = got;
+	snprintf(p.ssn, sizeof p.ssn, "5555557");
+	snprintf(p.id_number, sizeof p.id_number, "440300000000000002");
+	p.scheme = YB_SCHEME__N;
+	TS_FAILS(st->ops->person_insert(st, &p, &e), &e, "store.error");
+}
+
+/* P3, P4: status and termination reason. */
+static void test_person_status(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person got;
+	yb_err e;
+	yb_id id = ts_person(st, "6666666", "Leaving");
+
+	TS_OK(st->ops->person_set_status(st, id, YB_STATUS_TERMINATED,
+					 YB_TERM_DECEASED, 1800000000, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, id, &got, &e), &e), 1);
+	assert_int_equal(got.status, YB_STATUS_TERMINATED);
+	assert_int_equal(got.term_reason, YB_TERM_DECEASED);
+	assert_int_equal(got.updated_at, 1800000000);
+	assert_int_equal(got.created_at, 1700000000);
+	TS_FAILS(st->ops->person_set_status(st, id + 99, YB_STATUS_ACTIVE,
+					    YB_TERM_NONE, 1, &e), &e,
+		 "person.not_found");
+}
+
+/* X2: the password hash is stored, replaced and read back. */
+static void test_password(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	char hash[128], tiny[8];
+	yb_err e;
+	yb_id id = ts_person(st, "7777777", "Pass");
+
+	assert_int_equal(TS_OK(st->ops->person_password(st, id, hash, sizeof hash,
+							 &e), &e), 0);
+	TS_OK(st->ops->person_set_password(st, id, "$argon2id$one", &e), &e);
+	TS_OK(st->ops->person_set_password(st, id, "$argon2id$two", &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_password(st, id, hash, sizeof hash,
+							 &e), &e), 1);
+	assert_string_equal(hash, "$argon2id$two");
+	TS_FAILS(st->ops->person_password(st, id, tiny, sizeof tiny, &e), &e,
+		 "store.error");
+}
+
+static void test_employer(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_employer em, got;
+	yb_err e;
+
+	memset(&em, 0, sizeof em);
+	snprintf(em.code, sizeof em.code, "91440300MA5");
+	snprintf(em.name, sizeof em.name, "深圳某公司");
+	em.created_at = 1700000000;
+	TS_OK(st->ops->employer_insert(st, &em, &e), &e);
+	assert_int_equal(TS_OK(st->ops->employer_by_code(st, em.code, &got, &e), &e), 1);
+	assert_memory_equal(&got, &em, sizeof em);
+	TS_FAILS(st->ops->employer_insert(st, &em, &e), &e, "employer.duplicate");
+	assert_int_equal(TS_OK(st->ops->employer_by_code(st, "nope", &got, &e), &e), 0);
+}
+
+int ts_run_basic(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reopen, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_rollback, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_meta, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_next_seq, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_person_round_trip, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_person_duplicate, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_person_status, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_password, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_employer, ts_setup, ts_teardown),
+	};
+	const struct CMUnitTest sqlite_only[] = {
+		cmocka_unit_test(test_open_urls),
+	};
+	int failed = cmocka_run_group_tests_name("store basic", tests, NULL, NULL);
+
+	if (ts_sqlite())
+		failed += cmocka_run_group_tests_name("store urls", sqlite_only,
+						      NULL, NULL);
+	return failed;
+}
+
+int main(void)
+{
+	int failed = 0;
+
+	failed += ts_run_basic();
+	failed += ts_run_ledger();
+	failed += ts_run_cards();
+	failed += ts_run_settle();
+	failed += ts_run_concurrency();
+	return failed ? 1 : 0;
+}

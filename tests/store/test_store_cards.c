@@ -1,0 +1,377 @@
+/*
+ * test_store_cards.c — cards and card applications (SPEC C2, C3), the
+ * working-day calendar (C3b), the audit log (X3) and credentials (X2) on
+ * the store.
+ */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+
+/* ---- card applications and cards ------------------------------------------- */
+
+static yb_card card(yb_id person, const char *no, yb_card_state state)
+{
+	yb_card c;
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.card_no, sizeof c.card_no, "%s", no);
+	c.person_id = person;
+	c.state = state;
+	c.created_at = c.updated_at = 1700000000;
+	return c;
+}
+
+/* C3: an application with its materials, and the card made for it. */
+static void test_card_application(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id pid = ts_person(st, "1200001", "Applicant");
+	yb_card_application a, got;
+	yb_card c;
+	yb_err e;
+
+	memset(&a, 0, sizeof a);
+	a.person_id = pid;
+	a.route = YB_ROUTE_SERVICE_POINT;
+	snprintf(a.materials_json, sizeof a.materials_json, "{\"id_card\":true}");
+	a.applied_on = 20000;
+	a.ready_by = 20003;
+	snprintf(a.operator_id, sizeof a.operator_id, "key:3");
+	a.created_at = 1700000000;
+	TS_OK(st->ops->card_application_insert(st, &a, &e), &e);
+	assert_true(a.id > 0);
+	assert_int_equal(TS_OK(st->ops->card_application_by_id(st, a.id, &got, &e),
+			       &e), 1);
+	assert_memory_equal(&got, &a, sizeof a);
+	assert_int_equal(TS_OK(st->ops->card_application_by_id(st, a.id + 5, &got,
+								&e), &e), 0);
+
+	c = card(pid, "C000000001", YB_CARD_IN_PRODUCTION);
+	c.application_id = a.id;
+	TS_OK(st->ops->card_insert(st, &c, &e), &e);
+	TS_OK(st->ops->card_application_set_card(st, a.id, c.id, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_application_by_id(st, a.id, &got, &e),
+			       &e), 1);
+	assert_int_equal(got.card_id, c.id);
+	TS_FAILS(st->ops->card_application_set_card(st, a.id + 5, c.id, &e), &e,
+		 "card.application_not_found");
+}
+
+/* C2: at most one valid card; a lost card can be replaced. */
+static void test_cards(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id pid = ts_person(st, "1300001", "Holder");
+	yb_id other = ts_person(st, "1300002", "Someone");
+	yb_card c1 = card(pid, "C100", YB_CARD_ISSUED), c2, got;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->card_valid_of(st, pid, &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->card_latest_of(st, pid, &got, &e), &e), 0);
+	c1.activated = true;
+	TS_OK(st->ops->card_insert(st, &c1, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "C100", &got, &e), &e), 1);
+	assert_memory_equal(&got, &c1, sizeof c1);
+	assert_int_equal(TS_OK(st->ops->card_by_id(st, c1.id, &got, &e), &e), 1);
+	assert_memory_equal(&got, &c1, sizeof c1);
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "C999", &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->card_by_id(st, 999, &got, &e), &e), 0);
+
+	/* C2: a second valid card, in any valid state, is refused. */
+	c2 = card(pid, "C101", YB_CARD_IN_PRODUCTION);
+	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e,
+		 "card.already_has_valid_card");
+	c2.state = YB_CARD_READY;
+	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e,
+		 "card.already_has_valid_card");
+	/* A card number is unique, whoever holds it. */
+	c2 = card(other, "C100", YB_CARD_ISSUED);
+	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e, "store.error");
+
+	/* C5: reported lost, then replaced. */
+	c1.state = YB_CARD_LOST;
+	c1.updated_at = 1700000500;
+	TS_OK(st->ops->card_update(st, &c1, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_valid_of(st, pid, &got, &e), &e), 0);
+	c2 = card(pid, "C101", YB_CARD_IN_PRODUCTION);
+	c2.created_at = c2.updated_at = 1700000600;
+	TS_OK(st->ops->card_insert(st, &c2, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_valid_of(st, pid, &got, &e), &e), 1);
+	assert_int_equal(got.id, c2.id);
+	assert_int_equal(TS_OK(st->ops->card_latest_of(st, pid, &got, &e), &e), 1);
+	assert_int_equal(got.id, c2.id);
+	/* The lost card cannot come back while the new one is valid. */
+	c1.state = YB_CARD_ISSUED;
+	TS_FAILS(st->ops->card_update(st, &c1, &e), &e,
+		 "card.already_has_valid_card");
+	assert_int_equal(TS_OK(st->ops->card_by_id(st, c1.id, &got, &e), &e), 1);
+	assert_int_equal(got.state, YB_CARD_LOST);
+	assert_true(got.activated);
+	assert_int_equal(got.updated_at, 1700000500);
+
+	/* C1: activation; C6: cancellation. */
+	c2.state = YB_CARD_ISSUED;
+	c2.activated = true;
+	TS_OK(st->ops->card_update(st, &c2, &e), &e);
+	c2.state = YB_CARD_CANCELLED;
+	TS_OK(st->ops->card_update(st, &c2, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "C101", &got, &e), &e), 1);
+	assert_int_equal(got.state, YB_CARD_CANCELLED);
+	assert_true(got.activated);
+	assert_int_equal(TS_OK(st->ops->card_valid_of(st, pid, &got, &e), &e), 0);
+	c2.id = 4242;
+	TS_FAILS(st->ops->card_update(st, &c2, &e), &e, "card.not_found");
+}
+
+/* ---- the working-day calendar (C3b) ------------------------------------------- */
+
+static void test_calendar(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_calendar_year y, got;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2026, &got, &e), &e),
+			 0);
+	memset(&y, 0, sizeof y);
+	y.year = 2026;
+	y.nholidays = 3;
+	y.holidays[0] = yb_date_from_ymd(2026, 10, 2);
+	y.holidays[1] = yb_date_from_ymd(2026, 1, 1);
+	y.holidays[2] = yb_date_from_ymd(2026, 10, 1);
+	y.nworkdays = 1;
+	y.workdays[0] = yb_date_from_ymd(2026, 9, 27);
+	TS_OK(st->ops->calendar_put_year(st, &y, &e), &e);
+	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2026, &got, &e), &e),
+			 1);
+	assert_int_equal(got.year, 2026);
+	assert_int_equal(got.nholidays, 3);
+	/* In date order. */
+	assert_int_equal(got.holidays[0], yb_date_from_ymd(2026, 1, 1));
+	assert_int_equal(got.holidays[1], yb_date_from_ymd(2026, 10, 1));
+	assert_int_equal(got.holidays[2], yb_date_from_ymd(2026, 10, 2));
+	assert_int_equal(got.nworkdays, 1);
+	assert_int_equal(got.workdays[0], yb_date_from_ymd(2026, 9, 27));
+
+	/* Replacing the year replaces all of it. */
+	y.nholidays = 1;
+	y.nworkdays = 0;
+	TS_OK(st->ops->calendar_put_year(st, &y, &e), &e);
+	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2026, &got, &e), &e),
+			 1);
+	assert_int_equal(got.nholidays, 1);
+	assert_int_equal(got.nworkdays, 0);
+
+	/* A refused table leaves the loaded one as it was. */
+	y.nholidays = 2;
+	y.holidays[1] = y.holidays[0];
+	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	y.holidays[1] = yb_date_from_ymd(2027, 1, 1);
+	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	y.nholidays = YB_CAL_MAX_DAYS + 1;
+	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2026, &got, &e), &e),
+			 1);
+	assert_int_equal(got.nholidays, 1);
+	assert_int_equal(got.holidays[0], yb_date_from_ymd(2026, 10, 2));
+
+	/* A year with no special days is still a loaded year. */
+	memset(&y, 0, sizeof y);
+	y.year = 2030;
+	TS_OK(st->ops->calendar_put_year(st, &y, &e), &e);
+	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2030, &got, &e), &e),
+			 1);
+	assert_int_equal(got.nholidays + got.nworkdays, 0);
+}
+
+/* ---- audit (X3) ------------------------------------------------------------- */
+
+static yb_audit_record audit_rec(yb_id seq, const char *action)
+{
+	yb_audit_record r;
+
+	memset(&r, 0, sizeof r);
+	r.seq = seq;
+	r.at = 1700000000 + seq;
+	snprintf(r.actor, sizeof r.actor, "key:%d", (int)seq);
+	r.role = YB_ROLE_AGENCY_WINDOW;
+	r.channel = YB_CHAN_AGENCY_WINDOW;
+	snprintf(r.action, sizeof r.action, "%s", action);
+	snprintf(r.target, sizeof r.target, "person:%d", (int)seq);
+	snprintf(r.result, sizeof r.result, "ok");
+	memset(r.prev_hash, 'a', YB_HASH_HEX_SZ - 1);
+	memset(r.hash, 'b' + (int)(seq % 20), YB_HASH_HEX_SZ - 1);
+	return r;
+}
+
+struct scan_state {
+	yb_id seen[32];
+	int n;
+	int stop_at;
+};
+
+static int scan_visit(void *arg, const yb_audit_record *rec, yb_err *err)
+{
+	struct scan_state *s = arg;
+
+	s->seen[s->n++] = rec->seq;
+	if (s->n == s->stop_at)
+		return yb_errf(err, "internal", "stop");
+	return 0;
+}
+
+static void test_audit(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_audit_record r, head, *list = NULL;
+	struct scan_state scan;
+	int n = 0;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->audit_head(st, &head, &e), &e), 0);
+	for (yb_id seq = 1; seq <= 12; seq++) {
+		r = audit_rec(seq, "person.register");
+		TS_OK(st->ops->audit_insert(st, &r, &e), &e);
+	}
+	assert_int_equal(TS_OK(st->ops->audit_head(st, &head, &e), &e), 1);
+	r = audit_rec(12, "person.register");
+	assert_memory_equal(&head, &r, sizeof r);
+	/* A seq already used is refused: the chain has one record per seq. */
+	TS_FAILS(st->ops->audit_insert(st, &r, &e), &e, "store.error");
+	/* seq 0: the next one. */
+	r = audit_rec(0, "card.issue");
+	TS_OK(st->ops->audit_insert(st, &r, &e), &e);
+	assert_int_equal(TS_OK(st->ops->audit_head(st, &head, &e), &e), 1);
+	assert_int_equal(head.seq, 13);
+	assert_string_equal(head.action, "card.issue");
+
+	/* Newest first, in pages. */
+	TS_OK(st->ops->audit_list(st, 0, 5, &list, &n, &e), &e);
+	assert_int_equal(n, 5);
+	assert_int_equal(list[0].seq, 13);
+	assert_int_equal(list[4].seq, 9);
+	free(list);
+	TS_OK(st->ops->audit_list(st, 9, 100, &list, &n, &e), &e);
+	assert_int_equal(n, 8);
+	assert_int_equal(list[0].seq, 8);
+	assert_int_equal(list[7].seq, 1);
+	assert_int_equal(list[7].role, YB_ROLE_AGENCY_WINDOW);
+	assert_int_equal(list[7].channel, YB_CHAN_AGENCY_WINDOW);
+	free(list);
+
+	/* Oldest first, all of them; and stopped by the visitor. */
+	memset(&scan, 0, sizeof scan);
+	TS_OK(st->ops->audit_scan(st, scan_visit, &scan, &e), &e);
+	assert_int_equal(scan.n, 13);
+	for (int i = 0; i < scan.n; i++)
+		assert_int_equal(scan.seen[i], i + 1);
+	memset(&scan, 0, sizeof scan);
+	scan.stop_at = 4;
+	TS_FAILS(st->ops->audit_scan(st, scan_visit, &scan, &e), &e, "internal");
+	assert_int_equal(scan.n, 4);
+}
+
+/* ---- credentials (X2) ------------------------------------------------------- */
+
+static void test_api_keys(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_api_key k, got;
+	yb_err e;
+
+	memset(&k, 0, sizeof k);
+	memset(k.key_hash, 'f', YB_HASH_HEX_SZ - 1);
+	k.role = YB_ROLE_INSTITUTION;
+	snprintf(k.institution_code, sizeof k.institution_code, "H001");
+	snprintf(k.label, sizeof k.label, "HIS of H001");
+	k.created_at = 1700000000;
+	TS_OK(st->ops->apikey_insert(st, &k, &e), &e);
+	assert_true(k.id > 0);
+	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, k.key_hash, &got, &e),
+			       &e), 1);
+	assert_memory_equal(&got, &k, sizeof k);
+	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, "00", &got, &e), &e), 0);
+	TS_OK(st->ops->apikey_revoke(st, k.id, 1700000100, &e), &e);
+	TS_OK(st->ops->apikey_revoke(st, k.id, 1700000200, &e), &e);
+	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, k.key_hash, &got, &e),
+			       &e), 1);
+	assert_int_equal(got.revoked_at, 1700000100);
+	TS_FAILS(st->ops->apikey_revoke(st, k.id + 1, 1, &e), &e,
+		 "apikey.not_found");
+}
+
+static void test_sessions(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id pid = ts_person(st, "1400001", "Portal");
+	yb_session s1, s2, got;
+	yb_err e;
+
+	memset(&s1, 0, sizeof s1);
+	snprintf(s1.token_hash, sizeof s1.token_hash, "aaaa");
+	s1.person_id = pid;
+	s1.created_at = 1000;
+	s1.expires_at = 2000;
+	s2 = s1;
+	snprintf(s2.token_hash, sizeof s2.token_hash, "bbbb");
+	s2.expires_at = 3000;
+	TS_OK(st->ops->session_insert(st, &s1, &e), &e);
+	TS_OK(st->ops->session_insert(st, &s2, &e), &e);
+	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "aaaa", &got, &e), &e), 1);
+	assert_memory_equal(&got, &s1, sizeof s1);
+	/* Purge at 2000 removes what expired by then, keeps the rest. */
+	TS_OK(st->ops->sessions_purge(st, 2000, &e), &e);
+	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "aaaa", &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "bbbb", &got, &e), &e), 1);
+	TS_OK(st->ops->session_delete(st, "bbbb", &e), &e);
+	TS_OK(st->ops->session_delete(st, "bbbb", &e), &e);
+	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "bbbb", &got, &e), &e), 0);
+}
+
+/* X2: failed-login counters. */
+static void test_throttle(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	int failures = -1;
+	yb_time start = -1;
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->throttle_get(st, "person:1", &failures,
+						     &start, &e), &e), 0);
+	assert_int_equal(failures, -1);
+	TS_OK(st->ops->throttle_put(st, "person:1", 1, 5000, &e), &e);
+	TS_OK(st->ops->throttle_put(st, "person:1", 2, 5000, &e), &e);
+	TS_OK(st->ops->throttle_put(st, "addr:10.0.0.1", 7, 6000, &e), &e);
+	assert_int_equal(TS_OK(st->ops->throttle_get(st, "person:1", &failures,
+						     &start, &e), &e), 1);
+	assert_int_equal(failures, 2);
+	assert_int_equal(start, 5000);
+	TS_OK(st->ops->throttle_clear(st, "person:1", &e), &e);
+	assert_int_equal(TS_OK(st->ops->throttle_get(st, "person:1", &failures,
+						     &start, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->throttle_get(st, "addr:10.0.0.1", &failures,
+						     &start, &e), &e), 1);
+	assert_int_equal(failures, 7);
+	TS_OK(st->ops->throttle_clear(st, "nobody", &e), &e);
+}
+
+int ts_run_cards(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_card_application, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_cards, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_calendar, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_audit, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_api_keys, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_throttle, ts_setup, ts_teardown),
+	};
+
+	return cmocka_run_group_tests_name("store cards, calendar, audit, "
+					   "credentials", tests, NULL, NULL);
+}
