@@ -1,1 +1,188 @@
-/* ctx.c — (to be written). */
+/*
+ * ctx.c — the shared machinery of every use case: the clock, the table of
+ * who may do what (X1), the transaction wrappers and the hash-chained
+ * audit record (X3).
+ */
+#include "service/ctx.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/hash.h"
+
+#define R(role) (1u << (role))
+
+#define R_ADMIN     R(YB_ROLE_ADMIN)
+#define R_WINDOW    R(YB_ROLE_AGENCY_WINDOW)
+#define R_HOSPITAL  R(YB_ROLE_HOSPITAL_OFFICE)
+#define R_PERSON    R(YB_ROLE_PERSON)
+#define R_TERMINAL  R(YB_ROLE_TERMINAL)
+#define R_INST      R(YB_ROLE_INSTITUTION)
+#define R_EMPLOYER  R(YB_ROLE_EMPLOYER)
+#define R_EVERYONE  ((1u << YB_ROLE__N) - 1u)
+
+/*
+ * X1: the one table of actions and the roles allowed to perform them.
+ * An action missing from this table is refused (fail closed), so a new
+ * use case cannot be reachable before someone decides who may call it.
+ */
+static const struct {
+	const char *action;
+	unsigned roles;
+} acl[] = {
+	/* register of persons and employers */
+	{ "person.register",        R_ADMIN | R_WINDOW },
+	{ "person.suspend",         R_ADMIN | R_WINDOW },
+	{ "person.resume",          R_ADMIN | R_WINDOW },
+	{ "person.terminate",       R_ADMIN | R_WINDOW },
+	{ "person.set_password",    R_ADMIN | R_WINDOW },
+	{ "person.get",             R_ADMIN | R_WINDOW | R_HOSPITAL },
+	{ "employer.register",      R_ADMIN },
+	{ "employer.get",           R_ADMIN | R_WINDOW },
+	/* contributions, books, operations */
+	{ "contribution.post",      R_ADMIN | R_WINDOW | R_EMPLOYER },
+	{ "ledger.check",           R_ADMIN },
+	{ "audit.verify",           R_ADMIN },
+	{ "audit.list",             R_ADMIN },
+	{ "apikey.create",          R_ADMIN },
+	{ "calendar.put",           R_ADMIN },
+	{ "calendar.get",           R_EVERYONE },
+	{ "institution.register",   R_ADMIN },
+	{ "institution.get",        R_ADMIN | R_INST },
+	/* cards */
+	{ "card.apply",             R_ADMIN | R_WINDOW },
+	{ "card.issue",             R_ADMIN | R_WINDOW },
+	{ "card.mark_ready",        R_ADMIN | R_WINDOW },
+	{ "card.activate",          R_ADMIN | R_WINDOW },
+	{ "card.return",            R_ADMIN | R_WINDOW },
+	{ "card.get",               R_ADMIN | R_WINDOW },
+	{ "card.report_loss",       R_ADMIN | R_WINDOW | R_PERSON },
+	/* family mutual aid */
+	{ "binding.create",         R_PERSON | R_TERMINAL | R_HOSPITAL | R_WINDOW },
+	{ "binding.end",            R_PERSON | R_TERMINAL | R_HOSPITAL | R_WINDOW },
+	{ "binding.list",           R_PERSON | R_ADMIN | R_WINDOW | R_HOSPITAL |
+				    R_TERMINAL },
+	/* settlement at institutions */
+	{ "settlement.create",      R_INST },
+	{ "settlement.preview",     R_INST },
+	{ "settlement.get",         R_INST },
+	{ "settlement.revoke",      R_INST },
+	{ "offline.record",         R_INST },
+	{ "offline.resettle",       R_INST },
+	{ "offline.get",            R_INST },
+	{ "reconciliation.get",     R_INST },
+	{ "reconciliation.compare", R_INST },
+	/* credentials and inquiry */
+	{ "ecert.issue",            R_PERSON | R_ADMIN | R_WINDOW },
+	{ "inquiry.self",           R_PERSON },
+	{ "inquiry.person",         R_ADMIN | R_WINDOW },
+	{ "inquiry.employer",       R_EMPLOYER },
+};
+
+static yb_time clock_system_now(void *arg)
+{
+	(void)arg;
+	return (yb_time)time(NULL);
+}
+
+yb_clock yb_clock_system(void)
+{
+	yb_clock c = { clock_system_now, NULL };
+	return c;
+}
+
+yb_time yb_ctx_now(const yb_ctx *ctx)
+{
+	if (ctx->clock.now)
+		return ctx->clock.now(ctx->clock.arg);
+	return (yb_time)time(NULL);
+}
+
+yb_date yb_ctx_today(const yb_ctx *ctx)
+{
+	return yb_date_of(yb_ctx_now(ctx));
+}
+
+yb_actor yb_actor_cli(void)
+{
+	yb_actor a;
+	memset(&a, 0, sizeof a);
+	a.role = YB_ROLE_ADMIN;
+	a.channel = YB_CHAN_CLI;
+	snprintf(a.id, sizeof a.id, "cli");
+	return a;
+}
+
+int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err)
+{
+	unsigned role = (unsigned)ctx->actor.role;
+
+	if (role >= (unsigned)YB_ROLE__N)
+		return yb_errf(err, "auth.forbidden", "unknown role");
+	for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
+		if (strcmp(acl[i].action, action) != 0)
+			continue;
+		if (acl[i].roles & R(role))
+			return 0;
+		break;
+	}
+	return yb_errf(err, "auth.forbidden", "not allowed: %s", action);
+}
+
+int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err)
+{
+	return ctx->store->ops->begin(ctx->store, write, err);
+}
+
+int yb_tx_commit(yb_ctx *ctx, yb_err *err)
+{
+	if (ctx->store->ops->commit(ctx->store, err) == 0)
+		return 0;
+	/* The engine should have rolled back already; make sure nothing stays
+	 * open, since rollback is harmless when no transaction is. */
+	ctx->store->ops->rollback(ctx->store);
+	return -1;
+}
+
+void yb_tx_rollback(yb_ctx *ctx)
+{
+	ctx->store->ops->rollback(ctx->store);
+}
+
+int yb_tx_end(yb_ctx *ctx, int rc, yb_err *err)
+{
+	if (rc == 0)
+		return yb_tx_commit(ctx, err);
+	yb_tx_rollback(ctx);
+	return -1;
+}
+
+int yb_audit(yb_ctx *ctx, const char *action, const char *target,
+	     const char *result, yb_err *err)
+{
+	yb_audit_record head, rec;
+	int found;
+
+	memset(&rec, 0, sizeof rec);
+	found = ctx->store->ops->audit_head(ctx->store, &head, err);
+	if (found < 0)
+		return -1;
+	if (found) {
+		rec.seq = head.seq + 1;
+		snprintf(rec.prev_hash, sizeof rec.prev_hash, "%s", head.hash);
+	} else {
+		rec.seq = 1;
+		memset(rec.prev_hash, '0', YB_HASH_HEX_SZ - 1);
+		rec.prev_hash[YB_HASH_HEX_SZ - 1] = '\0';
+	}
+	rec.at = yb_ctx_now(ctx);
+	snprintf(rec.actor, sizeof rec.actor, "%s", ctx->actor.id);
+	rec.role = ctx->actor.role;
+	rec.channel = ctx->actor.channel;
+	snprintf(rec.action, sizeof rec.action, "%s", action);
+	snprintf(rec.target, sizeof rec.target, "%s", target ? target : "");
+	snprintf(rec.result, sizeof rec.result, "%s", result ? result : "ok");
+	yb_audit_hash(&rec);
+	return ctx->store->ops->audit_insert(ctx->store, &rec, err);
+}

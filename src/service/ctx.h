@@ -66,6 +66,12 @@ int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err);
 /* Commit; on failure the transaction is rolled back. */
 int yb_tx_commit(yb_ctx *ctx, yb_err *err);
 void yb_tx_rollback(yb_ctx *ctx);
+/*
+ * The single exit of a use case: commit when rc == 0, else roll back.
+ * Returns 0 only when the work was committed, so a use case can end with
+ * `out: return yb_tx_end(ctx, rc, err);`.
+ */
+int yb_tx_end(yb_ctx *ctx, int rc, yb_err *err);
 
 /*
  * Append the audit record of the current transaction's change: chained to

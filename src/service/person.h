@@ -39,6 +39,10 @@ int yb_person_register(yb_ctx *ctx, const yb_person_new *in, yb_person *out,
 int yb_person_get(yb_ctx *ctx, const char *key, yb_person_view *out,
 		  yb_err *err);
 
+/* Q1: the acting person's own record, account and newest card (role
+ * person, action "inquiry.self"); for GET /api/v1/me. */
+int yb_person_self(yb_ctx *ctx, yb_person_view *out, yb_err *err);
+
 /* P3: contributions interrupted / resumed. */
 int yb_person_suspend(yb_ctx *ctx, const char *ssn, yb_person *out,
 		      yb_err *err);
