@@ -1,0 +1,97 @@
+/*
+ * cmd_serve.c — `yibao serve` (and `yibaod`): run the HTTP API and the
+ * web portal until SIGTERM or SIGINT.  The server itself is src/http/;
+ * this edge only turns options into yb_http_options.
+ *
+ * A build without the HTTP library (YB_HAVE_HTTP unset) still has the
+ * command, so scripts get a clear refusal instead of "unknown command".
+ */
+#include "cli/cli.h"
+
+#include <sys/stat.h>
+
+#ifdef YB_HAVE_HTTP
+#include "http/server.h"
+#endif
+
+#ifndef YB_WEB_DIR
+#define YB_WEB_DIR "web"
+#endif
+
+static const char serve_help[] =
+	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
+	"                   [--threads N] [--log-level LEVEL]\n"
+	"       yibaod [same options]\n"
+	"\n"
+	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
+	"SIGINT; in-flight requests are finished first.\n"
+	"\n"
+	"Options:\n"
+	"  --listen ADDR      address and port (default 127.0.0.1:8080)\n"
+	"  --web DIR          static files of the portal (default: the source\n"
+	"                     tree's web/ when present)\n"
+	"  --tls-cert FILE    PEM certificate; with --tls-key, serve HTTPS\n"
+	"  --tls-key FILE     PEM private key\n"
+	"  --threads N        worker threads (default: one per CPU)\n"
+	"  --log-level LEVEL  error | warn | info | debug (default info)\n"
+	"\n"
+	"Examples:\n"
+	"  yibao --db var/yibao.db serve --listen 127.0.0.1:8080 --web web\n"
+	"  yibaod --db postgresql://yibao@db/yibao --listen 0.0.0.0:443 \\\n"
+	"         --tls-cert /etc/yibao/cert.pem --tls-key /etc/yibao/key.pem\n";
+
+int cmd_serve(yb_cli *cli, int argc, char **argv)
+{
+	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
+		   *key = NULL, *threads_s = NULL, *level = "info";
+	const cli_opt opts[] = {
+		{ "listen", CLI_OPT_STR, &listen, false },
+		{ "web", CLI_OPT_STR, &web, false },
+		{ "tls-cert", CLI_OPT_STR, &cert, false },
+		{ "tls-key", CLI_OPT_STR, &key, false },
+		{ "threads", CLI_OPT_STR, &threads_s, false },
+		{ "log-level", CLI_OPT_STR, &level, false },
+		{ NULL, 0, NULL, false },
+	};
+	int64_t threads = 0;
+	struct stat sb;
+	int rc;
+
+	if ((rc = cli_parse(cli, argc, argv, opts, serve_help, 0, 0,
+			    NULL)) != CLI_GO)
+		return rc;
+	if (threads_s && (rc = cli_int(cli, "--threads", threads_s, 1, 1024,
+				       &threads)) != CLI_GO)
+		return rc;
+	if (!cert != !key)
+		return cli_usage(cli, "--tls-cert and --tls-key go together");
+	if (web && (stat(web, &sb) < 0 || !S_ISDIR(sb.st_mode)))
+		return cli_usage(cli, "no directory %s", web);
+	if (!web && stat(YB_WEB_DIR, &sb) == 0 && S_ISDIR(sb.st_mode))
+		web = YB_WEB_DIR;
+	if ((rc = cli_settings(cli)) != CLI_GO ||
+	    (rc = cli_prepare_db_dir(cli)) != CLI_GO)
+		return rc;
+#ifdef YB_HAVE_HTTP
+	yb_http_options o = {
+		.listen = listen,
+		.db_url = cli->db_url,
+		.settings = &cli->settings,
+		.web_root = web,
+		.tls_cert = cert,
+		.tls_key = key,
+		.threads = (int)threads,
+		.log_level = level,
+	};
+	yb_err err;
+
+	if (yb_http_serve(&o, &err) < 0)
+		return cli_fail(cli, &err);
+	return CLI_OK;
+#else
+	yb_err err;
+	yb_errf(&err, "internal",
+		"this yibao was built without the HTTP server (src/http)");
+	return cli_fail(cli, &err);
+#endif
+}
