@@ -1,0 +1,35 @@
+/*
+ * http_institutions.c — designated institutions (SPEC S1): hospitals,
+ * clinics and pharmacies registered by the agency's administrator.  Their
+ * API keys are made with the CLI (`yibao key create --role institution`).
+ */
+#include "http/httpd.h"
+#include "service/settle.h"
+
+void yb_handle_institutions_post(yb_hreq *r)
+{
+	const char *code = NULL, *name = NULL, *type = NULL;
+	yb_institution i;
+	yb_err err;
+
+	if (yb_jget_str(r->json, NULL, "code", true, &code, &err) < 0 ||
+	    yb_jget_str(r->json, NULL, "name", true, &name, &err) < 0 ||
+	    yb_jget_str(r->json, NULL, "type", true, &type, &err) < 0 ||
+	    yb_institution_register(&r->ctx, code, name, type, &i, &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_institution(&i));
+}
+
+void yb_handle_institutions_get(yb_hreq *r)
+{
+	yb_institution i;
+	yb_err err;
+
+	if (yb_institution_get(&r->ctx, yb_req_param(r, 0), &i, &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	yb_reply_json(r, MHD_HTTP_OK, yb_render_institution(&i));
+}

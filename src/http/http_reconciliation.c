@@ -1,0 +1,86 @@
+/*
+ * http_reconciliation.c — daily reconciliation (SPEC S7): an institution
+ * reads our totals of a day, or submits its own and is told whether they
+ * match and, if not, which fields differ.
+ */
+#include "http/httpd.h"
+#include "service/settle.h"
+
+static int date_param(const yb_hreq *r, yb_date *out, yb_err *err)
+{
+	if (!yb_date_parse(yb_req_param(r, 0), out))
+		return yb_errf(err, "request.invalid_date",
+			       "the date must be YYYY-MM-DD");
+	return 0;
+}
+
+static json_t *render_totals(const yb_recon_totals *t)
+{
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "date",
+			 yb_jdate(t->date), "count", (json_int_t)t->count,
+			 "total_fen", (json_int_t)t->total_fen, "fund_pay_fen",
+			 (json_int_t)t->fund_pay_fen, "account_pay_fen",
+			 (json_int_t)t->account_pay_fen, "cash_pay_fen",
+			 (json_int_t)t->cash_pay_fen, "revoked_count",
+			 (json_int_t)t->revoked_count);
+}
+
+void yb_handle_reconciliation_get(yb_hreq *r)
+{
+	yb_recon_totals t;
+	yb_date date;
+	yb_err err;
+
+	if (date_param(r, &date, &err) < 0 ||
+	    yb_recon_get(&r->ctx, date, &t, &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	t.date = date;
+	yb_reply_json(r, MHD_HTTP_OK, render_totals(&t));
+}
+
+void yb_handle_reconciliation_post(yb_hreq *r)
+{
+	yb_recon_totals theirs = { 0 }, ours = { 0 };
+	yb_recon_diff diffs[8];
+	int ndiffs = 0;
+	const json_t *j = r->json;
+	json_t *arr;
+	yb_err err;
+
+	if (date_param(r, &theirs.date, &err) < 0 ||
+	    yb_jget_int(j, NULL, "count", true, 0, INT64_MAX, &theirs.count,
+			&err) < 0 ||
+	    yb_jget_fen(j, NULL, "total_fen", true, &theirs.total_fen,
+			&err) < 0 ||
+	    yb_jget_fen(j, NULL, "fund_pay_fen", true, &theirs.fund_pay_fen,
+			&err) < 0 ||
+	    yb_jget_fen(j, NULL, "account_pay_fen", true,
+			&theirs.account_pay_fen, &err) < 0 ||
+	    yb_jget_fen(j, NULL, "cash_pay_fen", true, &theirs.cash_pay_fen,
+			&err) < 0 ||
+	    yb_jget_int(j, NULL, "revoked_count", false, 0, INT64_MAX,
+			&theirs.revoked_count, &err) < 0 ||
+	    yb_recon_compare(&r->ctx, theirs.date, &theirs, &ours, diffs,
+			     &ndiffs, &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	ours.date = theirs.date;
+	arr = json_array();
+	for (int i = 0; arr && i < ndiffs; i++)
+		if (json_array_append_new(
+			    arr, json_pack("{s:s, s:I, s:I}", "field",
+					   diffs[i].field, "ours",
+					   (json_int_t)diffs[i].ours, "yours",
+					   (json_int_t)diffs[i].yours)) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	yb_reply_json(r, MHD_HTTP_OK,
+		      arr ? json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
+				      "differences", arr, "ours",
+				      render_totals(&ours))
+			  : NULL);
+}

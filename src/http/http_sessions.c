@@ -1,0 +1,40 @@
+/*
+ * http_sessions.c — /api/v1/sessions: a person's portal login and logout
+ * (SPEC X2).  The client address goes to the service for throttling; the
+ * password and the token never reach a log.
+ */
+#include "http/httpd.h"
+#include "service/auth.h"
+
+void yb_handle_sessions_post(yb_hreq *r)
+{
+	const char *login = NULL, *password = NULL;
+	char token[YB_TOKEN_SZ];
+	yb_time expires = 0;
+	yb_err err;
+
+	/* A login is a person's, over the portal. */
+	r->ctx.actor.role = YB_ROLE_PERSON;
+	r->ctx.actor.channel = YB_CHAN_WEB;
+	if (yb_jget_str(r->json, NULL, "login", true, &login, &err) < 0 ||
+	    yb_jget_str(r->json, NULL, "password", true, &password, &err) < 0 ||
+	    yb_login(&r->ctx, login, password, r->remote, token, &expires,
+		     &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	yb_reply_json(r, MHD_HTTP_CREATED,
+		      json_pack("{s:s, s:o}", "token", token, "expires_at",
+				yb_jtime(expires)));
+}
+
+void yb_handle_sessions_delete(yb_hreq *r)
+{
+	yb_err err;
+
+	if (yb_logout(&r->ctx, r->bearer, &err) < 0) {
+		yb_reply_error(r, &err);
+		return;
+	}
+	yb_reply_empty(r, MHD_HTTP_NO_CONTENT);
+}

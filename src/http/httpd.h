@@ -1,0 +1,281 @@
+/*
+ * httpd.h — the shared-internal interface of the HTTP edge: the request
+ * being served, the reply helpers, the JSON field getters, the renderers
+ * of model records, the metrics, and the handler of every route.  Only
+ * files in src/http include it.
+ *
+ * A handler reads its path parameters, query and parsed JSON body from the
+ * yb_hreq, calls one service use case with r->ctx (store, settings, clock
+ * and the authenticated actor are already filled in), and answers with
+ * exactly one yb_reply_* call.  It never queues a response itself: the
+ * server does that (see server.c for why the timing matters).
+ */
+#ifndef YB_HTTP_HTTPD_H
+#define YB_HTTP_HTTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "http/routes.h"
+#include "service/ctx.h"
+
+#define YB_HTTP_BODY_MAX        (64 * 1024)   /* larger: 413 request.too_large */
+#define YB_HTTP_JSON_DEPTH_MAX  16            /* deeper nesting: invalid JSON */
+#define YB_HTTP_PARAMS_MAX      4             /* {params} in one pattern */
+#define YB_HTTP_SEGS_MAX        12            /* path segments considered */
+#define YB_HTTP_STR_MAX         1024          /* longest string field taken */
+#define YB_HTTP_LIMIT_DEFAULT   50            /* ?limit= */
+#define YB_HTTP_LIMIT_MAX       500
+#define YB_HTTP_ROUTES_MAX      64            /* room in per-route arrays */
+
+#define YB_JSON_CTYPE "application/json; charset=utf-8"
+
+/* Log levels (--log-level). */
+enum { YB_LOG_ERROR, YB_LOG_WARN, YB_LOG_INFO, YB_LOG_DEBUG };
+
+typedef struct yb_hreq {
+	struct MHD_Connection *conn;
+	const char *method;
+	const yb_http_route *route;      /* NULL: no route matched */
+	char *path;                      /* own copy, split into segments */
+	char *segs[YB_HTTP_SEGS_MAX];
+	int nsegs;
+	const char *params[YB_HTTP_PARAMS_MAX];
+	int nparams;
+
+	/* body, accumulated over the access handler's calls */
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	size_t body_seen;                /* all bytes offered, kept or not */
+	json_t *json;                    /* the parsed object (or {} if none) */
+
+	yb_ctx ctx;                      /* actor filled when authenticated */
+	bool authenticated;
+	const char *bearer;              /* the token (MHD's memory) */
+	char remote[64];                 /* client address, for throttling */
+
+	/* the answer */
+	unsigned status;
+	struct MHD_Response *response;
+	const char *err_code;            /* code of an error answer, for logs */
+	char err_msg[YB_ERR_MSG_MAX];    /* its message, logged for 5xx only */
+	struct timespec t0;
+	int counted;                     /* in the in-flight count */
+} yb_hreq;
+
+/* ---- request accessors (server.c) ------------------------------------ */
+
+/* The i-th {param} of the matched pattern. */
+const char *yb_req_param(const yb_hreq *r, int i);
+/* A query argument, or NULL. */
+const char *yb_req_query(const yb_hreq *r, const char *name);
+/* Role person: the acting person's SSN (from the actor id), else NULL. */
+const char *yb_req_self_ssn(const yb_hreq *r);
+/* May the caller see this person's full ID number?  (Q3: admin,
+ * agency_window, or the person himself.) */
+bool yb_req_may_unmask(const yb_hreq *r, yb_id person_id);
+/* Log level of the server (for handlers that log at debug). */
+int yb_req_log_level(void);
+
+/*
+ * A path parameter that is a row id: a positive decimal integer.
+ * Anything else cannot name a row, so it is reported as `notfound_code`.
+ */
+int yb_req_id_param(const yb_hreq *r, int i, const char *notfound_code,
+		    yb_id *out, yb_err *err);
+
+/* ---- replies (json.c) -------------------------------------------------- */
+
+/* Answer with a JSON value (reference stolen; NULL means out of memory). */
+void yb_reply_json(yb_hreq *r, unsigned status, json_t *body);
+/* Answer with the error's code and message, status from its kind. */
+void yb_reply_error(yb_hreq *r, const yb_err *err);
+void yb_reply_errf(yb_hreq *r, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Answer with no body (204, or 200 with nothing to say). */
+void yb_reply_empty(yb_hreq *r, unsigned status);
+/* Answer with a malloc'd buffer (taken) of the given content type. */
+void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
+		   char *buf, size_t len);
+
+/* Set the content-independent headers every answer carries. */
+void yb_reply_common_headers(yb_hreq *r, struct MHD_Response *resp);
+
+/* ---- request body (json.c) --------------------------------------------- */
+
+/*
+ * Check the Content-Type, the nesting depth and parse the body into
+ * r->json (an object).  Errors: request.unsupported_media_type,
+ * request.invalid_json.
+ */
+int yb_body_parse(yb_hreq *r, yb_err *err);
+
+/*
+ * Typed field getters.  `obj` is a JSON object, `where` a prefix for the
+ * messages ("relatives[2]") or NULL, `name` the member.  An absent member
+ * (or JSON null) is request.missing_field when `required`, else leaves
+ * the output as the caller preset it and returns 0.  A member of the
+ * wrong type or out of range is request.invalid_field.  The message names
+ * the field, never its value (values may be ID numbers or passwords).
+ */
+int yb_jget_str(const json_t *obj, const char *where, const char *name,
+		bool required, const char **out, yb_err *err);
+/* A money amount: a JSON integer (not a real, not a string) within
+ * ±YB_MONEY_MAX; the sign is left to the service's rules. */
+int yb_jget_fen(const json_t *obj, const char *where, const char *name,
+		bool required, int64_t *out, yb_err *err);
+int yb_jget_int(const json_t *obj, const char *where, const char *name,
+		bool required, int64_t min, int64_t max, int64_t *out,
+		yb_err *err);
+int yb_jget_bool(const json_t *obj, const char *where, const char *name,
+		 bool required, bool *out, yb_err *err);
+int yb_jget_obj(const json_t *obj, const char *where, const char *name,
+		bool required, const json_t **out, yb_err *err);
+int yb_jget_arr(const json_t *obj, const char *where, const char *name,
+		bool required, const json_t **out, yb_err *err);
+/* "YYYY-MM-DD": request.invalid_date when malformed. */
+int yb_jget_date(const json_t *obj, const char *where, const char *name,
+		 bool required, yb_date *out, yb_err *err);
+/* RFC 3339 instant: request.invalid_field when malformed. */
+int yb_jget_time(const json_t *obj, const char *where, const char *name,
+		 bool required, yb_time *out, yb_err *err);
+
+/* ---- lists (json.c) ------------------------------------------------------ */
+
+/* Fetch up to `limit` items with id < before (0: from the newest). */
+typedef int yb_page_fetch_fn(yb_hreq *r, yb_id before, int limit,
+			     void **items, int *n, yb_err *err);
+typedef json_t *yb_page_render_fn(const yb_hreq *r, const void *item);
+
+typedef struct yb_page_kind {
+	yb_page_fetch_fn *fetch;
+	yb_page_render_fn *render;
+	size_t size;                     /* sizeof one item */
+	size_t id_offset;                /* offsetof its yb_id cursor field */
+} yb_page_kind;
+
+/*
+ * Answer a list endpoint: parse ?limit= and ?cursor=, fetch one more than
+ * asked (to know whether there is a next page), render
+ * {"items": [...], "next_cursor": "..." | null}.
+ */
+void yb_reply_page(yb_hreq *r, const yb_page_kind *kind);
+
+/* The page kinds of the lists that a person and the operator console both
+ * have: the same items, fetched by a different service call. */
+#define YB_PAGE_CONTRIBUTIONS(fetch) { (fetch), yb_render_contribution, \
+	sizeof(yb_contribution), offsetof(yb_contribution, id) }
+#define YB_PAGE_LEDGER(fetch) { (fetch), yb_render_ledger_line, \
+	sizeof(yb_ledger_line), offsetof(yb_ledger_line, entry_id) }
+#define YB_PAGE_SETTLEMENTS(fetch) { (fetch), yb_render_settlement_item, \
+	sizeof(yb_settlement), offsetof(yb_settlement, id) }
+#define YB_PAGE_USAGE(fetch) { (fetch), yb_render_usage, \
+	sizeof(yb_usage), offsetof(yb_usage, settlement_id) }
+
+/* ---- renderers of model records (render.c) ------------------------------ */
+
+json_t *yb_jtime(yb_time t);             /* RFC 3339 or null when 0 */
+json_t *yb_jdate(yb_date d);             /* YYYY-MM-DD or null when 0 */
+json_t *yb_jfen(int64_t fen);
+
+/* Person object; `account` NULL renders "account": null. */
+json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
+			 const yb_account *account);
+json_t *yb_render_card(const yb_card *c);
+json_t *yb_render_binding(const yb_binding *b);
+json_t *yb_render_settlement(const yb_settlement *s);
+json_t *yb_render_offline(const yb_offline *o);
+json_t *yb_render_contribution(const yb_hreq *r, const void *item);
+json_t *yb_render_ledger_line(const yb_hreq *r, const void *item);
+json_t *yb_render_settlement_item(const yb_hreq *r, const void *item);
+json_t *yb_render_usage(const yb_hreq *r, const void *item);
+json_t *yb_render_audit(const yb_hreq *r, const void *item);
+json_t *yb_render_institution(const yb_institution *i);
+json_t *yb_render_employer(const yb_employer *e);
+
+/* ---- shared answers (http_bindings.c) ------------------------------------- */
+
+/* {"authorized": [...], "authorized_by": [...]} for a person (Q1). */
+void yb_reply_bindings_of(yb_hreq *r, yb_id person_id);
+
+/* ---- shared request bodies (http_settlements.c) -------------------------- */
+
+struct yb_settle_req;
+/* {txn_id, credential: {type, value}, visit_type, total_fen, fund_pay_fen}:
+ * the body of a settlement, its preview and an offline record. */
+int yb_settle_body(const json_t *j, struct yb_settle_req *out, yb_err *err);
+
+/* ---- metrics (http_ops.c) ------------------------------------------------- */
+
+/* Record a finished request: route index (-1: none matched), status and
+ * duration in nanoseconds. */
+void yb_metrics_request(int route, unsigned status, int64_t ns);
+enum { YB_SETTLE_OUT_SETTLED, YB_SETTLE_OUT_REPEAT, YB_SETTLE_OUT_PREVIEW,
+       YB_SETTLE_OUT_REFUSED, YB_SETTLE_OUT_ERROR, YB_SETTLE_OUT__N };
+void yb_metrics_settlement(int outcome);
+/* Count a yb_err whose code is a store failure (store.*). */
+void yb_metrics_db_error(const yb_err *err);
+
+/* ---- static files (static.c) ---------------------------------------------- */
+
+/* Resolve the web root once; false (and a log line) if unusable. */
+bool yb_static_init(const char *web_root);
+void yb_static_release(void);
+/* Serve GET/HEAD of a file under the web root; false if not one. */
+bool yb_static_serve(yb_hreq *r, const char *url);
+
+/* ---- server (server.c) ----------------------------------------------------- */
+
+/* The store of the calling worker thread, opened on first use. */
+int yb_server_store(yb_store **out, yb_err *err);
+
+/* ---- handlers, one file per resource ---------------------------------------- */
+
+/* http_ops.c */
+yb_http_handler_fn yb_handle_healthz, yb_handle_metrics;
+/* http_persons.c */
+yb_http_handler_fn yb_handle_persons_post, yb_handle_persons_get,
+	yb_handle_persons_password, yb_handle_persons_termination,
+	yb_handle_persons_contributions, yb_handle_persons_ledger,
+	yb_handle_persons_settlements, yb_handle_persons_family_usage,
+	yb_handle_persons_bindings;
+/* http_employer.c */
+yb_http_handler_fn yb_handle_employers_post, yb_handle_contributions_post,
+	yb_handle_employer_contributions;
+/* http_sessions.c */
+yb_http_handler_fn yb_handle_sessions_post, yb_handle_sessions_delete;
+/* http_me.c */
+yb_http_handler_fn yb_handle_me_get, yb_handle_me_card,
+	yb_handle_me_contributions, yb_handle_me_ledger,
+	yb_handle_me_settlements, yb_handle_me_family_usage,
+	yb_handle_me_ecert_post, yb_handle_me_ecert_svg;
+/* http_bindings.c */
+yb_http_handler_fn yb_handle_me_bindings_get, yb_handle_me_bindings_post,
+	yb_handle_me_bindings_delete, yb_handle_bindings_post,
+	yb_handle_bindings_delete;
+/* http_cards.c */
+yb_http_handler_fn yb_handle_card_applications_post,
+	yb_handle_card_applications_issue, yb_handle_cards_activation,
+	yb_handle_cards_loss, yb_handle_cards_return, yb_handle_calendar_get,
+	yb_handle_calendar_put;
+/* http_institutions.c */
+yb_http_handler_fn yb_handle_institutions_post, yb_handle_institutions_get;
+/* http_settlements.c */
+yb_http_handler_fn yb_handle_settlements_post, yb_handle_settlements_preview,
+	yb_handle_settlements_get, yb_handle_settlements_revocation;
+/* http_offline.c */
+yb_http_handler_fn yb_handle_offline_post, yb_handle_offline_get,
+	yb_handle_offline_resettlement;
+/* http_reconciliation.c */
+yb_http_handler_fn yb_handle_reconciliation_get,
+	yb_handle_reconciliation_post;
+/* http_audit.c */
+yb_http_handler_fn yb_handle_audit_get;
+
+#endif

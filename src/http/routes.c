@@ -1,0 +1,272 @@
+/*
+ * routes.c — the route table (every endpoint of API.md, plus a few
+ * documented extras) and the matcher the server dispatches with.
+ *
+ * The table is the single list: dispatch, the edge's role check, the
+ * metrics labels and `yibao routes` all read it.
+ */
+#include "http/routes.h"
+
+#include <string.h>
+
+#include "core/enums.h"
+#include "http/httpd.h"
+
+#define B_OPT  YB_ROUTE_BODY_OPTIONAL
+#define B_REQ  YB_ROUTE_BODY_REQUIRED
+#define EXTRA  YB_ROUTE_EXTRA
+#define OPS    (YB_R_ADMIN | YB_R_AGENCY)     /* the agency's own staff */
+#define BINDERS (YB_R_TERMINAL | YB_R_HOSPITAL | YB_R_AGENCY)
+
+const yb_http_route yb_http_routes[] = {
+	/* operations */
+	{ "GET", "/healthz", yb_handle_healthz, NULL, YB_R_PUBLIC,
+	  YB_ROUTE_NO_STORE, "liveness and a trivial database read" },
+	{ "GET", "/metrics", yb_handle_metrics, NULL, YB_R_PUBLIC,
+	  YB_ROUTE_NO_STORE, "Prometheus metrics" },
+
+	/* persons and contributions */
+	{ "POST", "/api/v1/persons", yb_handle_persons_post,
+	  "person.register", YB_R_ALL, B_REQ, "register an insured person" },
+	{ "GET", "/api/v1/persons/{ssn}", yb_handle_persons_get,
+	  "person.get", YB_R_ALL, 0, "a person (by SSN)" },
+	{ "POST", "/api/v1/persons/{ssn}/password", yb_handle_persons_password,
+	  "person.set_password", YB_R_ALL, B_REQ, "set the portal password" },
+	{ "POST", "/api/v1/persons/{ssn}/termination",
+	  yb_handle_persons_termination, "person.terminate", YB_R_ALL, B_REQ,
+	  "terminate insurance (emigrated, transferred_out, deceased)" },
+	{ "GET", "/api/v1/persons/{ssn}/contributions",
+	  yb_handle_persons_contributions, "inquiry.person", YB_R_ALL, EXTRA,
+	  "a person's contribution records (operator console)" },
+	{ "GET", "/api/v1/persons/{ssn}/ledger", yb_handle_persons_ledger,
+	  "inquiry.person", YB_R_ALL, EXTRA,
+	  "a person's account statement (operator console)" },
+	{ "GET", "/api/v1/persons/{ssn}/settlements",
+	  yb_handle_persons_settlements, "inquiry.person", YB_R_ALL, EXTRA,
+	  "a person's settlements (operator console)" },
+	{ "GET", "/api/v1/persons/{ssn}/family-usage",
+	  yb_handle_persons_family_usage, "inquiry.person", YB_R_ALL, EXTRA,
+	  "what relatives paid from a person's account (operator console)" },
+	{ "GET", "/api/v1/persons/{ssn}/bindings", yb_handle_persons_bindings,
+	  "binding.list", OPS, EXTRA,
+	  "a person's bindings both ways (operator console)" },
+	{ "POST", "/api/v1/contributions", yb_handle_contributions_post,
+	  "contribution.post", YB_R_ALL, B_REQ, "post a contribution record" },
+	{ "POST", "/api/v1/employers", yb_handle_employers_post,
+	  "employer.register", YB_R_ALL, B_REQ, "register an employer" },
+
+	/* sessions and the person's own view */
+	{ "POST", "/api/v1/sessions", yb_handle_sessions_post, NULL,
+	  YB_R_PUBLIC, B_REQ, "log in (SSN or ID number and password)" },
+	{ "DELETE", "/api/v1/sessions/current", yb_handle_sessions_delete,
+	  NULL, YB_R_PERSON, 0, "log out" },
+	{ "GET", "/api/v1/me", yb_handle_me_get, "inquiry.self", YB_R_PERSON,
+	  0, "my person record, with my card" },
+	{ "GET", "/api/v1/me/card", yb_handle_me_card, "inquiry.self",
+	  YB_R_PERSON, EXTRA, "my newest card" },
+	{ "GET", "/api/v1/me/contributions", yb_handle_me_contributions,
+	  "inquiry.self", YB_R_PERSON, 0, "my contribution records" },
+	{ "GET", "/api/v1/me/ledger", yb_handle_me_ledger, "inquiry.self",
+	  YB_R_PERSON, 0, "my personal account statement" },
+	{ "GET", "/api/v1/me/settlements", yb_handle_me_settlements,
+	  "inquiry.self", YB_R_PERSON, 0, "my settlements" },
+	{ "GET", "/api/v1/me/bindings", yb_handle_me_bindings_get,
+	  "binding.list", YB_R_PERSON, 0, "my bindings both ways" },
+	{ "POST", "/api/v1/me/bindings", yb_handle_me_bindings_post,
+	  "binding.create", YB_R_PERSON, B_REQ,
+	  "authorize relatives (web, wechat)" },
+	{ "DELETE", "/api/v1/me/bindings/{binding_id}",
+	  yb_handle_me_bindings_delete, "binding.end", YB_R_PERSON, 0,
+	  "end my binding" },
+	{ "GET", "/api/v1/me/family-usage", yb_handle_me_family_usage,
+	  "inquiry.self", YB_R_PERSON, 0,
+	  "what my relatives paid from my account" },
+	{ "POST", "/api/v1/me/ecert", yb_handle_me_ecert_post, "ecert.issue",
+	  YB_R_PERSON, B_OPT, "issue an electronic credential token" },
+	{ "GET", "/api/v1/me/ecert.svg", yb_handle_me_ecert_svg, "ecert.issue",
+	  YB_R_PERSON, 0, "a fresh electronic credential as a QR code (SVG)" },
+
+	/* bindings by operators */
+	{ "POST", "/api/v1/bindings", yb_handle_bindings_post, "binding.create",
+	  BINDERS, B_REQ,
+	  "authorize relatives at a terminal or an operator's desk" },
+	{ "DELETE", "/api/v1/bindings/{binding_id}", yb_handle_bindings_delete,
+	  "binding.end", BINDERS, B_REQ,
+	  "end a binding at a terminal or an operator's desk" },
+
+	/* cards and the working-day calendar */
+	{ "POST", "/api/v1/card-applications",
+	  yb_handle_card_applications_post, "card.apply", YB_R_ALL, B_REQ,
+	  "apply for a card" },
+	{ "POST", "/api/v1/card-applications/{application_id}/issue",
+	  yb_handle_card_applications_issue, "card.issue", YB_R_ALL, B_OPT,
+	  "hand over the card of an application" },
+	{ "POST", "/api/v1/cards/{card_no}/activation",
+	  yb_handle_cards_activation, "card.activate", YB_R_ALL, B_OPT,
+	  "financial activation" },
+	{ "POST", "/api/v1/cards/{card_no}/loss", yb_handle_cards_loss,
+	  "card.report_loss", YB_R_ALL, B_OPT,
+	  "report a card lost (frozen at once)" },
+	{ "POST", "/api/v1/cards/{card_no}/return", yb_handle_cards_return,
+	  "card.return", YB_R_ALL, B_REQ, "card returned (cancelled)" },
+	{ "GET", "/api/v1/calendar/{year}", yb_handle_calendar_get,
+	  "calendar.get", YB_R_ALL, 0, "a year's working-day calendar" },
+	{ "PUT", "/api/v1/calendar/{year}", yb_handle_calendar_put,
+	  "calendar.put", YB_R_ALL, B_REQ,
+	  "replace a year's working-day calendar" },
+
+	/* designated institutions */
+	{ "POST", "/api/v1/institutions", yb_handle_institutions_post,
+	  "institution.register", YB_R_ALL, B_REQ,
+	  "register a designated institution" },
+	{ "GET", "/api/v1/institutions/{code}", yb_handle_institutions_get,
+	  "institution.get", YB_R_ALL, 0, "a designated institution" },
+
+	/* settlement */
+	{ "POST", "/api/v1/settlements", yb_handle_settlements_post,
+	  "settlement.create", YB_R_ALL, B_REQ,
+	  "settle a bill (idempotent by txn_id)" },
+	{ "POST", "/api/v1/settlements/preview", yb_handle_settlements_preview,
+	  "settlement.preview", YB_R_ALL, B_REQ,
+	  "pre-settlement: compute, keep nothing" },
+	{ "GET", "/api/v1/settlements/{settlement_id}",
+	  yb_handle_settlements_get, "settlement.get", YB_R_ALL, 0,
+	  "a settlement of mine" },
+	{ "POST", "/api/v1/settlements/{settlement_id}/revocation",
+	  yb_handle_settlements_revocation, "settlement.revoke", YB_R_ALL,
+	  B_OPT, "revoke a settlement (idempotent)" },
+	{ "POST", "/api/v1/offline-settlements", yb_handle_offline_post,
+	  "offline.record", YB_R_ALL, B_REQ,
+	  "record a visit paid in cash offline" },
+	{ "GET", "/api/v1/offline-settlements/{offline_id}",
+	  yb_handle_offline_get, "offline.get", YB_R_ALL, EXTRA,
+	  "an offline record of mine" },
+	{ "POST", "/api/v1/offline-settlements/{offline_id}/resettlement",
+	  yb_handle_offline_resettlement, "offline.resettle", YB_R_ALL, B_OPT,
+	  "re-settle an offline record" },
+	{ "GET", "/api/v1/reconciliation/{date}", yb_handle_reconciliation_get,
+	  "reconciliation.get", YB_R_ALL, 0, "our totals of a day" },
+	{ "POST", "/api/v1/reconciliation/{date}",
+	  yb_handle_reconciliation_post, "reconciliation.compare", YB_R_ALL,
+	  B_REQ, "compare your totals of a day with ours" },
+
+	/* employer, audit */
+	{ "GET", "/api/v1/employer/contributions",
+	  yb_handle_employer_contributions, "inquiry.employer", YB_R_ALL, 0,
+	  "my employees' contribution records (?period=YYYY-MM)" },
+	{ "GET", "/api/v1/audit", yb_handle_audit_get, "audit.list", YB_R_ALL,
+	  0, "audit records, newest first" },
+};
+
+const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];
+
+/* Does `pat` match the segments?  Collects the {param} segments. */
+static bool route_match(const char *pat, char *const *segs, int nsegs,
+			const char **params, int maxparams, int *nparams)
+{
+	int i = 0;
+	*nparams = 0;
+	while (*pat == '/') {
+		const char *s = pat + 1;
+		const char *end = strchrnul(s, '/');
+		size_t len = (size_t)(end - s);
+
+		if (i >= nsegs)
+			return false;
+		if (*s == '{') {
+			if (segs[i][0] == '\0' || *nparams >= maxparams)
+				return false;
+			params[(*nparams)++] = segs[i];
+		} else if (strlen(segs[i]) != len ||
+			   memcmp(segs[i], s, len) != 0) {
+			return false;
+		}
+		i++;
+		pat = end;
+	}
+	return i == nsegs;
+}
+
+const yb_http_route *yb_http_route_find(const char *method, char *const *segs,
+					int nsegs, const char **params,
+					int maxparams, int *nparams,
+					int *path_known, char *allow,
+					size_t allow_size)
+{
+	const yb_http_route *best = NULL;
+	int best_np = maxparams + 1;
+	const char *p[YB_HTTP_PARAMS_MAX];
+	size_t used = 0;
+
+	*path_known = 0;
+	*nparams = 0;
+	if (allow_size)
+		allow[0] = '\0';
+	for (size_t i = 0; i < yb_http_nroutes; i++) {
+		const yb_http_route *rt = &yb_http_routes[i];
+		int np;
+
+		if (!route_match(rt->pattern, segs, nsegs, p,
+				 maxparams < YB_HTTP_PARAMS_MAX ? maxparams
+								: YB_HTTP_PARAMS_MAX,
+				 &np))
+			continue;
+		if (strcmp(rt->method, method) != 0) {
+			/* Remember the method for a 405's Allow header. */
+			if (!strstr(allow, rt->method) && allow_size > used + 1) {
+				int w = snprintf(allow + used, allow_size - used,
+						 "%s%s", used ? ", " : "",
+						 rt->method);
+				if (w > 0 && (size_t)w < allow_size - used)
+					used += (size_t)w;
+			}
+			*path_known = 1;
+			continue;
+		}
+		if (np < best_np) {
+			best = rt;
+			best_np = np;
+			memcpy(params, p, (size_t)np * sizeof p[0]);
+			*nparams = np;
+		}
+	}
+	return best;
+}
+
+unsigned yb_http_route_roles(const yb_http_route *rt)
+{
+	unsigned roles = 0;
+	yb_ctx probe;
+
+	if (rt->roles == YB_R_PUBLIC || !rt->action)
+		return rt->roles;
+	/* Ask the service's own table, one role at a time. */
+	memset(&probe, 0, sizeof probe);
+	for (int role = 0; role < YB_ROLE__N; role++) {
+		probe.actor.role = (yb_role)role;
+		if (yb_authorize(&probe, rt->action, NULL) == 0)
+			roles |= YB_R(role);
+	}
+	return roles & rt->roles;
+}
+
+void yb_http_routes_print(FILE *f)
+{
+	for (size_t i = 0; i < yb_http_nroutes; i++) {
+		const yb_http_route *rt = &yb_http_routes[i];
+		unsigned roles = yb_http_route_roles(rt);
+		int n = 0;
+
+		fprintf(f, "%s\t%s\t", rt->method, rt->pattern);
+		for (int role = 0; role < YB_ROLE__N; role++) {
+			if (!(roles & YB_R(role)))
+				continue;
+			fprintf(f, "%s%s", n++ ? "," : "",
+				yb_role_str((yb_role)role));
+		}
+		if (n == 0)
+			fputs("public", f);
+		fprintf(f, "\t%s%s\n", rt->summary,
+			(rt->flags & YB_ROUTE_EXTRA) ? " [extra]" : "");
+	}
+}
