@@ -77,6 +77,7 @@ int cmd_card(yb_cli *cli, int argc, char **argv);
 int cmd_ecert(yb_cli *cli, int argc, char **argv);
 int cmd_key(yb_cli *cli, int argc, char **argv);
 int cmd_serve(yb_cli *cli, int argc, char **argv);
+int cmd_routes(yb_cli *cli, int argc, char **argv);
 int cmd_demo(yb_cli *cli, int argc, char **argv);
 int cmd_bind(yb_cli *cli, int argc, char **argv);
 int cmd_institution(yb_cli *cli, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #ifdef YB_HAVE_HTTP
+#include "http/routes.h"
 #include "http/server.h"
 #endif
 
@@ -87,6 +88,31 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 
 	if (yb_http_serve(&o, &err) < 0)
 		return cli_fail(cli, &err);
+	return CLI_OK;
+#else
+	yb_err err;
+	yb_errf(&err, "internal",
+		"this yibao was built without the HTTP server (src/http)");
+	return cli_fail(cli, &err);
+#endif
+}
+
+static const char routes_help[] =
+	"usage: yibao routes\n"
+	"\n"
+	"Print the HTTP API's route table, one route a line: method, path,\n"
+	"the roles allowed and a summary, separated by tabs.  The OpenAPI\n"
+	"document (docs/openapi.yaml) is tested against this list.\n";
+
+int cmd_routes(yb_cli *cli, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = cli_parse(cli, argc, argv, NULL, routes_help, 0, 0,
+			    NULL)) != CLI_GO)
+		return rc;
+#ifdef YB_HAVE_HTTP
+	yb_http_routes_print(stdout);
 	return CLI_OK;
 #else
 	yb_err err;
