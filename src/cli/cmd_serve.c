@@ -8,6 +8,7 @@
  */
 #include "cli/cli.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #ifdef YB_HAVE_HTTP
@@ -21,7 +22,7 @@
 
 static const char serve_help[] =
 	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
-	"                   [--threads N] [--log-level LEVEL]\n"
+	"                   [--threads N] [--log-level LEVEL] [--group-commit MODE]\n"
 	"       yibaod [same options]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
@@ -35,6 +36,9 @@ static const char serve_help[] =
 	"  --tls-key FILE     PEM private key\n"
 	"  --threads N        worker threads (default: one per CPU)\n"
 	"  --log-level LEVEL  error | warn | info | debug (default info)\n"
+	"  --group-commit MODE  auto | on | off: batch concurrent writes into\n"
+	"                     one durable commit (default auto: on for SQLite,\n"
+	"                     off for PostgreSQL)\n"
 	"\n"
 	"Examples:\n"
 	"  yibao --db var/yibao.db serve --listen 127.0.0.1:8080 --web web\n"
@@ -44,7 +48,8 @@ static const char serve_help[] =
 int cmd_serve(yb_cli *cli, int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
-		   *key = NULL, *threads_s = NULL, *level = "info";
+		   *key = NULL, *threads_s = NULL, *level = "info",
+		   *group_commit = "auto";
 	const cli_opt opts[] = {
 		{ "listen", CLI_OPT_STR, &listen, false },
 		{ "web", CLI_OPT_STR, &web, false },
@@ -52,6 +57,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		{ "tls-key", CLI_OPT_STR, &key, false },
 		{ "threads", CLI_OPT_STR, &threads_s, false },
 		{ "log-level", CLI_OPT_STR, &level, false },
+		{ "group-commit", CLI_OPT_STR, &group_commit, false },
 		{ NULL, 0, NULL, false },
 	};
 	int64_t threads = 0;
@@ -64,6 +70,9 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	if (threads_s && (rc = cli_int(cli, "--threads", threads_s, 1, 1024,
 				       &threads)) != CLI_GO)
 		return rc;
+	if (strcmp(group_commit, "auto") != 0 && strcmp(group_commit, "on") != 0 &&
+	    strcmp(group_commit, "off") != 0)
+		return cli_usage(cli, "--group-commit takes auto, on or off");
 	if (!cert != !key)
 		return cli_usage(cli, "--tls-cert and --tls-key go together");
 	if (web && (stat(web, &sb) < 0 || !S_ISDIR(sb.st_mode)))
@@ -83,6 +92,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		.tls_key = key,
 		.threads = (int)threads,
 		.log_level = level,
+		.group_commit = group_commit,
 	};
 	yb_err err;
 

@@ -31,7 +31,8 @@ const yb_http_route yb_http_routes[] = {
 	{ "GET", "/api/v1/persons/{ssn}", yb_handle_persons_get,
 	  "person.get", YB_R_ALL, 0, "a person (by SSN)" },
 	{ "POST", "/api/v1/persons/{ssn}/password", yb_handle_persons_password,
-	  "person.set_password", YB_R_ALL, B_REQ, "set the portal password" },
+	  "person.set_password", YB_R_ALL, B_REQ | YB_ROUTE_NO_BATCH,
+	  "set the portal password" },
 	{ "POST", "/api/v1/persons/{ssn}/termination",
 	  yb_handle_persons_termination, "person.terminate", YB_R_ALL, B_REQ,
 	  "terminate insurance (emigrated, transferred_out, deceased)" },
@@ -57,7 +58,8 @@ const yb_http_route yb_http_routes[] = {
 
 	/* sessions and the person's own view */
 	{ "POST", "/api/v1/sessions", yb_handle_sessions_post, NULL,
-	  YB_R_PUBLIC, B_REQ, "log in (SSN or ID number and password)" },
+	  YB_R_PUBLIC, B_REQ | YB_ROUTE_NO_BATCH,
+	  "log in (SSN or ID number and password)" },
 	{ "DELETE", "/api/v1/sessions/current", yb_handle_sessions_delete,
 	  NULL, YB_R_PERSON, 0, "log out" },
 	{ "GET", "/api/v1/me", yb_handle_me_get, "inquiry.self", YB_R_PERSON,
@@ -127,7 +129,7 @@ const yb_http_route yb_http_routes[] = {
 	  "settlement.create", YB_R_ALL, B_REQ,
 	  "settle a bill (idempotent by txn_id)" },
 	{ "POST", "/api/v1/settlements/preview", yb_handle_settlements_preview,
-	  "settlement.preview", YB_R_ALL, B_REQ,
+	  "settlement.preview", YB_R_ALL, B_REQ | YB_ROUTE_NO_BATCH,
 	  "pre-settlement: compute, keep nothing" },
 	{ "GET", "/api/v1/settlements/{settlement_id}",
 	  yb_handle_settlements_get, "settlement.get", YB_R_ALL, 0,

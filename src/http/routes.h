@@ -48,6 +48,9 @@ enum {
 	YB_ROUTE_BODY_REQUIRED = 1 << 1, /* JSON object, must be present */
 	YB_ROUTE_NO_STORE      = 1 << 2, /* needs no database connection */
 	YB_ROUTE_EXTRA         = 1 << 3, /* beyond API.md (documented extra) */
+	YB_ROUTE_NO_BATCH      = 1 << 4, /* not a group-commit write: reads
+					    only, or slow outside the database
+					    (password hashing) */
 };
 
 typedef struct yb_http_route {

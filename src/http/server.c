@@ -44,6 +44,7 @@
 #include "core/enums.h"
 #include "http/httpd.h"
 #include "service/auth.h"
+#include "service/batch.h"
 
 /* A body declared larger than this is refused without reading it. */
 #define BODY_HARD_MAX        (16 * YB_HTTP_BODY_MAX)
@@ -65,6 +66,7 @@ static struct {
 	atomic_bool stopping;
 	pthread_mutex_t lock;            /* guards stores */
 	store_slot *stores;
+	yb_batcher *batcher;             /* group commit; NULL when off */
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_level = YB_LOG_INFO };
 
 static __thread store_slot *tl_store;
@@ -416,6 +418,33 @@ static bool is_api_path(const yb_hreq *r)
 	return r->nsegs >= 1 && strcmp(r->segs[0], "api") == 0;
 }
 
+/*
+ * Group commit: a request that changes state runs its handler on the
+ * batcher's writer thread, inside the batch's transaction (see
+ * service/batch.h).  The handler only builds the response; queueing it
+ * stays with this connection's thread.  Requests that read, and the few
+ * writes that are slow outside the database (password hashing), run here
+ * on this thread's own connection.
+ */
+static bool batched(const yb_hreq *r)
+{
+	return srv.batcher && strcmp(r->method, "GET") != 0 &&
+	       !(r->route->flags & YB_ROUTE_NO_BATCH);
+}
+
+static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	yb_hreq *r = arg;
+	yb_store *own = r->ctx.store;
+
+	(void)err;
+	r->ctx = *ctx;
+	r->route->handler(r);
+	r->ctx.store = own;
+	r->ctx.in_batch = false;
+	return 0;
+}
+
 static void dispatch(yb_hreq *r, const char *url)
 {
 	char allow[48];
@@ -460,7 +489,20 @@ static void dispatch(yb_hreq *r, const char *url)
 	     (YB_ROUTE_BODY_OPTIONAL | YB_ROUTE_BODY_REQUIRED)) &&
 	    yb_body_parse(r, &err) < 0)
 		goto fail;
-	r->route->handler(r);
+	if (batched(r)) {
+		if (yb_batch_run(srv.batcher, &r->ctx, run_handler_in_batch, r,
+				 &err) < 0) {
+			/* The batch did not become durable: whatever the
+			 * handler answered is void. */
+			if (r->response) {
+				MHD_destroy_response(r->response);
+				r->response = NULL;
+			}
+			goto fail;
+		}
+	} else {
+		r->route->handler(r);
+	}
 	if (r->response)
 		return;
 	yb_errf(&err, "internal", "the handler gave no answer");
@@ -661,6 +703,20 @@ static void drain(void)
 		NULL);
 }
 
+/* At most this many requests share one commit. */
+#define BATCH_MAX 256
+
+static bool use_group_commit(const yb_http_options *opt)
+{
+	const char *gc = opt->group_commit;
+
+	if (gc && strcmp(gc, "on") == 0)
+		return true;
+	if (gc && strcmp(gc, "off") == 0)
+		return false;
+	return strcmp(yb_store_engine_of(opt->db_url), "sqlite") == 0;
+}
+
 int yb_http_serve(const yb_http_options *opt, yb_err *err)
 {
 	struct addrinfo *ai = NULL;
@@ -721,6 +777,9 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 						    0, key };
 	}
 	srv.have_web = opt->web_root && yb_static_init(opt->web_root);
+	if (use_group_commit(opt) &&
+	    yb_batcher_start(opt->db_url, BATCH_MAX, &srv.batcher, err) < 0)
+		goto out;
 
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
 					    ai->ai_addr };
@@ -758,9 +817,9 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 		goto out;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(detail, sizeof detail, "port %u, %u worker%s%s",
+	snprintf(detail, sizeof detail, "port %u, %u worker%s%s%s",
 		 di ? (unsigned)di->port : 0, threads, threads == 1 ? "" : "s",
-		 cert ? ", TLS" : "");
+		 cert ? ", TLS" : "", srv.batcher ? ", group commit" : "");
 	log_msg(YB_LOG_INFO, "listening", detail);
 
 	while (sigwait(&sigs, &sig) != 0)
@@ -779,6 +838,8 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	yb_batcher_stop(srv.batcher);
+	srv.batcher = NULL;
 	stores_close_all();
 	yb_static_release();
 	if (masked)

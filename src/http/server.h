@@ -17,6 +17,10 @@ typedef struct yb_http_options {
 	const char *tls_key;
 	int threads;                     /* worker threads; 0 = number of CPUs */
 	const char *log_level;           /* "error" | "warn" | "info" | "debug" */
+	/* Group commit of write requests (service/batch.h): "on", "off", or
+	 * "auto"/NULL = on for SQLite (one writer, fsync-bound), off for
+	 * PostgreSQL (which commits connections in parallel). */
+	const char *group_commit;
 } yb_http_options;
 
 /*

@@ -132,11 +132,21 @@ int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err)
 
 int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err)
 {
+	if (ctx->in_batch)
+		return ctx->store->ops->savepoint(ctx->store, err);
 	return ctx->store->ops->begin(ctx->store, write, err);
 }
 
 int yb_tx_commit(yb_ctx *ctx, yb_err *err)
 {
+	if (ctx->in_batch) {
+		/* Durable only when the batcher commits the whole batch. */
+		yb_err ignored;
+		if (ctx->store->ops->release(ctx->store, err) == 0)
+			return 0;
+		ctx->store->ops->rollback_to(ctx->store, &ignored);
+		return -1;
+	}
 	if (ctx->store->ops->commit(ctx->store, err) == 0)
 		return 0;
 	/* The engine should have rolled back already; make sure nothing stays
@@ -147,6 +157,12 @@ int yb_tx_commit(yb_ctx *ctx, yb_err *err)
 
 void yb_tx_rollback(yb_ctx *ctx)
 {
+	if (ctx->in_batch) {
+		/* Undo this use case only; the batch goes on. */
+		yb_err ignored;
+		ctx->store->ops->rollback_to(ctx->store, &ignored);
+		return;
+	}
 	ctx->store->ops->rollback(ctx->store);
 }
 

@@ -43,6 +43,10 @@ typedef struct yb_ctx {
 	const yb_settings *settings;
 	yb_clock clock;
 	yb_actor actor;
+	/* Set by the group-commit batcher (batch.h): the use case runs inside
+	 * a shared transaction, so its begin/commit/rollback become a
+	 * savepoint, its release, and a rollback to it. */
+	bool in_batch;
 } yb_ctx;
 
 /* The system clock (time(NULL)). */

@@ -31,15 +31,25 @@ static int open_pg(const char *conninfo, yb_store **out, yb_err *err)
 #endif
 }
 
+static bool is_pg_url(const char *url)
+{
+	return has_prefix(url, "postgresql://") ||
+	       has_prefix(url, "postgres://") || has_prefix(url, "pg:");
+}
+
+const char *yb_store_engine_of(const char *url)
+{
+	return url && is_pg_url(url) ? "postgresql" : "sqlite";
+}
+
 int yb_store_open(const char *url, yb_store **out, yb_err *err)
 {
 	*out = NULL;
 	if (!url || !*url)
 		return yb_errf(err, "store.error", "no database URL given");
-	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
-		return open_pg(url, out, err);
-	if (has_prefix(url, "pg:"))
-		return open_pg(url + strlen("pg:"), out, err);
+	if (is_pg_url(url))
+		return open_pg(has_prefix(url, "pg:") ? url + strlen("pg:") : url,
+			       out, err);
 	if (has_prefix(url, "sqlite://"))
 		return yb_sqlite_open(url + strlen("sqlite://"), out, err);
 	if (has_prefix(url, "sqlite:"))

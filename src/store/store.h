@@ -299,7 +299,12 @@ int yb_store_open(const char *url, yb_store **out, yb_err *err);
 /* Close and free; NULL-safe. */
 void yb_store_close(yb_store *st);
 
-/* Engine constructors (used by yb_store_open). */
+/* The engine a URL names, without opening it: "sqlite" or "postgresql". */
+const char *yb_store_engine_of(const char *url);
+
+/* Engine constructors (used by yb_store_open).  SQLite commits are
+ * durable (synchronous=FULL) unless the environment variable
+ * YB_SQLITE_SYNC=NORMAL or OFF lowers that for tests and benchmarks. */
 int yb_sqlite_open(const char *path, yb_store **out, yb_err *err);
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err);
 

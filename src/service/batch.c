@@ -1,0 +1,203 @@
+/*
+ * batch.c — group commit (see batch.h for the why and the guarantees).
+ *
+ * The queue is a singly linked list of jobs that live on their callers'
+ * stacks: a caller links its job in, signals the writer and sleeps on its
+ * own condition until `done`.  The writer detaches the whole list (up to
+ * max_batch) under the lock, runs it without the lock, commits, and
+ * wakes each caller.
+ */
+#include "service/batch.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct batch_job {
+	yb_ctx ctx;
+	yb_batch_fn fn;
+	void *arg;
+	int rc;
+	yb_err err;
+	bool done;
+	pthread_cond_t cond;
+	struct batch_job *next;
+} batch_job;
+
+struct yb_batcher {
+	yb_store *store;
+	int max_batch;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;             /* the writer: work or stop */
+	batch_job *head, *tail;
+	bool stopping;
+	yb_batch_stats stats;
+};
+
+/* Take up to max_batch jobs off the queue (lock held). */
+static batch_job *take_jobs(yb_batcher *b, uint64_t *count)
+{
+	batch_job *first = b->head, *last = b->head;
+	uint64_t n = 1;
+
+	while (last->next && n < (uint64_t)b->max_batch) {
+		last = last->next;
+		n++;
+	}
+	b->head = last->next;
+	if (!b->head)
+		b->tail = NULL;
+	last->next = NULL;
+	*count = n;
+	return first;
+}
+
+/* Every job of a batch fails with the same error (nothing was kept). */
+static void fail_all(batch_job *jobs, const yb_err *why)
+{
+	for (batch_job *j = jobs; j; j = j->next) {
+		j->rc = -1;
+		j->err = *why;
+	}
+}
+
+static void run_batch(yb_batcher *b, batch_job *jobs)
+{
+	yb_err err;
+
+	yb_err_clear(&err);
+	if (b->store->ops->begin(b->store, true, &err) < 0) {
+		fail_all(jobs, &err);
+		return;
+	}
+	for (batch_job *j = jobs; j; j = j->next) {
+		j->ctx.store = b->store;
+		j->ctx.in_batch = true;
+		yb_err_clear(&j->err);
+		j->rc = j->fn(&j->ctx, j->arg, &j->err);
+	}
+	if (b->store->ops->commit(b->store, &err) < 0) {
+		b->store->ops->rollback(b->store);
+		fail_all(jobs, &err);
+		pthread_mutex_lock(&b->lock);
+		b->stats.failed_commits++;
+		pthread_mutex_unlock(&b->lock);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	yb_batcher *b = arg;
+
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		batch_job *jobs, *next;
+		uint64_t n;
+
+		while (!b->head && !b->stopping)
+			pthread_cond_wait(&b->wake, &b->lock);
+		if (!b->head)
+			break;                   /* stopping, queue drained */
+		jobs = take_jobs(b, &n);
+		pthread_mutex_unlock(&b->lock);
+
+		run_batch(b, jobs);
+
+		pthread_mutex_lock(&b->lock);
+		b->stats.batches++;
+		b->stats.jobs += n;
+		if (n > b->stats.largest)
+			b->stats.largest = n;
+		/* `next` first: once done is set the job's owner may return
+		 * and its stack frame (the job) is gone. */
+		for (batch_job *j = jobs; j; j = next) {
+			next = j->next;
+			j->done = true;
+			pthread_cond_signal(&j->cond);
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
+		     yb_err *err)
+{
+	yb_batcher *b = calloc(1, sizeof *b);
+
+	*out = NULL;
+	if (!b)
+		return yb_errf(err, "out_of_memory", "no memory for the batcher");
+	b->max_batch = max_batch > 0 ? max_batch : 1;
+	if (yb_store_open(db_url, &b->store, err) < 0) {
+		free(b);
+		return -1;
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->wake, NULL);
+	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
+		pthread_cond_destroy(&b->wake);
+		pthread_mutex_destroy(&b->lock);
+		yb_store_close(b->store);
+		free(b);
+		return yb_errf(err, "internal", "cannot start the writer thread");
+	}
+	*out = b;
+	return 0;
+}
+
+void yb_batcher_stop(yb_batcher *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->stopping = true;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->thread, NULL);
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	yb_store_close(b->store);
+	free(b);
+}
+
+int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
+		 yb_err *err)
+{
+	batch_job job;
+
+	memset(&job, 0, sizeof job);
+	job.ctx = *ctx;
+	job.fn = fn;
+	job.arg = arg;
+	pthread_cond_init(&job.cond, NULL);
+
+	pthread_mutex_lock(&b->lock);
+	if (b->stopping) {
+		pthread_mutex_unlock(&b->lock);
+		pthread_cond_destroy(&job.cond);
+		return yb_errf(err, "store.busy", "the server is stopping");
+	}
+	if (b->tail)
+		b->tail->next = &job;
+	else
+		b->head = &job;
+	b->tail = &job;
+	pthread_cond_signal(&b->wake);
+	while (!job.done)
+		pthread_cond_wait(&job.cond, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+	pthread_cond_destroy(&job.cond);
+
+	if (job.rc < 0 && err)
+		*err = job.err;
+	return job.rc;
+}
+
+void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)
+{
+	pthread_mutex_lock(&b->lock);
+	*out = b->stats;
+	pthread_mutex_unlock(&b->lock);
+}
