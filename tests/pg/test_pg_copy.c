@@ -1,0 +1,245 @@
+/*
+ * test_pg_copy.c — yb_pg_copy_from_sqlite (`yibao migrate`): a SQLite
+ * database with rows in every family of tables is copied into an empty
+ * PostgreSQL one; what the PostgreSQL store then answers is what the
+ * SQLite store answered, the books still balance (A1-A3), new ids follow
+ * the copied ones, and a second copy into the now full database is
+ * refused without changing it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/hash.h"
+#include "testdb.h"
+
+#define T0 1700000000
+
+/* The error of the last call that was passed E. */
+static yb_err last_err;
+#define E (&last_err)
+#define OK(call)                                                        \
+	do {                                                            \
+		if ((call) < 0)                                         \
+			fail_msg("%s: %s", last_err.code ? last_err.code \
+				 : "?", last_err.message);              \
+	} while (0)
+
+static yb_id person(yb_store *st, int n, yb_err *e)
+{
+	yb_person p;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.ssn, sizeof p.ssn, "%d", 80000000 + n);
+	snprintf(p.id_number, sizeof p.id_number, "440300%012d", n);
+	snprintf(p.name, sizeof p.name, "姓名\t%d \\ \"x\"", n);  /* escapes */
+	p.birth_date = 7000;
+	snprintf(p.region, sizeof p.region, "440300");
+	p.scheme = YB_SCHEME_EMPLOYEE_TIER1;
+	p.created_at = p.updated_at = T0;
+	if (st->ops->person_insert(st, &p, e) < 0)
+		fail_msg("person: %s", e->message);
+	return p.id;
+}
+
+/* Rows in every table the services write. */
+static void fill(yb_store *st)
+{
+	yb_account a1, a2, fund;
+	yb_posting p;
+	yb_institution inst;
+	yb_binding b;
+	yb_settlement s;
+	yb_offline o;
+	yb_card_application app;
+	yb_card card;
+	yb_calendar_year y;
+	yb_audit_record rec;
+	yb_api_key k;
+	yb_session sess;
+	yb_employer emp;
+	yb_contribution c;
+	int64_t seq;
+	yb_id p1, p2, txn;
+	yb_err err;
+
+	p1 = person(st, 1, &err);
+	p2 = person(st, 2, &err);
+	memset(&emp, 0, sizeof emp);
+	snprintf(emp.code, sizeof emp.code, "E1");
+	snprintf(emp.name, sizeof emp.name, "Employer");
+	OK(st->ops->employer_insert(st, &emp, E));
+	memset(&a1, 0, sizeof a1);
+	a1.kind = YB_ACC_PERSONAL;
+	a1.person_id = p1;
+	OK(st->ops->account_insert(st, &a1, E));
+	a2 = a1;
+	a2.person_id = p2;
+	OK(st->ops->account_insert(st, &a2, E));
+	OK(st->ops->account_system(st, YB_ACC_FUND_POOL, &fund, E));
+	memset(&p, 0, sizeof p);
+	p.kind = "contribution";
+	snprintf(p.ref, sizeof p.ref, "line\nbreak");
+	p.n = 3;
+	p.entries[0] = (yb_entry){ fund.id, -5000 };
+	p.entries[1] = (yb_entry){ a1.id, 3000 };
+	p.entries[2] = (yb_entry){ a2.id, 2000 };
+	OK(st->ops->ledger_post(st, &p, T0, &txn, E));
+	memset(&c, 0, sizeof c);
+	c.person_id = p1;
+	snprintf(c.period, sizeof c.period, "2026-01");
+	snprintf(c.employer_code, sizeof c.employer_code, "E1");
+	c.account_credit_fen = 3000;
+	c.ledger_txn_id = txn;
+	OK(st->ops->contribution_insert(st, &c, E));
+
+	memset(&inst, 0, sizeof inst);
+	snprintf(inst.code, sizeof inst.code, "H1");
+	snprintf(inst.name, sizeof inst.name, "Hospital");
+	OK(st->ops->institution_insert(st, &inst, E));
+	memset(&b, 0, sizeof b);
+	b.authorizer_id = p1;
+	b.relative_id = p2;
+	snprintf(b.materials_json, sizeof b.materials_json, "{}");
+	OK(st->ops->binding_insert(st, &b, E));
+
+	memset(&p, 0, sizeof p);
+	p.kind = "settlement";
+	p.n = 3;
+	p.entries[0] = (yb_entry){ a2.id, -2000 };
+	p.entries[1] = (yb_entry){ a1.id, -500 };
+	p.entries[2] = (yb_entry){ inst.receivable_account_id, 2500 };
+	OK(st->ops->ledger_post(st, &p, T0, &txn, E));
+	memset(&s, 0, sizeof s);
+	snprintf(s.institution_code, sizeof s.institution_code, "H1");
+	snprintf(s.txn_id, sizeof s.txn_id, "T1");
+	s.patient_id = p2;
+	s.total_fen = s.account_pay_fen = 2500;
+	s.ledger_txn_id = txn;
+	s.settled_at = T0;
+	s.nshares = 2;
+	s.shares[0] = (yb_share){ .payer_person_id = p2, .account_id = a2.id,
+				  .relationship = YB_REL_SELF,
+				  .amount_fen = 2000 };
+	s.shares[1] = (yb_share){ .payer_person_id = p1, .account_id = a1.id,
+				  .binding_id = b.id, .amount_fen = 500 };
+	OK(st->ops->settlement_insert(st, &s, E));
+	memset(&o, 0, sizeof o);
+	snprintf(o.institution_code, sizeof o.institution_code, "H1");
+	snprintf(o.txn_id, sizeof o.txn_id, "OFF1");
+	o.patient_id = p1;
+	o.total_fen = 100;
+	OK(st->ops->offline_insert(st, &o, E));
+	OK(st->ops->offline_set_resettled(st, o.id, s.id, 0, T0, E));
+
+	memset(&app, 0, sizeof app);
+	app.person_id = p1;
+	snprintf(app.materials_json, sizeof app.materials_json, "{}");
+	OK(st->ops->card_application_insert(st, &app, E));
+	memset(&card, 0, sizeof card);
+	snprintf(card.card_no, sizeof card.card_no, "C0001");
+	card.person_id = p1;
+	card.application_id = app.id;
+	card.activated = true;
+	OK(st->ops->card_insert(st, &card, E));
+	OK(st->ops->card_application_set_card(st, app.id, card.id, E));
+
+	memset(&y, 0, sizeof y);
+	y.year = 2026;
+	y.nholidays = 1;
+	y.holidays[0] = yb_date_from_ymd(2026, 1, 1);
+	OK(st->ops->calendar_put_year(st, &y, E));
+	memset(&rec, 0, sizeof rec);
+	rec.seq = 1;
+	snprintf(rec.action, sizeof rec.action, "test.fill");
+	yb_audit_hash(&rec);
+	OK(st->ops->audit_insert(st, &rec, E));
+	memset(&k, 0, sizeof k);
+	snprintf(k.key_hash, sizeof k.key_hash, "abc");
+	OK(st->ops->apikey_insert(st, &k, E));
+	memset(&sess, 0, sizeof sess);
+	snprintf(sess.token_hash, sizeof sess.token_hash, "tok");
+	sess.person_id = p1;
+	OK(st->ops->session_insert(st, &sess, E));
+	OK(st->ops->throttle_put(st, "addr:1", 2, T0, E));
+	OK(st->ops->meta_put(st, "region", "440300", E));
+	OK(st->ops->next_seq(st, "card", &seq, E));
+	OK(st->ops->person_set_password(st, p1, "hash", E));
+}
+
+static void test_copy(void **state)
+{
+	char path[] = "/tmp/yb-copy-XXXXXX.db", url[600];
+	yb_store *sq = NULL, *pg;
+	yb_settlement s1, s2;
+	yb_ledger_report r1, r2;
+	yb_person p;
+	yb_card card;
+	yb_calendar_year y;
+	yb_offline o;
+	int64_t seq;
+	int fd;
+
+	(void)state;
+	fd = mkstemps(path, 3);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	OK(yb_store_open(url, &sq, E));
+	fill(sq);
+	OK(sq->ops->settlement_by_txn(sq, "H1", "T1", &s1, E));
+	OK(sq->ops->ledger_check(sq, &r1, E));
+	yb_store_close(sq);
+
+	pg = yb_test_store_new(NULL);
+	OK(yb_pg_copy_from_sqlite(pg, path, E));
+
+	OK(pg->ops->ledger_check(pg, &r2, E));
+	assert_memory_equal(&r1, &r2, sizeof r1);
+	assert_int_equal(r2.sum_balances_fen, 0);
+	assert_int_equal(pg->ops->settlement_by_txn(pg, "H1", "T1", &s2, E), 1);
+	assert_memory_equal(&s1, &s2, sizeof s1);
+	assert_int_equal(pg->ops->person_by_ssn(pg, "80000001", &p, E), 1);
+	assert_string_equal(p.name, "姓名\t1 \\ \"x\"");
+	assert_int_equal(pg->ops->card_by_no(pg, "C0001", &card, E), 1);
+	assert_true(card.activated);
+	assert_int_equal(pg->ops->calendar_get_year(pg, 2026, &y, E), 1);
+	assert_int_equal(y.nholidays, 1);
+	assert_int_equal(pg->ops->offline_by_txn(pg, "H1", "OFF1", &o, E), 1);
+	assert_int_equal(o.settlement_id, s2.id);
+	OK(pg->ops->next_seq(pg, "card", &seq, E));
+	assert_int_equal(seq, 2);
+	/* new rows continue after the copied ids */
+	assert_true(person(pg, 3, &(yb_err){ 0 }) > p.id);
+
+	/* a second copy finds data and changes nothing */
+	{
+		yb_err e;
+		assert_int_equal(yb_pg_copy_from_sqlite(pg, path, &e), -1);
+		assert_string_equal(e.code, "store.error");
+	}
+	OK(pg->ops->ledger_check(pg, &r2, E));
+	assert_int_equal(r2.transactions, r1.transactions);
+	yb_test_store_free(pg);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copy),
+	};
+
+	if (strcmp(yb_test_engine(), "pg") != 0) {
+		fprintf(stderr, "test_pg_copy: YB_TEST_ENGINE=pg only\n");
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
