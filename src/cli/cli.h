@@ -66,6 +66,8 @@ int cli_dispatch(yb_cli *cli, int argc, char **argv, const cli_cmd *table,
 
 int cmd_init(yb_cli *cli, int argc, char **argv);
 int cmd_backup(yb_cli *cli, int argc, char **argv);
+int cmd_restore(yb_cli *cli, int argc, char **argv);
+int cmd_migrate(yb_cli *cli, int argc, char **argv);
 int cmd_calendar(yb_cli *cli, int argc, char **argv);
 int cmd_person(yb_cli *cli, int argc, char **argv);
 int cmd_employer(yb_cli *cli, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "service/card.h"
 
@@ -222,5 +223,85 @@ int cmd_backup(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
 				"backup", pos[0]));
+	return CLI_OK;
+}
+
+/* The file behind a SQLite store URL ("sqlite:PATH", "sqlite://PATH" or a
+ * plain path). */
+static const char *sqlite_path_of(const char *url)
+{
+	if (strncmp(url, "sqlite://", 9) == 0)
+		return url + 9;
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return url + 7;
+	return url;
+}
+
+static const char restore_help[] =
+	"usage: yibao restore BACKUP\n"
+	"\n"
+	"Replace the SQLite database (--db) with the contents of the backup file\n"
+	"BACKUP, made by `yibao backup`.  Stop the server first; afterwards\n"
+	"`yibao ledger check` and `yibao audit verify` confirm the result.\n"
+	"\n"
+	"Example:\n"
+	"  yibao --db var/yibao.db restore /backup/yibao-2026-11-21.db\n";
+
+int cmd_restore(yb_cli *cli, int argc, char **argv)
+{
+	char **pos;
+	yb_store *backup = NULL;
+	yb_err err;
+	int rc;
+
+	if ((rc = cli_parse(cli, argc, argv, NULL, restore_help, 1, 1,
+			    &pos)) != CLI_GO)
+		return rc;
+	if (strcmp(yb_store_engine_of(cli->db_url), "sqlite") != 0)
+		return cli_usage(cli, "restore is for SQLite; for PostgreSQL "
+				 "use pg_restore (docs/POSTGRESQL.md)");
+	if (access(pos[0], R_OK) != 0)
+		return cli_usage(cli, "cannot read %s", pos[0]);
+	/* The backup API copies whole pages through SQLite, so the target's
+	 * WAL and locks are handled as for any writer. */
+	if (yb_sqlite_open(pos[0], &backup, &err) < 0 ||
+	    yb_sqlite_backup(backup, sqlite_path_of(cli->db_url), &err) < 0) {
+		yb_store_close(backup);
+		return cli_fail(cli, &err);
+	}
+	yb_store_close(backup);
+	cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
+				"restored_from", pos[0]));
+	return CLI_OK;
+}
+
+static const char migrate_help[] =
+	"usage: yibao migrate --to POSTGRESQL_URL\n"
+	"\n"
+	"Copy the whole SQLite database (--db) into an empty PostgreSQL\n"
+	"database, in one transaction: all rows or none.  Ids are kept.  Then\n"
+	"run the server with --db POSTGRESQL_URL.\n"
+	"\n"
+	"Example:\n"
+	"  yibao --db var/yibao.db migrate --to postgresql://yibao@db/yibao\n";
+
+int cmd_migrate(yb_cli *cli, int argc, char **argv)
+{
+	const char *to = NULL;
+	const cli_opt opts[] = {
+		{ "to", CLI_OPT_STR, &to, true },
+		{ NULL, 0, NULL, false },
+	};
+	yb_err err;
+	int rc;
+
+	if ((rc = cli_parse(cli, argc, argv, opts, migrate_help, 0, 0,
+			    NULL)) != CLI_GO)
+		return rc;
+	if (strcmp(yb_store_engine_of(cli->db_url), "sqlite") != 0)
+		return cli_usage(cli, "--db must name the SQLite database to copy");
+	if (yb_store_migrate_to_pg(sqlite_path_of(cli->db_url), to, &err) < 0)
+		return cli_fail(cli, &err);
+	cli_emit(cli, json_pack("{s:s, s:s}", "from", cli->db_url, "to", to));
 	return CLI_OK;
 }

@@ -36,6 +36,8 @@ static const cli_cmd commands[] = {
 	{ "routes",       cmd_routes,       "print the HTTP API's route table" },
 	{ "demo",         cmd_demo,         "load the demonstration data" },
 	{ "backup",       cmd_backup,       "online backup of a SQLite database" },
+	{ "restore",      cmd_restore,      "replace a SQLite database from a backup" },
+	{ "migrate",      cmd_migrate,      "copy a SQLite database into PostgreSQL" },
 	{ NULL, NULL, NULL },
 };
 

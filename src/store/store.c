@@ -62,3 +62,32 @@ void yb_store_close(yb_store *st)
 	if (st)
 		st->ops->close(st);
 }
+
+int yb_store_migrate_to_pg(const char *sqlite_path, const char *pg_url,
+			   yb_err *err)
+{
+	yb_store *src = NULL, *dst = NULL;
+	int rc = -1;
+
+	if (strcmp(yb_store_engine_of(pg_url), "postgresql") != 0)
+		return yb_errf(err, "usage",
+			       "the target must be a PostgreSQL URL "
+			       "(postgresql://... or pg:CONNINFO)");
+	/* Opening the SQLite file brings its schema to this program's
+	 * version, which the copy requires of both sides. */
+	if (yb_sqlite_open(sqlite_path, &src, err) < 0)
+		goto out;
+	yb_store_close(src);
+	src = NULL;
+	if (yb_store_open(pg_url, &dst, err) < 0)
+		goto out;
+#ifdef YB_HAVE_PG
+	rc = yb_pg_copy_from_sqlite(dst, sqlite_path, err);
+#else
+	rc = yb_errf(err, "store.error",
+		     "PostgreSQL support is not built into this program");
+#endif
+out:
+	yb_store_close(dst);
+	return rc;
+}

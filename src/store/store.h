@@ -322,4 +322,9 @@ int yb_sqlite_backup(yb_store *st, const char *dest_path, yb_err *err);
 int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 			   yb_err *err);
 
+/* The whole of `yibao migrate`: bring the SQLite file's schema up to
+ * date, open the PostgreSQL URL (migrating its schema) and copy. */
+int yb_store_migrate_to_pg(const char *sqlite_path, const char *pg_url,
+			   yb_err *err);
+
 #endif
