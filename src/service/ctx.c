@@ -37,7 +37,7 @@ static const struct {
 	{ "person.resume",          R_ADMIN | R_WINDOW },
 	{ "person.terminate",       R_ADMIN | R_WINDOW },
 	{ "person.set_password",    R_ADMIN | R_WINDOW },
-	{ "person.get",             R_ADMIN | R_WINDOW | R_HOSPITAL },
+	{ "person.get",             R_ADMIN | R_WINDOW },
 	{ "employer.register",      R_ADMIN },
 	{ "employer.get",           R_ADMIN | R_WINDOW },
 	/* contributions, books, operations */

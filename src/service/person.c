@@ -304,6 +304,12 @@ static int close_account(yb_ctx *ctx, const yb_person *p, yb_time now,
 	found = st->ops->account_personal_of(st, p->id, &acc, err);
 	if (found <= 0)
 		return found;
+	/* Lock, then read again: on PostgreSQL a balance read without the
+	 * row lock may be older than a settlement committing right now, and
+	 * the closure must move exactly what is there (A2, P4). */
+	if (st->ops->account_lock(st, &acc.id, 1, err) < 0 ||
+	    st->ops->account_by_id(st, acc.id, &acc, err) < 0)
+		return -1;
 	if (acc.closed)
 		return 0;
 	if (acc.balance_fen != 0) {

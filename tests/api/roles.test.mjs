@@ -15,7 +15,7 @@ const OPS = ['admin', 'agency_window'];
 // documented in docs/openapi.yaml): marked "ctx.c" below.
 const MATRIX = [
   ['POST', '/api/v1/persons', OPS],
-  ['GET', '/api/v1/persons/{ssn}', [...OPS, 'hospital_office']],          // ctx.c
+  ['GET', '/api/v1/persons/{ssn}', OPS],
   ['POST', '/api/v1/persons/{ssn}/password', OPS],
   ['POST', '/api/v1/persons/{ssn}/termination', OPS],
   ['GET', '/api/v1/persons/{ssn}/contributions', OPS],

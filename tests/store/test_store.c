@@ -177,6 +177,11 @@ static void test_open_urls(void **state)
 		assert_string_equal(st->ops->name, "sqlite");
 		yb_store_close(st);
 	}
+	assert_string_equal(yb_store_engine_of("sqlite:/x"), "sqlite");
+	assert_string_equal(yb_store_engine_of("/x"), "sqlite");
+	assert_string_equal(yb_store_engine_of("postgres://h/db"), "postgresql");
+	assert_string_equal(yb_store_engine_of("postgresql://h/db"), "postgresql");
+	assert_string_equal(yb_store_engine_of("pg:dbname=x"), "postgresql");
 	TS_FAILS(yb_store_open("", &st, &e), &e, "store.error");
 	assert_null(st);
 	/* A directory is not a database. */

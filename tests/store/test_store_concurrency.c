@@ -33,6 +33,7 @@ static int transfer(yb_store *st, struct worker *w)
 	int from = rand_r(&w->seed) % NACCOUNTS;
 	int to = (from + 1 + rand_r(&w->seed) % (NACCOUNTS - 1)) % NACCOUNTS;
 	int64_t amount = 1 + rand_r(&w->seed) % 400;
+	yb_id lock[2];
 	yb_account a;
 	yb_posting p;
 	yb_err e;
@@ -44,11 +45,15 @@ static int transfer(yb_store *st, struct worker *w)
 	p.entries[0].amount_fen = -amount;
 	p.entries[1].account_id = w->accounts[to];
 	p.entries[1].amount_fen = amount;
+	lock[0] = w->accounts[from < to ? from : to];
+	lock[1] = w->accounts[from < to ? to : from];
 	if (st->ops->begin(st, true, &e) < 0)
 		goto fail;
-	/* Read, then write, as a service does: inside the write
-	 * transaction the balance read stays current until commit. */
-	if (st->ops->account_by_id(st, w->accounts[from], &a, &e) != 1)
+	/* Lock, read, then write, as a service does: once locked (SQLite:
+	 * by BEGIN IMMEDIATE already), the balance read stays current until
+	 * commit. */
+	if (st->ops->account_lock(st, lock, 2, &e) < 0 ||
+	    st->ops->account_by_id(st, w->accounts[from], &a, &e) != 1)
 		goto fail;
 	if (st->ops->ledger_post(st, &p, 1, NULL, &e) < 0) {
 		if (strcmp(e.code, "ledger.insufficient_balance") != 0)
