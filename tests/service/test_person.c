@@ -266,7 +266,12 @@ static void test_roles(void **state)
 	assert_ok(yb_person_register(&f->ctx, &r.in, NULL, &e), e);
 	assert_err(yb_employer_register(&f->ctx, "E9", "Nine", NULL, &e), e,
 		   "auth.forbidden");
+	/* API.md: persons are the agency's (admin, agency_window); a
+	 * hospital office works from the documents presented to it. */
 	fx_act(f, YB_ROLE_HOSPITAL_OFFICE, YB_CHAN_HOSPITAL_OFFICE, "key:1");
+	assert_err(yb_person_get(&f->ctx, "200000001", &v, &e), e,
+		   "auth.forbidden");
+	fx_act(f, YB_ROLE_AGENCY_WINDOW, YB_CHAN_AGENCY_WINDOW, "key:3");
 	assert_ok(yb_person_get(&f->ctx, "200000001", &v, &e), e);
 	assert_int_equal(fx_audit_count(f), 1);
 }
