@@ -136,7 +136,7 @@ static int seed_person(yb_cli *cli, const demo_person *d, char *id_number,
 	yb_date_to_ymd(yb_ctx_today(&cli->ctx), &y, &m, &day);
 	for (int i = DEMO_MONTHS; d->base_fen && i >= 1; i--) {
 		int mm = m - i, yy = y;
-		char period[16];
+		char period[32];
 		while (mm < 1) {
 			mm += 12;
 			yy--;

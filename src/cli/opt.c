@@ -186,7 +186,7 @@ int cli_int(yb_cli *cli, const char *name, const char *s, int64_t min,
 int cli_page(yb_cli *cli, const char *limit_s, const char *before_s,
 	     int *limit, yb_id *before)
 {
-	int64_t v;
+	int64_t v = 0;
 	int rc;
 
 	*limit = 20;

@@ -143,7 +143,7 @@ void yb_handle_calendar_get(yb_hreq *r)
 {
 	yb_calendar_year y;
 	yb_err err;
-	int year, rc;
+	int year = 0, rc;
 
 	if (year_param(r, &year, &err) < 0 ||
 	    (rc = yb_calendar_get(&r->ctx, year, &y, &err)) < 0) {

@@ -579,7 +579,7 @@ static int revoke_posting(yb_ctx *ctx, const yb_settlement *s,
 {
 	yb_institution inst;
 	yb_account a;
-	yb_id ids[YB_MAX_SHARES + 4], fund, cash, closed;
+	yb_id ids[YB_MAX_SHARES + 4], fund = 0, cash = 0, closed = 0;
 	int nids = 0, found;
 
 	found = ctx->store->ops->institution_by_code(ctx->store,
