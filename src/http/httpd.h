@@ -67,6 +67,12 @@ typedef struct yb_hreq {
 	char err_msg[YB_ERR_MSG_MAX];    /* its message, logged for 5xx only */
 	struct timespec t0;
 	int counted;                     /* in the in-flight count */
+
+	/* group commit: the connection is suspended while its handler waits
+	 * in the writer's batch (server.c) */
+	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
+	int batch_rc;
+	yb_err batch_err;
 } yb_hreq;
 
 /* ---- request accessors (server.c) ------------------------------------ */

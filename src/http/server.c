@@ -445,7 +445,37 @@ static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 	return 0;
 }
 
-static void dispatch(yb_hreq *r, const char *url)
+/* On the writer thread, once the request's batch is durable (or not). */
+static void batch_done(void *arg, int rc, const yb_err *err)
+{
+	yb_hreq *r = arg;
+
+	r->batch_rc = rc;
+	if (rc < 0)
+		r->batch_err = *err;
+	r->batch_phase = 2;
+	MHD_resume_connection(r->conn);
+}
+
+/* Back on the connection's thread: the answer the handler built stands
+ * only if its batch committed. */
+static void batch_finish(yb_hreq *r)
+{
+	r->batch_phase = 0;
+	if (r->batch_rc == 0 && r->response)
+		return;
+	if (r->response) {
+		MHD_destroy_response(r->response);
+		r->response = NULL;
+	}
+	if (r->batch_rc == 0)
+		yb_errf(&r->batch_err, "internal", "the handler gave no answer");
+	yb_reply_error(r, &r->batch_err);
+}
+
+/* Returns true when the request went to the batcher and its connection
+ * is suspended (the answer comes on a later call of on_access). */
+static bool dispatch(yb_hreq *r, const char *url)
 {
 	char allow[48];
 	int known;
@@ -464,12 +494,12 @@ static void dispatch(yb_hreq *r, const char *url)
 				MHD_add_response_header(r->response,
 							MHD_HTTP_HEADER_ALLOW,
 							allow);
-			return;
+			return false;
 		}
 		if (srv.have_web && !is_api_path(r) && yb_static_serve(r, url))
-			return;
+			return false;
 		yb_reply_errf(r, "request.not_found", "no such resource");
-		return;
+		return false;
 	}
 	if (!(r->route->flags & YB_ROUTE_NO_STORE) &&
 	    yb_server_store(&r->ctx.store, &err) < 0)
@@ -490,24 +520,24 @@ static void dispatch(yb_hreq *r, const char *url)
 	    yb_body_parse(r, &err) < 0)
 		goto fail;
 	if (batched(r)) {
-		if (yb_batch_run(srv.batcher, &r->ctx, run_handler_in_batch, r,
-				 &err) < 0) {
-			/* The batch did not become durable: whatever the
-			 * handler answered is void. */
-			if (r->response) {
-				MHD_destroy_response(r->response);
-				r->response = NULL;
-			}
-			goto fail;
-		}
-	} else {
-		r->route->handler(r);
+		/* Suspend: this thread serves other connections while the
+		 * request waits for its batch; batch_done() resumes it. */
+		MHD_suspend_connection(r->conn);
+		r->batch_phase = 1;
+		if (yb_batch_submit(srv.batcher, &r->ctx, run_handler_in_batch,
+				    r, batch_done, r, &err) == 0)
+			return true;
+		r->batch_phase = 0;
+		MHD_resume_connection(r->conn);
+		goto fail;
 	}
+	r->route->handler(r);
 	if (r->response)
-		return;
+		return false;
 	yb_errf(&err, "internal", "the handler gave no answer");
 fail:
 	yb_reply_error(r, &err);
+	return false;
 }
 
 static enum MHD_Result queue(yb_hreq *r)
@@ -579,7 +609,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return rc < 0 ? MHD_NO : MHD_YES;
 	}
-	dispatch(r, url);
+	if (r->batch_phase == 2) {
+		/* Resumed by batch_done(): its batch is over. */
+		batch_finish(r);
+		return queue(r);
+	}
+	if (dispatch(r, url))
+		return MHD_YES;      /* suspended until its batch commits */
 	return queue(r);
 }
 
@@ -724,7 +760,8 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	struct MHD_Daemon *d = NULL;
 	struct MHD_OptionItem ops[12];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = worker_count(opt->threads);
 	sigset_t sigs, oldsigs;
 	bool masked = false;

@@ -1,11 +1,12 @@
 /*
  * batch.c — group commit (see batch.h for the why and the guarantees).
  *
- * The queue is a singly linked list of jobs that live on their callers'
- * stacks: a caller links its job in, signals the writer and sleeps on its
- * own condition until `done`.  The writer detaches the whole list (up to
- * max_batch) under the lock, runs it without the lock, commits, and
- * wakes each caller.
+ * The queue is a singly linked list of jobs.  A waiting caller's job lives
+ * on its stack: it links the job in, signals the writer and sleeps on its
+ * own condition until `done`.  A submitted job is on the heap, with a
+ * callback; the writer calls it after the commit and frees the job.  The
+ * writer detaches the list (up to max_batch) under the lock, runs it
+ * without the lock, commits, and then wakes or calls back each job.
  */
 #include "service/batch.h"
 
@@ -20,7 +21,9 @@ typedef struct batch_job {
 	int rc;
 	yb_err err;
 	bool done;
-	pthread_cond_t cond;
+	pthread_cond_t cond;             /* waiting callers */
+	yb_batch_done_fn on_done;        /* submitted jobs (heap) */
+	void *done_arg;
 	struct batch_job *next;
 } batch_job;
 
@@ -104,6 +107,11 @@ static void *writer_main(void *arg)
 
 		run_batch(b, jobs);
 
+		/* Callbacks first, without the lock (they may take others'). */
+		for (batch_job *j = jobs; j; j = j->next)
+			if (j->on_done)
+				j->on_done(j->done_arg, j->rc, &j->err);
+
 		pthread_mutex_lock(&b->lock);
 		b->stats.batches++;
 		b->stats.jobs += n;
@@ -113,6 +121,10 @@ static void *writer_main(void *arg)
 		 * and its stack frame (the job) is gone. */
 		for (batch_job *j = jobs; j; j = next) {
 			next = j->next;
+			if (j->on_done) {
+				free(j);
+				continue;
+			}
 			j->done = true;
 			pthread_cond_signal(&j->cond);
 		}
@@ -162,6 +174,42 @@ void yb_batcher_stop(yb_batcher *b)
 	free(b);
 }
 
+/* Link a job in and wake the writer; refused while stopping. */
+static int enqueue(yb_batcher *b, batch_job *job, yb_err *err)
+{
+	if (b->stopping)
+		return yb_errf(err, "store.busy", "the server is stopping");
+	if (b->tail)
+		b->tail->next = job;
+	else
+		b->head = job;
+	b->tail = job;
+	pthread_cond_signal(&b->wake);
+	return 0;
+}
+
+int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
+		    void *arg, yb_batch_done_fn done, void *done_arg,
+		    yb_err *err)
+{
+	batch_job *job = calloc(1, sizeof *job);
+	int rc;
+
+	if (!job)
+		return yb_errf(err, "out_of_memory", "no memory for a job");
+	job->ctx = *ctx;
+	job->fn = fn;
+	job->arg = arg;
+	job->on_done = done;
+	job->done_arg = done_arg;
+	pthread_mutex_lock(&b->lock);
+	rc = enqueue(b, job, err);
+	pthread_mutex_unlock(&b->lock);
+	if (rc < 0)
+		free(job);
+	return rc;
+}
+
 int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 		 yb_err *err)
 {
@@ -174,17 +222,11 @@ int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 	pthread_cond_init(&job.cond, NULL);
 
 	pthread_mutex_lock(&b->lock);
-	if (b->stopping) {
+	if (enqueue(b, &job, err) < 0) {
 		pthread_mutex_unlock(&b->lock);
 		pthread_cond_destroy(&job.cond);
-		return yb_errf(err, "store.busy", "the server is stopping");
+		return -1;
 	}
-	if (b->tail)
-		b->tail->next = &job;
-	else
-		b->head = &job;
-	b->tail = &job;
-	pthread_cond_signal(&b->wake);
 	while (!job.done)
 		pthread_cond_wait(&job.cond, &b->lock);
 	pthread_mutex_unlock(&b->lock);

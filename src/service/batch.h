@@ -58,6 +58,21 @@ void yb_batcher_stop(yb_batcher *b);
 int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 		 yb_err *err);
 
+/* Called on the writer thread once the job's batch is committed (rc is
+ * the job's result) or has failed (rc -1, err the commit's error). */
+typedef void (*yb_batch_done_fn)(void *done_arg, int rc, const yb_err *err);
+
+/*
+ * The same without waiting: queue fn(ctx', arg) and return at once; the
+ * writer calls done(done_arg, ...) when its batch is durable.  For an
+ * event-driven caller (the HTTP server suspends the connection and lets
+ * its thread serve others meanwhile).  Fails only when the batcher is
+ * stopping or out of memory, and then done is never called.
+ */
+int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
+		    void *arg, yb_batch_done_fn done, void *done_arg,
+		    yb_err *err);
+
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 
 #endif

@@ -72,6 +72,10 @@ typedef struct sq_store {
 	sqlite3 *db;
 	bool sp_open;                   /* the caller's savepoint is open */
 	sqlite3_stmt *stmts[SQ__N];
+	/* The system accounts' ids, found once per connection: they never
+	 * change, and looking them up by kind costs a re-prepare each time
+	 * (the partial index's condition depends on the bound kind). */
+	yb_id system_account_id[YB_ACC__N];
 } sq_store;
 
 static inline sq_store *sq_of(yb_store *st)

@@ -86,11 +86,15 @@ int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 {
 	sq_store *s = sq_of(st);
 	sqlite3_stmt *q;
+	int found;
 
 	if (kind != YB_ACC_FUND_POOL && kind != YB_ACC_CONTRIBUTION_INCOME &&
 	    kind != YB_ACC_PATIENT_CASH && kind != YB_ACC_CLOSED_LIABILITY)
 		return yb_errf(err, "store.error",
 			       "account kind %d is not a system account", (int)kind);
+	if (s->system_account_id[kind])
+		return sq_account_by_id(st, s->system_account_id[kind], out,
+					err);
 	/* The WHERE repeats the partial index's condition so the planner
 	 * uses accounts_system instead of scanning every account. */
 	q = sq_stmt(s, SQ_ACCOUNT_SYSTEM,
@@ -99,7 +103,10 @@ int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, yb_account_kind_str(kind));
-	return sq_lookup(s, q, read_account, out, err);
+	found = sq_lookup(s, q, read_account, out, err);
+	if (found > 0)
+		s->system_account_id[kind] = out->id;
+	return found;
 }
 
 int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
