@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct batch_job {
 	yb_ctx ctx;
@@ -29,6 +30,12 @@ typedef struct batch_job {
 
 struct yb_batcher {
 	yb_store *store;
+	/* Checkpoints: the writer's commits do not checkpoint (that would
+	 * hold up a whole batch); this thread does, on its own connection. */
+	yb_store *ckpt_store;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_wake;
+	uint64_t ckpt_seen;              /* batches at the last checkpoint */
 	int max_batch;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -89,6 +96,41 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 	}
 }
 
+/* Checkpoint after every CKPT_EVERY batches, or at least every 100 ms
+ * while batches come in: the WAL stays short, and a passive checkpoint
+ * never blocks the writer. */
+#define CKPT_EVERY 64
+
+static void *checkpointer_main(void *arg)
+{
+	yb_batcher *b = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&b->lock);
+	while (!b->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, &until);
+		if (b->stopping || b->stats.batches == b->ckpt_seen)
+			continue;
+		b->ckpt_seen = b->stats.batches;
+		pthread_mutex_unlock(&b->lock);
+		{
+			yb_err ignored;
+			/* A failed checkpoint loses nothing: the pages stay
+			 * in the WAL for the next one. */
+			b->ckpt_store->ops->checkpoint(b->ckpt_store, &ignored);
+		}
+		pthread_mutex_lock(&b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
 static void *writer_main(void *arg)
 {
 	yb_batcher *b = arg;
@@ -114,6 +156,8 @@ static void *writer_main(void *arg)
 
 		pthread_mutex_lock(&b->lock);
 		b->stats.batches++;
+		if (b->stats.batches - b->ckpt_seen >= CKPT_EVERY)
+			pthread_cond_signal(&b->ckpt_wake);
 		b->stats.jobs += n;
 		if (n > b->stats.largest)
 			b->stats.largest = n;
@@ -137,26 +181,45 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 		     yb_err *err)
 {
 	yb_batcher *b = calloc(1, sizeof *b);
+	bool writer = false;
 
 	*out = NULL;
 	if (!b)
 		return yb_errf(err, "out_of_memory", "no memory for the batcher");
 	b->max_batch = max_batch > 0 ? max_batch : 1;
-	if (yb_store_open(db_url, &b->store, err) < 0) {
-		free(b);
-		return -1;
-	}
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
+	pthread_cond_init(&b->ckpt_wake, NULL);
+	if (yb_store_open(db_url, &b->store, err) < 0 ||
+	    yb_store_open(db_url, &b->ckpt_store, err) < 0 ||
+	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0)
+		goto fail;
 	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
-		pthread_cond_destroy(&b->wake);
-		pthread_mutex_destroy(&b->lock);
-		yb_store_close(b->store);
-		free(b);
-		return yb_errf(err, "internal", "cannot start the writer thread");
+		yb_errf(err, "internal", "cannot start the writer thread");
+		goto fail;
+	}
+	writer = true;
+	if (pthread_create(&b->ckpt_thread, NULL, checkpointer_main, b) != 0) {
+		yb_errf(err, "internal", "cannot start the checkpoint thread");
+		goto fail;
 	}
 	*out = b;
 	return 0;
+fail:
+	if (writer) {
+		pthread_mutex_lock(&b->lock);
+		b->stopping = true;
+		pthread_cond_signal(&b->wake);
+		pthread_mutex_unlock(&b->lock);
+		pthread_join(b->thread, NULL);
+	}
+	yb_store_close(b->ckpt_store);
+	yb_store_close(b->store);
+	pthread_cond_destroy(&b->ckpt_wake);
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+	return -1;
 }
 
 void yb_batcher_stop(yb_batcher *b)
@@ -166,10 +229,20 @@ void yb_batcher_stop(yb_batcher *b)
 	pthread_mutex_lock(&b->lock);
 	b->stopping = true;
 	pthread_cond_signal(&b->wake);
+	pthread_cond_signal(&b->ckpt_wake);
 	pthread_mutex_unlock(&b->lock);
 	pthread_join(b->thread, NULL);
+	pthread_join(b->ckpt_thread, NULL);
+	{
+		/* What the last batches wrote goes into the database file
+		 * before the server says it has stopped. */
+		yb_err ignored;
+		b->ckpt_store->ops->checkpoint(b->ckpt_store, &ignored);
+	}
+	pthread_cond_destroy(&b->ckpt_wake);
 	pthread_cond_destroy(&b->wake);
 	pthread_mutex_destroy(&b->lock);
+	yb_store_close(b->ckpt_store);
 	yb_store_close(b->store);
 	free(b);
 }

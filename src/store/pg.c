@@ -661,6 +661,23 @@ static void pg_close(yb_store *st)
 	free(ps);
 }
 
+/* PostgreSQL checkpoints on its own (checkpointer process): nothing to
+ * do for the WAL upkeep ops SQLite needs. */
+static int pg_no_wal_upkeep_toggle(yb_store *st, bool on, yb_err *err)
+{
+	(void)st;
+	(void)on;
+	(void)err;
+	return 0;
+}
+
+static int pg_no_wal_upkeep(yb_store *st, yb_err *err)
+{
+	(void)st;
+	(void)err;
+	return 0;
+}
+
 static const yb_store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -739,6 +756,9 @@ static const yb_store_ops pg_ops = {
 	.throttle_get = pg_throttle_get,
 	.throttle_put = pg_throttle_put,
 	.throttle_clear = pg_throttle_clear,
+
+	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
+	.checkpoint = pg_no_wal_upkeep,
 };
 
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)

@@ -408,6 +408,33 @@ static int exec_pragma(sq_store *s, const char *sql, yb_err *err)
 	return 0;
 }
 
+/* SQLite's default: a commit that leaves the WAL over 1000 pages
+ * checkpoints it. */
+#define SQ_AUTOCHECKPOINT_PAGES 1000
+
+static int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+
+	if (sqlite3_wal_autocheckpoint(s->db, on ? SQ_AUTOCHECKPOINT_PAGES
+						 : 0) != SQLITE_OK)
+		return sq_fail(s, err);
+	return 0;
+}
+
+static int sq_checkpoint(yb_store *st, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+					   SQLITE_CHECKPOINT_PASSIVE, NULL,
+					   NULL);
+
+	/* BUSY: another checkpoint is running; it will do. */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return sq_fail(s, err);
+	return 0;
+}
+
 /* The synchronous pragma chosen by YB_SQLITE_SYNC (see the top). */
 static int sync_pragma(const char **out, yb_err *err)
 {
@@ -775,4 +802,7 @@ static const yb_store_ops sq_ops = {
 	.throttle_get = sq_throttle_get,
 	.throttle_put = sq_throttle_put,
 	.throttle_clear = sq_throttle_clear,
+
+	.set_autocheckpoint = sq_set_autocheckpoint,
+	.checkpoint = sq_checkpoint,
 };

@@ -281,6 +281,16 @@ typedef struct yb_store_ops {
 	int (*throttle_put)(yb_store *st, const char *key, int failures,
 			    yb_time window_start, yb_err *err);
 	int (*throttle_clear)(yb_store *st, const char *key, yb_err *err);
+
+	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
+	/* Whether this connection's commits checkpoint the WAL themselves
+	 * (SQLite's default).  The group-commit writer turns it off and
+	 * leaves checkpoints to another connection, so no request waits on
+	 * one. */
+	int (*set_autocheckpoint)(yb_store *st, bool on, yb_err *err);
+	/* Copy committed WAL pages into the database without blocking
+	 * writers or readers (a passive checkpoint). */
+	int (*checkpoint)(yb_store *st, yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */
