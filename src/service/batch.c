@@ -101,6 +101,11 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
  * never blocks the writer. */
 #define CKPT_EVERY 64
 
+/* The writer's page cache: with the readers' default caches the server
+ * stays within its memory budget (docs/BENCHMARKS.md: 256 MB at ten
+ * million persons), and the writer reads few pages from the file. */
+#define WRITER_CACHE_MB 128
+
 static void *checkpointer_main(void *arg)
 {
 	yb_batcher *b = arg;
@@ -192,7 +197,8 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	pthread_cond_init(&b->ckpt_wake, NULL);
 	if (yb_store_open(db_url, &b->store, err) < 0 ||
 	    yb_store_open(db_url, &b->ckpt_store, err) < 0 ||
-	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0)
+	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0 ||
+	    b->store->ops->set_cache_mb(b->store, WRITER_CACHE_MB, err) < 0)
 		goto fail;
 	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
 		yb_errf(err, "internal", "cannot start the writer thread");

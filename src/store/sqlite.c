@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -422,6 +423,14 @@ static int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err)
 	return 0;
 }
 
+static int sq_set_cache_mb(yb_store *st, int mb, yb_err *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mb * 1024);
+	return exec_pragma(sq_of(st), sql, err);
+}
+
 static int sq_checkpoint(yb_store *st, yb_err *err)
 {
 	sq_store *s = sq_of(st);
@@ -805,4 +814,5 @@ static const yb_store_ops sq_ops = {
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,
+	.set_cache_mb = sq_set_cache_mb,
 };
