@@ -27,10 +27,10 @@ void yb_reply_bindings_of(yb_hreq *r, yb_id person_id)
 	a = json_array();
 	b = json_array();
 	for (int i = 0; a && i < nmine; i++)
-		if (json_array_append_new(a, yb_render_binding(&mine[i])) < 0)
+		if (json_array_append_new(a, yb_render_binding(r, &mine[i])) < 0)
 			goto oom;
 	for (int i = 0; b && i < ntheirs; i++)
-		if (json_array_append_new(b, yb_render_binding(&theirs[i])) < 0)
+		if (json_array_append_new(b, yb_render_binding(r, &theirs[i])) < 0)
 			goto oom;
 	if (!a || !b)
 		goto oom;
@@ -119,14 +119,15 @@ static int parse_operator(const json_t *body, yb_bind_req *req, yb_err *err)
 			     &mat->card_copies, err) < 0) ? -1 : 0;
 }
 
-static json_t *render_results(const yb_bind_result *res, int n)
+static json_t *render_results(const yb_hreq *r, const yb_bind_result *res,
+			      int n)
 {
 	json_t *arr = json_array();
 
 	for (int i = 0; arr && i < n; i++) {
 		json_t *o = res[i].ok
 			? json_pack("{s:i, s:b, s:o}", "index", i, "ok", 1,
-				    "binding", yb_render_binding(&res[i].binding))
+				    "binding", yb_render_binding(r, &res[i].binding))
 			: json_pack("{s:i, s:b, s:{s:s, s:s}}", "index", i, "ok",
 				    0, "error", "code",
 				    res[i].error.code ? res[i].error.code
@@ -151,7 +152,7 @@ static void bind_and_reply(yb_hreq *r, yb_bind_req *req)
 	req->rows = rows;
 	if (yb_bind(&r->ctx, req, res, &err) < 0)
 		goto fail;
-	yb_reply_json(r, MHD_HTTP_OK, render_results(res, req->nrows));
+	yb_reply_json(r, MHD_HTTP_OK, render_results(r, res, req->nrows));
 	return;
 fail:
 	yb_reply_error(r, &err);
@@ -168,7 +169,7 @@ static void unbind_and_reply(yb_hreq *r, const yb_bind_req *who)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_binding(&b));
+	yb_reply_json(r, MHD_HTTP_OK, yb_render_binding(r, &b));
 }
 
 /* ---- a person's own ------------------------------------------------------- */

@@ -194,7 +194,7 @@ json_t *yb_jfen(int64_t fen);
 json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
 			 const yb_account *account);
 json_t *yb_render_card(const yb_card *c);
-json_t *yb_render_binding(const yb_binding *b);
+json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
 json_t *yb_render_settlement(const yb_settlement *s);
 json_t *yb_render_offline(const yb_offline *o);
 json_t *yb_render_contribution(const yb_hreq *r, const void *item);

@@ -84,14 +84,24 @@ json_t *yb_render_card(const yb_card *c)
 			 yb_card_state_str(c->state), "activated", c->activated);
 }
 
-json_t *yb_render_binding(const yb_binding *b)
+/* Q3 masks the names of others: a person sees his own name in full, and
+ * so does the agency's staff. */
+static json_t *name_for(const yb_hreq *r, yb_id person_id, const char *name)
+{
+	return yb_req_may_unmask(r, person_id) ? json_string(name)
+					       : masked_name(name);
+}
+
+json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b)
 {
 	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}",
 			 "binding_id", (json_int_t)b->id,
 			 "authorizer_ssn", b->authorizer_ssn,
-			 "authorizer_name", masked_name(b->authorizer_name),
+			 "authorizer_name",
+			 name_for(r, b->authorizer_id, b->authorizer_name),
 			 "relative_ssn", b->relative_ssn,
-			 "relative_name", masked_name(b->relative_name),
+			 "relative_name",
+			 name_for(r, b->relative_id, b->relative_name),
 			 "relationship", yb_relationship_str(b->relationship),
 			 "channel", yb_channel_str(b->channel),
 			 "created_at", yb_jtime(b->created_at),

@@ -61,6 +61,7 @@ test('F1–F4: a person binds relatives on the web; each row on its own', async 
   assert.equal(b.authorizer_ssn, me.ssn);
   assert.equal(b.relative_ssn, wife.ssn);
   assert.equal(b.relative_name, '刘*', 'Q3: others\' names masked');
+  assert.equal(b.authorizer_name, me.name, 'Q3 masks others only: my own name in full');
   assert.equal(b.relationship, 'spouse');
   assert.equal(b.channel, 'web');
   assert.equal(b.ended_at, null);
