@@ -189,4 +189,11 @@ void yb_handle_me_ecert_svg(yb_hreq *r)
 		return;
 	}
 	yb_reply_take(r, MHD_HTTP_OK, "image/svg+xml", svg, len);
+	if (r->response) {
+		/* So a page can refresh the code before it lapses without
+		 * knowing the agency's lifetime setting. */
+		char at[32];
+		MHD_add_response_header(r->response, "X-Credential-Expires-At",
+					yb_time_format(expires, at, sizeof at));
+	}
 }

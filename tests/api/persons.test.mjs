@@ -173,6 +173,8 @@ test('C1: the electronic credential — token and QR code SVG', async () => {
   assert.equal(svg.status, 200);
   assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
   assert.equal(svg.headers.get('cache-control'), 'no-store');
+  const svgTtl = Date.parse(svg.headers.get('x-credential-expires-at')) - Date.now();
+  assert.ok(svgTtl > 0 && svgTtl <= 301000, `C1: the QR code says when it lapses (${svgTtl} ms)`);
   assert.match(svg.text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1"/);
   assert.match(svg.text, /<path fill="#000" d="(M\d+ \d+h\d+v1h-\d+z)+"\/><\/svg>/);
   // an empty JSON object body is fine too
