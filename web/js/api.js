@@ -43,7 +43,12 @@ export function makeApi(getToken, { onUnauthorized } = {}) {
 			if (res.status === 401 && onUnauthorized) onUnauthorized(err);
 			throw err;
 		}
-		if (asBlob) return res.blob();
+		if (asBlob) {
+			const blob = await res.blob();
+			/* The e-credential's QR code says when it lapses. */
+			blob.expiresAt = res.headers.get("X-Credential-Expires-At");
+			return blob;
+		}
 		const text = await res.text();
 		return text ? JSON.parse(text) : null;
 	}

@@ -17,7 +17,9 @@ import {
 const TOKEN_KEY = "yb.portal.token";
 /* The credential lives 5 minutes by default (SPEC C1 setting): a fresh
  * one every 4 minutes keeps the code on screen always valid. */
-const ECERT_REFRESH_SECONDS = 240;
+/* Refresh this long before the credential lapses (the server says when,
+ * from the agency's lifetime setting); 240 s if it does not say. */
+const ECERT_MARGIN_SECONDS = 60, ECERT_REFRESH_SECONDS = 240;
 /* Inside WeChat's built-in browser the binding is recorded as channel wechat (F5). */
 const CHANNEL = /MicroMessenger/i.test(navigator.userAgent) ? "wechat" : "web";
 
@@ -181,7 +183,10 @@ async function refreshEcert() {
 		img.alt = t("home.ecert_alt");
 		img.hidden = false;
 		$("#ecert-placeholder").hidden = true;
-		ecertDue = Date.now() + ECERT_REFRESH_SECONDS * 1000;
+		const lapses = Date.parse(svg.expiresAt || "");
+		ecertDue = Number.isNaN(lapses)
+			? Date.now() + ECERT_REFRESH_SECONDS * 1000
+			: Math.max(Date.now() + 10 * 1000, lapses - ECERT_MARGIN_SECONDS * 1000);
 		clearMessage(box);
 	} catch (err) {
 		img.hidden = true;
