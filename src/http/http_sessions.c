@@ -3,6 +3,7 @@
  * (SPEC X2).  The client address goes to the service for throttling; the
  * password and the token never reach a log.
  */
+#include "core/enums.h"
 #include "http/httpd.h"
 #include "service/auth.h"
 
@@ -37,4 +38,26 @@ void yb_handle_sessions_delete(yb_hreq *r)
 		return;
 	}
 	yb_reply_empty(r, MHD_HTTP_NO_CONTENT);
+}
+
+/*
+ * GET /api/v1/whoami: who the presented credential acts as.  The console
+ * and the kiosk ask it once after a key is pasted, instead of guessing
+ * the workstation from which calls are refused.
+ */
+void yb_handle_whoami(yb_hreq *r)
+{
+	const yb_actor *a = &r->ctx.actor;
+	json_t *o = json_pack("{s:s, s:s}", "role", yb_role_str(a->role),
+			      "channel", yb_channel_str(a->channel));
+
+	if (o && a->institution_code[0])
+		json_object_set_new(o, "institution_code",
+				    json_string(a->institution_code));
+	if (o && a->employer_code[0])
+		json_object_set_new(o, "employer_code",
+				    json_string(a->employer_code));
+	if (o && a->role == YB_ROLE_PERSON && yb_req_self_ssn(r))
+		json_object_set_new(o, "ssn", json_string(yb_req_self_ssn(r)));
+	yb_reply_json(r, MHD_HTTP_OK, o);
 }

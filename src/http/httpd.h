@@ -255,7 +255,8 @@ yb_http_handler_fn yb_handle_persons_post, yb_handle_persons_get,
 yb_http_handler_fn yb_handle_employers_post, yb_handle_contributions_post,
 	yb_handle_employer_contributions;
 /* http_sessions.c */
-yb_http_handler_fn yb_handle_sessions_post, yb_handle_sessions_delete;
+yb_http_handler_fn yb_handle_sessions_post, yb_handle_sessions_delete,
+	yb_handle_whoami;
 /* http_me.c */
 yb_http_handler_fn yb_handle_me_get, yb_handle_me_card,
 	yb_handle_me_contributions, yb_handle_me_ledger,

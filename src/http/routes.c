@@ -62,6 +62,8 @@ const yb_http_route yb_http_routes[] = {
 	  "log in (SSN or ID number and password)" },
 	{ "DELETE", "/api/v1/sessions/current", yb_handle_sessions_delete,
 	  NULL, YB_R_PERSON, 0, "log out" },
+	{ "GET", "/api/v1/whoami", yb_handle_whoami, NULL, YB_R_ALL, EXTRA,
+	  "the role (and institution or employer) a credential acts as" },
 	{ "GET", "/api/v1/me", yb_handle_me_get, "inquiry.self", YB_R_PERSON,
 	  0, "my person record, with my card" },
 	{ "GET", "/api/v1/me/card", yb_handle_me_card, "inquiry.self",

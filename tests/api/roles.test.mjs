@@ -26,6 +26,7 @@ const MATRIX = [
   ['POST', '/api/v1/contributions', [...OPS, 'employer']],
   ['POST', '/api/v1/employers', ['admin']],
   ['DELETE', '/api/v1/sessions/current', ['person']],
+  ['GET', '/api/v1/whoami', ROLES],                                        // extra
   ['GET', '/api/v1/me', ['person']],
   ['GET', '/api/v1/me/card', ['person']],
   ['GET', '/api/v1/me/contributions', ['person']],
@@ -125,4 +126,17 @@ test('every role not listed: 403 auth.forbidden; listed roles pass the role chec
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('whoami: each credential says what it acts as', async () => {
+  const inst = await srv.get('/api/v1/whoami', { token: tokens.institution });
+  assert.equal(inst.status, 200, inst.text);
+  assert.deepEqual(inst.json, { role: 'institution', channel: 'api', institution_code: 'H-ROLES' });
+  const term = await srv.get('/api/v1/whoami', { token: tokens.terminal });
+  assert.deepEqual(term.json, { role: 'terminal', channel: 'terminal' });
+  const emp = await srv.get('/api/v1/whoami', { token: tokens.employer });
+  assert.equal(emp.json.employer_code, 'E-ROLES');
+  const me = await srv.get('/api/v1/whoami', { token: tokens.person });
+  assert.equal(me.json.role, 'person');
+  assert.match(me.json.ssn, /^\d{7,12}$/);
 });

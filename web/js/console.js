@@ -30,15 +30,12 @@ let views, bindRows, bindMats, unbindMats;
 
 /* ---- key login --------------------------------------------------------- */
 
+/* The workstation is the key's role, as the server says (GET /whoami);
+ * only the two operator roles work here. */
 async function detectRole() {
-	try {
-		await api.get("/api/v1/persons/0000000/bindings");
-		return "agency_window";
-	} catch (e) {
-		if (e.status === 404) return "agency_window";
-		if (e.status === 403) return "hospital_office";
-		throw e;
-	}
+	const who = await api.get("/api/v1/whoami");
+	if (who.role === "agency_window" || who.role === "hospital_office") return who.role;
+	throw { code: "console.not_operator_key" };
 }
 
 function showLogin(messageKey) {

@@ -377,6 +377,7 @@ const zh = {
 	"err.store.busy": "系统繁忙，请稍后重试。",
 	"err.internal": "系统出现问题，请稍后重试。",
 	"err.kiosk.not_terminal_key": "这不是自助终端的密钥，请使用角色为 terminal 的密钥。",
+	"err.console.not_operator_key": "这不是经办窗口或医院医保办的密钥。",
 };
 
 const en = {
@@ -745,6 +746,7 @@ const en = {
 	"err.store.busy": "The system is busy. Please try again.",
 	"err.internal": "Something went wrong on our side. Please try again.",
 	"err.kiosk.not_terminal_key": "This is not a terminal key. Use a key with role terminal.",
+	"err.console.not_operator_key": "This is not an agency window or hospital insurance office key.",
 };
 
 export const DICT = { zh, en };
