@@ -1,6 +1,6 @@
 /*
  * ledger.c — contributions (SPEC A4) and the checks of the books: the
- * double-entry invariants (A1–A3) and the audit hash chain (X3).
+ * invariants of the balanced ledger (A1–A3) and the audit hash chain (X3).
  */
 #include "service/ledger.h"
 

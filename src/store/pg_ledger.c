@@ -1,5 +1,5 @@
 /*
- * pg_ledger.c — accounts, the double-entry ledger and the audit chain on
+ * pg_ledger.c — accounts, the balanced ledger and the audit chain on
  * PostgreSQL.  This is where the engine's concurrency design lives:
  *
  *  - account_lock and ledger_post lock the account rows they touch with

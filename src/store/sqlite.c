@@ -191,7 +191,7 @@ void sq_col_text(sqlite3_stmt *q, int i, char *buf, size_t size)
 	len = (size_t)sqlite3_column_bytes(q, i);
 	if (len >= size) {
 		/* Never split a UTF-8 sequence: back up over continuation
-		 * bytes (10xxxxxx) to the start of the cut character. */
+		 * bytes (top bits 10) to the start of the cut character. */
 		len = size - 1;
 		while (len > 0 && ((unsigned char)t[len] & 0xC0) == 0x80)
 			len--;

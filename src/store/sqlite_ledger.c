@@ -1,5 +1,5 @@
 /*
- * sqlite_ledger.c — SQLite engine: accounts, the double-entry ledger
+ * sqlite_ledger.c — SQLite engine: accounts, the balanced ledger
  * (SPEC A1–A3) and contribution records (A4).  See store.h for what each
  * operation promises.
  *
