@@ -37,6 +37,7 @@ test: build $(BUILD_SAN)/build.ninja
 	  scripts/with-pg meson test -C $(BUILD_SAN) --print-errorlogs \
 	    --suite unit --suite store --suite service
 	meson test -C $(BUILD) --print-errorlogs --suite unit --setup valgrind
+	@scripts/test-summary $(BUILD) $(BUILD_SAN)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)
