@@ -596,23 +596,18 @@ static const pg_stmt st_next_seq = { "next_seq",
 	"ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 "
 	"RETURNING value", NULL };
 
-int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
-		yb_err *err)
+int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
+		   size_t size, const char *what, yb_err *err)
 {
-	pg_params p;
-	PGresult *res;
+	PGresult *res = pg_run(ps, s, p, err);
 	int rc = 0;
 
-	pg_params_init(&p);
-	pg_p_text(&p, key);
-	res = pg_run(PS(st), &st_meta_get, &p, err);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1) {
 		const char *v = PQgetvalue(res, 0, 0);
 		if (strlen(v) >= size)
-			rc = yb_errf(err, "store.error",
-				     "meta value of %s does not fit", key);
+			rc = yb_errf(err, "store.error", "%s does not fit", what);
 		else {
 			memcpy(buf, v, strlen(v) + 1);
 			rc = 1;
@@ -620,6 +615,17 @@ int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
 	}
 	PQclear(res);
 	return rc;
+}
+
+int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
+		yb_err *err)
+{
+	pg_params p;
+
+	pg_params_init(&p);
+	pg_p_text(&p, key);
+	return pg_lookup_text(PS(st), &st_meta_get, &p, buf, size,
+			      "a meta value", err);
 }
 
 int pg_meta_put(yb_store *st, const char *key, const char *value,

@@ -97,6 +97,11 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n);
  * anything else as "store.error".
  */
 PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
+/* Run a statement answering at most one row of one text column and copy
+ * it into buf: 1 found, 0 none, -1 error (also when it does not fit;
+ * `what` names it in the message). */
+int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
+		   size_t size, const char *what, yb_err *err);
 
 /* pg_run for a statement whose parameters are all built: releases `p`. */
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,

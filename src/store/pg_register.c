@@ -192,26 +192,11 @@ int pg_person_password(yb_store *st, yb_id id, char *hash, size_t size,
 		       yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int rc = 0;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
-	res = pg_run(PS(st), &st_person_password, &q, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 1) {
-		const char *v = PQgetvalue(res, 0, 0);
-		if (strlen(v) >= size)
-			rc = yb_errf(err, "store.error",
-				     "password hash does not fit");
-		else {
-			memcpy(hash, v, strlen(v) + 1);
-			rc = 1;
-		}
-	}
-	PQclear(res);
-	return rc;
+	return pg_lookup_text(PS(st), &st_person_password, &q, hash, size,
+			      "the password hash", err);
 }
 
 /* --- employers --------------------------------------------------------- */
