@@ -7,6 +7,21 @@
  * callback; the writer calls it after the commit and frees the job.  The
  * writer detaches the list (up to max_batch) under the lock, runs it
  * without the lock, commits, and then wakes or calls back each job.
+ *
+ * Checkpoints (SQLite).  The writer never checkpoints; a second thread
+ * does, on its own connection, with passive checkpoints that copy WAL
+ * pages into the database while the writer goes on.  But a WAL only
+ * starts over from its beginning when a write transaction begins with
+ * every page of it copied, and under steady load the writer always
+ * has added more by the time a pass ends: the WAL grew by 130 MB a
+ * second in the benchmark, without end.  So once it is longer than
+ * WAL_RESTART_PAGES, the checkpoint thread runs passes back to back
+ * until little is left, then holds the writer between two batches
+ * (`hold`) for one last short pass (measured: 8-20 ms); the writer's
+ * next transaction then writes the WAL from its start again.  Requests
+ * queue meanwhile and go into the next batch.  Without this the WAL only
+ * started over when the load paused; a WAL that keeps growing also makes
+ * every commit's sync dearer (appending changes the file's size).
  */
 #include "service/batch.h"
 
@@ -39,9 +54,11 @@ struct yb_batcher {
 	int max_batch;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;             /* the writer: work or stop */
+	pthread_cond_t wake;             /* the writer: work, stop, or go on */
 	batch_job *head, *tail;
 	bool stopping;
+	bool busy;                       /* the writer is inside a batch */
+	bool hold;                       /* the writer must not start one */
 	yb_batch_stats stats;
 };
 
@@ -97,19 +114,81 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 }
 
 /* Checkpoint after every CKPT_EVERY batches, or at least every 100 ms
- * while batches come in: the WAL stays short, and a passive checkpoint
- * never blocks the writer. */
+ * while batches come in: a passive checkpoint never blocks the writer. */
 #define CKPT_EVERY 64
+
+/* A WAL longer than this (pages: 512 MiB at 4 KiB, about four seconds
+ * of saturated writing on the benchmark machine) is made to start over
+ * (see the top).  Larger: fewer holds and fewer database pages written
+ * twice; smaller: less disk and a shorter recovery after a crash.  At
+ * 64 MiB the holds came every half second and cost 20% of throughput. */
+#define WAL_RESTART_PAGES 131072
+
+/* Hold the writer only for a last pass of at most this many pages (a
+ * few milliseconds of copying), after at most HOLD_TRIES passes that try
+ * to get there without holding it. */
+#define HOLD_MAX_PAGES 1024
+#define HOLD_TRIES     8
 
 /* The writer's page cache: with the readers' default caches the server
  * stays within its memory budget (docs/BENCHMARKS.md: 256 MB at ten
  * million persons), and the writer reads few pages from the file. */
 #define WRITER_CACHE_MB 128
 
+/* A failed checkpoint loses nothing: the pages stay in the WAL for the
+ * next one. */
+static void checkpoint_pass(yb_batcher *b, bool sync, int *wal_pages,
+			    int *copied)
+{
+	yb_err ignored;
+	*wal_pages = *copied = 0;
+	(void)b->ckpt_store->ops->checkpoint(b->ckpt_store, sync, wal_pages,
+					     copied, &ignored);
+}
+
+/*
+ * The WAL is long: copy all of it back, holding the writer for the last
+ * few pages only (lock not held on entry or exit).  A pass that does not
+ * reach the end of the WAL leaves what it copied unsynced (SQLite syncs
+ * only once a pass catches up), so the first pass that does would sync
+ * everything since the last restart, seconds of writes, with the writer
+ * held (measured: 150-600 ms).  So the passes before the hold sync, the
+ * first one the bulk, each later one what came in meanwhile, and the
+ * held pass has only the last few pages to copy and sync.
+ */
+static void restart_wal(yb_batcher *b)
+{
+	int wal_pages = 0, copied = 0, before = 0;
+
+	/* Each pass copies what came in during the one before; stop once
+	 * that is little (the held pass will copy about as much). */
+	for (int i = 0; i < HOLD_TRIES; i++) {
+		before = copied;
+		checkpoint_pass(b, true, &wal_pages, &copied);
+		if (i > 0 && copied - before <= HOLD_MAX_PAGES)
+			break;
+	}
+
+	pthread_mutex_lock(&b->lock);
+	b->hold = true;
+	while (b->busy && !b->stopping)
+		pthread_cond_wait(&b->ckpt_wake, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+
+	checkpoint_pass(b, false, &wal_pages, &copied);
+
+	pthread_mutex_lock(&b->lock);
+	b->hold = false;
+	b->stats.wal_holds++;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+}
+
 static void *checkpointer_main(void *arg)
 {
 	yb_batcher *b = arg;
 	struct timespec until;
+	int wal_pages, copied;
 
 	pthread_mutex_lock(&b->lock);
 	while (!b->stopping) {
@@ -124,12 +203,9 @@ static void *checkpointer_main(void *arg)
 			continue;
 		b->ckpt_seen = b->stats.batches;
 		pthread_mutex_unlock(&b->lock);
-		{
-			yb_err ignored;
-			/* A failed checkpoint loses nothing: the pages stay
-			 * in the WAL for the next one. */
-			b->ckpt_store->ops->checkpoint(b->ckpt_store, &ignored);
-		}
+		checkpoint_pass(b, false, &wal_pages, &copied);
+		if (wal_pages >= WAL_RESTART_PAGES)
+			restart_wal(b);
 		pthread_mutex_lock(&b->lock);
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -145,11 +221,12 @@ static void *writer_main(void *arg)
 		batch_job *jobs, *next;
 		uint64_t n;
 
-		while (!b->head && !b->stopping)
+		while ((!b->head || b->hold) && !b->stopping)
 			pthread_cond_wait(&b->wake, &b->lock);
 		if (!b->head)
 			break;                   /* stopping, queue drained */
 		jobs = take_jobs(b, &n);
+		b->busy = true;
 		pthread_mutex_unlock(&b->lock);
 
 		run_batch(b, jobs);
@@ -160,8 +237,10 @@ static void *writer_main(void *arg)
 				j->on_done(j->done_arg, j->rc, &j->err);
 
 		pthread_mutex_lock(&b->lock);
+		b->busy = false;
 		b->stats.batches++;
-		if (b->stats.batches - b->ckpt_seen >= CKPT_EVERY)
+		if (b->hold ||
+		    b->stats.batches - b->ckpt_seen >= CKPT_EVERY)
 			pthread_cond_signal(&b->ckpt_wake);
 		b->stats.jobs += n;
 		if (n > b->stats.largest)
@@ -242,8 +321,8 @@ void yb_batcher_stop(yb_batcher *b)
 	{
 		/* What the last batches wrote goes into the database file
 		 * before the server says it has stopped. */
-		yb_err ignored;
-		b->ckpt_store->ops->checkpoint(b->ckpt_store, &ignored);
+		int wal_pages, copied;
+		checkpoint_pass(b, false, &wal_pages, &copied);
 	}
 	pthread_cond_destroy(&b->ckpt_wake);
 	pthread_cond_destroy(&b->wake);

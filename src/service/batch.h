@@ -36,6 +36,7 @@ typedef struct yb_batch_stats {
 	uint64_t jobs;                   /* jobs run */
 	uint64_t failed_commits;
 	uint64_t largest;                /* most jobs in one batch */
+	uint64_t wal_holds;              /* writer held to restart the WAL */
 } yb_batch_stats;
 
 /*

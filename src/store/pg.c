@@ -677,10 +677,16 @@ static int pg_no_wal_upkeep_toggle(yb_store *st, bool on, yb_err *err)
 	return 0;
 }
 
-static int pg_no_wal_upkeep(yb_store *st, yb_err *err)
+static int pg_no_wal_upkeep(yb_store *st, bool sync, int *wal_pages,
+			    int *copied, yb_err *err)
 {
 	(void)st;
+	(void)sync;
 	(void)err;
+	if (wal_pages)
+		*wal_pages = 0;
+	if (copied)
+		*copied = 0;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "store/pg_int.h"
+#include "store/sqlite_int.h"
 
 /* Tables in foreign-key order, with their columns (the same on both
  * sides) and whether `id` is an identity whose sequence must move. */
@@ -285,6 +286,7 @@ int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 	if (ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "migrate needs the store outside a transaction");
+	sq_global_init();
 	if (sqlite3_open_v2(sqlite_path, &db, SQLITE_OPEN_READONLY, NULL)
 	    != SQLITE_OK) {
 		yb_errf(err, "store.error", "cannot open %s: %s", sqlite_path,

@@ -96,6 +96,14 @@ void sq_done(sqlite3_stmt *q);
  * that outlived the busy timeout, "store.corrupt", "out_of_memory", else
  * "store.error".  Returns -1. */
 int sq_fail(sq_store *s, yb_err *err);
+/* Process-wide SQLite configuration, once, before any connection opens
+ * (sqlite.c says what and why); every sqlite3_open goes after it. */
+void sq_global_init(void);
+/* The "yibao" VFS (sqlite_vfs.c): registered by sq_global_init(); the
+ * name to open connections with, or NULL for SQLite's default if the
+ * registration failed. */
+int sq_vfs_register(void);
+const char *sq_vfs_name(void);
 /* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
  * `dup_code` with message `dup_msg`. */
 int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,

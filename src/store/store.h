@@ -289,8 +289,14 @@ typedef struct yb_store_ops {
 	 * one. */
 	int (*set_autocheckpoint)(yb_store *st, bool on, yb_err *err);
 	/* Copy committed WAL pages into the database without blocking
-	 * writers or readers (a passive checkpoint). */
-	int (*checkpoint)(yb_store *st, yb_err *err);
+	 * writers or readers (a passive checkpoint).  Then *wal_pages (if
+	 * not NULL) is the length of the WAL in pages and *copied how many
+	 * of them are in the database now: all of them means the next write
+	 * transaction starts the WAL over from its beginning.  With
+	 * `sync`, the database file is synced afterwards even when the pass
+	 * did not reach the end of the WAL (SQLite syncs only when it does). */
+	int (*checkpoint)(yb_store *st, bool sync, int *wal_pages,
+			  int *copied, yb_err *err);
 	/* Size this connection's page cache (MiB).  The group-commit writer
 	 * gets a large one: every settlement walks indexes all over a large
 	 * database, and a page it finds in memory is a read it does not

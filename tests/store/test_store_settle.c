@@ -283,9 +283,10 @@ static void test_payer_candidates(void **state)
 		}
 		assert_true(c[i].binding_id > 0);
 	}
-	/* At most max. */
+	/* At most max: those S3 reaches first (the highest balance). */
 	TS_OK(st->ops->payer_candidates(st, patient, c, 1, &n, &e), &e);
 	assert_int_equal(n, 1);
+	assert_int_equal(c[0].person_id, rich);
 	TS_OK(st->ops->payer_candidates(st, rich, c, 8, &n, &e), &e);
 	assert_int_equal(n, 0);
 }
