@@ -198,6 +198,36 @@ static void render_durations(textbuf *tb)
 	}
 }
 
+/* Group commit: how many requests share a commit, and the WAL upkeep
+ * (docs/ARCHITECTURE.md).  Absent when the batcher is off. */
+static void render_batches(textbuf *tb)
+{
+	yb_batch_stats st;
+
+	if (!yb_server_batch_stats(&st))
+		return;
+	tb_printf(tb, "# HELP yibao_batch_commits_total Group commits.\n"
+		      "# TYPE yibao_batch_commits_total counter\n"
+		      "yibao_batch_commits_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_requests_total Requests run in a "
+		      "group commit.\n"
+		      "# TYPE yibao_batch_requests_total counter\n"
+		      "yibao_batch_requests_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_failed_commits_total Group commits "
+		      "that failed (every request of each failed).\n"
+		      "# TYPE yibao_batch_failed_commits_total counter\n"
+		      "yibao_batch_failed_commits_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_largest Most requests in one "
+		      "commit.\n# TYPE yibao_batch_largest gauge\n"
+		      "yibao_batch_largest %" PRIu64 "\n"
+		      "# HELP yibao_wal_holds_total Times the writer paused "
+		      "so that the WAL could start over.\n"
+		      "# TYPE yibao_wal_holds_total counter\n"
+		      "yibao_wal_holds_total %" PRIu64 "\n",
+		  st.batches, st.jobs, st.failed_commits, st.largest,
+		  st.wal_holds);
+}
+
 void yb_handle_metrics(yb_hreq *r)
 {
 	textbuf tb = { .buf = malloc(16384), .cap = 16384 };
@@ -220,6 +250,7 @@ void yb_handle_metrics(yb_hreq *r)
 		       "yibao_db_errors_total %" PRIu64 "\n",
 		  (uint64_t)atomic_load_explicit(&db_errors,
 						 memory_order_relaxed));
+	render_batches(&tb);
 	if (tb.failed) {
 		free(tb.buf);
 		yb_reply_errf(r, "out_of_memory", "out of memory");

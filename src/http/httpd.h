@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "http/routes.h"
+#include "service/batch.h"
 #include "service/ctx.h"
 
 #define YB_HTTP_BODY_MAX        (64 * 1024)   /* larger: 413 request.too_large */
@@ -240,6 +241,8 @@ bool yb_static_serve(yb_hreq *r, const char *url);
 
 /* The store of the calling worker thread, opened on first use. */
 int yb_server_store(yb_store **out, yb_err *err);
+/* The group-commit batcher's counters; false when it is off. */
+bool yb_server_batch_stats(yb_batch_stats *out);
 
 /* ---- handlers, one file per resource ---------------------------------------- */
 

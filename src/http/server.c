@@ -202,6 +202,14 @@ static void log_access(const yb_hreq *r, int64_t us)
 
 /* ---- per-thread stores ------------------------------------------------------ */
 
+bool yb_server_batch_stats(yb_batch_stats *out)
+{
+	if (!srv.batcher)
+		return false;
+	yb_batcher_stats(srv.batcher, out);
+	return true;
+}
+
 int yb_server_store(yb_store **out, yb_err *err)
 {
 	store_slot *slot;

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer, seedPerson, expectError, rawRequest, keepAliveAgent, httpGet, identity, cli,
+  ENGINE, startServer, seedPerson, expectError, rawRequest, keepAliveAgent, httpGet, identity, cli,
 } from './helpers.mjs';
 
 let srv, web;
@@ -243,6 +243,21 @@ test('metrics: Prometheus text with the request, duration, settlement and db cou
   assert.match(r.text, /yibao_settlements_total\{outcome="settled"\} \d+/);
   assert.match(r.text, /yibao_db_errors_total \d+/);
   assert.doesNotMatch(r.text, /600000/, 'no raw paths with SSNs in labels');
+});
+
+test('metrics: group commit counters on SQLite (the batcher is on there by default)', async () => {
+  const before = await srv.get('/metrics');
+  const commits = (t) => Number((t.match(/^yibao_batch_commits_total (\d+)$/m) || [])[1]);
+  if (ENGINE !== 'sqlite') {
+    assert.doesNotMatch(before.text, /yibao_batch_commits_total/);
+    return;
+  }
+  await seedPerson(srv, {});
+  const r = await srv.get('/metrics');
+  assert.ok(commits(r.text) > commits(before.text), 'a write went through a group commit');
+  assert.match(r.text, /^yibao_batch_requests_total \d+$/m);
+  assert.match(r.text, /^yibao_batch_largest [1-9]\d*$/m);
+  assert.match(r.text, /^yibao_wal_holds_total \d+$/m);
 });
 
 test('the access log has one JSON line per request, route patterns, no secrets', async () => {
