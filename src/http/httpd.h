@@ -74,6 +74,12 @@ typedef struct yb_hreq {
 	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
 	int batch_rc;
 	yb_err batch_err;
+	/* On the writer thread yb_reply_json keeps the body here, and the
+	 * connection's own thread serializes it after the commit: the writer
+	 * is the server's bottleneck, serializing is not its work. */
+	bool defer_json;
+	json_t *pending_json;
+	unsigned pending_status;
 } yb_hreq;
 
 /* ---- request accessors (server.c) ------------------------------------ */

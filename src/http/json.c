@@ -42,7 +42,7 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 {
 	struct MHD_Response *resp;
 
-	if (r->response) {
+	if (r->response || r->pending_json) {
 		/* A handler answered twice: the first answer stands. */
 		free(buf);
 		return;
@@ -57,6 +57,9 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 					content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				"no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer");
 	yb_reply_common_headers(r, resp);
 	r->response = resp;
 	r->status = status;
@@ -64,7 +67,18 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
 {
-	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *s;
+
+	if (r->defer_json && body) {
+		if (r->response || r->pending_json) {
+			json_decref(body);       /* the first answer stands */
+			return;
+		}
+		r->pending_json = body;
+		r->pending_status = status;
+		return;
+	}
+	s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
 	if (!s) {
@@ -130,10 +144,6 @@ void yb_reply_error(yb_hreq *r, const yb_err *err)
 		return;
 	}
 	yb_reply_json(r, status, body);
-	if (r->response && status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(r->response,
-					MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"Bearer");
 }
 
 void yb_reply_errf(yb_hreq *r, const char *code, const char *fmt, ...)
