@@ -48,9 +48,8 @@ static void settle(yb_hreq *r, bool preview)
 	yb_metrics_settlement(preview  ? YB_SETTLE_OUT_PREVIEW
 			      : repeat ? YB_SETTLE_OUT_REPEAT
 				       : YB_SETTLE_OUT_SETTLED);
-	yb_reply_json(r,
-		      preview || repeat ? MHD_HTTP_OK : MHD_HTTP_CREATED,
-		      yb_render_settlement(&s));
+	yb_reply_later(r, preview || repeat ? MHD_HTTP_OK : MHD_HTTP_CREATED,
+		       yb_render_settlement_data, &s, sizeof s);
 }
 
 void yb_handle_settlements_post(yb_hreq *r)
@@ -61,6 +60,11 @@ void yb_handle_settlements_post(yb_hreq *r)
 void yb_handle_settlements_preview(yb_hreq *r)
 {
 	settle(r, true);
+}
+
+json_t *yb_render_settlement_data(const void *s)
+{
+	return yb_render_settlement(s);
 }
 
 void yb_handle_settlements_get(yb_hreq *r)

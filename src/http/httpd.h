@@ -74,12 +74,12 @@ typedef struct yb_hreq {
 	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
 	int batch_rc;
 	yb_err batch_err;
-	/* On the writer thread yb_reply_json keeps the body here, and the
-	 * connection's own thread serializes it after the commit: the writer
-	 * is the server's bottleneck, serializing is not its work. */
-	bool defer_json;
-	json_t *pending_json;
-	unsigned pending_status;
+	/* yb_reply_later on the writer thread: the answer's data, rendered
+	 * on the connection's own thread after the commit. */
+	bool in_writer;
+	json_t *(*later_render)(const void *data);
+	void *later_data;
+	unsigned later_status;
 } yb_hreq;
 
 /* ---- request accessors (server.c) ------------------------------------ */
@@ -107,6 +107,13 @@ int yb_req_id_param(const yb_hreq *r, int i, const char *notfound_code,
 
 /* Answer with a JSON value (reference stolen; NULL means out of memory). */
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body);
+/* Answer with render(data) — on a batched request, on the connection's
+ * thread after the commit (json.c says why); `data` is copied (size
+ * bytes).  yb_reply_later_finish renders or drops it (server.c). */
+void yb_reply_later(yb_hreq *r, unsigned status,
+		    json_t *(*render)(const void *data), const void *data,
+		    size_t size);
+void yb_reply_later_finish(yb_hreq *r, bool keep);
 /* Answer with the error's code and message, status from its kind. */
 void yb_reply_error(yb_hreq *r, const yb_err *err);
 void yb_reply_errf(yb_hreq *r, const char *code, const char *fmt, ...)
@@ -203,6 +210,8 @@ json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
 json_t *yb_render_card(const yb_card *c);
 json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
 json_t *yb_render_settlement(const yb_settlement *s);
+/* The same for yb_reply_later (data is a yb_settlement). */
+json_t *yb_render_settlement_data(const void *s);
 json_t *yb_render_offline(const yb_offline *o);
 json_t *yb_render_contribution(const yb_hreq *r, const void *item);
 json_t *yb_render_ledger_line(const yb_hreq *r, const void *item);

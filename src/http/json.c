@@ -42,7 +42,7 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 {
 	struct MHD_Response *resp;
 
-	if (r->response || r->pending_json) {
+	if (r->response || r->later_data) {
 		/* A handler answered twice: the first answer stands. */
 		free(buf);
 		return;
@@ -67,18 +67,7 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
 {
-	char *s;
-
-	if (r->defer_json && body) {
-		if (r->response || r->pending_json) {
-			json_decref(body);       /* the first answer stands */
-			return;
-		}
-		r->pending_json = body;
-		r->pending_status = status;
-		return;
-	}
-	s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
 	if (!s) {
@@ -89,6 +78,50 @@ void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
 		return;
 	}
 	yb_reply_take(r, status, YB_JSON_CTYPE, s, strlen(s));
+}
+
+/*
+ * The writer thread is the server's bottleneck (docs/BENCHMARKS.md), and
+ * building and serializing JSON is not its work; nor is freeing a tree
+ * of small objects on another thread, which contends for the writer's
+ * malloc arena.  So a batched handler on the hot path hands over plain
+ * data (a heap copy, freed here) and the connection's thread renders it.
+ */
+void yb_reply_later(yb_hreq *r, unsigned status,
+		    json_t *(*render)(const void *data), const void *data,
+		    size_t size)
+{
+	void *copy;
+
+	if (!r->in_writer) {
+		yb_reply_json(r, status, render(data));
+		return;
+	}
+	if (r->response || r->later_data)
+		return;                  /* the first answer stands */
+	copy = malloc(size);
+	if (!copy) {
+		yb_reply_json(r, status, render(data));
+		return;
+	}
+	memcpy(copy, data, size);
+	r->later_render = render;
+	r->later_data = copy;
+	r->later_status = status;
+}
+
+/* On the connection's thread: render what yb_reply_later kept, if the
+ * batch committed (keep true), and free it. */
+void yb_reply_later_finish(yb_hreq *r, bool keep)
+{
+	void *data = r->later_data;
+
+	if (!data)
+		return;
+	r->later_data = NULL;
+	if (keep)
+		yb_reply_json(r, r->later_status, r->later_render(data));
+	free(data);
 }
 
 void yb_reply_empty(yb_hreq *r, unsigned status)

@@ -362,7 +362,7 @@ static void req_free(yb_hreq *r)
 		return;
 	if (r->response)
 		MHD_destroy_response(r->response);
-	json_decref(r->pending_json);
+	free(r->later_data);
 	json_decref(r->json);
 	free(r->body);
 	free(r->path);
@@ -448,9 +448,9 @@ static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 
 	(void)err;
 	r->ctx = *ctx;
-	r->defer_json = true;
+	r->in_writer = true;
 	r->route->handler(r);
-	r->defer_json = false;
+	r->in_writer = false;
 	r->ctx.store = own;
 	r->ctx.in_batch = false;
 	return 0;
@@ -472,15 +472,8 @@ static void batch_done(void *arg, int rc, const yb_err *err)
  * only if its batch committed. */
 static void batch_finish(yb_hreq *r)
 {
-	json_t *body = r->pending_json;
-
 	r->batch_phase = 0;
-	r->pending_json = NULL;
-	if (r->batch_rc == 0 && body) {
-		yb_reply_json(r, r->pending_status, body);
-		return;
-	}
-	json_decref(body);
+	yb_reply_later_finish(r, r->batch_rc == 0);
 	if (r->batch_rc == 0 && r->response)
 		return;
 	if (r->response) {
