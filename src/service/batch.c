@@ -133,10 +133,6 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 #define HOLD_MAX_PAGES 1024
 #define HOLD_TRIES     8
 
-/* The writer's page cache: with the readers' default caches the server
- * stays within its memory budget (docs/BENCHMARKS.md: 256 MB at ten
- * million persons), and the writer reads few pages from the file. */
-#define WRITER_CACHE_MB 128
 
 /* A failed checkpoint loses nothing: the pages stay in the WAL for the
  * next one. */
@@ -279,8 +275,7 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	pthread_cond_init(&b->ckpt_wake, NULL);
 	if (yb_store_open(db_url, &b->store, err) < 0 ||
 	    yb_store_open(db_url, &b->ckpt_store, err) < 0 ||
-	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0 ||
-	    b->store->ops->set_cache_mb(b->store, WRITER_CACHE_MB, err) < 0)
+	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0)
 		goto fail;
 	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
 		yb_errf(err, "internal", "cannot start the writer thread");

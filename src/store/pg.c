@@ -690,15 +690,6 @@ static int pg_no_wal_upkeep(yb_store *st, bool sync, int *wal_pages,
 	return 0;
 }
 
-/* The server's shared_buffers is the cache; nothing per connection. */
-static int pg_no_cache_size(yb_store *st, int mb, yb_err *err)
-{
-	(void)st;
-	(void)mb;
-	(void)err;
-	return 0;
-}
-
 static const yb_store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -780,7 +771,6 @@ static const yb_store_ops pg_ops = {
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,
-	.set_cache_mb = pg_no_cache_size,
 };
 
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)

@@ -297,11 +297,6 @@ typedef struct yb_store_ops {
 	 * did not reach the end of the WAL (SQLite syncs only when it does). */
 	int (*checkpoint)(yb_store *st, bool sync, int *wal_pages,
 			  int *copied, yb_err *err);
-	/* Size this connection's page cache (MiB).  The group-commit writer
-	 * gets a large one: every settlement walks indexes all over a large
-	 * database, and a page it finds in memory is a read it does not
-	 * make while the batch waits. */
-	int (*set_cache_mb)(yb_store *st, int mb, yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */
