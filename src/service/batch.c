@@ -59,6 +59,7 @@ struct yb_batcher {
 	bool stopping;
 	bool busy;                       /* the writer is inside a batch */
 	bool hold;                       /* the writer must not start one */
+	int wal_restart_pages;           /* WAL_RESTART_PAGES unless set */
 	yb_batch_stats stats;
 };
 
@@ -204,7 +205,7 @@ static void *checkpointer_main(void *arg)
 		b->ckpt_seen = b->stats.batches;
 		pthread_mutex_unlock(&b->lock);
 		checkpoint_pass(b, false, &wal_pages, &copied);
-		if (wal_pages >= WAL_RESTART_PAGES)
+		if (wal_pages >= b->wal_restart_pages)
 			restart_wal(b);
 		pthread_mutex_lock(&b->lock);
 	}
@@ -270,6 +271,7 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	if (!b)
 		return yb_errf(err, "out_of_memory", "no memory for the batcher");
 	b->max_batch = max_batch > 0 ? max_batch : 1;
+	b->wal_restart_pages = WAL_RESTART_PAGES;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
 	pthread_cond_init(&b->ckpt_wake, NULL);
@@ -391,6 +393,13 @@ int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 	if (job.rc < 0 && err)
 		*err = job.err;
 	return job.rc;
+}
+
+void yb_batcher_set_wal_limit(yb_batcher *b, int pages)
+{
+	pthread_mutex_lock(&b->lock);
+	b->wal_restart_pages = pages > 0 ? pages : WAL_RESTART_PAGES;
+	pthread_mutex_unlock(&b->lock);
 }
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)

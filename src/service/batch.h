@@ -76,4 +76,9 @@ int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 
+/* How long (pages) the WAL may grow before the writer is held for it to
+ * start over (batch.c says why; default 512 MiB of 4 KiB pages).  For
+ * tests and tuning; pages <= 0 restores the default. */
+void yb_batcher_set_wal_limit(yb_batcher *b, int pages);
+
 #endif
