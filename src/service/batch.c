@@ -134,13 +134,13 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 #define HOLD_MAX_PAGES 1024
 #define HOLD_TRIES     8
 
-
 /* A failed checkpoint loses nothing: the pages stay in the WAL for the
  * next one. */
 static void checkpoint_pass(yb_batcher *b, bool sync, int *wal_pages,
 			    int *copied)
 {
 	yb_err ignored;
+
 	*wal_pages = *copied = 0;
 	(void)b->ckpt_store->ops->checkpoint(b->ckpt_store, sync, wal_pages,
 					     copied, &ignored);

@@ -344,12 +344,6 @@ static int vfs_sleep(sqlite3_vfs *vfs, int us)
 	return real_vfs->xSleep(real_vfs, us);
 }
 
-static int vfs_current_time(sqlite3_vfs *vfs, double *out)
-{
-	(void)vfs;
-	return real_vfs->xCurrentTime(real_vfs, out);
-}
-
 static int vfs_last_error(sqlite3_vfs *vfs, int n, char *out)
 {
 	(void)vfs;
@@ -382,7 +376,11 @@ int sq_vfs_register(void)
 		.xDlClose = vfs_dlclose,
 		.xRandomness = vfs_randomness,
 		.xSleep = vfs_sleep,
-		.xCurrentTime = vfs_current_time,
+		/* SQLite asks a version-2 VFS the time through
+		 * xCurrentTimeInt64 only; the old fractional-day entry is
+		 * the default VFS's own, for anything that still calls it
+		 * (SQLite's unix VFS does not use its VFS argument there). */
+		.xCurrentTime = real_vfs->xCurrentTime,
 		.xGetLastError = vfs_last_error,
 		.xCurrentTimeInt64 = vfs_current_time64,
 	};
