@@ -15,13 +15,21 @@
  * every page of it copied, and under steady load the writer always
  * has added more by the time a pass ends: the WAL grew by 130 MB a
  * second in the benchmark, without end.  So once it is longer than
- * WAL_RESTART_PAGES, the checkpoint thread runs passes back to back
- * until little is left, then holds the writer between two batches
- * (`hold`) for one last short pass (measured: 8-20 ms); the writer's
- * next transaction then writes the WAL from its start again.  Requests
- * queue meanwhile and go into the next batch.  Without this the WAL only
- * started over when the load paused; a WAL that keeps growing also makes
- * every commit's sync dearer (appending changes the file's size).
+ * WAL_RESTART_PAGES, the checkpoint thread runs passes closer and closer
+ * together until little is left, then holds the writer between two
+ * batches (`hold`) for one last short pass (measured: 10-17 ms); the
+ * writer's next transaction then writes the WAL from its start again.
+ * Requests queue meanwhile and go into the next batch.
+ *
+ * Writeback.  Before the WAL starts over the database file must be
+ * synced, and whatever the passes copied since the last sync is then
+ * written in one burst — tens of thousands of scattered pages, during
+ * which every commit's own sync waits (150-300 ms of slow answers every
+ * few seconds in the benchmark).  So after each pass the thread asks the
+ * OS to start writing the file a slice at a time (store op `writeback`,
+ * one slice every WRITEBACK_SLICE_MS), and the passes before a restart
+ * each write back what the one before copied; the sync that the restart
+ * needs then finds little left.  Durability does not depend on it.
  */
 #include "service/batch.h"
 
@@ -121,6 +129,15 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
  * is bounded by WAL_RESTART_PAGES anyway. */
 #define CKPT_PERIOD_MS 1000
 
+/* After a pass, its pages are written back in slices, one every
+ * WRITEBACK_SLICE_MS: each a short queue of writes for the disk (a
+ * commit's sync waits behind at most one), all of them within the
+ * period.  The first round of a restart spreads its writeback over
+ * RESTART_FIRST_MS, each later round over half the time before. */
+#define WRITEBACK_SLICE_MS 20
+#define WRITEBACK_SLICES   (CKPT_PERIOD_MS / WRITEBACK_SLICE_MS)
+#define RESTART_FIRST_MS   500
+
 /* A WAL longer than this (pages: 512 MiB at 4 KiB, about four seconds
  * of saturated writing on the benchmark machine) is made to start over
  * (see the top).  Larger: fewer holds and fewer database pages written
@@ -129,8 +146,8 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 #define WAL_RESTART_PAGES 131072
 
 /* Hold the writer only for a last pass of at most this many pages (a
- * few milliseconds of copying), after at most HOLD_TRIES passes that try
- * to get there without holding it. */
+ * few milliseconds of copying), after at most HOLD_TRIES rounds that
+ * try to get there without holding it. */
 #define HOLD_MAX_PAGES 1024
 #define HOLD_TRIES     8
 
@@ -146,28 +163,97 @@ static void checkpoint_pass(yb_batcher *b, bool sync, int *wal_pages,
 					     copied, &ignored);
 }
 
+/* A failed writeback loses nothing either: the next sync writes it. */
+static void write_back(yb_batcher *b, int part, int parts)
+{
+	yb_err ignored;
+
+	(void)b->ckpt_store->ops->writeback(b->ckpt_store, part, parts,
+					    &ignored);
+}
+
+/* `t` = now + ms, on the clock the condition variables use. */
+static void deadline_in(struct timespec *t, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool passed(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/* Sleep `ms` unless the batcher stops first (lock held). */
+static void nap(yb_batcher *b, long ms)
+{
+	struct timespec until;
+
+	deadline_in(&until, ms);
+	while (!b->stopping && !passed(&until))
+		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, &until);
+}
+
+static bool is_stopping(yb_batcher *b)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&b->lock);
+	stopping = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	return stopping;
+}
+
+/* Write the whole file back in slices spread over `ms` (at once if 0);
+ * lock not held on entry or exit. */
+static void write_back_over(yb_batcher *b, long ms)
+{
+	int parts = ms >= 2 * WRITEBACK_SLICE_MS ? ms / WRITEBACK_SLICE_MS : 1;
+
+	for (int part = 0; part < parts; part++) {
+		write_back(b, part, parts);
+		if (parts == 1)
+			break;
+		pthread_mutex_lock(&b->lock);
+		nap(b, WRITEBACK_SLICE_MS);
+		pthread_mutex_unlock(&b->lock);
+	}
+}
+
 /*
  * The WAL is long: copy all of it back, holding the writer for the last
- * few pages only (lock not held on entry or exit).  A pass that does not
- * reach the end of the WAL leaves what it copied unsynced (SQLite syncs
- * only once a pass catches up), so the first pass that does would sync
- * everything since the last restart, seconds of writes, with the writer
- * held (measured: 150-600 ms).  So the passes before the hold sync, the
- * first one the bulk, each later one what came in meanwhile, and the
- * held pass has only the last few pages to copy and sync.
+ * few pages only (lock not held on entry or exit).  Each round writes
+ * back what the pass before copied, spread out so that the writer's own
+ * syncs are not held up, then copies what came in meanwhile; rounds
+ * shorten, so each has less to copy.  Once little is left, a synced
+ * pass writes the rest (little: it was written back) and the held pass
+ * copies and syncs only the last few pages.  (Syncing a pass right away
+ * instead wrote seconds of pages at once: the dips of up to 300 ms.)
  */
 static void restart_wal(yb_batcher *b)
 {
 	int wal_pages = 0, copied = 0, before = 0;
+	long spread = RESTART_FIRST_MS;
 
-	/* Each pass copies what came in during the one before; stop once
-	 * that is little (the held pass will copy about as much). */
-	for (int i = 0; i < HOLD_TRIES; i++) {
+	for (int i = 0; i < HOLD_TRIES && !is_stopping(b); i++) {
+		write_back_over(b, spread);
 		before = copied;
-		checkpoint_pass(b, true, &wal_pages, &copied);
+		checkpoint_pass(b, false, &wal_pages, &copied);
 		if (i > 0 && copied - before <= HOLD_MAX_PAGES)
 			break;
+		spread /= 2;
 	}
+	write_back_over(b, 0);
+	checkpoint_pass(b, true, &wal_pages, &copied);
 
 	pthread_mutex_lock(&b->lock);
 	b->hold = true;
@@ -184,29 +270,45 @@ static void restart_wal(yb_batcher *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/*
+ * A pass every CKPT_PERIOD_MS while batches come in; after a pass that
+ * copied pages, one writeback slice every WRITEBACK_SLICE_MS until the
+ * file has been gone through (lock held between the steps).
+ */
 static void *checkpointer_main(void *arg)
 {
 	yb_batcher *b = arg;
-	struct timespec until;
+	struct timespec next_pass, until;
+	int slice = WRITEBACK_SLICES;    /* = none pending */
 	int wal_pages, copied;
 
+	deadline_in(&next_pass, CKPT_PERIOD_MS);
 	pthread_mutex_lock(&b->lock);
 	while (!b->stopping) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += CKPT_PERIOD_MS / 1000;
-		until.tv_nsec += (CKPT_PERIOD_MS % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		if (slice < WRITEBACK_SLICES)
+			deadline_in(&until, WRITEBACK_SLICE_MS);
+		else
+			until = next_pass;
 		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, &until);
-		if (b->stopping || b->stats.batches == b->ckpt_seen)
+		if (b->stopping)
+			break;
+		if (slice < WRITEBACK_SLICES) {
+			pthread_mutex_unlock(&b->lock);
+			write_back(b, slice++, WRITEBACK_SLICES);
+			pthread_mutex_lock(&b->lock);
+		}
+		if (!passed(&next_pass))
+			continue;
+		deadline_in(&next_pass, CKPT_PERIOD_MS);
+		if (b->stats.batches == b->ckpt_seen)
 			continue;
 		b->ckpt_seen = b->stats.batches;
 		pthread_mutex_unlock(&b->lock);
 		checkpoint_pass(b, false, &wal_pages, &copied);
 		if (wal_pages >= b->wal_restart_pages)
 			restart_wal(b);
+		else if (copied > 0)
+			slice = 0;
 		pthread_mutex_lock(&b->lock);
 	}
 	pthread_mutex_unlock(&b->lock);

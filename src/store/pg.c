@@ -677,6 +677,15 @@ static int pg_no_wal_upkeep_toggle(yb_store *st, bool on, yb_err *err)
 	return 0;
 }
 
+static int pg_no_writeback(yb_store *st, int part, int parts, yb_err *err)
+{
+	(void)st;
+	(void)part;
+	(void)parts;
+	(void)err;
+	return 0;
+}
+
 static int pg_no_wal_upkeep(yb_store *st, bool sync, int *wal_pages,
 			    int *copied, yb_err *err)
 {
@@ -771,6 +780,7 @@ static const yb_store_ops pg_ops = {
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,
+	.writeback = pg_no_writeback,
 };
 
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)

@@ -28,6 +28,7 @@
  */
 #include "store/sqlite_int.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -486,6 +487,17 @@ static int sq_checkpoint(yb_store *st, bool sync, int *wal_pages,
 	return 0;
 }
 
+static int sq_writeback_op(yb_store *st, int part, int parts, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+
+	if (sq_writeback(sqlite3_db_filename(s->db, "main"), part, parts) < 0)
+		return yb_errf(err, "store.error",
+			       "cannot start writing the database file: %s",
+			       strerror(errno));
+	return 0;
+}
+
 /* The synchronous pragma chosen by YB_SQLITE_SYNC (see the top). */
 static int sync_pragma(const char **out, yb_err *err)
 {
@@ -857,4 +869,5 @@ static const yb_store_ops sq_ops = {
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,
+	.writeback = sq_writeback_op,
 };

@@ -104,6 +104,12 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
+/* Start writing part `part` (0-based) of `parts` equal byte ranges of
+ * the database file at `path` to the disk, without waiting
+ * (sqlite_writeback.c says why and how).  0 also when there is nothing
+ * to do (no file, in memory); -1 with errno set on a bad argument or a
+ * failed request. */
+int sq_writeback(const char *path, int part, int parts);
 /* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
  * `dup_code` with message `dup_msg`. */
 int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,

@@ -297,6 +297,12 @@ typedef struct yb_store_ops {
 	 * did not reach the end of the WAL (SQLite syncs only when it does). */
 	int (*checkpoint)(yb_store *st, bool sync, int *wal_pages,
 			  int *copied, yb_err *err);
+	/* Ask the OS to start writing part `part` (0-based) of `parts`
+	 * slices of the database file's pages that checkpoints changed, and
+	 * return without waiting: a head start for the next sync, which
+	 * then has little left to write.  Durability is unchanged (only
+	 * syncs make anything durable). */
+	int (*writeback)(yb_store *st, int part, int parts, yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */
