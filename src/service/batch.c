@@ -25,14 +25,18 @@
  * synced, and whatever the passes copied since the last sync is then
  * written in one burst — tens of thousands of scattered pages, during
  * which every commit's own sync waits (150-300 ms of slow answers every
- * few seconds in the benchmark).  So after each pass the thread asks the
- * OS to start writing the file a slice at a time (store op `writeback`,
- * one slice every WRITEBACK_SLICE_MS), and the passes before a restart
- * each write back what the one before copied; the sync that the restart
- * needs then finds little left.  Durability does not depend on it.
+ * few seconds in the benchmark).  So the thread hands the pages a pass
+ * copied to the kernel a few dozen at a time (store op `writeback`),
+ * each lot right after one of the writer's commits: a random page costs
+ * the disk ~10 µs and a commit's sync waits for every write queued
+ * before it, so the lot is written while the writer runs its next batch
+ * (~3 ms), not while it syncs.  The rounds before a restart do the same
+ * in shorter and shorter rounds, and the restart's sync finds little
+ * left.  Durability does not depend on any of it.
  */
 #include "service/batch.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +71,7 @@ struct yb_batcher {
 	bool stopping;
 	bool busy;                       /* the writer is inside a batch */
 	bool hold;                       /* the writer must not start one */
+	bool wb_waiting;                 /* checkpointer waits for a commit */
 	int wal_restart_pages;           /* WAL_RESTART_PAGES unless set */
 	yb_batch_stats stats;
 };
@@ -129,14 +134,17 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
  * is bounded by WAL_RESTART_PAGES anyway. */
 #define CKPT_PERIOD_MS 1000
 
-/* After a pass, its pages are written back in slices, one every
- * WRITEBACK_SLICE_MS: each a short queue of writes for the disk (a
- * commit's sync waits behind at most one), all of them within the
- * period.  The first round of a restart spreads its writeback over
- * RESTART_FIRST_MS, each later round over half the time before. */
-#define WRITEBACK_SLICE_MS 20
-#define WRITEBACK_SLICES   (CKPT_PERIOD_MS / WRITEBACK_SLICE_MS)
-#define RESTART_FIRST_MS   500
+/* Pages (4 KiB) written back after each commit: ~0.6 ms of the disk,
+ * well inside the writer's next batch, and some 10,000 pages a second
+ * at full load, more than a pass leaves.  Without commits (a quiet
+ * server), a lot every WRITEBACK_IDLE_MS.  A restart's rounds spread
+ * what a pass copied over the round instead (RESTART_FIRST_MS, then
+ * half as long each round), in lots of a size that gets through it in
+ * time, assuming a commit every BATCH_MS at full load. */
+#define WRITEBACK_PAGES   64
+#define WRITEBACK_IDLE_MS 20
+#define RESTART_FIRST_MS  500
+#define BATCH_MS          4
 
 /* A WAL longer than this (pages: 512 MiB at 4 KiB, about four seconds
  * of saturated writing on the benchmark machine) is made to start over
@@ -164,12 +172,15 @@ static void checkpoint_pass(yb_batcher *b, bool sync, int *wal_pages,
 }
 
 /* A failed writeback loses nothing either: the next sync writes it. */
-static void write_back(yb_batcher *b, int part, int parts)
+static int write_back(yb_batcher *b, int max_pages)
 {
 	yb_err ignored;
+	int pending = 0;
 
-	(void)b->ckpt_store->ops->writeback(b->ckpt_store, part, parts,
-					    &ignored);
+	if (b->ckpt_store->ops->writeback(b->ckpt_store, max_pages, &pending,
+					  &ignored) < 0)
+		return 0;
+	return pending;
 }
 
 /* `t` = now + ms, on the clock the condition variables use. */
@@ -193,14 +204,53 @@ static bool passed(const struct timespec *t)
 	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-/* Sleep `ms` unless the batcher stops first (lock held). */
-static void nap(yb_batcher *b, long ms)
+static bool before(const struct timespec *a, const struct timespec *b)
 {
-	struct timespec until;
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
 
-	deadline_in(&until, ms);
-	while (!b->stopping && !passed(&until))
-		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, &until);
+/* Until the writer ends a batch, `until`, or stop (lock held). */
+static void wait_for_commit(yb_batcher *b, const struct timespec *until)
+{
+	uint64_t seen = b->stats.batches;
+
+	b->wb_waiting = true;
+	while (!b->stopping && b->stats.batches == seen && !passed(until))
+		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, until);
+	b->wb_waiting = false;
+}
+
+/* Write back what the passes copied, a lot after each of the writer's
+ * commits, until nothing is left or `ms` have passed (lock not held on
+ * entry or exit). */
+static void drain(yb_batcher *b, long ms)
+{
+	struct timespec end, until;
+	int pending = write_back(b, 0);
+
+	deadline_in(&end, ms);
+	while (pending > 0 && !passed(&end)) {
+		struct timespec now;
+		long left_ms;
+		int lot;
+		bool stopping;
+
+		pthread_mutex_lock(&b->lock);
+		deadline_in(&until, WRITEBACK_IDLE_MS);
+		wait_for_commit(b, before(&until, &end) ? &until : &end);
+		stopping = b->stopping;
+		pthread_mutex_unlock(&b->lock);
+		if (stopping)
+			return;
+		clock_gettime(CLOCK_REALTIME, &now);
+		left_ms = (end.tv_sec - now.tv_sec) * 1000 +
+			  (end.tv_nsec - now.tv_nsec) / 1000000;
+		lot = left_ms > BATCH_MS ? (int)(pending / (left_ms / BATCH_MS))
+					 : pending;
+		pending = write_back(b, lot > WRITEBACK_PAGES ? lot
+							      : WRITEBACK_PAGES);
+	}
 }
 
 static bool is_stopping(yb_batcher *b)
@@ -213,46 +263,30 @@ static bool is_stopping(yb_batcher *b)
 	return stopping;
 }
 
-/* Write the whole file back in slices spread over `ms` (at once if 0);
- * lock not held on entry or exit. */
-static void write_back_over(yb_batcher *b, long ms)
-{
-	int parts = ms >= 2 * WRITEBACK_SLICE_MS ? ms / WRITEBACK_SLICE_MS : 1;
-
-	for (int part = 0; part < parts; part++) {
-		write_back(b, part, parts);
-		if (parts == 1)
-			break;
-		pthread_mutex_lock(&b->lock);
-		nap(b, WRITEBACK_SLICE_MS);
-		pthread_mutex_unlock(&b->lock);
-	}
-}
-
 /*
  * The WAL is long: copy all of it back, holding the writer for the last
  * few pages only (lock not held on entry or exit).  Each round writes
- * back what the pass before copied, spread out so that the writer's own
- * syncs are not held up, then copies what came in meanwhile; rounds
- * shorten, so each has less to copy.  Once little is left, a synced
- * pass writes the rest (little: it was written back) and the held pass
- * copies and syncs only the last few pages.  (Syncing a pass right away
- * instead wrote seconds of pages at once: the dips of up to 300 ms.)
+ * back what the pass before copied, between commits, then copies what
+ * came in meanwhile; writing back outpaces copying, so each round is
+ * shorter than the last.  Once little is left, a synced pass writes the
+ * rest (little: it was written back) and the held pass copies and syncs
+ * only the last few pages.  (Syncing a pass of seconds of pages at once
+ * instead was what made the dips of up to 300 ms.)
  */
 static void restart_wal(yb_batcher *b)
 {
-	int wal_pages = 0, copied = 0, before = 0;
+	int wal_pages = 0, copied = 0, earlier;
 	long spread = RESTART_FIRST_MS;
 
 	for (int i = 0; i < HOLD_TRIES && !is_stopping(b); i++) {
-		write_back_over(b, spread);
-		before = copied;
+		drain(b, spread);
+		earlier = copied;
 		checkpoint_pass(b, false, &wal_pages, &copied);
-		if (i > 0 && copied - before <= HOLD_MAX_PAGES)
+		if (i > 0 && copied - earlier <= HOLD_MAX_PAGES)
 			break;
 		spread /= 2;
 	}
-	write_back_over(b, 0);
+	(void)write_back(b, INT_MAX);    /* what is left: little */
 	checkpoint_pass(b, true, &wal_pages, &copied);
 
 	pthread_mutex_lock(&b->lock);
@@ -271,30 +305,33 @@ static void restart_wal(yb_batcher *b)
 }
 
 /*
- * A pass every CKPT_PERIOD_MS while batches come in; after a pass that
- * copied pages, one writeback slice every WRITEBACK_SLICE_MS until the
- * file has been gone through (lock held between the steps).
+ * A pass every CKPT_PERIOD_MS while batches come in; while pages it
+ * copied wait to be written back, a lot of them after each commit (lock
+ * held between the steps).
  */
 static void *checkpointer_main(void *arg)
 {
 	yb_batcher *b = arg;
 	struct timespec next_pass, until;
-	int slice = WRITEBACK_SLICES;    /* = none pending */
 	int wal_pages, copied;
+	int pending = write_back(b, 0);  /* keeps the list from now on */
 
 	deadline_in(&next_pass, CKPT_PERIOD_MS);
 	pthread_mutex_lock(&b->lock);
 	while (!b->stopping) {
-		if (slice < WRITEBACK_SLICES)
-			deadline_in(&until, WRITEBACK_SLICE_MS);
-		else
-			until = next_pass;
-		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, &until);
+		if (pending > 0) {
+			deadline_in(&until, WRITEBACK_IDLE_MS);
+			wait_for_commit(b, before(&until, &next_pass)
+						   ? &until : &next_pass);
+		} else {
+			pthread_cond_timedwait(&b->ckpt_wake, &b->lock,
+					       &next_pass);
+		}
 		if (b->stopping)
 			break;
-		if (slice < WRITEBACK_SLICES) {
+		if (pending > 0) {
 			pthread_mutex_unlock(&b->lock);
-			write_back(b, slice++, WRITEBACK_SLICES);
+			pending = write_back(b, WRITEBACK_PAGES);
 			pthread_mutex_lock(&b->lock);
 		}
 		if (!passed(&next_pass))
@@ -305,10 +342,14 @@ static void *checkpointer_main(void *arg)
 		b->ckpt_seen = b->stats.batches;
 		pthread_mutex_unlock(&b->lock);
 		checkpoint_pass(b, false, &wal_pages, &copied);
-		if (wal_pages >= b->wal_restart_pages)
+		if (wal_pages >= b->wal_restart_pages) {
 			restart_wal(b);
-		else if (copied > 0)
-			slice = 0;
+			/* A full period before the next look: the WAL only
+			 * starts over with the writer's next transaction, and
+			 * a pass before it would find the old one still long. */
+			deadline_in(&next_pass, CKPT_PERIOD_MS);
+		}
+		pending = write_back(b, 0);
 		pthread_mutex_lock(&b->lock);
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -342,7 +383,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&b->lock);
 		b->busy = false;
 		b->stats.batches++;
-		if (b->hold)
+		if (b->hold || b->wb_waiting)
 			pthread_cond_signal(&b->ckpt_wake);
 		b->stats.jobs += n;
 		if (n > b->stats.largest)

@@ -677,12 +677,14 @@ static int pg_no_wal_upkeep_toggle(yb_store *st, bool on, yb_err *err)
 	return 0;
 }
 
-static int pg_no_writeback(yb_store *st, int part, int parts, yb_err *err)
+static int pg_no_writeback(yb_store *st, int max_pages, int *pending,
+			   yb_err *err)
 {
 	(void)st;
-	(void)part;
-	(void)parts;
+	(void)max_pages;
 	(void)err;
+	if (pending)
+		*pending = 0;
 	return 0;
 }
 

@@ -487,14 +487,37 @@ static int sq_checkpoint(yb_store *st, bool sync, int *wal_pages,
 	return 0;
 }
 
-static int sq_writeback_op(yb_store *st, int part, int parts, yb_err *err)
+#define SQ_OS_PAGE 4096
+
+static int sq_writeback_op(yb_store *st, int max_pages, int *pending,
+			   yb_err *err)
 {
 	sq_store *s = sq_of(st);
+	sqlite3_file *f = NULL;
+	sq_range ranges[64];
+	sqlite3_int64 left = 0, budget;
+	int n;
 
-	if (sq_writeback(sqlite3_db_filename(s->db, "main"), part, parts) < 0)
-		return yb_errf(err, "store.error",
-			       "cannot start writing the database file: %s",
-			       strerror(errno));
+	if (pending)
+		*pending = 0;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER,
+				 &f) != SQLITE_OK ||
+	    sq_vfs_db_track(f) < 0)
+		return 0;                /* not the VFS's file: nothing kept */
+	budget = (sqlite3_int64)max_pages * SQ_OS_PAGE;
+	do {
+		n = sq_vfs_db_take(f, ranges, 64, budget, &left);
+		for (int i = 0; i < n; i++)
+			budget -= ranges[i].len;
+		if (sq_writeback(sqlite3_db_filename(s->db, "main"), ranges,
+				 n) < 0)
+			return yb_errf(err, "store.error",
+				       "cannot start writing the database "
+				       "file: %s",
+				       strerror(errno));
+	} while (n == 64 && budget > 0 && left > 0);
+	if (pending)
+		*pending = (int)((left + SQ_OS_PAGE - 1) / SQ_OS_PAGE);
 	return 0;
 }
 

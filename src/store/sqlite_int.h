@@ -104,12 +104,41 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
-/* Start writing part `part` (0-based) of `parts` equal byte ranges of
- * the database file at `path` to the disk, without waiting
- * (sqlite_writeback.c says why and how).  0 also when there is nothing
- * to do (no file, in memory); -1 with errno set on a bad argument or a
- * failed request. */
-int sq_writeback(const char *path, int part, int parts);
+/* How both of the VFS's file wrappers begin (sqlite_vfs.c: WAL files,
+ * sqlite_vfs_db.c: database files), and the methods both pass on to the
+ * real file unchanged. */
+typedef struct sq_wrapped_file {
+	sqlite3_file base;               /* pMethods = the wrapper's */
+	sqlite3_file *real;              /* the default VFS's file */
+} sq_wrapped_file;
+int sq_pass_lock(sqlite3_file *f, int level);
+int sq_pass_unlock(sqlite3_file *f, int level);
+int sq_pass_check_reserved(sqlite3_file *f, int *out);
+int sq_pass_sector_size(sqlite3_file *f);
+int sq_pass_device_characteristics(sqlite3_file *f);
+/* The "yibao" VFS's database files (sqlite_vfs_db.c): a connection that
+ * calls sq_vfs_db_track on its main file (SQLITE_FCNTL_FILE_POINTER)
+ * keeps the byte ranges it writes there, oldest first; sq_vfs_db_take
+ * hands over up to max_out of them, max_bytes in all (a range is split
+ * if need be), and sets *pending to the bytes still listed.  A range of
+ * length 0 means the whole file (the list outgrew its bounds).  Both
+ * return -1 / 0 for a file that is not the VFS's. */
+typedef struct sq_range {
+	sqlite3_int64 off;
+	int len;
+} sq_range;
+int sq_vfs_db_track(sqlite3_file *f);
+int sq_vfs_db_take(sqlite3_file *f, sq_range *out, int max_out,
+		   sqlite3_int64 max_bytes, sqlite3_int64 *pending);
+/* For sqlite_vfs.c: the wrapper's size, and opening one. */
+size_t sq_vfs_db_size(void);
+int sq_vfs_db_open(sqlite3_vfs *real_vfs, const char *name, sqlite3_file *f,
+		   size_t real_offset, int flags, int *out_flags);
+/* Ask the kernel to start writing these ranges of the database file at
+ * `path` to the disk, without waiting (sqlite_writeback.c says why and
+ * how).  0 also when there is nothing to do (no file, in memory); -1
+ * with errno set if a request failed. */
+int sq_writeback(const char *path, const sq_range *ranges, int n);
 /* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
  * `dup_code` with message `dup_msg`. */
 int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,

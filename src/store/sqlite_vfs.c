@@ -26,7 +26,11 @@
  *    the buffer.
  * A failed write is reported by the call that made it (xWrite of the
  * commit frame, xSync, ...), so SQLite fails the transaction exactly as
- * it would have.  Files other than WAL files are SQLite's own, untouched.
+ * it would have.
+ *
+ * Database files are wrapped too (sqlite_vfs_db.c), only so that the
+ * checkpoint connection can list what its checkpoints write there.  Other
+ * files (temporary ones, the shared-memory index) are SQLite's own.
  */
 #include "store/sqlite_int.h"
 
@@ -44,6 +48,7 @@
 #define WRITE_PIECE   (124 * 1024)
 
 typedef struct wal_file {
+	/* As sq_wrapped_file: */
 	sqlite3_file base;               /* pMethods = &wal_methods */
 	sqlite3_file *real;              /* the default VFS's file, after us */
 	unsigned char *buf;              /* GATHER_MAX bytes, on first use */
@@ -215,34 +220,34 @@ static int wal_file_control(sqlite3_file *f, int op, void *arg)
 								 arg);
 }
 
-/* ---- the rest is the real file's, unchanged ---------------------------------------- */
+/* ---- the rest is the real file's, unchanged (both wrappers) ------------ */
 
 static sqlite3_file *real_of(sqlite3_file *f)
 {
-	return ((wal_file *)f)->real;
+	return ((sq_wrapped_file *)f)->real;
 }
 
-static int wal_lock(sqlite3_file *f, int level)
+int sq_pass_lock(sqlite3_file *f, int level)
 {
 	return real_of(f)->pMethods->xLock(real_of(f), level);
 }
 
-static int wal_unlock(sqlite3_file *f, int level)
+int sq_pass_unlock(sqlite3_file *f, int level)
 {
 	return real_of(f)->pMethods->xUnlock(real_of(f), level);
 }
 
-static int wal_check_reserved(sqlite3_file *f, int *out)
+int sq_pass_check_reserved(sqlite3_file *f, int *out)
 {
 	return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
 }
 
-static int wal_sector_size(sqlite3_file *f)
+int sq_pass_sector_size(sqlite3_file *f)
 {
 	return real_of(f)->pMethods->xSectorSize(real_of(f));
 }
 
-static int wal_device_characteristics(sqlite3_file *f)
+int sq_pass_device_characteristics(sqlite3_file *f)
 {
 	return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
 }
@@ -257,18 +262,19 @@ static const sqlite3_io_methods wal_methods = {
 	.xTruncate = wal_truncate,
 	.xSync = wal_sync,
 	.xFileSize = wal_file_size,
-	.xLock = wal_lock,
-	.xUnlock = wal_unlock,
-	.xCheckReservedLock = wal_check_reserved,
+	.xLock = sq_pass_lock,
+	.xUnlock = sq_pass_unlock,
+	.xCheckReservedLock = sq_pass_check_reserved,
 	.xFileControl = wal_file_control,
-	.xSectorSize = wal_sector_size,
-	.xDeviceCharacteristics = wal_device_characteristics,
+	.xSectorSize = sq_pass_sector_size,
+	.xDeviceCharacteristics = sq_pass_device_characteristics,
 };
 
 /* ---- the VFS ------------------------------------------------------------------------------ */
 
-/* Room for our struct, then the real file at an aligned offset. */
-#define REAL_OFFSET ((sizeof(wal_file) + 15) & ~(size_t)15)
+/* Room for our struct (a WAL file's or a database file's, whichever is
+ * larger), then the real file at an aligned offset. */
+static size_t real_offset;
 
 static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
 		    int flags, int *out_flags)
@@ -277,10 +283,13 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
 	int rc;
 
 	(void)vfs;
+	if (flags & SQLITE_OPEN_MAIN_DB)
+		return sq_vfs_db_open(real_vfs, name, f, real_offset, flags,
+				      out_flags);
 	if (!(flags & SQLITE_OPEN_WAL))
 		return real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
 	memset(w, 0, sizeof *w);
-	w->real = (sqlite3_file *)((char *)w + REAL_OFFSET);
+	w->real = (sqlite3_file *)((char *)w + real_offset);
 	rc = real_vfs->xOpen(real_vfs, name, w->real, flags, out_flags);
 	/* SQLite calls xClose only on a file whose pMethods is set. */
 	w->base.pMethods = rc == SQLITE_OK && w->real->pMethods ? &wal_methods
@@ -361,9 +370,12 @@ int sq_vfs_register(void)
 	real_vfs = sqlite3_vfs_find(NULL);
 	if (!real_vfs || real_vfs->iVersion < 2)
 		return SQLITE_ERROR;
+	real_offset = sizeof(wal_file) > sq_vfs_db_size() ? sizeof(wal_file)
+							  : sq_vfs_db_size();
+	real_offset = (real_offset + 15) & ~(size_t)15;
 	yb_vfs = (sqlite3_vfs){
 		.iVersion = 2,
-		.szOsFile = (int)(REAL_OFFSET + (size_t)real_vfs->szOsFile),
+		.szOsFile = (int)(real_offset + (size_t)real_vfs->szOsFile),
 		.mxPathname = real_vfs->mxPathname,
 		.zName = VFS_NAME,
 		.xOpen = vfs_open,

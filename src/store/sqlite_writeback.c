@@ -1,17 +1,18 @@
 /*
- * sqlite_writeback.c — start writing a database file's changed pages to
+ * sqlite_writeback.c — start writing given ranges of a database file to
  * the disk now, without waiting for them (Linux's sync_file_range).
  *
  * Why.  Under steady load the checkpoint thread copies WAL pages into
  * the database file, where they sit in the OS page cache, changed and
  * unwritten; before the WAL can start over the file must be synced, and
  * that sync wrote seconds' worth of scattered pages in one burst (some
- * 150 ms on the benchmark machine) while every commit's own sync of the
- * WAL waited behind it (docs/BENCHMARKS.md).  Asking the kernel to write
- * a slice of the file at a time, spread over the time between two
- * checkpoint passes, leaves the sync little to do.  It is only a head
- * start: it neither waits nor flushes the disk's cache, and durability
- * still rests on SQLite's syncs alone.
+ * 150-300 ms on the benchmark machine) while every commit's own sync of
+ * the WAL waited behind it (docs/BENCHMARKS.md).  Handing the kernel the
+ * pages a checkpoint wrote, a few dozen at a time between two commits
+ * (service/batch.c; the ranges come from sqlite_vfs_db.c), leaves the
+ * sync little to do.  It is only a head start: it neither waits nor
+ * flushes the disk's cache, and durability still rests on SQLite's
+ * syncs alone.
  *
  * The descriptor.  sync_file_range needs a descriptor of the file, and
  * SQLite does not lend its own.  Opening one is easy; closing it is not:
@@ -25,7 +26,6 @@
  */
 #include "store/sqlite_int.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -84,29 +84,18 @@ out:
 	return fd;
 }
 
-int sq_writeback(const char *path, int part, int parts)
+int sq_writeback(const char *path, const sq_range *ranges, int n)
 {
-	struct stat st;
-	off_t piece, from;
 	int fd;
 
-	if (parts < 1 || part < 0 || part >= parts) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!path || !*path)
-		return 0;                /* in memory or temporary */
+	if (n < 1 || !path || !*path)
+		return 0;                /* nothing, or in memory */
 	fd = file_fd(path);
-	if (fd < 0 || fstat(fd, &st) != 0)
+	if (fd < 0)
 		return 0;                /* a head start only: skip it */
-	/* Whole pages per piece (any page size SQLite uses divides 64 KiB),
-	 * the last piece to the end of the file (length 0). */
-	piece = (st.st_size / parts + 65535) & ~(off_t)65535;
-	from = piece * part;
-	if (from >= st.st_size && part > 0)
-		return 0;
-	if (sync_file_range(fd, from, part == parts - 1 ? 0 : piece,
-			    SYNC_FILE_RANGE_WRITE) != 0)
-		return -1;
+	for (int i = 0; i < n; i++)
+		if (sync_file_range(fd, ranges[i].off, ranges[i].len,
+				    SYNC_FILE_RANGE_WRITE) != 0)
+			return -1;
 	return 0;
 }

@@ -297,12 +297,15 @@ typedef struct yb_store_ops {
 	 * did not reach the end of the WAL (SQLite syncs only when it does). */
 	int (*checkpoint)(yb_store *st, bool sync, int *wal_pages,
 			  int *copied, yb_err *err);
-	/* Ask the OS to start writing part `part` (0-based) of `parts`
-	 * slices of the database file's pages that checkpoints changed, and
-	 * return without waiting: a head start for the next sync, which
-	 * then has little left to write.  Durability is unchanged (only
-	 * syncs make anything durable). */
-	int (*writeback)(yb_store *st, int part, int parts, yb_err *err);
+	/* Ask the OS to start writing up to `max_pages` (of 4 KiB) of the
+	 * database pages this connection's checkpoints copied, oldest
+	 * first, and return without waiting: a head start for the next
+	 * sync, which then has little left to write.  *pending (if not
+	 * NULL) is what is still waiting, in pages.  A connection keeps
+	 * that list from its first call on (max_pages 0 only starts it).
+	 * Durability is unchanged: only syncs make anything durable. */
+	int (*writeback)(yb_store *st, int max_pages, int *pending,
+			 yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */
