@@ -23,6 +23,7 @@
 static const char serve_help[] =
 	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
 	"                   [--threads N] [--log-level LEVEL] [--group-commit MODE]\n"
+	"                   [--writer-cpu N]\n"
 	"       yibaod [same options]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
@@ -39,6 +40,9 @@ static const char serve_help[] =
 	"  --group-commit MODE  auto | on | off: batch concurrent writes into\n"
 	"                     one durable commit (default auto: on for SQLite,\n"
 	"                     off for PostgreSQL)\n"
+	"  --writer-cpu N     run the group-commit writer alone on CPU N and\n"
+	"                     every other thread of the server elsewhere\n"
+	"                     (default: not pinned)\n"
 	"\n"
 	"Examples:\n"
 	"  yibao --db var/yibao.db serve --listen 127.0.0.1:8080 --web web\n"
@@ -49,7 +53,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
 		   *key = NULL, *threads_s = NULL, *level = "info",
-		   *group_commit = "auto";
+		   *group_commit = "auto", *writer_cpu_s = NULL;
 	const cli_opt opts[] = {
 		{ "listen", CLI_OPT_STR, &listen, false },
 		{ "web", CLI_OPT_STR, &web, false },
@@ -58,9 +62,10 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		{ "threads", CLI_OPT_STR, &threads_s, false },
 		{ "log-level", CLI_OPT_STR, &level, false },
 		{ "group-commit", CLI_OPT_STR, &group_commit, false },
+		{ "writer-cpu", CLI_OPT_STR, &writer_cpu_s, false },
 		{ NULL, 0, NULL, false },
 	};
-	int64_t threads = 0;
+	int64_t threads = 0, writer_cpu = 0;
 	struct stat sb;
 	int rc;
 
@@ -69,6 +74,10 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (threads_s && (rc = cli_int(cli, "--threads", threads_s, 1, 1024,
 				       &threads)) != CLI_GO)
+		return rc;
+	if (writer_cpu_s &&
+	    (rc = cli_int(cli, "--writer-cpu", writer_cpu_s, 0, 1023,
+			  &writer_cpu)) != CLI_GO)
 		return rc;
 	if (strcmp(group_commit, "auto") != 0 && strcmp(group_commit, "on") != 0 &&
 	    strcmp(group_commit, "off") != 0)
@@ -93,6 +102,8 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		.threads = (int)threads,
 		.log_level = level,
 		.group_commit = group_commit,
+		.pin_writer = writer_cpu_s != NULL,
+		.writer_cpu = (int)writer_cpu,
 	};
 	yb_err err;
 

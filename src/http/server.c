@@ -765,6 +765,25 @@ static bool use_group_commit(const yb_http_options *opt)
 	return strcmp(yb_store_engine_of(opt->db_url), "sqlite") == 0;
 }
 
+/* The writer alone on `cpu`: this thread leaves it before it starts the
+ * HTTP workers, which take its CPU mask with them. */
+static int pin_writer(yb_batcher *b, int cpu, yb_err *err)
+{
+	cpu_set_t others;
+
+	if (!b)
+		return yb_errf(err, "usage",
+			       "--writer-cpu needs group commit (SQLite, or "
+			       "--group-commit on)");
+	if (yb_cpus_without(cpu, &others, err) < 0 ||
+	    yb_batcher_pin_writer(b, cpu, err) < 0)
+		return -1;
+	if (sched_setaffinity(0, sizeof others, &others) != 0)
+		return yb_errf(err, "internal", "cannot set CPU affinity: %s",
+			       strerror(errno));
+	return 0;
+}
+
 int yb_http_serve(const yb_http_options *opt, yb_err *err)
 {
 	struct addrinfo *ai = NULL;
@@ -828,6 +847,8 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	srv.have_web = opt->web_root && yb_static_init(opt->web_root);
 	if (use_group_commit(opt) &&
 	    yb_batcher_start(opt->db_url, BATCH_MAX, &srv.batcher, err) < 0)
+		goto out;
+	if (opt->pin_writer && pin_writer(srv.batcher, opt->writer_cpu, err) < 0)
 		goto out;
 
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,

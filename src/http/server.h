@@ -21,6 +21,10 @@ typedef struct yb_http_options {
 	 * "auto"/NULL = on for SQLite (one writer, fsync-bound), off for
 	 * PostgreSQL (which commits connections in parallel). */
 	const char *group_commit;
+	/* With group commit: run its writer thread alone on CPU
+	 * `writer_cpu` (service/batch.h), every other thread elsewhere. */
+	bool pin_writer;
+	int writer_cpu;
 } yb_http_options;
 
 /*

@@ -24,6 +24,8 @@
 #ifndef YB_SERVICE_BATCH_H
 #define YB_SERVICE_BATCH_H
 
+#include <sched.h>
+
 #include "service/ctx.h"
 
 typedef struct yb_batcher yb_batcher;
@@ -80,5 +82,17 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
  * start over (batch.c says why; default 512 MiB of 4 KiB pages).  For
  * tests and tuning; pages <= 0 restores the default. */
 void yb_batcher_set_wal_limit(yb_batcher *b, int pages);
+
+/*
+ * Run the writer thread on CPU `cpu` only and the checkpoint thread on
+ * every other CPU (batch.c says why).  The caller keeps its own threads
+ * off `cpu` as well (the HTTP server's workers).  Refused (-1, "usage")
+ * for a CPU this process may not use or on a single-CPU machine.  The
+ * threads are named "yb-writer" and "yb-checkpoint" either way.
+ */
+int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err);
+/* A mask of the CPUs this process may use, without `cpu`; -1 (err
+ * "usage") if `cpu` is not among them or nothing would be left. */
+int yb_cpus_without(int cpu, cpu_set_t *out, yb_err *err);
 
 #endif

@@ -57,6 +57,9 @@ run 2 contribution post --ssn 600000001 --period 2026-09 --employer E1 --base 1 
 	--employer-part 1 --personal-part 1 --account-credit 1
 check_err "yuan or fen, not both" "not both"
 run 2 serve --threads many
+run 2 serve --writer-cpu first
+run 2 serve --writer-cpu 4096
+check_err "--writer-cpu is a CPU number" "from 0 to 1023"
 run 2 reconcile yesterday --institution H1
 run 2 import persons "$TMP/no-such-file.csv"
 run 2 --json person show
@@ -64,6 +67,8 @@ check "a usage error in JSON" "$(j 'd["error"]["code"]')" "usage"
 
 # --- refusals, exit 1 (X4) -------------------------------------------------------------
 ok init
+run 2 serve --listen 127.0.0.1:0 --writer-cpu 1023
+check_err "a CPU the server may not run on is refused" "not one this process may use"
 run 1 person show 999999999
 check "errors on stderr as 'error: code: message' (X4)" "${ERR%%:*}: $(cut -d: -f2 <<<"$ERR" | tr -d ' ')" "error: person.not_found"
 run 1 --json person show 999999999

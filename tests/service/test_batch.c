@@ -6,8 +6,11 @@
  */
 #include "fixture.h"
 
+#include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -203,6 +206,72 @@ static void test_batch_wal_restarts_under_load(void **state)
 	assert_true(rep.ok);
 }
 
+/* The CPUs the thread of this process named `name` may run on. */
+static void thread_cpus(const char *name, cpu_set_t *out)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	bool found = false;
+
+	assert_non_null(d);
+	while (!found && (e = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *fp;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm",
+			 e->d_name);
+		if (!(fp = fopen(path, "r")))
+			continue;
+		if (fgets(comm, sizeof comm, fp))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(fp);
+		if (strcmp(comm, name) == 0) {
+			assert_int_equal(sched_getaffinity(atoi(e->d_name),
+							   sizeof *out, out),
+					 0);
+			found = true;
+		}
+	}
+	closedir(d);
+	assert_true(found);
+}
+
+/* `serve --writer-cpu`: the writer alone on its CPU, the checkpoint
+ * thread on the others, and writes go on as before.  A CPU the process
+ * may not use is refused.  Needs two CPUs. */
+static void test_batch_pin_writer(void **state)
+{
+	fx *f = *state;
+	yb_batcher *b;
+	cpu_set_t mine, writer, ckpt;
+	int cpu = -1;
+	yb_err err;
+
+	assert_int_equal(sched_getaffinity(0, sizeof mine, &mine), 0);
+	if (CPU_COUNT(&mine) < 2)
+		skip();
+	for (int i = CPU_SETSIZE - 1; i >= 0 && cpu < 0; i--)
+		if (CPU_ISSET(i, &mine))
+			cpu = i;
+	assert_ok(yb_batcher_start(f->url, 8, &b, &err), err);
+	assert_ok(yb_batcher_pin_writer(b, cpu, &err), err);
+	thread_cpus("yb-writer", &writer);
+	thread_cpus("yb-checkpoint", &ckpt);
+	assert_int_equal(CPU_COUNT(&writer), 1);
+	assert_true(CPU_ISSET(cpu, &writer));
+	assert_false(CPU_ISSET(cpu, &ckpt));
+	assert_int_equal(CPU_COUNT(&ckpt), CPU_COUNT(&mine) - 1);
+	assert_ok(yb_batch_run(b, &f->ctx, register_employer, "PIN-1", &err),
+		  err);
+
+	assert_int_equal(yb_batcher_pin_writer(b, CPU_SETSIZE, &err), -1);
+	assert_string_equal(err.code, "usage");
+	assert_int_equal(yb_batcher_pin_writer(b, -1, &err), -1);
+	yb_batcher_stop(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +282,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_batch_wal_restarts_under_load, fx_setup,
 			fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_pin_writer,
+						fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
