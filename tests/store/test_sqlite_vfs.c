@@ -23,22 +23,15 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "sqlite_fixture.h"
 #include "store/sqlite_int.h"
 
 typedef struct vfs_fx {
-	char dir[64];
-	char path[96];
+	tmp_db db;
+	const char *path;                /* db.path */
 	sqlite3 *writer;                 /* through the "yibao" VFS */
 	sqlite3 *reader;                 /* through SQLite's default VFS */
 } vfs_fx;
-
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-}
 
 static int64_t one_int(sqlite3 *db, const char *sql)
 {
@@ -66,20 +59,7 @@ static void assert_integrity(sqlite3 *db)
 
 static void open_pair(vfs_fx *f, const char *sync)
 {
-	char sql[64];
-
-	sq_global_init();
-	assert_non_null(sq_vfs_name());
-	assert_int_equal(sqlite3_open_v2(f->path, &f->writer,
-					 SQLITE_OPEN_READWRITE |
-						 SQLITE_OPEN_CREATE,
-					 sq_vfs_name()),
-			 SQLITE_OK);
-	exec_ok(f->writer, "PRAGMA journal_mode = WAL");
-	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", sync);
-	exec_ok(f->writer, sql);
-	/* The test decides when to checkpoint. */
-	sqlite3_wal_autocheckpoint(f->writer, 0);
+	f->writer = open_vfs_wal(f->path, sync);
 	exec_ok(f->writer, "CREATE TABLE IF NOT EXISTS t ("
 			   "id INTEGER PRIMARY KEY, n INTEGER, b BLOB)");
 	assert_int_equal(sqlite3_open_v2(f->path, &f->reader,
@@ -92,10 +72,9 @@ static int setup(void **state)
 {
 	vfs_fx *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/yb-vfs-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmp_db_make(&f->db, "v.db") < 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.db", f->dir);
+	f->path = f->db.path;
 	*state = f;
 	return 0;
 }
@@ -103,16 +82,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	vfs_fx *f = *state;
-	char p[128];
 
 	sqlite3_close(f->reader);
 	sqlite3_close(f->writer);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
+	tmp_db_remove(&f->db);
 	free(f);
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "sqlite_fixture.h"
 #include "store/sqlite_int.h"
 
 #ifndef SYS_cachestat
@@ -52,8 +53,8 @@ struct cachestat_counts {
 #define HALF       (FILE_BYTES / 2)
 
 typedef struct wb_fx {
-	char dir[64];
-	char path[96];
+	tmp_db tmp;
+	const char *dir, *path;          /* tmp.dir, tmp.path */
 	sqlite3 *db;
 } wb_fx;
 
@@ -61,10 +62,10 @@ static int setup(void **state)
 {
 	wb_fx *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/yb-wb-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmp_db_make(&f->tmp, "w.db") < 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/w.db", f->dir);
+	f->dir = f->tmp.dir;
+	f->path = f->tmp.path;
 	*state = f;
 	return 0;
 }
@@ -72,25 +73,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	wb_fx *f = *state;
-	char p[128];
 
 	sqlite3_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
+	tmp_db_remove(&f->tmp);
 	free(f);
 	return 0;
-}
-
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
 /* A WAL database through the VFS, whose checkpoints do not sync (so
@@ -102,15 +89,7 @@ static sqlite3_file *open_with_wal(wb_fx *f, int bytes)
 	sqlite3_stmt *q = NULL;
 	char blob[1000];
 
-	sq_global_init();
-	assert_int_equal(sqlite3_open_v2(f->path, &f->db,
-					 SQLITE_OPEN_READWRITE |
-						 SQLITE_OPEN_CREATE,
-					 sq_vfs_name()),
-			 SQLITE_OK);
-	exec_ok(f->db, "PRAGMA journal_mode = WAL");
-	exec_ok(f->db, "PRAGMA synchronous = OFF");
-	sqlite3_wal_autocheckpoint(f->db, 0);
+	f->db = open_vfs_wal(f->path, "OFF");
 	exec_ok(f->db, "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)");
 	exec_ok(f->db, "BEGIN");
 	assert_int_equal(sqlite3_prepare_v2(f->db,
