@@ -38,6 +38,8 @@ typedef struct db_file {
 	bool whole_file;                 /* the list overflowed: all of it */
 	sq_range *ring;                  /* cap entries, `count` from `head` */
 	size_t cap, head, count;
+	sqlite3_int64 listed;            /* bytes in the ring, kept as it
+					  * changes (asked after each commit) */
 } db_file;
 
 static const sqlite3_io_methods db_methods, db_methods_v1;
@@ -89,16 +91,19 @@ static void note_write(db_file *d, sqlite3_int64 off, int len)
 		if (last->off + last->len == off &&
 		    last->len <= INT32_MAX - len) {
 			last->len += len;
+			d->listed += len;
 			return;
 		}
 	}
 	if (!make_room(d)) {
 		d->whole_file = true;
 		d->head = d->count = 0;
+		d->listed = 0;
 		return;
 	}
 	d->ring[(d->head + d->count) % d->cap] = (sq_range){ off, len };
 	d->count++;
+	d->listed += len;
 }
 
 static int db_write(sqlite3_file *f, const void *data, int n,
@@ -145,12 +150,14 @@ int sq_vfs_db_take(sqlite3_file *f, sq_range *out, int max_out,
 	int n = 0;
 
 	*pending = 0;
-	if (!is_ours(f) || max_out < 1 || max_bytes < 1)
-		goto count;
+	if (!is_ours(f))
+		return 0;
+	if (max_out < 1 || max_bytes < 1)
+		goto out;
 	if (d->whole_file) {
 		out[n++] = (sq_range){ 0, 0 };     /* length 0: to the end */
 		d->whole_file = false;
-		goto count;
+		goto out;
 	}
 	while (n < max_out && d->count > 0 && bytes < max_bytes) {
 		sq_range *r = &d->ring[d->head];
@@ -169,12 +176,11 @@ int sq_vfs_db_take(sqlite3_file *f, sq_range *out, int max_out,
 			bytes = max_bytes;
 		}
 	}
+	d->listed -= bytes;
 	if (d->count == 0)
 		d->head = 0;
-count:
-	if (is_ours(f))
-		for (size_t i = 0; i < d->count; i++)
-			*pending += d->ring[(d->head + i) % d->cap].len;
+out:
+	*pending = d->listed;
 	return n;
 }
 
