@@ -16,17 +16,24 @@
 
 static const char invalid[] = "settlement.invalid_amounts";
 
-/* Does candidate a come before candidate b in the payment order? */
-static bool pays_before(const yb_payer_candidate *cs, int a, int b)
+bool yb_payer_pays_before(const yb_payer_candidate *x,
+			  const yb_payer_candidate *y)
 {
-	const yb_payer_candidate *x = &cs[a], *y = &cs[b];
-
 	if (x->balance_fen != y->balance_fen)
 		return x->balance_fen > y->balance_fen;
 	if (x->bound_at != y->bound_at)
 		return x->bound_at < y->bound_at;
-	if (x->binding_id != y->binding_id)
-		return x->binding_id < y->binding_id;
+	return x->binding_id < y->binding_id;
+}
+
+/* Does candidate a come before candidate b in the payment order?  Equal
+ * ones keep their positions, so the order is total. */
+static bool pays_before(const yb_payer_candidate *cs, int a, int b)
+{
+	if (yb_payer_pays_before(&cs[a], &cs[b]))
+		return true;
+	if (yb_payer_pays_before(&cs[b], &cs[a]))
+		return false;
 	return a < b;
 }
 

@@ -52,6 +52,12 @@ typedef struct yb_pay_result {
 	int64_t cash_pay_fen;         /* payable - account_pay */
 } yb_pay_result;
 
+/* S3's order of relatives: does x pay before y?  Balance descending,
+ * then the older binding, then the lower binding id (false for equals).
+ * Also the store's, when it keeps only the first few of many. */
+bool yb_payer_pays_before(const yb_payer_candidate *x,
+			  const yb_payer_candidate *y);
+
 /*
  * Split `in->payable_fen`.  At most YB_MAX_SHARES - 1 relatives pay (the
  * richest ones, by the order above).  Errors: "settlement.invalid_amounts"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/enums.h"
+#include "core/payorder.h"
 
 /* ---- institutions ------------------------------------------------------------ */
 
@@ -264,20 +265,8 @@ static int read_candidate(sqlite3_stmt *q, void *elem, yb_err *err)
 	return 0;
 }
 
-/* Does candidate a come before b in S3's order (balance descending, the
- * older binding first)?  Only used to keep the best `max` when a
- * relative has more authorizers than that. */
-static bool candidate_before(const yb_payer_candidate *a,
-			     const yb_payer_candidate *b)
-{
-	if (a->balance_fen != b->balance_fen)
-		return a->balance_fen > b->balance_fen;
-	if (a->bound_at != b->bound_at)
-		return a->bound_at < b->bound_at;
-	return a->binding_id < b->binding_id;
-}
-
-/* Keep c among the best `max` of out[0..*count). */
+/* Keep c among the best `max` of out[0..*count), in S3's order
+ * (core/payorder.h). */
 static void candidate_keep(yb_payer_candidate *out, int max, int *count,
 			   const yb_payer_candidate *c)
 {
@@ -290,9 +279,9 @@ static void candidate_keep(yb_payer_candidate *out, int max, int *count,
 	if (max <= 0)
 		return;
 	for (int i = 1; i < max; i++)
-		if (candidate_before(&out[worst], &out[i]))
+		if (yb_payer_pays_before(&out[worst], &out[i]))
 			worst = i;
-	if (candidate_before(c, &out[worst]))
+	if (yb_payer_pays_before(c, &out[worst]))
 		out[worst] = *c;
 }
 
