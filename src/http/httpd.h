@@ -32,7 +32,7 @@
 #define YB_HTTP_STR_MAX         1024          /* longest string field taken */
 #define YB_HTTP_LIMIT_DEFAULT   50            /* ?limit= */
 #define YB_HTTP_LIMIT_MAX       500
-#define YB_HTTP_ROUTES_MAX      64            /* room in per-route arrays */
+#define YB_HTTP_ROUTES_MAX      96            /* room in per-route arrays (fhir: was 64) */
 
 #define YB_JSON_CTYPE "application/json; charset=utf-8"
 

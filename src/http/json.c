@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "core/money.h"
+#include "fhir/fhir.h"
 #include "http/httpd.h"
 
 /* ---- replies ------------------------------------------------------------ */
@@ -149,6 +150,11 @@ void yb_reply_error(yb_hreq *r, const yb_err *err)
 	const char *msg = err->message;
 	json_t *body;
 
+	if (yb_fhir_is_request(r)) {
+		/* fhir: errors under /fhir/R4/ are OperationOutcomes */
+		yb_fhir_reply_error(r, err);
+		return;
+	}
 	yb_metrics_db_error(err);
 	r->err_code = code;
 	if (status == 500) {

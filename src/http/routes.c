@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/enums.h"
+#include "fhir/fhir.h"
 #include "http/httpd.h"
 
 #define B_OPT  YB_ROUTE_BODY_OPTIONAL
@@ -160,6 +161,58 @@ const yb_http_route yb_http_routes[] = {
 	  "my employees' contribution records (?period=YYYY-MM)" },
 	{ "GET", "/api/v1/audit", yb_handle_audit_get, "audit.list", YB_R_ALL,
 	  0, "audit records, newest first" },
+
+	/* --- fhir: the HL7 FHIR R4 edge (src/fhir/, docs/FHIR.md) ---
+	 * The handlers read their bodies themselves (FHIR media types, JSON
+	 * Patch arrays, exact decimals), hence no body flags; the role
+	 * checks are the API's.  Patient, Coverage and Account are read by a
+	 * person himself (inquiry.self) or the agency's staff (person.get):
+	 * two actions, so the route lists the roles and the service checks. */
+#define FHIR_READERS (YB_R_PERSON | YB_R_ADMIN | YB_R_AGENCY)
+	{ "GET", "/fhir/R4/metadata", yb_fhir_metadata, NULL, YB_R_PUBLIC,
+	  YB_ROUTE_NO_STORE | EXTRA, "FHIR CapabilityStatement" },
+	{ "GET", "/fhir/R4/Patient/{id}", yb_fhir_patient_read, NULL,
+	  FHIR_READERS, EXTRA, "FHIR Patient read" },
+	{ "GET", "/fhir/R4/Patient", yb_fhir_patient_search, NULL,
+	  FHIR_READERS, EXTRA, "FHIR Patient search (identifier)" },
+	{ "GET", "/fhir/R4/Coverage/{id}", yb_fhir_coverage_read, NULL,
+	  FHIR_READERS, EXTRA, "FHIR Coverage read" },
+	{ "GET", "/fhir/R4/Coverage", yb_fhir_coverage_search, NULL,
+	  FHIR_READERS, EXTRA,
+	  "FHIR Coverage search (beneficiary, subscriber, status)" },
+	{ "GET", "/fhir/R4/Account/{id}", yb_fhir_account_read, NULL,
+	  FHIR_READERS, EXTRA, "FHIR Account read (personal account)" },
+	{ "GET", "/fhir/R4/Account", yb_fhir_account_search, NULL,
+	  FHIR_READERS, EXTRA, "FHIR Account search (subject, patient)" },
+	{ "GET", "/fhir/R4/Organization/{id}", yb_fhir_organization_read,
+	  NULL, YB_R_ALL, EXTRA, "FHIR Organization read (the agency)" },
+	{ "GET", "/fhir/R4/RelatedPerson/{id}", yb_fhir_related_read,
+	  "binding.list", YB_R_ALL, EXTRA, "FHIR RelatedPerson read (binding)" },
+	{ "GET", "/fhir/R4/RelatedPerson", yb_fhir_related_search,
+	  "binding.list", YB_R_ALL, EXTRA,
+	  "FHIR RelatedPerson search (patient, identifier)" },
+	{ "POST", "/fhir/R4/RelatedPerson", yb_fhir_related_create,
+	  "binding.create", YB_R_ALL, EXTRA,
+	  "FHIR RelatedPerson create (a binding)" },
+	{ "DELETE", "/fhir/R4/RelatedPerson/{id}", yb_fhir_related_delete,
+	  "binding.end", YB_R_PERSON, EXTRA,
+	  "FHIR RelatedPerson delete (end my binding)" },
+	{ "PATCH", "/fhir/R4/RelatedPerson/{id}", yb_fhir_related_patch,
+	  "binding.end", YB_R_PERSON, EXTRA,
+	  "FHIR RelatedPerson patch active=false (end my binding)" },
+	{ "POST", "/fhir/R4/Claim/$submit", yb_fhir_claim_submit,
+	  "settlement.create", YB_R_ALL, EXTRA,
+	  "FHIR Claim $submit (settlement, or pre-settlement)" },
+	{ "POST", "/fhir/R4/Claim/{id}/$cancel", yb_fhir_claim_cancel,
+	  "settlement.revoke", YB_R_ALL, EXTRA,
+	  "FHIR Claim $cancel (revoke a settlement)" },
+	{ "GET", "/fhir/R4/ClaimResponse/{id}", yb_fhir_claimresponse_read,
+	  "settlement.get", YB_R_ALL, EXTRA, "FHIR ClaimResponse read" },
+	{ "POST", "/fhir/R4/CoverageEligibilityRequest/$submit",
+	  yb_fhir_eligibility_submit, "settlement.preview", YB_R_ALL,
+	  EXTRA | YB_ROUTE_NO_BATCH, "FHIR eligibility check" },
+#undef FHIR_READERS
+	/* --- end fhir --- */
 };
 
 const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];

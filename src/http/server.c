@@ -424,7 +424,9 @@ static int authenticate(yb_hreq *r, yb_err *err)
 
 static bool is_api_path(const yb_hreq *r)
 {
-	return r->nsegs >= 1 && strcmp(r->segs[0], "api") == 0;
+	/* fhir: /fhir/ is an API too, never a static file */
+	return r->nsegs >= 1 && (strcmp(r->segs[0], "api") == 0 ||
+				 strcmp(r->segs[0], "fhir") == 0);
 }
 
 /*

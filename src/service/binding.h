@@ -71,4 +71,13 @@ int yb_bindings_of(yb_ctx *ctx, yb_id person_id, yb_binding **authorized,
 		   int *nauthorized, yb_binding **authorized_by,
 		   int *nauthorized_by, yb_err *err);
 
+/* --- fhir: reads the FHIR edge needs (binding_read.c) --- */
+/* One binding by id (binding.list; a person only his own, else
+ * binding.not_found). */
+int yb_binding_get(yb_ctx *ctx, yb_id id, yb_binding *out, yb_err *err);
+/* yb_bindings_of for the person of an SSN (person.not_found). */
+int yb_bindings_of_ssn(yb_ctx *ctx, const char *ssn, yb_binding **authorized,
+		       int *nauthorized, yb_binding **authorized_by,
+		       int *nauthorized_by, yb_err *err);
+
 #endif

@@ -155,22 +155,22 @@ typedef struct payers {
 	yb_payer_candidate cand[PAYERS_MAX];
 } payers;
 
-static int payers_find(yb_ctx *ctx, const yb_person *patient,
-		       const yb_bill *bill, payers *pp, yb_err *err)
+int yb_payers_usable(yb_ctx *ctx, const yb_person *patient,
+		     yb_visit_type visit, bool *has_own, yb_account *own,
+		     yb_payer_candidate *c, int max, int *nout, yb_err *err)
 {
-	yb_payer_candidate *c = pp->cand;
 	int found, n = 0, m = 0;
 
 	found = ctx->store->ops->account_personal_of(ctx->store, patient->id,
-						     &pp->own, err);
+						     own, err);
 	if (found < 0)
 		return -1;
-	pp->has_own = found && !pp->own.closed;
-	pp->n = 0;
-	if (!ctx->settings->family_visit_allowed[bill->visit_type])
+	*has_own = found && !own->closed;
+	*nout = 0;
+	if (!ctx->settings->family_visit_allowed[visit])
 		return 0;
 	if (ctx->store->ops->payer_candidates(ctx->store, patient->id, c,
-					      PAYERS_MAX, &n, err) < 0)
+					      max, &n, err) < 0)
 		return -1;
 	/* Only active authorizers with an open account pay; a suspended
 	 * authorizer's account is kept but not shared meanwhile. */
@@ -178,8 +178,15 @@ static int payers_find(yb_ctx *ctx, const yb_person *patient,
 		if (c[i].status == YB_STATUS_ACTIVE && c[i].account_open &&
 		    c[i].account_id != 0)
 			c[m++] = c[i];
-	pp->n = m;
+	*nout = m;
 	return 0;
+}
+
+static int payers_find(yb_ctx *ctx, const yb_person *patient,
+		       const yb_bill *bill, payers *pp, yb_err *err)
+{
+	return yb_payers_usable(ctx, patient, bill->visit_type, &pp->has_own,
+				&pp->own, pp->cand, PAYERS_MAX, &pp->n, err);
 }
 
 /* Re-read every balance after the lock: what the split is computed from

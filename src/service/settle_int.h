@@ -72,4 +72,16 @@ void yb_bill_hash(const yb_bill *bill, yb_id patient_id,
 int yb_audit_commit(yb_ctx *ctx, const char *action, const char *what,
 		    yb_id id, yb_err *err);
 
+/*
+ * S3 step 1 and 2's accounts for `patient` on a visit of type `visit`:
+ * his own open account (*has_own, *own) and, when the visit type lets
+ * relatives pay (setting), the active authorizers with an open account
+ * (c[], at most max; balances not yet locked).  In the caller's
+ * transaction.  Settlement and the eligibility check (eligibility.c,
+ * for FHIR) both ask this.
+ */
+int yb_payers_usable(yb_ctx *ctx, const yb_person *patient,
+		     yb_visit_type visit, bool *has_own, yb_account *own,
+		     yb_payer_candidate *c, int max, int *nout, yb_err *err);
+
 #endif

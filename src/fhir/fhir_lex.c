@@ -1,0 +1,199 @@
+/*
+ * fhir_lex.c — exact decimals through jansson (fhir_int.h says why):
+ * tagging the number tokens of a request's text before it is parsed,
+ * untagging them in the text of an answer, and FHIR decimal ↔ fen.
+ * Pure functions of their arguments: tests/unit/test_fhir.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/money.h"
+#include "fhir/fhir_int.h"
+
+static const char tag_esc[] = "\\u0001";     /* the tag, JSON-escaped */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Length of the JSON number token at s (grammar of RFC 8259), 0 if the
+ * text there is not one. */
+static size_t number_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && is_digit(s[i]))
+		while (i < n && is_digit(s[i]))
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		size_t d = ++i;
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t d;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		d = i;
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i == d)
+			return 0;
+	}
+	return i;
+}
+
+char *yb_fhir_tag_numbers(const char *in, size_t len, int maxdepth,
+			  yb_err *err)
+{
+	/* Each number token (at least one byte) grows by the quotes and the
+	 * escaped tag: 8 bytes. */
+	char *out = malloc(len * 9 + 1);
+	size_t o = 0;
+	bool in_str = false, esc = false;
+	int depth = 0;
+
+	if (!out) {
+		yb_errf(err, "out_of_memory", "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		size_t nl;
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			out[o++] = c;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > maxdepth) {
+				yb_errf(err, "request.invalid_json",
+					"JSON nested deeper than %d levels",
+					maxdepth);
+				goto fail;
+			}
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '-' || is_digit(c)) {
+			nl = number_len(in + i, len - i);
+			if (nl == 0) {
+				yb_errf(err, "request.invalid_json",
+					"a malformed number at byte %zu", i);
+				goto fail;
+			}
+			out[o++] = '"';
+			memcpy(out + o, tag_esc, sizeof tag_esc - 1);
+			o += sizeof tag_esc - 1;
+			memcpy(out + o, in + i, nl);
+			o += nl;
+			out[o++] = '"';
+			i += nl - 1;
+			continue;
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+static bool num_char(char c)
+{
+	return is_digit(c) || c == '-' || c == '.' || c == '+' || c == 'e' ||
+	       c == 'E';
+}
+
+void yb_fhir_untag(char *s)
+{
+	char *w = s;
+	const size_t tl = sizeof tag_esc - 1;
+
+	while (*s) {
+		if (s[0] == '"' && strncmp(s + 1, tag_esc, tl) == 0) {
+			char *p = s + 1 + tl;
+			size_t n = 0;
+			while (num_char(p[n]))
+				n++;
+			if (n > 0 && p[n] == '"') {
+				memmove(w, p, n);
+				w += n;
+				s = p + n + 1;
+				continue;
+			}
+		}
+		*w++ = *s++;
+	}
+	*w = '\0';
+}
+
+const char *yb_fhir_num_text(const json_t *v)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+
+	return s && s[0] == YB_FHIR_NUM_TAG && s[1] ? s + 1 : NULL;
+}
+
+static json_t *tagged(const char *text)
+{
+	char buf[40];
+
+	buf[0] = YB_FHIR_NUM_TAG;
+	snprintf(buf + 1, sizeof buf - 1, "%s", text);
+	return json_string(buf);
+}
+
+json_t *yb_fhir_jdec(int64_t fen)
+{
+	char buf[32];
+
+	return tagged(yb_money_format(fen, false, buf, sizeof buf));
+}
+
+json_t *yb_fhir_jint(int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof buf, "%lld", (long long)v);
+	return tagged(buf);
+}
+
+bool yb_fhir_dec_to_fen(const char *text, int64_t *fen)
+{
+	char buf[40];
+	size_t n = text ? strlen(text) : 0;
+	const char *dot;
+
+	if (n == 0 || n >= sizeof buf || strpbrk(text, "eE+"))
+		return false;
+	memcpy(buf, text, n + 1);
+	dot = strchr(buf, '.');
+	if (dot) {
+		/* Zeros beyond the cents say nothing: "300.500" is 300.50. */
+		size_t keep = (size_t)(dot - buf) + 3;
+		while (n > keep && buf[n - 1] == '0')
+			buf[--n] = '\0';
+	}
+	return yb_money_parse_yuan(buf, fen);
+}

