@@ -19,8 +19,10 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static bool num_char(char c);
+
 /* Length of the JSON number token at s (grammar of RFC 8259), 0 if the
- * text there is not one. */
+ * text there is not one ("01" and "1.2.3" are not). */
 static size_t number_len(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -52,7 +54,7 @@ static size_t number_len(const char *s, size_t n)
 		if (i == d)
 			return 0;
 	}
-	return i;
+	return i < n && num_char(s[i]) ? 0 : i;
 }
 
 char *yb_fhir_tag_numbers(const char *in, size_t len, int maxdepth,
