@@ -80,6 +80,12 @@ function deref(node) {
 	return node;
 }
 
+/* fhir: under /fhir/R4/ an error is a FHIR OperationOutcome
+ * (application/fhir+json) whose issue[0].details.coding[0].code is the
+ * stable code (docs/FHIR.md); everything else checked of errors holds. */
+const FHIR_MEDIA = "application/fhir+json";
+const fhirCode = (oo) => oo?.resourceType === "OperationOutcome" ? oo.issue?.[0]?.details?.coding?.[0]?.code : undefined;
+
 /* Every operation: { method: "POST", path, op }. */
 function operations() {
 	const out = [];
@@ -96,14 +102,14 @@ function errorEntries() {
 		for (const [status, resp0] of Object.entries(op.responses ?? {})) {
 			if (!/^[45]\d\d$/.test(status)) continue;
 			const resp = deref(resp0);
-			const media = resp.content?.["application/json"];
+			const media = resp.content?.["application/json"] ?? resp.content?.[FHIR_MEDIA];
 			const examples = media?.examples ?? {};
 			for (const [name, ex0] of Object.entries(examples)) {
 				const ex = deref(ex0);
 				out.push({
 					where: `${method} ${path} ${status}`,
 					method, path, status: Number(status), name,
-					code: ex?.value?.error?.code,
+					code: ex?.value?.error?.code ?? fhirCode(ex?.value),
 					media,
 				});
 			}
@@ -322,7 +328,7 @@ test("every error code of the document is in src/core/err.c, under its kind's HT
 	}
 	for (const c of rowCodes()) if (!table.has(c)) problems.push(`RowError: ${c} is not in src/core/err.c`);
 	for (const [name, ex] of Object.entries(doc.components?.examples ?? {})) {
-		const c = ex?.value?.error?.code;
+		const c = ex?.value?.error?.code ?? fhirCode(ex?.value);
 		if (c !== undefined && !table.has(c)) problems.push(`components.examples.${name}: ${c} is not in src/core/err.c`);
 	}
 	assert.deepEqual(problems, []);
@@ -334,9 +340,11 @@ test("every error response is an Error with one example per code, named by its c
 		for (const [status, resp0] of Object.entries(op.responses ?? {})) {
 			if (!/^[45]\d\d$/.test(status)) continue;
 			const where = `${method} ${path} ${status}`;
-			const media = deref(resp0).content?.["application/json"];
-			if (!media) { problems.push(`${where}: no application/json content`); continue; }
-			if (media.schema?.$ref !== "#/components/schemas/Error") problems.push(`${where}: schema is not Error`);
+			const fhir = path.startsWith("/fhir/R4/");
+			const media = deref(resp0).content?.[fhir ? FHIR_MEDIA : "application/json"];
+			if (!media) { problems.push(`${where}: no ${fhir ? FHIR_MEDIA : "application/json"} content`); continue; }
+			if (media.schema?.$ref !== `#/components/schemas/${fhir ? "OperationOutcome" : "Error"}`)
+				problems.push(`${where}: schema is not ${fhir ? "OperationOutcome" : "Error"}`);
 			if (!media.examples || !Object.keys(media.examples).length) problems.push(`${where}: no example error codes`);
 		}
 		const where = `${method} ${path}`;
