@@ -104,50 +104,60 @@ static int append_all(const yb_hreq *r, json_t *list, const yb_binding *b,
 	return 0;
 }
 
-/* patient=Patient/{ssn}: who authorized him; identifier=[ssn-system|]ssn:
- * whom he authorized; neither (a person): both of his own. */
+/* The SSN an identifier parameter names ("[ssn-system|]ssn"); "" when
+ * it is of another system (names nobody). */
+static const char *ssn_of_identifier(const char *ident)
+{
+	size_t n = strlen(YB_FHIR_SID_SSN);
+
+	if (!strchr(ident, '|'))
+		return ident;
+	return strncmp(ident, YB_FHIR_SID_SSN, n) == 0 && ident[n] == '|'
+		       ? ident + n + 1 : "";
+}
+
+/*
+ * patient=Patient/{ssn}: the bindings in which he is the relative (who
+ * may pay for him); identifier=[ssn-system|]{ssn}: those in which he is
+ * the authorizer (whom he authorized); neither, for a person: both of
+ * his own.  Nobody, or nobody the caller may see: an empty Bundle.
+ */
 void yb_fhir_related_search(yb_hreq *r)
 {
 	const char *patient = yb_fhir_ref_param(r, "patient", "Patient");
 	const char *ident = yb_req_query(r, "identifier");
-	const char *ssn = patient;
+	const char *ssn = ident ? ssn_of_identifier(ident) : patient;
+	bool as_relative = patient || !ident, as_authorizer = ident || !patient;
 	yb_binding *mine = NULL, *theirs = NULL;
-	int nmine = 0, ntheirs = 0, rc;
-	json_t *list = NULL;
+	int nmine = 0, ntheirs = 0, rc = 0;
+	json_t *list;
 	yb_err err;
 
-	if (ident && strchr(ident, '|')) {
-		size_t n = strlen(YB_FHIR_SID_SSN);
-		ssn = strncmp(ident, YB_FHIR_SID_SSN, n) == 0 &&
-				      ident[n] == '|' ? ident + n + 1 : "";
-	} else if (ident) {
-		ssn = ident;
-	}
 	if (!ssn && r->ctx.actor.role == YB_ROLE_PERSON)
 		ssn = yb_req_self_ssn(r);
 	if (!ssn) {
 		yb_errf(&err, "request.missing_field",
 			"search RelatedPerson by patient or identifier");
-		goto fail;
+		yb_fhir_reply_error(r, &err);
+		return;
 	}
-	rc = *ssn ? yb_bindings_of_ssn(&r->ctx, ssn, &mine, &nmine, &theirs,
-				       &ntheirs, &err) : 0;
+	if (*ssn)
+		rc = yb_bindings_of_ssn(&r->ctx, ssn, &mine, &nmine, &theirs,
+					&ntheirs, &err);
 	if (rc < 0 && err.kind != YB_ENOTFOUND &&
-	    !(err.kind == YB_EFORBIDDEN && r->ctx.actor.role == YB_ROLE_PERSON))
-		goto fail;
+	    !(err.kind == YB_EFORBIDDEN &&
+	      r->ctx.actor.role == YB_ROLE_PERSON)) {
+		yb_fhir_reply_error(r, &err);
+		return;
+	}
 	list = json_array();
-	if (!list || (rc == 0 && ((patient || !ident) &&
-				  append_all(r, list, theirs, ntheirs) < 0)) ||
-	    (rc == 0 && (ident || !patient) &&
-	     append_all(r, list, mine, nmine) < 0)) {
+	if (list && rc == 0 &&
+	    ((as_relative && append_all(r, list, theirs, ntheirs) < 0) ||
+	     (as_authorizer && append_all(r, list, mine, nmine) < 0))) {
 		json_decref(list);
 		list = NULL;
 	}
 	yb_fhir_reply_bundle(r, list);
-	goto out;
-fail:
-	yb_fhir_reply_error(r, &err);
-out:
 	free(mine);
 	free(theirs);
 }

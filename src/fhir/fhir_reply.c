@@ -145,45 +145,56 @@ static unsigned outcome_status(const yb_err *err)
 	return (unsigned)yb_err_http_status(err->kind);
 }
 
-void yb_fhir_reply_error(yb_hreq *r, const yb_err *err)
+/* The OperationOutcome of an error; NULL when out of memory. */
+static char *outcome_text(const char *code, yb_err_kind kind,
+			  const char *msg)
 {
-	const char *code = err->code ? err->code : "internal";
-	yb_err_kind kind = err->code ? err->kind : YB_EINTERNAL;
-	unsigned status = err->code ? outcome_status(err) : 500;
-	const char *msg = err->message;
 	char expr[128];
 	json_t *oo, *issue;
+	char *s;
 
-	yb_metrics_db_error(err);
-	r->err_code = code;
-	if (status >= 500) {
-		snprintf(r->err_msg, sizeof r->err_msg, "%s", err->message);
-		msg = "internal error; the server log has the details";
-	}
 	yb_fhir_expression(msg, expr, sizeof expr);
 	issue = json_pack("{s:s, s:s, s:{s:[o], s:s}}", "severity", "error",
 			  "code", yb_fhir_issue_type(kind, code), "details",
 			  "coding",
 			  yb_fhir_coding(YB_FHIR_CS_ERROR, code, NULL), "text",
 			  msg);
-	if (issue && expr[0])
-		yb_fhir_set(issue, "expression", json_pack("[s]", expr));
+	if (issue && expr[0] &&
+	    yb_fhir_set(issue, "expression", json_pack("[s]", expr)) < 0) {
+		json_decref(issue);
+		return NULL;
+	}
 	oo = json_pack("{s:s, s:[o]}", "resourceType", "OperationOutcome",
 		       "issue", issue);
-	if (!oo) {
-		static const char oom[] =
-			"{\"resourceType\":\"OperationOutcome\",\"issue\":[{"
-			"\"severity\":\"fatal\",\"code\":\"exception\"}]}";
-		char *s = strdup(oom);
-		if (s)
-			yb_reply_take(r, 500, YB_FHIR_CTYPE, s, strlen(s));
-		return;
+	s = oo ? json_dumps(oo, JSON_COMPACT) : NULL;
+	json_decref(oo);
+	return s;
+}
+
+void yb_fhir_reply_error(yb_hreq *r, const yb_err *err)
+{
+	static const char oom[] =
+		"{\"resourceType\":\"OperationOutcome\",\"issue\":[{"
+		"\"severity\":\"fatal\",\"code\":\"exception\"}]}";
+	const char *code = err->code ? err->code : "internal";
+	yb_err_kind kind = err->code ? err->kind : YB_EINTERNAL;
+	unsigned status = err->code ? outcome_status(err) : 500;
+	const char *msg = err->message;
+	char *s;
+
+	yb_metrics_db_error(err);
+	r->err_code = code;
+	if (status >= 500) {
+		/* Store and internal messages may quote SQL or paths: they go
+		 * to the log, the client gets a plain sentence. */
+		snprintf(r->err_msg, sizeof r->err_msg, "%s", err->message);
+		msg = "internal error; the server log has the details";
 	}
-	{
-		char *s = json_dumps(oo, JSON_COMPACT);
-		json_decref(oo);
-		if (!s)
-			return;
+	s = outcome_text(code, kind, msg);
+	if (!s) {
+		s = strdup(oom);
+		status = 500;
+	}
+	if (s)
 		yb_reply_take(r, status, YB_FHIR_CTYPE, s, strlen(s));
-	}
 }
