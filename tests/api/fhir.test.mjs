@@ -374,3 +374,45 @@ test('RelatedPerson end: PATCH active=false and DELETE (F6); the share stops at 
   // only the authorizer ends it
   outcome(await fhir('DELETE', `RelatedPerson/${again.id}`, { token: sonTok }), 403, 'auth.forbidden');
 });
+
+test('malformed FHIR bodies on every write: 4xx OperationOutcomes, never a 5xx (X4)', async () => {
+  const good = {
+    'Claim/$submit': claim(son.id_number, 'FUZZ-1'),
+    RelatedPerson: {
+      resourceType: 'RelatedPerson',
+      patient: { reference: `Patient/${son.ssn}`, identifier: { system: SID.id, value: son.id_number } },
+      relationship: [{ coding: [{ system: ROLE, code: 'PRN' }] }],
+    },
+    'CoverageEligibilityRequest/$submit': {
+      resourceType: 'CoverageEligibilityRequest', patient: { identifier: { system: SID.id, value: son.id_number } },
+      item: [{ category: { coding: [{ system: `${NS}/CodeSystem/visit-type`, code: 'outpatient' }] } }],
+    },
+  };
+  const junk = [null, 'x', [], { a: [1] }, -1.5e3];
+  const tokens = { 'Claim/$submit': inst.key, RelatedPerson: hospitalKey, 'CoverageEligibilityRequest/$submit': inst.key };
+  for (const [path, body] of Object.entries(good)) {
+    // every top-level element, and every element one level down, replaced by junk
+    const variants = [];
+    for (const k of Object.keys(body)) {
+      for (const j of junk) variants.push({ ...body, [k]: j });
+      const v = body[k];
+      if (v && typeof v === 'object' && !Array.isArray(v))
+        for (const k2 of Object.keys(v)) for (const j of junk) variants.push({ ...body, [k]: { ...v, [k2]: j } });
+      if (Array.isArray(v) && v[0] && typeof v[0] === 'object')
+        for (const k2 of Object.keys(v[0])) for (const j of junk) variants.push({ ...body, [k]: [{ ...v[0], [k2]: j }] });
+    }
+    for (const raw of ['', 'null', '[]', '"Claim"', '{"resourceType":"Claim","a":1,"a":2}', '{"x":1e999999}', '{"x":"\\ud800"}'])
+      variants.push({ raw });
+    for (const v of variants) {
+      const r = v.raw !== undefined
+        ? await fhir('POST', path, { token: tokens[path], raw: v.raw })
+        : await fhir('POST', path, { token: tokens[path], body: v });
+      assert.ok(r.status < 500, `${path} ${JSON.stringify(v)} → ${r.status} ${r.text}`);
+      if (r.status >= 400) assert.equal(r.json.resourceType, 'OperationOutcome');
+    }
+  }
+  for (const patch of [{}, 'x', [null], [{ op: 'replace', path: '/active', value: 'false' }], [{ op: 7 }]]) {
+    const r = await fhir('PATCH', `RelatedPerson/${sonBinding}`, { token: fatherTok, body: patch, ctype: 'application/json-patch+json' });
+    assert.equal(r.status, 400, r.text);
+  }
+});
