@@ -32,7 +32,7 @@ yb_fhir_handler_fn yb_fhir_patient_read, yb_fhir_patient_search,
 /* fhir_related.c */
 yb_fhir_handler_fn yb_fhir_related_read, yb_fhir_related_search,
 	yb_fhir_related_create, yb_fhir_related_delete,
-	yb_fhir_related_patch;
+	yb_fhir_related_patch, yb_fhir_related_update;
 /* fhir_claim.c */
 yb_fhir_handler_fn yb_fhir_claim_submit, yb_fhir_claim_cancel,
 	yb_fhir_claimresponse_read, yb_fhir_eligibility_submit;

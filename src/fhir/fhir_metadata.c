@@ -98,6 +98,8 @@ static int add_route(json_t *list, const yb_http_route *rt)
 		code = "delete";
 	else if (strcmp(rt->method, "PATCH") == 0)
 		code = "patch";
+	else if (strcmp(rt->method, "PUT") == 0)
+		code = "update";
 	if (!code)
 		return 0;
 	return yb_fhir_push(res, "interaction", json_pack(

@@ -9,7 +9,8 @@
  * Create is yb_bind with one row (F2–F5: the same checks, channels and
  * materials as the JSON API); a row's refusal is answered as an
  * OperationOutcome with its code.  DELETE, or a PATCH setting active to
- * false, is yb_unbind (F6) for the authorizer himself.
+ * false, is yb_unbind (F6) for the authorizer himself; an update (PUT)
+ * with active false is yb_unbind on any channel, with its materials.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,29 @@ static int parse_materials(const json_t *rp, yb_bind_materials *m,
 	return 0;
 }
 
+/* An operator names the authorizer — the RelatedPerson himself — by his
+ * SSN and ID number (identifier[]), and presents the materials (F5). */
+static int parse_operator(const json_t *rp, yb_bind_req *req, yb_err *err)
+{
+	const json_t *ids = NULL;
+
+	if (yb_fhir_get_arr(rp, RP, "identifier", true, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const json_t *id = json_array_get(ids, i);
+		const char *v;
+		if ((v = yb_fhir_ident_of(id, YB_FHIR_SID_SSN)))
+			req->authorizer_ssn = v;
+		if ((v = yb_fhir_ident_of(id, YB_FHIR_SID_IDNUM)))
+			req->authorizer_id_number = v;
+	}
+	if (!req->authorizer_ssn || !req->authorizer_id_number)
+		return yb_fhir_bad(err, "request.missing_field", RP,
+				   "identifier", "the authorizer's SSN and ID "
+				   "number are required (F2, F5)");
+	return parse_materials(rp, &req->materials, err);
+}
+
 /* The channel a role binds on: the caller's own (F5); a person on the
  * web unless the binding-channel extension says wechat. */
 static const char *channel_of(const yb_hreq *r, const json_t *rp)
@@ -208,7 +232,7 @@ static const char *channel_of(const yb_hreq *r, const json_t *rp)
 static int parse_create(const yb_hreq *r, const json_t *rp, yb_bind_req *req,
 			yb_bind_row *row, yb_err *err)
 {
-	const json_t *pat = NULL, *rels = NULL, *ids = NULL;
+	const json_t *pat = NULL, *rels = NULL;
 	const char *ref = NULL, *code;
 	yb_relationship rel;
 
@@ -238,22 +262,7 @@ static int parse_create(const yb_hreq *r, const json_t *rp, yb_bind_req *req,
 	req->channel = channel_of(r, rp);
 	if (r->ctx.actor.role == YB_ROLE_PERSON)
 		return 0;
-	/* An operator names the authorizer: the RelatedPerson himself. */
-	if (yb_fhir_get_arr(rp, RP, "identifier", true, &ids, err) < 0)
-		return -1;
-	for (size_t i = 0; i < json_array_size(ids); i++) {
-		const json_t *id = json_array_get(ids, i);
-		const char *v;
-		if ((v = yb_fhir_ident_of(id, YB_FHIR_SID_SSN)))
-			req->authorizer_ssn = v;
-		if ((v = yb_fhir_ident_of(id, YB_FHIR_SID_IDNUM)))
-			req->authorizer_id_number = v;
-	}
-	if (!req->authorizer_ssn || !req->authorizer_id_number)
-		return yb_fhir_bad(err, "request.missing_field", RP,
-				   "identifier", "the authorizer's SSN and ID "
-				   "number are required (F2, F5)");
-	return parse_materials(rp, &req->materials, err);
+	return parse_operator(rp, req, err);
 }
 
 void yb_fhir_related_create(yb_hreq *r)
@@ -283,14 +292,16 @@ fail:
 	yb_fhir_reply_error(r, &err);
 }
 
-static void end_binding(yb_hreq *r)
+/* F6: `who` NULL for the authorizer himself (web), else an operator's
+ * or a terminal's request naming him, with its materials. */
+static void end_binding(yb_hreq *r, const yb_bind_req *who)
 {
 	yb_binding b;
 	yb_id id;
 	yb_err err;
 
 	if (yb_req_id_param(r, 0, "binding.not_found", &id, &err) < 0 ||
-	    yb_unbind(&r->ctx, id, NULL, &b, &err) < 0) {
+	    yb_unbind(&r->ctx, id, who, &b, &err) < 0) {
 		yb_fhir_reply_error(r, &err);
 		return;
 	}
@@ -299,7 +310,43 @@ static void end_binding(yb_hreq *r)
 
 void yb_fhir_related_delete(yb_hreq *r)
 {
-	end_binding(r);
+	end_binding(r, NULL);
+}
+
+/*
+ * PUT RelatedPerson/{id}: the update a binding takes is its end — the
+ * resource with active false.  This is how a terminal or an operator's
+ * desk ends one (F5, F6): the RelatedPerson names the authorizer by
+ * identifier[] and carries the binding-materials extension, as on
+ * create; for a person the resource needs no more than active false.
+ */
+void yb_fhir_related_update(yb_hreq *r)
+{
+	yb_bind_req who = { 0 };
+	json_t *rp = NULL;
+	bool active = true;
+	yb_err err;
+
+	if (yb_fhir_body(r, RP, &rp, &err) < 0 ||
+	    yb_fhir_get_bool(rp, RP, "active", true, &active, &err) < 0)
+		goto fail;
+	if (active) {
+		yb_fhir_bad(&err, "request.invalid_field", RP, "active",
+			    "the only update a binding takes is its end: "
+			    "active false (F6)");
+		goto fail;
+	}
+	if (r->ctx.actor.role != YB_ROLE_PERSON) {
+		who.channel = channel_of(r, rp);
+		if (parse_operator(rp, &who, &err) < 0)
+			goto fail;
+	}
+	end_binding(r, r->ctx.actor.role == YB_ROLE_PERSON ? NULL : &who);
+	json_decref(rp);
+	return;
+fail:
+	json_decref(rp);
+	yb_fhir_reply_error(r, &err);
 }
 
 /* A JSON Patch whose every operation is a test, or the replace of
@@ -344,5 +391,5 @@ void yb_fhir_related_patch(yb_hreq *r)
 		return;
 	}
 	json_decref(patch);
-	end_binding(r);
+	end_binding(r, NULL);
 }

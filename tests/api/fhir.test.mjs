@@ -122,7 +122,7 @@ test('metadata: a valid CapabilityStatement that states exactly the served route
     if (!m || pattern.endsWith('/metadata')) continue;
     const [, type, inst1, op, name] = m;
     if (op) served.add(`${type} $${name}`);
-    else served.add(`${type} ${{ GET: inst1 ? 'read' : 'search-type', POST: 'create', DELETE: 'delete', PATCH: 'patch' }[method]}`);
+    else served.add(`${type} ${{ GET: inst1 ? 'read' : 'search-type', POST: 'create', DELETE: 'delete', PATCH: 'patch', PUT: 'update' }[method]}`);
   }
   assert.deepEqual([...stated].sort(), [...served].sort());
   assert.ok(served.has('Claim $submit') && served.has('RelatedPerson create'));
@@ -196,7 +196,7 @@ test('Account: balance as of now in the account-balance extension', async () => 
   outcome(await fhir('GET', `Account/${son.ssn}`, { token: windowKey }), 404, 'request.not_found'); // P2
 });
 
-let sonBinding;
+let sonBinding, deskBinding, deskBody;
 test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcomes', async () => {
   const kit = client(fatherTok);
   // the father is the son's parent: PRN (the binding records "child")
@@ -240,6 +240,8 @@ test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcome
     { url: 'id-cards', valueBoolean: true }, { url: 'social-security-cards', valueBoolean: true }] }] };
   const made = await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: withMaterials });
   assert.equal(made.status, 201, made.text);
+  deskBinding = made.json.id;
+  deskBody = withMaterials;
   assert.equal(made.json.relationship[0].coding[0].code, 'SPS');
   assert.match(made.headers.get('location'), new RegExp(`/fhir/R4/RelatedPerson/${made.json.id}$`));
   // Q3: the hospital office sees the authorizer's surname only
@@ -373,6 +375,22 @@ test('RelatedPerson end: PATCH active=false and DELETE (F6); the share stops at 
   assert.equal(del.json.active, false);
   // only the authorizer ends it
   outcome(await fhir('DELETE', `RelatedPerson/${again.id}`, { token: sonTok }), 403, 'auth.forbidden');
+});
+
+test('RelatedPerson update active=false: an operator\'s desk ends a binding with its materials (F5, F6)', async () => {
+  const path = `RelatedPerson/${deskBinding}`;
+  outcome(await fhir('PUT', path, { token: hospitalKey, body: { ...deskBody, active: true } }), 400, 'request.invalid_field', 'RelatedPerson.active');
+  const { extension, ...bare } = deskBody;
+  assert.ok(extension);
+  outcome(await fhir('PUT', path, { token: hospitalKey, body: { ...bare, active: false } }), 422, 'binding.materials_missing');
+  const noWho = { ...deskBody, active: false }; delete noWho.identifier;
+  outcome(await fhir('PUT', path, { token: hospitalKey, body: noWho }), 400, 'request.missing_field', 'RelatedPerson.identifier');
+  const ended = valid(await client(hospitalKey).update({ resourceType: 'RelatedPerson', id: deskBinding, body: { ...deskBody, id: deskBinding, active: false } }));
+  assert.equal(ended.active, false);
+  assert.ok(ended.period.end);
+  // the authorizer sees it ended in the JSON API too
+  const fatherView = await srv.get('/api/v1/me/bindings', { token: fatherTok });
+  assert.ok(fatherView.json.authorized.find((b) => String(b.binding_id) === deskBinding).ended_at);
 });
 
 test('malformed FHIR bodies on every write: 4xx OperationOutcomes, never a 5xx (X4)', async () => {
