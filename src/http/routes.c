@@ -160,6 +160,13 @@ const yb_http_route yb_http_routes[] = {
 	  "my employees' contribution records (?period=YYYY-MM)" },
 	{ "GET", "/api/v1/audit", yb_handle_audit_get, "audit.list", YB_R_ALL,
 	  0, "audit records, newest first" },
+
+	/* nhsa: the national-interface gateway (docs/NHSA.md); it
+	 * authenticates by the x-tif-* headers itself and reads the raw body */
+	{ "POST", "/nhsa/api/{infno}", yb_handle_nhsa, NULL, YB_R_PUBLIC,
+	  EXTRA, "national interface (NHSA): one transaction, infno in the URL" },
+	{ "POST", "/nhsa/api", yb_handle_nhsa, NULL, YB_R_PUBLIC, EXTRA,
+	  "national interface (NHSA): one transaction, infno in the envelope" },
 };
 
 const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];

@@ -85,6 +85,7 @@ int yb_bill_check(const char *txn_id, const char *cred_type,
 	out->cred_value = cred_value;
 	out->total_fen = total_fen;
 	out->fund_pay_fen = fund_pay_fen;
+	out->no_accounts = false;
 	return 0;
 }
 
@@ -95,10 +96,12 @@ void yb_bill_hash(const yb_bill *bill, yb_id patient_id,
 {
 	char buf[256];
 
-	snprintf(buf, sizeof buf, "settle/1|%s|%lld|%s|%lld|%lld",
+	/* The nhsa flag only when set: earlier settlements keep their hash. */
+	snprintf(buf, sizeof buf, "settle/1|%s|%lld|%s|%lld|%lld%s",
 		 yb_cred_type_str(bill->cred_type), (long long)patient_id,
 		 yb_visit_type_str(bill->visit_type),
-		 (long long)bill->total_fen, (long long)bill->fund_pay_fen);
+		 (long long)bill->total_fen, (long long)bill->fund_pay_fen,
+		 bill->no_accounts ? "|no_accounts" : "");
 	yb_sha256_hex_str(buf, out);
 }
 
@@ -165,9 +168,10 @@ static int payers_find(yb_ctx *ctx, const yb_person *patient,
 						     &pp->own, err);
 	if (found < 0)
 		return -1;
-	pp->has_own = found && !pp->own.closed;
+	pp->has_own = found && !pp->own.closed && !bill->no_accounts;
 	pp->n = 0;
-	if (!ctx->settings->family_visit_allowed[bill->visit_type])
+	if (!ctx->settings->family_visit_allowed[bill->visit_type] ||
+	    bill->no_accounts)
 		return 0;
 	if (ctx->store->ops->payer_candidates(ctx->store, patient->id, c,
 					      PAYERS_MAX, &n, err) < 0)
@@ -277,7 +281,8 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	in.payable_fen = bill->total_fen - bill->fund_pay_fen;
 	in.patient_has_account = pp->has_own;
 	in.patient_balance_fen = pp->has_own ? pp->own.balance_fen : 0;
-	in.family_allowed = ctx->settings->family_visit_allowed[bill->visit_type];
+	in.family_allowed = ctx->settings->family_visit_allowed[bill->visit_type] &&
+			    !bill->no_accounts;
 	in.share_floor_fen = ctx->settings->share_floor_fen;
 	in.ncandidates = pp->n;
 	in.candidates = pp->cand;
@@ -622,12 +627,29 @@ static int revoke_posting(yb_ctx *ctx, const yb_settlement *s,
 	return 0;
 }
 
+int yb_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now, yb_err *err)
+{
+	yb_posting post;
+	yb_id txn = 0;
+
+	if (revoke_posting(ctx, s, &post, err) < 0)
+		return -1;
+	if (ctx->store->ops->ledger_post(ctx->store, &post, now, &txn,
+					 err) < 0)
+		return -1;
+	if (ctx->store->ops->settlement_set_revoked(ctx->store, s->id, txn,
+						    now, err) < 0)
+		return -1;
+	s->state = YB_SETTLE_REVOKED;
+	s->revoke_txn_id = txn;
+	s->revoked_at = now;
+	return 0;
+}
+
 int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 	      yb_err *err)
 {
-	yb_posting post;
 	yb_time now = yb_ctx_now(ctx);
-	yb_id txn = 0;
 	bool open = false;
 	int rc = -1;
 
@@ -644,21 +666,12 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 		rc = 0;
 		goto out;
 	}
-	if (revoke_posting(ctx, out, &post, err) < 0)
-		goto out;
-	if (ctx->store->ops->ledger_post(ctx->store, &post, now, &txn,
-					 err) < 0)
-		goto out;
-	if (ctx->store->ops->settlement_set_revoked(ctx->store, out->id, txn,
-						    now, err) < 0)
+	if (yb_revoke_in_tx(ctx, out, now, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,
 			    err) < 0)
 		goto out;
-	out->state = YB_SETTLE_REVOKED;
-	out->revoke_txn_id = txn;
-	out->revoked_at = now;
 	rc = 0;
 out:
 	if (open)
