@@ -481,11 +481,12 @@ int yb_nhsa_revoke(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
 		json_decref(j);
 		return 0;
 	}
-	if (yb_revoke_in_tx(ctx, &o->s, yb_ctx_now(ctx), err) < 0)
-		goto fail;
+	/* The totals row before the accounts, as a settlement takes them:
+	 * one lock order, no deadlock on PostgreSQL. */
 	cum_key(ckey, sizeof ckey, o->person.id, year_of(o->at), o->insutype,
 		yb_fund_visit_of_med_type(o->med_type));
 	if (cum_read(ctx, ckey, true, &cum, err) < 0 ||
+	    yb_revoke_in_tx(ctx, &o->s, yb_ctx_now(ctx), err) < 0 ||
 	    cum_move(ctx, ckey, cum, o, -1, err) < 0)
 		goto fail;
 	o->revoked = true;

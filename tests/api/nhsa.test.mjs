@@ -278,6 +278,30 @@ test('2207 acct_used_flag 0: no personal account at all; fee totals must match t
   assert.equal(await balance(worker), before);
 });
 
+test('N6: yearly totals stay exact when one person\'s bills settle at once', async () => {
+  const p = await seedPerson(srv, { name: '周并发', balance: 100000 });
+  const ids = [];
+  for (let i = 0; i < 6; i++) {
+    const id = await register(his, p, '310');
+    ok(await his.call('2204', { feedetail: [feeLine(id, p.ssn, 'F1', 'C1', 1, 150, 150)] }));
+    ids.push(id);
+  }
+  const rs = await Promise.all(ids.map((id) => his.call('2207', setlData(p, id, 'C1', 150, '310'))));
+  const s = rs.map((r) => ok(r).setlinfo);
+  // 310 outpatient: the 200.00 deductible is paid once over the six bills
+  const dedc = s.reduce((a, x) => a + Math.round(x.act_pay_dedc * 100), 0);
+  const fund = s.reduce((a, x) => a + Math.round(x.hifp_pay * 100), 0);
+  assert.equal(dedc, 20000);
+  assert.equal(fund, Math.floor((90000 - 20000) * 0.7));
+  const ym = today().slice(0, 7).replace('-', '');
+  const c = ok(await his.call('5206', { data: { psn_no: p.ssn, cum_ym: ym } }));
+  const cum = Object.fromEntries(c.cumInfo.map((x) => [x.cum_type_code, Math.round(x.cum * 100)]));
+  assert.equal(cum.MZ_QFX, 20000);
+  assert.equal(cum.MZ_TC, fund);
+  assert.equal(cum.MZ_FY, 90000);
+  assert.equal(cum.MZ_CS, 600);
+});
+
 test('C4: a registration with someone else\'s credential is refused', async () => {
   refused(await his.call('2201', { data: {
     psn_no: child.ssn, insutype: '390', begntime: infTime(), mdtrt_cert_type: '02', mdtrt_cert_no: father.id_number,
