@@ -462,12 +462,66 @@ int yb_nhsa_settle(yb_ctx *ctx, const yb_nhsa_setl_req *r, bool preview,
 
 /* ---- 2208, 5203 ----------------------------------------------------------------- */
 
+/* S5 for a gateway settlement `o` (its record `j`), in the caller's
+ * write transaction: the yearly totals row locked before the accounts, as
+ * a settlement takes them (one lock order, no deadlock on PostgreSQL),
+ * then the ledger, the totals and the record. */
+static int revoke_rec(yb_ctx *ctx, yb_nhsa_setl *o, const json_t *j,
+		      yb_time now, yb_err *err)
+{
+	json_t *cum = NULL;
+	char ckey[128];
+	int rc = -1;
+
+	cum_key(ckey, sizeof ckey, o->person.id, year_of(o->at), o->insutype,
+		yb_fund_visit_of_med_type(o->med_type));
+	if (cum_read(ctx, ckey, true, &cum, err) < 0 ||
+	    yb_revoke_in_tx(ctx, &o->s, now, err) < 0 ||
+	    cum_move(ctx, ckey, cum, o, -1, err) < 0)
+		goto out;
+	o->revoked = true;
+	o->revoked_at = o->s.revoked_at;
+	if (own_balance(ctx, o, false, err) < 0 ||
+	    setl_save(ctx, o, yb_nhsa_js(j, "req_hash"), YB_NHSA_UPSERT,
+		      err) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(cum);
+	return rc;
+}
+
+int yb_nhsa_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now,
+			 yb_err *err)
+{
+	yb_nhsa_setl *o;
+	char id[24];
+	json_t *j = NULL;
+	int found, rc = -1;
+
+	snprintf(id, sizeof id, "%lld", (long long)s->id);
+	found = yb_nhsa_rec_get(ctx, "setl", id, &j, NULL, err);
+	if (found <= 0)      /* not a gateway settlement: the plain S5 */
+		return found < 0 ? -1 : yb_revoke_in_tx(ctx, s, now, err);
+	o = malloc(sizeof *o);
+	if (!o) {
+		json_decref(j);
+		return yb_errf(err, "out_of_memory", "out of memory");
+	}
+	if (setl_from(ctx, id, j, o, err) == 0 &&
+	    revoke_rec(ctx, o, j, now, err) == 0) {
+		*s = o->s;
+		rc = 0;
+	}
+	free(o);
+	json_decref(j);
+	return rc;
+}
+
 int yb_nhsa_revoke(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
 		   const char *psn_no, yb_nhsa_setl *o, yb_err *err)
 {
-	json_t *j = NULL, *cum = NULL;
-	char ckey[128];
-	int rc = -1;
+	json_t *j = NULL;
 
 	if (yb_authorize(ctx, "settlement.revoke", err) < 0)
 		return -1;
@@ -481,29 +535,15 @@ int yb_nhsa_revoke(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
 		json_decref(j);
 		return 0;
 	}
-	/* The totals row before the accounts, as a settlement takes them:
-	 * one lock order, no deadlock on PostgreSQL. */
-	cum_key(ckey, sizeof ckey, o->person.id, year_of(o->at), o->insutype,
-		yb_fund_visit_of_med_type(o->med_type));
-	if (cum_read(ctx, ckey, true, &cum, err) < 0 ||
-	    yb_revoke_in_tx(ctx, &o->s, yb_ctx_now(ctx), err) < 0 ||
-	    cum_move(ctx, ckey, cum, o, -1, err) < 0)
-		goto fail;
-	o->revoked = true;
-	o->revoked_at = o->s.revoked_at;
-	if (own_balance(ctx, o, false, err) < 0 ||
-	    setl_save(ctx, o, yb_nhsa_js(j, "req_hash"), YB_NHSA_UPSERT,
-		      err) < 0)
+	if (revoke_rec(ctx, o, j, yb_ctx_now(ctx), err) < 0)
 		goto fail;
 	json_decref(j);
-	json_decref(cum);
 	return yb_audit_commit(ctx, "settlement.revoke", "settlement",
 			       o->s.id, err);
 fail:
 	json_decref(j);
-	json_decref(cum);
 	yb_tx_rollback(ctx);
-	return rc;
+	return -1;
 }
 
 int yb_nhsa_setl_get(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,

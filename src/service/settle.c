@@ -666,7 +666,8 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 		rc = 0;
 		goto out;
 	}
-	if (yb_revoke_in_tx(ctx, out, now, err) < 0)
+	/* nhsa: a gateway settlement's yearly totals go back too. */
+	if (yb_nhsa_revoke_in_tx(ctx, out, now, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,

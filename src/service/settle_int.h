@@ -76,6 +76,15 @@ void yb_bill_hash(const yb_bill *bill, yb_id patient_id,
 int yb_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now, yb_err *err);
 
 /*
+ * nhsa gateway (nhsa_settle.c): yb_revoke_in_tx, and when `s` was settled
+ * through the national interface also its yearly totals (N6) and its
+ * gateway record — so a revocation through the JSON API and one through
+ * 2208 leave the same state.
+ */
+int yb_nhsa_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now,
+			 yb_err *err);
+
+/*
  * X3: append the audit record (target "<what>:<id>", result ok) and
  * commit.  The transaction is over afterwards either way: on failure it
  * has been rolled back.

@@ -302,6 +302,27 @@ test('N6: yearly totals stay exact when one person\'s bills settle at once', asy
   assert.equal(cum.MZ_CS, 600);
 });
 
+test('S5/N6: a gateway settlement revoked through the JSON API gives the yearly totals back too', async () => {
+  const p = await seedPerson(srv, { name: '吴撤销', balance: 100000 });
+  const id = await register(his, p, '310');
+  ok(await his.call('2204', { feedetail: [feeLine(id, p.ssn, 'F1', 'R1', 1, 500, 500)] }));
+  const s = ok(await his.call('2207', setlData(p, id, 'R1', 500, '310'))).setlinfo;
+  const key = await srv.key('institution', { institution: H1 });
+  const r = await srv.post(`/api/v1/settlements/${s.setl_id}/revocation`, undefined, { token: key });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.state, 'revoked');
+  const ym = today().slice(0, 7).replace('-', '');
+  const c = ok(await his.call('5206', { data: { psn_no: p.ssn, cum_ym: ym } }));
+  const cum = Object.fromEntries(c.cumInfo.map((x) => [x.cum_type_code, x.cum]));
+  assert.equal(cum.MZ_QFX, 0);
+  assert.equal(cum.MZ_TC, 0);
+  const q = ok(await his.call('5203', { data: { psn_no: p.ssn, setl_id: s.setl_id, mdtrt_id: id } }));
+  assert.equal(q.setlinfo.refd_setl_flag, '1');
+  // and 2208 afterwards is the harmless repeat (S5)
+  ok(await his.call('2208', { data: { setl_id: s.setl_id, mdtrt_id: id, psn_no: p.ssn } }));
+  assert.equal(await balance(p), 100000);
+});
+
 test('C4: a registration with someone else\'s credential is refused', async () => {
   refused(await his.call('2201', { data: {
     psn_no: child.ssn, insutype: '390', begntime: infTime(), mdtrt_cert_type: '02', mdtrt_cert_no: father.id_number,
