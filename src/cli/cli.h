@@ -78,6 +78,7 @@ int cmd_audit(yb_cli *cli, int argc, char **argv);
 int cmd_card(yb_cli *cli, int argc, char **argv);
 int cmd_ecert(yb_cli *cli, int argc, char **argv);
 int cmd_key(yb_cli *cli, int argc, char **argv);
+int cmd_nhsa(yb_cli *cli, int argc, char **argv);   /* nhsa gateway */
 int cmd_serve(yb_cli *cli, int argc, char **argv);
 int cmd_routes(yb_cli *cli, int argc, char **argv);
 int cmd_demo(yb_cli *cli, int argc, char **argv);

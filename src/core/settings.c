@@ -57,6 +57,25 @@ static const struct setting {
 	  offsetof(yb_settings, login_lockout_seconds), 1, 30 * 86400 },
 	{ "service_point_working_days", K_INT,
 	  offsetof(yb_settings, service_point_working_days), 1, 60 },
+	/* --- nhsa gateway (docs/NHSA.md) --- */
+	{ "nhsa_time_window_seconds", K_INT,
+	  offsetof(yb_settings, nhsa_time_window_seconds), 1, 86400 },
+#define NHSA_POLICY(insu, i, visit, v)                                        \
+	{ "nhsa_policy_" insu "_" visit "_deductible_fen", K_INT64,            \
+	  offsetof(yb_settings, nhsa_policy[i][v].deductible_fen), 0,          \
+	  YB_MONEY_MAX },                                                       \
+	{ "nhsa_policy_" insu "_" visit "_ratio_bp", K_INT64,                  \
+	  offsetof(yb_settings, nhsa_policy[i][v].ratio_bp), 0, 10000 },       \
+	{ "nhsa_policy_" insu "_" visit "_ceiling_fen", K_INT64,               \
+	  offsetof(yb_settings, nhsa_policy[i][v].ceiling_fen), 0,             \
+	  YB_MONEY_MAX }
+	NHSA_POLICY("310", YB_NHSA_INSU_EMPLOYEE, "outpatient", YB_VISIT_OUTPATIENT),
+	NHSA_POLICY("310", YB_NHSA_INSU_EMPLOYEE, "pharmacy", YB_VISIT_PHARMACY),
+	NHSA_POLICY("310", YB_NHSA_INSU_EMPLOYEE, "inpatient", YB_VISIT_INPATIENT),
+	NHSA_POLICY("390", YB_NHSA_INSU_RESIDENT, "outpatient", YB_VISIT_OUTPATIENT),
+	NHSA_POLICY("390", YB_NHSA_INSU_RESIDENT, "pharmacy", YB_VISIT_PHARMACY),
+	NHSA_POLICY("390", YB_NHSA_INSU_RESIDENT, "inpatient", YB_VISIT_INPATIENT),
+#undef NHSA_POLICY
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -82,6 +101,20 @@ void yb_settings_defaults(yb_settings *s)
 	s->login_max_failures = 5;
 	s->login_lockout_seconds = 900;
 	s->service_point_working_days = 3;
+	/* --- nhsa gateway: illustrative defaults (docs/NHSA.md) --- */
+	s->nhsa_time_window_seconds = 300;
+	s->nhsa_policy[YB_NHSA_INSU_EMPLOYEE][YB_VISIT_OUTPATIENT] =
+		(yb_fund_policy){ 20000, 7000, 1000000 };
+	s->nhsa_policy[YB_NHSA_INSU_EMPLOYEE][YB_VISIT_PHARMACY] =
+		(yb_fund_policy){ 0, 0, 0 };
+	s->nhsa_policy[YB_NHSA_INSU_EMPLOYEE][YB_VISIT_INPATIENT] =
+		(yb_fund_policy){ 100000, 9000, 50000000 };
+	s->nhsa_policy[YB_NHSA_INSU_RESIDENT][YB_VISIT_OUTPATIENT] =
+		(yb_fund_policy){ 10000, 5000, 300000 };
+	s->nhsa_policy[YB_NHSA_INSU_RESIDENT][YB_VISIT_PHARMACY] =
+		(yb_fund_policy){ 0, 0, 0 };
+	s->nhsa_policy[YB_NHSA_INSU_RESIDENT][YB_VISIT_INPATIENT] =
+		(yb_fund_policy){ 80000, 7000, 20000000 };
 }
 
 /* The string form of value v of a list kind, and how many values. */

@@ -14,6 +14,18 @@
 #include "core/err.h"
 #include "core/model.h"
 
+/* --- nhsa: the fund policy of the national-interface gateway (N rules,
+ * docs/NHSA.md): per insurance type and visit family, a yearly
+ * deductible (起付线), a payment ratio in basis points, a yearly ceiling. */
+typedef enum { YB_NHSA_INSU_EMPLOYEE, YB_NHSA_INSU_RESIDENT,
+	       YB_NHSA_INSU__N } yb_nhsa_insu;     /* insutype 310 / 390 */
+
+typedef struct yb_fund_policy {
+	int64_t deductible_fen;         /* per calendar year */
+	int64_t ratio_bp;               /* 0..10000 of the part above it */
+	int64_t ceiling_fen;            /* most the fund pays per year */
+} yb_fund_policy;
+
 typedef struct yb_settings {
 	char region[YB_REGION_SZ];              /* region = 440300 */
 	bool scheme_has_account[YB_SCHEME__N];  /* account_schemes = employee_tier1 */
@@ -26,6 +38,9 @@ typedef struct yb_settings {
 	int login_max_failures;                 /* login_max_failures = 5 */
 	int login_lockout_seconds;              /* login_lockout_seconds = 900 */
 	int service_point_working_days;         /* service_point_working_days = 3 */
+	/* --- nhsa gateway --- */
+	int nhsa_time_window_seconds;           /* nhsa_time_window_seconds = 300 */
+	yb_fund_policy nhsa_policy[YB_NHSA_INSU__N][YB_VISIT__N];
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

@@ -302,5 +302,10 @@ yb_http_handler_fn yb_handle_reconciliation_get,
 	yb_handle_reconciliation_post;
 /* http_audit.c */
 yb_http_handler_fn yb_handle_audit_get;
+/* http_nhsa.c — the national-interface gateway (src/nhsa) */
+yb_http_handler_fn yb_handle_nhsa;
+/* An NHSA envelope with infcode -1 instead of an HTTP error, for the
+ * gateway's routes (false for any other route). */
+bool yb_nhsa_http_fail(yb_hreq *r, const yb_err *err);
 
 #endif

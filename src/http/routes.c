@@ -216,6 +216,12 @@ const yb_http_route yb_http_routes[] = {
 	  EXTRA | YB_ROUTE_NO_BATCH, "FHIR eligibility check" },
 #undef FHIR_READERS
 	/* --- end fhir --- */
+	/* nhsa: the national-interface gateway (docs/NHSA.md); it
+	 * authenticates by the x-tif-* headers itself and reads the raw body */
+	{ "POST", "/nhsa/api/{infno}", yb_handle_nhsa, NULL, YB_R_PUBLIC,
+	  EXTRA, "national interface (NHSA): one transaction, infno in the URL" },
+	{ "POST", "/nhsa/api", yb_handle_nhsa, NULL, YB_R_PUBLIC, EXTRA,
+	  "national interface (NHSA): one transaction, infno in the envelope" },
 };
 
 const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];

@@ -484,6 +484,8 @@ static void batch_finish(yb_hreq *r)
 	}
 	if (r->batch_rc == 0)
 		yb_errf(&r->batch_err, "internal", "the handler gave no answer");
+	if (yb_nhsa_http_fail(r, &r->batch_err))   /* nhsa: never a 5xx */
+		return;
 	yb_reply_error(r, &r->batch_err);
 }
 
@@ -550,6 +552,8 @@ static bool dispatch(yb_hreq *r, const char *url)
 		return false;
 	yb_errf(&err, "internal", "the handler gave no answer");
 fail:
+	if (yb_nhsa_http_fail(r, &err))             /* nhsa: never a 5xx */
+		return false;
 	yb_reply_error(r, &err);
 	return false;
 }

@@ -78,6 +78,15 @@ static const struct {
 	{ "inquiry.self",           R_PERSON },
 	{ "inquiry.person",         R_ADMIN | R_WINDOW },
 	{ "inquiry.employer",       R_EMPLOYER },
+	/* --- nhsa: the national-interface gateway (settlement, revocation,
+	 * queries and reconciliation use the settlement actions above) --- */
+	{ "nhsa.credential.issue",  R_ADMIN },
+	{ "nhsa.message.get",       R_ADMIN | R_WINDOW },
+	{ "nhsa.sign",              R_INST },
+	{ "nhsa.person",            R_INST },
+	{ "nhsa.visit",             R_INST },
+	{ "nhsa.fee",               R_INST },
+	{ "nhsa.cumulative",        R_INST },
 };
 
 static yb_time clock_system_now(void *arg)

@@ -85,6 +85,7 @@ int yb_bill_check(const char *txn_id, const char *cred_type,
 	out->cred_value = cred_value;
 	out->total_fen = total_fen;
 	out->fund_pay_fen = fund_pay_fen;
+	out->no_accounts = false;
 	return 0;
 }
 
@@ -95,10 +96,12 @@ void yb_bill_hash(const yb_bill *bill, yb_id patient_id,
 {
 	char buf[256];
 
-	snprintf(buf, sizeof buf, "settle/1|%s|%lld|%s|%lld|%lld",
+	/* The nhsa flag only when set: earlier settlements keep their hash. */
+	snprintf(buf, sizeof buf, "settle/1|%s|%lld|%s|%lld|%lld%s",
 		 yb_cred_type_str(bill->cred_type), (long long)patient_id,
 		 yb_visit_type_str(bill->visit_type),
-		 (long long)bill->total_fen, (long long)bill->fund_pay_fen);
+		 (long long)bill->total_fen, (long long)bill->fund_pay_fen,
+		 bill->no_accounts ? "|no_accounts" : "");
 	yb_sha256_hex_str(buf, out);
 }
 
@@ -185,8 +188,15 @@ int yb_payers_usable(yb_ctx *ctx, const yb_person *patient,
 static int payers_find(yb_ctx *ctx, const yb_person *patient,
 		       const yb_bill *bill, payers *pp, yb_err *err)
 {
-	return yb_payers_usable(ctx, patient, bill->visit_type, &pp->has_own,
-				&pp->own, pp->cand, PAYERS_MAX, &pp->n, err);
+	if (yb_payers_usable(ctx, patient, bill->visit_type, &pp->has_own,
+			     &pp->own, pp->cand, PAYERS_MAX, &pp->n, err) < 0)
+		return -1;
+	/* The NHSA path's acct_used_flag 0: no personal account pays. */
+	if (bill->no_accounts) {
+		pp->has_own = false;
+		pp->n = 0;
+	}
+	return 0;
 }
 
 /* Re-read every balance after the lock: what the split is computed from
@@ -284,7 +294,8 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	in.payable_fen = bill->total_fen - bill->fund_pay_fen;
 	in.patient_has_account = pp->has_own;
 	in.patient_balance_fen = pp->has_own ? pp->own.balance_fen : 0;
-	in.family_allowed = ctx->settings->family_visit_allowed[bill->visit_type];
+	in.family_allowed = ctx->settings->family_visit_allowed[bill->visit_type] &&
+			    !bill->no_accounts;
 	in.share_floor_fen = ctx->settings->share_floor_fen;
 	in.ncandidates = pp->n;
 	in.candidates = pp->cand;
@@ -629,12 +640,29 @@ static int revoke_posting(yb_ctx *ctx, const yb_settlement *s,
 	return 0;
 }
 
+int yb_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now, yb_err *err)
+{
+	yb_posting post;
+	yb_id txn = 0;
+
+	if (revoke_posting(ctx, s, &post, err) < 0)
+		return -1;
+	if (ctx->store->ops->ledger_post(ctx->store, &post, now, &txn,
+					 err) < 0)
+		return -1;
+	if (ctx->store->ops->settlement_set_revoked(ctx->store, s->id, txn,
+						    now, err) < 0)
+		return -1;
+	s->state = YB_SETTLE_REVOKED;
+	s->revoke_txn_id = txn;
+	s->revoked_at = now;
+	return 0;
+}
+
 int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 	      yb_err *err)
 {
-	yb_posting post;
 	yb_time now = yb_ctx_now(ctx);
-	yb_id txn = 0;
 	bool open = false;
 	int rc = -1;
 
@@ -651,21 +679,13 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 		rc = 0;
 		goto out;
 	}
-	if (revoke_posting(ctx, out, &post, err) < 0)
-		goto out;
-	if (ctx->store->ops->ledger_post(ctx->store, &post, now, &txn,
-					 err) < 0)
-		goto out;
-	if (ctx->store->ops->settlement_set_revoked(ctx->store, out->id, txn,
-						    now, err) < 0)
+	/* nhsa: a gateway settlement's yearly totals go back too. */
+	if (yb_nhsa_revoke_in_tx(ctx, out, now, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,
 			    err) < 0)
 		goto out;
-	out->state = YB_SETTLE_REVOKED;
-	out->revoke_txn_id = txn;
-	out->revoked_at = now;
 	rc = 0;
 out:
 	if (open)

@@ -18,6 +18,9 @@ typedef struct yb_bill {
 	yb_visit_type visit_type;
 	int64_t total_fen;
 	int64_t fund_pay_fen;
+	/* nhsa gateway: acct_used_flag 0 — no personal account pays at all,
+	 * the patient's own or a relative's (false from yb_bill_check). */
+	bool no_accounts;
 } yb_bill;
 
 /*
@@ -63,6 +66,23 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 /* S4: the fingerprint of a bill once its credential names `patient_id`. */
 void yb_bill_hash(const yb_bill *bill, yb_id patient_id,
 		  char out[YB_HASH_HEX_SZ]);
+
+/*
+ * S5 inside the caller's write transaction: post the reverse of `s` (an
+ * own, settled settlement) and mark it revoked at `now`; fills s's
+ * revocation fields.  For the nhsa gateway's 2208, which changes its own
+ * records in the same transaction.
+ */
+int yb_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now, yb_err *err);
+
+/*
+ * nhsa gateway (nhsa_settle.c): yb_revoke_in_tx, and when `s` was settled
+ * through the national interface also its yearly totals (N6) and its
+ * gateway record — so a revocation through the JSON API and one through
+ * 2208 leave the same state.
+ */
+int yb_nhsa_revoke_in_tx(yb_ctx *ctx, yb_settlement *s, yb_time now,
+			 yb_err *err);
 
 /*
  * X3: append the audit record (target "<what>:<id>", result ok) and

@@ -779,6 +779,12 @@ static const yb_store_ops pg_ops = {
 	.throttle_get = pg_throttle_get,
 	.throttle_put = pg_throttle_put,
 	.throttle_clear = pg_throttle_clear,
+	/* nhsa gateway */
+	.nhsa_put = pg_nhsa_put,
+	.nhsa_get = pg_nhsa_get,
+	.nhsa_list = pg_nhsa_list,
+	.nhsa_delete = pg_nhsa_delete,
+	.nhsa_purge = pg_nhsa_purge,
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,

@@ -73,6 +73,8 @@ static const struct copy_table {
 	  "label, created_at, revoked_at", true },
 	{ "sessions", "token_hash, person_id, created_at, expires_at", false },
 	{ "login_throttle", "key, failures, window_start", false },
+	/* nhsa gateway */
+	{ "nhsa_records", "kind, key, grp, inst, at, val", false },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])

@@ -299,4 +299,15 @@ int pg_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int pg_throttle_clear(yb_store *st, const char *key, yb_err *err);
 
+/* ---- nhsa gateway records (pg_nhsa.c) ------------------------------------ */
+int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err);
+int pg_nhsa_get(yb_store *st, const char *kind, const char *key,
+		yb_nhsa_rec *out, yb_err *err);
+int pg_nhsa_list(yb_store *st, const char *kind, const char *grp,
+		 yb_nhsa_rec **out, int *n, yb_err *err);
+int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
+		   yb_err *err);
+int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
+		  yb_err *err);
+
 #endif

@@ -319,6 +319,20 @@ static const char *const migrations[] = {
 	"  key          text PRIMARY KEY,"
 	"  failures     integer NOT NULL,"
 	"  window_start bigint NOT NULL);",
+
+	/* ---- nhsa: the national-interface gateway's records (credentials,
+	 * nonces, messages, sign-ins, visits, fee lines, settlements, yearly
+	 * totals; service/nhsa*.c) ---- */
+	"CREATE TABLE nhsa_records ("
+	"  kind text NOT NULL,"
+	"  key  text NOT NULL,"
+	"  grp  text NOT NULL DEFAULT '',"
+	"  inst text NOT NULL DEFAULT '',"
+	"  at   bigint NOT NULL,"
+	"  val  text NOT NULL,"
+	"  PRIMARY KEY (kind, key));"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records (kind, grp);"
+	"CREATE INDEX nhsa_records_at ON nhsa_records (kind, at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -889,6 +889,12 @@ static const yb_store_ops sq_ops = {
 	.throttle_get = sq_throttle_get,
 	.throttle_put = sq_throttle_put,
 	.throttle_clear = sq_throttle_clear,
+	/* nhsa gateway */
+	.nhsa_put = sq_nhsa_put,
+	.nhsa_get = sq_nhsa_get,
+	.nhsa_list = sq_nhsa_list,
+	.nhsa_delete = sq_nhsa_delete,
+	.nhsa_purge = sq_nhsa_purge,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,

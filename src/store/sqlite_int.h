@@ -63,6 +63,9 @@ enum sq_stmt_id {
 	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
 	SQ_SESSIONS_PURGE,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
+	/* nhsa gateway */
+	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
+	SQ_NHSA_DELETE, SQ_NHSA_PURGE,
 	SQ__N
 };
 
@@ -386,5 +389,16 @@ int sq_throttle_get(yb_store *st, const char *key, int *failures,
 int sq_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int sq_throttle_clear(yb_store *st, const char *key, yb_err *err);
+
+/* ---- nhsa gateway records (sqlite_nhsa.c) ------------------------------- */
+int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err);
+int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
+		yb_nhsa_rec *out, yb_err *err);
+int sq_nhsa_list(yb_store *st, const char *kind, const char *grp,
+		 yb_nhsa_rec **out, int *n, yb_err *err);
+int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
+		   yb_err *err);
+int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
+		  yb_err *err);
 
 #endif

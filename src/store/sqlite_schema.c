@@ -390,6 +390,22 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;\n"
 
 	"PRAGMA user_version = 1;\n",
+
+	/* ---- nhsa: the national-interface gateway's records (credentials,
+	 * nonces, messages, sign-ins, visits, fee lines, settlements, yearly
+	 * totals; service/nhsa*.c) ---- */
+	"CREATE TABLE nhsa_records (\n"
+	"  kind TEXT NOT NULL,\n"
+	"  key  TEXT NOT NULL,\n"
+	"  grp  TEXT NOT NULL DEFAULT '',\n"
+	"  inst TEXT NOT NULL DEFAULT '',\n"
+	"  at   INTEGER NOT NULL,\n"
+	"  val  TEXT NOT NULL,\n"
+	"  PRIMARY KEY (kind, key)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records(kind, grp);\n"
+	"CREATE INDEX nhsa_records_at ON nhsa_records(kind, at);\n"
+	"PRAGMA user_version = 2;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

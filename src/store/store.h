@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "core/calendar.h"
 #include "core/err.h"
@@ -63,6 +64,28 @@ typedef struct yb_ledger_report {
 
 typedef int (*yb_audit_visit_fn)(void *arg, const yb_audit_record *rec,
 				 yb_err *err);
+
+/* --- nhsa: one record of the national-interface gateway (store op
+ * nhsa_put and friends below; service/nhsa*.c owns the kinds and the JSON
+ * in `val`). --- */
+typedef struct yb_nhsa_rec {
+	char kind[16];                   /* "msg", "sign", "visit", "fee", ... */
+	char key[192];                   /* unique within the kind */
+	char grp[96];                    /* what lists it: "" if nothing */
+	char inst[YB_CODE_SZ];           /* the institution, "" if none */
+	yb_time at;
+	char *val;                       /* JSON text; malloc'd on reads */
+} yb_nhsa_rec;
+
+enum { YB_NHSA_INSERT, YB_NHSA_ENSURE, YB_NHSA_UPSERT };
+
+/* Free what nhsa_get / nhsa_list allocated. */
+static inline void yb_nhsa_recs_free(yb_nhsa_rec *recs, int n)
+{
+	for (int i = 0; recs && i < n; i++)
+		free(recs[i].val);
+	free(recs);
+}
 
 typedef struct yb_store_ops {
 	const char *name;                       /* "sqlite", "postgresql" */
@@ -281,6 +304,29 @@ typedef struct yb_store_ops {
 	int (*throttle_put)(yb_store *st, const char *key, int failures,
 			    yb_time window_start, yb_err *err);
 	int (*throttle_clear)(yb_store *st, const char *key, yb_err *err);
+
+	/* --- nhsa: the national-interface gateway's records --- */
+	/*
+	 * Put a record.  YB_NHSA_INSERT: a record of the same (kind, key) is
+	 * "nhsa.duplicate"; YB_NHSA_ENSURE: inserted only if absent,
+	 * returns 1 when inserted and 0 when one was there (left as it is);
+	 * YB_NHSA_UPSERT: insert or replace.  Neither ever aborts the
+	 * transaction on a duplicate (PostgreSQL: ON CONFLICT).
+	 */
+	int (*nhsa_put)(yb_store *st, const yb_nhsa_rec *rec, int mode,
+			yb_err *err);
+	/* 1 found (out->val malloc'd) / 0 / -1.  Inside a write transaction
+	 * the row is locked until commit (PostgreSQL FOR UPDATE). */
+	int (*nhsa_get)(yb_store *st, const char *kind, const char *key,
+			yb_nhsa_rec *out, yb_err *err);
+	/* Every record of (kind, grp), by key; free with yb_nhsa_recs_free. */
+	int (*nhsa_list)(yb_store *st, const char *kind, const char *grp,
+			 yb_nhsa_rec **out, int *n, yb_err *err);
+	int (*nhsa_delete)(yb_store *st, const char *kind, const char *key,
+			   yb_err *err);
+	/* Delete the records of `kind` older than `before`. */
+	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
+			  yb_err *err);
 
 	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
 	/* Whether this connection's commits checkpoint the WAL themselves

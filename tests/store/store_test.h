@@ -59,5 +59,6 @@ int ts_run_ledger(void);
 int ts_run_cards(void);
 int ts_run_settle(void);
 int ts_run_concurrency(void);
+int ts_run_nhsa(void);          /* nhsa gateway records */
 
 #endif

@@ -1,0 +1,408 @@
+/*
+ * nhsa_json.c — exact numbers over jansson, typed field getters and the
+ * output of amounts (see nhsa_json.h for the marker scheme and why).
+ */
+#include "nhsa/nhsa_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/money.h"
+
+/* The marker as JSON text, and what it decodes to. */
+static const char marker_json[] = "\"\\u0000";
+
+/* Length of a number token at p (JSON grammar), 0 if it is not one. */
+static size_t number_token(const char *p, const char *end)
+{
+	const char *s = p;
+
+	if (s < end && *s == '-')
+		s++;
+	if (s >= end || *s < '0' || *s > '9')
+		return 0;
+	if (*s == '0')
+		s++;
+	else
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	if (s < end && *s == '.') {
+		s++;
+		if (s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			s++;
+		if (s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	return (size_t)(s - p);
+}
+
+/* Copy a string token (from its opening quote); refuses "\u0000".
+ * Returns the bytes consumed, 0 on a bad or unterminated string. */
+static size_t string_token(const char *p, const char *end)
+{
+	const char *s = p + 1;
+
+	while (s < end) {
+		if (*s == '"')
+			return (size_t)(s + 1 - p);
+		if (*s == '\\') {
+			if (s + 1 >= end)
+				return 0;
+			if (s[1] == 'u' && end - s >= 6 &&
+			    memcmp(s + 2, "0000", 4) == 0)
+				return 0;
+			s += 2;
+			continue;
+		}
+		s++;
+	}
+	return 0;
+}
+
+/* The pre-pass: numbers outside strings become marked strings. */
+static char *mark_numbers(const char *buf, size_t len, size_t *outlen,
+			  yb_err *err)
+{
+	const char *p = buf, *end = buf + len;
+	char *out = malloc(len * 5 + 16), *o = out;
+	int depth = 0;
+
+	if (!out) {
+		yb_errf(err, "out_of_memory", "out of memory");
+		return NULL;
+	}
+	while (p < end) {
+		size_t n;
+		if (*p == '"') {
+			n = string_token(p, end);
+			if (n == 0)
+				goto bad;
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+			continue;
+		}
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			n = number_token(p, end);
+			if (n == 0 || n > YB_NHSA_NUMBER_MAX)
+				goto bad;
+			memcpy(o, marker_json, sizeof marker_json - 1);
+			o += sizeof marker_json - 1;
+			memcpy(o, p, n);
+			o += n;
+			*o++ = '"';
+			p += n;
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			if (++depth > YB_NHSA_DEPTH_MAX)
+				goto bad;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		}
+		*o++ = *p++;
+	}
+	*outlen = (size_t)(o - out);
+	return out;
+bad:
+	free(out);
+	yb_errf(err, "nhsa.invalid_json", "body");
+	return NULL;
+}
+
+int yb_nhsa_parse(const char *buf, size_t len, json_t **out, yb_err *err)
+{
+	json_error_t jerr;
+	size_t mlen = 0;
+	char *marked;
+	json_t *j;
+
+	*out = NULL;
+	if (!buf || len == 0)
+		return yb_errf(err, "nhsa.invalid_json", "body");
+	marked = mark_numbers(buf, len, &mlen, err);
+	if (!marked)
+		return -1;
+	j = json_loadb(marked, mlen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+		       &jerr);
+	free(marked);
+	if (!j || !json_is_object(j)) {
+		json_decref(j);
+		return yb_errf(err, "nhsa.invalid_json", "body");
+	}
+	*out = j;
+	return 0;
+}
+
+const char *yb_nhsa_text(const json_t *v, bool *is_number)
+{
+	const char *s;
+
+	if (is_number)
+		*is_number = false;
+	if (!json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	if (json_string_length(v) > 1 && s[0] == '\0') {
+		if (is_number)
+			*is_number = true;
+		return s + 1;
+	}
+	return s;
+}
+
+/* Characters of a UTF-8 text (jansson has checked it is valid). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The member's text; 1 present, 0 absent (or null / ""), -1 wrong type. */
+static int member_text(const json_t *obj, const char *where, const char *name,
+		       bool required, const char **out, bool *is_number,
+		       yb_err *err)
+{
+	const json_t *v = json_is_object(obj) ? json_object_get(obj, name)
+					      : NULL;
+	const char *s;
+
+	*out = "";
+	if (!v || json_is_null(v) ||
+	    (json_is_string(v) && json_string_length(v) == 0)) {
+		if (required)
+			return yb_errf(err, "nhsa.missing_field", "%s.%s",
+				       where, name);
+		return 0;
+	}
+	s = yb_nhsa_text(v, is_number);
+	if (!s)
+		return yb_errf(err, "nhsa.invalid_field", "%s.%s", where, name);
+	*out = s;
+	return 1;
+}
+
+int yb_nhsa_get_str(const json_t *obj, const char *where, const char *name,
+		    size_t max, bool required, const char **out, yb_err *err)
+{
+	int rc = member_text(obj, where, name, required, out, NULL, err);
+
+	if (rc <= 0)
+		return rc;
+	if (utf8_chars(*out) > max)
+		return yb_errf(err, "nhsa.field_too_long", "%s.%s (<= %zu)",
+			       where, name, max);
+	return 0;
+}
+
+bool yb_nhsa_decimal(const char *s, int scale, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+	int places = 0;
+	bool dot = false, digit = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !dot && digit) {
+			dot = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return false;
+		if (dot && ++places > scale)
+			return false;
+		if (v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+		digit = true;
+	}
+	if (!digit || (dot && places == 0))
+		return false;
+	for (; places < scale; places++) {
+		if (v > max / 10)
+			return false;
+		v *= 10;
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int yb_nhsa_get_amount(const json_t *obj, const char *where,
+		       const char *name, bool required, int64_t *fen,
+		       yb_err *err)
+{
+	const char *s;
+	int rc = member_text(obj, where, name, required, &s, NULL, err);
+
+	*fen = 0;
+	if (rc < 0) {
+		if (err && err->code && strcmp(err->code, "nhsa.invalid_field") == 0)
+			return yb_errf(err, "nhsa.invalid_amount", "%s.%s",
+				       where, name);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (!yb_nhsa_decimal(s, 2, YB_MONEY_MAX, fen))
+		return yb_errf(err, "nhsa.invalid_amount", "%s.%s", where,
+			       name);
+	return 0;
+}
+
+int yb_nhsa_get_fixed(const json_t *obj, const char *where, const char *name,
+		      int scale, bool required, int64_t *out, yb_err *err)
+{
+	const char *s;
+	int rc = member_text(obj, where, name, required, &s, NULL, err);
+
+	*out = 0;
+	if (rc <= 0)
+		return rc;
+	if (!yb_nhsa_decimal(s, scale, INT64_C(1) << 52, out))
+		return yb_errf(err, "nhsa.invalid_field", "%s.%s", where,
+			       name);
+	return 0;
+}
+
+int yb_nhsa_get_int(const json_t *obj, const char *where, const char *name,
+		    int64_t max, bool required, int64_t *out, yb_err *err)
+{
+	return yb_nhsa_get_fixed(obj, where, name, 0, required, out, err) < 0
+		       ? -1
+		       : (*out > max ? yb_errf(err, "nhsa.invalid_field",
+					       "%s.%s (<= %lld)", where, name,
+					       (long long)max)
+				     : 0);
+}
+
+static int get_typed(const json_t *obj, const char *where, const char *name,
+		     bool required, bool want_array, json_t **out,
+		     yb_err *err)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, name) : NULL;
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return yb_errf(err, "nhsa.missing_field", "%s.%s",
+				       where, name);
+		return 0;
+	}
+	if (want_array ? !json_is_array(v) : !json_is_object(v))
+		return yb_errf(err, "nhsa.invalid_field", "%s.%s", where, name);
+	*out = v;
+	return 0;
+}
+
+int yb_nhsa_get_obj(const json_t *obj, const char *where, const char *name,
+		    bool required, json_t **out, yb_err *err)
+{
+	return get_typed(obj, where, name, required, false, out, err);
+}
+
+int yb_nhsa_get_arr(const json_t *obj, const char *where, const char *name,
+		    bool required, json_t **out, yb_err *err)
+{
+	return get_typed(obj, where, name, required, true, out, err);
+}
+
+/* A marked number "\0<text>" as a jansson string. */
+static json_t *marked(const char *text)
+{
+	char buf[48];
+	size_t n = strlen(text);
+
+	if (n + 1 >= sizeof buf)
+		return NULL;
+	buf[0] = '\0';
+	memcpy(buf + 1, text, n);
+	return json_stringn(buf, n + 1);
+}
+
+json_t *yb_nhsa_jfixed(int64_t v, int scale)
+{
+	char digits[32], text[48];
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n, at = 0;
+
+	if (scale < 0 || scale > 12)
+		return NULL;
+	/* The digits, at least scale + 1 of them, then the point. */
+	snprintf(digits, sizeof digits, "%0*llu", scale + 1,
+		 (unsigned long long)a);
+	n = strlen(digits);
+	if (v < 0)
+		text[at++] = '-';
+	memcpy(text + at, digits, n - (size_t)scale);
+	at += n - (size_t)scale;
+	if (scale > 0) {
+		text[at++] = '.';
+		memcpy(text + at, digits + n - (size_t)scale, (size_t)scale);
+		at += (size_t)scale;
+	}
+	text[at] = '\0';
+	return marked(text);
+}
+
+json_t *yb_nhsa_jamount(int64_t fen)
+{
+	return yb_nhsa_jfixed(fen, 2);
+}
+
+json_t *yb_nhsa_jratio(int64_t bp)
+{
+	return yb_nhsa_jfixed(bp, 4);
+}
+
+char *yb_nhsa_dump(const json_t *v, size_t *len)
+{
+	char *s = json_dumps(v, JSON_COMPACT), *r, *w;
+	size_t mlen = sizeof marker_json - 1;
+
+	if (!s)
+		return NULL;
+	/* "\u0000TEXT" → TEXT: jansson writes the marker as that escape and
+	 * no other string of ours can contain a NUL. */
+	for (r = w = s; *r;) {
+		if (*r == '"' && strncmp(r, marker_json, mlen) == 0) {
+			r += mlen;
+			while (*r && *r != '"')
+				*w++ = *r++;
+			if (*r)
+				r++;
+			continue;
+		}
+		if (*r == '"') {
+			/* copy a whole string token, escapes included */
+			*w++ = *r++;
+			while (*r && *r != '"') {
+				if (*r == '\\' && r[1])
+					*w++ = *r++;
+				*w++ = *r++;
+			}
+			if (*r)
+				*w++ = *r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	if (len)
+		*len = (size_t)(w - s);
+	return s;
+}

@@ -1,0 +1,99 @@
+/*
+ * test_store_nhsa.c — the national-interface gateway's records on the
+ * store (store.h "nhsa"; docs/NHSA.md "Storage"), on both engines.
+ */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static yb_nhsa_rec rec(const char *kind, const char *key, const char *grp,
+		       yb_time at, char *val)
+{
+	yb_nhsa_rec r;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.kind, sizeof r.kind, "%s", kind);
+	snprintf(r.key, sizeof r.key, "%s", key);
+	snprintf(r.grp, sizeof r.grp, "%s", grp);
+	snprintf(r.inst, sizeof r.inst, "H001");
+	r.at = at;
+	r.val = val;
+	return r;
+}
+
+/* Insert, ensure, upsert — and a duplicate inside a transaction leaves it
+ * usable (PostgreSQL: ON CONFLICT, no aborted transaction). */
+static void test_put_modes(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_nhsa_rec r = rec("msg", "H001|M1", "H001", 10, "{\"a\":1}"), got;
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
+	r.val = "{\"a\":2}";
+	TS_FAILS(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e,
+		 "nhsa.duplicate");
+	assert_int_equal(TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msg", "H001|M1", &got, &e),
+			       &e), 1);
+	assert_string_equal(got.val, "{\"a\":1}");     /* left as it was */
+	assert_string_equal(got.inst, "H001");
+	assert_int_equal(got.at, 10);
+	free(got.val);
+	TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_UPSERT, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msg", "H001|M1", &got, &e),
+			       &e), 1);
+	assert_string_equal(got.val, "{\"a\":2}");
+	free(got.val);
+	r = rec("msg", "H001|M2", "H001", 10, "{}");
+	assert_int_equal(TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "sign", "H001|M1", &got, &e),
+			       &e), 0);                /* another kind */
+}
+
+static void test_list_delete_purge(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	const char *keys[] = { "V1|F2", "V1|F1", "V2|F1" };
+	const char *grps[] = { "V1", "V1", "V2" };
+	yb_nhsa_rec *list = NULL, got;
+	int n = -1;
+	yb_err e;
+
+	for (int i = 0; i < 3; i++) {
+		yb_nhsa_rec r = rec("fee", keys[i], grps[i], 100 + i, "{}");
+		TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
+	}
+	TS_OK(st->ops->nhsa_list(st, "fee", "V1", &list, &n, &e), &e);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].key, "V1|F1");      /* by key */
+	assert_string_equal(list[1].key, "V1|F2");
+	yb_nhsa_recs_free(list, n);
+	TS_OK(st->ops->nhsa_delete(st, "fee", "V1|F1", &e), &e);
+	TS_OK(st->ops->nhsa_list(st, "fee", "V1", &list, &n, &e), &e);
+	assert_int_equal(n, 1);
+	yb_nhsa_recs_free(list, n);
+	TS_OK(st->ops->nhsa_purge(st, "fee", 102, &e), &e);   /* at < 102 */
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "fee", "V1|F2", &got, &e),
+			       &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "fee", "V2|F1", &got, &e),
+			       &e), 1);
+	free(got.val);
+	TS_OK(st->ops->nhsa_list(st, "fee", "none", &list, &n, &e), &e);
+	assert_int_equal(n, 0);
+	yb_nhsa_recs_free(list, n);
+}
+
+int ts_run_nhsa(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put_modes, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_list_delete_purge, ts_setup,
+						ts_teardown),
+	};
+	return cmocka_run_group_tests_name("store nhsa", tests, NULL, NULL);
+}
