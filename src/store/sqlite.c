@@ -886,6 +886,9 @@ static const yb_store_ops sq_ops = {
 	.session_by_hash = sq_session_by_hash,
 	.session_delete = sq_session_delete,
 	.sessions_purge = sq_sessions_purge,
+	/* sessions of a person (issue 14) */
+	.sessions_of_person = sq_sessions_of_person,
+	.sessions_end_person = sq_sessions_end_person,
 	.throttle_get = sq_throttle_get,
 	.throttle_put = sq_throttle_put,
 	.throttle_clear = sq_throttle_clear,

@@ -63,6 +63,8 @@ enum sq_stmt_id {
 	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
 	SQ_SESSIONS_PURGE,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
+	/* sessions of a person (issue 14) */
+	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
 	SQ__N
 };
 
@@ -381,6 +383,10 @@ int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
 		       yb_err *err);
 int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int sq_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
 int sq_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int sq_throttle_put(yb_store *st, const char *key, int failures,
