@@ -103,6 +103,9 @@ static const struct {
 	{ "settings.invalid",              YB_EINVAL },
 	{ "store.error",                   YB_EINTERNAL },
 	{ "store.busy",                    YB_EUNAVAIL },
+	/* the disk is full or failing (issue 14) */
+	{ "store.full",                    YB_EUNAVAIL },
+	{ "store.unavailable",             YB_EUNAVAIL },
 	{ "store.corrupt",                 YB_EINTERNAL },
 	{ "internal",                      YB_EINTERNAL },
 	{ "out_of_memory",                 YB_EINTERNAL },

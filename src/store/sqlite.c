@@ -84,6 +84,16 @@ int sq_fail(sq_store *s, yb_err *err)
 			       msg);
 	case SQLITE_NOMEM:
 		return yb_errf(err, "out_of_memory", "out of memory in SQLite");
+	/* issue 14: a full disk or a failing one is the storage's trouble,
+	 * not the request's: 503, the transaction rolled back, and the next
+	 * request tried afresh once space or the disk is back. */
+	case SQLITE_FULL:
+		return yb_errf(err, "store.full", "database disk is full: %s",
+			       msg);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return yb_errf(err, "store.unavailable",
+			       "database I/O error: %s", msg);
 	default:
 		return yb_errf(err, "store.error", "sqlite: %s", msg);
 	}
