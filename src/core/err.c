@@ -30,6 +30,9 @@ static const struct {
 	{ "auth.forbidden",                YB_EFORBIDDEN },
 	{ "auth.weak_password",            YB_EINVAL },
 	{ "apikey.not_found",              YB_ENOTFOUND },
+	/* a person's own sessions and password (issue 14) */
+	{ "session.not_found",             YB_ENOTFOUND },
+	{ "auth.wrong_password",           YB_ERULE },
 	/* persons */
 	{ "person.invalid_id_number",      YB_EINVAL },
 	{ "person.invalid_ssn",            YB_EINVAL },
@@ -132,6 +135,9 @@ static const struct {
 	{ "settings.invalid",              YB_EINVAL },
 	{ "store.error",                   YB_EINTERNAL },
 	{ "store.busy",                    YB_EUNAVAIL },
+	/* the disk is full or failing (issue 14) */
+	{ "store.full",                    YB_EUNAVAIL },
+	{ "store.unavailable",             YB_EUNAVAIL },
 	{ "store.corrupt",                 YB_EINTERNAL },
 	{ "internal",                      YB_EINTERNAL },
 	{ "out_of_memory",                 YB_EINTERNAL },

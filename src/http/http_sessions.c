@@ -12,6 +12,7 @@ void yb_handle_sessions_post(yb_hreq *r)
 	const char *login = NULL, *password = NULL;
 	char token[YB_TOKEN_SZ];
 	yb_time expires = 0;
+	int retry_after = 0;
 	yb_err err;
 
 	/* A login is a person's, over the portal. */
@@ -19,9 +20,9 @@ void yb_handle_sessions_post(yb_hreq *r)
 	r->ctx.actor.channel = YB_CHAN_WEB;
 	if (yb_jget_str(r->json, NULL, "login", true, &login, &err) < 0 ||
 	    yb_jget_str(r->json, NULL, "password", true, &password, &err) < 0 ||
-	    yb_login(&r->ctx, login, password, r->remote, token, &expires,
-		     &err) < 0) {
-		yb_reply_error(r, &err);
+	    yb_login_ex(&r->ctx, login, password, r->remote, token, &expires,
+			&retry_after, &err) < 0) {
+		yb_reply_throttled(r, &err, retry_after);
 		return;
 	}
 	yb_reply_json(r, MHD_HTTP_CREATED,

@@ -275,6 +275,11 @@ yb_http_handler_fn yb_handle_employers_post, yb_handle_contributions_post,
 /* http_sessions.c */
 yb_http_handler_fn yb_handle_sessions_post, yb_handle_sessions_delete,
 	yb_handle_whoami;
+/* http_me_sessions.c (issue 14) */
+yb_http_handler_fn yb_handle_me_sessions_get, yb_handle_me_sessions_delete,
+	yb_handle_me_password;
+/* Answer an error; a throttled one (auth.throttled) with Retry-After. */
+void yb_reply_throttled(yb_hreq *r, const yb_err *err, int retry_after);
 /* http_me.c */
 yb_http_handler_fn yb_handle_me_get, yb_handle_me_card,
 	yb_handle_me_contributions, yb_handle_me_ledger,

@@ -90,6 +90,15 @@ const yb_http_route yb_http_routes[] = {
 	  YB_R_PERSON, B_OPT, "issue an electronic credential token" },
 	{ "GET", "/api/v1/me/ecert.svg", yb_handle_me_ecert_svg, "ecert.issue",
 	  YB_R_PERSON, 0, "a fresh electronic credential as a QR code (SVG)" },
+	/* a person's own sessions and password (issue 14) */
+	{ "GET", "/api/v1/me/sessions", yb_handle_me_sessions_get,
+	  "session.list", YB_R_PERSON, EXTRA, "where I am logged in" },
+	{ "DELETE", "/api/v1/me/sessions/{session_id}",
+	  yb_handle_me_sessions_delete, "session.end", YB_R_PERSON, EXTRA,
+	  "end one of my sessions" },
+	{ "POST", "/api/v1/me/password", yb_handle_me_password,
+	  "password.change", YB_R_PERSON, B_REQ | YB_ROUTE_NO_BATCH | EXTRA,
+	  "change my password (ends my other sessions)" },
 
 	/* bindings by operators */
 	{ "POST", "/api/v1/bindings", yb_handle_bindings_post, "binding.create",

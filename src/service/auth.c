@@ -55,6 +55,22 @@ static bool throttle_blocks(const yb_ctx *ctx, const throttle *t)
 	return t->used && t->failures >= ctx->settings->login_max_failures;
 }
 
+/* Seconds until the blocking counters' windows end (issue 14: the
+ * Retry-After of a 429), at least 1. */
+static int throttle_retry_after(const yb_ctx *ctx, const throttle *keys,
+				int nkeys, yb_time now)
+{
+	yb_time until = now + 1;
+
+	for (int i = 0; i < nkeys; i++) {
+		yb_time end = keys[i].window_start +
+			      ctx->settings->login_lockout_seconds;
+		if (throttle_blocks(ctx, &keys[i]) && end > until)
+			until = end;
+	}
+	return (int)(until - now);
+}
+
 /* Who the login names: an 18-character ID number or an SSN.  found = 0
  * when nobody (or nothing sensible) is named. */
 static int find_login(yb_ctx *ctx, const char *login, yb_person *p,
@@ -160,6 +176,14 @@ int yb_login(yb_ctx *ctx, const char *login, const char *password,
 	     const char *addr, char token[YB_TOKEN_SZ], yb_time *expires_at,
 	     yb_err *err)
 {
+	return yb_login_ex(ctx, login, password, addr, token, expires_at, NULL,
+			   err);
+}
+
+int yb_login_ex(yb_ctx *ctx, const char *login, const char *password,
+		const char *addr, char token[YB_TOKEN_SZ], yb_time *expires_at,
+		int *retry_after, yb_err *err)
+{
 	throttle keys[2];
 	yb_person p;
 	yb_session s;
@@ -185,9 +209,12 @@ int yb_login(yb_ctx *ctx, const char *login, const char *password,
 	if (read_login(ctx, login, &p, hash, sizeof hash, &has_hash, keys, now,
 		       err) < 0)
 		return -1;
-	if (throttle_blocks(ctx, &keys[0]) || throttle_blocks(ctx, &keys[1]))
+	if (throttle_blocks(ctx, &keys[0]) || throttle_blocks(ctx, &keys[1])) {
+		if (retry_after)
+			*retry_after = throttle_retry_after(ctx, keys, 2, now);
 		return yb_errf(err, "auth.throttled",
 			       "too many failed logins; try again later");
+	}
 
 	/* 2. The password, outside any transaction: Argon2id is slow on
 	 * purpose and must not hold the database. */
@@ -238,6 +265,72 @@ out:
 	return yb_tx_end(ctx, rc, err);
 }
 
+/* issue 14: the person's own password change.  His id, his hash and his
+ * login counter, in one read transaction. */
+static int read_own_password(yb_ctx *ctx, yb_person *p, char *hash,
+			     size_t hash_size, int *has_hash, throttle *key,
+			     yb_time now, yb_err *err)
+{
+	yb_store *st = ctx->store;
+	int found, rc = -1;
+
+	*has_hash = 0;
+	if (yb_tx_begin(ctx, false, err) < 0)
+		return -1;
+	found = st->ops->person_by_id(st, ctx->actor.person_id, p, err);
+	if (found == 0)
+		yb_errf(err, "person.not_found", "no such person");
+	if (found == 1)
+		*has_hash = st->ops->person_password(st, p->id, hash,
+						     hash_size, err);
+	if (found == 1 && *has_hash >= 0)
+		rc = throttle_load(ctx, key, now, err);
+	return yb_tx_end(ctx, rc, err);
+}
+
+int yb_password_change(yb_ctx *ctx, const char *bearer, const char *current,
+		       const char *new_password, int *retry_after,
+		       yb_err *err)
+{
+	throttle key;
+	yb_person p;
+	char hash[crypto_pwhash_STRBYTES];
+	char th[YB_HASH_HEX_SZ];
+	yb_time now = yb_ctx_now(ctx);
+	int has_hash = 0;
+
+	if (yb_authorize(ctx, "password.change", err) < 0)
+		return -1;
+	if (!bearer || !current || strlen(current) > 1024)
+		return yb_errf(err, "auth.wrong_password",
+			       "the current password is wrong");
+	memset(&key, 0, sizeof key);
+	key.used = true;
+	snprintf(key.key, sizeof key.key, "person:%lld",
+		 (long long)ctx->actor.person_id);
+	if (read_own_password(ctx, &p, hash, sizeof hash, &has_hash, &key, now,
+			      err) < 0)
+		return -1;
+	/* Guessing through a stolen session counts as guessing a login. */
+	if (throttle_blocks(ctx, &key)) {
+		if (retry_after)
+			*retry_after = throttle_retry_after(ctx, &key, 1, now);
+		return yb_errf(err, "auth.throttled",
+			       "too many failed attempts; try again later");
+	}
+	if (sodium_init() < 0)
+		return yb_errf(err, "internal", "libsodium failed to start");
+	if (has_hash != 1 ||
+	    crypto_pwhash_str_verify(hash, current, strlen(current)) != 0) {
+		if (count_failure(ctx, &key, 1, now, err) < 0)
+			return -1;
+		return yb_errf(err, "auth.wrong_password",
+			       "the current password is wrong");
+	}
+	yb_sha256_hex_str(bearer, th);
+	return yb_person_password_replace(ctx, p.ssn, new_password, th, err);
+}
+
 /* The channel an API key's role acts through. */
 static yb_channel channel_of_role(yb_role role)
 {
@@ -262,6 +355,11 @@ static int actor_of_session(yb_ctx *ctx, const char *th, yb_actor *out,
 	found = st->ops->session_by_hash(st, th, &s, err);
 	if (found <= 0)
 		return found;
+	/* The index found it by the hash; compare it once more in constant
+	 * time, so no secret-derived bytes meet a short-circuit compare in
+	 * our code (issue 14). */
+	if (sodium_memcmp(s.token_hash, th, YB_HASH_HEX_SZ - 1) != 0)
+		return 0;
 	if (s.expires_at <= yb_ctx_now(ctx))
 		return 0;
 	found = st->ops->person_by_id(st, s.person_id, &p, err);
@@ -284,6 +382,8 @@ static int actor_of_key(yb_ctx *ctx, const char *th, yb_actor *out,
 	found = ctx->store->ops->apikey_by_hash(ctx->store, th, &k, err);
 	if (found <= 0)
 		return found;
+	if (sodium_memcmp(k.key_hash, th, YB_HASH_HEX_SZ - 1) != 0)
+		return 0;
 	if (k.revoked_at != 0)
 		return 0;
 	out->role = k.role;

@@ -20,7 +20,47 @@ int yb_login(yb_ctx *ctx, const char *login, const char *password,
 	     const char *addr, char token[YB_TOKEN_SZ], yb_time *expires_at,
 	     yb_err *err);
 
+/* As yb_login; when it is throttled, *retry_after (if not NULL) is the
+ * number of seconds until it may be tried again (issue 14). */
+int yb_login_ex(yb_ctx *ctx, const char *login, const char *password,
+		const char *addr, char token[YB_TOKEN_SZ], yb_time *expires_at,
+		int *retry_after, yb_err *err);
+
 int yb_logout(yb_ctx *ctx, const char *token, yb_err *err);
+
+/* --- a person's own sessions and password (issue 14, sessions.c) --- */
+
+#define YB_SESSION_ID_SZ 17     /* 16 hex characters and NUL */
+
+/* A session as its person sees it: an id that is not the token (the first
+ * 64 bits of the token's SHA-256), its times, and whether it is the one
+ * asking. */
+typedef struct yb_session_view {
+	char session_id[YB_SESSION_ID_SZ];
+	yb_time created_at;
+	yb_time expires_at;
+	bool current;
+} yb_session_view;
+
+/* The caller's (a person's, by `bearer`) live sessions, newest first;
+ * *out is malloc'ed (free() it). */
+int yb_sessions_list(yb_ctx *ctx, const char *bearer, yb_session_view **out,
+		     int *n, yb_err *err);
+
+/* End one of the caller's own sessions.  Errors: session.not_found (also
+ * for another person's session: the id names nothing of his). */
+int yb_session_end(yb_ctx *ctx, const char *session_id, yb_err *err);
+
+/*
+ * The person changes his own password: the current one is checked as a
+ * login is (Argon2id, throttled with his logins: auth.throttled, with
+ * *retry_after), then the new one replaces it and every other session of
+ * his ends.  Errors: auth.wrong_password, auth.weak_password,
+ * auth.throttled.
+ */
+int yb_password_change(yb_ctx *ctx, const char *bearer, const char *current,
+		       const char *new_password, int *retry_after,
+		       yb_err *err);
 
 /*
  * Resolve a bearer token (session token or API key) to an actor.

@@ -76,6 +76,10 @@ static const struct {
 	/* credentials and inquiry */
 	{ "ecert.issue",            R_PERSON | R_ADMIN | R_WINDOW },
 	{ "inquiry.self",           R_PERSON },
+	/* a person's own sessions and password (issue 14) */
+	{ "session.list",           R_PERSON },
+	{ "session.end",            R_PERSON },
+	{ "password.change",        R_PERSON },
 	{ "inquiry.person",         R_ADMIN | R_WINDOW },
 	{ "inquiry.employer",       R_EMPLOYER },
 	/* --- nhsa: the national-interface gateway (settlement, revocation,

@@ -90,6 +90,14 @@ int yb_contribution_post(yb_ctx *ctx, const yb_contribution_new *in,
 		return -1;
 	if (yb_person_load(ctx, in->ssn, &p, err) < 0)
 		goto out;
+	/* ... and for its own staff only: someone else's employee is, to an
+	 * employer, nobody (the same answer as an unknown SSN, so that an
+	 * employer's key cannot tell who is insured elsewhere). */
+	if (ctx->actor.role == YB_ROLE_EMPLOYER &&
+	    strcmp(p.employer_code, ctx->actor.employer_code) != 0) {
+		yb_errf(err, "person.not_found", "no such employee");
+		goto out;
+	}
 	if (yb_employer_load(ctx, in->employer_code, &e, err) < 0)
 		goto out;
 	found = st->ops->account_personal_of(st, p.id, &personal, err);

@@ -384,14 +384,21 @@ out:
 int yb_person_set_password(yb_ctx *ctx, const char *ssn,
 			   const char *password, yb_err *err)
 {
+	if (yb_authorize(ctx, "person.set_password", err) < 0)
+		return -1;
+	return yb_person_password_replace(ctx, ssn, password, NULL, err);
+}
+
+int yb_person_password_replace(yb_ctx *ctx, const char *ssn,
+			       const char *password, const char *keep_hash,
+			       yb_err *err)
+{
 	yb_person p;
 	char hash[crypto_pwhash_STRBYTES];
 	char target[YB_TEXT_SZ];
 	size_t len;
 	int rc = -1;
 
-	if (yb_authorize(ctx, "person.set_password", err) < 0)
-		return -1;
 	len = password ? strlen(password) : 0;
 	if (len < PASSWORD_MIN)
 		return yb_errf(err, "auth.weak_password",
@@ -412,8 +419,12 @@ int yb_person_set_password(yb_ctx *ctx, const char *ssn,
 			       "no memory to hash the password");
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
+	/* issue 14: a new password ends the person's sessions (but the one
+	 * he changed it from), in the same transaction. */
 	if (yb_person_load(ctx, ssn, &p, err) < 0 ||
 	    ctx->store->ops->person_set_password(ctx->store, p.id, hash,
+						 err) < 0 ||
+	    ctx->store->ops->sessions_end_person(ctx->store, p.id, keep_hash,
 						 err) < 0)
 		goto out;
 	snprintf(target, sizeof target, "person:%s", p.ssn);

@@ -31,4 +31,15 @@ int yb_person_load(yb_ctx *ctx, const char *ssn, yb_person *out, yb_err *err);
 int yb_employer_load(yb_ctx *ctx, const char *code, yb_employer *out,
 		     yb_err *err);
 
+/*
+ * Replace a person's portal password (checked as yb_person_set_password
+ * checks it) and end all his sessions except the one whose token hash is
+ * `keep_hash` (NULL: all), with the audit record, in one transaction.
+ * The caller has authorized it (issue 14: operators, or the person
+ * himself after proving the current password).
+ */
+int yb_person_password_replace(yb_ctx *ctx, const char *ssn,
+			       const char *password, const char *keep_hash,
+			       yb_err *err);
+
 #endif

@@ -776,6 +776,9 @@ static const yb_store_ops pg_ops = {
 	.session_by_hash = pg_session_by_hash,
 	.session_delete = pg_session_delete,
 	.sessions_purge = pg_sessions_purge,
+	/* sessions of a person (issue 14) */
+	.sessions_of_person = pg_sessions_of_person,
+	.sessions_end_person = pg_sessions_end_person,
 	.throttle_get = pg_throttle_get,
 	.throttle_put = pg_throttle_put,
 	.throttle_clear = pg_throttle_clear,

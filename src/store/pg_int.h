@@ -293,6 +293,10 @@ int pg_session_by_hash(yb_store *st, const char *token_hash,
 		       yb_session *out, yb_err *err);
 int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int pg_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
 int pg_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int pg_throttle_put(yb_store *st, const char *key, int failures,

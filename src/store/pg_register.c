@@ -888,6 +888,36 @@ int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err)
 	return pg_exec(PS(st), &st_sessions_purge, &q, err);
 }
 
+/* A person's live sessions and their revocation (issue 14). */
+static const pg_stmt st_sessions_of_person = { "sessions_of_person",
+	"SELECT token_hash, person_id, created_at, expires_at FROM sessions "
+	"WHERE person_id = $1 AND expires_at > $2 "
+	"ORDER BY created_at DESC, token_hash LIMIT 1000", NULL };
+static const pg_stmt st_sessions_end_person = { "sessions_end_person",
+	"DELETE FROM sessions WHERE person_id = $1 "
+	"AND token_hash IS DISTINCT FROM $2", NULL };
+
+int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	pg_p_i64(&q, now);
+	return pg_list(PS(st), &st_sessions_of_person, &q, sizeof **out,
+		       decode_session, (void **)out, n, err);
+}
+
+int pg_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	pg_p_opt_text(&q, keep_hash);
+	return pg_exec(PS(st), &st_sessions_end_person, &q, err);
+}
+
 int pg_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err)
 {

@@ -84,6 +84,16 @@ int sq_fail(sq_store *s, yb_err *err)
 			       msg);
 	case SQLITE_NOMEM:
 		return yb_errf(err, "out_of_memory", "out of memory in SQLite");
+	/* issue 14: a full disk or a failing one is the storage's trouble,
+	 * not the request's: 503, the transaction rolled back, and the next
+	 * request tried afresh once space or the disk is back. */
+	case SQLITE_FULL:
+		return yb_errf(err, "store.full", "database disk is full: %s",
+			       msg);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return yb_errf(err, "store.unavailable",
+			       "database I/O error: %s", msg);
 	default:
 		return yb_errf(err, "store.error", "sqlite: %s", msg);
 	}
@@ -886,6 +896,9 @@ static const yb_store_ops sq_ops = {
 	.session_by_hash = sq_session_by_hash,
 	.session_delete = sq_session_delete,
 	.sessions_purge = sq_sessions_purge,
+	/* sessions of a person (issue 14) */
+	.sessions_of_person = sq_sessions_of_person,
+	.sessions_end_person = sq_sessions_end_person,
 	.throttle_get = sq_throttle_get,
 	.throttle_put = sq_throttle_put,
 	.throttle_clear = sq_throttle_clear,

@@ -240,6 +240,41 @@ int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err)
 	return sq_exec(s, q, err);
 }
 
+/* A person's live sessions (issue 14: the session list). */
+int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSIONS_OF_PERSON,
+		"SELECT token_hash, person_id, created_at, expires_at "
+		"FROM sessions WHERE person_id = ?1 AND expires_at > ?2 "
+		"ORDER BY created_at DESC, token_hash LIMIT 1000", err);
+
+	*out = NULL;
+	*n = 0;
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, person_id);
+	sqlite3_bind_int64(q, 2, now);
+	return sq_list(s, q, sizeof **out, read_session, (void **)out, n, err);
+}
+
+/* Revocation: every session of a person but one (issue 14). */
+int sq_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSIONS_END_PERSON,
+		"DELETE FROM sessions WHERE person_id = ?1 "
+		"AND token_hash IS NOT ?2", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, person_id);
+	sq_bind_opt_text(q, 2, keep_hash);
+	return sq_exec(s, q, err);
+}
+
 /* ---- login throttling ----------------------------------------------------- */
 
 int sq_throttle_get(yb_store *st, const char *key, int *failures,

@@ -66,6 +66,8 @@ enum sq_stmt_id {
 	/* nhsa gateway */
 	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
 	SQ_NHSA_DELETE, SQ_NHSA_PURGE,
+	/* sessions of a person (issue 14) */
+	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
 	SQ__N
 };
 
@@ -384,6 +386,10 @@ int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
 		       yb_err *err);
 int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int sq_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
 int sq_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int sq_throttle_put(yb_store *st, const char *key, int failures,

@@ -327,6 +327,15 @@ typedef struct yb_store_ops {
 	/* Delete the records of `kind` older than `before`. */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
+	/* --- sessions of a person (issue 14: list and revoke) --- */
+	/* The person's sessions that have not expired at `now`, newest
+	 * first, as a malloc'ed array (*out, *n; free() it). */
+	int (*sessions_of_person)(yb_store *st, yb_id person_id, yb_time now,
+				  yb_session **out, int *n, yb_err *err);
+	/* End every session of the person except the one whose token hash
+	 * is `keep_hash` (NULL or "": end them all). */
+	int (*sessions_end_person)(yb_store *st, yb_id person_id,
+				   const char *keep_hash, yb_err *err);
 
 	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
 	/* Whether this connection's commits checkpoint the WAL themselves

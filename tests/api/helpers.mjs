@@ -222,10 +222,11 @@ export function identity(birth = '19800101') {
 /* Register a person (admin), optionally with a portal password and a
  * starting balance (posted as a contribution). */
 export async function seedPerson(srv, {
-  name = '张三丰', scheme = 'employee_tier1', birth = '19800101', password, balance = 0,
+  name = '张三丰', scheme = 'employee_tier1', birth = '19800101', password, balance = 0, employer,
 } = {}) {
   const who = identity(birth);
-  const r = await srv.post('/api/v1/persons', { ...who, name, scheme }, { token: srv.keys.admin });
+  const r = await srv.post('/api/v1/persons', { ...who, name, scheme, ...(employer ? { employer_code: employer } : {}) },
+    { token: srv.keys.admin });
   if (r.status !== 201) throw new Error(`seedPerson: ${r.status} ${r.text}`);
   if (password) {
     const p = await srv.post(`/api/v1/persons/${who.ssn}/password`, { password }, { token: srv.keys.admin });

@@ -70,8 +70,8 @@ test('employers: register, duplicate is 409', async () => {
 
 test('A4: contributions credit the account once; duplicates refused', async () => {
   const t = srv.keys.admin;
-  const p = await seedPerson(srv);
   await srv.post('/api/v1/employers', { code: 'E200', name: '单位二' }, { token: t });
+  const p = await seedPerson(srv, { employer: 'E200' });   // E200's employee
   const c = { ssn: p.ssn, period: '2026-03', employer_code: 'E200', base_fen: 800000, employer_fen: 48000, personal_fen: 16000, account_credit_fen: 20000 };
   const r = await srv.post('/api/v1/contributions', c, { token: window });
   assert.equal(r.status, 201, r.text);

@@ -167,18 +167,37 @@ static void test_bad_input(void **state)
 	assert_int_equal(fx_system_balance(f, YB_ACC_FUND_POOL), 64000);
 }
 
-/* A4, Q2, X1: an employer posts for its own code only. */
+/* A4, Q2, X1: an employer posts for its own code and its own staff only. */
 static void test_employer_actor(void **state)
 {
 	fx *f = *state;
 	yb_person p = fx_person(f, 1, "employee_tier1");
-	yb_contribution_new in = contrib(p.ssn, "2026-01", "E1");
+	yb_person staff;
+	char idn[YB_IDNUM_SZ];
+	yb_person_new pn = { .ssn = "100000002", .id_number = idn,
+			     .name = "李四", .scheme = "employee_tier1",
+			     .employer_code = "E2" };
+	yb_contribution_new in = contrib(pn.ssn, "2026-01", "E1");
 	yb_ledger_report rep;
 	bool ok;
 	yb_err e;
 
 	fx_employer(f, "E1");
 	fx_employer(f, "E2");
+	fx_idnum(idn, "440301", "19500101", 2);
+	fx_admin(f);
+	assert_ok(yb_person_register(&f->ctx, &pn, &staff, &e), e);
+	/* issue 14: E2's key on somebody who is not its employee is refused
+	 * as if he did not exist, even under E2's own code */
+	fx_act(f, YB_ROLE_EMPLOYER, YB_CHAN_API, "key:5");
+	snprintf(f->ctx.actor.employer_code, sizeof f->ctx.actor.employer_code,
+		 "E2");
+	{
+		yb_contribution_new other = contrib(p.ssn, "2026-01", "E2");
+		assert_err(yb_contribution_post(&f->ctx, &other, NULL, &e), e,
+			   "person.not_found");
+	}
+	p = staff;
 	fx_act(f, YB_ROLE_EMPLOYER, YB_CHAN_API, "key:5");
 	snprintf(f->ctx.actor.employer_code, sizeof f->ctx.actor.employer_code,
 		 "E2");
