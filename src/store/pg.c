@@ -23,6 +23,8 @@
  * mapped by constraint name below.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,8 +484,31 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->sp_open = false;
-	ps->audit_locked = false;
+	ps->audit_chain = 0;
+	ps->audit_chain_sp = 0;
 	return 0;
+}
+
+/*
+ * pgha: COMMIT, after recording the newest record of the audit chain
+ * this transaction appended to (audit_verify compares the two, so a
+ * removed tail is seen).  Both in one round trip; the chain number is
+ * this engine's own small integer, never input.  Under the chain's lock,
+ * so the head moves forward only.
+ */
+static PGresult *commit_sealed(pg_store *ps)
+{
+	char sql[320];
+
+	if (ps->audit_chain <= 0)
+		return PQexec(ps->conn, "COMMIT");
+	snprintf(sql, sizeof sql,
+		 "UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM "
+		 "(SELECT seq, hash FROM audit WHERE chain = %d "
+		 " ORDER BY seq DESC LIMIT 1) a "
+		 "WHERE h.chain = %d AND a.seq > h.seq; COMMIT",
+		 ps->audit_chain, ps->audit_chain);
+	return PQexec(ps->conn, sql);
 }
 
 static int pg_commit(yb_store *st, yb_err *err)
@@ -495,11 +520,19 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
-	res = PQexec(ps->conn, "COMMIT");
-	ps->in_txn = false;
+	res = commit_sealed(ps);
 	ps->sp_open = false;
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		return pg_result_err(ps->conn, res, err);
+	ps->audit_chain = 0;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_result_err(ps->conn, res, err);
+		/* the head UPDATE failed before COMMIT ran: end it */
+		if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR ||
+		    PQtransactionStatus(ps->conn) == PQTRANS_INTRANS)
+			PQclear(PQexec(ps->conn, "ROLLBACK"));
+		ps->in_txn = false;
+		return -1;
+	}
+	ps->in_txn = false;
 	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
 	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
@@ -519,6 +552,7 @@ static void pg_rollback(yb_store *st)
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->sp_open = false;
+	ps->audit_chain = 0;
 }
 
 /*
@@ -536,6 +570,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	if (pg_simple(ps->conn, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	ps->sp_open = true;
+	ps->audit_chain_sp = ps->audit_chain;
 	return 0;
 }
 
@@ -556,9 +591,9 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return yb_errf(err, "store.error", "no savepoint is open");
 	ps->sp_open = false;
-	/* Locks taken since the savepoint go with it, the audit chain's
-	 * included: take that one again when next needed. */
-	ps->audit_locked = false;
+	/* Locks taken since the savepoint go with it, an audit chain's
+	 * included: the chain held before it is still held. */
+	ps->audit_chain = ps->audit_chain_sp;
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);
@@ -656,6 +691,21 @@ int pg_next_seq(yb_store *st, const char *name, int64_t *out, yb_err *err)
 
 /* --- open and close ---------------------------------------------------- */
 
+/* pgha: connections of one process take slots round robin, so up to
+ * PG_SLOTS connections never share a sub-account or a preferred chain;
+ * the pid spreads several processes over the slots. */
+int pg_next_slot(void)
+{
+	static atomic_uint next;
+	static atomic_uint base_set;
+	static atomic_uint base;
+
+	if (atomic_exchange(&base_set, 1) == 0)
+		atomic_store(&base, (unsigned)getpid() * 7u);
+	return (int)((atomic_load(&base) + atomic_fetch_add(&next, 1)) %
+		     PG_SLOTS);
+}
+
 static void pg_close(yb_store *st)
 {
 	pg_store *ps = PS(st);
@@ -749,6 +799,7 @@ static const yb_store_ops pg_ops = {
 	.audit_insert = pg_audit_insert,
 	.audit_list = pg_audit_list,
 	.audit_scan = pg_audit_scan,
+	.audit_heads = pg_audit_heads,
 	.institution_insert = pg_institution_insert,
 	.institution_by_code = pg_institution_by_code,
 	.binding_insert = pg_binding_insert,
@@ -793,6 +844,7 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 	if (!ps)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	ps->base.ops = &pg_ops;
+	ps->slot = pg_next_slot();
 	ps->conn = PQconnectdb(conninfo);
 	if (!ps->conn) {
 		free(ps);
