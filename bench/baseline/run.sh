@@ -59,7 +59,8 @@ rm -f "$out"/pgbench.[0-9]*
 
 tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out/pgbench.txt" | tail -1)
 failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out/pgbench.txt")
-books=$(psql -X -At -d baseline -c "SELECT (SELECT sum(balance_fen) FROM accounts) || ' ' || (SELECT sum(amount_fen) FROM ledger_entries) || ' ' || (SELECT count(*) FROM accounts WHERE kind = 'personal' AND balance_fen < 0) || ' ' || (SELECT count(*) FROM settlements)")
+# System accounts: their balance is the sum of their entries.
+books=$(psql -X -At -d baseline -c "SELECT (SELECT sum(balance_fen) FROM accounts WHERE kind NOT IN ('fund_pool', 'contribution_income', 'patient_cash')) + (SELECT coalesce(sum(e.amount_fen), 0) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind IN ('fund_pool', 'contribution_income', 'patient_cash')) || ' ' || (SELECT sum(amount_fen) FROM ledger_entries) || ' ' || (SELECT count(*) FROM accounts WHERE kind = 'personal' AND balance_fen < 0) || ' ' || (SELECT count(*) FROM settlements)")
 read -r sum_bal sum_ent negative nsettled <<<"$books"
 echo "baseline: books: sum of balances $sum_bal, sum of entries $sum_ent, negative personal accounts $negative, settlements $nsettled"
 echo "baseline: shares by payer: $(psql -X -At -d baseline -c "SELECT string_agg(relationship || ' ' || n, ', ') FROM (SELECT relationship, count(*) AS n FROM settlement_shares GROUP BY 1 ORDER BY 1) s")"
