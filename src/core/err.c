@@ -100,6 +100,9 @@ static const struct {
 	{ "settings.invalid",              YB_EINVAL },
 	{ "store.error",                   YB_EINTERNAL },
 	{ "store.busy",                    YB_EUNAVAIL },
+	/* pgha: the database connection broke or cannot be made (a
+	 * failover): retry, with the same txn_id for a settlement */
+	{ "store.unavailable",             YB_EUNAVAIL },
 	{ "store.corrupt",                 YB_EINTERNAL },
 	{ "internal",                      YB_EINTERNAL },
 	{ "out_of_memory",                 YB_EINTERNAL },

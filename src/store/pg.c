@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/pg_int.h"
 
@@ -194,7 +195,16 @@ int pg_result_err(PGconn *conn, PGresult *res, yb_err *err)
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
-	if (state && strcmp(state, "23505") == 0) {
+	if (PQstatus(conn) == CONNECTION_BAD || !state ||
+	    strncmp(state, "08", 2) == 0 ||           /* connection exception */
+	    strncmp(state, "57P", 3) == 0) {          /* shutdown, crash, starting */
+		/* pgha: the server went away (crash, failover): retryable.  An
+		 * error without SQLSTATE is libpq's own (lost connection). */
+		code = "store.unavailable";
+	} else if (state && strcmp(state, "25006") == 0) {
+		/* read-only transaction: we are on a standby now */
+		code = "store.unavailable";
+	} else if (state && strcmp(state, "23505") == 0) {
 		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		for (size_t i = 0; c && i < sizeof unique_codes / sizeof unique_codes[0]; i++)
 			if (strcmp(c, unique_codes[i].constraint) == 0)
@@ -447,19 +457,47 @@ static pg_store *PS(yb_store *st)
 	return (pg_store *)st;
 }
 
-/* A connection lost between transactions is re-opened once (the server
- * restarted, a proxy dropped it); its prepared statements went with it. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A connection lost between transactions (the server restarted, a
+ * failover, a proxy dropped it) is re-opened with the store's conninfo:
+ * with several hosts and target_session_attrs=read-write that finds
+ * whichever is primary now.  Its prepared statements went with it.
+ * pgha: while the database stays unreachable, attempts back off (50 ms
+ * doubling to 1 s) and the requests in between fail at once with the
+ * retryable "store.unavailable" instead of each waiting for a connect.
+ */
 static int ensure_connected(pg_store *ps, yb_err *err)
 {
+	int64_t now;
+
 	if (PQstatus(ps->conn) == CONNECTION_OK)
 		return 0;
+	now = now_ms();
+	if (now < ps->retry_at_ms)
+		return yb_errf(err, "store.unavailable",
+			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
-	if (PQstatus(ps->conn) != CONNECTION_OK) {
-		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+	if (PQstatus(ps->conn) != CONNECTION_OK ||
+	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
+		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
+		if (ps->backoff_ms > 1000)
+			ps->backoff_ms = 1000;
+		ps->retry_at_ms = now_ms() + ps->backoff_ms;
+		set_from_message(err, "store.unavailable",
+				 PQerrorMessage(ps->conn));
 		return -1;
 	}
-	return pg_simple(ps->conn, PG_SESSION_SETUP, err);
+	ps->backoff_ms = 0;
+	ps->retry_at_ms = 0;
+	return 0;
 }
 
 static int pg_begin(yb_store *st, bool write, yb_err *err)
@@ -836,6 +874,22 @@ static const yb_store_ops pg_ops = {
 	.writeback = pg_no_writeback,
 };
 
+/*
+ * pgha: the conninfo (or URI) with defaults that keep a request from
+ * hanging on a dead server: connect within 3 s, notice a silent TCP peer
+ * within ~10 s.  Listed first, so the conninfo's own settings win.
+ */
+static PGconn *connect_with_defaults(const char *conninfo)
+{
+	const char *const keys[] = { "connect_timeout", "keepalives",
+		"keepalives_idle", "keepalives_interval", "keepalives_count",
+		"tcp_user_timeout", "dbname", NULL };
+	const char *const vals[] = { "3", "1", "5", "2", "2", "10000",
+		conninfo, NULL };
+
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 {
 	pg_store *ps = calloc(1, sizeof *ps);
@@ -845,7 +899,7 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	ps->base.ops = &pg_ops;
 	ps->slot = pg_next_slot();
-	ps->conn = PQconnectdb(conninfo);
+	ps->conn = connect_with_defaults(conninfo);
 	if (!ps->conn) {
 		free(ps);
 		return yb_errf(err, "out_of_memory", "out of memory");

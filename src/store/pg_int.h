@@ -59,6 +59,8 @@ typedef struct pg_store {
 	bool sp_open;           /* the caller's savepoint is open */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
+	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
+	int backoff_ms;         /* current reconnect backoff, 0: none */
 	int slot;               /* this connection's sub-account slot and
 				 * preferred audit chain (pgha) */
 	int nprepared;
