@@ -905,7 +905,10 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	}
 	if (PQstatus(ps->conn) != CONNECTION_OK) {
-		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		/* pgha: a server's worker opening its connection during a
+		 * failover gets the retryable code, as a reconnect does */
+		set_from_message(err, "store.unavailable",
+				 PQerrorMessage(ps->conn));
 		goto fail;
 	}
 	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
