@@ -15,6 +15,13 @@
 --   ledger transaction; move the balances.
 -- Not done here (yibao does it): the hash-chained audit record (X3) and
 -- the card/e-credential paths of credential resolution.
+--
+-- No hot rows (pgha, issue 16): the fund pool and patient cash, which
+-- every settlement touches, are neither locked nor updated — their
+-- entries are inserted and their balance is the sum of their entries
+-- (run.sh checks the books that way), as a competent database team
+-- would write it.  Only personal accounts and the institution's
+-- receivable are locked rows, as in yibao's PostgreSQL engine.
 
 \set ON_ERROR_STOP on
 
@@ -63,7 +70,7 @@ CREATE TABLE ledger_entries (
   txn_id            bigint NOT NULL REFERENCES ledger_txns(id),
   account_id        bigint NOT NULL REFERENCES accounts(id),
   amount_fen        bigint NOT NULL,
-  balance_after_fen bigint NOT NULL
+  balance_after_fen bigint          -- NULL for the system accounts
 );
 CREATE INDEX ledger_entries_account ON ledger_entries(account_id, id);
 
@@ -99,13 +106,20 @@ CREATE TABLE settlement_shares (
 INSERT INTO accounts (kind) VALUES
   ('fund_pool'), ('contribution_income'), ('patient_cash');
 
--- Add `amount` to account `acc` and append its ledger entry.
-CREATE FUNCTION bench_move(p_txn bigint, p_acc bigint, p_amount bigint)
+-- Add `amount` to account `acc` and append its ledger entry.  A system
+-- account (p_system) only gets its entry: its balance is their sum.
+CREATE FUNCTION bench_move(p_txn bigint, p_acc bigint, p_amount bigint,
+                           p_system boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   v_after bigint;
 BEGIN
   IF p_amount = 0 THEN
+    RETURN;
+  END IF;
+  IF p_system THEN
+    INSERT INTO ledger_entries (txn_id, account_id, amount_fen)
+    VALUES (p_txn, p_acc, p_amount);
     RETURN;
   END IF;
   UPDATE accounts SET balance_fen = balance_fen + p_amount
@@ -175,7 +189,8 @@ BEGIN
   SELECT id INTO v_fund FROM accounts WHERE kind = 'fund_pool';
   SELECT id INTO v_cash FROM accounts WHERE kind = 'patient_cash';
 
-  -- S8: lock every account this settlement may touch, in id order.
+  -- S8: lock every account this settlement may touch, in id order —
+  -- but not the system accounts (no hot rows).
   SELECT array_agg(id ORDER BY id) INTO v_ids FROM (
     SELECT a.id FROM accounts a
      WHERE a.kind = 'personal' AND a.person_id = v_patient.id
@@ -186,7 +201,7 @@ BEGIN
       JOIN accounts a ON a.kind = 'personal' AND a.person_id = b.authorizer_id
      WHERE v_family_ok AND b.relative_id = v_patient.id
        AND b.ended_at IS NULL AND p.status = 'active' AND a.closed_at IS NULL
-    UNION SELECT v_fund UNION SELECT v_cash UNION SELECT v_recv) s;
+    UNION SELECT v_recv) s;
   PERFORM 1 FROM accounts WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
 
   -- S3 1.: the patient's own account, up to its balance.
@@ -240,8 +255,8 @@ BEGIN
   FOR i IN 1 .. coalesce(array_length(v_acc, 1), 0) LOOP
     PERFORM bench_move(v_txn, v_acc[i], -v_amt[i]);
   END LOOP;
-  PERFORM bench_move(v_txn, v_fund, -p_fund);
-  PERFORM bench_move(v_txn, v_cash, -cash_pay_fen);
+  PERFORM bench_move(v_txn, v_fund, -p_fund, true);
+  PERFORM bench_move(v_txn, v_cash, -cash_pay_fen, true);
   PERFORM bench_move(v_txn, v_recv, p_total);
 
   INSERT INTO settlements (institution_code, txn_id, patient_id, visit_type,

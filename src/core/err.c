@@ -137,6 +137,8 @@ static const struct {
 	{ "store.busy",                    YB_EUNAVAIL },
 	/* the disk is full or failing (issue 14) */
 	{ "store.full",                    YB_EUNAVAIL },
+	/* pgha: the database connection broke or cannot be made (a
+	 * failover): retry, with the same txn_id for a settlement */
 	{ "store.unavailable",             YB_EUNAVAIL },
 	{ "store.corrupt",                 YB_EINTERNAL },
 	{ "internal",                      YB_EINTERNAL },

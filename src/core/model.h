@@ -311,7 +311,20 @@ typedef struct yb_audit_record {
 	char result[YB_TEXT_SZ];         /* "ok" or the error code */
 	char prev_hash[YB_HASH_HEX_SZ];
 	char hash[YB_HASH_HEX_SZ];
+	/* pgha: the hash chain it is on.  0 is the one chain of the SQLite
+	 * engine (seq contiguous); PostgreSQL writes several chains 1..N
+	 * side by side, numbered from one sequence (docs/ARCHITECTURE.md). */
+	int chain;
 } yb_audit_record;
+
+/* pgha: where an engine recorded a chain's newest record (seq 0: none). */
+typedef struct yb_audit_head {
+	int chain;
+	yb_id seq;
+	char hash[YB_HASH_HEX_SZ];
+} yb_audit_head;
+
+#define YB_AUDIT_MAX_CHAINS 256   /* chain numbers 0..YB_AUDIT_MAX_CHAINS-1 */
 
 /* API keys (operators, terminals, institutions, employers). */
 typedef struct yb_api_key {

@@ -61,6 +61,10 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer");
+	/* pgha: unavailable (busy, or the database lost or failing over)
+	 * is always worth a retry, and soon */
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	yb_reply_common_headers(r, resp);
 	r->response = resp;
 	r->status = status;

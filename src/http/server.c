@@ -734,9 +734,20 @@ static int parse_log_level(const char *s)
 	return YB_LOG_INFO;
 }
 
-static unsigned worker_count(int asked)
+/* pgha: on PostgreSQL a worker spends most of a request waiting for the
+ * database's answers, and a connection stays on its worker, so one per
+ * CPU would let only that many transactions run at once: 16 per CPU. */
+static bool pg_url(const char *url)
+{
+	return url && (strncmp(url, "pg:", 3) == 0 ||
+		       strncmp(url, "postgres", 8) == 0);
+}
+
+static unsigned worker_count(int asked, const char *url)
 {
 	long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
+	if (asked <= 0 && pg_url(url))
+		n *= 16;
 	if (n < 1)
 		n = 1;
 	if (n > 256)
@@ -799,7 +810,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
-	unsigned threads = worker_count(opt->threads);
+	unsigned threads = worker_count(opt->threads, opt->db_url);
 	sigset_t sigs, oldsigs;
 	bool masked = false;
 	int n = 0, sig, rc = -1;

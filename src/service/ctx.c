@@ -199,6 +199,7 @@ int yb_audit(yb_ctx *ctx, const char *action, const char *target,
 		return -1;
 	if (found) {
 		rec.seq = head.seq + 1;
+		rec.chain = head.chain;
 		snprintf(rec.prev_hash, sizeof rec.prev_hash, "%s", head.hash);
 	} else {
 		rec.seq = 1;

@@ -163,11 +163,22 @@ int yb_ledger_check(yb_ctx *ctx, yb_ledger_report *out, bool *ok,
 	return 0;
 }
 
-/* The walk over the chain: where we are and the first problem seen. */
-typedef struct verify_state {
-	yb_audit_report *rep;
+/*
+ * The walk over the chains, in seq order: where each chain is and the
+ * first problem seen.  Chain 0 (SQLite's one chain, and the records a
+ * PostgreSQL database held before it had several) numbers its records
+ * 1, 2, 3, ...; chains 1..N (pgha) share one sequence, so their numbers
+ * only rise.  Either way each record carries the previous one's hash
+ * and its own; a changed, removed or moved record breaks a link.
+ */
+typedef struct chain_state {
 	yb_id last_seq;
 	char last_hash[YB_HASH_HEX_SZ];
+} chain_state;
+
+typedef struct verify_state {
+	yb_audit_report *rep;
+	chain_state chain[YB_AUDIT_MAX_CHAINS];
 } verify_state;
 
 static void verify_fail(verify_state *vs, yb_id seq, const char *problem)
@@ -181,6 +192,7 @@ static int verify_visit(void *arg, const yb_audit_record *rec, yb_err *err)
 {
 	verify_state *vs = arg;
 	yb_audit_record again;
+	chain_state *cs;
 
 	(void)err;
 	vs->rep->records++;
@@ -188,11 +200,17 @@ static int verify_visit(void *arg, const yb_audit_record *rec, yb_err *err)
 	 * on a link that is already broken. */
 	if (!vs->rep->ok)
 		return 0;
-	if (rec->seq != vs->last_seq + 1) {
+	if (rec->chain < 0 || rec->chain >= YB_AUDIT_MAX_CHAINS) {
+		verify_fail(vs, rec->seq, "the record names no chain");
+		return 0;
+	}
+	cs = &vs->chain[rec->chain];
+	if (rec->chain == 0 ? rec->seq != cs->last_seq + 1
+			    : rec->seq <= cs->last_seq) {
 		verify_fail(vs, rec->seq, "sequence numbers are not contiguous");
 		return 0;
 	}
-	if (strcmp(rec->prev_hash, vs->last_hash) != 0) {
+	if (strcmp(rec->prev_hash, cs->last_hash) != 0) {
 		verify_fail(vs, rec->seq,
 			    "prev_hash does not match the previous record");
 		return 0;
@@ -204,28 +222,62 @@ static int verify_visit(void *arg, const yb_audit_record *rec, yb_err *err)
 			    "the record does not match its hash");
 		return 0;
 	}
-	vs->last_seq = rec->seq;
-	snprintf(vs->last_hash, sizeof vs->last_hash, "%s", rec->hash);
+	cs->last_seq = rec->seq;
+	snprintf(cs->last_hash, sizeof cs->last_hash, "%s", rec->hash);
+	return 0;
+}
+
+/* pgha: each chain must end where the engine recorded its head (a
+ * removed tail leaves no broken link behind it). */
+static int verify_heads(yb_ctx *ctx, verify_state *vs, yb_err *err)
+{
+	yb_audit_head *h = NULL;
+	int n = 0;
+
+	if (ctx->store->ops->audit_heads(ctx->store, &h, &n, err) < 0)
+		return -1;
+	for (int i = 0; i < n && vs->rep->ok; i++) {
+		const chain_state *cs;
+
+		if (h[i].chain < 0 || h[i].chain >= YB_AUDIT_MAX_CHAINS)
+			continue;
+		cs = &vs->chain[h[i].chain];
+		if (cs->last_seq != h[i].seq ||
+		    (h[i].seq != 0 && strcmp(cs->last_hash, h[i].hash) != 0))
+			verify_fail(vs, cs->last_seq > h[i].seq ? cs->last_seq
+								 : h[i].seq,
+				    "a chain does not end at its recorded head");
+	}
+	free(h);
 	return 0;
 }
 
 int yb_audit_verify(yb_ctx *ctx, yb_audit_report *out, yb_err *err)
 {
-	verify_state vs;
+	verify_state *vs;
 	int rc;
 
 	if (yb_authorize(ctx, "audit.verify", err) < 0)
 		return -1;
 	memset(out, 0, sizeof *out);
 	out->ok = true;
-	memset(&vs, 0, sizeof vs);
-	vs.rep = out;
-	/* The first record chains from 64 zeros (see yb_audit). */
-	memset(vs.last_hash, '0', YB_HASH_HEX_SZ - 1);
-	if (yb_tx_begin(ctx, false, err) < 0)
-		return -1;
-	rc = ctx->store->ops->audit_scan(ctx->store, verify_visit, &vs, err);
-	return yb_tx_end(ctx, rc, err);
+	vs = calloc(1, sizeof *vs);
+	if (!vs)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	vs->rep = out;
+	/* The first record of a chain chains from 64 zeros (see yb_audit). */
+	for (int c = 0; c < YB_AUDIT_MAX_CHAINS; c++)
+		memset(vs->chain[c].last_hash, '0', YB_HASH_HEX_SZ - 1);
+	rc = yb_tx_begin(ctx, false, err);
+	if (rc == 0) {
+		rc = ctx->store->ops->audit_scan(ctx->store, verify_visit, vs,
+						 err);
+		if (rc == 0 && out->ok)
+			rc = verify_heads(ctx, vs, err);
+		rc = yb_tx_end(ctx, rc, err);
+	}
+	free(vs);
+	return rc;
 }
 
 int yb_audit_list(yb_ctx *ctx, yb_id before, int limit,

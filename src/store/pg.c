@@ -23,10 +23,13 @@
  * mapped by constraint name below.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/pg_int.h"
 
@@ -192,7 +195,16 @@ int pg_result_err(PGconn *conn, PGresult *res, yb_err *err)
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
-	if (state && strcmp(state, "23505") == 0) {
+	if (PQstatus(conn) == CONNECTION_BAD || !state ||
+	    strncmp(state, "08", 2) == 0 ||           /* connection exception */
+	    strncmp(state, "57P", 3) == 0) {          /* shutdown, crash, starting */
+		/* pgha: the server went away (crash, failover): retryable.  An
+		 * error without SQLSTATE is libpq's own (lost connection). */
+		code = "store.unavailable";
+	} else if (state && strcmp(state, "25006") == 0) {
+		/* read-only transaction: we are on a standby now */
+		code = "store.unavailable";
+	} else if (state && strcmp(state, "23505") == 0) {
 		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		for (size_t i = 0; c && i < sizeof unique_codes / sizeof unique_codes[0]; i++)
 			if (strcmp(c, unique_codes[i].constraint) == 0)
@@ -445,19 +457,47 @@ static pg_store *PS(yb_store *st)
 	return (pg_store *)st;
 }
 
-/* A connection lost between transactions is re-opened once (the server
- * restarted, a proxy dropped it); its prepared statements went with it. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A connection lost between transactions (the server restarted, a
+ * failover, a proxy dropped it) is re-opened with the store's conninfo:
+ * with several hosts and target_session_attrs=read-write that finds
+ * whichever is primary now.  Its prepared statements went with it.
+ * pgha: while the database stays unreachable, attempts back off (50 ms
+ * doubling to 1 s) and the requests in between fail at once with the
+ * retryable "store.unavailable" instead of each waiting for a connect.
+ */
 static int ensure_connected(pg_store *ps, yb_err *err)
 {
+	int64_t now;
+
 	if (PQstatus(ps->conn) == CONNECTION_OK)
 		return 0;
+	now = now_ms();
+	if (now < ps->retry_at_ms)
+		return yb_errf(err, "store.unavailable",
+			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
-	if (PQstatus(ps->conn) != CONNECTION_OK) {
-		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+	if (PQstatus(ps->conn) != CONNECTION_OK ||
+	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
+		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
+		if (ps->backoff_ms > 1000)
+			ps->backoff_ms = 1000;
+		ps->retry_at_ms = now_ms() + ps->backoff_ms;
+		set_from_message(err, "store.unavailable",
+				 PQerrorMessage(ps->conn));
 		return -1;
 	}
-	return pg_simple(ps->conn, PG_SESSION_SETUP, err);
+	ps->backoff_ms = 0;
+	ps->retry_at_ms = 0;
+	return 0;
 }
 
 static int pg_begin(yb_store *st, bool write, yb_err *err)
@@ -482,8 +522,31 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->sp_open = false;
-	ps->audit_locked = false;
+	ps->audit_chain = 0;
+	ps->audit_chain_sp = 0;
 	return 0;
+}
+
+/*
+ * pgha: COMMIT, after recording the newest record of the audit chain
+ * this transaction appended to (audit_verify compares the two, so a
+ * removed tail is seen).  Both in one round trip; the chain number is
+ * this engine's own small integer, never input.  Under the chain's lock,
+ * so the head moves forward only.
+ */
+static PGresult *commit_sealed(pg_store *ps)
+{
+	char sql[320];
+
+	if (ps->audit_chain <= 0)
+		return PQexec(ps->conn, "COMMIT");
+	snprintf(sql, sizeof sql,
+		 "UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM "
+		 "(SELECT seq, hash FROM audit WHERE chain = %d "
+		 " ORDER BY seq DESC LIMIT 1) a "
+		 "WHERE h.chain = %d AND a.seq > h.seq; COMMIT",
+		 ps->audit_chain, ps->audit_chain);
+	return PQexec(ps->conn, sql);
 }
 
 static int pg_commit(yb_store *st, yb_err *err)
@@ -495,11 +558,19 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
-	res = PQexec(ps->conn, "COMMIT");
-	ps->in_txn = false;
+	res = commit_sealed(ps);
 	ps->sp_open = false;
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		return pg_result_err(ps->conn, res, err);
+	ps->audit_chain = 0;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_result_err(ps->conn, res, err);
+		/* the head UPDATE failed before COMMIT ran: end it */
+		if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR ||
+		    PQtransactionStatus(ps->conn) == PQTRANS_INTRANS)
+			PQclear(PQexec(ps->conn, "ROLLBACK"));
+		ps->in_txn = false;
+		return -1;
+	}
+	ps->in_txn = false;
 	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
 	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
@@ -519,6 +590,7 @@ static void pg_rollback(yb_store *st)
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->sp_open = false;
+	ps->audit_chain = 0;
 }
 
 /*
@@ -536,6 +608,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	if (pg_simple(ps->conn, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	ps->sp_open = true;
+	ps->audit_chain_sp = ps->audit_chain;
 	return 0;
 }
 
@@ -556,9 +629,9 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return yb_errf(err, "store.error", "no savepoint is open");
 	ps->sp_open = false;
-	/* Locks taken since the savepoint go with it, the audit chain's
-	 * included: take that one again when next needed. */
-	ps->audit_locked = false;
+	/* Locks taken since the savepoint go with it, an audit chain's
+	 * included: the chain held before it is still held. */
+	ps->audit_chain = ps->audit_chain_sp;
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);
@@ -656,6 +729,21 @@ int pg_next_seq(yb_store *st, const char *name, int64_t *out, yb_err *err)
 
 /* --- open and close ---------------------------------------------------- */
 
+/* pgha: connections of one process take slots round robin, so up to
+ * PG_SLOTS connections never share a sub-account or a preferred chain;
+ * the pid spreads several processes over the slots. */
+int pg_next_slot(void)
+{
+	static atomic_uint next;
+	static atomic_uint base_set;
+	static atomic_uint base;
+
+	if (atomic_exchange(&base_set, 1) == 0)
+		atomic_store(&base, (unsigned)getpid() * 7u);
+	return (int)((atomic_load(&base) + atomic_fetch_add(&next, 1)) %
+		     PG_SLOTS);
+}
+
 static void pg_close(yb_store *st)
 {
 	pg_store *ps = PS(st);
@@ -749,6 +837,7 @@ static const yb_store_ops pg_ops = {
 	.audit_insert = pg_audit_insert,
 	.audit_list = pg_audit_list,
 	.audit_scan = pg_audit_scan,
+	.audit_heads = pg_audit_heads,
 	.institution_insert = pg_institution_insert,
 	.institution_by_code = pg_institution_by_code,
 	.binding_insert = pg_binding_insert,
@@ -794,6 +883,22 @@ static const yb_store_ops pg_ops = {
 	.writeback = pg_no_writeback,
 };
 
+/*
+ * pgha: the conninfo (or URI) with defaults that keep a request from
+ * hanging on a dead server: connect within 3 s, notice a silent TCP peer
+ * within ~10 s.  Listed first, so the conninfo's own settings win.
+ */
+static PGconn *connect_with_defaults(const char *conninfo)
+{
+	const char *const keys[] = { "connect_timeout", "keepalives",
+		"keepalives_idle", "keepalives_interval", "keepalives_count",
+		"tcp_user_timeout", "dbname", NULL };
+	const char *const vals[] = { "3", "1", "5", "2", "2", "10000",
+		conninfo, NULL };
+
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 {
 	pg_store *ps = calloc(1, sizeof *ps);
@@ -802,13 +907,17 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 	if (!ps)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	ps->base.ops = &pg_ops;
-	ps->conn = PQconnectdb(conninfo);
+	ps->slot = pg_next_slot();
+	ps->conn = connect_with_defaults(conninfo);
 	if (!ps->conn) {
 		free(ps);
 		return yb_errf(err, "out_of_memory", "out of memory");
 	}
 	if (PQstatus(ps->conn) != CONNECTION_OK) {
-		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		/* pgha: a server's worker opening its connection during a
+		 * failover gets the retryable code, as a reconnect does */
+		set_from_message(err, "store.unavailable",
+				 PQerrorMessage(ps->conn));
 		goto fail;
 	}
 	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {

@@ -319,6 +319,15 @@ int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 		if (copy_tables[i].identity &&
 		    move_sequence(ps->conn, copy_tables[i].name, err) < 0)
 			goto out;
+	/* pgha: the copied audit log is chain 0; record its head and move
+	 * the sequence the chains number from past it */
+	if (pg_simple(ps->conn,
+		      "SELECT setval('audit_seq', coalesce(max(seq), 0) + 1, "
+		      "false) FROM audit; "
+		      "UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM "
+		      "(SELECT seq, hash FROM audit WHERE chain = 0 "
+		      " ORDER BY seq DESC LIMIT 1) a WHERE h.chain = 0", err) < 0)
+		goto out;
 	pg_txn = false;
 	if (pg->ops->commit(pg, err) < 0)       /* deferred keys checked here */
 		goto out;

@@ -31,13 +31,17 @@
 #include "store/store.h"
 
 #define PG_MAX_PARAMS   32      /* most parameters of any statement */
-#define PG_MAX_ARRAYS   8       /* array parameters of one statement */
+#define PG_MAX_ARRAYS   12      /* array parameters of one statement */
 #define PG_MAX_PREPARED 160     /* distinct statements (with variants) */
 
 /* Transaction-scoped advisory locks (any constants, distinct from each
  * other and from what else might use the database). */
 #define PG_SCHEMA_LOCK_KEY "7952006701"   /* migrations on open */
-#define PG_AUDIT_LOCK_KEY  "7952006702"   /* the audit chain (X3) */
+/* pgha: the audit chains (X3) are locked as (795200, chain) by
+ * yb_audit_claim (pg_schema.c); 1..PG_AUDIT_CHAINS, and as many
+ * sub-account slots for the system accounts, 0..PG_SLOTS-1. */
+#define PG_AUDIT_CHAINS    64
+#define PG_SLOTS           PG_AUDIT_CHAINS
 
 /* A statement: prepared once per connection, run many times. */
 typedef struct pg_stmt {
@@ -53,7 +57,12 @@ typedef struct pg_store {
 	bool in_txn;            /* between begin and commit/rollback */
 	bool txn_write;         /* begun with write = true */
 	bool sp_open;           /* the caller's savepoint is open */
-	bool audit_locked;      /* this transaction holds the chain lock */
+	int audit_chain;        /* chain this transaction holds, 0: none */
+	int audit_chain_sp;     /* ... held when the savepoint was taken */
+	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
+	int backoff_ms;         /* current reconnect backoff, 0: none */
+	int slot;               /* this connection's sub-account slot and
+				 * preferred audit chain (pgha) */
 	int nprepared;
 	struct {
 		const pg_stmt *stmt;
@@ -168,6 +177,9 @@ int64_t pg_limit(int limit);
 int pg_lookup(pg_store *ps, const pg_stmt *s, pg_params *p,
 	      pg_decode_fn decode, void *out, yb_err *err);
 
+/* pgha: this connection's slot (pg.c), 0..PG_SLOTS-1. */
+int pg_next_slot(void);
+
 /* --- schema (pg_schema.c) --- */
 
 /* Create or migrate the schema; safe against concurrent opens. */
@@ -247,6 +259,7 @@ int pg_audit_list(yb_store *st, yb_id before, int limit,
 		  yb_audit_record **out, int *n, yb_err *err);
 int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
 		  yb_err *err);
+int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
 
 int pg_binding_insert(yb_store *st, yb_binding *b, yb_err *err);
 int pg_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err);

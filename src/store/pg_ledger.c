@@ -16,9 +16,12 @@
  *    usable, as on SQLite.  The UPDATE still carries the guard
  *    "kind <> 'personal' OR balance_fen + delta >= 0" and the table its
  *    CHECK constraint: the rule holds even if the check above were wrong.
- *  - audit_head (and audit_insert) take a transaction-scoped advisory
- *    lock, held to commit, so audited writes append to the hash chain
- *    one at a time (X3).
+ *  - audit_head (and audit_insert) claim one of PG_AUDIT_CHAINS hash
+ *    chains with a transaction-scoped advisory lock, held to commit, so
+ *    the audited writes on one chain append one at a time (X3) while
+ *    those on other chains go on (pgha).
+ *  - system accounts are not locked or updated: a posting adds to their
+ *    sub-account of the connection's slot (pgha).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +36,20 @@ static pg_store *PS(yb_store *st)
 
 /* --- accounts ---------------------------------------------------------- */
 
+/* pgha: the system accounts, never locked or updated by a posting: it
+ * adds to the sub-account of its connection's slot (account_slots). */
+#define SYSTEM_KINDS \
+	"('fund_pool', 'contribution_income', 'patient_cash', " \
+	"'closed_liability')"
+
+/* A system account's balance is its row's plus its sub-accounts'. */
+#define ACCOUNT_BALANCE \
+	"(balance_fen + CASE WHEN kind IN " SYSTEM_KINDS " THEN coalesce(" \
+	"(SELECT sum(s.balance_fen) FROM account_slots s " \
+	" WHERE s.account_id = accounts.id), 0)::bigint ELSE 0 END)"
+
 #define ACCOUNT_COLS \
-	"id, kind, person_id, institution_code, balance_fen, " \
+	"id, kind, person_id, institution_code, " ACCOUNT_BALANCE ", " \
 	"closed_at IS NOT NULL, created_at"
 
 /* A new account starts at zero and open, whatever *a says: money only
@@ -54,9 +69,18 @@ static const pg_stmt st_account_system = { "account_system",
 	"               'closed_liability')", NULL };
 static const pg_stmt st_account_set_closed = { "account_set_closed",
 	"UPDATE accounts SET closed_at = $2 WHERE id = $1", NULL };
+/* Locks the rows of the accounts a posting moves, in id order, and
+ * reads the system accounts among them without locking (their balance
+ * is not needed: nothing bounds it). */
 static const pg_stmt st_account_lock = { "account_lock",
-	"SELECT id, kind, balance_fen, closed_at IS NOT NULL FROM accounts "
-	"WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE", NULL };
+	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL "
+	"           FROM accounts WHERE id = ANY($1::bigint[]) "
+	"             AND kind NOT IN " SYSTEM_KINDS " "
+	"           ORDER BY id FOR NO KEY UPDATE), "
+	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL "
+	"      FROM accounts WHERE id = ANY($1::bigint[]) "
+	"        AND kind IN " SYSTEM_KINDS ") "
+	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
 
 static int decode_account(pg_row *r, void *out)
 {
@@ -211,18 +235,33 @@ static const pg_stmt st_ledger_write = { "ledger_write",
 	"      WHERE a.id = d.id AND a.closed_at IS NULL "
 	"        AND (a.kind <> 'personal' OR a.balance_fen + d.delta >= 0) "
 	"      RETURNING a.id), "
+	/* pgha: system accounts move their slot's sub-account; its
+	 * balance before is what the entries' running balances start at */
+	"s AS (INSERT INTO account_slots AS c (account_id, slot, balance_fen) "
+	"      SELECT d.id, $9, d.delta "
+	"      FROM unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
+	"      ORDER BY d.id "
+	"      ON CONFLICT (account_id, slot) DO UPDATE "
+	"        SET balance_fen = c.balance_fen + EXCLUDED.balance_fen "
+	"      RETURNING c.account_id, c.balance_fen), "
+	"b AS (SELECT s.account_id AS id, s.balance_fen - d.delta AS before "
+	"      FROM s JOIN unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
+	"        ON d.id = s.account_id), "
 	"e AS (INSERT INTO ledger_entries (txn_id, account_id, amount_fen, "
 	"        balance_after_fen) "
-	"      SELECT t.id, x.acc, x.amt, x.after FROM t, "
-	"        unnest($6::bigint[], $7::bigint[], $8::bigint[]) "
+	"      SELECT t.id, x.acc, x.amt, x.after + coalesce(b.before, 0) "
+	"      FROM t, unnest($6::bigint[], $7::bigint[], $8::bigint[]) "
 	"        WITH ORDINALITY AS x(acc, amt, after, ord) "
+	"        LEFT JOIN b ON b.id = x.acc "
 	"      ORDER BY x.ord) "
-	"SELECT (SELECT id FROM t), (SELECT count(*) FROM u)", NULL };
+	"SELECT (SELECT id FROM t), (SELECT count(*) FROM u), "
+	"  (SELECT count(*) FROM s)", NULL };
 
 /* What ledger_post knows of one account it posts to. */
 typedef struct post_acct {
 	yb_id id;
 	bool personal;
+	bool system;            /* moved through its slot (pgha) */
 	bool closed;
 	int64_t balance;        /* running, as the entries apply */
 	int64_t delta;
@@ -252,6 +291,10 @@ static int check_posting(PGresult *locked, const yb_posting *p,
 		accts[i].id = pg_r_i64(&r);
 		PG_R_ENUM(&r, yb_account_kind_from_str, &kind);
 		accts[i].personal = kind == YB_ACC_PERSONAL;
+		accts[i].system = kind == YB_ACC_FUND_POOL ||
+				  kind == YB_ACC_CONTRIBUTION_INCOME ||
+				  kind == YB_ACC_PATIENT_CASH ||
+				  kind == YB_ACC_CLOSED_LIABILITY;
 		accts[i].balance = pg_r_i64(&r);
 		accts[i].closed = pg_r_bool(&r);
 		accts[i].delta = 0;
@@ -294,9 +337,11 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	int64_t ent_acc[YB_POSTING_MAX_ENTRIES];
 	int64_t ent_amt[YB_POSTING_MAX_ENTRIES];
 	int64_t after[YB_POSTING_MAX_ENTRIES];
+	yb_id sys_ids[YB_POSTING_MAX_ENTRIES];
+	int64_t sys_deltas[YB_POSTING_MAX_ENTRIES];
 	PGresult *res;
 	pg_params q;
-	int nacct;
+	int nacct, nrow = 0, nsys = 0;
 	int rc;
 
 	for (int i = 0; i < p->n; i++) {
@@ -312,22 +357,34 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	PQclear(res);
 	if (rc < 0)
 		return -1;
-	for (int i = 0; i < nacct; i++)
-		deltas[i] = accts[i].delta;
+	/* rows (updated in place) and system accounts (through a slot) */
+	for (int i = 0; i < nacct; i++) {
+		if (accts[i].system) {
+			sys_ids[nsys] = accts[i].id;
+			sys_deltas[nsys++] = accts[i].delta;
+		} else {
+			ids[nrow] = accts[i].id;
+			deltas[nrow++] = accts[i].delta;
+		}
+	}
 
 	pg_params_init(&q);
 	pg_p_text(&q, p->kind);
 	pg_p_text(&q, p->ref);
 	pg_p_i64(&q, at);
-	pg_p_i64_array(&q, ids, nacct);
-	pg_p_i64_array(&q, deltas, nacct);
+	pg_p_i64_array(&q, ids, nrow);
+	pg_p_i64_array(&q, deltas, nrow);
 	pg_p_i64_array(&q, ent_acc, p->n);
 	pg_p_i64_array(&q, ent_amt, p->n);
 	pg_p_i64_array(&q, after, p->n);
+	pg_p_i64(&q, ps->slot);
+	pg_p_i64_array(&q, sys_ids, nsys);
+	pg_p_i64_array(&q, sys_deltas, nsys);
 	res = pg_run_release(ps, &st_ledger_write, &q, err);
 	if (!res)
 		return -1;
-	if (strtoll(PQgetvalue(res, 0, 1), NULL, 10) != nacct) {
+	if (strtoll(PQgetvalue(res, 0, 1), NULL, 10) != nrow ||
+	    strtoll(PQgetvalue(res, 0, 2), NULL, 10) != nsys) {
 		/* the rows are locked and were just checked: cannot happen */
 		PQclear(res);
 		return yb_errf(err, "store.error",
@@ -408,7 +465,8 @@ static const pg_stmt st_ledger_check = { "ledger_check",
 	"SELECT (SELECT count(*) FROM accounts), "
 	"  (SELECT count(*) FROM ledger_txns), "
 	"  (SELECT count(*) FROM ledger_entries), "
-	"  (SELECT coalesce(sum(balance_fen), 0)::bigint FROM accounts), "
+	"  (SELECT (coalesce(sum(balance_fen), 0) + (SELECT coalesce("
+	"     sum(balance_fen), 0) FROM account_slots))::bigint FROM accounts), "
 	"  (SELECT coalesce(sum(amount_fen), 0)::bigint FROM ledger_entries), "
 	/* unbalanced: sum not 0, fewer than two entries, or none at all */
 	"  (SELECT count(*) FROM ledger_txns t LEFT JOIN "
@@ -418,7 +476,9 @@ static const pg_stmt st_ledger_check = { "ledger_check",
 	"  (SELECT count(*) FROM accounts a LEFT JOIN "
 	"     (SELECT account_id, sum(amount_fen) AS s FROM ledger_entries "
 	"      GROUP BY account_id) e ON e.account_id = a.id "
-	"   WHERE a.balance_fen <> coalesce(e.s, 0)), "
+	"   WHERE a.balance_fen + coalesce((SELECT sum(s.balance_fen) "
+	"     FROM account_slots s WHERE s.account_id = a.id), 0) "
+	"     <> coalesce(e.s, 0)), "
 	"  (SELECT count(*) FROM accounts "
 	"   WHERE kind = 'personal' AND balance_fen < 0)", NULL };
 
@@ -446,35 +506,39 @@ int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 /* --- audit chain ------------------------------------------------------- */
 
 #define AUDIT_COLS \
-	"seq, at, actor, role, channel, action, target, result, prev_hash, hash"
+	"seq, at, actor, role, channel, action, target, result, prev_hash, " \
+	"hash, chain"
 
 /*
- * The chain lock.  A transaction-scoped advisory lock, not a row lock on
- * a one-row head table: an import writes thousands of audit records in
- * one transaction, each under its own savepoint, and updating one row
- * that often in one transaction makes every later access walk all its
- * versions (measured: quadratic, 15 s for 2,000 records).  The advisory
- * lock is taken once per transaction and costs nothing after that.
+ * pgha: the audit log is PG_AUDIT_CHAINS hash chains, not one (see
+ * docs/ARCHITECTURE.md "Audit chains").  audit_head claims a chain for
+ * the transaction — the first free one from the connection's own, by
+ * try-lock, so writers do not queue behind each other — and answers, in
+ * one round trip, its newest record's hash and a fresh seq from the
+ * sequence all chains share.  The lock is a transaction-scoped advisory
+ * lock, not a row lock on a head row: an import writes thousands of
+ * records in one transaction, each under its own savepoint, and
+ * updating one row that often in one transaction makes every later
+ * access walk all its versions (measured: quadratic, 15 s for 2,000
+ * records).  The head row (audit_chains) is written once, at commit
+ * (pg.c).
  */
-static const pg_stmt st_audit_lock = { "audit_lock",
-	"SELECT pg_advisory_xact_lock(" PG_AUDIT_LOCK_KEY ")", NULL };
-/* A new statement after the lock: under READ COMMITTED it sees the
- * record the previous holder committed. */
-static const pg_stmt st_audit_head = { "audit_head",
-	"SELECT " AUDIT_COLS " FROM audit ORDER BY seq DESC LIMIT 1", NULL };
+static const pg_stmt st_audit_claim = { "audit_claim",
+	"SELECT chain, next_seq, hash FROM yb_audit_claim($1, $2)", NULL };
 /* seq 0 takes the next number; a given seq is kept as is (the service
- * may hash it), and one already used is refused (the primary key), as on
- * SQLite. */
+ * hashed it), and one already used is refused (the primary key). */
 static const pg_stmt st_audit_insert = { "audit_insert",
 	"INSERT INTO audit (" AUDIT_COLS ") "
-	"VALUES (coalesce($1, (SELECT coalesce(max(seq), 0) + 1 FROM audit)), "
-	"  $2, $3, $4, $5, $6, $7, $8, $9, $10)", NULL };
+	"VALUES (coalesce($1, nextval('audit_seq')), "
+	"  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", NULL };
 static const pg_stmt st_audit_list = { "audit_list",
 	"SELECT " AUDIT_COLS " FROM audit WHERE seq < $1 "
 	"ORDER BY seq DESC LIMIT $2", NULL };
 static const pg_stmt st_audit_page = { "audit_page",
 	"SELECT " AUDIT_COLS " FROM audit WHERE seq > $1 "
 	"ORDER BY seq LIMIT $2", NULL };
+static const pg_stmt st_audit_heads = { "audit_heads",
+	"SELECT chain, seq, hash FROM audit_chains ORDER BY chain", NULL };
 
 #define AUDIT_PAGE 1000
 
@@ -492,33 +556,61 @@ static int decode_audit(pg_row *r, void *out)
 	pg_r_str(r, a->result, sizeof a->result);
 	pg_r_str(r, a->prev_hash, sizeof a->prev_hash);
 	pg_r_str(r, a->hash, sizeof a->hash);
+	a->chain = (int)pg_r_i64(r);
 	return 0;
 }
 
-/* Take the chain lock unless this write transaction holds it already. */
-static int audit_lock(pg_store *ps, yb_err *err)
+/* Claim a chain (again: the one held, if any, is re-entrant and
+ * preferred) and fill *out as the record to chain from. */
+static int audit_claim(pg_store *ps, yb_audit_record *out, yb_err *err)
 {
-	if (!ps->in_txn || !ps->txn_write || ps->audit_locked)
-		return 0;
-	if (pg_exec(ps, &st_audit_lock, NULL, err) < 0)
+	int pref = ps->audit_chain > 0 ? ps->audit_chain - 1 : ps->slot;
+	pg_params q;
+	PGresult *res;
+	pg_row r;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, pref);
+	pg_p_i64(&q, PG_AUDIT_CHAINS);
+	res = pg_run_release(ps, &st_audit_claim, &q, err);
+	if (!res)
 		return -1;
-	ps->audit_locked = true;
+	r = pg_row_at(res, 0);
+	memset(out, 0, sizeof *out);
+	out->chain = (int)pg_r_i64(&r);
+	/* the next record takes seq + 1 (store.h) */
+	out->seq = pg_r_i64(&r) - 1;
+	pg_r_str(&r, out->hash, sizeof out->hash);
+	PQclear(res);
+	if (r.bad)
+		return pg_corrupt(err, "audit chain");
+	if (ps->in_txn && ps->txn_write)
+		ps->audit_chain = out->chain;
 	return 0;
 }
 
 int pg_audit_head(yb_store *st, yb_audit_record *out, yb_err *err)
 {
-	if (audit_lock(PS(st), err) < 0)
+	if (audit_claim(PS(st), out, err) < 0)
 		return -1;
-	return pg_lookup(PS(st), &st_audit_head, NULL, decode_audit, out, err);
+	return 1;
 }
 
 int pg_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err)
 {
+	pg_store *ps = PS(st);
+	yb_audit_record head;
 	pg_params q;
+	bool own;
+	int rc;
 
-	if (audit_lock(PS(st), err) < 0)
+	/* in a transaction of its own if none is open, so that its commit
+	 * records the chain's new head */
+	if (pg_auto_begin(ps, &own, err) < 0)
 		return -1;
+	/* a record goes on the chain this transaction holds */
+	if (ps->audit_chain == 0 && audit_claim(ps, &head, err) < 0)
+		return pg_auto_end(ps, own, false, err);
 	pg_params_init(&q);
 	pg_p_id(&q, rec->seq);
 	pg_p_i64(&q, rec->at);
@@ -530,7 +622,25 @@ int pg_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err)
 	pg_p_text(&q, rec->result);
 	pg_p_text(&q, rec->prev_hash);
 	pg_p_text(&q, rec->hash);
-	return pg_exec(PS(st), &st_audit_insert, &q, err);
+	pg_p_i64(&q, ps->audit_chain);
+	rc = pg_exec(ps, &st_audit_insert, &q, err);
+	return pg_auto_end(ps, own, rc == 0, err);
+}
+
+static int decode_head(pg_row *r, void *out)
+{
+	yb_audit_head *h = out;
+	memset(h, 0, sizeof *h);
+	h->chain = (int)pg_r_i64(r);
+	h->seq = pg_r_i64(r);
+	pg_r_str(r, h->hash, sizeof h->hash);
+	return 0;
+}
+
+int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err)
+{
+	return pg_list(PS(st), &st_audit_heads, NULL, sizeof **out,
+		       decode_head, (void **)out, n, err);
 }
 
 int pg_audit_list(yb_store *st, yb_id before, int limit,

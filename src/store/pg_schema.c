@@ -333,6 +333,62 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (kind, key));"
 	"CREATE INDEX nhsa_records_grp ON nhsa_records (kind, grp);"
 	"CREATE INDEX nhsa_records_at ON nhsa_records (kind, at);",
+	/* ---- pgha: no global serialization point on the write path ----
+	 * (docs/ARCHITECTURE.md "Audit chains and system sub-accounts").
+	 * 1. System accounts (fund pool, patient cash, contribution income,
+	 *    closed liability) are not one hot row: a posting adds to the
+	 *    sub-account of its connection's slot; the balance is the row's
+	 *    (what it held before this migration) plus its slots.
+	 * 2. The audit log is several hash chains (chain 0: the records
+	 *    written before, one chain as on SQLite; chains 1..64 from now
+	 *    on).  A writer claims any free chain (try-lock, starting at
+	 *    its own), so writers do not queue behind one lock; seq comes
+	 *    from a sequence shared by all chains.  audit_chains records
+	 *    each chain's newest record (written at commit) so that
+	 *    removing a chain's tail is detected too. */
+	"CREATE TABLE account_slots ("
+	"  account_id  bigint NOT NULL REFERENCES accounts (id),"
+	"  slot        integer NOT NULL,"
+	"  balance_fen bigint NOT NULL,"
+	"  PRIMARY KEY (account_id, slot));"
+	"ALTER TABLE audit ADD COLUMN chain integer NOT NULL DEFAULT 0;"
+	"CREATE INDEX audit_chain_seq ON audit (chain, seq);"
+	"CREATE SEQUENCE audit_seq;"
+	"SELECT setval('audit_seq', coalesce(max(seq), 0) + 1, false) FROM audit;"
+	"CREATE TABLE audit_chains ("
+	"  chain integer PRIMARY KEY,"
+	"  seq   bigint NOT NULL,"
+	"  hash  text NOT NULL);"
+	"INSERT INTO audit_chains SELECT c, 0, repeat('0', 64)"
+	"  FROM generate_series(0, 64) AS c;"
+	"UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM"
+	"  (SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1) a"
+	"  WHERE h.chain = 0;"
+	/* Claim a chain for this transaction (held to commit) and answer
+	 * it, the hash of its newest record and a fresh seq.  Each SELECT
+	 * of a volatile function takes a new snapshot under READ
+	 * COMMITTED, so the newest record is read after the lock. */
+	"CREATE FUNCTION yb_audit_claim(pref integer, nchains integer,"
+	"    OUT chain integer, OUT next_seq bigint, OUT hash text)"
+	"  LANGUAGE plpgsql AS $$"
+	"DECLARE i integer;"
+	"BEGIN"
+	"  chain := 0;"
+	"  FOR i IN 0 .. nchains - 1 LOOP"
+	"    IF pg_try_advisory_xact_lock(795200, 1 + (pref + i) % nchains) THEN"
+	"      chain := 1 + (pref + i) % nchains;"
+	"      EXIT;"
+	"    END IF;"
+	"  END LOOP;"
+	"  IF chain = 0 THEN"
+	"    chain := 1 + pref % nchains;"
+	"    PERFORM pg_advisory_xact_lock(795200, chain);"
+	"  END IF;"
+	"  next_seq := nextval('audit_seq');"
+	"  SELECT a.hash INTO hash FROM audit a WHERE a.chain = yb_audit_claim.chain"
+	"    ORDER BY a.seq DESC LIMIT 1;"
+	"  hash := coalesce(hash, repeat('0', 64));"
+	"END$$;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

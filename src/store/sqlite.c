@@ -864,6 +864,7 @@ static const yb_store_ops sq_ops = {
 	.audit_insert = sq_audit_insert,
 	.audit_list = sq_audit_list,
 	.audit_scan = sq_audit_scan,
+	.audit_heads = sq_audit_heads,
 
 	.institution_insert = sq_institution_insert,
 	.institution_by_code = sq_institution_by_code,

@@ -377,6 +377,7 @@ int sq_audit_list(yb_store *st, yb_id before, int limit,
 		  yb_audit_record **out, int *n, yb_err *err);
 int sq_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
 		  yb_err *err);
+int sq_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
 int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
 int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
 		      yb_err *err);

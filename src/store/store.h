@@ -199,8 +199,12 @@ typedef struct yb_store_ops {
 				 yb_err *err);    /* 1/0/-1 */
 
 	/* --- audit (X3) --- */
-	/* The newest record (to chain from).  On PostgreSQL this locks the
-	 * chain head until commit, which serializes audited writes. */
+	/* The record to chain from: 1 found, 0 none (the first record).
+	 * The next record takes out->seq + 1, out->hash as its prev_hash and
+	 * out->chain as its chain.  On PostgreSQL this claims one of several
+	 * chains until commit (pgha): audited writes on other chains go on;
+	 * the record answered is then the chain's newest but its seq is one
+	 * below a fresh number shared by all chains. */
 	int (*audit_head)(yb_store *st, yb_audit_record *out, yb_err *err);
 	/* rec->seq = 0 takes the next number; a given seq is stored as is
 	 * (the service hashes it), and a seq already used is an error. */
@@ -211,6 +215,14 @@ typedef struct yb_store_ops {
 	/* Every record, oldest first. Stops at the first fn() < 0. */
 	int (*audit_scan)(yb_store *st, yb_audit_visit_fn fn, void *arg,
 			  yb_err *err);
+
+	/* --- pgha: audit chain heads --- */
+	/* Where the engine recorded each chain's newest record, written in
+	 * the transaction that appended it, so audit verify sees a removed
+	 * tail.  *n = 0 when the engine keeps none (SQLite: one chain, its
+	 * tail is the newest record).  Allocates *out. */
+	int (*audit_heads)(yb_store *st, yb_audit_head **out, int *n,
+			   yb_err *err);
 
 	/* --- institutions --- */
 	/* dup → institution.duplicate.  Also makes the institution's

@@ -1,0 +1,123 @@
+// failover.test.mjs — settlements under load on 8 connections while the
+// PostgreSQL primary is killed (kill -9) and its synchronous standby
+// promoted (issue 16, pgha).  Run by failover.sh inside
+// scripts/with-pg-ha; YB_KILL_AFTER = how many acknowledged settlements
+// before the kill.  What must hold:
+//  - the server carries on: no crash; requests during the outage get 503
+//    with a stable code (store.unavailable / store.busy) and Retry-After,
+//    never hang past the client's timeout; /healthz says 503 meanwhile;
+//  - every settlement acknowledged with 2xx is present and identical on
+//    the new primary (synchronous commit: nothing acknowledged is lost);
+//  - a settlement retried with its txn_id after the failover gets the
+//    original result or is settled once, never twice (S4);
+//  - ledger check and audit verify pass on the new primary (A1, X3).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { exec } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startServer, seedPerson, seedInstitution, cli } from '../api/helpers.mjs';
+
+const sh = promisify(exec);
+const KILL_AFTER = Number(process.env.YB_KILL_AFTER || 20);
+const CONNS = 8;
+const PER_CONN = 40;                 // settlements each connection makes
+const REQUEST_TIMEOUT_MS = 15000;    // a request answering later is a hang
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+let srv;
+after(async () => { if (srv) await srv.stop(); });
+
+async function post(path, body, token) {
+  const res = await fetch(srv.base + path, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+test(`failover after ${KILL_AFTER} acknowledged settlements`, { timeout: 120000 }, async () => {
+  srv = await startServer({ threads: CONNS });
+  const inst = await seedInstitution(srv, 'H-HA');
+  const patients = [];
+  for (let i = 0; i < 16; i++) patients.push(await seedPerson(srv, { balance: 1000000, name: `患者${i}` }));
+
+  const acked = new Map();           // txn_id → first 2xx answer
+  const unavailable = [];            // 503 answers seen
+  let killed = false, promoted = false;
+
+  async function failover() {
+    while (acked.size < KILL_AFTER) await sleep(5);
+    await sh(process.env.YB_PG_HA_KILL);
+    killed = true;
+    await sleep(300);                // the server meets a dead database
+    const h = await fetch(srv.base + '/healthz', { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    assert.equal(h.status, 503, '/healthz says the database is not reachable');
+    await h.text();
+    await sh(process.env.YB_PG_HA_PROMOTE);
+    promoted = true;
+  }
+
+  async function worker(w) {
+    for (let n = 0; n < PER_CONN; n++) {
+      const p = patients[(w * PER_CONN + n) % patients.length];
+      const body = {
+        txn_id: `ha-${w}-${n}`, credential: { type: 'id_number', value: p.id_number },
+        visit_type: 'outpatient', total_fen: 1000 + n, fund_pay_fen: 300,
+      };
+      // the hospital retries the same txn_id until it has an answer
+      for (let attempt = 0; ; attempt++) {
+        let r;
+        try {
+          r = await post('/api/v1/settlements', body, inst.key);
+        } catch (e) {
+          if (e.name === 'TimeoutError') throw new Error(`request hung past ${REQUEST_TIMEOUT_MS} ms`);
+          throw e;
+        }
+        if (r.status === 201 || r.status === 200) {
+          if (!acked.has(body.txn_id)) acked.set(body.txn_id, r.json);
+          else assert.deepEqual(r.json, acked.get(body.txn_id));
+          break;
+        }
+        assert.equal(r.status, 503, `unexpected ${r.status} ${JSON.stringify(r.json)}; server log: ${srv.stderr.slice(-2000)}`);
+        assert.ok(['store.unavailable', 'store.busy'].includes(r.json.error.code), r.json.error.code);
+        assert.equal(r.headers.get('retry-after'), '1');
+        unavailable.push(r.json.error.code);
+        assert.ok(attempt < 2000, 'the server never came back');
+        await sleep(killed && !promoted ? 50 : 20);
+      }
+    }
+  }
+
+  await Promise.all([failover(), ...Array.from({ length: CONNS }, (_, w) => worker(w))]);
+  assert.ok(killed && promoted);
+  assert.equal(srv.child.exitCode, null, 'the server is still running');
+  assert.equal(acked.size, CONNS * PER_CONN);
+
+  // Every acknowledged settlement, identical, on the new primary; a
+  // retry of its txn_id answers the original.
+  for (const [txn, first] of acked) {
+    const g = await fetch(`${srv.base}/api/v1/settlements/${first.settlement_id}`,
+      { headers: { authorization: `Bearer ${inst.key}` } });
+    assert.equal(g.status, 200, txn);
+    assert.deepEqual(await g.json(), first, txn);
+  }
+  const again = await post('/api/v1/settlements', {
+    txn_id: 'ha-0-0', credential: { type: 'id_number', value: patients[0].id_number },
+    visit_type: 'outpatient', total_fen: 1000, fund_pay_fen: 300,
+  }, inst.key);
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.json, acked.get('ha-0-0'));
+  // settled once each: as many settlements as txn_ids, nothing twice
+  const ids = new Set([...acked.values()].map((s) => s.settlement_id));
+  assert.equal(ids.size, acked.size);
+  const { stdout } = await sh(`psql -XAt -d "${srv.db.url.slice(3)}" -c ` +
+    `"SELECT count(*), count(DISTINCT txn_id), pg_is_in_recovery() FROM settlements"`);
+  assert.equal(stdout.trim(), `${acked.size}|${acked.size}|f`);
+
+  // The books and the audit chains on the new primary.
+  await cli(srv.db.url, 'ledger', 'check');
+  await cli(srv.db.url, 'audit', 'verify');
+  console.log(`# round: kill after ${KILL_AFTER}, ${unavailable.length} answers 503 during the failover`);
+});
