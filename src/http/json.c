@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/mask.h"
 #include "core/money.h"
 #include "http/httpd.h"
 
@@ -146,7 +147,8 @@ void yb_reply_error(yb_hreq *r, const yb_err *err)
 {
 	const char *code = err->code ? err->code : "internal";
 	unsigned status = err->code ? error_status(err) : 500;
-	const char *msg = err->message;
+	char msg_buf[YB_ERR_MSG_MAX];
+	const char *msg = msg_buf;
 	json_t *body;
 
 	yb_metrics_db_error(err);
@@ -155,8 +157,14 @@ void yb_reply_error(yb_hreq *r, const yb_err *err)
 		/* Store and internal messages may quote SQL or paths: they go
 		 * to the log, the client gets a plain sentence. */
 		snprintf(r->err_msg, sizeof r->err_msg, "%s", err->message);
+		yb_utf8_scrub(r->err_msg);       /* the log is JSON too */
 		msg = "internal error; the server log has the details";
 	}
+	/* A message may quote request bytes (jansson's "near '...'") or be
+	 * cut inside a character: json_pack refuses invalid UTF-8, which
+	 * once turned a 400 into 500 out_of_memory (#14). */
+	snprintf(msg_buf, sizeof msg_buf, "%s", err->message);
+	yb_utf8_scrub(msg_buf);
 	body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
 			 msg);
 	if (!body) {
