@@ -57,6 +57,16 @@ static const struct setting {
 	  offsetof(yb_settings, login_lockout_seconds), 1, 30 * 86400 },
 	{ "service_point_working_days", K_INT,
 	  offsetof(yb_settings, service_point_working_days), 1, 60 },
+	/* --- harden (#14): the HTTP server's resource limits --- */
+	{ "http_connection_limit", K_INT,
+	  offsetof(yb_settings, http_connection_limit), 16, 1000000 },
+	{ "http_per_ip_connection_limit", K_INT,
+	  offsetof(yb_settings, http_per_ip_connection_limit), 0, 1000000 },
+	{ "http_connection_timeout_seconds", K_INT,
+	  offsetof(yb_settings, http_connection_timeout_seconds), 1, 3600 },
+	{ "http_connection_memory_limit", K_INT,
+	  offsetof(yb_settings, http_connection_memory_limit), 8192,
+	  16 * 1024 * 1024 },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -82,6 +92,11 @@ void yb_settings_defaults(yb_settings *s)
 	s->login_max_failures = 5;
 	s->login_lockout_seconds = 900;
 	s->service_point_working_days = 3;
+	/* harden (#14): docs/settings.md says why these values */
+	s->http_connection_limit = 4096;
+	s->http_per_ip_connection_limit = 0;
+	s->http_connection_timeout_seconds = 30;
+	s->http_connection_memory_limit = 32 * 1024;
 }
 
 /* The string form of value v of a list kind, and how many values. */

@@ -26,6 +26,11 @@ typedef struct yb_settings {
 	int login_max_failures;                 /* login_max_failures = 5 */
 	int login_lockout_seconds;              /* login_lockout_seconds = 900 */
 	int service_point_working_days;         /* service_point_working_days = 3 */
+	/* --- harden (#14): the HTTP server's resource limits --- */
+	int http_connection_limit;              /* http_connection_limit = 4096 */
+	int http_per_ip_connection_limit;       /* ... = 0 (no limit) */
+	int http_connection_timeout_seconds;    /* ... = 30 */
+	int http_connection_memory_limit;       /* ... = 32768 (bytes) */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

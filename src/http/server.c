@@ -59,8 +59,6 @@
  * the client reads the 413 ("Early refusals" above); beyond, it is
  * answered at once and the connection closed. */
 #define BODY_DISCARD_MAX     (16 * 1024 * 1024)
-#define CONNECTION_LIMIT     4096
-#define CONNECTION_TIMEOUT_S 30
 #define DRAIN_TIMEOUT_S      30      /* longest wait for in-flight requests */
 
 typedef struct store_slot {
@@ -778,6 +776,29 @@ static void drain(void)
 		NULL);
 }
 
+/*
+ * The resource limits (settings http_*, docs/settings.md): how many
+ * connections in all and per client address, how long one may be idle,
+ * and the memory of one connection (its request line and headers must fit:
+ * larger headers are answered 431).  Returns the number of options.
+ */
+static int limit_options(const yb_settings *s, struct MHD_OptionItem *ops)
+{
+	int n = 0;
+
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+		(intptr_t)s->http_connection_limit, NULL };
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+		(intptr_t)s->http_connection_timeout_seconds, NULL };
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(intptr_t)s->http_connection_memory_limit, NULL };
+	if (s->http_per_ip_connection_limit > 0)
+		ops[n++] = (struct MHD_OptionItem){
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			(intptr_t)s->http_per_ip_connection_limit, NULL };
+	return n;
+}
+
 /* At most this many requests share one commit. */
 #define BATCH_MAX 256
 
@@ -816,7 +837,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	struct addrinfo *ai = NULL;
 	char *cert = NULL, *key = NULL;
 	struct MHD_Daemon *d = NULL;
-	struct MHD_OptionItem ops[12];
+	struct MHD_OptionItem ops[14];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
@@ -883,10 +904,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	if (threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
-	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
-					    CONNECTION_LIMIT, NULL };
-	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
-					    CONNECTION_TIMEOUT_S, NULL };
+	n += limit_options(&srv.settings, ops + n);
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE,
 					    1, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
