@@ -3,10 +3,13 @@
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = json idnum date ecert csv
 DB         ?= var/yibao.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all setup build run test clean
+.PHONY: all setup build run test fuzz clean
 
 all: build
 
@@ -29,15 +32,28 @@ run: build
 # 1. every suite (unit, store, service, cli, api, browser) on both engines,
 #    around one throwaway PostgreSQL server;
 # 2. the C suites again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#    (the fuzz corpora too: each input of tests/fuzz/corpus once);
 # 3. the unit suite under valgrind (no leaks, no invalid accesses).
 test: build $(BUILD_SAN)/build.ninja
 	scripts/with-pg meson test -C $(BUILD) --print-errorlogs
 	meson compile -C $(BUILD_SAN)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	  scripts/with-pg meson test -C $(BUILD_SAN) --print-errorlogs \
-	    --suite unit --suite store --suite service
+	    --suite unit --suite store --suite service --suite fuzz
 	meson test -C $(BUILD) --print-errorlogs --suite unit --setup valgrind
 	@scripts/test-summary $(BUILD) $(BUILD_SAN)
 
+# harden (#14): each libFuzzer target of tests/fuzz for FUZZ_SECONDS
+# (clang, ASan+UBSan); new inputs and crashes go to var/fuzz/.
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) --buildtype=debugoptimized \
+	  -Dfuzz=true -Dtests=disabled -Dwerror=false \
+	  -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dc_args=-fsanitize=fuzzer-no-link
+
+fuzz: setup $(BUILD_FUZZ)/build.ninja
+	meson compile -C $(BUILD_FUZZ) $(addprefix fuzz_,$(FUZZ_TARGETS))
+	scripts/fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

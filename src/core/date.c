@@ -185,7 +185,8 @@ yb_time yb_time_of_date(yb_date date)
  */
 bool yb_time_parse(const char *s, yb_time *out)
 {
-	int y, mo, d, hh, mm, ss, oh = 0, om = 0, sign = 0;
+	int y, mo, d, hh, mm, ss, oh = 0, om = 0, sign = 0, uy, um, ud;
+	yb_time t;
 	const char *p;
 
 	if (!s || !has_at_least(s, 20))   /* date, time and a zone */
@@ -227,8 +228,14 @@ bool yb_time_parse(const char *s, yb_time *out)
 		return false;
 
 	/* Local time minus its offset is UTC. */
-	*out = (yb_time)yb_date_from_ymd(y, mo, d) * SECS_PER_DAY +
-	       hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
+	t = (yb_time)yb_date_from_ymd(y, mo, d) * SECS_PER_DAY + hh * 3600 +
+	    mm * 60 + ss - sign * (oh * 3600 + om * 60);
+	/* The offset may carry it out of 1800..9999 in UTC, where it could
+	 * not be written back as an instant we read (found by fuzz_date). */
+	yb_date_to_ymd((yb_date)floor_div(t, SECS_PER_DAY), &uy, &um, &ud);
+	if (!yb_date_valid(uy, um, ud))
+		return false;
+	*out = t;
 	return true;
 }
 

@@ -112,3 +112,22 @@ bool yb_utf8_valid_text(const char *s)
 	}
 	return true;
 }
+
+/* harden (#14): an error message may quote request bytes (jansson's
+ * "near '...'", a value cut at YB_ERR_MSG_MAX); jansson refuses to encode
+ * invalid UTF-8, and the answer would be lost. */
+char *yb_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	uint32_t cp;
+
+	while (p && *p) {
+		size_t len = utf8_decode(p, &cp);
+		if (len == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += len;
+	}
+	return s;
+}

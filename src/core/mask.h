@@ -18,4 +18,8 @@ char *yb_mask_name(const char *name, char *buf, size_t size);
 #include <stdbool.h>
 bool yb_utf8_valid_text(const char *s);
 
+/* Replace, in place, every byte that does not begin a valid UTF-8
+ * character with '?', so the text can go into JSON.  Returns s. */
+char *yb_utf8_scrub(char *s);
+
 #endif

@@ -76,6 +76,16 @@ static const struct setting {
 	NHSA_POLICY("390", YB_NHSA_INSU_RESIDENT, "pharmacy", YB_VISIT_PHARMACY),
 	NHSA_POLICY("390", YB_NHSA_INSU_RESIDENT, "inpatient", YB_VISIT_INPATIENT),
 #undef NHSA_POLICY
+	/* --- harden (#14): the HTTP server's resource limits --- */
+	{ "http_connection_limit", K_INT,
+	  offsetof(yb_settings, http_connection_limit), 16, 1000000 },
+	{ "http_per_ip_connection_limit", K_INT,
+	  offsetof(yb_settings, http_per_ip_connection_limit), 0, 1000000 },
+	{ "http_connection_timeout_seconds", K_INT,
+	  offsetof(yb_settings, http_connection_timeout_seconds), 1, 3600 },
+	{ "http_connection_memory_limit", K_INT,
+	  offsetof(yb_settings, http_connection_memory_limit), 8192,
+	  16 * 1024 * 1024 },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -115,6 +125,11 @@ void yb_settings_defaults(yb_settings *s)
 		(yb_fund_policy){ 0, 0, 0 };
 	s->nhsa_policy[YB_NHSA_INSU_RESIDENT][YB_VISIT_INPATIENT] =
 		(yb_fund_policy){ 80000, 7000, 20000000 };
+	/* harden (#14): docs/settings.md says why these values */
+	s->http_connection_limit = 4096;
+	s->http_per_ip_connection_limit = 0;
+	s->http_connection_timeout_seconds = 30;
+	s->http_connection_memory_limit = 32 * 1024;
 }
 
 /* The string form of value v of a list kind, and how many values. */

@@ -41,6 +41,11 @@ typedef struct yb_settings {
 	/* --- nhsa gateway --- */
 	int nhsa_time_window_seconds;           /* nhsa_time_window_seconds = 300 */
 	yb_fund_policy nhsa_policy[YB_NHSA_INSU__N][YB_VISIT__N];
+	/* --- harden (#14): the HTTP server's resource limits --- */
+	int http_connection_limit;              /* http_connection_limit = 4096 */
+	int http_per_ip_connection_limit;       /* ... = 0 (no limit) */
+	int http_connection_timeout_seconds;    /* ... = 30 */
+	int http_connection_memory_limit;       /* ... = 32768 (bytes) */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/binding.h"
 
@@ -49,8 +50,8 @@ out:
 }
 
 /* relatives: [{ssn, id_number, relationship}, ...] into rows[]. */
-static int parse_relatives(const json_t *body, yb_bind_row *rows, int *nrows,
-			   yb_err *err)
+int yb_decode_relatives(const json_t *body, yb_bind_row *rows, int *nrows,
+			yb_err *err)
 {
 	const json_t *arr = NULL;
 	size_t n;
@@ -90,7 +91,8 @@ static int parse_relatives(const json_t *body, yb_bind_row *rows, int *nrows,
  * and materials.  A missing material is left for the service to name
  * (binding.materials_missing); a material of the wrong type is invalid.
  */
-static int parse_operator(const json_t *body, yb_bind_req *req, yb_err *err)
+int yb_decode_bind_operator(const json_t *body, yb_bind_req *req,
+			    yb_err *err)
 {
 	const json_t *who = NULL, *m = NULL;
 	yb_bind_materials *mat = &req->materials;
@@ -147,7 +149,7 @@ static void bind_and_reply(yb_hreq *r, yb_bind_req *req)
 	yb_bind_result res[YB_BIND_MAX_RELATIVES];
 	yb_err err;
 
-	if (parse_relatives(r->json, rows, &req->nrows, &err) < 0)
+	if (yb_decode_relatives(r->json, rows, &req->nrows, &err) < 0)
 		goto fail;
 	req->rows = rows;
 	if (yb_bind(&r->ctx, req, res, &err) < 0)
@@ -205,7 +207,7 @@ void yb_handle_bindings_post(yb_hreq *r)
 	yb_bind_req req = { 0 };
 	yb_err err;
 
-	if (parse_operator(r->json, &req, &err) < 0) {
+	if (yb_decode_bind_operator(r->json, &req, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;
 	}
@@ -217,7 +219,7 @@ void yb_handle_bindings_delete(yb_hreq *r)
 	yb_bind_req who = { 0 };
 	yb_err err;
 
-	if (parse_operator(r->json, &who, &err) < 0) {
+	if (yb_decode_bind_operator(r->json, &who, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;
 	}

@@ -7,32 +7,40 @@
 #include <string.h>
 
 #include "core/enums.h"
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/card.h"
+
+int yb_decode_card_apply(const json_t *j, yb_card_apply_req *req,
+			 yb_err *err)
+{
+	const json_t *agent = NULL, *emp = NULL;
+
+	return (yb_jget_str(j, NULL, "ssn", true, &req->ssn, err) < 0 ||
+		yb_jget_str(j, NULL, "route", true, &req->route, err) < 0 ||
+		yb_jget_obj(j, NULL, "agent", false, &agent, err) < 0 ||
+		yb_jget_obj(j, NULL, "employer", false, &emp, err) < 0 ||
+		yb_jget_str(agent, "agent", "id_number", false,
+			    &req->agent_id_number, err) < 0 ||
+		yb_jget_str(agent, "agent", "name", false, &req->agent_name,
+			    err) < 0 ||
+		yb_jget_str(emp, "employer", "code", false,
+			    &req->employer_code, err) < 0 ||
+		yb_jget_str(emp, "employer", "letter_ref", false,
+			    &req->letter_ref, err) < 0 ||
+		yb_jget_str(emp, "employer", "handler_id_number", false,
+			    &req->handler_id_number, err) < 0) ? -1 : 0;
+}
 
 void yb_handle_card_applications_post(yb_hreq *r)
 {
 	yb_card_apply_req req = { 0 };
 	yb_card_application app = { 0 };
 	yb_card card = { 0 };
-	const json_t *agent = NULL, *emp = NULL, *j = r->json;
 	json_t *o;
 	yb_err err;
 
-	if (yb_jget_str(j, NULL, "ssn", true, &req.ssn, &err) < 0 ||
-	    yb_jget_str(j, NULL, "route", true, &req.route, &err) < 0 ||
-	    yb_jget_obj(j, NULL, "agent", false, &agent, &err) < 0 ||
-	    yb_jget_obj(j, NULL, "employer", false, &emp, &err) < 0 ||
-	    yb_jget_str(agent, "agent", "id_number", false,
-			&req.agent_id_number, &err) < 0 ||
-	    yb_jget_str(agent, "agent", "name", false, &req.agent_name,
-			&err) < 0 ||
-	    yb_jget_str(emp, "employer", "code", false, &req.employer_code,
-			&err) < 0 ||
-	    yb_jget_str(emp, "employer", "letter_ref", false, &req.letter_ref,
-			&err) < 0 ||
-	    yb_jget_str(emp, "employer", "handler_id_number", false,
-			&req.handler_id_number, &err) < 0 ||
+	if (yb_decode_card_apply(r->json, &req, &err) < 0 ||
 	    yb_card_apply(&r->ctx, &req, &app, &card, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;
@@ -182,6 +190,14 @@ static int parse_dates(const json_t *body, const char *name, yb_date *out,
 	return 0;
 }
 
+int yb_decode_calendar(const json_t *j, yb_calendar_year *y, yb_err *err)
+{
+	return (parse_dates(j, "holidays", y->holidays, &y->nholidays,
+			    err) < 0 ||
+		parse_dates(j, "workdays", y->workdays, &y->nworkdays,
+			    err) < 0) ? -1 : 0;
+}
+
 void yb_handle_calendar_put(yb_hreq *r)
 {
 	yb_calendar_year y;
@@ -189,10 +205,7 @@ void yb_handle_calendar_put(yb_hreq *r)
 
 	memset(&y, 0, sizeof y);
 	if (year_param(r, &y.year, &err) < 0 ||
-	    parse_dates(r->json, "holidays", y.holidays, &y.nholidays,
-			&err) < 0 ||
-	    parse_dates(r->json, "workdays", y.workdays, &y.nworkdays,
-			&err) < 0 ||
+	    yb_decode_calendar(r->json, &y, &err) < 0 ||
 	    yb_calendar_put(&r->ctx, &y, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;

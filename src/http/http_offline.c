@@ -4,26 +4,35 @@
  * same institution within the window, which pays the account part as if
  * online and says how much cash to give back to the patient.
  */
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/settle.h"
 
-void yb_handle_offline_post(yb_hreq *r)
+int yb_decode_offline(const json_t *j, yb_offline_req *req, yb_err *err)
 {
 	yb_settle_req s = { 0 };
+
+	if (yb_settle_body(j, &s, err) < 0 ||
+	    yb_jget_time(j, NULL, "occurred_at", true, &req->occurred_at,
+			 err) < 0)
+		return -1;
+	req->txn_id = s.txn_id;
+	req->cred_type = s.cred_type;
+	req->cred_value = s.cred_value;
+	req->visit_type = s.visit_type;
+	req->total_fen = s.total_fen;
+	req->fund_pay_fen = s.fund_pay_fen;
+	return 0;
+}
+
+void yb_handle_offline_post(yb_hreq *r)
+{
 	yb_offline_req req = { 0 };
 	yb_offline o;
 	yb_err err;
 
-	if (yb_settle_body(r->json, &s, &err) < 0 ||
-	    yb_jget_time(r->json, NULL, "occurred_at", true, &req.occurred_at,
-			 &err) < 0)
+	if (yb_decode_offline(r->json, &req, &err) < 0)
 		goto fail;
-	req.txn_id = s.txn_id;
-	req.cred_type = s.cred_type;
-	req.cred_value = s.cred_value;
-	req.visit_type = s.visit_type;
-	req.total_fen = s.total_fen;
-	req.fund_pay_fen = s.fund_pay_fen;
 	if (yb_offline_record(&r->ctx, &req, &o, &err) < 0)
 		goto fail;
 	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_offline(&o));

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/binding.h"
 #include "service/inquiry.h"
@@ -26,20 +27,25 @@ static void reply_person(yb_hreq *r, unsigned status, const char *ssn)
 				       v.has_account ? &v.account : NULL));
 }
 
+int yb_decode_person_new(const json_t *j, yb_person_new *in, yb_err *err)
+{
+	return (yb_jget_str(j, NULL, "ssn", true, &in->ssn, err) < 0 ||
+		yb_jget_str(j, NULL, "id_number", true, &in->id_number,
+			    err) < 0 ||
+		yb_jget_str(j, NULL, "name", true, &in->name, err) < 0 ||
+		yb_jget_str(j, NULL, "scheme", true, &in->scheme, err) < 0 ||
+		yb_jget_str(j, NULL, "region", false, &in->region, err) < 0 ||
+		yb_jget_str(j, NULL, "employer_code", false,
+			    &in->employer_code, err) < 0) ? -1 : 0;
+}
+
 void yb_handle_persons_post(yb_hreq *r)
 {
 	yb_person_new in = { 0 };
 	yb_person p;
 	yb_err err;
 
-	if (yb_jget_str(r->json, NULL, "ssn", true, &in.ssn, &err) < 0 ||
-	    yb_jget_str(r->json, NULL, "id_number", true, &in.id_number,
-			&err) < 0 ||
-	    yb_jget_str(r->json, NULL, "name", true, &in.name, &err) < 0 ||
-	    yb_jget_str(r->json, NULL, "scheme", true, &in.scheme, &err) < 0 ||
-	    yb_jget_str(r->json, NULL, "region", false, &in.region, &err) < 0 ||
-	    yb_jget_str(r->json, NULL, "employer_code", false,
-			&in.employer_code, &err) < 0 ||
+	if (yb_decode_person_new(r->json, &in, &err) < 0 ||
 	    yb_person_register(&r->ctx, &in, &p, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;

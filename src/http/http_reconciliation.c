@@ -3,6 +3,7 @@
  * reads our totals of a day, or submits its own and is told whether they
  * match and, if not, which fields differ.
  */
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/settle.h"
 
@@ -40,28 +41,32 @@ void yb_handle_reconciliation_get(yb_hreq *r)
 	yb_reply_json(r, MHD_HTTP_OK, render_totals(&t));
 }
 
+int yb_decode_recon(const json_t *j, yb_recon_totals *t, yb_err *err)
+{
+	return (yb_jget_int(j, NULL, "count", true, 0, INT64_MAX, &t->count,
+			    err) < 0 ||
+		yb_jget_fen(j, NULL, "total_fen", true, &t->total_fen,
+			    err) < 0 ||
+		yb_jget_fen(j, NULL, "fund_pay_fen", true, &t->fund_pay_fen,
+			    err) < 0 ||
+		yb_jget_fen(j, NULL, "account_pay_fen", true,
+			    &t->account_pay_fen, err) < 0 ||
+		yb_jget_fen(j, NULL, "cash_pay_fen", true, &t->cash_pay_fen,
+			    err) < 0 ||
+		yb_jget_int(j, NULL, "revoked_count", false, 0, INT64_MAX,
+			    &t->revoked_count, err) < 0) ? -1 : 0;
+}
+
 void yb_handle_reconciliation_post(yb_hreq *r)
 {
 	yb_recon_totals theirs = { 0 }, ours = { 0 };
 	yb_recon_diff diffs[8];
 	int ndiffs = 0;
-	const json_t *j = r->json;
 	json_t *arr;
 	yb_err err;
 
 	if (date_param(r, &theirs.date, &err) < 0 ||
-	    yb_jget_int(j, NULL, "count", true, 0, INT64_MAX, &theirs.count,
-			&err) < 0 ||
-	    yb_jget_fen(j, NULL, "total_fen", true, &theirs.total_fen,
-			&err) < 0 ||
-	    yb_jget_fen(j, NULL, "fund_pay_fen", true, &theirs.fund_pay_fen,
-			&err) < 0 ||
-	    yb_jget_fen(j, NULL, "account_pay_fen", true,
-			&theirs.account_pay_fen, &err) < 0 ||
-	    yb_jget_fen(j, NULL, "cash_pay_fen", true, &theirs.cash_pay_fen,
-			&err) < 0 ||
-	    yb_jget_int(j, NULL, "revoked_count", false, 0, INT64_MAX,
-			&theirs.revoked_count, &err) < 0 ||
+	    yb_decode_recon(r->json, &theirs, &err) < 0 ||
 	    yb_recon_compare(&r->ctx, theirs.date, &theirs, &ours, diffs,
 			     &ndiffs, &err) < 0) {
 		yb_reply_error(r, &err);

@@ -4,8 +4,17 @@
  * password and the token never reach a log.
  */
 #include "core/enums.h"
+#include "http/decode.h"
 #include "http/httpd.h"
 #include "service/auth.h"
+
+int yb_decode_login(const json_t *j, const char **login,
+		    const char **password, yb_err *err)
+{
+	return (yb_jget_str(j, NULL, "login", true, login, err) < 0 ||
+		yb_jget_str(j, NULL, "password", true, password, err) < 0)
+		       ? -1 : 0;
+}
 
 void yb_handle_sessions_post(yb_hreq *r)
 {
@@ -18,8 +27,7 @@ void yb_handle_sessions_post(yb_hreq *r)
 	/* A login is a person's, over the portal. */
 	r->ctx.actor.role = YB_ROLE_PERSON;
 	r->ctx.actor.channel = YB_CHAN_WEB;
-	if (yb_jget_str(r->json, NULL, "login", true, &login, &err) < 0 ||
-	    yb_jget_str(r->json, NULL, "password", true, &password, &err) < 0 ||
+	if (yb_decode_login(r->json, &login, &password, &err) < 0 ||
 	    yb_login_ex(&r->ctx, login, password, r->remote, token, &expires,
 			&retry_after, &err) < 0) {
 		yb_reply_throttled(r, &err, retry_after);

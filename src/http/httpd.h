@@ -135,6 +135,13 @@ void yb_reply_common_headers(yb_hreq *r, struct MHD_Response *resp);
  * request.invalid_json.
  */
 int yb_body_parse(yb_hreq *r, yb_err *err);
+/* Its part after the Content-Type, on bytes alone (so a fuzz target can
+ * run it, #14): *out is set (or NULL) even on error, for the caller to
+ * json_decref. */
+int yb_body_decode(const char *body, size_t len, json_t **out, yb_err *err);
+/* {"error": {"code", "message"}}, the message made valid UTF-8; NULL only
+ * when out of memory. */
+json_t *yb_error_body(const char *code, const char *message);
 
 /*
  * Typed field getters.  `obj` is a JSON object, `where` a prefix for the

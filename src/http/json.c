@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/mask.h"
 #include "core/money.h"
 #include "fhir/fhir.h"
 #include "http/httpd.h"
@@ -147,6 +148,19 @@ static unsigned error_status(const yb_err *err)
 	return (unsigned)yb_err_http_status(err->kind);
 }
 
+json_t *yb_error_body(const char *code, const char *message)
+{
+	char msg[YB_ERR_MSG_MAX];
+
+	/* A message may quote request bytes (jansson's "near '...'") or be
+	 * cut inside a character: json_pack refuses invalid UTF-8, which
+	 * once turned a 400 into 500 out_of_memory (#14). */
+	snprintf(msg, sizeof msg, "%s", message);
+	yb_utf8_scrub(msg);
+	return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+			 msg);
+}
+
 void yb_reply_error(yb_hreq *r, const yb_err *err)
 {
 	const char *code = err->code ? err->code : "internal";
@@ -165,10 +179,10 @@ void yb_reply_error(yb_hreq *r, const yb_err *err)
 		/* Store and internal messages may quote SQL or paths: they go
 		 * to the log, the client gets a plain sentence. */
 		snprintf(r->err_msg, sizeof r->err_msg, "%s", err->message);
+		yb_utf8_scrub(r->err_msg);       /* the log is JSON too */
 		msg = "internal error; the server log has the details";
 	}
-	body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-			 msg);
+	body = yb_error_body(code, msg);
 	if (!body) {
 		static const char oom[] =
 			"{\"error\":{\"code\":\"out_of_memory\","
@@ -261,8 +275,6 @@ static bool depth_ok(const char *s, size_t n, int max)
 
 int yb_body_parse(yb_hreq *r, yb_err *err)
 {
-	json_error_t je;
-
 	if (r->body_seen > YB_HTTP_BODY_MAX)
 		return yb_errf(err, "request.too_large",
 			       "the body is larger than %d bytes",
@@ -280,16 +292,24 @@ int yb_body_parse(yb_hreq *r, yb_err *err)
 		    r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return yb_errf(err, "request.unsupported_media_type",
 			       "the body must be application/json (UTF-8)");
-	if (!depth_ok(r->body, r->body_len, YB_HTTP_JSON_DEPTH_MAX))
+	return yb_body_decode(r->body, r->body_len, &r->json, err);
+}
+
+int yb_body_decode(const char *body, size_t len, json_t **out, yb_err *err)
+{
+	json_error_t je;
+
+	*out = NULL;
+	if (!depth_ok(body, len, YB_HTTP_JSON_DEPTH_MAX))
 		return yb_errf(err, "request.invalid_json",
 			       "JSON nested deeper than %d levels",
 			       YB_HTTP_JSON_DEPTH_MAX);
-	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-	if (!r->json)
+	*out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*out)
 		return yb_errf(err, "request.invalid_json",
 			       "invalid JSON at line %d, column %d: %s",
 			       je.line, je.column, je.text);
-	if (!json_is_object(r->json))
+	if (!json_is_object(*out))
 		return yb_errf(err, "request.invalid_json",
 			       "the body must be a JSON object");
 	return 0;

@@ -13,9 +13,18 @@
  * response is queued on the *first* call of the access handler (measured:
  * ~20k req/s instead of ~90k).  So the first call only sets up the request
  * and returns MHD_YES; the answer is queued on the last call, after the
- * body (if any) has been read.  The only exception is a body whose
- * declared length is far over the limit: answered 413 at once, and the
- * connection is closed rather than read.
+ * body (if any) has been read.
+ *
+ * Early refusals (#14).  An answer queued before the body is read makes
+ * MHD close the connection with the client's bytes still unread; the
+ * kernel then sends a reset, and a client that is still sending (Node's
+ * fetch, 17 times in 20 with a 2 MB body) loses the answer.  So a body
+ * over YB_HTTP_BODY_MAX is read and thrown away (up to BODY_DISCARD_MAX)
+ * and only then answered 413, like every other refusal (401, 403, 415,
+ * 429 are all decided after the body).  Answered at once are only a
+ * client that waits for "100 Continue" (it has sent nothing, and reads
+ * the answer instead) and a body declared beyond BODY_DISCARD_MAX, which
+ * is not worth reading.
  *
  * Shutdown.  SIGTERM and SIGINT are blocked before the workers start (so
  * they inherit the mask) and the calling thread waits for them with
@@ -46,10 +55,10 @@
 #include "service/auth.h"
 #include "service/batch.h"
 
-/* A body declared larger than this is refused without reading it. */
-#define BODY_HARD_MAX        (16 * YB_HTTP_BODY_MAX)
-#define CONNECTION_LIMIT     4096
-#define CONNECTION_TIMEOUT_S 30
+/* Bodies over the limit are read and dropped up to this many bytes, so
+ * the client reads the 413 ("Early refusals" above); beyond, it is
+ * answered at once and the connection closed. */
+#define BODY_DISCARD_MAX     (16 * 1024 * 1024)
 #define DRAIN_TIMEOUT_S      30      /* longest wait for in-flight requests */
 
 typedef struct store_slot {
@@ -376,7 +385,7 @@ static int body_append(yb_hreq *r, const char *data, size_t size)
 {
 	r->body_seen += size;
 	if (r->body_seen > YB_HTTP_BODY_MAX)
-		return r->body_seen > BODY_HARD_MAX ? -1 : 0;
+		return 0;        /* dropped: the answer will be 413 */
 	if (r->body_len + size > r->body_cap) {
 		size_t cap = r->body_cap ? r->body_cap : 1024;
 		char *nb;
@@ -584,11 +593,14 @@ static enum MHD_Result queue(yb_hreq *r)
 	return ret;
 }
 
-/* A Content-Length far over the limit: no point reading the body. */
-static bool declared_too_large(struct MHD_Connection *conn)
+/* A Content-Length over the body limit, and not worth reading: beyond
+ * BODY_DISCARD_MAX, or not sent yet (the client waits for 100 Continue). */
+static bool refuse_unread(struct MHD_Connection *conn)
 {
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *expect = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
 	char *end;
 	unsigned long long n;
 
@@ -596,7 +608,20 @@ static bool declared_too_large(struct MHD_Connection *conn)
 		return false;
 	errno = 0;
 	n = strtoull(cl, &end, 10);
-	return errno == ERANGE || (end != cl && n > BODY_HARD_MAX);
+	if (errno == ERANGE)
+		return true;
+	if (end == cl || n <= YB_HTTP_BODY_MAX)
+		return false;
+	return n > BODY_DISCARD_MAX ||
+	       (expect && strcasecmp(expect, "100-continue") == 0);
+}
+
+static enum MHD_Result queue_too_large(yb_hreq *r)
+{
+	r->body_seen = YB_HTTP_BODY_MAX + 1;
+	yb_reply_errf(r, "request.too_large", "the body is larger than %d bytes",
+		      YB_HTTP_BODY_MAX);
+	return queue(r);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
@@ -613,19 +638,19 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
-		if (declared_too_large(conn)) {
-			r->body_seen = BODY_HARD_MAX + 1;
-			yb_reply_errf(r, "request.too_large",
-				      "the body is larger than %d bytes",
-				      YB_HTTP_BODY_MAX);
-			return queue(r);
-		}
+		if (refuse_unread(conn))
+			return queue_too_large(r);
 		return MHD_YES;      /* see "Keep-alive" at the top */
 	}
 	if (*upload_data_size > 0) {
 		int rc = body_append(r, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		return rc < 0 ? MHD_NO : MHD_YES;
+		/* Out of memory, or a chunked body past BODY_DISCARD_MAX: MHD
+		 * cannot queue an answer in mid-body, so the connection is
+		 * closed. */
+		if (rc < 0 || r->body_seen > BODY_DISCARD_MAX)
+			return MHD_NO;
+		return MHD_YES;
 	}
 	if (r->batch_phase == 2) {
 		/* Resumed by batch_done(): its batch is over. */
@@ -768,6 +793,29 @@ static void drain(void)
 		NULL);
 }
 
+/*
+ * The resource limits (settings http_*, docs/settings.md): how many
+ * connections in all and per client address, how long one may be idle,
+ * and the memory of one connection (its request line and headers must fit:
+ * larger headers are answered 431).  Returns the number of options.
+ */
+static int limit_options(const yb_settings *s, struct MHD_OptionItem *ops)
+{
+	int n = 0;
+
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+		(intptr_t)s->http_connection_limit, NULL };
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+		(intptr_t)s->http_connection_timeout_seconds, NULL };
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(intptr_t)s->http_connection_memory_limit, NULL };
+	if (s->http_per_ip_connection_limit > 0)
+		ops[n++] = (struct MHD_OptionItem){
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			(intptr_t)s->http_per_ip_connection_limit, NULL };
+	return n;
+}
+
 /* At most this many requests share one commit. */
 #define BATCH_MAX 256
 
@@ -806,7 +854,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	struct addrinfo *ai = NULL;
 	char *cert = NULL, *key = NULL;
 	struct MHD_Daemon *d = NULL;
-	struct MHD_OptionItem ops[12];
+	struct MHD_OptionItem ops[14];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
@@ -873,10 +921,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	if (threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
-	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
-					    CONNECTION_LIMIT, NULL };
-	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
-					    CONNECTION_TIMEOUT_S, NULL };
+	n += limit_options(&srv.settings, ops + n);
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE,
 					    1, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };

@@ -9,6 +9,7 @@
 // API itself.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,15 @@ export async function cli(db, ...args) {
   return stdout;
 }
 
+/* harden (#14): with YB_FUZZ_SEEDS=FILE, every request body the tests send
+ * is appended to FILE (JSON lines), which tests/fuzz/seed-json.mjs turns
+ * into the JSON fuzz target's seed corpus. */
+function seedRecord(method, path, payload) {
+  const body = Buffer.isBuffer(payload) ? payload.toString('latin1') : String(payload);
+  if (body.length > 4096) return;    // the fuzzer's inputs are small
+  appendFileSync(process.env.YB_FUZZ_SEEDS, JSON.stringify({ method, path, body }) + '\n');
+}
+
 /* ---- the server -------------------------------------------------------------- */
 
 export class Server {
@@ -101,6 +111,7 @@ export class Server {
       payload = JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     }
+    if (process.env.YB_FUZZ_SEEDS && payload !== undefined) seedRecord(method, path, payload);
     const res = await fetch(this.base + path, { method, headers: h, body: payload });
     const text = await res.text();
     let json;

@@ -1,0 +1,48 @@
+// seed-json.mjs — the JSON fuzz target's seed corpus from the bodies the
+// API tests send (issue #14).  Usage:
+//   YB_FUZZ_SEEDS=/tmp/seeds.jsonl node --test tests/api   (records them)
+//   node tests/fuzz/seed-json.mjs /tmp/seeds.jsonl         (writes corpus/json)
+// Each file is one byte naming the decoder (the order of `decoders[]` in
+// fuzz_json.c) followed by the body; names are the content's hash, so a
+// rerun adds only new bodies.  Reproducers (crash-*) are kept by hand.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// route pattern (method path regex) → index in decoders[] of fuzz_json.c
+const routes = [
+  [/^POST \/api\/v1\/persons$/, 0],
+  [/^POST \/api\/v1\/sessions$/, 1],
+  [/^POST \/api\/v1\/employers$/, 2],
+  [/^POST \/api\/v1\/contributions$/, 3],
+  [/^POST \/api\/v1\/institutions$/, 4],
+  [/^POST \/api\/v1\/settlements(\/preview)?$/, 5],
+  [/^POST \/api\/v1\/offline-settlements$/, 6],
+  [/^POST \/api\/v1\/reconciliation\/[^/]+$/, 7],
+  [/^POST \/api\/v1\/card-applications$/, 8],
+  [/^PUT \/api\/v1\/calendar\/[^/]+$/, 9],
+  [/^POST \/api\/v1\/me\/bindings$/, 10],
+  [/^(POST|DELETE) \/api\/v1\/bindings(\/[^/]+)?$/, 11],
+  [/^POST \/api\/v1\/(persons\/[^/]+\/(password|termination)|cards\/[^/]+\/return)$/, 12],
+];
+
+const out = join(here, 'corpus', 'json');
+mkdirSync(out, { recursive: true });
+let added = 0;
+const seen = new Set();
+for (const line of readFileSync(process.argv[2], 'utf8').split('\n')) {
+  if (!line) continue;
+  const { method, path, body } = JSON.parse(line);
+  const key = `${method} ${path.split('?')[0]}`;
+  const hit = routes.find(([re]) => re.test(key));
+  if (!hit) continue;
+  const bytes = Buffer.concat([Buffer.from([hit[1]]), Buffer.from(body, 'latin1')]);
+  const name = createHash('sha1').update(bytes).digest('hex');
+  if (seen.has(name)) continue;
+  seen.add(name);
+  writeFileSync(join(out, name), bytes);
+  added++;
+}
+console.log(`${added} seeds in ${out}`);
