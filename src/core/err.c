@@ -94,6 +94,14 @@ static const struct {
 	{ "offline.txn_id_reused",         YB_ECONFLICT },
 	{ "reconciliation.invalid",        YB_EINVAL },
 	{ "ecert.invalid",                 YB_ERULE },
+	/* notify (E3): notifications, webhooks, deliveries */
+	{ "notification.not_found",        YB_ENOTFOUND },
+	{ "webhook.not_found",             YB_ENOTFOUND },
+	{ "webhook.invalid_url",           YB_EINVAL },
+	{ "webhook.invalid_secret",        YB_EINVAL },
+	{ "webhook.removed",               YB_ECONFLICT },
+	{ "delivery.not_found",            YB_ENOTFOUND },
+	{ "delivery.not_dead",             YB_ECONFLICT },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },
 	{ "import.invalid_row",            YB_EINVAL },

@@ -57,6 +57,17 @@ static const struct setting {
 	  offsetof(yb_settings, login_lockout_seconds), 1, 30 * 86400 },
 	{ "service_point_working_days", K_INT,
 	  offsetof(yb_settings, service_point_working_days), 1, 60 },
+	/* notify (E3): the webhook sender */
+	{ "webhook_max_attempts", K_INT,
+	  offsetof(yb_settings, webhook_max_attempts), 1, 1000 },
+	{ "webhook_backoff_ms", K_INT,
+	  offsetof(yb_settings, webhook_backoff_ms), 10, 86400000 },
+	{ "webhook_backoff_max_ms", K_INT,
+	  offsetof(yb_settings, webhook_backoff_max_ms), 10, 7 * 86400000 },
+	{ "webhook_timeout_ms", K_INT,
+	  offsetof(yb_settings, webhook_timeout_ms), 100, 600000 },
+	{ "webhook_poll_ms", K_INT,
+	  offsetof(yb_settings, webhook_poll_ms), 10, 600000 },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -82,6 +93,12 @@ void yb_settings_defaults(yb_settings *s)
 	s->login_max_failures = 5;
 	s->login_lockout_seconds = 900;
 	s->service_point_working_days = 3;
+	/* notify (E3) */
+	s->webhook_max_attempts = 10;
+	s->webhook_backoff_ms = 1000;
+	s->webhook_backoff_max_ms = 3600000;
+	s->webhook_timeout_ms = 10000;
+	s->webhook_poll_ms = 1000;
 }
 
 /* The string form of value v of a list kind, and how many values. */

@@ -26,6 +26,12 @@ typedef struct yb_settings {
 	int login_max_failures;                 /* login_max_failures = 5 */
 	int login_lockout_seconds;              /* login_lockout_seconds = 900 */
 	int service_point_working_days;         /* service_point_working_days = 3 */
+	/* notify (E3): the webhook sender */
+	int webhook_max_attempts;               /* webhook_max_attempts = 10 */
+	int webhook_backoff_ms;                 /* webhook_backoff_ms = 1000 */
+	int webhook_backoff_max_ms;             /* webhook_backoff_max_ms = 3600000 */
+	int webhook_timeout_ms;                 /* webhook_timeout_ms = 10000 */
+	int webhook_poll_ms;                    /* webhook_poll_ms = 1000 */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

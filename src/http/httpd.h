@@ -186,6 +186,11 @@ typedef struct yb_page_kind {
  * {"items": [...], "next_cursor": "..." | null}.
  */
 void yb_reply_page(yb_hreq *r, const yb_page_kind *kind);
+/* notify (E3): the same, and extra(r, page) adds members to the page
+ * object (the notifications' unread_count). */
+typedef int yb_page_extra_fn(yb_hreq *r, json_t *page, yb_err *err);
+void yb_reply_page_extra(yb_hreq *r, const yb_page_kind *kind,
+			 yb_page_extra_fn *extra);
 
 /* The page kinds of the lists that a person and the operator console both
  * have: the same items, fetched by a different service call. */
@@ -302,5 +307,11 @@ yb_http_handler_fn yb_handle_reconciliation_get,
 	yb_handle_reconciliation_post;
 /* http_audit.c */
 yb_http_handler_fn yb_handle_audit_get;
+/* http_notifications.c (notify, E3) */
+yb_http_handler_fn yb_handle_me_notifications_get,
+	yb_handle_me_notifications_read_one, yb_handle_me_notifications_read_all,
+	yb_handle_webhooks_get, yb_handle_webhooks_post,
+	yb_handle_webhooks_delete, yb_handle_deliveries_get,
+	yb_handle_deliveries_retry;
 
 #endif

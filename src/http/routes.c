@@ -160,6 +160,30 @@ const yb_http_route yb_http_routes[] = {
 	  "my employees' contribution records (?period=YYYY-MM)" },
 	{ "GET", "/api/v1/audit", yb_handle_audit_get, "audit.list", YB_R_ALL,
 	  0, "audit records, newest first" },
+
+	/* notify (E3): the authorizer's notifications, the agency's webhooks */
+	{ "GET", "/api/v1/me/notifications", yb_handle_me_notifications_get,
+	  "notification.list", YB_R_PERSON, EXTRA,
+	  "my notifications (every use of my account), with the unread count" },
+	{ "POST", "/api/v1/me/notifications/{notification_id}/read",
+	  yb_handle_me_notifications_read_one, "notification.read",
+	  YB_R_PERSON, B_OPT | EXTRA, "mark one of my notifications read" },
+	{ "POST", "/api/v1/me/notifications/read",
+	  yb_handle_me_notifications_read_all, "notification.read",
+	  YB_R_PERSON, B_OPT | EXTRA, "mark all my notifications read" },
+	{ "GET", "/api/v1/webhooks", yb_handle_webhooks_get, "webhook.list",
+	  YB_R_ALL, EXTRA, "the agency's active webhooks" },
+	{ "POST", "/api/v1/webhooks", yb_handle_webhooks_post,
+	  "webhook.manage", YB_R_ALL, B_REQ | EXTRA,
+	  "add a webhook (URL and signing secret)" },
+	{ "DELETE", "/api/v1/webhooks/{webhook_id}", yb_handle_webhooks_delete,
+	  "webhook.manage", YB_R_ALL, EXTRA, "remove a webhook" },
+	{ "GET", "/api/v1/webhook-deliveries", yb_handle_deliveries_get,
+	  "delivery.list", YB_R_ALL, EXTRA,
+	  "webhook deliveries, newest first (?state=pending|delivered|dead)" },
+	{ "POST", "/api/v1/webhook-deliveries/{delivery_id}/retry",
+	  yb_handle_deliveries_retry, "delivery.retry", YB_R_ALL, B_OPT | EXTRA,
+	  "retry a dead delivery" },
 };
 
 const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];

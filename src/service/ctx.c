@@ -78,6 +78,15 @@ static const struct {
 	{ "inquiry.self",           R_PERSON },
 	{ "inquiry.person",         R_ADMIN | R_WINDOW },
 	{ "inquiry.employer",       R_EMPLOYER },
+	/* notify (E3): the authorizer's notifications, the agency's
+	 * webhooks and their deliveries (the sender acts as admin) */
+	{ "notification.list",      R_PERSON },
+	{ "notification.read",      R_PERSON },
+	{ "webhook.manage",         R_ADMIN },
+	{ "webhook.list",           R_ADMIN },
+	{ "delivery.list",          R_ADMIN | R_WINDOW },
+	{ "delivery.retry",         R_ADMIN | R_WINDOW },
+	{ "webhook.send",           R_ADMIN },
 };
 
 static yb_time clock_system_now(void *arg)

@@ -29,6 +29,7 @@
 #include "core/mask.h"
 #include "core/money.h"
 #include "core/payorder.h"
+#include "service/notify.h"
 #include "service/settle_int.h"
 
 /* More authorizers than this for one patient is not a family; the split
@@ -326,6 +327,9 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 					 &out->ledger_txn_id, err) < 0)
 		goto out;
 	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0)
+		goto out;
+	/* E3: each relative's account used is told, in this transaction. */
+	if (yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -651,6 +655,9 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 		goto out;
 	if (ctx->store->ops->settlement_set_revoked(ctx->store, out->id, txn,
 						    now, err) < 0)
+		goto out;
+	/* E3: each relative's account given its share back is told. */
+	if (yb_notify_shares(ctx, out, YB_NOTE_SHARE_REVOKED, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,

@@ -73,6 +73,14 @@ static const struct copy_table {
 	  "label, created_at, revoked_at", true },
 	{ "sessions", "token_hash, person_id, created_at, expires_at", false },
 	{ "login_throttle", "key, failures, window_start", false },
+	/* notify (E3) */
+	{ "notifications", "id, person_id, kind, relative_id, relative_ssn, "
+	  "relative_name, relationship, amount_fen, institution_code, "
+	  "institution_name, ref, detail, created_at, read_at", true },
+	{ "webhooks", "id, url, secret, label, created_at, removed_at", true },
+	{ "webhook_deliveries", "id, webhook_id, notification_id, state, "
+	  "attempts, next_at_ms, last_status, last_error, created_at, "
+	  "delivered_at", true },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])
