@@ -25,8 +25,8 @@
 #include "store/store.h"
 #include "webhook/payload.h"
 
-#define CLAIM_MAX      16
-#define LEASE_MARGIN_MS 5000
+#define CLAIM_MAX       8
+#define LEASE_MARGIN_MS 1000
 
 struct yb_webhook_sender {
 	yb_settings settings;
@@ -204,7 +204,10 @@ static void *sender_main(void *arg)
 	yb_webhook_sender *ws = arg;
 	yb_ctx ctx = sender_ctx(ws);
 	yb_delivery_job *jobs = calloc(CLAIM_MAX, sizeof *jobs);
-	int64_t lease = (int64_t)ws->settings.webhook_timeout_ms +
+	/* A claim's deliveries are posted one after another, each bounded
+	 * by the timeout: the last must still be leased when its turn
+	 * comes.  After a crash they are due again when the lease ends. */
+	int64_t lease = (int64_t)ws->settings.webhook_timeout_ms * CLAIM_MAX +
 			LEASE_MARGIN_MS;
 	yb_err err;
 	int n;
