@@ -26,13 +26,9 @@ int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
 {
 	yb_institution inst;
 	yb_notification n;
-	int found;
+	bool looked = false;
 
 	memset(&inst, 0, sizeof inst);
-	found = ctx->store->ops->institution_by_code(
-		ctx->store, s->institution_code, &inst, err);
-	if (found < 0)
-		return -1;
 	for (int i = 0; i < s->nshares; i++) {
 		const yb_share *sh = &s->shares[i];
 
@@ -40,6 +36,12 @@ int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
 		if (sh->relationship == YB_REL_SELF ||
 		    sh->payer_person_id == s->patient_id)
 			continue;
+		/* The institution's name, once, and only when someone is told:
+		 * most settlements are paid from the patient's own account. */
+		if (!looked && ctx->store->ops->institution_by_code(
+				ctx->store, s->institution_code, &inst, err) < 0)
+			return -1;
+		looked = true;
 		memset(&n, 0, sizeof n);
 		n.person_id = sh->payer_person_id;
 		n.kind = kind;
