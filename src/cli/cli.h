@@ -88,6 +88,7 @@ int cmd_settle(yb_cli *cli, int argc, char **argv);
 int cmd_offline(yb_cli *cli, int argc, char **argv);
 int cmd_reconcile(yb_cli *cli, int argc, char **argv);
 int cmd_inquire(yb_cli *cli, int argc, char **argv);
+int cmd_webhook(yb_cli *cli, int argc, char **argv);   /* notify (E3) */
 
 /* A person's bindings both ways (bind list, inquire ... bindings). */
 int cli_show_bindings(yb_cli *cli, const char *ssn);

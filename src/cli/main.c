@@ -33,6 +33,7 @@ static const cli_cmd commands[] = {
 	{ "audit",        cmd_audit,        "verify and list the audit chain" },
 	{ "key",          cmd_key,          "API keys for operators, terminals, institutions" },
 	{ "nhsa",         cmd_nhsa,         "national-interface gateway: credentials, messages" },
+	{ "webhook",      cmd_webhook,      "webhooks told of every use of an account; deliveries" },
 	{ "serve",        cmd_serve,        "run the HTTP API and web portal" },
 	{ "routes",       cmd_routes,       "print the HTTP API's route table" },
 	{ "demo",         cmd_demo,         "load the demonstration data" },

@@ -129,6 +129,14 @@ static const struct {
 	{ "nhsa.setl_reused",              YB_ECONFLICT },
 	{ "nhsa.credential_not_found",     YB_ENOTFOUND },
 	{ "nhsa.message_not_found",        YB_ENOTFOUND },
+	/* notify (E3): notifications, webhooks, deliveries */
+	{ "notification.not_found",        YB_ENOTFOUND },
+	{ "webhook.not_found",             YB_ENOTFOUND },
+	{ "webhook.invalid_url",           YB_EINVAL },
+	{ "webhook.invalid_secret",        YB_EINVAL },
+	{ "webhook.removed",               YB_ECONFLICT },
+	{ "delivery.not_found",            YB_ENOTFOUND },
+	{ "delivery.not_dead",             YB_ECONFLICT },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },
 	{ "import.invalid_row",            YB_EINVAL },

@@ -86,6 +86,17 @@ static const struct setting {
 	{ "http_connection_memory_limit", K_INT,
 	  offsetof(yb_settings, http_connection_memory_limit), 8192,
 	  16 * 1024 * 1024 },
+	/* notify (E3): the webhook sender */
+	{ "webhook_max_attempts", K_INT,
+	  offsetof(yb_settings, webhook_max_attempts), 1, 1000 },
+	{ "webhook_backoff_ms", K_INT,
+	  offsetof(yb_settings, webhook_backoff_ms), 10, 86400000 },
+	{ "webhook_backoff_max_ms", K_INT,
+	  offsetof(yb_settings, webhook_backoff_max_ms), 10, 7 * 86400000 },
+	{ "webhook_timeout_ms", K_INT,
+	  offsetof(yb_settings, webhook_timeout_ms), 100, 600000 },
+	{ "webhook_poll_ms", K_INT,
+	  offsetof(yb_settings, webhook_poll_ms), 10, 600000 },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -130,6 +141,12 @@ void yb_settings_defaults(yb_settings *s)
 	s->http_per_ip_connection_limit = 0;
 	s->http_connection_timeout_seconds = 30;
 	s->http_connection_memory_limit = 32 * 1024;
+	/* notify (E3) */
+	s->webhook_max_attempts = 10;
+	s->webhook_backoff_ms = 1000;
+	s->webhook_backoff_max_ms = 3600000;
+	s->webhook_timeout_ms = 10000;
+	s->webhook_poll_ms = 1000;
 }
 
 /* The string form of value v of a list kind, and how many values. */

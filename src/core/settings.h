@@ -46,6 +46,12 @@ typedef struct yb_settings {
 	int http_per_ip_connection_limit;       /* ... = 0 (no limit) */
 	int http_connection_timeout_seconds;    /* ... = 30 */
 	int http_connection_memory_limit;       /* ... = 32768 (bytes) */
+	/* notify (E3): the webhook sender */
+	int webhook_max_attempts;               /* webhook_max_attempts = 10 */
+	int webhook_backoff_ms;                 /* webhook_backoff_ms = 1000 */
+	int webhook_backoff_max_ms;             /* webhook_backoff_max_ms = 3600000 */
+	int webhook_timeout_ms;                 /* webhook_timeout_ms = 10000 */
+	int webhook_poll_ms;                    /* webhook_poll_ms = 1000 */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

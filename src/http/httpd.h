@@ -32,7 +32,7 @@
 #define YB_HTTP_STR_MAX         1024          /* longest string field taken */
 #define YB_HTTP_LIMIT_DEFAULT   50            /* ?limit= */
 #define YB_HTTP_LIMIT_MAX       500
-#define YB_HTTP_ROUTES_MAX      96            /* room in per-route arrays (fhir: was 64) */
+#define YB_HTTP_ROUTES_MAX      160           /* room in per-route arrays */
 
 #define YB_JSON_CTYPE "application/json; charset=utf-8"
 
@@ -193,6 +193,11 @@ typedef struct yb_page_kind {
  * {"items": [...], "next_cursor": "..." | null}.
  */
 void yb_reply_page(yb_hreq *r, const yb_page_kind *kind);
+/* notify (E3): the same, and extra(r, page) adds members to the page
+ * object (the notifications' unread_count). */
+typedef int yb_page_extra_fn(yb_hreq *r, json_t *page, yb_err *err);
+void yb_reply_page_extra(yb_hreq *r, const yb_page_kind *kind,
+			 yb_page_extra_fn *extra);
 
 /* The page kinds of the lists that a person and the operator console both
  * have: the same items, fetched by a different service call. */
@@ -319,5 +324,11 @@ yb_http_handler_fn yb_handle_nhsa;
 /* An NHSA envelope with infcode -1 instead of an HTTP error, for the
  * gateway's routes (false for any other route). */
 bool yb_nhsa_http_fail(yb_hreq *r, const yb_err *err);
+/* http_notifications.c (notify, E3) */
+yb_http_handler_fn yb_handle_me_notifications_get,
+	yb_handle_me_notifications_read_one, yb_handle_me_notifications_read_all,
+	yb_handle_webhooks_get, yb_handle_webhooks_post,
+	yb_handle_webhooks_delete, yb_handle_deliveries_get,
+	yb_handle_deliveries_retry;
 
 #endif

@@ -509,13 +509,19 @@ int yb_req_id_param(const yb_hreq *r, int i, const char *notfound_code,
 
 void yb_reply_page(yb_hreq *r, const yb_page_kind *k)
 {
+	yb_reply_page_extra(r, k, NULL);
+}
+
+void yb_reply_page_extra(yb_hreq *r, const yb_page_kind *k,
+			 yb_page_extra_fn *extra)
+{
 	const char *ls = yb_req_query(r, "limit");
 	const char *cs = yb_req_query(r, "cursor");
 	int64_t limit = YB_HTTP_LIMIT_DEFAULT, before = 0;
 	void *items = NULL;
 	int n = 0, shown, ask;
 	bool more;
-	json_t *arr = NULL, *next = NULL;
+	json_t *arr = NULL, *next = NULL, *page;
 	char cursor[24];
 	yb_err err;
 
@@ -558,8 +564,16 @@ void yb_reply_page(yb_hreq *r, const yb_page_kind *k)
 		next = json_null();
 	}
 	free(items);
-	yb_reply_json(r, MHD_HTTP_OK,
-		      json_pack("{s:o, s:o}", "items", arr, "next_cursor", next));
+	items = NULL;
+	page = json_pack("{s:o, s:o}", "items", arr, "next_cursor", next);
+	arr = NULL;
+	if (!page)
+		goto oom;
+	if (extra && extra(r, page, &err) < 0) {
+		json_decref(page);
+		goto fail;
+	}
+	yb_reply_json(r, MHD_HTTP_OK, page);
 	return;
 oom:
 	yb_errf(&err, "out_of_memory", "out of memory");

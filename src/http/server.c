@@ -54,6 +54,7 @@
 #include "http/httpd.h"
 #include "service/auth.h"
 #include "service/batch.h"
+#include "webhook/sender.h"
 
 /* Bodies over the limit are read and dropped up to this many bytes, so
  * the client reads the 413 ("Early refusals" above); beyond, it is
@@ -76,6 +77,7 @@ static struct {
 	pthread_mutex_t lock;            /* guards stores */
 	store_slot *stores;
 	yb_batcher *batcher;             /* group commit; NULL when off */
+	yb_webhook_sender *sender;       /* notify (E3): webhook deliveries */
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_level = YB_LOG_INFO };
 
 static __thread store_slot *tl_store;
@@ -915,6 +917,11 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 		goto out;
 	if (opt->pin_writer && pin_writer(srv.batcher, opt->writer_cpu, err) < 0)
 		goto out;
+	/* notify (E3): its own thread and connection, so a slow receiver
+	 * never holds up a request (webhook/sender.h). */
+	if (yb_webhook_sender_start(opt->db_url, &srv.settings, log_msg,
+				    &srv.sender, err) < 0)
+		goto out;
 
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
 					    ai->ai_addr };
@@ -970,6 +977,8 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	yb_webhook_sender_stop(srv.sender);
+	srv.sender = NULL;
 	yb_batcher_stop(srv.batcher);
 	srv.batcher = NULL;
 	stores_close_all();

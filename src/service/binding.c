@@ -40,6 +40,7 @@
 
 #include "core/enums.h"
 #include "core/idnum.h"
+#include "service/notify.h"
 #include "service/settle_int.h"
 
 /* The request's authorizer and how he came, once the request is checked. */
@@ -328,6 +329,9 @@ static int bind_row(yb_ctx *ctx, const bind_who *who, const yb_bind_row *row,
 	 * both pass a check. */
 	if (ctx->store->ops->binding_insert(ctx->store, b, err) < 0)
 		goto out;
+	/* E3: the authorizer is told, in this transaction. */
+	if (yb_notify_binding(ctx, b, YB_NOTE_BINDING_CREATED, NULL, err) < 0)
+		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "binding.create", "binding", b->id, err) < 0)
 		goto out;
@@ -409,6 +413,11 @@ int yb_unbind(yb_ctx *ctx, yb_id binding_id, const yb_bind_req *who_req,
 	}
 	if (ctx->store->ops->binding_end(ctx->store, binding_id, now,
 					 "authorizer", err) < 0)
+		goto out;
+	/* E3: told even though he ended it himself (another channel, an
+	 * operator, someone with his password). */
+	if (yb_notify_binding(ctx, out, YB_NOTE_BINDING_ENDED, "authorizer",
+			      err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "binding.end", "binding", binding_id,

@@ -91,6 +91,15 @@ static const struct {
 	{ "nhsa.visit",             R_INST },
 	{ "nhsa.fee",               R_INST },
 	{ "nhsa.cumulative",        R_INST },
+	/* notify (E3): the authorizer's notifications, the agency's
+	 * webhooks and their deliveries (the sender acts as admin) */
+	{ "notification.list",      R_PERSON },
+	{ "notification.read",      R_PERSON },
+	{ "webhook.manage",         R_ADMIN },
+	{ "webhook.list",           R_ADMIN },
+	{ "delivery.list",          R_ADMIN | R_WINDOW },
+	{ "delivery.retry",         R_ADMIN | R_WINDOW },
+	{ "webhook.send",           R_ADMIN },
 };
 
 static yb_time clock_system_now(void *arg)

@@ -15,6 +15,7 @@
 #include "core/enums.h"
 #include "core/idnum.h"
 #include "core/mask.h"
+#include "service/notify.h"
 
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 128
@@ -360,8 +361,10 @@ int yb_person_terminate(yb_ctx *ctx, const char *ssn, const char *reason,
 			"the person is already terminated");
 		goto out;
 	}
-	/* F8: either party's termination ends the binding. */
+	/* F8: either party's termination ends the binding; E3: each
+	 * authorizer is told (before they end: the list is of active ones). */
 	if (cancel_cards(ctx, p.id, now, err) < 0 ||
+	    yb_notify_bindings_ending(ctx, p.id, "terminated", err) < 0 ||
 	    st->ops->bindings_end_all_of(st, p.id, now, "terminated", &ended,
 					 err) < 0 ||
 	    close_account(ctx, &p, now, err) < 0 ||

@@ -29,6 +29,7 @@
 #include "core/mask.h"
 #include "core/money.h"
 #include "core/payorder.h"
+#include "service/notify.h"
 #include "service/settle_int.h"
 
 /* More authorizers than this for one patient is not a family; the split
@@ -344,6 +345,9 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 					 &out->ledger_txn_id, err) < 0)
 		goto out;
 	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0)
+		goto out;
+	/* E3: each relative's account used is told, in this transaction. */
+	if (yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -681,6 +685,9 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 	}
 	/* nhsa: a gateway settlement's yearly totals go back too. */
 	if (yb_nhsa_revoke_in_tx(ctx, out, now, err) < 0)
+		goto out;
+	/* E3: each relative's account given its share back is told. */
+	if (yb_notify_shares(ctx, out, YB_NOTE_SHARE_REVOKED, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,

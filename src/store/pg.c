@@ -881,6 +881,19 @@ static const yb_store_ops pg_ops = {
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,
 	.writeback = pg_no_writeback,
+	/* notify (E3) */
+	.notification_insert = pg_notification_insert,
+	.notifications_of = pg_notifications_of,
+	.notifications_unread = pg_notifications_unread,
+	.notification_mark_read = pg_notification_mark_read,
+	.webhook_insert = pg_webhook_insert,
+	.webhook_by_id = pg_webhook_by_id,
+	.webhooks_list = pg_webhooks_list,
+	.webhook_remove = pg_webhook_remove,
+	.deliveries_list = pg_deliveries_list,
+	.delivery_by_id = pg_delivery_by_id,
+	.deliveries_claim = pg_deliveries_claim,
+	.delivery_update = pg_delivery_update,
 };
 
 /*

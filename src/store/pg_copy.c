@@ -75,6 +75,14 @@ static const struct copy_table {
 	{ "login_throttle", "key, failures, window_start", false },
 	/* nhsa gateway */
 	{ "nhsa_records", "kind, key, grp, inst, at, val", false },
+	/* notify (E3) */
+	{ "notifications", "id, person_id, kind, relative_id, relative_ssn, "
+	  "relative_name, relationship, amount_fen, institution_code, "
+	  "institution_name, ref, detail, created_at, read_at", true },
+	{ "webhooks", "id, url, secret, label, created_at, removed_at", true },
+	{ "webhook_deliveries", "id, webhook_id, notification_id, state, "
+	  "attempts, next_at_ms, last_status, last_error, created_at, "
+	  "delivered_at", true },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])

@@ -326,5 +326,27 @@ int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
+/* A relationship column: the bindable ones or "self" (pg_settle.c; also
+ * read by pg_notify.c). */
+void pg_read_relationship(pg_row *r, yb_relationship *out);
+/* pg_notify.c (notify, E3) */
+int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err);
+int pg_notifications_of(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_notification **out, int *n, yb_err *err);
+int pg_notifications_unread(yb_store *st, yb_id person_id, int64_t *count,
+			    yb_err *err);
+int pg_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
+			      yb_time at, int *changed, yb_err *err);
+int pg_webhook_insert(yb_store *st, yb_webhook *w, yb_err *err);
+int pg_webhook_by_id(yb_store *st, yb_id id, yb_webhook *out, yb_err *err);
+int pg_webhooks_list(yb_store *st, yb_id before, int limit, yb_webhook **out,
+		     int *n, yb_err *err);
+int pg_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int pg_deliveries_list(yb_store *st, int state, yb_id before, int limit,
+		       yb_delivery **out, int *n, yb_err *err);
+int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
+int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
+			int max, yb_delivery_job *out, int *n, yb_err *err);
+int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
 
 #endif

@@ -28,7 +28,7 @@ static pg_store *PS(yb_store *st)
 
 /* Relationship column: the bindable ones, or "self" (a patient's own
  * share in a settlement). */
-static void read_relationship(pg_row *r, yb_relationship *out)
+void pg_read_relationship(pg_row *r, yb_relationship *out)
 {
 	const char *v = pg_r_text(r);
 
@@ -121,7 +121,7 @@ static int decode_binding(pg_row *r, void *out)
 	pg_r_str(r, b->relative_ssn, sizeof b->relative_ssn);
 	pg_r_str(r, b->relative_name, sizeof b->relative_name);
 	pg_r_str(r, b->authorizer_name, sizeof b->authorizer_name);
-	read_relationship(r, &b->relationship);
+	pg_read_relationship(r, &b->relationship);
 	PG_R_ENUM(r, yb_channel_from_str, &b->channel);
 	pg_r_str(r, b->materials_json, sizeof b->materials_json);
 	pg_r_str(r, b->operator_id, sizeof b->operator_id);
@@ -258,7 +258,7 @@ int pg_payer_candidates(yb_store *st, yb_id relative_id,
 		c->account_id = pg_r_i64(&r);
 		pg_r_str(&r, c->ssn, sizeof c->ssn);
 		pg_r_str(&r, c->name, sizeof c->name);
-		read_relationship(&r, &c->relationship);
+		pg_read_relationship(&r, &c->relationship);
 		c->balance_fen = pg_r_i64(&r);
 		PG_R_ENUM(&r, yb_status_from_str, &c->status);
 		c->account_open = pg_r_bool(&r);
@@ -470,7 +470,7 @@ static int load_shares(pg_store *ps, yb_settlement *sets, int n, yb_err *err)
 		sh->binding_id = pg_r_i64(&r);
 		pg_r_str(&r, sh->payer_ssn, sizeof sh->payer_ssn);
 		pg_r_str(&r, sh->payer_name, sizeof sh->payer_name);
-		read_relationship(&r, &sh->relationship);
+		pg_read_relationship(&r, &sh->relationship);
 		sh->amount_fen = pg_r_i64(&r);
 		if (r.bad) {
 			pg_corrupt(err, "settlement share");
@@ -575,7 +575,7 @@ static int decode_usage(pg_row *r, void *out)
 	u->share_account_id = pg_r_i64(r);
 	pg_r_str(r, u->relative_ssn, sizeof u->relative_ssn);
 	pg_r_str(r, u->relative_name, sizeof u->relative_name);
-	read_relationship(r, &u->relationship);
+	pg_read_relationship(r, &u->relationship);
 	pg_r_str(r, u->institution_code, sizeof u->institution_code);
 	pg_r_str(r, u->institution_name, sizeof u->institution_name);
 	PG_R_ENUM(r, yb_visit_type_from_str, &u->visit_type);

@@ -913,4 +913,17 @@ static const yb_store_ops sq_ops = {
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,
 	.writeback = sq_writeback_op,
+	/* notify (E3) */
+	.notification_insert = sq_notification_insert,
+	.notifications_of = sq_notifications_of,
+	.notifications_unread = sq_notifications_unread,
+	.notification_mark_read = sq_notification_mark_read,
+	.webhook_insert = sq_webhook_insert,
+	.webhook_by_id = sq_webhook_by_id,
+	.webhooks_list = sq_webhooks_list,
+	.webhook_remove = sq_webhook_remove,
+	.deliveries_list = sq_deliveries_list,
+	.delivery_by_id = sq_delivery_by_id,
+	.deliveries_claim = sq_deliveries_claim,
+	.delivery_update = sq_delivery_update,
 };

@@ -68,6 +68,11 @@ enum sq_stmt_id {
 	SQ_NHSA_DELETE, SQ_NHSA_PURGE,
 	/* sessions of a person (issue 14) */
 	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
+	/* notify (E3): notifications, webhooks, deliveries */
+	SQ_NOTE_INSERT, SQ_NOTE_FANOUT, SQ_NOTES_OF, SQ_NOTES_UNREAD,
+	SQ_NOTE_OWNER, SQ_NOTE_READ, SQ_HOOK_INSERT, SQ_HOOK_BY_ID,
+	SQ_HOOKS_LIST, SQ_HOOK_REMOVE, SQ_DELIVS_LIST, SQ_DELIV_BY_ID,
+	SQ_DELIV_DUE, SQ_DELIV_LEASE, SQ_DELIV_UPDATE,
 	SQ__N
 };
 
@@ -407,5 +412,24 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
+/* sqlite_notify.c (notify, E3) */
+int sq_notification_insert(yb_store *st, yb_notification *n, yb_err *err);
+int sq_notifications_of(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_notification **out, int *n, yb_err *err);
+int sq_notifications_unread(yb_store *st, yb_id person_id, int64_t *count,
+			    yb_err *err);
+int sq_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
+			      yb_time at, int *changed, yb_err *err);
+int sq_webhook_insert(yb_store *st, yb_webhook *w, yb_err *err);
+int sq_webhook_by_id(yb_store *st, yb_id id, yb_webhook *out, yb_err *err);
+int sq_webhooks_list(yb_store *st, yb_id before, int limit, yb_webhook **out,
+		     int *n, yb_err *err);
+int sq_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int sq_deliveries_list(yb_store *st, int state, yb_id before, int limit,
+		       yb_delivery **out, int *n, yb_err *err);
+int sq_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
+int sq_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
+			int max, yb_delivery_job *out, int *n, yb_err *err);
+int sq_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
 
 #endif

@@ -48,6 +48,7 @@
 #include "core/calendar.h"
 #include "core/err.h"
 #include "core/model.h"
+#include "core/notify.h"
 
 typedef struct yb_store yb_store;
 
@@ -373,6 +374,47 @@ typedef struct yb_store_ops {
 	 * Durability is unchanged: only syncs make anything durable. */
 	int (*writeback)(yb_store *st, int max_pages, int *pending,
 			 yb_err *err);
+
+	/* --- notify (E3): the outbox of notifications and webhooks --- */
+	/* Sets n->id; also queues one pending delivery (due at once) for
+	 * every active webhook, in the same transaction. */
+	int (*notification_insert)(yb_store *st, yb_notification *n,
+				   yb_err *err);
+	int (*notifications_of)(yb_store *st, yb_id person_id, yb_id before,
+				int limit, yb_notification **out, int *n,
+				yb_err *err);
+	int (*notifications_unread)(yb_store *st, yb_id person_id,
+				    int64_t *count, yb_err *err);
+	/* Mark one (id ≠ 0) or all of the person's unread notifications
+	 * read; *changed = how many were unread.  One that is not his →
+	 * notification.not_found (read already: 0 changed, no error). */
+	int (*notification_mark_read)(yb_store *st, yb_id person_id, yb_id id,
+				      yb_time at, int *changed, yb_err *err);
+	int (*webhook_insert)(yb_store *st, yb_webhook *w, yb_err *err);
+	int (*webhook_by_id)(yb_store *st, yb_id id, yb_webhook *out,
+			     yb_err *err);
+	/* The active webhooks (removed ones are kept but not listed). */
+	int (*webhooks_list)(yb_store *st, yb_id before, int limit,
+			     yb_webhook **out, int *n, yb_err *err);
+	/* Active → removed; its pending deliveries stay, unsent. */
+	int (*webhook_remove)(yb_store *st, yb_id id, yb_time at, yb_err *err);
+	/* state < 0: every state. */
+	int (*deliveries_list)(yb_store *st, int state, yb_id before,
+			       int limit, yb_delivery **out, int *n,
+			       yb_err *err);
+	int (*delivery_by_id)(yb_store *st, yb_id id, yb_delivery *out,
+			      yb_err *err);
+	/* In a write transaction: up to `max` pending deliveries due at
+	 * now_ms (of active webhooks), oldest due first, each leased (its
+	 * next_at_ms moved to lease_until_ms) so that no other sender takes
+	 * it meanwhile, and a sender that dies leaves it due again later. */
+	int (*deliveries_claim)(yb_store *st, int64_t now_ms,
+				int64_t lease_until_ms, int max,
+				yb_delivery_job *out, int *n, yb_err *err);
+	/* Record an attempt: state, attempts, next_at_ms, last_status,
+	 * last_error and (delivered) delivered_at, from d. */
+	int (*delivery_update)(yb_store *st, const yb_delivery *d,
+			       yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */

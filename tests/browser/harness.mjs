@@ -7,7 +7,7 @@
  * The binary is $YB_BIN, by default <repo>/build/src/cli/yibao.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,11 +54,14 @@ function freePort() {
  * startServer() → { url, key(role, opts), api, seed helpers, stop() }.
  * Each test file starts its own, with its own database.
  */
-export async function startServer() {
+export async function startServer({ config } = {}) {
 	assert.ok(existsSync(BIN), `the yibao binary is not at ${BIN}: build it first or set YB_BIN`);
 	const dir = mkdtempSync(join(tmpdir(), "yb-browser-"));
 	const db = join(dir, "yibao.db");
 	cli(db, ["init"]);
+	/* A settings file (text), for tests that need other policy settings. */
+	const conf = config ? ["--config", join(dir, "yibao.conf")] : [];
+	if (config) writeFileSync(join(dir, "yibao.conf"), config);
 	const key = (role, { institution, employer } = {}) => {
 		const args = ["--json", "key", "create", "--role", role];
 		if (institution) args.push("--institution", institution);
@@ -69,7 +72,7 @@ export async function startServer() {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let log = "";
-	const child = spawn(BIN, ["--db", db, "serve", "--listen", `127.0.0.1:${port}`, "--web", WEB],
+	const child = spawn(BIN, ["--db", db, ...conf, "serve", "--listen", `127.0.0.1:${port}`, "--web", WEB],
 		{ stdio: ["ignore", "pipe", "pipe"] });
 	child.stdout.on("data", (d) => { log += d; });
 	child.stderr.on("data", (d) => { log += d; });
@@ -186,10 +189,10 @@ export async function seedFamily(srv, n) {
  * the employer and the hospital (ctx.hospitalKey), whatever seed(ctx)
  * adds, and a browser; after them, both stopped.  → ctx {srv, browser, ...}
  */
-export function useServer(seed = async () => {}) {
+export function useServer(seed = async () => {}, { config } = {}) {
 	const ctx = {};
 	before(async () => {
-		ctx.srv = await startServer();
+		ctx.srv = await startServer({ config });
 		ctx.hospitalKey = await seedInstitutions(ctx.srv);
 		await seed(ctx);
 		ctx.browser = await launch();

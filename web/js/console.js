@@ -4,7 +4,8 @@
  * (hospital_office): find a person, bind and unbind relatives on his
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
- * termination (P4).
+ * termination (P4); for the agency window, webhook deliveries that ran
+ * out of attempts, to retry (E3, console_deliveries.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -18,6 +19,7 @@ import {
 	makeViews, relativeRows, materialsChecklist, initLanguage, formatFen, t, enumText, onLangChange,
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
+import { makeDeliveries } from "./console_deliveries.js";
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -27,6 +29,7 @@ const api = makeApi(key, {
 });
 
 let views, bindRows, bindMats, unbindMats;
+let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
 
 /* ---- key login --------------------------------------------------------- */
 
@@ -78,6 +81,7 @@ function enter() {
 	}, prefix);
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
+	$("#nav-deliveries").hidden = role() !== "agency_window";
 	views.show(views.current());
 }
 
@@ -401,7 +405,11 @@ async function submitTermination(e) {
 
 function start() {
 	initLanguage();
-	views = makeViews({ defaultView: "person", active: () => !!(key() && role()) });
+	deliveries = makeDeliveries(api);
+	views = makeViews({
+		defaultView: "person", active: () => !!(key() && role()),
+		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
+	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });
 	const on = (sel, ev, fn) => $(sel).addEventListener(ev, fn);
 	on("#key-form", "submit", submitKey);

@@ -6,9 +6,11 @@
  * (gone when the tab closes).  Views by hash: #home (balance, card, the
  * electronic credential's QR code), #family (bindings both ways, add
  * relatives in rows, end a binding, family usage), #contributions,
- * #ledger, #settlements (paged with a "more" button).
+ * #ledger, #settlements (paged with a "more" button), #notifications
+ * (every use of my account by a relative, E3; notifications.js).
  */
 import { makeApi, enc } from "./api.js";
+import { makeNotifications } from "./notifications.js";
 import {
 	$, h, announce, showMessage, clearMessage, busy, confirmDialog, fmtDateTime, fmtDateOf, badge,
 	makeViews, pagedTable, pageQuery, relativeRows, initLanguage, formatFen, t, enumText, onLangChange,
@@ -29,6 +31,7 @@ const api = makeApi(token, {
 });
 
 let me = null;
+let notes;       /* notify (E3): #notifications and the unread badge */
 let bindings = { authorized: [], authorized_by: [] };
 let views;
 
@@ -88,6 +91,7 @@ async function enter() {
 	who.textContent = me.name;
 	renderHome();
 	views.show(views.current());
+	notes.refreshCount();
 }
 
 /* ---- home ------------------------------------------------------------ */
@@ -385,11 +389,14 @@ function onView(name) {
 	if (name === "contributions") contributions.reload().catch(() => {});
 	if (name === "ledger") ledger.reload().catch(() => {});
 	if (name === "settlements") settlements.reload().catch(() => {});
+	if (name === "notifications") notes.reload();
+	else notes.refreshCount();
 }
 
 async function start() {
 	initLanguage();
 	makeTables();
+	notes = makeNotifications(api);
 	relRows = relativeRows($("#bind-rows"), { idPrefix: "rel" });
 	views = makeViews({ defaultView: "home", onShow: onView, active: () => !!me });
 	$("#login-form").addEventListener("submit", login);
@@ -400,6 +407,7 @@ async function start() {
 	onLangChange(() => {
 		renderHome();
 		renderBindings();
+		notes.render();
 		if (ecertTimer) tick();
 		const img = $("#ecert-img");
 		if (!img.hidden) img.alt = t("home.ecert_alt");
