@@ -77,6 +77,8 @@ static const struct {
 	{ "binding.not_found",             YB_ENOTFOUND },
 	{ "binding.already_ended",         YB_ECONFLICT },
 	{ "binding.too_many",              YB_EINVAL },
+	/* family: premiums, caps, materials (E1, E2, E4) */
+	{ "binding.invalid_cap",           YB_EINVAL },
 	/* institutions and settlement */
 	{ "institution.duplicate",         YB_ECONFLICT },
 	{ "institution.not_found",         YB_ENOTFOUND },

@@ -302,5 +302,8 @@ yb_http_handler_fn yb_handle_reconciliation_get,
 	yb_handle_reconciliation_post;
 /* http_audit.c */
 yb_http_handler_fn yb_handle_audit_get;
+/* http_family.c (family: E1, E2, E4) */
+yb_http_handler_fn yb_handle_me_binding_cap_put,
+	yb_handle_me_binding_cap_delete;
 
 #endif

@@ -82,6 +82,13 @@ const yb_http_route yb_http_routes[] = {
 	{ "DELETE", "/api/v1/me/bindings/{binding_id}",
 	  yb_handle_me_bindings_delete, "binding.end", YB_R_PERSON, 0,
 	  "end my binding" },
+	/* family: E2 monthly caps per binding */
+	{ "PUT", "/api/v1/me/bindings/{binding_id}/cap",
+	  yb_handle_me_binding_cap_put, "binding.cap", YB_R_PERSON, B_REQ,
+	  "set or change the monthly cap of my binding" },
+	{ "DELETE", "/api/v1/me/bindings/{binding_id}/cap",
+	  yb_handle_me_binding_cap_delete, "binding.cap", YB_R_PERSON, 0,
+	  "remove the monthly cap of my binding" },
 	{ "GET", "/api/v1/me/family-usage", yb_handle_me_family_usage,
 	  "inquiry.self", YB_R_PERSON, 0,
 	  "what my relatives paid from my account" },

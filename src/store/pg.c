@@ -779,6 +779,12 @@ static const yb_store_ops pg_ops = {
 	.throttle_get = pg_throttle_get,
 	.throttle_put = pg_throttle_put,
 	.throttle_clear = pg_throttle_clear,
+	/* family (E1, E2, E4) */
+	.binding_cap_get = pg_binding_cap_get,
+	.binding_cap_put = pg_binding_cap_put,
+	.binding_used = pg_binding_used,
+	.cap_cuts_insert = pg_cap_cuts_insert,
+	.cap_cuts_load = pg_cap_cuts_load,
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,

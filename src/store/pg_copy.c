@@ -73,6 +73,10 @@ static const struct copy_table {
 	  "label, created_at, revoked_at", true },
 	{ "sessions", "token_hash, person_id, created_at, expires_at", false },
 	{ "login_throttle", "key, failures, window_start", false },
+	/* --- family (E2) --- */
+	{ "binding_caps", "binding_id, cap_fen, set_at", false },
+	{ "settlement_cap_cuts", "settlement_id, binding_id, payer_person_id, "
+	  "cut_fen", false },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])

@@ -299,4 +299,14 @@ int pg_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int pg_throttle_clear(yb_store *st, const char *key, yb_err *err);
 
+/* --- family (pg_family.c: E1, E2, E4) --- */
+int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int pg_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int pg_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+
 #endif

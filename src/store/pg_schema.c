@@ -319,6 +319,21 @@ static const char *const migrations[] = {
 	"  key          text PRIMARY KEY,"
 	"  failures     integer NOT NULL,"
 	"  window_start bigint NOT NULL);",
+
+	/* ---- family: E2 monthly caps per binding (sqlite_schema.c 2) ---- */
+	"CREATE TABLE binding_caps ("
+	"  binding_id bigint PRIMARY KEY REFERENCES bindings(id),"
+	"  cap_fen    bigint NOT NULL CHECK (cap_fen >= 0),"
+	"  set_at     bigint NOT NULL);"
+	"CREATE TABLE settlement_cap_cuts ("
+	"  settlement_id   bigint NOT NULL REFERENCES settlements(id),"
+	"  binding_id      bigint NOT NULL REFERENCES bindings(id),"
+	"  payer_person_id bigint NOT NULL REFERENCES persons(id),"
+	"  cut_fen         bigint NOT NULL CHECK (cut_fen > 0),"
+	"  PRIMARY KEY (settlement_id, binding_id));"
+	"CREATE INDEX settlement_shares_binding"
+	"  ON settlement_shares(binding_id, settlement_id)"
+	"  WHERE binding_id IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

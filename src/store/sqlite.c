@@ -889,6 +889,12 @@ static const yb_store_ops sq_ops = {
 	.throttle_get = sq_throttle_get,
 	.throttle_put = sq_throttle_put,
 	.throttle_clear = sq_throttle_clear,
+	/* family (E1, E2, E4) */
+	.binding_cap_get = sq_binding_cap_get,
+	.binding_cap_put = sq_binding_cap_put,
+	.binding_used = sq_binding_used,
+	.cap_cuts_insert = sq_cap_cuts_insert,
+	.cap_cuts_load = sq_cap_cuts_load,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,

@@ -63,6 +63,9 @@ enum sq_stmt_id {
 	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
 	SQ_SESSIONS_PURGE,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
+	/* family (E1, E2, E4) */
+	SQ_CAP_GET, SQ_CAP_PUT, SQ_CAP_DELETE, SQ_BINDING_USED,
+	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
 	SQ__N
 };
 
@@ -386,5 +389,15 @@ int sq_throttle_get(yb_store *st, const char *key, int *failures,
 int sq_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int sq_throttle_clear(yb_store *st, const char *key, yb_err *err);
+
+/* --- family (sqlite_family.c: E1, E2, E4) --- */
+int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int sq_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int sq_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int sq_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int sq_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
 
 #endif

@@ -390,6 +390,30 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;\n"
 
 	"PRAGMA user_version = 1;\n",
+
+	/* ---- family: E2 monthly caps per binding (and what they cut) ---- */
+	/* E2: at most one cap per binding; no row = no cap. */
+	"CREATE TABLE binding_caps (\n"
+	"  binding_id INTEGER PRIMARY KEY REFERENCES bindings(id),\n"
+	"  cap_fen    INTEGER NOT NULL CHECK (typeof(cap_fen) = 'integer'\n"
+	"                                     AND cap_fen >= 0),\n"
+	"  set_at     INTEGER NOT NULL\n"
+	");\n"
+	/* E2: a cap that cut a binding's share of a settlement, kept so a
+	 * repeat (S4) answers the same and family usage can show it. */
+	"CREATE TABLE settlement_cap_cuts (\n"
+	"  settlement_id   INTEGER NOT NULL REFERENCES settlements(id),\n"
+	"  binding_id      INTEGER NOT NULL REFERENCES bindings(id),\n"
+	"  payer_person_id INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  cut_fen         INTEGER NOT NULL CHECK (typeof(cut_fen) = 'integer'\n"
+	"                                          AND cut_fen > 0),\n"
+	"  PRIMARY KEY (settlement_id, binding_id)\n"
+	") WITHOUT ROWID;\n"
+	/* E2: what a binding used this month, read at every capped share. */
+	"CREATE INDEX settlement_shares_binding\n"
+	"  ON settlement_shares(binding_id, settlement_id)\n"
+	"  WHERE binding_id IS NOT NULL;\n"
+	"PRAGMA user_version = 2;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

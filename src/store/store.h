@@ -282,6 +282,23 @@ typedef struct yb_store_ops {
 			    yb_time window_start, yb_err *err);
 	int (*throttle_clear)(yb_store *st, const char *key, yb_err *err);
 
+	/* --- family: premiums, caps, materials (E1, E2, E4) --- */
+	/* E2: a binding's monthly cap: 1 with *cap_fen set, 0 none. */
+	int (*binding_cap_get)(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+			       yb_err *err);
+	/* E2: set (cap_fen >= 0) or remove (cap_fen < 0) a binding's cap. */
+	int (*binding_cap_put)(yb_store *st, yb_id binding_id, int64_t cap_fen,
+			       yb_time at, yb_err *err);
+	/* E2: what a binding paid in settlements that are still settled
+	 * (revoked ones give it back) with from <= settled_at < to. */
+	int (*binding_used)(yb_store *st, yb_id binding_id, yb_time from,
+			    yb_time to, int64_t *used_fen, yb_err *err);
+	/* E2: store s->cap_cuts for the inserted settlement s->id; and read
+	 * them back into a settlement read by id or txn. */
+	int (*cap_cuts_insert)(yb_store *st, const yb_settlement *s,
+			       yb_err *err);
+	int (*cap_cuts_load)(yb_store *st, yb_settlement *s, yb_err *err);
+
 	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
 	/* Whether this connection's commits checkpoint the WAL themselves
 	 * (SQLite's default).  The group-commit writer turns it off and
