@@ -36,3 +36,41 @@ int yb_cap_check(int64_t cap_fen, yb_err *err)
 			       (long long)YB_MONEY_MAX);
 	return 0;
 }
+
+int yb_premium_due(const yb_settings *s, int year, yb_date today,
+		   int64_t *amount_fen, yb_err *err)
+{
+	yb_date opens, closes;
+	int cm;
+
+	if (year < YB_PREMIUM_YEAR_MIN ||
+	    year >= YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS)
+		return yb_errf(err, "premium.invalid_year",
+			       "year: %d to %d", YB_PREMIUM_YEAR_MIN,
+			       YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS - 1);
+	*amount_fen = s->resident_premium_fen[year - YB_PREMIUM_YEAR_MIN];
+	if (*amount_fen <= 0)
+		return yb_errf(err, "premium.year_not_open",
+			       "no resident contribution is set for %d", year);
+	opens = yb_date_from_ymd(year - 1, s->premium_open_month, 1);
+	cm = s->premium_close_month;
+	/* the day before the 1st of the month after the closing month */
+	closes = (cm == 12 ? yb_date_from_ymd(year + 1, 1, 1)
+			   : yb_date_from_ymd(year, cm + 1, 1)) - 1;
+	if (today < opens || today > closes)
+		return yb_errf(err, "premium.year_not_open",
+			       "the %d contribution is paid from %d-%02d-01 "
+			       "to the end of %d-%02d", year, year - 1,
+			       s->premium_open_month, year, cm);
+	return 0;
+}
+
+int yb_premium_affordable(int64_t balance_fen, int64_t floor_fen,
+			  int64_t amount_fen, yb_err *err)
+{
+	if (balance_fen - floor_fen < amount_fen)
+		return yb_errf(err, "premium.insufficient_balance",
+			       "the account's balance above the floor (F9) is "
+			       "below the contribution");
+	return 0;
+}

@@ -155,7 +155,30 @@ typedef struct yb_contribution {
 	int64_t account_credit_fen;
 	yb_id ledger_txn_id;
 	yb_time created_at;
+	/* family: E1 — a premium paid from a relative's account ("" else) */
+	char paid_by_ssn[YB_SSN_SZ];
+	char paid_by_name[YB_NAME_SZ];
 } yb_contribution;
+
+/* family: E1 — a relative's resident premium for a year, paid from an
+ * authorizer's personal account. */
+#define YB_REQUEST_ID_SZ 65
+typedef struct yb_premium {
+	yb_id id;
+	yb_id relative_id;
+	char relative_ssn[YB_SSN_SZ];    /* filled by reads */
+	char relative_name[YB_NAME_SZ];
+	int year;
+	yb_id payer_id;                  /* the authorizer */
+	char payer_ssn[YB_SSN_SZ];
+	char payer_name[YB_NAME_SZ];
+	yb_id binding_id;                /* the binding that proved the relation */
+	int64_t amount_fen;
+	yb_id ledger_txn_id;
+	yb_id contribution_id;
+	char client_request_id[YB_REQUEST_ID_SZ];
+	yb_time created_at;
+} yb_premium;
 
 typedef struct yb_card {
 	yb_id id;

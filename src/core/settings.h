@@ -14,6 +14,10 @@
 #include "core/err.h"
 #include "core/model.h"
 
+/* family: E1 — premium years yibao can hold a setting for */
+#define YB_PREMIUM_YEAR_MIN 2000
+#define YB_PREMIUM_YEARS    100
+
 typedef struct yb_settings {
 	char region[YB_REGION_SZ];              /* region = 440300 */
 	bool scheme_has_account[YB_SCHEME__N];  /* account_schemes = employee_tier1 */
@@ -26,6 +30,12 @@ typedef struct yb_settings {
 	int login_max_failures;                 /* login_max_failures = 5 */
 	int login_lockout_seconds;              /* login_lockout_seconds = 900 */
 	int service_point_working_days;         /* service_point_working_days = 3 */
+	/* --- family: E1 premiums for relatives --- */
+	/* resident_premiums = 2026:40000,2027:40000 — the year's resident
+	 * individual contribution in fen, by year (0: not set, not payable) */
+	int64_t resident_premium_fen[YB_PREMIUM_YEARS];
+	int premium_open_month;                 /* premium_open_month = 9 (of the year before) */
+	int premium_close_month;                /* premium_close_month = 12 (of the year) */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

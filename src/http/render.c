@@ -226,8 +226,9 @@ json_t *yb_render_contribution(const yb_hreq *r, const void *item)
 {
 	const yb_contribution *c = item;
 
-	(void)r;
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
+	json_t *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
 			 "contribution_id", (json_int_t)c->id, "ssn", c->ssn,
 			 "period", c->period, "employer_code", c->employer_code,
 			 "base_fen", (json_int_t)c->base_fen, "employer_fen",
@@ -235,6 +236,32 @@ json_t *yb_render_contribution(const yb_hreq *r, const void *item)
 			 (json_int_t)c->personal_fen, "account_credit_fen",
 			 (json_int_t)c->account_credit_fen, "created_at",
 			 yb_jtime(c->created_at));
+	/* family: E1 — "paid from X's personal account" (X masked, Q3) */
+	if (o && set(o, "paid_by",
+		     c->paid_by_ssn[0]
+			     ? json_pack("{s:s, s:o}", "ssn", c->paid_by_ssn,
+					 "name", masked_name(c->paid_by_name))
+			     : json_null()) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* family: E1 — a premium paid for a relative, as its payer sees it. */
+json_t *yb_render_premium(const yb_hreq *r, const void *item)
+{
+	const yb_premium *p = item;
+
+	return json_pack("{s:I, s:s, s:o, s:i, s:I, s:s, s:I, s:I, s:o}",
+			 "premium_id", (json_int_t)p->id, "relative_ssn",
+			 p->relative_ssn, "relative_name",
+			 name_for(r, p->relative_id, p->relative_name), "year",
+			 p->year, "amount_fen", (json_int_t)p->amount_fen,
+			 "client_request_id", p->client_request_id,
+			 "ledger_txn_id", (json_int_t)p->ledger_txn_id,
+			 "contribution_id", (json_int_t)p->contribution_id,
+			 "paid_at", yb_jtime(p->created_at));
 }
 
 json_t *yb_render_ledger_line(const yb_hreq *r, const void *item)

@@ -89,6 +89,13 @@ const yb_http_route yb_http_routes[] = {
 	{ "DELETE", "/api/v1/me/bindings/{binding_id}/cap",
 	  yb_handle_me_binding_cap_delete, "binding.cap", YB_R_PERSON, 0,
 	  "remove the monthly cap of my binding" },
+	/* family: E1 premiums for relatives */
+	{ "POST", "/api/v1/me/premiums", yb_handle_me_premiums_post,
+	  "premium.pay", YB_R_PERSON, B_REQ,
+	  "pay a relative's resident premium from my account" },
+	{ "GET", "/api/v1/me/premiums", yb_handle_me_premiums_get,
+	  "inquiry.self", YB_R_PERSON, 0,
+	  "the premiums I paid for relatives" },
 	{ "GET", "/api/v1/me/family-usage", yb_handle_me_family_usage,
 	  "inquiry.self", YB_R_PERSON, 0,
 	  "what my relatives paid from my account" },

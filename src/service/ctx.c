@@ -65,6 +65,7 @@ static const struct {
 				    R_TERMINAL },
 	/* family: premiums, caps, materials (E1, E2, E4) */
 	{ "binding.cap",            R_PERSON | R_ADMIN },
+	{ "premium.pay",            R_PERSON | R_ADMIN | R_WINDOW },
 	/* settlement at institutions */
 	{ "settlement.create",      R_INST },
 	{ "settlement.preview",     R_INST },

@@ -73,7 +73,10 @@ static const struct copy_table {
 	  "label, created_at, revoked_at", true },
 	{ "sessions", "token_hash, person_id, created_at, expires_at", false },
 	{ "login_throttle", "key, failures, window_start", false },
-	/* --- family (E2) --- */
+	/* --- family (E1, E2) --- */
+	{ "premium_payments", "id, relative_id, year, payer_id, binding_id, "
+	  "amount_fen, ledger_txn_id, contribution_id, client_request_id, "
+	  "created_at", true },
 	{ "binding_caps", "binding_id, cap_fen, set_at", false },
 	{ "settlement_cap_cuts", "settlement_id, binding_id, payer_person_id, "
 	  "cut_fen", false },

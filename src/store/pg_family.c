@@ -1,6 +1,7 @@
 /*
  * pg_family.c — PostgreSQL engine: the rest of the family policy (SPEC
- * E2 monthly caps per binding and the cuts they made).  The twin of
+ * E1 premiums paid for relatives, E2 monthly caps per binding and the
+ * cuts they made).  The twin of
  * sqlite_family.c; see store.h for what each operation promises.
  *
  * E2 under concurrency: the service reads what a binding used this month
@@ -152,4 +153,107 @@ int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err)
 	}
 	PQclear(res);
 	return 0;
+}
+
+/* ---- E1 premiums for relatives ------------------------------------------- */
+
+#define PREMIUM_SELECT \
+	"SELECT x.id, x.relative_id, r.ssn, r.name, x.year, x.payer_id, " \
+	"  a.ssn, a.name, coalesce(x.binding_id, 0), x.amount_fen, " \
+	"  x.ledger_txn_id, x.contribution_id, x.client_request_id, " \
+	"  x.created_at " \
+	"FROM premium_payments x JOIN persons r ON r.id = x.relative_id " \
+	"  JOIN persons a ON a.id = x.payer_id "
+
+static const pg_stmt st_premium_insert = { "premium_insert",
+	"INSERT INTO premium_payments (relative_id, year, payer_id, "
+	"  binding_id, amount_fen, ledger_txn_id, contribution_id, "
+	"  client_request_id, created_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id", NULL };
+static const pg_stmt st_premium_by_request = { "premium_by_request",
+	PREMIUM_SELECT "WHERE x.payer_id = $1 AND x.client_request_id = $2",
+	NULL };
+static const pg_stmt st_premium_by_relative_year = {
+	"premium_by_relative_year",
+	PREMIUM_SELECT "WHERE x.relative_id = $1 AND x.year = $2", NULL };
+static const pg_stmt st_premiums_of_payer = { "premiums_of_payer",
+	PREMIUM_SELECT "WHERE x.payer_id = $1 AND x.id < $2 "
+	"ORDER BY x.id DESC LIMIT $3", NULL };
+
+static int decode_premium(pg_row *r, void *out)
+{
+	yb_premium *p = out;
+
+	memset(p, 0, sizeof *p);
+	p->id = pg_r_i64(r);
+	p->relative_id = pg_r_i64(r);
+	pg_r_str(r, p->relative_ssn, sizeof p->relative_ssn);
+	pg_r_str(r, p->relative_name, sizeof p->relative_name);
+	p->year = (int)pg_r_i64(r);
+	p->payer_id = pg_r_i64(r);
+	pg_r_str(r, p->payer_ssn, sizeof p->payer_ssn);
+	pg_r_str(r, p->payer_name, sizeof p->payer_name);
+	p->binding_id = pg_r_i64(r);
+	p->amount_fen = pg_r_i64(r);
+	p->ledger_txn_id = pg_r_i64(r);
+	p->contribution_id = pg_r_i64(r);
+	pg_r_str(r, p->client_request_id, sizeof p->client_request_id);
+	p->created_at = pg_r_i64(r);
+	return 0;
+}
+
+int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, p->relative_id);
+	pg_p_i64(&q, p->year);
+	pg_p_i64(&q, p->payer_id);
+	pg_p_id(&q, p->binding_id);
+	pg_p_i64(&q, p->amount_fen);
+	pg_p_i64(&q, p->ledger_txn_id);
+	pg_p_i64(&q, p->contribution_id);
+	pg_p_text(&q, p->client_request_id);
+	pg_p_i64(&q, p->created_at);
+	/* unique violations come back as premium.* (pg.c unique_codes) */
+	return one_i64(st, &st_premium_insert, &q, &p->id, err) < 0 ? -1 : 0;
+}
+
+int pg_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, payer_id);
+	pg_p_text(&q, client_request_id);
+	return pg_lookup(PS(st), &st_premium_by_request, &q, decode_premium,
+			 out, err);
+}
+
+int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, relative_id);
+	pg_p_i64(&q, year);
+	return pg_lookup(PS(st), &st_premium_by_relative_year, &q,
+			 decode_premium, out, err);
+}
+
+int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, payer_id);
+	pg_p_i64(&q, pg_before(before));
+	pg_p_i64(&q, pg_limit(limit));
+	return pg_list(PS(st), &st_premiums_of_payer, &q, sizeof **out,
+		       decode_premium, (void **)out, n, err);
 }

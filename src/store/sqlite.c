@@ -895,6 +895,10 @@ static const yb_store_ops sq_ops = {
 	.binding_used = sq_binding_used,
 	.cap_cuts_insert = sq_cap_cuts_insert,
 	.cap_cuts_load = sq_cap_cuts_load,
+	.premium_insert = sq_premium_insert,
+	.premium_by_request = sq_premium_by_request,
+	.premium_by_relative_year = sq_premium_by_relative_year,
+	.premiums_of_payer = sq_premiums_of_payer,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,

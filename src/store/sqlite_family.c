@@ -1,10 +1,12 @@
 /*
  * sqlite_family.c — SQLite engine: the rest of the family policy (SPEC
- * E2 monthly caps per binding and the cuts they made).  See store.h for
+ * E1 premiums paid for relatives, E2 monthly caps per binding and the
+ * cuts they made).  See store.h for
  * what each operation promises; pg_family.c is the PostgreSQL twin.
  */
 #include "store/sqlite_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
@@ -118,4 +120,124 @@ int sq_cap_cuts_load(yb_store *st, yb_settlement *x, yb_err *err)
 		rc = sq_fail(s, err);
 	sq_done(q);
 	return rc;
+}
+
+/* ---- E1 premiums for relatives ------------------------------------------- */
+
+#define PREMIUM_COLS                                                       \
+	"x.id, x.relative_id, r.ssn, r.name, x.year, x.payer_id, a.ssn, "     \
+	"a.name, x.binding_id, x.amount_fen, x.ledger_txn_id, "               \
+	"x.contribution_id, x.client_request_id, x.created_at "               \
+	"FROM premium_payments x JOIN persons r ON r.id = x.relative_id "     \
+	"JOIN persons a ON a.id = x.payer_id"
+
+static int read_premium(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_premium *p = elem;
+
+	(void)err;
+	memset(p, 0, sizeof *p);
+	p->id = sq_col_int(q, 0);
+	p->relative_id = sq_col_int(q, 1);
+	sq_col_text(q, 2, p->relative_ssn, sizeof p->relative_ssn);
+	sq_col_text(q, 3, p->relative_name, sizeof p->relative_name);
+	p->year = (int)sq_col_int(q, 4);
+	p->payer_id = sq_col_int(q, 5);
+	sq_col_text(q, 6, p->payer_ssn, sizeof p->payer_ssn);
+	sq_col_text(q, 7, p->payer_name, sizeof p->payer_name);
+	p->binding_id = sq_col_int(q, 8);
+	p->amount_fen = sq_col_int(q, 9);
+	p->ledger_txn_id = sq_col_int(q, 10);
+	p->contribution_id = sq_col_int(q, 11);
+	sq_col_text(q, 12, p->client_request_id, sizeof p->client_request_id);
+	p->created_at = sq_col_int(q, 13);
+	return 0;
+}
+
+int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_PREMIUM_INSERT,
+		"INSERT INTO premium_payments (relative_id, year, payer_id, "
+		"binding_id, amount_fen, ledger_txn_id, contribution_id, "
+		"client_request_id, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+	int rc;
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, p->relative_id);
+	sqlite3_bind_int64(q, 2, p->year);
+	sqlite3_bind_int64(q, 3, p->payer_id);
+	sq_bind_opt_int(q, 4, p->binding_id);
+	sqlite3_bind_int64(q, 5, p->amount_fen);
+	sqlite3_bind_int64(q, 6, p->ledger_txn_id);
+	sqlite3_bind_int64(q, 7, p->contribution_id);
+	sq_bind_text(q, 8, p->client_request_id);
+	sqlite3_bind_int64(q, 9, p->created_at);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sq_done(q);
+		p->id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	/* Two unique constraints, two codes: the message names the columns. */
+	if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
+		bool request = strstr(sqlite3_errmsg(s->db),
+				      "client_request_id") != NULL;
+		sq_done(q);
+		return request ? yb_errf(err, "premium.request_id_reused",
+					 "this client request id was used for "
+					 "another payment")
+			       : yb_errf(err, "premium.already_paid",
+					 "this year is already paid");
+	}
+	rc = sq_fail(s, err);
+	sq_done(q);
+	return rc;
+}
+
+int sq_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_PREMIUM_BY_REQUEST,
+		"SELECT " PREMIUM_COLS " WHERE x.payer_id = ?1 "
+		"AND x.client_request_id = ?2", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, payer_id);
+	sq_bind_text(q, 2, client_request_id);
+	return sq_lookup(s, q, read_premium, out, err);
+}
+
+int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_PREMIUM_BY_RELATIVE_YEAR,
+		"SELECT " PREMIUM_COLS " WHERE x.relative_id = ?1 "
+		"AND x.year = ?2", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, relative_id);
+	sqlite3_bind_int64(q, 2, year);
+	return sq_lookup(s, q, read_premium, out, err);
+}
+
+int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_PREMIUMS_OF_PAYER,
+		"SELECT " PREMIUM_COLS " WHERE x.payer_id = ?1 AND x.id < ?2 "
+		"ORDER BY x.id DESC LIMIT ?3", err);
+
+	if (q)
+		sqlite3_bind_int64(q, 1, payer_id);
+	return sq_page(s, q, before, limit, sizeof **out, read_premium,
+		       (void **)out, n, err);
 }

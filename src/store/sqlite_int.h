@@ -66,6 +66,8 @@ enum sq_stmt_id {
 	/* family (E1, E2, E4) */
 	SQ_CAP_GET, SQ_CAP_PUT, SQ_CAP_DELETE, SQ_BINDING_USED,
 	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
+	SQ_PREMIUM_INSERT, SQ_PREMIUM_BY_REQUEST, SQ_PREMIUM_BY_RELATIVE_YEAR,
+	SQ_PREMIUMS_OF_PAYER,
 	SQ__N
 };
 
@@ -399,5 +401,13 @@ int sq_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
 		    int64_t *used_fen, yb_err *err);
 int sq_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
 int sq_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int sq_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
 
 #endif

@@ -391,7 +391,27 @@ static const char *const migrations[] = {
 
 	"PRAGMA user_version = 1;\n",
 
-	/* ---- family: E2 monthly caps per binding (and what they cut) ---- */
+	/* ---- family: E1 premiums for relatives, E2 monthly caps per binding ---- */
+	/* E1: once per (relative, year) by anyone; idempotent per payer's
+	 * client request id.  The contribution record is the relative's. */
+	"CREATE TABLE premium_payments (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  relative_id       INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  year              INTEGER NOT NULL,\n"
+	"  payer_id          INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  binding_id        INTEGER REFERENCES bindings(id),\n"
+	"  amount_fen        INTEGER NOT NULL CHECK (typeof(amount_fen) =\n"
+	"                                            'integer' AND amount_fen > 0),\n"
+	"  ledger_txn_id     INTEGER NOT NULL REFERENCES ledger_txns(id),\n"
+	"  contribution_id   INTEGER NOT NULL REFERENCES contributions(id),\n"
+	"  client_request_id TEXT NOT NULL,\n"
+	"  created_at        INTEGER NOT NULL,\n"
+	"  CONSTRAINT premium_once UNIQUE (relative_id, year),\n"
+	"  CONSTRAINT premium_request UNIQUE (payer_id, client_request_id)\n"
+	");\n"
+	"CREATE INDEX premium_payments_payer ON premium_payments(payer_id, id);\n"
+	"CREATE INDEX premium_payments_contribution\n"
+	"  ON premium_payments(contribution_id);\n"
 	/* E2: at most one cap per binding; no row = no cap. */
 	"CREATE TABLE binding_caps (\n"
 	"  binding_id INTEGER PRIMARY KEY REFERENCES bindings(id),\n"

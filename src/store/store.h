@@ -298,6 +298,19 @@ typedef struct yb_store_ops {
 	int (*cap_cuts_insert)(yb_store *st, const yb_settlement *s,
 			       yb_err *err);
 	int (*cap_cuts_load)(yb_store *st, yb_settlement *s, yb_err *err);
+	/* E1: a premium payment (sets id).  A second for the same (relative,
+	 * year) → premium.already_paid; the same (payer, client request id)
+	 * → premium.request_id_reused. */
+	int (*premium_insert)(yb_store *st, yb_premium *p, yb_err *err);
+	int (*premium_by_request)(yb_store *st, yb_id payer_id,
+				  const char *client_request_id,
+				  yb_premium *out, yb_err *err);
+	int (*premium_by_relative_year)(yb_store *st, yb_id relative_id,
+					int year, yb_premium *out, yb_err *err);
+	/* E1: the premiums a person paid for relatives (list convention). */
+	int (*premiums_of_payer)(yb_store *st, yb_id payer_id, yb_id before,
+				 int limit, yb_premium **out, int *n,
+				 yb_err *err);
 
 	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
 	/* Whether this connection's commits checkpoint the WAL themselves

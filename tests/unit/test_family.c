@@ -1,6 +1,6 @@
 /*
- * test_family.c — monthly caps per binding in the payment order (SPEC E2)
- * (src/core/family.c, src/core/payorder.c).
+ * test_family.c — premiums for relatives (SPEC E1) and monthly caps per
+ * binding in the payment order (E2) (src/core/family.c, payorder.c).
  *
  * Table-driven like test_payorder.c: each case gives the authorizers with
  * their balance and, when capped, what the cap leaves this month, and the
@@ -149,9 +149,89 @@ static void test_left_and_check(void **state)
 	assert_int_equal(yb_cap_check(INT64_MAX, &err), -1);
 }
 
+/* E1: which year is payable on which day, for how much (defaults:
+ * 2026 and 2027 at 400.00, from 1 September of the year before to the
+ * end of the year). */
+static void test_premium_due(void **state)
+{
+	static const struct {
+		int year;
+		const char *today;
+		const char *code;   /* NULL: payable */
+	} days[] = {
+		{ 2026, "2026-12-04", NULL },
+		{ 2026, "2025-09-01", NULL },
+		{ 2026, "2025-08-31", "premium.year_not_open" },
+		{ 2026, "2026-12-31", NULL },
+		{ 2026, "2027-01-01", "premium.year_not_open" },
+		{ 2027, "2026-12-04", NULL },
+		{ 2025, "2026-12-04", "premium.year_not_open" },  /* no amount */
+		{ 2028, "2027-10-01", "premium.year_not_open" },  /* no amount */
+		{ 1999, "2026-12-04", "premium.invalid_year" },
+		{ 2100, "2026-12-04", "premium.invalid_year" },
+	};
+	yb_settings s;
+	yb_err err;
+	(void)state;
+
+	yb_settings_defaults(&s);
+	for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+		yb_date today;
+		int64_t fen = -1;
+		int rc;
+
+		assert_true(yb_date_parse(days[i].today, &today));
+		yb_err_clear(&err);
+		rc = yb_premium_due(&s, days[i].year, today, &fen, &err);
+		if (!days[i].code) {
+			if (rc != 0)
+				fail_msg("%d on %s: %s", days[i].year,
+					 days[i].today, err.message);
+			assert_true(fen == 40000);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err.code, days[i].code);
+		}
+	}
+	/* another city's window: March to June of the year itself */
+	assert_int_equal(yb_settings_set(&s, "premium_open_month", "3", &err), 0);
+	assert_int_equal(yb_settings_set(&s, "resident_premiums",
+					 "2026:38000, 2027:42000", &err), 0);
+	/* the window of year Y opens in March of Y-1 and closes with June of Y */
+	s.premium_close_month = 6;
+	{
+		yb_date d;
+		int64_t fen;
+		assert_true(yb_date_parse("2026-06-30", &d));
+		assert_int_equal(yb_premium_due(&s, 2027, d, &fen, &err), 0);
+		assert_true(fen == 42000);
+		assert_true(yb_date_parse("2027-07-01", &d));
+		assert_int_equal(yb_premium_due(&s, 2027, d, &fen, &err), -1);
+	}
+	assert_int_equal(yb_settings_set(&s, "resident_premiums", "2026:1,2026:2",
+					 &err), -1);
+	assert_int_equal(yb_settings_set(&s, "resident_premiums", "26:100",
+					 &err), -1);
+}
+
+/* E1, F9: the balance above the floor must cover the contribution. */
+static void test_premium_affordable(void **state)
+{
+	yb_err err;
+	(void)state;
+
+	assert_int_equal(yb_premium_affordable(40000, 0, 40000, &err), 0);
+	assert_int_equal(yb_premium_affordable(39999, 0, 40000, &err), -1);
+	assert_string_equal(err.code, "premium.insufficient_balance");
+	assert_int_equal(yb_premium_affordable(50000, 10001, 40000, &err), -1);
+	assert_int_equal(yb_premium_affordable(50000, 10000, 40000, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_premium_due),
+		cmocka_unit_test(test_premium_affordable),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_month),
 		cmocka_unit_test(test_left_and_check),
