@@ -286,9 +286,11 @@ int yb_premium_pay(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
 		return -1;
 	rc = pay_once(ctx, req, out, repeat, err);
 	/* Two requests with the same id at once (PostgreSQL): the loser's
-	 * insert fails on the unique index; once more finds the winner. */
+	 * insert fails on a unique index (the year's or the request id's);
+	 * once more finds the winner as a repeat, or refuses as before. */
 	if (rc < 0 && err && err->code &&
-	    strcmp(err->code, "premium.request_id_reused") == 0)
+	    (strcmp(err->code, "premium.request_id_reused") == 0 ||
+	     strcmp(err->code, "premium.already_paid") == 0))
 		rc = pay_once(ctx, req, out, repeat, err);
 	return rc;
 }
