@@ -83,6 +83,8 @@ int cmd_serve(yb_cli *cli, int argc, char **argv);
 int cmd_routes(yb_cli *cli, int argc, char **argv);
 int cmd_demo(yb_cli *cli, int argc, char **argv);
 int cmd_bind(yb_cli *cli, int argc, char **argv);
+/* family: `bind cap` (cmd_family.c, E2) */
+int cmd_bind_cap(yb_cli *cli, int argc, char **argv);
 int cmd_institution(yb_cli *cli, int argc, char **argv);
 int cmd_settle(yb_cli *cli, int argc, char **argv);
 int cmd_offline(yb_cli *cli, int argc, char **argv);

@@ -295,13 +295,15 @@ static const cli_cmd bind_cmds[] = {
 	{ "add", bind_add, "authorize relatives to use an account" },
 	{ "end", bind_end, "end a binding" },
 	{ "list", bind_list, "a person's bindings both ways" },
+	/* family: E2 (cmd_family.c) */
+	{ "cap", cmd_bind_cap, "set or remove a binding's monthly cap" },
 	{ NULL, NULL, NULL },
 };
 
 int cmd_bind(yb_cli *cli, int argc, char **argv)
 {
 	return cli_dispatch(cli, argc, argv, bind_cmds,
-		"usage: yibao bind <add|end|list> ...\n"
+		"usage: yibao bind <add|end|list|cap> ...\n"
 		"\n"
 		"Family mutual aid (SPEC F): an employee_tier1 insured person lets\n"
 		"close relatives pay for their own care from his personal account.\n");

@@ -138,7 +138,7 @@ json_t *cli_render_institution(const yb_institution *i)
 
 json_t *cli_render_binding(const yb_binding *b)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
 			 "binding_id", (json_int_t)b->id,
 			 "authorizer_ssn", b->authorizer_ssn,
 			 "authorizer_name", b->authorizer_name,
@@ -150,6 +150,16 @@ json_t *cli_render_binding(const yb_binding *b)
 			 "created_at", cli_json_time(b->created_at),
 			 "ended_at", cli_json_time(b->ended_at),
 			 "end_reason", cli_json_str(b->end_reason));
+
+	/* family: E2 — the monthly cap and this month's use (null: none) */
+	if (o && b->has_cap) {
+		json_object_set_new(o, "monthly_cap_fen", json_integer(b->cap_fen));
+		json_object_set_new(o, "cap_used_this_month_fen",
+				    json_integer(b->cap_used_fen));
+	} else if (o) {
+		json_object_set_new(o, "monthly_cap_fen", json_null());
+	}
+	return o;
 }
 
 static json_t *render_shares(const yb_share *shares, int n)
@@ -184,6 +194,14 @@ json_t *cli_render_settlement(const yb_settlement *s)
 
 	if (s->state == YB_SETTLE_REVOKED)
 		json_object_set_new(o, "revoked_at", cli_json_time(s->revoked_at));
+	/* family: E2 — the caps that cut a share */
+	json_t *cuts = json_array();
+	for (int i = 0; i < s->ncap_cuts; i++)
+		json_array_append_new(cuts, json_pack("{s:I, s:s, s:I}",
+			"binding_id", (json_int_t)s->cap_cuts[i].binding_id,
+			"payer_ssn", s->cap_cuts[i].payer_ssn,
+			"cut_fen", (json_int_t)s->cap_cuts[i].cut_fen));
+	json_object_set_new(o, "cap_cuts", cuts);
 	return o;
 }
 

@@ -80,6 +80,16 @@ static const struct {
 	{ "binding.not_found",             YB_ENOTFOUND },
 	{ "binding.already_ended",         YB_ECONFLICT },
 	{ "binding.too_many",              YB_EINVAL },
+	/* family: premiums, caps, materials (E1, E2, E4) */
+	{ "binding.invalid_cap",           YB_EINVAL },
+	{ "premium.invalid_year",          YB_EINVAL },
+	{ "premium.year_not_open",         YB_ERULE },
+	{ "premium.insufficient_balance",  YB_ERULE },
+	{ "premium.authorizer_not_eligible", YB_ERULE },
+	{ "premium.relative_not_resident", YB_ERULE },
+	{ "premium.not_bound",             YB_ERULE },
+	{ "premium.already_paid",          YB_ECONFLICT },
+	{ "premium.request_id_reused",     YB_ECONFLICT },
 	/* institutions and settlement */
 	{ "institution.duplicate",         YB_ECONFLICT },
 	{ "institution.not_found",         YB_ENOTFOUND },

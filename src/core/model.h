@@ -155,7 +155,30 @@ typedef struct yb_contribution {
 	int64_t account_credit_fen;
 	yb_id ledger_txn_id;
 	yb_time created_at;
+	/* family: E1 — a premium paid from a relative's account ("" else) */
+	char paid_by_ssn[YB_SSN_SZ];
+	char paid_by_name[YB_NAME_SZ];
 } yb_contribution;
+
+/* family: E1 — a relative's resident premium for a year, paid from an
+ * authorizer's personal account. */
+#define YB_REQUEST_ID_SZ 65
+typedef struct yb_premium {
+	yb_id id;
+	yb_id relative_id;
+	char relative_ssn[YB_SSN_SZ];    /* filled by reads */
+	char relative_name[YB_NAME_SZ];
+	int year;
+	yb_id payer_id;                  /* the authorizer */
+	char payer_ssn[YB_SSN_SZ];
+	char payer_name[YB_NAME_SZ];
+	yb_id binding_id;                /* the binding that proved the relation */
+	int64_t amount_fen;
+	yb_id ledger_txn_id;
+	yb_id contribution_id;
+	char client_request_id[YB_REQUEST_ID_SZ];
+	yb_time created_at;
+} yb_premium;
 
 typedef struct yb_card {
 	yb_id id;
@@ -203,6 +226,10 @@ typedef struct yb_binding {
 	yb_time created_at;
 	yb_time ended_at;                /* 0 while active */
 	char end_reason[64];             /* "authorizer", "terminated", ... */
+	/* --- family caps (E2): filled by the service, not the store --- */
+	bool has_cap;
+	int64_t cap_fen;                 /* the monthly cap */
+	int64_t cap_used_fen;            /* used in the current local month */
 } yb_binding;
 
 /* An authorizer who may pay for a patient, as the settlement sees him. */
@@ -217,6 +244,9 @@ typedef struct yb_payer_candidate {
 	yb_status status;                /* only active authorizers pay */
 	bool account_open;
 	yb_time bound_at;                /* ties: the older binding first */
+	/* --- family caps (E2) --- */
+	bool capped;                     /* the binding has a monthly cap */
+	int64_t cap_left_fen;            /* what it may still pay this month */
 } yb_payer_candidate;
 
 #define YB_MAX_SHARES 32
@@ -230,6 +260,17 @@ typedef struct yb_share {
 	yb_relationship relationship;    /* YB_REL_SELF for own account */
 	int64_t amount_fen;
 } yb_share;
+
+/* --- family caps (E2) --- */
+/* A binding whose monthly cap cut its share of a settlement: cut_fen is
+ * what it would have paid without the cap, less what it paid (its share
+ * may be absent when the cap was used up). */
+typedef struct yb_cap_cut {
+	yb_id binding_id;
+	yb_id payer_person_id;
+	char payer_ssn[YB_SSN_SZ];
+	int64_t cut_fen;
+} yb_cap_cut;
 
 typedef struct yb_settlement {
 	yb_id id;
@@ -253,6 +294,8 @@ typedef struct yb_settlement {
 	yb_time revoked_at;
 	int nshares;
 	yb_share shares[YB_MAX_SHARES];
+	int ncap_cuts;                   /* E2: caps that cut a share */
+	yb_cap_cut cap_cuts[YB_MAX_SHARES];
 } yb_settlement;
 
 typedef struct yb_offline {
@@ -287,6 +330,7 @@ typedef struct yb_usage {
 	int64_t amount_fen;
 	yb_settle_state state;           /* revoked shares are shown as such */
 	yb_time at;
+	int64_t cap_cut_fen;             /* E2: what the monthly cap held back */
 } yb_usage;
 
 /* Daily totals for one institution (S7). */

@@ -73,6 +73,23 @@ static int64_t min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* E2: limit a relative's share to what his binding's cap leaves this
+ * month, noting the cut; the rest goes on to the next authorizer. */
+static int64_t cap_cut(yb_pay_result *out, const yb_payer_candidate *c,
+		       int candidate, int64_t pay)
+{
+	int64_t left = c->cap_left_fen > 0 ? c->cap_left_fen : 0;
+
+	if (!c->capped || pay <= left)
+		return pay;
+	if (out->ncuts < YB_MAX_SHARES) {
+		out->cuts[out->ncuts].candidate = candidate;
+		out->cuts[out->ncuts].amount_fen = pay - left;
+		out->ncuts++;
+	}
+	return left;
+}
+
 int yb_payorder_compute(const yb_pay_input *in, yb_pay_result *out,
 			yb_err *err)
 {
@@ -117,10 +134,13 @@ int yb_payorder_compute(const yb_pay_input *in, yb_pay_result *out,
 				break;
 			pay = min64(remaining, in->candidates[c].balance_fen -
 						       in->share_floor_fen);
-			add_share(out, c, pay);
-			remaining -= pay;
+			pay = cap_cut(out, &in->candidates[c], c, pay);
+			if (pay > 0) {
+				add_share(out, c, pay);
+				remaining -= pay;
+				nrelatives++;
+			}
 			prev = c;
-			nrelatives++;
 		}
 	}
 

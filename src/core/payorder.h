@@ -11,7 +11,9 @@
  *  2. only when the patient's own balance is zero (before this bill) or he
  *     has no account, and the visit type allows family use: the
  *     authorizers in descending order of balance (ties: the older binding,
- *     then the lower binding id), each up to his balance above the floor;
+ *     then the lower binding id), each up to his balance above the floor
+ *     and, when the binding has a monthly cap (E2), up to what the cap
+ *     leaves this month — the rest goes on to the next one;
  *  3. the rest in cash.
  *
  * Reading of rule 2: the seeds say relatives' accounts are used when "the
@@ -50,6 +52,11 @@ typedef struct yb_pay_result {
 	yb_pay_share shares[YB_MAX_SHARES];
 	int64_t account_pay_fen;      /* sum of shares */
 	int64_t cash_pay_fen;         /* payable - account_pay */
+	/* E2: the candidates whose cap cut their share, and by how much
+	 * (what the balance and the bill would have let them pay, less
+	 * what they paid). */
+	int ncuts;
+	yb_pay_share cuts[YB_MAX_SHARES];
 } yb_pay_result;
 
 /* S3's order of relatives: does x pay before y?  Balance descending,

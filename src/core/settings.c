@@ -28,6 +28,7 @@ enum kind {
 	K_VISITS,         /* list of yb_visit_type */
 	K_INT64,
 	K_INT,
+	K_PREMIUMS,       /* family: E1 — "year:fen" list */
 };
 
 static const struct setting {
@@ -97,6 +98,13 @@ static const struct setting {
 	  offsetof(yb_settings, webhook_timeout_ms), 100, 600000 },
 	{ "webhook_poll_ms", K_INT,
 	  offsetof(yb_settings, webhook_poll_ms), 10, 600000 },
+	/* family: E1 premiums for relatives */
+	{ "resident_premiums", K_PREMIUMS,
+	  offsetof(yb_settings, resident_premium_fen), 0, YB_MONEY_MAX },
+	{ "premium_open_month", K_INT,
+	  offsetof(yb_settings, premium_open_month), 1, 12 },
+	{ "premium_close_month", K_INT,
+	  offsetof(yb_settings, premium_close_month), 1, 12 },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -147,6 +155,51 @@ void yb_settings_defaults(yb_settings *s)
 	s->webhook_backoff_max_ms = 3600000;
 	s->webhook_timeout_ms = 10000;
 	s->webhook_poll_ms = 1000;
+	/* family: E1 — Shenzhen's resident individual contribution */
+	s->resident_premium_fen[2026 - YB_PREMIUM_YEAR_MIN] = 40000;
+	s->resident_premium_fen[2027 - YB_PREMIUM_YEAR_MIN] = 40000;
+	s->premium_open_month = 9;
+	s->premium_close_month = 12;
+}
+
+/*
+ * family: E1 — "2026:40000, 2027:42000": each year once, 2000..2099, an
+ * amount of fen; the empty value sets none.  All or nothing.
+ */
+static int set_premiums(const struct setting *st, int64_t *fen,
+			const char *value, yb_err *err)
+{
+	int64_t next[YB_PREMIUM_YEARS] = { 0 };
+	const char *p = value;
+
+	while (*p) {
+		unsigned year;
+		long long amount;
+		int used = 0;
+
+		p += strspn(p, " \t\r");
+		if (!*p)
+			break;
+		if (sscanf(p, "%4u:%13lld%n", &year, &amount, &used) != 2 ||
+		    year < YB_PREMIUM_YEAR_MIN ||
+		    year >= YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS ||
+		    amount < 0 || amount > st->max ||
+		    next[year - YB_PREMIUM_YEAR_MIN] != 0)
+			return yb_errf(err, invalid,
+				       "%s: expected YEAR:FEN items "
+				       "(2000..2099, each year once), got \"%s\"",
+				       st->key, value);
+		next[year - YB_PREMIUM_YEAR_MIN] = amount;
+		p += used;
+		p += strspn(p, " \t\r");
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return yb_errf(err, invalid, "%s: a comma is needed "
+				       "between items", st->key);
+	}
+	memcpy(fen, next, sizeof next);
+	return 0;
 }
 
 /* The string form of value v of a list kind, and how many values. */
@@ -292,6 +345,8 @@ int yb_settings_set(yb_settings *s, const char *key, const char *value,
 			memcpy(field, &iv, sizeof iv);
 		}
 		return 0;
+	case K_PREMIUMS:
+		return set_premiums(st, (int64_t *)(void *)field, value, err);
 	}
 	return yb_errf(err, invalid, "unknown setting \"%s\"", key);
 }
@@ -423,6 +478,19 @@ int yb_settings_format(const yb_settings *s, char *buf, size_t size)
 			int v;
 			memcpy(&v, field, sizeof v);
 			ok = ok && append(buf, size, &pos, "%d", v);
+			break;
+		}
+		case K_PREMIUMS: {
+			const char *sep = "";
+			for (int y = 0; y < YB_PREMIUM_YEARS && ok; y++) {
+				int64_t v;
+				memcpy(&v, field + y * sizeof v, sizeof v);
+				if (v == 0)
+					continue;
+				ok = append(buf, size, &pos, "%s%d:%" PRId64,
+					    sep, YB_PREMIUM_YEAR_MIN + y, v);
+				sep = ",";
+			}
 			break;
 		}
 		}

@@ -25,6 +25,9 @@ typedef struct yb_fund_policy {
 	int64_t ratio_bp;               /* 0..10000 of the part above it */
 	int64_t ceiling_fen;            /* most the fund pays per year */
 } yb_fund_policy;
+/* family: E1 — premium years yibao can hold a setting for */
+#define YB_PREMIUM_YEAR_MIN 2000
+#define YB_PREMIUM_YEARS    100
 
 typedef struct yb_settings {
 	char region[YB_REGION_SZ];              /* region = 440300 */
@@ -52,6 +55,12 @@ typedef struct yb_settings {
 	int webhook_backoff_max_ms;             /* webhook_backoff_max_ms = 3600000 */
 	int webhook_timeout_ms;                 /* webhook_timeout_ms = 10000 */
 	int webhook_poll_ms;                    /* webhook_poll_ms = 1000 */
+	/* --- family: E1 premiums for relatives --- */
+	/* resident_premiums = 2026:40000,2027:40000 — the year's resident
+	 * individual contribution in fen, by year (0: not set, not payable) */
+	int64_t resident_premium_fen[YB_PREMIUM_YEARS];
+	int premium_open_month;                 /* premium_open_month = 9 (of the year before) */
+	int premium_close_month;                /* premium_close_month = 12 (of the year) */
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

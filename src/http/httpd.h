@@ -221,6 +221,7 @@ json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
 			 const yb_account *account);
 json_t *yb_render_card(const yb_card *c);
 json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
+json_t *yb_render_premium(const yb_hreq *r, const void *item); /* E1 */
 json_t *yb_render_settlement(const yb_settlement *s);
 /* The same for yb_reply_later (data is a yb_settlement). */
 json_t *yb_render_settlement_data(const void *s);
@@ -330,5 +331,9 @@ yb_http_handler_fn yb_handle_me_notifications_get,
 	yb_handle_webhooks_get, yb_handle_webhooks_post,
 	yb_handle_webhooks_delete, yb_handle_deliveries_get,
 	yb_handle_deliveries_retry;
+/* http_family.c (family: E1, E2, E4) */
+yb_http_handler_fn yb_handle_me_binding_cap_put,
+	yb_handle_me_binding_cap_delete, yb_handle_me_premiums_post,
+	yb_handle_me_premiums_get;
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "core/enums.h"
 #include "core/mask.h"
+#include "core/family.h"
 #include "http/httpd.h"
 
 json_t *yb_jtime(yb_time t)
@@ -92,9 +93,27 @@ static json_t *name_for(const yb_hreq *r, yb_id person_id, const char *name)
 					       : masked_name(name);
 }
 
+/* E2: a binding's monthly cap and its use this month (null: no cap). */
+static json_t *cap_fields(json_t *o, const yb_binding *b)
+{
+	if (o && (set(o, "monthly_cap_fen",
+		      b->has_cap ? yb_jfen(b->cap_fen) : json_null()) < 0 ||
+		  set(o, "cap_used_this_month_fen",
+		      b->has_cap ? yb_jfen(b->cap_used_fen) : json_null()) < 0 ||
+		  set(o, "cap_left_fen",
+		      b->has_cap ? yb_jfen(yb_cap_left(b->cap_fen,
+						       b->cap_used_fen))
+				 : json_null()) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b)
 {
-	return json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}",
+	return cap_fields(json_pack(
+			 "{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:o, s:o}",
 			 "binding_id", (json_int_t)b->id,
 			 "authorizer_ssn", b->authorizer_ssn,
 			 "authorizer_name",
@@ -105,7 +124,7 @@ json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b)
 			 "relationship", yb_relationship_str(b->relationship),
 			 "channel", yb_channel_str(b->channel),
 			 "created_at", yb_jtime(b->created_at),
-			 "ended_at", yb_jtime(b->ended_at));
+			 "ended_at", yb_jtime(b->ended_at)), b);
 }
 
 static json_t *render_shares(const yb_share *sh, int n)
@@ -117,6 +136,25 @@ static json_t *render_shares(const yb_share *sh, int n)
 				      sh[i].payer_ssn, "relationship",
 				      yb_relationship_str(sh[i].relationship),
 				      "amount_fen", (json_int_t)sh[i].amount_fen);
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* E2: the caps that cut a share of this settlement. */
+static json_t *render_cap_cuts(const yb_settlement *s)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < s->ncap_cuts; i++) {
+		const yb_cap_cut *c = &s->cap_cuts[i];
+		json_t *o = json_pack("{s:I, s:s, s:I}", "binding_id",
+				      (json_int_t)c->binding_id, "payer_ssn",
+				      c->payer_ssn, "cut_fen",
+				      (json_int_t)c->cut_fen);
 		if (!o || json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
 			return NULL;
@@ -144,6 +182,10 @@ json_t *yb_render_settlement(const yb_settlement *s)
 		"shares", render_shares(s->shares, s->nshares),
 		"state", yb_settle_state_str(s->state),
 		"settled_at", preview ? json_null() : yb_jtime(s->settled_at));
+	if (o && set(o, "cap_cuts", render_cap_cuts(s)) < 0) { /* E2 */
+		json_decref(o);
+		return NULL;
+	}
 	if (o && s->state == YB_SETTLE_REVOKED &&
 	    set(o, "revoked_at", yb_jtime(s->revoked_at)) < 0) {
 		json_decref(o);
@@ -184,8 +226,9 @@ json_t *yb_render_contribution(const yb_hreq *r, const void *item)
 {
 	const yb_contribution *c = item;
 
-	(void)r;
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
+	json_t *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
 			 "contribution_id", (json_int_t)c->id, "ssn", c->ssn,
 			 "period", c->period, "employer_code", c->employer_code,
 			 "base_fen", (json_int_t)c->base_fen, "employer_fen",
@@ -193,6 +236,32 @@ json_t *yb_render_contribution(const yb_hreq *r, const void *item)
 			 (json_int_t)c->personal_fen, "account_credit_fen",
 			 (json_int_t)c->account_credit_fen, "created_at",
 			 yb_jtime(c->created_at));
+	/* family: E1 — "paid from X's personal account" (X masked, Q3) */
+	if (o && set(o, "paid_by",
+		     c->paid_by_ssn[0]
+			     ? json_pack("{s:s, s:o}", "ssn", c->paid_by_ssn,
+					 "name", masked_name(c->paid_by_name))
+			     : json_null()) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* family: E1 — a premium paid for a relative, as its payer sees it. */
+json_t *yb_render_premium(const yb_hreq *r, const void *item)
+{
+	const yb_premium *p = item;
+
+	return json_pack("{s:I, s:s, s:o, s:i, s:I, s:s, s:I, s:I, s:o}",
+			 "premium_id", (json_int_t)p->id, "relative_ssn",
+			 p->relative_ssn, "relative_name",
+			 name_for(r, p->relative_id, p->relative_name), "year",
+			 p->year, "amount_fen", (json_int_t)p->amount_fen,
+			 "client_request_id", p->client_request_id,
+			 "ledger_txn_id", (json_int_t)p->ledger_txn_id,
+			 "contribution_id", (json_int_t)p->contribution_id,
+			 "paid_at", yb_jtime(p->created_at));
 }
 
 json_t *yb_render_ledger_line(const yb_hreq *r, const void *item)
@@ -212,7 +281,8 @@ json_t *yb_render_usage(const yb_hreq *r, const void *item)
 	const yb_usage *u = item;
 
 	(void)r;
-	return json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:s, s:o}",
+	return json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:s, s:o,"
+			 " s:I}",
 			 "settlement_id", (json_int_t)u->settlement_id,
 			 "relative_ssn", u->relative_ssn, "relative_name",
 			 masked_name(u->relative_name), "relationship",
@@ -221,7 +291,9 @@ json_t *yb_render_usage(const yb_hreq *r, const void *item)
 			 "institution_name", u->institution_name, "visit_type",
 			 yb_visit_type_str(u->visit_type), "amount_fen",
 			 (json_int_t)u->amount_fen, "state",
-			 yb_settle_state_str(u->state), "at", yb_jtime(u->at));
+			 yb_settle_state_str(u->state), "at", yb_jtime(u->at),
+			 /* E2: what the monthly cap held back (0: nothing) */
+			 "cap_cut_fen", (json_int_t)u->cap_cut_fen);
 }
 
 json_t *yb_render_audit(const yb_hreq *r, const void *item)

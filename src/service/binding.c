@@ -33,6 +33,7 @@
  *    nothing is audited.
  */
 #include "service/binding.h"
+#include "service/famcap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,6 +504,10 @@ int yb_bindings_of(yb_ctx *ctx, yb_id person_id, yb_binding **authorized,
 			 person_id, authorized, nauthorized, err) < 0 ||
 	    bindings_all(ctx, ctx->store->ops->bindings_of_relative,
 			 person_id, authorized_by, nauthorized_by, err) < 0)
+		goto out;
+	/* family: E2 — each binding's monthly cap and this month's use */
+	if (yb_famcap_describe(ctx, *authorized, *nauthorized, err) < 0 ||
+	    yb_famcap_describe(ctx, *authorized_by, *nauthorized_by, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -63,6 +63,9 @@ static const struct {
 	{ "binding.end",            R_PERSON | R_TERMINAL | R_HOSPITAL | R_WINDOW },
 	{ "binding.list",           R_PERSON | R_ADMIN | R_WINDOW | R_HOSPITAL |
 				    R_TERMINAL },
+	/* family: premiums, caps, materials (E1, E2, E4) */
+	{ "binding.cap",            R_PERSON | R_ADMIN },
+	{ "premium.pay",            R_PERSON | R_ADMIN | R_WINDOW },
 	/* settlement at institutions */
 	{ "settlement.create",      R_INST },
 	{ "settlement.preview",     R_INST },

@@ -30,6 +30,7 @@
 #include "core/money.h"
 #include "core/payorder.h"
 #include "service/notify.h"
+#include "service/famcap.h"
 #include "service/settle_int.h"
 
 /* More authorizers than this for one patient is not a family; the split
@@ -253,6 +254,23 @@ static void share_fill(yb_share *sh, const yb_person *patient,
 	snprintf(sh->payer_name, sizeof sh->payer_name, "%s", c->name);
 }
 
+/* E2: which caps cut a share, for the response and the record. */
+static void cuts_fill(yb_settlement *out, const payers *pp,
+		      const yb_pay_result *res)
+{
+	out->ncap_cuts = 0;
+	for (int i = 0; i < res->ncuts; i++) {
+		const yb_payer_candidate *c = &pp->cand[res->cuts[i].candidate];
+		yb_cap_cut *k = &out->cap_cuts[out->ncap_cuts++];
+
+		memset(k, 0, sizeof *k);
+		k->binding_id = c->binding_id;
+		k->payer_person_id = c->person_id;
+		snprintf(k->payer_ssn, sizeof k->payer_ssn, "%s", c->ssn);
+		k->cut_fen = res->cuts[i].amount_fen;
+	}
+}
+
 int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 		const yb_person *patient, const yb_bill *bill,
 		const char *txn_id, const char *request_hash, yb_id offline_id,
@@ -290,6 +308,12 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	}
 	if (payers_refresh(ctx, pp, err) < 0)
 		goto out;
+	/* E2: caps are read only when the relatives may be reached at all,
+	 * and after the lock (famcap.h). */
+	if (pp->n > 0 && bill->total_fen - bill->fund_pay_fen >
+				 (pp->has_own ? pp->own.balance_fen : 0) &&
+	    yb_famcap_fill(ctx, pp->cand, pp->n, yb_ctx_now(ctx), err) < 0)
+		goto out;
 
 	memset(&in, 0, sizeof in);
 	in.payable_fen = bill->total_fen - bill->fund_pay_fen;
@@ -326,6 +350,7 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	out->nshares = res.nshares;
 	for (int i = 0; i < res.nshares; i++)
 		share_fill(&out->shares[i], patient, pp, &res.shares[i]);
+	cuts_fill(out, pp, &res);
 	if (preview) {
 		rc = 0;
 		goto out;
@@ -344,7 +369,8 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	if (ctx->store->ops->ledger_post(ctx->store, &post, out->settled_at,
 					 &out->ledger_txn_id, err) < 0)
 		goto out;
-	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0)
+	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0 ||
+	    ctx->store->ops->cap_cuts_insert(ctx->store, out, err) < 0)
 		goto out;
 	/* E3: each relative's account used is told, in this transaction. */
 	if (yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err) < 0)
@@ -507,6 +533,8 @@ static int settle_once(yb_ctx *ctx, const yb_bill *bill, bool preview,
 				bill->txn_id);
 			goto out;
 		}
+		if (ctx->store->ops->cap_cuts_load(ctx->store, prev, err) < 0)
+			goto out;
 		*out = *prev;
 		*repeat = true;
 		rc = 0;
@@ -572,7 +600,7 @@ static int own_settlement(yb_ctx *ctx, yb_id id, yb_settlement *out,
 			     ctx->actor.institution_code) != 0)
 		return yb_errf(err, "settlement.not_found",
 			       "no settlement %lld here", (long long)id);
-	return 0;
+	return ctx->store->ops->cap_cuts_load(ctx->store, out, err); /* E2 */
 }
 
 int yb_settlement_get(yb_ctx *ctx, yb_id id, yb_settlement *out,

@@ -178,6 +178,9 @@ static const struct {
 	{ "employers_pkey",         "employer.duplicate" },
 	{ "offline_txn_once",       "offline.txn_id_reused" },
 	{ "settlements_txn_once",   "settlement.txn_id_reused" },
+	/* family: E1 */
+	{ "premium_once",           "premium.already_paid" },
+	{ "premium_request",        "premium.request_id_reused" },
 };
 
 /* A one-line message from the server's, without the trailing newline. */
@@ -877,6 +880,16 @@ static const yb_store_ops pg_ops = {
 	.nhsa_list = pg_nhsa_list,
 	.nhsa_delete = pg_nhsa_delete,
 	.nhsa_purge = pg_nhsa_purge,
+	/* family (E1, E2, E4) */
+	.binding_cap_get = pg_binding_cap_get,
+	.binding_cap_put = pg_binding_cap_put,
+	.binding_used = pg_binding_used,
+	.cap_cuts_insert = pg_cap_cuts_insert,
+	.cap_cuts_load = pg_cap_cuts_load,
+	.premium_insert = pg_premium_insert,
+	.premium_by_request = pg_premium_by_request,
+	.premium_by_relative_year = pg_premium_by_relative_year,
+	.premiums_of_payer = pg_premiums_of_payer,
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,

@@ -83,6 +83,13 @@ static const struct copy_table {
 	{ "webhook_deliveries", "id, webhook_id, notification_id, state, "
 	  "attempts, next_at_ms, last_status, last_error, created_at, "
 	  "delivered_at", true },
+	/* --- family (E1, E2) --- */
+	{ "premium_payments", "id, relative_id, year, payer_id, binding_id, "
+	  "amount_fen, ledger_txn_id, contribution_id, client_request_id, "
+	  "created_at", true },
+	{ "binding_caps", "binding_id, cap_fen, set_at", false },
+	{ "settlement_cap_cuts", "settlement_id, binding_id, payer_person_id, "
+	  "cut_fen", false },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])

@@ -348,5 +348,22 @@ int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
+/* --- family (pg_family.c: E1, E2, E4) --- */
+int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int pg_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int pg_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int pg_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
 
 #endif

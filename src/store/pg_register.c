@@ -277,8 +277,11 @@ static int take_id(PGresult *res, yb_id *id)
 #define CONTRIBUTION_SELECT \
 	"SELECT c.id, c.person_id, p.ssn, c.period, c.employer_code, " \
 	"  c.base_fen, c.employer_fen, c.personal_fen, c.account_credit_fen, " \
-	"  c.ledger_txn_id, c.created_at " \
-	"FROM contributions c JOIN persons p ON p.id = c.person_id "
+	"  c.ledger_txn_id, c.created_at, " \
+	"  coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */ \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id " \
+	"  LEFT JOIN premium_payments pp ON pp.contribution_id = c.id " \
+	"  LEFT JOIN persons pb ON pb.id = pp.payer_id "
 
 static const pg_stmt st_contribution_insert = { "contribution_insert",
 	"INSERT INTO contributions (person_id, period, employer_code, base_fen, "
@@ -318,6 +321,8 @@ static int decode_contribution(pg_row *r, void *out)
 	c->account_credit_fen = pg_r_i64(r);
 	c->ledger_txn_id = pg_r_i64(r);
 	c->created_at = pg_r_i64(r);
+	pg_r_str(r, c->paid_by_ssn, sizeof c->paid_by_ssn);    /* E1 */
+	pg_r_str(r, c->paid_by_name, sizeof c->paid_by_name);
 	return 0;
 }
 

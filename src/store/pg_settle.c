@@ -328,8 +328,11 @@ static const pg_stmt st_settlements_of_patient = { "settlements_of_patient",
 static const pg_stmt st_usage_of_payer = { "usage_of_payer",
 	"SELECT sh.settlement_id, sh.account_id, pt.ssn, pt.name, "
 	"  sh.relationship, s.institution_code, i.name, s.visit_type, "
-	"  sh.amount_fen, s.state, s.settled_at "
+	"  sh.amount_fen, s.state, s.settled_at, "
+	"  coalesce(cc.cut_fen, 0) "  /* family: E2 */
 	"FROM settlement_shares sh JOIN settlements s ON s.id = sh.settlement_id "
+	"  LEFT JOIN settlement_cap_cuts cc ON cc.settlement_id = "
+	"    sh.settlement_id AND cc.binding_id = sh.binding_id "
 	"  JOIN persons pt ON pt.id = s.patient_id "
 	"  JOIN institutions i ON i.code = s.institution_code "
 	"WHERE sh.payer_person_id = $1 AND sh.binding_id IS NOT NULL "
@@ -582,6 +585,7 @@ static int decode_usage(pg_row *r, void *out)
 	u->amount_fen = pg_r_i64(r);
 	PG_R_ENUM(r, yb_settle_state_from_str, &u->state);
 	u->at = pg_r_i64(r);
+	u->cap_cut_fen = pg_r_i64(r);          /* family: E2 */
 	return 0;
 }
 

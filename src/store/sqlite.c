@@ -909,6 +909,16 @@ static const yb_store_ops sq_ops = {
 	.nhsa_list = sq_nhsa_list,
 	.nhsa_delete = sq_nhsa_delete,
 	.nhsa_purge = sq_nhsa_purge,
+	/* family (E1, E2, E4) */
+	.binding_cap_get = sq_binding_cap_get,
+	.binding_cap_put = sq_binding_cap_put,
+	.binding_used = sq_binding_used,
+	.cap_cuts_insert = sq_cap_cuts_insert,
+	.cap_cuts_load = sq_cap_cuts_load,
+	.premium_insert = sq_premium_insert,
+	.premium_by_request = sq_premium_by_request,
+	.premium_by_relative_year = sq_premium_by_relative_year,
+	.premiums_of_payer = sq_premiums_of_payer,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,

@@ -73,6 +73,11 @@ enum sq_stmt_id {
 	SQ_NOTE_OWNER, SQ_NOTE_READ, SQ_HOOK_INSERT, SQ_HOOK_BY_ID,
 	SQ_HOOKS_LIST, SQ_HOOK_REMOVE, SQ_DELIVS_LIST, SQ_DELIV_BY_ID,
 	SQ_DELIV_DUE, SQ_DELIV_LEASE, SQ_DELIV_UPDATE,
+	/* family (E1, E2, E4) */
+	SQ_CAP_GET, SQ_CAP_PUT, SQ_CAP_DELETE, SQ_BINDING_USED,
+	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
+	SQ_PREMIUM_INSERT, SQ_PREMIUM_BY_REQUEST, SQ_PREMIUM_BY_RELATIVE_YEAR,
+	SQ_PREMIUMS_OF_PAYER,
 	SQ__N
 };
 
@@ -431,5 +436,22 @@ int sq_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int sq_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int sq_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
+/* --- family (sqlite_family.c: E1, E2, E4) --- */
+int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int sq_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int sq_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int sq_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int sq_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int sq_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
 
 #endif

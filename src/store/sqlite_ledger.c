@@ -353,8 +353,11 @@ int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 #define CONTRIB_COLS                                                       \
 	"c.id, c.person_id, p.ssn, c.period, c.employer_code, c.base_fen, "   \
 	"c.employer_fen, c.personal_fen, c.account_credit_fen, "              \
-	"c.ledger_txn_id, c.created_at "                                      \
-	"FROM contributions c JOIN persons p ON p.id = c.person_id"
+	"c.ledger_txn_id, c.created_at, "                                     \
+	"coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */       \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id "          \
+	"LEFT JOIN premium_payments pp ON pp.contribution_id = c.id "         \
+	"LEFT JOIN persons pb ON pb.id = pp.payer_id"
 
 static int read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
 {
@@ -371,6 +374,8 @@ static int read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
 	c->account_credit_fen = sq_col_int(q, 8);
 	c->ledger_txn_id = sq_col_int(q, 9);
 	c->created_at = sq_col_int(q, 10);
+	sq_col_text(q, 11, c->paid_by_ssn, sizeof c->paid_by_ssn);    /* E1 */
+	sq_col_text(q, 12, c->paid_by_name, sizeof c->paid_by_name);
 	return 0;
 }
 

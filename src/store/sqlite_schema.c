@@ -460,6 +460,49 @@ static const char *const migrations[] = {
 	"  WHERE state = 'pending';\n"
 	"CREATE INDEX webhook_deliveries_state ON webhook_deliveries(state, id);\n"
 	"PRAGMA user_version = 4;\n",
+	/* ---- family: E1 premiums for relatives, E2 monthly caps per binding ---- */
+	/* E1: once per (relative, year) by anyone; idempotent per payer's
+	 * client request id.  The contribution record is the relative's. */
+	"CREATE TABLE premium_payments (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  relative_id       INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  year              INTEGER NOT NULL,\n"
+	"  payer_id          INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  binding_id        INTEGER REFERENCES bindings(id),\n"
+	"  amount_fen        INTEGER NOT NULL CHECK (typeof(amount_fen) =\n"
+	"                                            'integer' AND amount_fen > 0),\n"
+	"  ledger_txn_id     INTEGER NOT NULL REFERENCES ledger_txns(id),\n"
+	"  contribution_id   INTEGER NOT NULL REFERENCES contributions(id),\n"
+	"  client_request_id TEXT NOT NULL,\n"
+	"  created_at        INTEGER NOT NULL,\n"
+	"  CONSTRAINT premium_once UNIQUE (relative_id, year),\n"
+	"  CONSTRAINT premium_request UNIQUE (payer_id, client_request_id)\n"
+	");\n"
+	"CREATE INDEX premium_payments_payer ON premium_payments(payer_id, id);\n"
+	"CREATE INDEX premium_payments_contribution\n"
+	"  ON premium_payments(contribution_id);\n"
+	/* E2: at most one cap per binding; no row = no cap. */
+	"CREATE TABLE binding_caps (\n"
+	"  binding_id INTEGER PRIMARY KEY REFERENCES bindings(id),\n"
+	"  cap_fen    INTEGER NOT NULL CHECK (typeof(cap_fen) = 'integer'\n"
+	"                                     AND cap_fen >= 0),\n"
+	"  set_at     INTEGER NOT NULL\n"
+	");\n"
+	/* E2: a cap that cut a binding's share of a settlement, kept so a
+	 * repeat (S4) answers the same and family usage can show it. */
+	"CREATE TABLE settlement_cap_cuts (\n"
+	"  settlement_id   INTEGER NOT NULL REFERENCES settlements(id),\n"
+	"  binding_id      INTEGER NOT NULL REFERENCES bindings(id),\n"
+	"  payer_person_id INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  cut_fen         INTEGER NOT NULL CHECK (typeof(cut_fen) = 'integer'\n"
+	"                                          AND cut_fen > 0),\n"
+	"  PRIMARY KEY (settlement_id, binding_id)\n"
+	") WITHOUT ROWID;\n"
+	/* E2: what a binding used this month, read at every capped share. */
+	"CREATE INDEX settlement_shares_binding\n"
+	"  ON settlement_shares(binding_id, settlement_id)\n"
+	"  WHERE binding_id IS NOT NULL;\n"
+	"PRAGMA user_version = 5;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -626,6 +626,7 @@ static int read_usage(sqlite3_stmt *q, void *elem, yb_err *err)
 			"settlement state", err) < 0)
 		return -1;
 	u->at = sq_col_int(q, 10);
+	u->cap_cut_fen = sq_col_int(q, 11);    /* family: E2 */
 	return 0;
 }
 
@@ -639,9 +640,12 @@ int sq_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 	sqlite3_stmt *q = sq_stmt(s, SQ_USAGE_OF_PAYER,
 		"SELECT sh.settlement_id, sh.account_id, p.ssn, p.name, "
 		"sh.relationship, s.institution_code, i.name, s.visit_type, "
-		"sh.amount_fen, s.state, s.settled_at "
+		"sh.amount_fen, s.state, s.settled_at, "
+		"coalesce(cc.cut_fen, 0) "  /* family: E2 */
 		"FROM settlement_shares sh "
 		"JOIN settlements s ON s.id = sh.settlement_id "
+		"LEFT JOIN settlement_cap_cuts cc ON cc.settlement_id = "
+		"sh.settlement_id AND cc.binding_id = sh.binding_id "
 		"JOIN persons p ON p.id = s.patient_id "
 		"JOIN institutions i ON i.code = s.institution_code "
 		"WHERE sh.payer_person_id = ?1 AND sh.binding_id IS NOT NULL "

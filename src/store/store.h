@@ -349,6 +349,35 @@ typedef struct yb_store_ops {
 	 * is `keep_hash` (NULL or "": end them all). */
 	int (*sessions_end_person)(yb_store *st, yb_id person_id,
 				   const char *keep_hash, yb_err *err);
+	/* --- family: premiums, caps, materials (E1, E2, E4) --- */
+	/* E2: a binding's monthly cap: 1 with *cap_fen set, 0 none. */
+	int (*binding_cap_get)(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+			       yb_err *err);
+	/* E2: set (cap_fen >= 0) or remove (cap_fen < 0) a binding's cap. */
+	int (*binding_cap_put)(yb_store *st, yb_id binding_id, int64_t cap_fen,
+			       yb_time at, yb_err *err);
+	/* E2: what a binding paid in settlements that are still settled
+	 * (revoked ones give it back) with from <= settled_at < to. */
+	int (*binding_used)(yb_store *st, yb_id binding_id, yb_time from,
+			    yb_time to, int64_t *used_fen, yb_err *err);
+	/* E2: store s->cap_cuts for the inserted settlement s->id; and read
+	 * them back into a settlement read by id or txn. */
+	int (*cap_cuts_insert)(yb_store *st, const yb_settlement *s,
+			       yb_err *err);
+	int (*cap_cuts_load)(yb_store *st, yb_settlement *s, yb_err *err);
+	/* E1: a premium payment (sets id).  A second for the same (relative,
+	 * year) → premium.already_paid; the same (payer, client request id)
+	 * → premium.request_id_reused. */
+	int (*premium_insert)(yb_store *st, yb_premium *p, yb_err *err);
+	int (*premium_by_request)(yb_store *st, yb_id payer_id,
+				  const char *client_request_id,
+				  yb_premium *out, yb_err *err);
+	int (*premium_by_relative_year)(yb_store *st, yb_id relative_id,
+					int year, yb_premium *out, yb_err *err);
+	/* E1: the premiums a person paid for relatives (list convention). */
+	int (*premiums_of_payer)(yb_store *st, yb_id payer_id, yb_id before,
+				 int limit, yb_premium **out, int *n,
+				 yb_err *err);
 
 	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
 	/* Whether this connection's commits checkpoint the WAL themselves

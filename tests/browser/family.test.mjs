@@ -50,7 +50,7 @@ for (const [label, viewport] of VIEWPORTS) {
 		assert.ok(await row1.getByLabel("社保电脑号").isDisabled(), "a bound row is done");
 		await page.locator("#bind-msg", { hasText: "1 位亲属绑定成功，1 位未成功" }).waitFor();
 		const mine = page.locator("#authorized-list");
-		await mine.getByText("李*").waitFor();
+		await mine.getByText("李*", { exact: true }).waitFor();
 		assert.match(await mine.textContent(), /子女.*网上服务办理/);
 		await assertNoHorizontalScroll(page, "family page");
 		await page.locator("#bind-h").scrollIntoViewIfNeeded();

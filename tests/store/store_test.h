@@ -53,6 +53,18 @@ void ts_remove_db(const char *path);
 /* Is the engine SQLite?  (Some tests are about SQLite files.) */
 bool ts_sqlite(void);
 
+/* --- family (E2): fixtures of test_store_settle.c, shared --- */
+/* An institution H100, a patient 3100001 and a payer 3100002 with
+ * accounts, and a binding payer -> patient. */
+typedef struct family {
+	yb_institution inst;
+	yb_id patient, payer, patient_acc, payer_acc, binding;
+} family;
+family ts_family(yb_store *st);
+/* A settled settlement: own share 1000, the payer's (bound) share 2000. */
+yb_settlement ts_settlement(const family *f, const char *txn, yb_time at);
+int ts_run_family(void);
+
 /* The groups, one per file; each returns its number of failures. */
 int ts_run_basic(void);
 int ts_run_ledger(void);

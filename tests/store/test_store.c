@@ -479,5 +479,6 @@ int main(void)
 	failed += ts_run_settle();
 	failed += ts_run_concurrency();
 	failed += ts_run_nhsa();
+	failed += ts_run_family();          /* family: E2 */
 	return failed ? 1 : 0;
 }

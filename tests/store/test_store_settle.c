@@ -293,11 +293,6 @@ static void test_payer_candidates(void **state)
 
 /* ---- settlements ------------------------------------------------------------ */
 
-typedef struct family {
-	yb_institution inst;
-	yb_id patient, payer, patient_acc, payer_acc, binding;
-} family;
-
 static family make_family(yb_store *st)
 {
 	family f;
@@ -345,6 +340,17 @@ static yb_settlement settlement(const family *f, const char *txn,
 	s.shares[1].relationship = YB_REL_PARENT;
 	s.shares[1].amount_fen = 2000;
 	return s;
+}
+
+/* family: shared with test_store_family.c (E2) */
+yb_settlement ts_settlement(const family *f, const char *txn, yb_time at)
+{
+	return settlement(f, txn, at);
+}
+
+family ts_family(yb_store *st)
+{
+	return make_family(st);
 }
 
 /* S2–S5: a settlement with its shares, read back whole; (institution,

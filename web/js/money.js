@@ -23,3 +23,11 @@ export function formatFen(fen, { signed = false } = {}) {
 	const sign = negative ? "-" : signed && v > 0n ? "+" : "";
 	return `${sign}¥${yuan}.${cents}`;
 }
+
+/* parseYuan("200") → 20000, "200.5" → 20050; null when it is not an
+ * amount of yuan with at most two decimals.  Strings only, no floats. */
+export function parseYuan(text) {
+	const m = /^\s*([0-9]{1,11})(?:\.([0-9]{1,2}))?\s*$/.exec(String(text));
+	if (!m) return null;
+	return Number(BigInt(m[1]) * 100n + BigInt((m[2] || "").padEnd(2, "0")));
+}

@@ -15,6 +15,7 @@ import {
 	$, h, announce, showMessage, clearMessage, busy, confirmDialog, fmtDateTime, fmtDateOf, badge,
 	makeViews, pagedTable, pageQuery, relativeRows, initLanguage, formatFen, t, enumText, onLangChange,
 } from "./ui.js";
+import { capControls } from "./famcap.js";   /* family: E2 */
 
 const TOKEN_KEY = "yb.portal.token";
 /* The credential lives 5 minutes by default (SPEC C1 setting): a fresh
@@ -243,6 +244,11 @@ function bindingItem(b, mine) {
 		end.setAttribute("aria-label", t("family.end_named", { name }));
 		end.addEventListener("click", () => endBinding(b, end));
 		li.append(end);
+		/* family: E2 — the monthly limit of this relative */
+		li.append(capControls(api, b, name, $("#bind-msg"), async () => {
+			await loadBindings();
+			usage.reload().catch(() => {});
+		}));
 	}
 	return li;
 }
@@ -330,6 +336,8 @@ function makeTables() {
 			{ key: "col.institution", cell: (u) => u.institution_name || u.institution_code },
 			{ key: "col.visit_type", cell: (u) => enumText("visit_type", u.visit_type) },
 			{ key: "col.amount", num: true, cell: (u) => formatFen(u.amount_fen) },
+			/* family: E2 — what the monthly limit held back */
+			{ key: "col.cap_cut", num: true, cell: (u) => (u.cap_cut_fen ? formatFen(u.cap_cut_fen) : "—") },
 			{ key: "col.state", cell: (u) => badge(u.state === "settled" ? "ok" : "muted", enumText("settlement_state", u.state)) },
 		],
 	});

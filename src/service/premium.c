@@ -1,0 +1,313 @@
+/*
+ * premium.c — SPEC E1: an authorizer pays a relative's resident premium
+ * for a year from his personal account.  The rules (which year is open,
+ * for how much; the F9 floor) are core/family.c; this file checks who may
+ * pay for whom and posts everything in one transaction:
+ *   authorizer's personal account   −amount
+ *   contribution income             +amount
+ * plus the relative's contribution record (period "YYYY", under the
+ * pseudo-employer "resident:premium", whose ':' no real employer code
+ * may contain) and the premium record that says who paid.
+ */
+#include "service/premium.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/family.h"
+
+/* The contribution records of premiums paid for relatives carry this
+ * employer code (person.c refuses ':' in real ones). */
+#define PREMIUM_EMPLOYER "resident:premium"
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= YB_REQUEST_ID_SZ)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int req_check(const yb_premium_req *req, yb_err *err)
+{
+	if (!req->relative_ssn || !req->client_request_id)
+		return yb_errf(err, "request.missing_field",
+			       "relative_ssn, year and client_request_id are "
+			       "required");
+	if (req->year < YB_PREMIUM_YEAR_MIN ||
+	    req->year >= YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS)
+		return yb_errf(err, "premium.invalid_year", "year: %d to %d",
+			       YB_PREMIUM_YEAR_MIN,
+			       YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS - 1);
+	if (!request_id_ok(req->client_request_id))
+		return yb_errf(err, "request.invalid_field",
+			       "client_request_id: 1 to %d characters of "
+			       "A-Z a-z 0-9 - _ .", YB_REQUEST_ID_SZ - 1);
+	return 0;
+}
+
+/* The payer: the person himself, or the one an operator names. */
+static int payer_of(yb_ctx *ctx, const yb_premium_req *req, yb_person *p,
+		    yb_account *acc, yb_err *err)
+{
+	int found;
+
+	if (ctx->actor.role == YB_ROLE_PERSON)
+		found = ctx->store->ops->person_by_id(ctx->store,
+						      ctx->actor.person_id, p,
+						      err);
+	else if (!req->authorizer_ssn)
+		return yb_errf(err, "request.missing_field",
+			       "authorizer_ssn is required");
+	else
+		found = ctx->store->ops->person_by_ssn(ctx->store,
+						       req->authorizer_ssn, p,
+						       err);
+	if (found < 0)
+		return -1;
+	if (!found)
+		return yb_errf(err, "person.not_found", "no such authorizer");
+	if (p->status != YB_STATUS_ACTIVE ||
+	    !ctx->settings->scheme_has_account[p->scheme] ||
+	    strcmp(p->region, ctx->settings->region) != 0)
+		return yb_errf(err, "premium.authorizer_not_eligible",
+			       "the payer must be actively insured in this "
+			       "region in a scheme with a personal account");
+	found = ctx->store->ops->account_personal_of(ctx->store, p->id, acc,
+						     err);
+	if (found < 0)
+		return -1;
+	if (!found || acc->closed)
+		return yb_errf(err, "premium.authorizer_not_eligible",
+			       "the payer has no open personal account");
+	return 0;
+}
+
+/* The relative: bound to the payer (the proof of F3's relationship) and
+ * insured, or registering, in this region's resident scheme. */
+static int relative_of(yb_ctx *ctx, const yb_premium_req *req,
+		       const yb_person *payer, yb_person *rel,
+		       yb_id *binding_id, yb_err *err)
+{
+	yb_payer_candidate c[64];
+	int n = 0, found;
+
+	found = ctx->store->ops->person_by_ssn(ctx->store, req->relative_ssn,
+					       rel, err);
+	if (found < 0)
+		return -1;
+	if (!found)
+		return yb_errf(err, "person.not_found", "no such relative");
+	if (ctx->store->ops->payer_candidates(ctx->store, rel->id, c, 64, &n,
+					      err) < 0)
+		return -1;
+	*binding_id = 0;
+	for (int i = 0; i < n; i++)
+		if (c[i].person_id == payer->id)
+			*binding_id = c[i].binding_id;
+	if (!*binding_id)
+		return yb_errf(err, "premium.not_bound",
+			       "the relative is not bound to this account");
+	if (rel->scheme != YB_SCHEME_RESIDENT ||
+	    rel->status == YB_STATUS_TERMINATED ||
+	    strcmp(rel->region, ctx->settings->region) != 0)
+		return yb_errf(err, "premium.relative_not_resident",
+			       "the relative is not in this region's resident "
+			       "scheme");
+	return 0;
+}
+
+static int premium_employer(yb_ctx *ctx, yb_err *err)
+{
+	yb_employer e;
+	int found = ctx->store->ops->employer_by_code(ctx->store,
+						      PREMIUM_EMPLOYER, &e, err);
+
+	if (found != 0)
+		return found < 0 ? -1 : 0;
+	memset(&e, 0, sizeof e);
+	snprintf(e.code, sizeof e.code, "%s", PREMIUM_EMPLOYER);
+	snprintf(e.name, sizeof e.name, "居民医保个人缴费（亲属代缴）");
+	e.created_at = yb_ctx_now(ctx);
+	return ctx->store->ops->employer_insert(ctx->store, &e, err);
+}
+
+/* The money and the records, once every check has passed. */
+static int premium_post(yb_ctx *ctx, const yb_account *acc,
+			yb_premium *p, yb_err *err)
+{
+	yb_account income, now;
+	yb_contribution c;
+	yb_posting post;
+	yb_id ids[2];
+	int found;
+
+	found = ctx->store->ops->account_system(
+		ctx->store, YB_ACC_CONTRIBUTION_INCOME, &income, err);
+	if (found <= 0)
+		return found < 0 ? -1 : yb_errf(err, "store.corrupt",
+						"no contribution income account");
+	ids[0] = acc->id < income.id ? acc->id : income.id;
+	ids[1] = acc->id < income.id ? income.id : acc->id;
+	if (ctx->store->ops->account_lock(ctx->store, ids, 2, err) < 0)
+		return -1;
+	found = ctx->store->ops->account_by_id(ctx->store, acc->id, &now, err);
+	if (found <= 0)
+		return found < 0 ? -1 : yb_errf(err, "store.corrupt", "account");
+	if (yb_premium_affordable(now.balance_fen,
+				  ctx->settings->share_floor_fen,
+				  p->amount_fen, err) < 0)
+		return -1;
+	memset(&post, 0, sizeof post);
+	post.kind = "premium";
+	snprintf(post.ref, sizeof post.ref, "premium:%s/%d", p->relative_ssn,
+		 p->year);
+	post.n = 2;
+	post.entries[0].account_id = acc->id;
+	post.entries[0].amount_fen = -p->amount_fen;
+	post.entries[1].account_id = income.id;
+	post.entries[1].amount_fen = p->amount_fen;
+	if (ctx->store->ops->ledger_post(ctx->store, &post, p->created_at,
+					 &p->ledger_txn_id, err) < 0 ||
+	    premium_employer(ctx, err) < 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	c.person_id = p->relative_id;
+	snprintf(c.ssn, sizeof c.ssn, "%s", p->relative_ssn);
+	snprintf(c.period, sizeof c.period, "%d", p->year);
+	snprintf(c.employer_code, sizeof c.employer_code, PREMIUM_EMPLOYER);
+	c.personal_fen = p->amount_fen;
+	c.ledger_txn_id = p->ledger_txn_id;
+	c.created_at = p->created_at;
+	if (ctx->store->ops->contribution_insert(ctx->store, &c, err) < 0) {
+		if (err && err->code &&
+		    strcmp(err->code, "contribution.duplicate") == 0)
+			yb_errf(err, "premium.already_paid",
+				"%d is already paid for this relative", p->year);
+		return -1;
+	}
+	p->contribution_id = c.id;
+	return ctx->store->ops->premium_insert(ctx->store, p, err);
+}
+
+/* An earlier payment with the same client request id: the same one again
+ * (1: *out filled) or a conflict. */
+static int premium_repeat(yb_ctx *ctx, const yb_person *payer,
+			  const yb_premium_req *req, yb_premium *out,
+			  yb_err *err)
+{
+	int found = ctx->store->ops->premium_by_request(
+		ctx->store, payer->id, req->client_request_id, out, err);
+
+	if (found <= 0)
+		return found;
+	if (strcmp(out->relative_ssn, req->relative_ssn) != 0 ||
+	    out->year != req->year)
+		return yb_errf(err, "premium.request_id_reused",
+			       "client_request_id was used for another payment");
+	return 1;
+}
+
+static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
+		    bool *repeat, yb_err *err)
+{
+	yb_person payer, rel;
+	yb_account acc;
+	yb_premium prev;
+	char target[YB_TEXT_SZ];
+	int found, rc = -1;
+
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (payer_of(ctx, req, &payer, &acc, err) < 0)
+		goto out;
+	found = premium_repeat(ctx, &payer, req, out, err);
+	if (found != 0) {
+		*repeat = found > 0;
+		rc = found > 0 ? 0 : -1;
+		yb_tx_rollback(ctx);
+		return rc;
+	}
+	memset(out, 0, sizeof *out);
+	if (yb_premium_due(ctx->settings, (int)req->year, yb_ctx_today(ctx),
+			   &out->amount_fen, err) < 0 ||
+	    relative_of(ctx, req, &payer, &rel, &out->binding_id, err) < 0)
+		goto out;
+	found = ctx->store->ops->premium_by_relative_year(
+		ctx->store, rel.id, (int)req->year, &prev, err);
+	if (found < 0)
+		goto out;
+	if (found) {
+		yb_errf(err, "premium.already_paid",
+			"%d is already paid for this relative", (int)req->year);
+		goto out;
+	}
+	out->relative_id = rel.id;
+	snprintf(out->relative_ssn, sizeof out->relative_ssn, "%s", rel.ssn);
+	snprintf(out->relative_name, sizeof out->relative_name, "%s", rel.name);
+	out->year = (int)req->year;
+	out->payer_id = payer.id;
+	snprintf(out->payer_ssn, sizeof out->payer_ssn, "%s", payer.ssn);
+	snprintf(out->payer_name, sizeof out->payer_name, "%s", payer.name);
+	snprintf(out->client_request_id, sizeof out->client_request_id, "%s",
+		 req->client_request_id);
+	out->created_at = yb_ctx_now(ctx);
+	if (premium_post(ctx, &acc, out, err) < 0)
+		goto out;
+	/* E3: notify the authorizer of the premium payment (added at merge) */
+	snprintf(target, sizeof target, "premium:%lld relative:%s year:%d",
+		 (long long)out->id, rel.ssn, out->year);
+	if (yb_audit(ctx, "premium.pay", target, "ok", err) < 0)
+		goto out;
+	rc = 0;
+out:
+	return yb_tx_end(ctx, rc, err);
+}
+
+int yb_premium_pay(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
+		   bool *repeat, yb_err *err)
+{
+	bool dummy;
+	int rc;
+
+	if (!repeat)
+		repeat = &dummy;
+	*repeat = false;
+	if (yb_authorize(ctx, "premium.pay", err) < 0 || req_check(req, err) < 0)
+		return -1;
+	rc = pay_once(ctx, req, out, repeat, err);
+	/* Two requests with the same id at once (PostgreSQL): the loser's
+	 * insert fails on a unique index (the year's or the request id's);
+	 * once more finds the winner as a repeat, or refuses as before. */
+	if (rc < 0 && err && err->code &&
+	    (strcmp(err->code, "premium.request_id_reused") == 0 ||
+	     strcmp(err->code, "premium.already_paid") == 0))
+		rc = pay_once(ctx, req, out, repeat, err);
+	return rc;
+}
+
+int yb_my_premiums(yb_ctx *ctx, yb_id before, int limit, yb_premium **out,
+		   int *n, yb_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (yb_authorize(ctx, "inquiry.self", err) < 0)
+		return -1;
+	if (yb_tx_begin(ctx, false, err) < 0)
+		return -1;
+	rc = ctx->store->ops->premiums_of_payer(ctx->store, ctx->actor.person_id,
+						before, limit, out, n, err);
+	yb_tx_rollback(ctx);
+	return rc;
+}
