@@ -36,6 +36,7 @@ const PARAMS = {
   ssn: '600000999', binding_id: '999999', application_id: '999999', card_no: 'YB0000000999',
   year: '2026', code: 'H-NONE', settlement_id: '999999', offline_id: '999999', date: '2026-01-01',
   session_id: '999999',
+  id: '999999', infno: '9001', notification_id: '999999', webhook_id: '999999', delivery_id: '999999',
 };
 const fill = (p) => p.replace(/\{(\w+)\}/g, (_, k) => PARAMS[k]);
 
@@ -117,7 +118,8 @@ test('X1: every route × every caller answers as the route table allows', async 
       if (method === 'DELETE' && path === '/api/v1/sessions/current' && role === 'person')
         h = `Bearer ${await login(srv, name === 'person' ? fx.a.ssn : fx.b.ssn, name === 'person' ? 'pw-matrix-a' : 'pw-matrix-b')}`;
       const r = await call(method, fill(path), h);
-      const code = r.json?.error?.code;
+      // FHIR routes answer errors as OperationOutcomes, with the same code.
+      const code = r.json?.error?.code ?? r.json?.issue?.[0]?.details?.coding?.[0]?.code;
       cells += 1;
       const got = `${method} ${path} by ${name} → ${r.status} ${code ?? ''}`;
       if (roles === null) {                           // public
