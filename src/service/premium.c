@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/family.h"
+#include "service/notify.h"
 
 /* The contribution records of premiums paid for relatives carry this
  * employer code (person.c refuses ':' in real ones). */
@@ -217,6 +218,23 @@ static int premium_repeat(yb_ctx *ctx, const yb_person *payer,
 	return 1;
 }
 
+/* E3: the relationship comes from the binding that proved it. */
+static int notify_paid(yb_ctx *ctx, const yb_premium *p, const yb_person *rel,
+		       const char *ref, yb_err *err)
+{
+	yb_binding b;
+	int found = ctx->store->ops->binding_by_id(ctx->store, p->binding_id,
+						   &b, err);
+
+	if (found < 0)
+		return -1;
+	if (!found)
+		return yb_errf(err, "store.corrupt", "binding %lld vanished",
+			       (long long)p->binding_id);
+	return yb_notify_premium_paid(ctx, p->payer_id, rel, b.relationship,
+				      p->year, p->amount_fen, ref, err);
+}
+
 static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
 		    bool *repeat, yb_err *err)
 {
@@ -263,9 +281,11 @@ static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
 	out->created_at = yb_ctx_now(ctx);
 	if (premium_post(ctx, &acc, out, err) < 0)
 		goto out;
-	/* E3: notify the authorizer of the premium payment (added at merge) */
 	snprintf(target, sizeof target, "premium:%lld relative:%s year:%d",
 		 (long long)out->id, rel.ssn, out->year);
+	/* E3: the authorizer is told of the payment, in this transaction. */
+	if (notify_paid(ctx, out, &rel, target, err) < 0)
+		goto out;
 	if (yb_audit(ctx, "premium.pay", target, "ok", err) < 0)
 		goto out;
 	rc = 0;

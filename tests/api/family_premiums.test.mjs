@@ -67,6 +67,13 @@ test('E1: the authorizer pays his mother\'s 2026 premium; both see it', async ()
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.premium_id, r.json.premium_id);
   assert.equal(await balance(srv, son), 60000);
+
+  // E3: he is told of the payment once (the repeat paid nothing new)
+  const notes = await srv.get('/api/v1/me/notifications', { token: son.token });
+  assert.equal(notes.status, 200, notes.text);
+  const paid = notes.json.items.filter((x) => x.kind === 'premium_payment');
+  assert.equal(paid.length, 1, notes.text);
+  assert.equal(paid[0].amount_fen, 40000);
   // the same id for something else is refused
   expectError(assert, await pay(srv, son, { relative_ssn: mum.ssn, year: 2027, client_request_id: id }), 409, 'premium.request_id_reused');
 

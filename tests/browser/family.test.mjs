@@ -64,7 +64,7 @@ for (const [label, viewport] of VIEWPORTS) {
 		await row2.getByLabel("身份证号").fill(mother.id_number);
 		await page.getByRole("button", { name: "提交绑定" }).click();
 		await row2.locator(".row-result", { hasText: "✓ 绑定成功" }).waitFor();
-		await mine.getByText("王*").waitFor();
+		await mine.getByText("王*", { exact: true }).waitFor();
 		const bindings = await ctx.srv.admin("GET", `/api/v1/persons/${father.ssn}/bindings`);
 		assert.equal(bindings.authorized.filter((b) => !b.ended_at).length, 2, "exactly two active bindings");
 
