@@ -54,6 +54,8 @@ typedef struct yb_hreq {
 	size_t body_len;
 	size_t body_cap;
 	size_t body_seen;                /* all bytes offered, kept or not */
+	size_t body_max;                 /* kept up to this: YB_HTTP_BODY_MAX,
+					    or an upload route's limit (E4) */
 	json_t *json;                    /* the parsed object (or {} if none) */
 
 	yb_ctx ctx;                      /* actor filled when authenticated */
@@ -222,6 +224,7 @@ json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
 json_t *yb_render_card(const yb_card *c);
 json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
 json_t *yb_render_premium(const yb_hreq *r, const void *item); /* E1 */
+json_t *yb_render_material(const yb_material *m);                /* E4 */
 json_t *yb_render_settlement(const yb_settlement *s);
 /* The same for yb_reply_later (data is a yb_settlement). */
 json_t *yb_render_settlement_data(const void *s);
@@ -334,6 +337,13 @@ yb_http_handler_fn yb_handle_me_notifications_get,
 /* http_family.c (family: E1, E2, E4) */
 yb_http_handler_fn yb_handle_me_binding_cap_put,
 	yb_handle_me_binding_cap_delete, yb_handle_me_premiums_post,
-	yb_handle_me_premiums_get;
+	yb_handle_me_premiums_get, yb_handle_binding_cap_put,
+	yb_handle_binding_cap_delete, yb_handle_premiums_post,
+	yb_handle_premium_years;
+/* http_materials.c (family: E4) */
+yb_http_handler_fn yb_handle_binding_materials_post,
+	yb_handle_binding_materials_get, yb_handle_application_materials_post,
+	yb_handle_application_materials_get, yb_handle_premium_materials_post,
+	yb_handle_premium_materials_get, yb_handle_material_get;
 
 #endif

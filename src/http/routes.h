@@ -51,6 +51,9 @@ enum {
 	YB_ROUTE_NO_BATCH      = 1 << 4, /* not a group-commit write: reads
 					    only, or slow outside the database
 					    (password hashing) */
+	YB_ROUTE_UPLOAD        = 1 << 5, /* family: E4 — the body is a raw
+					    scan, kept up to the setting
+					    material_max_bytes (not JSON) */
 };
 
 typedef struct yb_http_route {

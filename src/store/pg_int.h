@@ -363,7 +363,19 @@ int pg_premium_by_request(yb_store *st, yb_id payer_id,
 			  yb_err *err);
 int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
+int pg_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err);
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+int pg_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err);
+/* One family-usage row (pg_settle.c), for the cut-only rows too. */
+int pg_decode_usage(pg_row *r, void *out);
+/* --- family: E4 materials (pg_materials.c) --- */
+int pg_material_insert(yb_store *st, yb_material *m, const void *data,
+		       size_t len, yb_err *err);
+int pg_materials_of(yb_store *st, yb_material_target target, yb_id target_id,
+		    yb_material **out, int *n, yb_err *err);
+int pg_material_get(yb_store *st, yb_id id, yb_material *out, void **data,
+		    size_t *len, yb_err *err);
 
 #endif

@@ -78,6 +78,9 @@ enum sq_stmt_id {
 	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
 	SQ_PREMIUM_INSERT, SQ_PREMIUM_BY_REQUEST, SQ_PREMIUM_BY_RELATIVE_YEAR,
 	SQ_PREMIUMS_OF_PAYER,
+	SQ_CAP_CUT_USAGE, SQ_PREMIUM_BY_ID,
+	SQ_MATERIAL_INSERT, SQ_MATERIAL_GET, SQ_MATERIALS_OF_BINDING,
+	SQ_MATERIALS_OF_APPLICATION, SQ_MATERIALS_OF_PREMIUM,
 	SQ__N
 };
 
@@ -451,7 +454,19 @@ int sq_premium_by_request(yb_store *st, yb_id payer_id,
 			  yb_err *err);
 int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
+int sq_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err);
 int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+int sq_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err);
+/* One family-usage row (sqlite_settle.c), for the cut-only rows too. */
+int sq_read_usage(sqlite3_stmt *q, void *elem, yb_err *err);
+/* --- family: E4 materials (sqlite_materials.c) --- */
+int sq_material_insert(yb_store *st, yb_material *m, const void *data,
+		       size_t len, yb_err *err);
+int sq_materials_of(yb_store *st, yb_material_target target, yb_id target_id,
+		    yb_material **out, int *n, yb_err *err);
+int sq_material_get(yb_store *st, yb_id id, yb_material *out, void **data,
+		    size_t *len, yb_err *err);
 
 #endif
