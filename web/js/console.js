@@ -5,7 +5,10 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js).
+ * out of attempts, to retry (E3, console_deliveries.js); a relative's
+ * resident premium and a binding's monthly limit paid and set for the
+ * authorizer (E1, E2, console_family.js), and the scans of the materials
+ * with the bindings, applications and premiums (E4, materials.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -20,6 +23,8 @@ import {
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
+import { makePremiumDesk, makeCapDesk } from "./console_family.js"; /* family: E1, E2 */
+import { materialsPanel } from "./materials.js";                    /* family: E4 */
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -30,6 +35,7 @@ const api = makeApi(key, {
 
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
+let premiumDesk, capDesk;  /* family (E1, E2): premiums and monthly limits at the desk */
 
 /* ---- key login --------------------------------------------------------- */
 
@@ -82,6 +88,8 @@ function enter() {
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
 	$("#nav-deliveries").hidden = role() !== "agency_window";
+	premiumDesk.enter(role());
+	capDesk.enter(role());
 	views.show(views.current());
 }
 
@@ -188,7 +196,8 @@ function renderPersonBindings() {
 		mount.replaceChildren(h("p", { class: "muted", text: t("cperson.no_bindings") }));
 		return;
 	}
-	const cols = ["field.binding_id", "cperson.direction", "cperson.other", "field.relationship", "col.channel", "col.since", "col.ended"];
+	const cols = ["field.binding_id", "cperson.direction", "cperson.other", "field.relationship", "col.channel", "col.since", "col.ended",
+		"cperson.cap_col"];
 	const table = h("table", { class: "data" },
 		h("caption", { class: "sr-only", text: t("cperson.bindings") }),
 		h("thead", {}, h("tr", {}, cols.map((k) => h("th", { scope: "col", text: t(k) })), h("th", { scope: "col", text: t("col.action") }))),
@@ -196,15 +205,28 @@ function renderPersonBindings() {
 			const other = dir === "out" ? `${b.relative_name} (${b.relative_ssn})` : `${b.authorizer_name || ""} (${b.authorizer_ssn})`.trim();
 			const cells = [String(b.binding_id), t(dir === "out" ? "cperson.dir_out" : "cperson.dir_in"), other,
 				enumText("relationship", b.relationship), enumText("channel", b.channel),
-				fmtDateOf(b.created_at), b.ended_at ? fmtDateTime(b.ended_at) : "—"];
-			const action = dir === "out" && !b.ended_at
-				? h("button", { type: "button", class: "btn btn-small btn-danger-outline", text: t("cperson.unbind"),
-					"aria-label": t("cperson.unbind_n", { id: b.binding_id }), onclick: () => prefillUnbind(b) })
-				: "";
+				fmtDateOf(b.created_at), b.ended_at ? fmtDateTime(b.ended_at) : "—",
+				b.monthly_cap_fen === null || b.monthly_cap_fen === undefined ? "—" : formatFen(b.monthly_cap_fen)];
 			return h("tr", {}, cells.map((c, i) => h("td", { "data-label": t(cols[i]), text: c })),
-				h("td", { "data-label": t("col.action") }, action));
+				h("td", { "data-label": t("col.action") }, bindingActions(b, dir)));
 		})));
 	mount.replaceChildren(h("div", { class: "table-wrap" }, table));
+}
+
+/* A row's buttons: end it and its monthly limit (the authorizer's side,
+ * active), and the scans of a binding made at a desk (family: E2, E4). */
+function bindingActions(b, dir) {
+	const btn = (key, label, cls, onclick) => h("button", { type: "button", class: `btn btn-small ${cls}`, text: t(key),
+		"aria-label": label, onclick });
+	const out = [];
+	if (dir === "out" && !b.ended_at) {
+		out.push(btn("cperson.unbind", t("cperson.unbind_n", { id: b.binding_id }), "btn-danger-outline", () => prefillUnbind(b)));
+		out.push(btn("cperson.cap", t("cperson.cap_n", { id: b.binding_id }), "btn-secondary", () => capDesk.prefill(b, person)));
+	}
+	if (b.channel === "agency_window" || b.channel === "hospital_office")
+		out.push(btn("cperson.materials", t("cperson.materials_n", { id: b.binding_id }), "btn-secondary",
+			() => materialsPanel(api, $("#person-materials"), "binding", b.binding_id)));
+	return h("div", { class: "row-actions" }, out);
 }
 
 function prefillUnbind(b) {
@@ -234,6 +256,12 @@ async function submitBind(e) {
 			const what = { key: failed ? "family.result_mixed" : "family.result_ok", vars: { ok, failed } };
 			showMessage(box, what, failed ? "warn" : "ok");
 			announce(t(what.key, what.vars));
+			/* family: E4 — the scans of the materials, for each new binding */
+			for (const r of res.results.filter((x) => x.ok)) {
+				const mount = h("div");
+				$("#cb-materials-panels").append(mount);
+				materialsPanel(api, mount, "binding", r.binding.binding_id);
+			}
 		} catch (err) {
 			showMessage(box, err);
 		}
@@ -246,6 +274,7 @@ function resetBind() {
 	bindRows.reset();
 	bindMats.reset();
 	clearMessage($("#cb-msg"));
+	$("#cb-materials-panels").replaceChildren();
 	$("#cb-ssn").focus();
 }
 
@@ -310,6 +339,8 @@ async function submitApply(e) {
 			announce(t(what.key, what.vars));
 			if (lastApplication.state !== "issued") $("#is-id").value = lastApplication.application_id;
 			if (lastApplication.card_no) $("#co-card").value = lastApplication.card_no;
+			/* family: E4 — the scans of the application's materials */
+			materialsPanel(api, $("#ap-materials-panel"), "card_application", lastApplication.application_id);
 		} catch (err) {
 			showMessage(box, err);
 		}
@@ -406,9 +437,14 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	premiumDesk = makePremiumDesk(api);
+	capDesk = makeCapDesk(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
-		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
+		onShow: (name) => {
+			if (name === "deliveries") deliveries.reload().catch(() => {});
+			if (name === "premium") premiumDesk.reload();
+		},
 	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });
 	const on = (sel, ev, fn) => $(sel).addEventListener(ev, fn);
