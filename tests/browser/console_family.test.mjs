@@ -139,7 +139,7 @@ for (const [label, viewport] of VIEWPORTS) {
 		/* without a binding, without the relationship: refused in plain words */
 		await pm.getByRole("button", { name: "确认缴费" }).click();
 		await page.getByRole("dialog", { name: "确认缴费" }).getByRole("button", { name: "确认缴费" }).click();
-		await page.locator("#pm-msg", { hasText: "这位亲属未与该账户绑定家庭共济。" }).waitFor();
+		await page.locator("#pm-msg", { hasText: "这位亲属未与该账户绑定家庭共济，不能代缴。" }).waitFor();
 		await rel.getByLabel("亲属身份证号（未绑定时必填）").fill(gran.id_number);
 		await rel.getByLabel("与授权人的关系（未绑定时必填）").selectOption({ label: "父母" });
 		await pm.getByRole("button", { name: "确认缴费" }).click();
