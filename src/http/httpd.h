@@ -60,6 +60,7 @@ typedef struct yb_hreq {
 
 	yb_ctx ctx;                      /* actor filled when authenticated */
 	bool authenticated;
+	bool upload_refused;             /* E4: caller refused on the headers */
 	const char *bearer;              /* the token (MHD's memory) */
 	char remote[64];                 /* client address, for throttling */
 

@@ -345,19 +345,27 @@ static int split_path(yb_hreq *r, const char *url)
 	return 0;
 }
 
+static int authenticate(yb_hreq *r, yb_err *err);
+
 /*
  * How much of the body to keep.  family (E4): an upload of a scan is kept
  * up to the setting material_max_bytes (one more byte tells the service
  * it was larger); every other body up to YB_HTTP_BODY_MAX.  Only a POST
  * to a .../materials path can be an upload, so other requests skip the
- * route lookup.
+ * route lookup.  The caller is checked on the headers, before any of the
+ * body is kept: only a token whose role the route takes earns the larger
+ * buffer, so no anonymous client can make the server hold megabytes per
+ * connection.  A caller refused here keeps the ordinary limit and gets
+ * his 401 or 403 from dispatch() as usual (upload_refused: at once, if
+ * his body is not worth reading).
  */
-static size_t body_limit(const yb_hreq *r)
+static size_t body_limit(yb_hreq *r)
 {
 	const char *params[YB_HTTP_PARAMS_MAX];
 	char allow[48];
 	const yb_http_route *rt;
 	int np, known;
+	yb_err err;
 
 	if (strcmp(r->method, "POST") != 0 || r->nsegs < 1 ||
 	    r->nsegs > YB_HTTP_SEGS_MAX ||
@@ -368,6 +376,13 @@ static size_t body_limit(const yb_hreq *r)
 				sizeof allow);
 	if (!rt || !(rt->flags & YB_ROUTE_UPLOAD))
 		return YB_HTTP_BODY_MAX;
+	yb_err_clear(&err);
+	if (yb_server_store(&r->ctx.store, &err) < 0 ||
+	    authenticate(r, &err) < 0 ||
+	    !(route_roles[rt - yb_http_routes] & YB_R(r->ctx.actor.role))) {
+		r->upload_refused = true;
+		return YB_HTTP_BODY_MAX;
+	}
 	return (size_t)srv.settings.material_max_bytes + 1;
 }
 
@@ -386,9 +401,9 @@ static yb_hreq *req_new(struct MHD_Connection *conn, const char *url,
 		return NULL;
 	}
 	client_address(r);
-	r->body_max = body_limit(r);
 	r->ctx.settings = &srv.settings;
 	r->ctx.clock = yb_clock_system();
+	r->body_max = body_limit(r);
 	atomic_fetch_add(&srv.in_flight, 1);
 	r->counted = 1;
 	return r;
@@ -559,7 +574,8 @@ static bool dispatch(yb_hreq *r, const char *url)
 	    yb_server_store(&r->ctx.store, &err) < 0)
 		goto fail;
 	if (r->route->roles != YB_R_PUBLIC) {
-		if (authenticate(r, &err) < 0)
+		/* an upload's caller may have been checked on its headers */
+		if (!r->authenticated && authenticate(r, &err) < 0)
 			goto fail;
 		if (!(route_roles[r->route - yb_http_routes] &
 		      YB_R(r->ctx.actor.role))) {
@@ -673,8 +689,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
-		if (refuse_unread(conn, r->body_max))
-			return queue_too_large(r);
+		if (refuse_unread(conn, r->body_max)) {
+			if (!r->upload_refused)
+				return queue_too_large(r);
+			if (dispatch(r, url))   /* E4: his 401 or 403 */
+				return MHD_YES;
+			return queue(r);
+		}
 		return MHD_YES;      /* see "Keep-alive" at the top */
 	}
 	if (*upload_data_size > 0) {

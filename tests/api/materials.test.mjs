@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import {
   startServer, seedPerson, seedInstitution, bindWeb, login, expectError,
 } from './helpers.mjs';
@@ -154,6 +155,44 @@ test('E4: never served to a person, a terminal, an institution or an employer', 
   // the binding as the person sees it says nothing of the scans
   const mine = await srv.get('/api/v1/me/bindings', { token: fx.a.token });
   assert.ok(!JSON.stringify(mine.json).includes('material'));
+});
+
+/* POST with "Expect: 100-continue": the body goes only if the server asks for it. */
+const askFirst = (path, body, key) => new Promise((resolve, reject) => {
+  const u = new URL(srv.base + path);
+  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', agent: false,
+    headers: { 'content-length': body.length, expect: '100-continue', ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+  let continued = false;
+  req.on('continue', () => { continued = true; req.end(body); });
+  req.on('response', (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => {
+      req.destroy();
+      const text = Buffer.concat(chunks).toString();
+      resolve({ continued, status: res.statusCode, code: JSON.parse(text).error?.code, json: JSON.parse(text), text });
+    });
+  });
+  req.on('error', reject);
+  req.flushHeaders();
+});
+
+test('E4: only a caller the route takes may send a scan past 64 KiB; the others are refused on the headers', async () => {
+  const path = `/api/v1/bindings/${fx.atWindow}/materials?kind=other`;
+  const big = Buffer.concat([PNG, randomBytes(100000)]);   // past other bodies' 64 KiB, under the setting
+  const n0 = await count(`/api/v1/bindings/${fx.atWindow}/materials`);
+  for (const [key, status, code] of [[null, 401, 'auth.required'], ['not-a-token', 401, 'auth.invalid_token'],
+    [fx.a.token, 403, 'auth.forbidden'], [terminal, 403, 'auth.forbidden'], [inst.key, 403, 'auth.forbidden']]) {
+    const r = await askFirst(path, big, key);
+    assert.deepEqual([r.continued, r.status, r.code], [false, status, code], `${key}: ${r.text}`);
+  }
+  // sent without waiting, the body is read and dropped past 64 KiB: the same refusals
+  expectError(assert, await upload(path.replace('?kind=other', ''), big, { kind: 'other', key: fx.a.token }), 403, 'auth.forbidden');
+  expectError(assert, await srv.req('POST', path, { raw: big }), 401, 'auth.required');
+  // the window's key is asked for the body, and it is kept whole
+  const ok = await askFirst(path, big, window);
+  assert.deepEqual([ok.continued, ok.status, ok.json.size_bytes, ok.json.sha256], [true, 201, big.length, sha(big)], ok.text);
+  assert.equal(await count(`/api/v1/bindings/${fx.atWindow}/materials`), n0 + 1);
 });
 
 test('E4 refusals: each with its code, changing nothing', async () => {
