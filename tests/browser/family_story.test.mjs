@@ -61,7 +61,12 @@ for (const [label, viewport] of VIEWPORTS) {
 		await page.getByRole("link", { name: "家庭共济" }).first().click();
 		await page.getByRole("heading", { level: 1, name: "家庭共济" }).waitFor();
 
-		/* E1: his mother's 2026 premium, from his account */
+		/* E1: his mother's 2026 premium, from his account; once the open
+		 * years are there, no word of "no open year" is left over from
+		 * before they arrived */
+		await page.locator("#pm-year option", { hasText: "2026 年度（¥400.00）" }).waitFor({ state: "attached" });
+		await page.locator("#pm-relative option", { hasText: "张*（父母）" }).waitFor({ state: "attached" });
+		assert.equal(await page.locator("#pm-msg").isHidden(), true, await page.locator("#pm-msg").textContent());
 		await pay(page, "张*（父母）", 2026);
 		const msg = page.locator("#pm-msg");
 		await msg.filter({ hasText: "已为 张*（父母）缴纳 2026 年度城乡居民医保 ¥400.00，款项已从您的个人账户扣除。" }).waitFor();

@@ -19,6 +19,7 @@ import {
 
 export function makePremiums(api, { mount, listMount, onPaid }) {
 	let years = [], relatives = [], pending = null;   /* pending: {key, id} */
+	let known = { years: false, relatives: false };   /* loaded at least once */
 	const relSelect = h("select", { id: "pm-relative" });
 	const yearSelect = h("select", { id: "pm-year" });
 	const amount = h("p", { class: "premium-amount", id: "pm-amount", "aria-live": "polite" });
@@ -69,8 +70,17 @@ export function makePremiums(api, { mount, listMount, onPaid }) {
 		const { y } = chosen();
 		amount.textContent = y ? `${t("premium.amount")}：${formatFen(y.amount_fen)}` : "";
 		form.hidden = false;
-		if (!relatives.length) showMessage(msg, "premium.no_relatives", "info");
-		else if (!years.length) showMessage(msg, "premium.no_years", "info");
+		showWhyNot();
+	}
+
+	/* "No relative" or "no open year" once that is known, and gone when it
+	 * no longer holds: the bindings and the years arrive in either order. */
+	const WHY_NOT = ["premium.no_relatives", "premium.no_years"];
+	function showWhyNot() {
+		const why = known.relatives && !relatives.length ? WHY_NOT[0]
+			: known.years && !years.length ? WHY_NOT[1] : null;
+		if (why) showMessage(msg, why, "info");
+		else if (WHY_NOT.includes(msg._what)) clearMessage(msg);
 	}
 
 	async function pay(e) {
@@ -117,11 +127,13 @@ export function makePremiums(api, { mount, listMount, onPaid }) {
 		/* The active bindings in which I am the authorizer. */
 		setRelatives(authorized) {
 			relatives = authorized.filter((b) => !b.ended_at);
+			known.relatives = true;
 			render();
 		},
 		async reload() {
 			try {
 				years = (await api.get("/api/v1/premium-years")).items.filter((y) => y.open);
+				known.years = true;
 			} catch (err) {
 				years = [];
 				showMessage(msg, err);
