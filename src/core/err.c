@@ -155,6 +155,7 @@ static const struct {
 	{ "record.outside_scope",          YB_EFORBIDDEN },
 	{ "proof.not_found",               YB_ENOTFOUND },
 	{ "proof.already_revoked",         YB_ECONFLICT },
+	{ "proof.duplicate",               YB_ECONFLICT },
 	{ "proof.invalid_reason",          YB_EINVAL },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },

@@ -181,6 +181,8 @@ static const struct {
 	/* family: E1 */
 	{ "premium_once",           "premium.already_paid" },
 	{ "premium_request",        "premium.request_id_reused" },
+	/* records: R2 */
+	{ "proofs_code",            "proof.duplicate" },
 };
 
 /* A one-line message from the server's, without the trailing newline. */
@@ -890,6 +892,15 @@ static const yb_store_ops pg_ops = {
 	.premium_by_request = pg_premium_by_request,
 	.premium_by_relative_year = pg_premium_by_relative_year,
 	.premiums_of_payer = pg_premiums_of_payer,
+	/* records and proofs (R1–R4) */
+	.contributions_in_period = pg_contributions_in_period,
+	.ledger_lines_between = pg_ledger_lines_between,
+	.ledger_balance_before = pg_ledger_balance_before,
+	.proof_insert = pg_proof_insert,
+	.proof_by_code = pg_proof_by_code,
+	.proofs_of_person = pg_proofs_of_person,
+	.proof_revoke = pg_proof_revoke,
+	.employee_months_scan = pg_employee_months_scan,
 
 	.set_autocheckpoint = pg_no_wal_upkeep_toggle,
 	.checkpoint = pg_no_wal_upkeep,

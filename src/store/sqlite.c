@@ -919,6 +919,15 @@ static const yb_store_ops sq_ops = {
 	.premium_by_request = sq_premium_by_request,
 	.premium_by_relative_year = sq_premium_by_relative_year,
 	.premiums_of_payer = sq_premiums_of_payer,
+	/* records and proofs (R1–R4) */
+	.contributions_in_period = sq_contributions_in_period,
+	.ledger_lines_between = sq_ledger_lines_between,
+	.ledger_balance_before = sq_ledger_balance_before,
+	.proof_insert = sq_proof_insert,
+	.proof_by_code = sq_proof_by_code,
+	.proofs_of_person = sq_proofs_of_person,
+	.proof_revoke = sq_proof_revoke,
+	.employee_months_scan = sq_employee_months_scan,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.checkpoint = sq_checkpoint,
