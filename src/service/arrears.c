@@ -308,9 +308,9 @@ static int cmp_employers(const void *x, const void *y, void *arg)
 
 int yb_arrears_employers(yb_ctx *ctx, const char *from, const char *to,
 			 const char *sort, bool ascending,
+			 char from_s[YB_MONTH_SZ], char to_s[YB_MONTH_SZ],
 			 yb_employer_arrears **out, int *n, yb_err *err)
 {
-	char from_s[YB_MONTH_SZ], to_s[YB_MONTH_SZ];
 	int key = -1;
 	scan s;
 

@@ -54,7 +54,7 @@ int yb_proof_facts_build(yb_ctx *ctx, const yb_person *p, const char *code,
 	return 0;
 }
 
-static json_t *years_json(const yb_proof_facts *f)
+json_t *yb_proof_years_json(const yb_proof_facts *f)
 {
 	json_t *a = json_array();
 
@@ -90,7 +90,7 @@ char *yb_proof_facts_encode(const yb_proof_facts *f)
 		"as_of", f->as_of, "first_month", f->first_month,
 		"total_months", f->total_months,
 		"continuity_months", f->continuity_months,
-		"gap_months", f->gap_months, "years", years_json(f));
+		"gap_months", f->gap_months, "years", yb_proof_years_json(f));
 	char *text;
 
 	if (!o)

@@ -110,6 +110,12 @@ typedef struct yb_proof_facts {
 	yb_year_summary years[YB_PROOF_YEARS_MAX];
 } yb_proof_facts;
 
+/* The year-by-year summary as JSON, as a proof's statement holds it and
+ * the API shows it: [{year, months, base_fen, employer_fen, personal_fen,
+ * account_credit_fen}] (NULL when out of memory). */
+struct json_t;
+struct json_t *yb_proof_years_json(const yb_proof_facts *f);
+
 /* A proof as shown: its record, what it stated, and whether it stands. */
 typedef enum {
 	YB_PROOF_GENUINE,                /* kept, signed, not revoked */
@@ -234,8 +240,11 @@ typedef struct yb_employer_arrears {
 	int64_t missing_months;
 } yb_employer_arrears;
 
+/* The period as reported is written to period_from/period_to. */
 int yb_arrears_employers(yb_ctx *ctx, const char *from, const char *to,
 			 const char *sort, bool ascending,
+			 char period_from[YB_MONTH_SZ],
+			 char period_to[YB_MONTH_SZ],
 			 yb_employer_arrears **out, int *n, yb_err *err);
 
 #endif

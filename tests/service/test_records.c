@@ -485,6 +485,7 @@ static void test_arrears(void **state)
 {
 	fx *f = *state;
 	yb_employer_arrears *list = NULL;
+	char pf[YB_MONTH_SZ], pt[YB_MONTH_SZ];
 	yb_person a, b, c, d;
 	yb_arrears ar;
 	int n;
@@ -533,8 +534,9 @@ static void test_arrears(void **state)
 	yb_arrears_release(&ar);
 	assert_err(yb_arrears_of_employer(&f->ctx, "R-A", NULL, NULL, &ar, &e),
 		   e, "record.outside_scope");
-	assert_err(yb_arrears_employers(&f->ctx, NULL, NULL, NULL, false,
-					&list, &n, &e), e, "auth.forbidden");
+	assert_err(yb_arrears_employers(&f->ctx, NULL, NULL, NULL, false, pf,
+					pt, &list, &n, &e), e,
+		   "auth.forbidden");
 
 	/* b sees his own employer's missing months for him only */
 	as_person(f, &b);
@@ -554,24 +556,27 @@ static void test_arrears(void **state)
 	fx_act(f, YB_ROLE_AGENCY_WINDOW, YB_CHAN_AGENCY_WINDOW, "key:1");
 	pay(f, &c, "2026-12", "R-B", 100);
 	assert_ok(yb_arrears_employers(&f->ctx, "2025-01", "2026-12",
-				       "missing_months", false, &list, &n, &e),
-		  e);
+				       "missing_months", false, pf, pt, &list,
+				       &n, &e), e);
 	assert_int_equal(n, 2);                 /* R-B: c from 2025-06 */
+	assert_string_equal(pf, "2025-01");
+	assert_string_equal(pt, "2026-12");
 	assert_string_equal(list[0].employer_code, "R-A");
 	assert_true(list[0].missing_months == 10);
 	assert_string_equal(list[1].employer_code, "R-B");
 	assert_true(list[1].missing_months == 7);
 	free(list);
 	assert_ok(yb_arrears_employers(&f->ctx, "2025-01", "2026-12",
-				       "employer_code", false, &list, &n, &e),
-		  e);
+				       "employer_code", false, pf, pt, &list,
+				       &n, &e), e);
 	assert_string_equal(list[0].employer_code, "R-B");
 	free(list);
 	assert_err(yb_arrears_employers(&f->ctx, NULL, NULL, "salary", false,
-					&list, &n, &e), e,
+					pf, pt, &list, &n, &e), e,
 		   "record.invalid_sort");
 	assert_err(yb_arrears_employers(&f->ctx, "2026-13", NULL, NULL, false,
-					&list, &n, &e), e, "period.invalid");
+					pf, pt, &list, &n, &e), e,
+		   "period.invalid");
 }
 
 int main(void)

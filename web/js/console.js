@@ -5,7 +5,9 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js).
+ * out of attempts, to retry (E3, console_deliveries.js), employers in
+ * arrears and a person's proofs and statements (R1, R2, R4,
+ * console_records.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -20,6 +22,7 @@ import {
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
+import { makeArrears, makePersonRecords } from "./console_records.js";  /* records: R1, R2, R4 */
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -30,6 +33,7 @@ const api = makeApi(key, {
 
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
+let arrears, personRecords;  /* records (R4, R1–R2): agency window */
 
 /* ---- key login --------------------------------------------------------- */
 
@@ -82,6 +86,7 @@ function enter() {
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
 	$("#nav-deliveries").hidden = role() !== "agency_window";
+	$("#nav-arrears").hidden = role() !== "agency_window";
 	views.show(views.current());
 }
 
@@ -134,6 +139,7 @@ async function findPerson(e) {
 			person = await api.get(`/api/v1/persons/${enc(ssn)}`);
 			renderPerson();
 			$("#person-result").hidden = false;
+			personRecords.show(person, role() === "agency_window");
 			announce(t("cperson.found", { name: person.name }));
 			await loadPersonBindings();
 		} catch (err) {
@@ -406,9 +412,14 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	arrears = makeArrears(api);
+	personRecords = makePersonRecords(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
-		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
+		onShow: (name) => {
+			if (name === "deliveries") deliveries.reload().catch(() => {});
+			if (name === "arrears") arrears.show();
+		},
 	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });
 	const on = (sel, ev, fn) => $(sel).addEventListener(ev, fn);
