@@ -1,8 +1,8 @@
 /*
  * pdf.c — the page machinery of the printed documents (render_int.h):
  * an A4 cairo PDF surface whose bytes go to a buffer as each page is
- * shown, pango text in Noto Sans CJK (Debian's fonts-noto-cjk), tables,
- * and the footer every page carries.
+ * shown, pango text in a CJK font from Debian (below: which, and why),
+ * tables, and the footer every page carries.
  *
  * cairo writes a page's content when the page is shown and the embedded
  * font subsets and the cross-reference table at the end; so a long
@@ -21,15 +21,24 @@
 
 #include "core/money.h"
 
-/* The CJK family of fonts-noto-cjk; fontconfig falls back to any font it
- * has if it is missing, and pdftotext still reads the text. */
+/*
+ * The typeface: WenQuanYi Zen Hei (Debian's fonts-wqy-zenhei), a Hei
+ * (sans-serif) CJK font with TrueType outlines.  Not Noto Sans CJK,
+ * although Debian has it too: its outlines are CFF, and cairo 1.16's CFF
+ * subsetter mishandles them here — measured: "如" set alone vanishes from
+ * the PDF (poppler draws nothing, though pdftotext still finds the
+ * text), and a one-page proof sometimes embeds 900 KB of the font and
+ * sometimes 60 KB.  cairo's TrueType subsetter has neither problem (the
+ * same page: a few KB of font).  Bold is pango's synthetic bold (the
+ * font has no bold face); the code and the address are in its Mono face.
+ */
 static const char *const font_specs[YB_F__N] = {
-	[YB_F_BODY]  = "Noto Sans CJK SC 10",
-	[YB_F_BOLD]  = "Noto Sans CJK SC Bold 10",
-	[YB_F_SMALL] = "Noto Sans CJK SC 8.5",
-	[YB_F_TITLE] = "Noto Sans CJK SC Bold 22",
-	[YB_F_HEAD]  = "Noto Sans CJK SC Bold 12",
-	[YB_F_MONO]  = "Noto Sans Mono CJK SC 11",
+	[YB_F_BODY]  = "WenQuanYi Zen Hei 10",
+	[YB_F_BOLD]  = "WenQuanYi Zen Hei Bold 10",
+	[YB_F_SMALL] = "WenQuanYi Zen Hei 8.5",
+	[YB_F_TITLE] = "WenQuanYi Zen Hei Bold 22",
+	[YB_F_HEAD]  = "WenQuanYi Zen Hei Bold 12",
+	[YB_F_MONO]  = "WenQuanYi Zen Hei Mono 11",
 };
 
 #define ROW_H 16.0

@@ -2,8 +2,8 @@
  * render.h — records and proofs written out (SPEC R1–R4): CSV for
  * spreadsheets (UTF-8 with a byte-order mark, so that spreadsheet
  * programs read the Chinese text) and PDF for paper (A4, typeset with
- * cairo and pango in a CJK font from Debian's fonts-noto-cjk, a QR code
- * by libqrencode).
+ * cairo and pango in a CJK font from Debian — fonts-wqy-zenhei, pdf.c
+ * says why — and a QR code by libqrencode).
  *
  * Why a module of its own, at the edge: CSV and PDF are encodings of
  * what the service answers, like the JSON of src/http — so they sit

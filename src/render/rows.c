@@ -30,11 +30,11 @@ static const yb_pdf_col employer_cols[] = {
 	{ "划入个人账户(元)", 101.276, YB_RIGHT },
 };
 static const yb_pdf_col ledger_cols[] = {
-	{ "记账时间", 104, YB_LEFT },
-	{ "摘要", 104, YB_LEFT },
-	{ "业务编号", 119.276, YB_LEFT },
-	{ "收支(元)", 86, YB_RIGHT },
-	{ "余额(元)", 86, YB_RIGHT },
+	{ "记账时间", 94, YB_LEFT },
+	{ "摘要", 82, YB_LEFT },
+	{ "业务编号", 167.276, YB_LEFT },
+	{ "收支(元)", 78, YB_RIGHT },
+	{ "余额(元)", 78, YB_RIGHT },
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
