@@ -43,7 +43,9 @@ static FILE *open_out(yb_cli *cli, const char *path, yb_format fmt,
 	return f;
 }
 
-static int close_out(yb_cli *cli, FILE *f, const char *path, int64_t bytes)
+/* Close the file; `report` says what was written (JSON with --json). */
+static int close_out(yb_cli *cli, FILE *f, const char *path, int64_t bytes,
+		     bool report)
 {
 	if (f == stdout)
 		return fflush(f) == 0 ? CLI_OK : CLI_REFUSED;
@@ -51,16 +53,18 @@ static int close_out(yb_cli *cli, FILE *f, const char *path, int64_t bytes)
 		fprintf(stderr, "error: writing %s failed\n", path);
 		return CLI_REFUSED;
 	}
+	if (!report)
+		return CLI_OK;
 	if (cli->json)
 		cli_emit(cli, json_pack("{s:s, s:I}", "file", path,
 					(json_int_t)bytes));
 	else
-		cli_note(cli, "wrote %s (%lld bytes)", path, (long long)bytes);
+		cli_note(cli, "wrote %s (%lld bytes)\n", path, (long long)bytes);
 	return CLI_OK;
 }
 
 static int write_all(yb_cli *cli, const char *path, yb_format fmt,
-		     const char *data, size_t len)
+		     const char *data, size_t len, bool report)
 {
 	int rc;
 	FILE *f = open_out(cli, path, fmt, &rc);
@@ -73,7 +77,7 @@ static int write_all(yb_cli *cli, const char *path, yb_format fmt,
 		fprintf(stderr, "error: writing failed\n");
 		return CLI_REFUSED;
 	}
-	return close_out(cli, f, path, (int64_t)len);
+	return close_out(cli, f, path, (int64_t)len, report);
 }
 
 /* ---- R1 statements --------------------------------------------------------------- */
@@ -162,7 +166,7 @@ int cmd_statement(yb_cli *cli, int argc, char **argv)
 			fclose(f);
 		return cli_fail(cli, &err);
 	}
-	return close_out(cli, f, out, bytes);
+	return close_out(cli, f, out, bytes, true);
 }
 
 /* ---- R3 gaps ------------------------------------------------------------------------ */
@@ -225,7 +229,7 @@ static int arrears_one(yb_cli *cli, const char *code, const char *from,
 	else if (yb_arrears_csv(&a, &csv, &len, &err) < 0)
 		rc = cli_fail(cli, &err);
 	else {
-		rc = write_all(cli, NULL, fmt, csv, len);
+		rc = write_all(cli, NULL, fmt, csv, len, true);
 		free(csv);
 	}
 	yb_arrears_release(&a);
@@ -276,7 +280,7 @@ int cmd_arrears(yb_cli *cli, int argc, char **argv)
 					  &err) < 0)
 		rc = cli_fail(cli, &err);
 	else {
-		rc = write_all(cli, NULL, fmt, csv, len);
+		rc = write_all(cli, NULL, fmt, csv, len, true);
 		free(csv);
 	}
 	free(list);
@@ -291,9 +295,11 @@ static const char proof_help[] =
 	"Proofs of insurance (参保证明, SPEC R2): a PDF with a verification code\n"
 	"and a QR code; anyone checks it at /verify/{code}.\n";
 
-/* Print the proof; with --out, write its PDF there too. */
+/* Print the proof; with --out, write its PDF there too (and say so in
+ * the answer's "file"). */
 static int show_proof(yb_cli *cli, const yb_proof_view *v, const char *out)
 {
+	json_t *o;
 	char *pdf;
 	size_t len;
 	yb_err err;
@@ -302,12 +308,15 @@ static int show_proof(yb_cli *cli, const yb_proof_view *v, const char *out)
 	if (out) {
 		if (yb_proof_pdf(v, &pdf, &len, &err) < 0)
 			return cli_fail(cli, &err);
-		rc = write_all(cli, out, YB_FMT_PDF, pdf, len);
+		rc = write_all(cli, out, YB_FMT_PDF, pdf, len, false);
 		free(pdf);
 		if (rc != CLI_OK)
 			return rc;
 	}
-	cli_emit(cli, yb_json_proof(v));
+	o = yb_json_proof(v);
+	if (o && out)
+		json_object_set_new(o, "file", json_string(out));
+	cli_emit(cli, o);
 	return CLI_OK;
 }
 
