@@ -42,6 +42,26 @@ const ctx = useServer(async () => {
 		for (let k = -30; k <= -1; k++) if (!GAP.includes(add(NOW, k))) await pay(p.ssn, add(NOW, k));
 		ctx.people[label] = p;
 	}
+	/* two more employers in arrears, so the console's list has rows to sort */
+	const others = [["E-NS-0021", "深圳市南山物流有限公司", [[-3, -1], [-2, -1], [-6, -4]]],
+		["E-FT-0107", "福田区示范餐饮管理有限公司", [[-1, -1]]]];
+	let n = 0;
+	for (const [code, name, holes] of others) {
+		await ctx.srv.admin("POST", "/api/v1/employers", { code, name });
+		for (const [a, b] of holes) {
+			n += 1;
+			const ssn = `6510000${String(n).padStart(2, "0")}`;
+			await ctx.srv.admin("POST", "/api/v1/persons", {
+				ssn, id_number: idNumber("19900101", 60 + n), name: `职工${n}`, scheme: "employee_tier1", employer_code: code,
+			});
+			for (let k = -12; k <= -1; k++)
+				if (k < a || k > b)
+					await ctx.srv.admin("POST", "/api/v1/contributions", {
+						ssn, period: add(NOW, k), employer_code: code, base_fen: 800000, employer_fen: 48000,
+						personal_fen: 16000, account_credit_fen: 20000,
+					});
+		}
+	}
 	ctx.window = await ctx.srv.key("agency_window");
 });
 
@@ -160,19 +180,24 @@ test("R4 in the console: the agency window lists employers in arrears, sorts the
 	/* two employees of E-BROWSER, both missing the two months of the gap */
 	assert.deepEqual((await row.locator("td").allTextContents()).map((s) => s.trim()), [EMPLOYER, "测试单位", "2", "2", "4"]);
 	await page.getByText(`核对期间：${add(NOW, -12)} 至 ${CLOSED}`).waitFor();
+	/* largest arrears first */
+	const codes = () => page.locator("#ar-list tbody tr td:first-child").allTextContents();
+	assert.deepEqual(await codes(), ["E-NS-0021", EMPLOYER, "E-FT-0107"]);
+	await docShot(page, "console-arrears");
 	/* sorted by the column clicked, the header says how */
 	const head = page.getByRole("button", { name: "单位代码" });
 	await head.click();
 	await page.locator("th[aria-sort=ascending]", { hasText: "单位代码" }).waitFor();
+	assert.deepEqual(await codes(), [EMPLOYER, "E-FT-0107", "E-NS-0021"]);
 	await head.click();
 	await page.locator("th[aria-sort=descending]", { hasText: "单位代码" }).waitFor();
+	assert.deepEqual(await codes(), ["E-NS-0021", "E-FT-0107", EMPLOYER]);
 	const csv = await download(page, () => page.getByRole("button", { name: "导出 CSV" }).click());
 	const lines = readFileSync(csv.file, "utf8").replace(/^\uFEFF/, "").trim().split("\r\n");
 	assert.equal(lines[0], "单位代码,单位名称,核对起始月,核对截止月,职工人数,欠缴人数,欠缴人月数");
 	assert.ok(lines.includes(`${EMPLOYER},测试单位,${add(NOW, -12)},${CLOSED},2,2,4`), lines.join("\n"));
 	assert.deepEqual(await axeViolations(page), [], "axe on #arrears");
 	await shot(page, "console-arrears");
-	await docShot(page, "console-arrears");
 	assertNoPageErrors(page);
 	await page.context().close();
 });
