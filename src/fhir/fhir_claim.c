@@ -94,7 +94,8 @@ static int parse_claim(const json_t *claim, yb_settle_req *req,
 				   "use", "must be claim or predetermination");
 	*preview = strcmp(use, "predetermination") == 0;
 	req->fund_pay_fen = 0;                 /* S2: 0 if none */
-	if (fund && yb_fhir_get_money(fund, "Claim.extension:fund-pay",
+	if (fund && yb_fhir_get_money(fund, "Claim.extension('"
+				      YB_FHIR_EXT_FUND "')",
 				      "valueMoney", true, &req->fund_pay_fen,
 				      err) < 0)
 		return -1;

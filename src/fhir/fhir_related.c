@@ -182,16 +182,19 @@ void yb_fhir_related_search(yb_hreq *r)
 static int parse_materials(const json_t *rp, yb_bind_materials *m,
 			   yb_err *err)
 {
-	static const char path[] = RP ".extension:binding-materials";
 	const json_t *ext = yb_fhir_ext(rp, YB_FHIR_EXT_MATERIALS);
 	const json_t *e;
+	char path[160];
 
 	if (!ext)
 		return 0;
+	/* The element path of a sub-extension, in FHIRPath. */
+#define AT(u) (snprintf(path, sizeof path, RP ".extension('%s')" \
+			".extension('%s')", YB_FHIR_EXT_MATERIALS, u), path)
 #define STR(u, f) ((e = yb_fhir_ext(ext, u)) && \
-	yb_fhir_get_str(e, path, "valueString", true, &m->f, err) < 0)
+	yb_fhir_get_str(e, AT(u), "valueString", true, &m->f, err) < 0)
 #define FLAG(u, f) ((e = yb_fhir_ext(ext, u)) && \
-	yb_fhir_get_bool(e, path, "valueBoolean", true, &m->f, err) < 0)
+	yb_fhir_get_bool(e, AT(u), "valueBoolean", true, &m->f, err) < 0)
 	if (STR("authorizer-card-no", authorizer_card_no) ||
 	    STR("relative-card-no", relative_card_no) ||
 	    STR("relative-id-number", relative_id_number) ||
@@ -199,6 +202,7 @@ static int parse_materials(const json_t *rp, yb_bind_materials *m,
 	    FLAG("social-security-cards", social_security_cards) ||
 	    FLAG("card-copies", card_copies))
 		return -1;
+#undef AT
 #undef STR
 #undef FLAG
 	return 0;

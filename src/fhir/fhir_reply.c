@@ -149,7 +149,7 @@ static unsigned outcome_status(const yb_err *err)
 static char *outcome_text(const char *code, yb_err_kind kind,
 			  const char *msg)
 {
-	char expr[128];
+	char expr[YB_ERR_MSG_MAX];
 	json_t *oo, *issue;
 	char *s;
 

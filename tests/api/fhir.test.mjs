@@ -300,6 +300,9 @@ test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcome
   // an operator's channel needs its materials (F5)
   const desk = { ...body('SPS', mother.ssn, mother.id_number), identifier: [{ system: SID.ssn, value: father.ssn }, { system: SID.id, value: father.id_number }] };
   outcome(await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: desk }), 422, 'binding.materials_missing');
+  const MAT = `${NS}/StructureDefinition/binding-materials`;
+  outcome(await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: { ...desk, extension: [{ url: MAT, extension: [{ url: 'id-cards', valueString: 'yes' }] }] } }),
+    400, 'request.missing_field', `RelatedPerson.extension('${MAT}').extension('id-cards').valueBoolean`);
   const withMaterials = { ...desk, extension: [{ url: `${NS}/StructureDefinition/binding-materials`, extension: [
     { url: 'id-cards', valueBoolean: true }, { url: 'social-security-cards', valueBoolean: true }] }] };
   const made = await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: withMaterials });
@@ -447,6 +450,8 @@ test('bad Claims: 400 with the element path, business refusals 422, never a 5xx'
   const noPatient = claim(son.id_number, 'B7'); noPatient.patient = { reference: `Patient/${son.ssn}` };
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: noPatient }), 400, 'request.missing_field', 'Claim.patient.identifier');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(son.id_number, 'B8', { total: 10, fund: 20 }) }), 400, 'settlement.invalid_amounts');
+  const badFund = claim(son.id_number, 'B8b'); badFund.extension[0].valueMoney = { value: 1.234, currency: 'CNY' };
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: badFund }), 400, 'request.invalid_field', `Claim.extension('${NS}/StructureDefinition/fund-pay').valueMoney.value`);
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(idNumber('19700101', 999), 'B9') }), 422, 'settlement.credential_invalid');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":1e400}}' }), 400, 'request.missing_field');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":01}}' }), 400, 'request.invalid_json');
@@ -546,6 +551,10 @@ test('malformed FHIR bodies on every write: 4xx OperationOutcomes, never a 5xx (
         : await fhir('POST', path, { token: tokens[path], body: v });
       assert.ok(r.status < 500, `${path} ${JSON.stringify(v)} → ${r.status} ${r.text}`);
       if (r.status >= 400) assert.equal(r.json.resourceType, 'OperationOutcome');
+      // bad FHIR input names its element, unless it is no JSON at all
+      const code = r.json.issue?.[0]?.details?.coding?.[0]?.code;
+      if (r.status === 400 && code !== 'request.invalid_json')
+        assert.equal(r.json.issue[0].expression?.length, 1, `${path} ${JSON.stringify(v)}: no element path in ${r.text}`);
     }
   }
   for (const patch of [{}, 'x', [null], [{ op: 'replace', path: '/active', value: 'false' }], [{ op: 7 }]]) {

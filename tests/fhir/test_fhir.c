@@ -191,6 +191,12 @@ static void test_element_paths(void **state)
 	assert_int_equal(yb_fhir_get_money(claim, "Claim", "gone", true, &fen,
 					   &err), -1);
 	assert_string_equal(err.code, "request.missing_field");
+	/* an extension's element, in FHIRPath */
+	yb_fhir_expression("Claim.extension('https://x.org/sd/fund-pay')"
+			   ".valueMoney.value: must be a number", expr,
+			   sizeof expr);
+	assert_string_equal(expr, "Claim.extension('https://x.org/sd/"
+			    "fund-pay').valueMoney.value");
 	/* a service's sentence is no path */
 	yb_fhir_expression("the SSN and ID number: mismatch", expr,
 			   sizeof expr);
