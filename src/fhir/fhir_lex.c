@@ -76,6 +76,16 @@ char *yb_fhir_tag_numbers(const char *in, size_t len, int maxdepth,
 		size_t nl;
 
 		if (in_str) {
+			/* A string that holds the tag itself would read as a
+			 * number ("\u0001300" as 300): refused.  FHIR strings
+			 * have no control characters anyway. */
+			if (esc && c == 'u' && len - i > 4 &&
+			    strncmp(in + i + 1, "0001", 4) == 0) {
+				yb_errf(err, "request.invalid_json",
+					"a control character (U+0001) in a "
+					"string at byte %zu", i - 1);
+				goto fail;
+			}
 			if (esc)
 				esc = false;
 			else if (c == '\\')

@@ -456,6 +456,8 @@ test('bad Claims: 400 with the element path, business refusals 422, never a 5xx'
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":1e400}}' }), 400, 'request.missing_field');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":01}}' }), 400, 'request.invalid_json');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '[' .repeat(40) }), 400, 'request.invalid_json');
+  // a string is no number, even one that spells the edge's own number tag
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: JSON.stringify(claim(son.id_number, 'B11', { total: '\u0001300' })) }), 400, 'request.invalid_json');
   outcome(await fhir('POST', 'Claim/$submit', { token: fatherTok, body: claim(son.id_number, 'B10') }), 403, 'auth.forbidden');
   outcome(await fhir('PUT', 'Claim/$submit', t), 405, 'request.method_not_allowed');
 });

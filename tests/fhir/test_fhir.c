@@ -54,7 +54,10 @@ static void test_tag_refuses(void **state)
 {
 	yb_err err;
 	static const char *const bad[] = { "{\"a\":01}", "{\"a\":1.}",
-		"{\"a\":-}", "{\"a\":1e}" };
+		"{\"a\":-}", "{\"a\":1e}",
+		/* a string holding the tag would be read as a number */
+		"{\"a\":\"\\u0001300\"}", "[\"x\\u0001\"]" };
+	char *ok;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -64,6 +67,11 @@ static void test_tag_refuses(void **state)
 	}
 	assert_null(yb_fhir_tag_numbers("[[[[", 4, 3, &err));
 	assert_string_equal(err.code, "request.invalid_json");
+	/* an escaped backslash before u0001 is text, not the tag */
+	ok = yb_fhir_tag_numbers("[\"\\\\u0001\"]", 11, 3, &err);
+	assert_non_null(ok);
+	assert_string_equal(ok, "[\"\\\\u0001\"]");
+	free(ok);
 }
 
 /* U1: FHIR decimal text ↔ fen. */
