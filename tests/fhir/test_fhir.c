@@ -67,6 +67,17 @@ static void test_tag_refuses(void **state)
 	}
 	assert_null(yb_fhir_tag_numbers("[[[[", 4, 3, &err));
 	assert_string_equal(err.code, "request.invalid_json");
+	assert_null(yb_fhir_tag_numbers("{}\0{", 4, 3, &err));
+	assert_string_equal(err.code, "request.invalid_json");
+	/* a number where JSON has no value stays bare, for jansson to
+	 * refuse: a key, a second value (tagged, they were strings) */
+	ok = yb_fhir_tag_numbers("{1:2}", 5, 3, &err);
+	assert_string_equal(ok, "{1:\"\\u00012\"}");
+	assert_null(json_loads(ok, 0, NULL));
+	free(ok);
+	ok = yb_fhir_tag_numbers("[1 2,3]", 7, 3, &err);
+	assert_string_equal(ok, "[\"\\u00011\" 2,\"\\u00013\"]");
+	free(ok);
 	/* an escaped backslash before u0001 is text, not the tag */
 	ok = yb_fhir_tag_numbers("[\"\\\\u0001\"]", 11, 3, &err);
 	assert_non_null(ok);
