@@ -81,8 +81,14 @@ int sq_nhsa_list(yb_store *st, const char *kind, const char *grp,
 		 yb_nhsa_rec **out, int *n, yb_err *err)
 {
 	sq_store *s = sq_of(st);
+	/* INDEXED BY: without statistics SQLite took the primary key for
+	 * ORDER BY key and read every record of the kind (every fee line
+	 * of every visit, at each settlement: the gateway's bottleneck,
+	 * docs/BENCHMARKS.md).  The (kind, grp) index of a WITHOUT ROWID
+	 * table ends in the key, so it gives the order as well. */
 	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_LIST,
 		"SELECT " REC_COLS " FROM nhsa_records "
+		"INDEXED BY nhsa_records_grp "
 		"WHERE kind = ?1 AND grp = ?2 ORDER BY key", err);
 	int rc;
 
