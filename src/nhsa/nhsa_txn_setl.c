@@ -1,8 +1,9 @@
 /*
- * nhsa_txn_setl.c — 2206 pre-settlement, 2207 settlement, 2208
- * revocation, 5203 settlement query, 3201/3202 reconciliation (NHSA.md
- * §2): setlinfo with every field NHSA.md lists, setldetail[] by fund
- * type.
+ * nhsa_txn_setl.c — 2206/2303 pre-settlement, 2207/2304 settlement,
+ * 2208/2305 revocation, 5203 settlement query, 3201/3202 reconciliation
+ * (NHSA.md §2): setlinfo with every field NHSA.md lists, setldetail[] by
+ * fund type (the same for a stay: NHSA.md "Output setlinfo and
+ * setldetail[] as in 2207").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,6 @@
 #include "core/fundpolicy.h"
 #include "nhsa/nhsa_json.h"
 #include "nhsa/nhsa_txn.h"
-
-#define W "input.data"
 
 static json_t *amt(int64_t fen, int sign)
 {
@@ -164,90 +163,44 @@ static int reply_setl(const yb_ctx *ctx, const yb_nhsa_setl *s, bool with_id,
 	return 0;
 }
 
-/* The input of 2206 and 2207 (the same fields). */
-static int setl_req(const yb_nhsa_env *env, yb_nhsa_setl_req *r, yb_err *err)
-{
-	const char *flag, *setlway, *invono;
-	json_t *d;
-	int64_t ignored;
-
-	memset(r, 0, sizeof *r);
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &d, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "psn_no", 30, true, &r->psn_no, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "mdtrt_cert_type", 3, true, &r->cert_type,
-			    err) < 0 ||
-	    yb_nhsa_get_str(d, W, "mdtrt_cert_no",
-			    yb_nhsa_cert_no_max(r->cert_type), false, &r->cert_no,
-			    err) < 0 ||
-	    yb_nhsa_get_str(d, W, "med_type", 6, true, &r->med_type, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "medfee_sumamt", true, &r->medfee_fen,
-			       err) < 0 ||
-	    yb_nhsa_get_str(d, W, "psn_setlway", 6, true, &setlway, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "mdtrt_id", 30, true, &r->mdtrt_id, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "chrg_bchno", 30, true, &r->chrg_bchno,
-			    err) < 0 ||
-	    yb_nhsa_get_str(d, W, "insutype", 6, true, &r->insutype, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "acct_used_flag", 1, true, &flag, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "invono", 20, false, &invono, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "fulamt_ownpay_amt", false, &ignored,
-			       err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "overlmt_selfpay", false, &ignored,
-			       err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "preselfpay_amt", false, &ignored,
-			       err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "inscp_scp_amt", false, &r->inscp_fen,
-			       err) < 0)
-		return -1;
-	r->has_inscp = json_object_get(d, "inscp_scp_amt") &&
-		       !json_is_null(json_object_get(d, "inscp_scp_amt")) &&
-		       *yb_nhsa_text(json_object_get(d, "inscp_scp_amt"), NULL);
-	if (strcmp(flag, "0") != 0 && strcmp(flag, "1") != 0)
-		return yb_errf(err, "nhsa.invalid_field", W ".acct_used_flag");
-	r->acct_used = flag[0] == '1';
-	r->msgid = env->msgid;
-	return 0;
-}
-
-static int settle(yb_ctx *ctx, const yb_nhsa_env *env, bool preview,
+static int settle(yb_ctx *ctx, const void *req, bool preview,
 		  json_t **output, yb_err *err)
 {
-	yb_nhsa_setl_req r;
 	yb_nhsa_setl *s = malloc(sizeof *s);
 	int rc = -1;
 
 	if (!s)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	if (setl_req(env, &r, err) == 0 &&
-	    yb_nhsa_settle(ctx, &r, preview, s, NULL, err) == 0)
+	if (yb_nhsa_settle(ctx, req, preview, s, NULL, err) == 0)
 		rc = reply_setl(ctx, s, !preview, 1, output, err);
 	free(s);
 	return rc;
 }
 
-int yb_nhsa_2206(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+/* 2206 and 2303 */
+int yb_nhsa_setl_preview(yb_ctx *ctx, const yb_nhsa_env *env,
+			 const void *req, json_t **output, yb_err *err)
 {
-	return settle(ctx, env, true, output, err);
+	(void)env;
+	return settle(ctx, req, true, output, err);
 }
 
-int yb_nhsa_2207(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+/* 2207 and 2304 */
+int yb_nhsa_setl_create(yb_ctx *ctx, const yb_nhsa_env *env,
+			const void *req, json_t **output, yb_err *err)
 {
-	return settle(ctx, env, false, output, err);
+	(void)env;
+	return settle(ctx, req, false, output, err);
 }
 
-/* 2208 and 5203 name a settlement the same way. */
-static int setl_ref(const yb_nhsa_env *env, const char **setl_id,
-		    const char **mdtrt_id, const char **psn_no, yb_err *err)
+/* 2601 revokes the settlement a 2207/2304 answered. */
+json_t *yb_nhsa_setl_effect(const void *req, const json_t *output)
 {
-	json_t *d;
+	const char *id = json_string_value(json_object_get(
+		json_object_get(output, "setlinfo"), "setl_id"));
 
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &d, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "setl_id", 30, true, setl_id, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "mdtrt_id", 30, true, mdtrt_id, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "psn_no", 30, true, psn_no, err) < 0)
-		return -1;
-	return 0;
+	(void)req;
+	return id ? json_pack("{s:s}", "setl_id", id) : NULL;
 }
 
 /* 5203's extra fields; cash_payamt replaces psn_cash_pay and psn_pay
@@ -287,22 +240,22 @@ static void setl_query_extras(json_t *o, const yb_nhsa_env *env,
 	set_s(o, "opt_time", t);
 }
 
-/* 2208 (revoke) and 5203 (read) name a settlement the same way and
+/* 2208/2305 (revoke) and 5203 (read) name a settlement the same way and
  * answer setlinfo + setldetail: the reversal's negated, the query's with
- * its extra fields. */
-static int setl_named(yb_ctx *ctx, const yb_nhsa_env *env, bool revoke,
-		      json_t **output, yb_err *err)
+ * its extra fields.  `revoke`: 0 read, 1 outpatient, 2 inpatient. */
+static int setl_named(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		      int revoke, json_t **output, yb_err *err)
 {
-	const char *setl_id, *mdtrt_id, *psn_no;
+	const yb_nhsa_in_setl_ref *r = req;
 	yb_nhsa_setl *s = malloc(sizeof *s);
 	int rc = -1;
 
 	if (!s)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	if (setl_ref(env, &setl_id, &mdtrt_id, &psn_no, err) < 0 ||
-	    (revoke ? yb_nhsa_revoke(ctx, setl_id, mdtrt_id, psn_no, s, err)
-		    : yb_nhsa_setl_get(ctx, setl_id, mdtrt_id, psn_no, s,
-				       err)) < 0 ||
+	if ((revoke ? yb_nhsa_revoke(ctx, r->setl_id, r->mdtrt_id, r->psn_no,
+				     revoke == 2, s, err)
+		    : yb_nhsa_setl_get(ctx, r->setl_id, r->mdtrt_id, r->psn_no,
+				       s, err)) < 0 ||
 	    reply_setl(ctx, s, true, revoke ? -1 : 1, output, err) < 0)
 		goto out;
 	if (!revoke)
@@ -314,16 +267,22 @@ out:
 	return rc;
 }
 
-int yb_nhsa_2208(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_2208(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 json_t **output, yb_err *err)
 {
-	return setl_named(ctx, env, true, output, err);
+	return setl_named(ctx, env, req, 1, output, err);
 }
 
-int yb_nhsa_5203(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_2305(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 json_t **output, yb_err *err)
 {
-	return setl_named(ctx, env, false, output, err);
+	return setl_named(ctx, env, req, 2, output, err);
+}
+
+int yb_nhsa_5203(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 json_t **output, yb_err *err)
+{
+	return setl_named(ctx, env, req, 0, output, err);
 }
 
 /* ---- 3201 / 3202 ----------------------------------------------------------- */
@@ -365,89 +324,54 @@ static json_t *stmtinfo(const char *optins, const stmt_field *f, int n)
 			 equal ? "对账相符" : dscr);
 }
 
-static int stmt_dates(const json_t *d, yb_date *b, yb_date *e, yb_err *err)
+int yb_nhsa_3201(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 json_t **output, yb_err *err)
 {
-	const char *bs, *es;
-
-	if (yb_nhsa_get_str(d, W, "stmt_begndate", 10, true, &bs, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "stmt_enddate", 10, true, &es, err) < 0)
-		return -1;
-	if (!yb_date_parse(bs, b))
-		return yb_errf(err, "nhsa.invalid_field", W ".stmt_begndate");
-	if (!yb_date_parse(es, e))
-		return yb_errf(err, "nhsa.invalid_field", W ".stmt_enddate");
-	return 0;
-}
-
-int yb_nhsa_3201(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
-{
-	const char *insutype, *clr_type, *optins;
-	int64_t medfee, fund, acct, cnt;
+	const yb_nhsa_in_stmt *r = req;
 	yb_nhsa_totals ours;
-	yb_date b, e;
-	json_t *d, *info;
+	json_t *info;
 
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &d, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "insutype", 6, true, &insutype, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "clr_type", 6, true, &clr_type, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "setl_optins", 6, true, &optins, err) < 0 ||
-	    stmt_dates(d, &b, &e, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "medfee_sumamt", true, &medfee, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "fund_pay_sumamt", true, &fund, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "acct_pay", true, &acct, err) < 0 ||
-	    yb_nhsa_get_int(d, W, "fixmedins_setl_cnt", 9999999999LL, true,
-			    &cnt, err) < 0)
-		return -1;
-	if (yb_nhsa_totals_get(ctx, insutype, b, e, &ours, err) < 0)
+	(void)env;
+	if (yb_nhsa_totals_get(ctx, r->insutype, r->begin, r->end, &ours,
+			       err) < 0)
 		return -1;
 	stmt_field f[] = {
-		{ "医疗费总额", ours.medfee_fen, medfee, true },
-		{ "基金支付总额", ours.fund_fen, fund, true },
-		{ "个人账户支付", ours.acct_fen, acct, true },
-		{ "结算笔数", ours.count, cnt, false },
+		{ "医疗费总额", ours.medfee_fen, r->medfee_fen, true },
+		{ "基金支付总额", ours.fund_fen, r->fund_fen, true },
+		{ "个人账户支付", ours.acct_fen, r->acct_fen, true },
+		{ "结算笔数", ours.count, r->count, false },
 	};
-	info = stmtinfo(optins, f, 4);
+	info = stmtinfo(r->setl_optins, f, 4);
 	*output = info ? json_pack("{s:o}", "stmtinfo", info) : NULL;
 	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
-int yb_nhsa_3202(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_3202(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 json_t **output, yb_err *err)
 {
-	const char *optins, *file_no;
-	int64_t medfee, fund, cash, cnt;
+	const yb_nhsa_in_stmt *r = req;
 	yb_nhsa_totals ours;
-	yb_date b, e;
-	json_t *d, *info;
+	json_t *info;
 	char t[20];
 
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &d, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "setl_optins", 6, true, &optins, err) < 0 ||
-	    yb_nhsa_get_str(d, W, "file_qury_no", 30, true, &file_no, err) < 0 ||
-	    stmt_dates(d, &b, &e, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "medfee_sumamt", true, &medfee, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "fund_pay_sumamt", true, &fund, err) < 0 ||
-	    yb_nhsa_get_amount(d, W, "cash_payamt", true, &cash, err) < 0 ||
-	    yb_nhsa_get_int(d, W, "fixmedins_setl_cnt", 9999999999LL, true,
-			    &cnt, err) < 0)
-		return -1;
-	if (yb_nhsa_totals_get(ctx, "", b, e, &ours, err) < 0)
+	(void)env;
+	if (yb_nhsa_totals_get(ctx, "", r->begin, r->end, &ours, err) < 0)
 		return -1;
 	stmt_field f[] = {
-		{ "医疗费总额", ours.medfee_fen, medfee, true },
-		{ "基金支付总额", ours.fund_fen, fund, true },
-		{ "现金支付金额", ours.cash_fen, cash, true },
-		{ "结算笔数", ours.count, cnt, false },
+		{ "医疗费总额", ours.medfee_fen, r->medfee_fen, true },
+		{ "基金支付总额", ours.fund_fen, r->fund_fen, true },
+		{ "现金支付金额", ours.cash_fen, r->cash_fen, true },
+		{ "结算笔数", ours.count, r->count, false },
 	};
-	/* [inferred] The detail file (9101) is not supported: the totals the
-	 * HIS sends are compared, and the answer carries them in stmtinfo
-	 * beside the fileinfo node NHSA.md names. */
-	info = stmtinfo(optins, f, 4);
+	/* [inferred] The detail file (9101) is not supported
+	 * (docs/NHSA.md says why): the totals the HIS sends are compared,
+	 * and the answer carries them in stmtinfo beside the fileinfo node
+	 * NHSA.md names. */
+	info = stmtinfo(r->setl_optins, f, 4);
 	yb_nhsa_format_datetime(yb_ctx_now(ctx), t);
 	*output = info ? json_pack("{s:{s:s, s:s, s:s}, s:o}", "fileinfo",
-				   "file_qury_no", file_no, "filename", "",
-				   "dld_endtime", t, "stmtinfo", info)
+				   "file_qury_no", r->file_qury_no, "filename",
+				   "", "dld_endtime", t, "stmtinfo", info)
 		       : NULL;
 	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }

@@ -465,6 +465,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX settlement_shares_binding"
 	"  ON settlement_shares(binding_id, settlement_id)"
 	"  WHERE binding_id IS NOT NULL;",
+	/* ---- nhsa (2): a record per fee batch (sqlite_schema.c 6) ---- */
+	"INSERT INTO nhsa_records (kind, key, grp, inst, at, val)"
+	"  SELECT 'feeb', grp || '|' || (val::json->>'chrg_bchno'),"
+	"         grp, max(inst), max(at),"
+	"         json_build_object("
+	"           'sum', sum((val::json->>'amount_fen')::bigint),"
+	"           'lines', count(*),"
+	"           'setl', max(coalesce((val::json->>'settlement_id')::bigint,"
+	"                                0)))::text"
+	"  FROM nhsa_records WHERE kind = 'fee'"
+	"  GROUP BY grp, val::json->>'chrg_bchno';",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

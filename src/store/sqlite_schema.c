@@ -503,6 +503,20 @@ static const char *const migrations[] = {
 	"  ON settlement_shares(binding_id, settlement_id)\n"
 	"  WHERE binding_id IS NOT NULL;\n"
 	"PRAGMA user_version = 5;\n",
+	/* ---- nhsa (2): a record per fee batch (kind "feeb", service/
+	 * nhsa_fee.c), so that a settlement reads its batch instead of every
+	 * line of the visit; made here from the lines kept so far (a line's
+	 * settlement_id becomes its batch's) ---- */
+	"INSERT INTO nhsa_records (kind, key, grp, inst, at, val)\n"
+	"  SELECT 'feeb', grp || '|' || json_extract(val, '$.chrg_bchno'),\n"
+	"         grp, max(inst), max(at),\n"
+	"         json_object('sum', sum(json_extract(val, '$.amount_fen')),\n"
+	"                     'lines', count(*),\n"
+	"                     'setl', max(coalesce(json_extract(val,\n"
+	"                                  '$.settlement_id'), 0)))\n"
+	"  FROM nhsa_records WHERE kind = 'fee'\n"
+	"  GROUP BY grp, json_extract(val, '$.chrg_bchno');\n"
+	"PRAGMA user_version = 6;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
