@@ -211,6 +211,11 @@ static int encode(const yb_ctx *ctx, yb_nhsa_exchange *x)
 		yb_nhsa_err_msg(&x->err, x->reply.err_msg,
 				sizeof x->reply.err_msg);
 	x->text = yb_nhsa_reply_encode(&x->reply, &x->len);
+	/* The output is spent: freed on the thread that made it (a tree of
+	 * small blocks freed on another thread is contention in the
+	 * writer's malloc arena, as http/json.c found). */
+	json_decref(x->reply.output);
+	x->reply.output = NULL;
 	x->msg.responded_ms = ms;
 	x->msg.infcode = x->reply.infcode;
 	x->msg.err_code = x->failed ? x->err.code : "";
@@ -354,6 +359,9 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 	}
 	/* A log failure does not change the answer. */
 	yb_nhsa_msg_finish(ctx, &x->msg, claimed, &ignored);
+	free(x->effect);             /* made on this thread, freed here */
+	x->effect = NULL;
+	x->msg.effect = NULL;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/money.h"
 
 /* The marker as JSON text, and what it decodes to. */
@@ -369,40 +370,57 @@ json_t *yb_nhsa_jratio(int64_t bp)
 	return yb_nhsa_jfixed(bp, 4);
 }
 
+/* v as compact JSON in insertion order; a marked number as its bare
+ * text.  Our own walk (core/jsonw.h says why), not json_dumps. */
+static void dump(yb_jw *w, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		yb_jw_raw(w, "{");
+		json_object_foreach((json_t *)v, key, m) {
+			yb_jw_key(w, key);
+			dump(w, m);
+		}
+		yb_jw_raw(w, "}");
+		break;
+	case JSON_ARRAY:
+		yb_jw_raw(w, "[");
+		json_array_foreach(v, i, m) {
+			yb_jw_sep(w);
+			dump(w, m);
+		}
+		yb_jw_raw(w, "]");
+		break;
+	case JSON_STRING:
+		if (json_string_length(v) > 1 && json_string_value(v)[0] == '\0')
+			yb_jw_rawn(w, json_string_value(v) + 1,
+				   json_string_length(v) - 1);
+		else
+			yb_jw_strn(w, json_string_value(v),
+				   json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		yb_jw_int(w, (int64_t)json_integer_value(v));
+		break;
+	case JSON_TRUE:
+		yb_jw_raw(w, "true");
+		break;
+	case JSON_FALSE:
+		yb_jw_raw(w, "false");
+		break;
+	default:                         /* reals are never written here */
+		yb_jw_raw(w, "null");
+	}
+}
+
 char *yb_nhsa_dump(const json_t *v, size_t *len)
 {
-	char *s = json_dumps(v, JSON_COMPACT), *r, *w;
-	size_t mlen = sizeof marker_json - 1;
+	yb_jw w = YB_JW_INIT;
 
-	if (!s)
-		return NULL;
-	/* "\u0000TEXT" → TEXT: jansson writes the marker as that escape and
-	 * no other string of ours can contain a NUL. */
-	for (r = w = s; *r;) {
-		if (*r == '"' && strncmp(r, marker_json, mlen) == 0) {
-			r += mlen;
-			while (*r && *r != '"')
-				*w++ = *r++;
-			if (*r)
-				r++;
-			continue;
-		}
-		if (*r == '"') {
-			/* copy a whole string token, escapes included */
-			*w++ = *r++;
-			while (*r && *r != '"') {
-				if (*r == '\\' && r[1])
-					*w++ = *r++;
-				*w++ = *r++;
-			}
-			if (*r)
-				*w++ = *r++;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-	if (len)
-		*len = (size_t)(w - s);
-	return s;
+	dump(&w, v);
+	return yb_jw_take(&w, len);
 }

@@ -40,26 +40,36 @@ int yb_nhsa_rec_get(yb_ctx *ctx, const char *kind, const char *key,
 	return 1;
 }
 
-int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
-		    const char *grp, const json_t *val, int mode, yb_err *err)
+int yb_nhsa_rec_put_text(yb_ctx *ctx, const char *kind, const char *key,
+			 const char *grp, char *text, int mode, yb_err *err)
 {
 	yb_nhsa_rec rec;
 	int rc;
 
+	if (!text)
+		return yb_errf(err, "out_of_memory", "out of memory");
 	memset(&rec, 0, sizeof rec);
 	yb_nhsa_cpy(rec.kind, sizeof rec.kind, kind);
-	if (strlen(key) >= sizeof rec.key || strlen(grp ? grp : "") >= sizeof rec.grp)
+	if (strlen(key) >= sizeof rec.key ||
+	    strlen(grp ? grp : "") >= sizeof rec.grp) {
+		free(text);
 		return yb_errf(err, "nhsa.invalid_field", "key too long");
+	}
 	yb_nhsa_cpy(rec.key, sizeof rec.key, key);
 	yb_nhsa_cpy(rec.grp, sizeof rec.grp, grp);
 	yb_nhsa_cpy(rec.inst, sizeof rec.inst, ctx->actor.institution_code);
 	rec.at = yb_ctx_now(ctx);
-	rec.val = json_dumps(val, JSON_COMPACT);
-	if (!rec.val)
-		return yb_errf(err, "out_of_memory", "out of memory");
+	rec.val = text;
 	rc = ctx->store->ops->nhsa_put(ctx->store, &rec, mode, err);
-	free(rec.val);
+	free(text);
 	return rc;
+}
+
+int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
+		    const char *grp, const json_t *val, int mode, yb_err *err)
+{
+	return yb_nhsa_rec_put_text(ctx, kind, key, grp,
+				    json_dumps(val, JSON_COMPACT), mode, err);
 }
 
 int yb_nhsa_rec_list(yb_ctx *ctx, const char *kind, const char *grp,
@@ -303,25 +313,21 @@ int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
 		      yb_err *err)
 {
 	char key[192];
-	json_t *v = json_object();
 	yb_time now = yb_ctx_now(ctx);
 	int window = ctx->settings->nhsa_time_window_seconds;
 	int rc = -1, fresh;
 
-	if (!v)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	if (strlen(nonce) > 128) {
-		json_decref(v);
+	if (strlen(nonce) > 128)
 		return yb_errf(err, "nhsa.auth_missing", "x-tif-nonce too long");
-	}
 	snprintf(key, sizeof key, "%s|%s", paasid, nonce);
 	if (yb_tx_begin(ctx, true, err) < 0)
-		goto out;
+		return -1;
 	if (purge_due(now, window) &&
 	    ctx->store->ops->nhsa_purge(ctx->store, "nonce",
 					now - 2 * (yb_time)window, err) < 0)
 		goto end;
-	fresh = yb_nhsa_rec_put(ctx, "nonce", key, "", v, YB_NHSA_ENSURE, err);
+	fresh = yb_nhsa_rec_put_text(ctx, "nonce", key, "", strdup("{}"),
+				     YB_NHSA_ENSURE, err);
 	if (fresh < 0)
 		goto end;
 	if (!fresh) {
@@ -330,9 +336,5 @@ int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
 	}
 	rc = 0;
 end:
-	rc = yb_tx_end(ctx, rc, err);
-out:
-	json_decref(v);
-	return rc;
+	return yb_tx_end(ctx, rc, err);
 }
-

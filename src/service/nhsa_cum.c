@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
+
 int yb_nhsa_year_of(yb_time t)
 {
 	int y, m, d;
@@ -74,15 +76,16 @@ int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make, json_t **j,
 int yb_nhsa_cum_move(yb_ctx *ctx, const char *key, json_t *j,
 		     const yb_nhsa_setl *o, int sign, yb_err *err)
 {
-	json_object_set_new(j, "dedc", json_integer(yb_nhsa_ji(j, "dedc") +
-						    sign * o->dedc_fen));
-	json_object_set_new(j, "fund", json_integer(yb_nhsa_ji(j, "fund") +
-						    sign * o->fund_fen));
-	json_object_set_new(j, "medfee", json_integer(yb_nhsa_ji(j, "medfee") +
-						      sign * o->medfee_fen));
-	json_object_set_new(j, "count", json_integer(yb_nhsa_ji(j, "count") +
-						     sign));
-	return yb_nhsa_rec_put(ctx, "cum", key, "", j, YB_NHSA_UPSERT, err);
+	yb_jw w = YB_JW_INIT;
+
+	yb_jw_raw(&w, "{");
+	yb_jw_kint(&w, "dedc", yb_nhsa_ji(j, "dedc") + sign * o->dedc_fen);
+	yb_jw_kint(&w, "fund", yb_nhsa_ji(j, "fund") + sign * o->fund_fen);
+	yb_jw_kint(&w, "medfee", yb_nhsa_ji(j, "medfee") + sign * o->medfee_fen);
+	yb_jw_kint(&w, "count", yb_nhsa_ji(j, "count") + sign);
+	yb_jw_raw(&w, "}");
+	return yb_nhsa_rec_put_text(ctx, "cum", key, "", yb_jw_take(&w, NULL),
+				    YB_NHSA_UPSERT, err);
 }
 
 int yb_nhsa_cum_get(yb_ctx *ctx, const char *psn_no, int year,

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
+
 /* ---- batches ----------------------------------------------------------------- */
 
 static void batch_key(char *key, size_t size, const char *mdtrt_id,
@@ -61,21 +63,18 @@ int yb_nhsa_batch_put(yb_ctx *ctx, const char *mdtrt_id,
 		      const yb_nhsa_batch *b, yb_err *err)
 {
 	char key[192];
-	json_t *j;
-	int rc;
+	yb_jw w = YB_JW_INIT;
 
 	batch_key(key, sizeof key, mdtrt_id, b->chrg_bchno);
 	if (b->lines <= 0 && b->settlement_id == 0)   /* nothing left */
 		return ctx->store->ops->nhsa_delete(ctx->store, "feeb", key, err);
-	j = json_pack("{s:I, s:I, s:I}", "sum", (json_int_t)b->sum_fen,
-		      "lines", (json_int_t)b->lines, "setl",
-		      (json_int_t)b->settlement_id);
-	if (!j)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	rc = yb_nhsa_rec_put(ctx, "feeb", key, mdtrt_id, j, YB_NHSA_UPSERT,
-			     err);
-	json_decref(j);
-	return rc;
+	yb_jw_raw(&w, "{");
+	yb_jw_kint(&w, "sum", b->sum_fen);
+	yb_jw_kint(&w, "lines", b->lines);
+	yb_jw_kint(&w, "setl", b->settlement_id);
+	yb_jw_raw(&w, "}");
+	return yb_nhsa_rec_put_text(ctx, "feeb", key, mdtrt_id,
+				    yb_jw_take(&w, NULL), YB_NHSA_UPSERT, err);
 }
 
 /* ---- lines ---------------------------------------------------------------------- */

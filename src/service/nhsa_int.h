@@ -14,6 +14,10 @@
 /* 1 found (*val a new reference; meta filled if not NULL) / 0 / -1. */
 int yb_nhsa_rec_get(yb_ctx *ctx, const char *kind, const char *key,
 		    json_t **val, yb_nhsa_rec *meta, yb_err *err);
+/* The same with the value's text made already (taken, freed here; NULL
+ * is out of memory) — by core/jsonw.h on the hot path. */
+int yb_nhsa_rec_put_text(yb_ctx *ctx, const char *kind, const char *key,
+			 const char *grp, char *text, int mode, yb_err *err);
 /* Store `val` (borrowed) under (kind, key); result as store nhsa_put. */
 int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
 		    const char *grp, const json_t *val, int mode, yb_err *err);
@@ -21,6 +25,13 @@ int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
 /* "institution|msgid", the key of a kept message (nhsa_msg.c). */
 void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
 		     const char *msgid);
+/* A kept message (kind "msg"): its facts (*meta, new reference) and its
+ * reply (*response, malloc'd).  1 found / 0 absent / -1. */
+int yb_nhsa_msg_load(yb_ctx *ctx, const char *key, json_t **meta,
+		     char **response, yb_err *err);
+/* Keep a message from its facts and reply (mode as store nhsa_put). */
+int yb_nhsa_msg_store(yb_ctx *ctx, const char *key, const json_t *meta,
+		      const char *response, int mode, yb_err *err);
 
 /* Every record of (kind, grp) by key, each read into a fresh element of
  * `size` bytes by each(key, value, element): *out malloc'd (also for

@@ -105,40 +105,37 @@ static int tombstone(yb_ctx *ctx, const char *key, const char *omsgid,
 
 	if (!t)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	rc = yb_nhsa_rec_put(ctx, "msg", key, ctx->actor.institution_code, t,
-			     YB_NHSA_INSERT, err);
+	rc = yb_nhsa_msg_store(ctx, key, t, "", YB_NHSA_INSERT, err);
 	json_decref(t);
 	return rc;
 }
 
-/* Undo the kept message `orig` (or nothing, if it failed) and mark it. */
-static int reverse_kept(yb_ctx *ctx, json_t *orig, const char *key,
-			const char *psn_no, const char *omsgid,
-			const char *oinfno, const char *by, const char **what,
-			yb_err *err)
+/* Undo the kept message `orig` (or nothing, if it failed) and mark it;
+ * 1 when it was reversed before (nothing to do). */
+static int reverse_kept(yb_ctx *ctx, json_t *orig, const char *response,
+			const char *key, const char *psn_no,
+			const char *omsgid, const char *oinfno, const char *by,
+			const char **what, yb_err *err)
 {
 	if (strcmp(yb_nhsa_js(orig, "infno"), oinfno) != 0)
 		return yb_errf(err, "nhsa.reversal_refused",
 			       "oinfno is not the original's infno");
-	if (*yb_nhsa_js(orig, "reversed_by") ||
-	    strcmp(yb_nhsa_js(orig, "state"), "reversed") == 0) {
-		*what = "none";              /* again is harmless */
-		return 1;
-	}
 	*what = "none";
+	if (*yb_nhsa_js(orig, "reversed_by") ||
+	    strcmp(yb_nhsa_js(orig, "state"), "reversed") == 0)
+		return 1;                /* again is harmless */
 	if (yb_nhsa_ji(orig, "infcode") == 0 &&
 	    undo(ctx, orig, psn_no, omsgid, what, err) < 0)
 		return -1;
 	json_object_set_new(orig, "reversed_by", json_string(by));
-	return yb_nhsa_rec_put(ctx, "msg", key, ctx->actor.institution_code,
-			       orig, YB_NHSA_UPSERT, err);
+	return yb_nhsa_msg_store(ctx, key, orig, response, YB_NHSA_UPSERT, err);
 }
 
 int yb_nhsa_reverse(yb_ctx *ctx, const char *psn_no, const char *omsgid,
 		    const char *oinfno, const char *by_msgid,
 		    const char **what, yb_err *err)
 {
-	char key[192], target[YB_TEXT_SZ];
+	char key[192], target[YB_TEXT_SZ], *response = NULL;
 	json_t *orig = NULL;
 	int found, rc = -1;
 
@@ -151,20 +148,21 @@ int yb_nhsa_reverse(yb_ctx *ctx, const char *psn_no, const char *omsgid,
 	yb_nhsa_msg_key(key, sizeof key, ctx->actor.institution_code, omsgid);
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
-	found = yb_nhsa_rec_get(ctx, "msg", key, &orig, NULL, err);
+	found = yb_nhsa_msg_load(ctx, key, &orig, &response, err);
 	if (found < 0)
 		goto out;
 	if (!found) {
 		*what = "tombstone";
 		found = tombstone(ctx, key, omsgid, oinfno, by_msgid, err);
 	} else {
-		found = reverse_kept(ctx, orig, key, psn_no, omsgid, oinfno,
-				     by_msgid, what, err);
+		found = reverse_kept(ctx, orig, response, key, psn_no, omsgid,
+				     oinfno, by_msgid, what, err);
 	}
 	if (found < 0)
 		goto out;
 	if (found == 1) {                /* reversed before: nothing to keep */
 		json_decref(orig);
+		free(response);
 		yb_tx_rollback(ctx);
 		return 0;
 	}
@@ -172,5 +170,6 @@ int yb_nhsa_reverse(yb_ctx *ctx, const char *psn_no, const char *omsgid,
 	rc = yb_audit(ctx, "nhsa.reversal", target, "ok", err);
 out:
 	json_decref(orig);
+	free(response);
 	return yb_tx_end(ctx, rc, err);
 }

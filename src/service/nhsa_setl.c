@@ -15,28 +15,39 @@
 #include <string.h>
 
 #include "core/fundpolicy.h"
+#include "core/jsonw.h"
 #include "service/settle_int.h"
 
-static json_t *setl_json(const yb_nhsa_setl *o, const char *req_hash)
+/* The record's text (core/jsonw.h: written at every settlement). */
+static char *setl_text(const yb_nhsa_setl *o, const char *req_hash)
 {
-	json_t *j = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-		"s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:s}",
-		"mdtrt_id", o->mdtrt_id, "chrg_bchno", o->chrg_bchno,
-		"insutype", o->insutype, "med_type", o->med_type,
-		"cert_type", o->cert_type, "msgid", o->msgid,
-		"medfee", (json_int_t)o->medfee_fen,
-		"inscp", (json_int_t)o->inscp_fen,
-		"fulamt", (json_int_t)o->fulamt_ownpay_fen,
-		"dedc", (json_int_t)o->dedc_fen, "fund", (json_int_t)o->fund_fen,
-		"ratio_bp", (json_int_t)o->ratio_bp,
-		"acct", (json_int_t)o->acct_fen,
-		"mulaid", (json_int_t)o->mulaid_fen,
-		"cash", (json_int_t)o->cash_fen, "balc", (json_int_t)o->balc_fen,
-		"at", (json_int_t)o->at, "revoked", o->revoked,
-		"revoked_at", (json_int_t)o->revoked_at,
-		"person_id", (json_int_t)o->person.id, "req_hash", req_hash);
-	return j;
+	yb_jw w = YB_JW_INIT;
+
+	yb_jw_raw(&w, "{");
+	yb_jw_kstr(&w, "mdtrt_id", o->mdtrt_id);
+	yb_jw_kstr(&w, "chrg_bchno", o->chrg_bchno);
+	yb_jw_kstr(&w, "insutype", o->insutype);
+	yb_jw_kstr(&w, "med_type", o->med_type);
+	yb_jw_kstr(&w, "cert_type", o->cert_type);
+	yb_jw_kstr(&w, "msgid", o->msgid);
+	yb_jw_kint(&w, "medfee", o->medfee_fen);
+	yb_jw_kint(&w, "inscp", o->inscp_fen);
+	yb_jw_kint(&w, "fulamt", o->fulamt_ownpay_fen);
+	yb_jw_kint(&w, "dedc", o->dedc_fen);
+	yb_jw_kint(&w, "fund", o->fund_fen);
+	yb_jw_kint(&w, "ratio_bp", o->ratio_bp);
+	yb_jw_kint(&w, "acct", o->acct_fen);
+	yb_jw_kint(&w, "mulaid", o->mulaid_fen);
+	yb_jw_kint(&w, "cash", o->cash_fen);
+	yb_jw_kint(&w, "balc", o->balc_fen);
+	yb_jw_kint(&w, "at", o->at);
+	yb_jw_key(&w, "revoked");
+	yb_jw_bool(&w, o->revoked);
+	yb_jw_kint(&w, "revoked_at", o->revoked_at);
+	yb_jw_kint(&w, "person_id", o->person.id);
+	yb_jw_kstr(&w, "req_hash", req_hash);
+	yb_jw_raw(&w, "}");
+	return yb_jw_take(&w, NULL);
 }
 
 /* Fill `o` from a setl record and the rows it names. */
@@ -111,16 +122,11 @@ int yb_nhsa_setl_save(yb_ctx *ctx, const yb_nhsa_setl *o, const char *hash,
 		      int mode, yb_err *err)
 {
 	char grp[96], day[11];
-	json_t *j = setl_json(o, hash);
-	int rc;
 
-	if (!j)
-		return yb_errf(err, "out_of_memory", "out of memory");
 	yb_date_format(yb_date_of(o->at), day, sizeof day);
 	snprintf(grp, sizeof grp, "%s|%s", ctx->actor.institution_code, day);
-	rc = yb_nhsa_rec_put(ctx, "setl", o->setl_id, grp, j, mode, err);
-	json_decref(j);
-	return rc;
+	return yb_nhsa_rec_put_text(ctx, "setl", o->setl_id, grp,
+				    setl_text(o, hash), mode, err);
 }
 
 int yb_nhsa_own_balance(yb_ctx *ctx, yb_nhsa_setl *o, bool preview,

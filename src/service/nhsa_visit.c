@@ -2,7 +2,8 @@
  * nhsa_visit.c — 1101 person information, 2201/2202 registration and
  * 2203 visit information (docs/NHSA.md); fee details are nhsa_fee.c.
  *
- * Record kinds: "visit" (key mdtrt_id, grp institution), "otp" (key
+ * Record kinds: "visit" (key mdtrt_id; its institution is the record's
+ * inst), "otp" (key
  * institution|ipt_otp_no: unique within the hospital).  A visit belongs
  * to the institution that registered it; another institution's mdtrt_id
  * is "not found".
@@ -144,8 +145,7 @@ int yb_nhsa_visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
 
 	if (!j)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	rc = yb_nhsa_rec_put(ctx, "visit", v->mdtrt_id,
-			     ctx->actor.institution_code, j, mode, err);
+	rc = yb_nhsa_rec_put(ctx, "visit", v->mdtrt_id, "", j, mode, err);
 	json_decref(j);
 	return rc;
 }
