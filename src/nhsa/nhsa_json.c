@@ -4,6 +4,7 @@
  */
 #include "nhsa/nhsa_json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,11 @@ static char *mark_numbers(const char *buf, size_t len, size_t *outlen,
 			  yb_err *err)
 {
 	const char *p = buf, *end = buf + len;
-	char *out = malloc(len * 5 + 16), *o = out;
+	/* A number of n bytes becomes n + 8 ("\u0000 … "): a one-byte token
+	 * nine times its size (0000… is a row of them: the fuzzer found the
+	 * buffer sized for five).  Nothing else grows. */
+	char *out = len < (SIZE_MAX - 16) / 9 ? malloc(len * 9 + 16) : NULL;
+	char *o = out;
 	int depth = 0;
 
 	if (!out) {
