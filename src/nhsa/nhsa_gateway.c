@@ -60,29 +60,27 @@ struct yb_nhsa_exchange {
 };
 
 static const yb_nhsa_txn txns[] = {
-	{ "9001", yb_nhsa_in_9001, true, yb_nhsa_9001, NULL },
-	{ "9002", yb_nhsa_in_9002, true, yb_nhsa_9002, NULL },
-	{ "1101", yb_nhsa_in_1101, false, yb_nhsa_1101, NULL },
-	{ "2201", yb_nhsa_in_2201, true, yb_nhsa_2201, yb_nhsa_2201_effect },
-	{ "2202", yb_nhsa_in_2202, true, yb_nhsa_2202, NULL },
-	{ "2203", yb_nhsa_in_2203, true, yb_nhsa_2203, NULL },
-	{ "2204", yb_nhsa_in_fee_lines, true, yb_nhsa_fees, yb_nhsa_fees_effect },
-	{ "2205", yb_nhsa_in_2205, true, yb_nhsa_2205, NULL },
-	{ "2206", yb_nhsa_in_setl_otp, false, yb_nhsa_setl_preview, NULL },
-	{ "2207", yb_nhsa_in_setl_otp, true, yb_nhsa_setl_create,
-	  yb_nhsa_setl_effect },
-	{ "2208", yb_nhsa_in_setl_named, true, yb_nhsa_2208, NULL },
-	{ "2301", yb_nhsa_in_fee_lines, true, yb_nhsa_fees, yb_nhsa_fees_effect },
-	{ "2302", yb_nhsa_in_2302, true, yb_nhsa_2302, NULL },
-	{ "2303", yb_nhsa_in_setl_ipt, false, yb_nhsa_setl_preview, NULL },
-	{ "2304", yb_nhsa_in_setl_ipt, true, yb_nhsa_setl_create,
-	  yb_nhsa_setl_effect },
-	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305, NULL },
-	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601, NULL },
-	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201, NULL },
-	{ "3202", yb_nhsa_in_3202, false, yb_nhsa_3202, NULL },
-	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203, NULL },
-	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206, NULL },
+	{ "9001", yb_nhsa_in_9001, true, yb_nhsa_9001 },
+	{ "9002", yb_nhsa_in_9002, true, yb_nhsa_9002 },
+	{ "1101", yb_nhsa_in_1101, false, yb_nhsa_1101 },
+	{ "2201", yb_nhsa_in_2201, true, yb_nhsa_2201 },
+	{ "2202", yb_nhsa_in_2202, true, yb_nhsa_2202 },
+	{ "2203", yb_nhsa_in_2203, true, yb_nhsa_2203 },
+	{ "2204", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
+	{ "2205", yb_nhsa_in_2205, true, yb_nhsa_2205 },
+	{ "2206", yb_nhsa_in_setl_otp, false, yb_nhsa_setl_preview },
+	{ "2207", yb_nhsa_in_setl_otp, true, yb_nhsa_setl_create },
+	{ "2208", yb_nhsa_in_setl_named, true, yb_nhsa_2208 },
+	{ "2301", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
+	{ "2302", yb_nhsa_in_2302, true, yb_nhsa_2302 },
+	{ "2303", yb_nhsa_in_setl_ipt, false, yb_nhsa_setl_preview },
+	{ "2304", yb_nhsa_in_setl_ipt, true, yb_nhsa_setl_create },
+	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305 },
+	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601 },
+	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201 },
+	{ "3202", yb_nhsa_in_3202, false, yb_nhsa_3202 },
+	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203 },
+	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206 },
 };
 
 const yb_nhsa_txn *yb_nhsa_txn_find(const char *infno)
@@ -261,6 +259,17 @@ static int admit(yb_ctx *ctx, yb_nhsa_exchange *x)
 	return 0;
 }
 
+/* A transaction that only reads, on the caller's connection. */
+static int read_only(yb_ctx *ctx, yb_nhsa_exchange *x)
+{
+	yb_nhsa_out out = { NULL, NULL };
+	int rc = x->txn->run(ctx, &x->env, x->req, &out, &x->err);
+
+	json_decref(out.effect);
+	x->reply.output = out.output;
+	return rc;
+}
+
 yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 {
 	yb_nhsa_exchange *x = calloc(1, sizeof *x);
@@ -292,9 +301,7 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		x->msg.opter = x->env.opter;
 		if (admit(ctx, x) < 0 ||
 		    x->txn->decode(&x->env, &x->req, &x->err) < 0 ||
-		    (!x->txn->writes &&
-		     x->txn->run(ctx, &x->env, x->req, &x->reply.output,
-				 &x->err) < 0))
+		    (!x->txn->writes && read_only(ctx, x) < 0))
 			refuse(x);
 	}
 	/* A message that does not act has its reply now, off the writer. */
@@ -308,16 +315,18 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 /* A transaction that acts, and what 2601 would need to undo it. */
 static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	json_t *eff;
+	yb_nhsa_out out = { NULL, NULL };
 
-	if (x->txn->run(ctx, &x->env, x->req, &x->reply.output, &x->err) < 0) {
+	if (x->txn->run(ctx, &x->env, x->req, &out, &x->err) < 0) {
+		json_decref(out.output);
+		json_decref(out.effect);
 		refuse(x);
 		return;
 	}
-	eff = x->txn->effect ? x->txn->effect(x->req, x->reply.output) : NULL;
-	if (eff)
-		x->effect = json_dumps(eff, JSON_COMPACT);
-	json_decref(eff);
+	x->reply.output = out.output;
+	if (out.effect)
+		x->effect = json_dumps(out.effect, JSON_COMPACT);
+	json_decref(out.effect);
 	x->msg.effect = x->effect;
 }
 

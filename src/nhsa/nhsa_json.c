@@ -327,6 +327,57 @@ int yb_nhsa_get_arr(const json_t *obj, const char *where, const char *name,
 	return get_typed(obj, where, name, required, true, out, err);
 }
 
+/* v / 10^scale as text with `scale` decimals ("-12.30"); `text` holds
+ * at least 48 bytes.  Its length. */
+static size_t fixed_text(int64_t v, int scale, char *text)
+{
+	char digits[32];
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n, at = 0;
+
+	if (scale < 0 || scale > 12)
+		scale = 0;
+	/* The digits, at least scale + 1 of them, then the point. */
+	snprintf(digits, sizeof digits, "%0*llu", scale + 1,
+		 (unsigned long long)a);
+	n = strlen(digits);
+	if (v < 0)
+		text[at++] = '-';
+	memcpy(text + at, digits, n - (size_t)scale);
+	at += n - (size_t)scale;
+	if (scale > 0) {
+		text[at++] = '.';
+		memcpy(text + at, digits + n - (size_t)scale, (size_t)scale);
+		at += (size_t)scale;
+	}
+	text[at] = '\0';
+	return at;
+}
+
+void yb_nhsa_jw_fixed(yb_jw *w, int64_t v, int scale)
+{
+	char text[48];
+
+	yb_jw_rawn(w, text, fixed_text(v, scale, text));
+}
+
+json_t *yb_nhsa_raw(char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	char *mark = text ? malloc(n + 2) : NULL;
+	json_t *v = NULL;
+
+	if (mark) {
+		mark[0] = '\0';
+		memcpy(mark + 1, text, n + 1);
+		/* our own text, valid UTF-8: not checked again */
+		v = json_stringn_nocheck(mark, n + 1);
+		free(mark);
+	}
+	free(text);
+	return v;
+}
+
 /* A marked number "\0<text>" as a jansson string. */
 static json_t *marked(const char *text)
 {
@@ -342,26 +393,11 @@ static json_t *marked(const char *text)
 
 json_t *yb_nhsa_jfixed(int64_t v, int scale)
 {
-	char digits[32], text[48];
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	size_t n, at = 0;
+	char text[48];
 
 	if (scale < 0 || scale > 12)
 		return NULL;
-	/* The digits, at least scale + 1 of them, then the point. */
-	snprintf(digits, sizeof digits, "%0*llu", scale + 1,
-		 (unsigned long long)a);
-	n = strlen(digits);
-	if (v < 0)
-		text[at++] = '-';
-	memcpy(text + at, digits, n - (size_t)scale);
-	at += n - (size_t)scale;
-	if (scale > 0) {
-		text[at++] = '.';
-		memcpy(text + at, digits + n - (size_t)scale, (size_t)scale);
-		at += (size_t)scale;
-	}
-	text[at] = '\0';
+	fixed_text(v, scale, text);
 	return marked(text);
 }
 

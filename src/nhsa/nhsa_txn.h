@@ -12,18 +12,21 @@
 #include "nhsa/nhsa_in.h"
 #include "service/nhsa.h"
 
+/* What a transaction answers: its output node, and — when 2601 can undo
+ * it — what it did (kept with the message; NULL otherwise). */
+typedef struct yb_nhsa_out {
+	json_t *output;
+	json_t *effect;
+} yb_nhsa_out;
+
 typedef int yb_nhsa_run_fn(yb_ctx *ctx, const yb_nhsa_env *env,
-			   const void *req, json_t **output, yb_err *err);
-/* What 2601 needs to undo a message that succeeded, from its request and
- * output (new reference; NULL: nothing to keep). */
-typedef json_t *yb_nhsa_effect_fn(const void *req, const json_t *output);
+			   const void *req, yb_nhsa_out *out, yb_err *err);
 
 typedef struct yb_nhsa_txn {
 	const char *infno;
 	yb_nhsa_decode_fn *decode;
 	bool writes;                     /* runs in the writer's transaction */
 	yb_nhsa_run_fn *run;
-	yb_nhsa_effect_fn *effect;       /* NULL: not reversible */
 } yb_nhsa_txn;
 
 /* The transaction of an infno (its decoder from nhsa_in.h), NULL if
@@ -36,11 +39,15 @@ yb_nhsa_run_fn yb_nhsa_9001, yb_nhsa_9002, yb_nhsa_1101, yb_nhsa_5206,
 /* nhsa_txn_visit.c */
 yb_nhsa_run_fn yb_nhsa_2201, yb_nhsa_2202, yb_nhsa_2203, yb_nhsa_fees,
 	yb_nhsa_2205, yb_nhsa_2302;
-yb_nhsa_effect_fn yb_nhsa_2201_effect, yb_nhsa_fees_effect;
 /* nhsa_txn_setl.c */
 yb_nhsa_run_fn yb_nhsa_setl_preview, yb_nhsa_setl_create, yb_nhsa_2208,
 	yb_nhsa_2305, yb_nhsa_5203, yb_nhsa_3201, yb_nhsa_3202;
-yb_nhsa_effect_fn yb_nhsa_setl_effect;
+/* nhsa_setlinfo.c: {setlinfo, setldetail} of a settlement as a raw
+ * output value; without setl_id for a pre-settlement, negated (sign -1,
+ * setl_id "R"+id) for a revocation, with 5203's fields for a query. */
+json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
+			    const yb_nhsa_setl *s, bool with_id, int sign,
+			    bool query);
 
 /* "yyyy-MM-dd" of a Unix time (local). */
 void yb_nhsa_date_str(yb_time t, char out[11]);

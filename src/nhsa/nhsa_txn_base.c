@@ -16,7 +16,7 @@ static json_t *jstr(const char *s)
 }
 
 int yb_nhsa_9001(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_sign_in *r = req;
 	char sign_no[31], at_s[20];
@@ -27,13 +27,13 @@ int yb_nhsa_9001(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 			    err) < 0)
 		return -1;
 	yb_nhsa_format_datetime(at, at_s);
-	*output = json_pack("{s:{s:s, s:s}}", "signinoutb", "sign_time", at_s,
+	out->output = json_pack("{s:{s:s, s:s}}", "signinoutb", "sign_time", at_s,
 			    "sign_no", sign_no);
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 int yb_nhsa_9002(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_sign_out *r = req;
 	char at_s[20];
@@ -45,14 +45,14 @@ int yb_nhsa_9002(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	yb_nhsa_format_datetime(at, at_s);
 	/* [inferred] wrapper signoutoutb; the flat sign_time too, since
 	 * NHSA.md tells parsers to accept either. */
-	*output = json_pack("{s:{s:s}, s:s}", "signoutoutb", "sign_time", at_s,
+	out->output = json_pack("{s:{s:s}, s:s}", "signoutoutb", "sign_time", at_s,
 			    "sign_time", at_s);
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 /* 2601: output {} (NHSA.md names none). */
 int yb_nhsa_2601(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_reversal *r = req;
 	const char *what;
@@ -60,8 +60,8 @@ int yb_nhsa_2601(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_reverse(ctx, r->psn_no, r->omsgid, r->oinfno, env->msgid,
 			    &what, err) < 0)
 		return -1;
-	*output = json_object();
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 /* Age in whole years on `today` (NHSA 数值 4,1 → a number). */
@@ -110,7 +110,7 @@ static json_t *insuinfo(const yb_nhsa_person *p, const char *emp)
 }
 
 int yb_nhsa_1101(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_person *r = req;
 	json_t *base, *insu;
@@ -121,15 +121,15 @@ int yb_nhsa_1101(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 		return -1;
 	base = baseinfo(ctx, &p);
 	insu = insuinfo(&p, p.person.employer_code);
-	*output = json_pack("{s:o, s:o, s:[]}", "baseinfo", base ? base : jstr(""),
+	out->output = json_pack("{s:o, s:o, s:[]}", "baseinfo", base ? base : jstr(""),
 			    "insuinfo", insu ? insu : json_array(), "idetinfo");
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 static const char *const cum_family[] = { "MZ", "YD", "ZY" };   /* visit */
 
 int yb_nhsa_5206(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_cum *r = req;
 	yb_nhsa_cum cum[YB_NHSA_CUM_MAX];
@@ -163,6 +163,6 @@ int yb_nhsa_5206(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 				yb_nhsa_jamount(rows[k].v)));
 		}
 	}
-	*output = json_pack("{s:o}", "cumInfo", list ? list : json_array());
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_pack("{s:o}", "cumInfo", list ? list : json_array());
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }

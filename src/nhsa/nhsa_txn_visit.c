@@ -12,31 +12,24 @@
 #include "nhsa/nhsa_txn.h"
 
 int yb_nhsa_2201(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
-	yb_nhsa_visit out;
+	yb_nhsa_visit v;
 
 	(void)env;
-	if (yb_nhsa_visit_register(ctx, req, &out, err) < 0)
+	if (yb_nhsa_visit_register(ctx, req, &v, err) < 0)
 		return -1;
-	*output = json_pack("{s:{s:s, s:s, s:s}}", "data", "mdtrt_id",
-			    out.mdtrt_id, "psn_no", out.psn_no, "ipt_otp_no",
-			    out.ipt_otp_no);
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
-}
-
-/* 2601 cancels the visit a 2201 registered. */
-json_t *yb_nhsa_2201_effect(const void *req, const json_t *output)
-{
-	const char *id = json_string_value(json_object_get(
-		json_object_get(output, "data"), "mdtrt_id"));
-
-	(void)req;
-	return id ? json_pack("{s:s}", "mdtrt_id", id) : NULL;
+	out->output = json_pack("{s:{s:s, s:s, s:s}}", "data", "mdtrt_id",
+				v.mdtrt_id, "psn_no", v.psn_no, "ipt_otp_no",
+				v.ipt_otp_no);
+	/* 2601 cancels the visit a 2201 registered */
+	out->effect = json_pack("{s:s}", "mdtrt_id", v.mdtrt_id);
+	return out->output && out->effect
+		? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 int yb_nhsa_2202(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_visit_cancel *r = req;
 
@@ -44,12 +37,12 @@ int yb_nhsa_2202(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_visit_cancel(ctx, r->psn_no, r->mdtrt_id, r->ipt_otp_no,
 				 err) < 0)
 		return -1;
-	*output = json_object();
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 int yb_nhsa_2203(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_visit_info *r = req;
 
@@ -57,8 +50,8 @@ int yb_nhsa_2203(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_visit_info(ctx, r->mdtrt_id, r->psn_no, r->med_type,
 			       r->dise_codg, err) < 0)
 		return -1;
-	*output = json_object();
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 /* 2204's result[] element: every line is in the policy's scope (N5). */
@@ -82,30 +75,12 @@ static json_t *fee_result(const yb_nhsa_fee *f)
 			 "lmt_used_flag", "0", "drt_reim_flag", "0", "memo", "");
 }
 
-/* 2204 and 2301. */
-int yb_nhsa_fees(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
-{
-	const yb_nhsa_in_fees *r = req;
-	json_t *res;
-
-	if (yb_nhsa_fee_upload(ctx, r->lines, r->n, env->msgid, err) < 0)
-		return -1;
-	res = json_array();
-	for (int i = 0; res && i < r->n; i++)
-		json_array_append_new(res, fee_result(&r->lines[i]));
-	*output = json_pack("{s:o}", "result", res ? res : json_array());
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
-}
-
 /* 2601 deletes what a 2204/2301 uploaded: the visits its lines are in
  * (each line remembers the msgid). */
-json_t *yb_nhsa_fees_effect(const void *req, const json_t *output)
+static json_t *fees_effect(const yb_nhsa_in_fees *r)
 {
-	const yb_nhsa_in_fees *r = req;
 	json_t *visits = json_array();
 
-	(void)output;
 	for (int i = 0; visits && i < r->n; i++) {
 		bool seen = false;
 		for (int k = 0; k < i && !seen; k++)
@@ -118,8 +93,26 @@ json_t *yb_nhsa_fees_effect(const void *req, const json_t *output)
 	return visits ? json_pack("{s:o}", "visits", visits) : NULL;
 }
 
+/* 2204 and 2301. */
+int yb_nhsa_fees(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
+{
+	const yb_nhsa_in_fees *r = req;
+	json_t *res;
+
+	if (yb_nhsa_fee_upload(ctx, r->lines, r->n, env->msgid, err) < 0)
+		return -1;
+	res = json_array();
+	for (int i = 0; res && i < r->n; i++)
+		json_array_append_new(res, fee_result(&r->lines[i]));
+	out->output = json_pack("{s:o}", "result", res ? res : json_array());
+	out->effect = fees_effect(r);
+	return out->output && out->effect
+		? 0 : yb_errf(err, "out_of_memory", "out of memory");
+}
+
 int yb_nhsa_2205(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_fee_cancel *r = req;
 	int removed;
@@ -128,12 +121,12 @@ int yb_nhsa_2205(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_fee_cancel(ctx, r->mdtrt_id, r->chrg_bchno, r->psn_no,
 			       &removed, err) < 0)
 		return -1;
-	*output = json_object();
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 int yb_nhsa_2302(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 json_t **output, yb_err *err)
+		 yb_nhsa_out *out, yb_err *err)
 {
 	const yb_nhsa_in_fee_cancel *r = req;
 	int removed;
@@ -142,6 +135,6 @@ int yb_nhsa_2302(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_fee_cancel_line(ctx, r->mdtrt_id, r->feedetl_sn,
 				    r->psn_no, &removed, err) < 0)
 		return -1;
-	*output = json_object();
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
