@@ -60,7 +60,7 @@ static void test_list_delete(void **state)
 	yb_store *st = TS_STORE(state);
 	const char *keys[] = { "V1|F2", "V1|F1", "V2|F1" };
 	const char *grps[] = { "V1", "V1", "V2" };
-	yb_nhsa_rec *list = NULL, got;
+	yb_nhsa_rec *list = NULL;
 	int n = -1;
 	yb_err e;
 
