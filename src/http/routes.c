@@ -11,6 +11,7 @@
 
 #include "core/enums.h"
 #include "fhir/fhir.h"
+#include "nhsa/nhsa.h"
 #include "http/httpd.h"
 
 #define B_OPT  YB_ROUTE_BODY_OPTIONAL
@@ -243,12 +244,28 @@ const yb_http_route yb_http_routes[] = {
 #undef FHIR_READERS
 #undef PATIENT_READERS
 	/* --- end fhir --- */
-	/* nhsa: the national-interface gateway (docs/NHSA.md); it
-	 * authenticates by the x-tif-* headers itself and reads the raw body */
-	{ "POST", "/nhsa/api/{infno}", yb_handle_nhsa, NULL, YB_R_PUBLIC,
-	  EXTRA, "national interface (NHSA): one transaction, infno in the URL" },
-	{ "POST", "/nhsa/api", yb_handle_nhsa, NULL, YB_R_PUBLIC, EXTRA,
+	/* nhsa: the national-interface gateway (src/nhsa, docs/NHSA.md), an
+	 * edge of its own: it authenticates by the x-tif-* headers, reads the
+	 * raw body and answers in its own envelope (YB_ROUTE_RAW) */
+	{ "POST", "/nhsa/api/{infno}", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
+	  "national interface (NHSA): one transaction, infno in the URL" },
+	{ "POST", "/nhsa/api", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
 	  "national interface (NHSA): one transaction, infno in the envelope" },
+	/* nhsa: the gateway's credentials and kept messages, for the console */
+	{ "GET", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_get,
+	  "nhsa.credential.list", YB_R_ALL, EXTRA,
+	  "an institution's national-interface credentials (?institution=)" },
+	{ "POST", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_post,
+	  "nhsa.credential.issue", YB_R_ALL, B_REQ | EXTRA,
+	  "issue a national-interface credential (the token shown once)" },
+	{ "POST", "/api/v1/nhsa/credentials/{paasid}/revocation",
+	  yb_handle_nhsa_credentials_revoke, "nhsa.credential.revoke",
+	  YB_R_ALL, B_OPT | EXTRA, "revoke a national-interface credential" },
+	{ "GET", "/api/v1/nhsa/messages/{msgid}", yb_handle_nhsa_messages_get,
+	  "nhsa.message.get", YB_R_ALL, EXTRA,
+	  "a message the national interface kept (?institution=)" },
 	/* notify (E3): the authorizer's notifications, the agency's webhooks */
 	{ "GET", "/api/v1/me/notifications", yb_handle_me_notifications_get,
 	  "notification.list", YB_R_PERSON, EXTRA,

@@ -592,3 +592,20 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)
 	*out = b->stats;
 	pthread_mutex_unlock(&b->lock);
 }
+
+int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg, yb_err *err)
+{
+	yb_ctx c = *ctx;
+	int rc;
+
+	if (c.store->ops->begin(c.store, true, err) < 0)
+		return -1;
+	c.in_batch = true;
+	yb_err_clear(err);
+	rc = fn(&c, arg, err);
+	if (c.store->ops->commit(c.store, err) < 0) {
+		c.store->ops->rollback(c.store);
+		return -1;
+	}
+	return rc;
+}

@@ -78,6 +78,17 @@ int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 
+/*
+ * The same contract as a batch of one, on ctx's own connection: begin a
+ * write transaction, run fn with in_batch set (its use cases' own
+ * transactions are savepoints in it), commit.  For a caller without a
+ * batcher (PostgreSQL, or group commit off) whose job is several use
+ * cases that must commit together.  Returns fn's result, or -1 with the
+ * commit's error (and then nothing of it was kept).
+ */
+int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg,
+		   yb_err *err);
+
 /* How long (pages) the WAL may grow before the writer is held for it to
  * start over (batch.c says why; default 512 MiB of 4 KiB pages).  For
  * tests and tuning; pages <= 0 restores the default. */

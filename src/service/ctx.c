@@ -91,7 +91,10 @@ static const struct {
 	/* --- nhsa: the national-interface gateway (settlement, revocation,
 	 * queries and reconciliation use the settlement actions above) --- */
 	{ "nhsa.credential.issue",  R_ADMIN },
+	{ "nhsa.credential.list",   R_ADMIN },
+	{ "nhsa.credential.revoke", R_ADMIN },
 	{ "nhsa.message.get",       R_ADMIN | R_WINDOW },
+	{ "nhsa.reversal",          R_INST },
 	{ "nhsa.sign",              R_INST },
 	{ "nhsa.person",            R_INST },
 	{ "nhsa.visit",             R_INST },

@@ -28,12 +28,13 @@ static const pg_stmt st_get = { "nhsa_get",
 	"SELECT " REC_COLS " FROM nhsa_records WHERE kind = $1 AND key = $2",
 	"FOR UPDATE" };
 static const pg_stmt st_list = { "nhsa_list",
-	"SELECT " REC_COLS " FROM nhsa_records WHERE kind = $1 AND grp = $2 "
-	"ORDER BY key", NULL };
+	"SELECT " REC_COLS " FROM nhsa_records "
+	"WHERE kind = $1 AND grp = $2 AND grp <> '' ORDER BY key", NULL };
 static const pg_stmt st_delete = { "nhsa_delete",
 	"DELETE FROM nhsa_records WHERE kind = $1 AND key = $2", NULL };
 static const pg_stmt st_purge = { "nhsa_purge",
-	"DELETE FROM nhsa_records WHERE kind = $1 AND at < $2", NULL };
+	"DELETE FROM nhsa_records WHERE kind = 'nonce' AND kind = $1 "
+	"AND at < $2", NULL };
 
 static int decode_rec(pg_row *r, void *out)
 {

@@ -465,6 +465,28 @@ static const char *const migrations[] = {
 	"CREATE INDEX settlement_shares_binding"
 	"  ON settlement_shares(binding_id, settlement_id)"
 	"  WHERE binding_id IS NOT NULL;",
+	/* ---- nhsa (2): a record per fee batch, kept messages as facts +
+	 * reply (sqlite_schema.c 6) ---- */
+	"INSERT INTO nhsa_records (kind, key, grp, inst, at, val)"
+	"  SELECT 'feeb', grp || '|' || (val::json->>'chrg_bchno'),"
+	"         grp, max(inst), max(at),"
+	"         json_build_object("
+	"           'sum', sum((val::json->>'amount_fen')::bigint),"
+	"           'lines', count(*),"
+	"           'setl', max(coalesce((val::json->>'settlement_id')::bigint,"
+	"                                0)))::text"
+	"  FROM nhsa_records WHERE kind = 'fee'"
+	"  GROUP BY grp, val::json->>'chrg_bchno';"
+	"UPDATE nhsa_records"
+	"  SET val = (val::jsonb - 'response')::text || E'\\n' ||"
+	"            coalesce(val::json->>'response', '')"
+	"  WHERE kind IN ('msg', 'msgx');"
+	"DROP INDEX nhsa_records_grp;"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records (kind, grp, key)"
+	"  WHERE grp <> '';"
+	"DROP INDEX nhsa_records_at;"
+	"CREATE INDEX nhsa_records_at ON nhsa_records (at)"
+	"  WHERE kind = 'nonce';",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

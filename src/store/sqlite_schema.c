@@ -503,6 +503,36 @@ static const char *const migrations[] = {
 	"  ON settlement_shares(binding_id, settlement_id)\n"
 	"  WHERE binding_id IS NOT NULL;\n"
 	"PRAGMA user_version = 5;\n",
+	/* ---- nhsa (2): what a 2207 reads and writes, made smaller
+	 * (docs/BENCHMARKS.md).  A record per fee batch (kind "feeb",
+	 * service/nhsa_fee.c), so that a settlement reads its batch instead
+	 * of every line of the visit; made here from the lines kept so far
+	 * (a line's settlement_id becomes its batch's) ---- */
+	"INSERT INTO nhsa_records (kind, key, grp, inst, at, val)\n"
+	"  SELECT 'feeb', grp || '|' || json_extract(val, '$.chrg_bchno'),\n"
+	"         grp, max(inst), max(at),\n"
+	"         json_object('sum', sum(json_extract(val, '$.amount_fen')),\n"
+	"                     'lines', count(*),\n"
+	"                     'setl', max(coalesce(json_extract(val,\n"
+	"                                  '$.settlement_id'), 0)))\n"
+	"  FROM nhsa_records WHERE kind = 'fee'\n"
+	"  GROUP BY grp, json_extract(val, '$.chrg_bchno');\n"
+	/* and a kept message is its facts, a newline and the reply as
+	 * sent, no longer the reply as a JSON string (service/nhsa_msg.c) */
+	"UPDATE nhsa_records\n"
+	"  SET val = json_remove(val, '$.response') || char(10) ||\n"
+	"            coalesce(json_extract(val, '$.response'), '')\n"
+	"  WHERE kind IN ('msg', 'msgx') AND json_valid(val);\n"
+	/* Indexes only where a query reads them: a record not listed by a
+	 * group (grp '') and any record but a nonce (the only kind purged by
+	 * time) is one b-tree to write, not three (store/sqlite_nhsa.c). */
+	"DROP INDEX nhsa_records_grp;\n"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records(kind, grp)\n"
+	"  WHERE grp <> '';\n"
+	"DROP INDEX nhsa_records_at;\n"
+	"CREATE INDEX nhsa_records_at ON nhsa_records(at)\n"
+	"  WHERE kind = 'nonce';\n"
+	"PRAGMA user_version = 6;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -332,12 +332,14 @@ typedef struct yb_store_ops {
 	 * the row is locked until commit (PostgreSQL FOR UPDATE). */
 	int (*nhsa_get)(yb_store *st, const char *kind, const char *key,
 			yb_nhsa_rec *out, yb_err *err);
-	/* Every record of (kind, grp), by key; free with yb_nhsa_recs_free. */
+	/* Every record of (kind, grp), by key; free with yb_nhsa_recs_free.
+	 * Only records put with a grp are listed (grp "" is no group). */
 	int (*nhsa_list)(yb_store *st, const char *kind, const char *grp,
 			 yb_nhsa_rec **out, int *n, yb_err *err);
 	int (*nhsa_delete)(yb_store *st, const char *kind, const char *key,
 			   yb_err *err);
-	/* Delete the records of `kind` older than `before`. */
+	/* Delete the records of `kind` older than `before` — nonces only:
+	 * only their time is indexed (for any other kind, nothing). */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
 	/* --- sessions of a person (issue 14: list and revoke) --- */

@@ -5,7 +5,10 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js).
+ * out of attempts, to retry (E3, console_deliveries.js); for the
+ * administrator, institutions' national-interface credentials, and for
+ * him and the agency window the gateway's kept messages
+ * (console_gateway.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -20,6 +23,7 @@ import {
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
+import { makeGateway } from "./console_gateway.js";
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -34,11 +38,19 @@ let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
 /* ---- key login --------------------------------------------------------- */
 
 /* The workstation is the key's role, as the server says (GET /whoami);
- * only the two operator roles work here. */
+ * the two operator roles work here, and the administrator for the
+ * national-interface gateway's views only. */
 async function detectRole() {
 	const who = await api.get("/api/v1/whoami");
-	if (who.role === "agency_window" || who.role === "hospital_office") return who.role;
+	if (["agency_window", "hospital_office", "admin"].includes(who.role)) return who.role;
 	throw { code: "console.not_operator_key" };
+}
+
+/* The views of a role, the first its home. */
+function viewsOf(r) {
+	if (r === "admin") return ["gateway", "messages"];
+	const v = ["person", "bind", "unbind", "cards", "termination"];
+	return r === "agency_window" ? [...v, "deliveries", "messages"] : v;
 }
 
 function showLogin(messageKey) {
@@ -81,8 +93,12 @@ function enter() {
 	}, prefix);
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
-	$("#nav-deliveries").hidden = role() !== "agency_window";
-	views.show(views.current());
+	const mine = viewsOf(role());
+	for (const li of document.querySelectorAll("#nav [data-operator]")) li.hidden = role() === "admin";
+	$("#nav-deliveries").hidden = !mine.includes("deliveries");
+	$("#nav-gateway").hidden = !mine.includes("gateway");
+	$("#nav-messages").hidden = !mine.includes("messages");
+	views.show(mine.includes(views.current()) ? views.current() : mine[0]);
 }
 
 function renderWho() {
@@ -406,6 +422,7 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	makeGateway(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
 		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
