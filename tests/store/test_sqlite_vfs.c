@@ -24,7 +24,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_fixture.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 typedef struct vfs_fx {
 	tmp_db db;

@@ -34,7 +34,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_fixture.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #ifndef SYS_cachestat
 #define SYS_cachestat 451                /* same number on every arch */

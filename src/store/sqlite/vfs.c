@@ -32,7 +32,7 @@
  * checkpoint connection can list what its checkpoints write there.  Other
  * files (temporary ones, the shared-memory index) are SQLite's own.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

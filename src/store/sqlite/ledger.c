@@ -11,7 +11,7 @@
  * write lock (BEGIN IMMEDIATE) means no two writers ever read the same
  * balance to change it.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -24,7 +24,7 @@
  * table is full, writeback does nothing (the sync then does it all, as
  * it would without this file).
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static const char *const migrations[] = {
 	/* 1: the whole first schema (sqlite_schema.c version 1) */

@@ -4,7 +4,7 @@
  * cuts they made).  See store.h for
  * what each operation promises; pg_family.c is the PostgreSQL twin.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>

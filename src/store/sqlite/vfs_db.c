@@ -21,7 +21,7 @@
  * `writeback`), so it needs no lock.  Should it outgrow MAX_RANGES (or
  * memory), it is replaced by one request for the whole file.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -23,8 +23,8 @@
 
 #include <sqlite3.h>
 
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
+#include "store/pg/pg_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 /* Tables in foreign-key order, with their columns (the same on both
  * sides) and whether `id` is an identity whose sequence must move. */

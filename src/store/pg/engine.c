@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 /* Each connection: a statement waits for a lock at most 10 s, then fails
  * with "store.busy" (the counterpart of SQLite's busy timeout); notices

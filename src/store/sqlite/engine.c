@@ -26,7 +26,7 @@
  * reads them.  And connections open through the "yibao" VFS, which
  * writes a commit's WAL frames at once (sqlite_vfs.c).
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <errno.h>
 #include <limits.h>

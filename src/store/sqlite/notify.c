@@ -4,7 +4,7 @@
  * works through.  See store.h (block "notify") for what each operation
  * promises and core/notify.h for the records.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * reconciliation totals (S7) and offline records (S6).  See store.h for
  * what each operation promises.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * employers, cards and card applications, the working-day calendar.
  * See store.h for what each operation promises.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * computed by the service; the store keeps records in seq order and
  * never changes one (the schema's triggers refuse UPDATE and DELETE).
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/enums.h"
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {

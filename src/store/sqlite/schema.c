@@ -28,7 +28,7 @@
  * migration takes the write lock (BEGIN IMMEDIATE) before it reads the
  * version, so the second one waits, then sees the schema already made.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdio.h>
 
