@@ -98,7 +98,7 @@ static inline sq_store *sq_of(yb_store *st)
 	return (sq_store *)st;
 }
 
-/* ---- statements and errors (sqlite.c) ---------------------------------- */
+/* ---- statements and errors (stmt.c) ------------------------------------ */
 
 /* The cached statement of slot `id`, prepared from `sql` on first use;
  * NULL with err filled if it cannot be prepared. */
@@ -112,7 +112,7 @@ void sq_done(sqlite3_stmt *q);
  * "store.error".  Returns -1. */
 int sq_fail(sq_store *s, yb_err *err);
 /* Process-wide SQLite configuration, once, before any connection opens
- * (sqlite.c says what and why); every sqlite3_open goes after it. */
+ * (engine.c says what and why); every sqlite3_open goes after it. */
 void sq_global_init(void);
 /* The "yibao" VFS (sqlite_vfs.c): registered by sq_global_init(); the
  * name to open connections with, or NULL for SQLite's default if the
@@ -453,5 +453,10 @@ int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
 int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+/* --- write-ahead log upkeep (upkeep.c) --- */
+int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
+int sq_checkpoint(yb_store *st, bool sync, int *wal_pages, int *copied,
+		  yb_err *err);
+int sq_writeback_op(yb_store *st, int max_pages, int *pending, yb_err *err);
 
 #endif
