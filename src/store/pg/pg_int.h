@@ -122,6 +122,9 @@ int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 /* Run plain SQL without parameters (transaction control, migrations). */
 int pg_simple(PGconn *conn, const char *sql, yb_err *err);
 
+/* Fill `err` with `code` and the first line of a server message. */
+void pg_err_from_message(yb_err *err, const char *code, const char *msg);
+
 /* Fill `err` from a failed result (see pg_run) and PQclear it; -1. */
 int pg_result_err(PGconn *conn, PGresult *res, yb_err *err);
 
@@ -365,5 +368,10 @@ int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+/* --- write-ahead log upkeep (upkeep.c: nothing to do) --- */
+int pg_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
+int pg_checkpoint(yb_store *st, bool sync, int *wal_pages, int *copied,
+		  yb_err *err);
+int pg_writeback_op(yb_store *st, int max_pages, int *pending, yb_err *err);
 
 #endif
