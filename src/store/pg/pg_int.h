@@ -116,6 +116,20 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
 			 yb_err *err);
 
+/* An UPDATE of one row by id: no such row is `notfound`.  Releases q. */
+int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
+		  const char *notfound, yb_err *err);
+/*
+ * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
+ * key was taken, reported as `dup`.  Returns the result (one row) for the
+ * caller to read the generated id from, or NULL with err set.  Releases q.
+ */
+PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
+			   const char *dup, const char *what, yb_err *err);
+/* Set *id from the first column of a one-row result, and clear it; -1
+ * for a NULL result (its error already set). */
+int pg_take_id(PGresult *res, yb_id *id);
+
 /* Run a statement that returns no rows we need; 0 or -1. */
 int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 

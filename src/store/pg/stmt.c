@@ -447,3 +447,49 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 	PQclear(res);
 	return rc;
 }
+
+/* --- shapes of writes ------------------------------------------------- */
+
+/* An UPDATE of one row by id: no such row is `notfound`. */
+int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
+		  const char *notfound, yb_err *err)
+{
+	PGresult *res = pg_run_release(ps, s, q, err);
+	int64_t n;
+
+	if (!res)
+		return -1;
+	n = pg_affected(res);
+	PQclear(res);
+	if (n == 0)
+		return yb_errf(err, notfound, "no such record");
+	return 0;
+}
+
+/*
+ * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
+ * key was taken, reported as `dup`.  Returns the result (one row) for the
+ * caller to read the generated id from, or NULL with err set.
+ */
+PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
+			   const char *dup, const char *what, yb_err *err)
+{
+	PGresult *res = pg_run_release(ps, s, q, err);
+
+	if (res && PQntuples(res) == 0) {
+		PQclear(res);
+		yb_errf(err, dup, "%s already exists", what);
+		return NULL;
+	}
+	return res;
+}
+
+/* Set *id from the first column of a one-row result, and clear it. */
+int pg_take_id(PGresult *res, yb_id *id)
+{
+	if (!res)
+		return -1;
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
