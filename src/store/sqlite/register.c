@@ -187,3 +187,100 @@ int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
 		code, read_employer, out, err);
 }
 
+/* ---- contributions (A4) -------------------------------------------------- */
+
+#define CONTRIB_COLS                                                       \
+	"c.id, c.person_id, p.ssn, c.period, c.employer_code, c.base_fen, "   \
+	"c.employer_fen, c.personal_fen, c.account_credit_fen, "              \
+	"c.ledger_txn_id, c.created_at, "                                     \
+	"coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */       \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id "          \
+	"LEFT JOIN premium_payments pp ON pp.contribution_id = c.id "         \
+	"LEFT JOIN persons pb ON pb.id = pp.payer_id"
+
+static int read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_contribution *c = elem;
+
+	c->id = sq_col_int(q, 0);
+	c->person_id = sq_col_int(q, 1);
+	sq_col_text(q, 2, c->ssn, sizeof c->ssn);
+	sq_col_text(q, 3, c->period, sizeof c->period);
+	sq_col_text(q, 4, c->employer_code, sizeof c->employer_code);
+	c->base_fen = sq_col_int(q, 5);
+	c->employer_fen = sq_col_int(q, 6);
+	c->personal_fen = sq_col_int(q, 7);
+	c->account_credit_fen = sq_col_int(q, 8);
+	c->ledger_txn_id = sq_col_int(q, 9);
+	c->created_at = sq_col_int(q, 10);
+	sq_col_text(q, 11, c->paid_by_ssn, sizeof c->paid_by_ssn);    /* E1 */
+	sq_col_text(q, 12, c->paid_by_name, sizeof c->paid_by_name);
+	return 0;
+}
+
+int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_CONTRIB_INSERT,
+		"INSERT INTO contributions (person_id, period, employer_code, "
+		"base_fen, employer_fen, personal_fen, account_credit_fen, "
+		"ledger_txn_id, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, c->person_id);
+	sq_bind_text(q, 2, c->period);
+	sq_bind_text(q, 3, c->employer_code);
+	sqlite3_bind_int64(q, 4, c->base_fen);
+	sqlite3_bind_int64(q, 5, c->employer_fen);
+	sqlite3_bind_int64(q, 6, c->personal_fen);
+	sqlite3_bind_int64(q, 7, c->account_credit_fen);
+	sq_bind_opt_int(q, 8, c->ledger_txn_id);
+	sqlite3_bind_int64(q, 9, c->created_at);
+	return sq_insert(s, q, "contribution.duplicate",
+			 "this person's contribution for this period and "
+			 "employer is already recorded", &c->id, err);
+}
+
+int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
+			       int limit, yb_contribution **out, int *n,
+			       yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_CONTRIB_OF_PERSON,
+		"SELECT " CONTRIB_COLS " WHERE c.person_id = ?1 AND c.id < ?2 "
+		"ORDER BY c.id DESC LIMIT ?3", err);
+
+	if (q)
+		sqlite3_bind_int64(q, 1, person_id);
+	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
+		       (void **)out, n, err);
+}
+
+int sq_contributions_of_employer(yb_store *st, const char *employer_code,
+				 const char *period, yb_id before, int limit,
+				 yb_contribution **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q;
+
+	/* Two statements rather than "(?2 IS NULL OR period = ?2)", so each
+	 * has an index that matches it exactly. */
+	if (period)
+		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER_PERIOD,
+			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
+			    "AND c.period = ?4 AND c.id < ?2 "
+			    "ORDER BY c.id DESC LIMIT ?3", err);
+	else
+		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER,
+			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
+			    "AND c.id < ?2 ORDER BY c.id DESC LIMIT ?3", err);
+	if (q) {
+		sq_bind_text(q, 1, employer_code);
+		if (period)
+			sq_bind_text(q, 4, period);
+	}
+	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
+		       (void **)out, n, err);
+}
