@@ -1,8 +1,7 @@
 /*
- * sqlite_settle.c — SQLite engine: designated institutions, family
- * bindings (SPEC F1–F8), settlements and their shares (S2–S5, F7),
- * reconciliation totals (S7) and offline records (S6).  See store.h for
- * what each operation promises.
+ * settle.c — SQLite engine: family bindings (SPEC F1–F8), settlements and
+ * their shares (S2–S5, F7), reconciliation totals (S7) and offline
+ * records (S6).  See store.h for what each operation promises.
  */
 #include "store/sqlite/sqlite_int.h"
 
@@ -12,81 +11,6 @@
 
 #include "core/enums.h"
 #include "core/payorder.h"
-
-/* ---- institutions ------------------------------------------------------------ */
-
-static int read_institution(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	yb_institution *i = elem;
-
-	memset(i, 0, sizeof *i);
-	sq_col_text(q, 0, i->code, sizeof i->code);
-	sq_col_text(q, 1, i->name, sizeof i->name);
-	if (SQ_COL_ENUM(q, 2, yb_inst_type_from_str, &i->type,
-			"institution type", err) < 0)
-		return -1;
-	i->receivable_account_id = sq_col_int(q, 3);
-	i->created_at = sq_col_int(q, 4);
-	return 0;
-}
-
-/* The receivable account is made here, with the institution, unless the
- * caller made it already (i->receivable_account_id ≠ 0). */
-int sq_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q;
-	yb_account acc;
-	int rc = -1;
-
-	if (sq_op_begin(s, err) < 0)
-		return -1;
-	q = sq_stmt(s, SQ_INST_INSERT,
-		    "INSERT INTO institutions (code, name, type, "
-		    "receivable_account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-		    err);
-	if (!q)
-		goto out;
-	sq_bind_text(q, 1, i->code);
-	sq_bind_text(q, 2, i->name);
-	sq_bind_text(q, 3, yb_inst_type_str(i->type));
-	sq_bind_opt_int(q, 4, i->receivable_account_id);
-	sqlite3_bind_int64(q, 5, i->created_at);
-	if (sq_insert(s, q, "institution.duplicate",
-		      "an institution with this code is already registered",
-		      NULL, err) < 0)
-		goto out;
-	if (i->receivable_account_id == 0) {
-		memset(&acc, 0, sizeof acc);
-		acc.kind = YB_ACC_INSTITUTION_RECEIVABLE;
-		memcpy(acc.institution_code, i->code, sizeof acc.institution_code);
-		acc.created_at = i->created_at;
-		if (sq_account_insert(st, &acc, err) < 0)
-			goto out;
-		q = sq_stmt(s, SQ_INST_SET_RECEIVABLE,
-			    "UPDATE institutions SET receivable_account_id = ?2 "
-			    "WHERE code = ?1", err);
-		if (!q)
-			goto out;
-		sq_bind_text(q, 1, i->code);
-		sqlite3_bind_int64(q, 2, acc.id);
-		if (sq_exec(s, q, err) < 0)
-			goto out;
-		i->receivable_account_id = acc.id;
-	}
-	rc = 0;
-out:
-	return sq_op_end(s, rc, err);
-}
-
-int sq_institution_by_code(yb_store *st, const char *code,
-			   yb_institution *out, yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_INST_BY_CODE,
-		"SELECT code, name, type, receivable_account_id, created_at "
-		"FROM institutions WHERE code = ?1",
-		code, read_institution, out, err);
-}
 
 /* ---- bindings ---------------------------------------------------------------- */
 
