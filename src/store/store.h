@@ -1,6 +1,6 @@
 /*
  * store.h — the storage interface: one struct of function pointers that
- * each engine fills (sqlite.c, the embedded default; pg.c, PostgreSQL).
+ * each engine fills (sqlite/, the embedded default; pg/, PostgreSQL).
  * Built as GNU Taler's exchange DB plugin or SQLite's VFS: services never
  * see SQL, and the same service and API suites run on both engines.
  *

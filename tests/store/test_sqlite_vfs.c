@@ -1,5 +1,5 @@
 /*
- * test_sqlite_vfs.c — the "yibao" VFS (src/store/sqlite_vfs.c), which
+ * test_sqlite_vfs.c — the "yibao" VFS (src/store/sqlite/vfs.c), which
  * gathers a connection's WAL frames and writes them at once.
  *
  * What must hold: every committed transaction is in the WAL file before

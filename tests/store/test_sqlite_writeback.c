@@ -1,8 +1,8 @@
 /*
  * test_sqlite_writeback.c — writing checkpointed pages back ahead of the
  * sync: the page list of the "yibao" VFS's database files
- * (src/store/sqlite_vfs_db.c) and sq_writeback
- * (src/store/sqlite_writeback.c), which hands ranges to the kernel
+ * (src/store/sqlite/vfs_db.c) and sq_writeback
+ * (src/store/sqlite/writeback.c), which hands ranges to the kernel
  * without waiting for them.
  *
  * What must hold: a connection that asks keeps exactly the ranges its

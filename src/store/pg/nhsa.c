@@ -1,5 +1,5 @@
 /*
- * pg_nhsa.c — the national-interface gateway's records on PostgreSQL
+ * nhsa.c — the national-interface gateway's records on PostgreSQL
  * (store.h, "nhsa").  Inside a write transaction nhsa_get locks the row
  * (FOR UPDATE): that is what keeps a person's yearly totals exact when
  * two of his bills settle at once (docs/NHSA.md, N6).  Inserts use

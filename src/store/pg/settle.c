@@ -1,5 +1,5 @@
 /*
- * pg_settle.c — family bindings, settlements with their shares, offline
+ * settle.c — family bindings, settlements with their shares, offline
  * (equipment failure) records, family usage and reconciliation totals on
  * PostgreSQL.  Semantics are store.h's; how statements run is pg_int.h's.
  *

@@ -1,8 +1,8 @@
 /*
- * sqlite_family.c — SQLite engine: the rest of the family policy (SPEC
+ * family.c — SQLite engine: the rest of the family policy (SPEC
  * E1 premiums paid for relatives, E2 monthly caps per binding and the
  * cuts they made).  See store.h for
- * what each operation promises; pg_family.c is the PostgreSQL twin.
+ * what each operation promises; pg/family.c is the PostgreSQL twin.
  */
 #include "store/sqlite/sqlite_int.h"
 

@@ -1,5 +1,5 @@
 /*
- * sqlite_nhsa.c — the national-interface gateway's records on SQLite
+ * nhsa.c — the national-interface gateway's records on SQLite
  * (store.h, "nhsa"): one table keyed by (kind, key).  A write transaction
  * holds the database, so nhsa_get needs no row lock here.
  */

@@ -1,5 +1,5 @@
 /*
- * sqlite_notify.c — SQLite engine: the outbox of E3 — notifications to
+ * notify.c — SQLite engine: the outbox of E3 — notifications to
  * authorizers, the agency's webhooks and the delivery rows the sender
  * works through.  See store.h (block "notify") for what each operation
  * promises and core/notify.h for the records.

@@ -1,5 +1,5 @@
 /*
- * sqlite_schema.c — the SQLite schema, as a list of migrations.
+ * schema.c — the SQLite schema, as a list of migrations.
  *
  * The schema version is SQLite's PRAGMA user_version.  Migration i (from
  * 0) brings a database from version i to version i+1; each one ends by
@@ -8,7 +8,7 @@
  * append-only: once released, a migration is never edited; a change is a
  * new migration at the end of the list.
  *
- * The same tables exist in the PostgreSQL engine (pg_schema.c), which
+ * The same tables exist in the PostgreSQL engine (pg/schema.c), which
  * mirrors this file.  Conventions:
  *  - enums are stored as their string forms (core/enums.c);
  *  - money is INTEGER fen; a CHECK on typeof() makes sure an arithmetic
@@ -409,7 +409,7 @@ static const char *const migrations[] = {
 
 	/* ---- pgha: nothing changes on SQLite (one writer: no hot rows to
 	 * split, one audit chain); the version keeps step with
-	 * pg_schema.c's, which `yibao migrate` requires ---- */
+	 * pg/schema.c's, which `yibao migrate` requires ---- */
 	"PRAGMA user_version = 3;\n",
 	/* ---- notify: E3, the outbox of notifications to authorizers, the
 	 * agency's webhooks and their delivery rows ---- */

@@ -1,5 +1,5 @@
 /*
- * sqlite_vfs.c — the "yibao" SQLite VFS: SQLite's own default VFS, except
+ * vfs.c — the "yibao" SQLite VFS: SQLite's own default VFS, except
  * that the frames one connection appends to its WAL file reach the file
  * in one write per commit instead of two writes per page.
  *
@@ -28,7 +28,7 @@
  * commit frame, xSync, ...), so SQLite fails the transaction exactly as
  * it would have.
  *
- * Database files are wrapped too (sqlite_vfs_db.c), only so that the
+ * Database files are wrapped too (vfs_db.c), only so that the
  * checkpoint connection can list what its checkpoints write there.  Other
  * files (temporary ones, the shared-memory index) are SQLite's own.
  */

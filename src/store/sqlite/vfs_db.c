@@ -1,8 +1,8 @@
 /*
- * sqlite_vfs_db.c — the "yibao" VFS's database files (sqlite_vfs.c opens
+ * vfs_db.c — the "yibao" VFS's database files (vfs.c opens
  * them): SQLite's own, except that a connection that asks for it keeps a
  * list of the byte ranges it wrote into the file, oldest first, for
- * sqlite_writeback.c to hand to the kernel a few pages at a time.
+ * writeback.c to hand to the kernel a few pages at a time.
  *
  * Why a list.  Under the group-commit writer only the checkpoint
  * connection writes the database file: each pass copies the WAL's newest

@@ -1,5 +1,5 @@
 /*
- * sqlite_writeback.c — start writing given ranges of a database file to
+ * writeback.c — start writing given ranges of a database file to
  * the disk now, without waiting for them (Linux's sync_file_range).
  *
  * Why.  Under steady load the checkpoint thread copies WAL pages into
@@ -9,7 +9,7 @@
  * 150-300 ms on the benchmark machine) while every commit's own sync of
  * the WAL waited behind it (docs/BENCHMARKS.md).  Handing the kernel the
  * pages a checkpoint wrote, a few dozen at a time between two commits
- * (service/batch.c; the ranges come from sqlite_vfs_db.c), leaves the
+ * (service/batch.c; the ranges come from vfs_db.c), leaves the
  * sync little to do.  It is only a head start: it neither waits nor
  * flushes the disk's cache, and durability still rests on SQLite's
  * syncs alone.
