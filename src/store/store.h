@@ -21,6 +21,8 @@
  *  - uniqueness violations come back as the domain's code
  *    ("person.duplicate", "contribution.duplicate", ...) so the service
  *    does not have to race a check against an insert;
+ *  - every refusal has one code and one message, whichever engine gives
+ *    it (the table in check.c, which both engines use);
  *  - any other database failure is "store.error" (or "store.busy" when the
  *    database stayed locked past the busy timeout).
  *

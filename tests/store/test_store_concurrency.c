@@ -239,7 +239,8 @@ static void test_backup(void **state)
 	ts_remove_db(path);
 
 	/* Not a SQLite store: refused. */
-	TS_FAILS(yb_sqlite_backup(NULL, path, &e), &e, "store.error");
+	TS_REFUSED(yb_sqlite_backup(NULL, path, &e), &e, "store.error",
+		   "backup needs a SQLite store");
 }
 
 int ts_run_concurrency(void)

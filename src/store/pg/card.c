@@ -83,7 +83,8 @@ int pg_card_application_set_card(yb_store *st, yb_id application_id,
 	pg_p_i64(&q, application_id);
 	pg_p_id(&q, card_id);
 	return pg_update_one(PS(st), &st_card_application_set_card, &q,
-			     "card.application_not_found", err);
+			     YB_REFUSE_CARD_APPLICATION_NOT_FOUND,
+			     application_id, err);
 }
 
 /* --- cards ------------------------------------------------------------- */
@@ -155,10 +156,9 @@ int pg_card_insert(yb_store *st, yb_card *c, yb_err *err)
 	if (!res)
 		return -1;
 	if (PQntuples(res) > 0)
-		yb_errf(err, "store.error", "card number %s is taken", c->card_no);
+		yb_refuse_text(err, YB_REFUSE_CARD_NO_TAKEN, c->card_no);
 	else
-		yb_errf(err, "card.already_has_valid_card",
-			"the person already holds a valid card");
+		yb_refuse(err, YB_REFUSE_CARD_VALID_EXISTS);
 	PQclear(res);
 	return -1;
 }
@@ -212,8 +212,8 @@ int pg_card_update(yb_store *st, const yb_card *c, yb_err *err)
 	pg_p_text(&q, yb_card_state_str(c->state));
 	pg_p_bool(&q, c->activated);
 	pg_p_i64(&q, c->updated_at);
-	return pg_update_one(PS(st), &st_card_update, &q, "card.not_found",
-			     err);
+	return pg_update_one(PS(st), &st_card_update, &q,
+			     YB_REFUSE_CARD_NOT_FOUND, c->id, err);
 }
 
 /* --- working-day calendar ---------------------------------------------- */
@@ -232,28 +232,16 @@ static const pg_stmt st_calendar_get = { "calendar_get",
 	"LEFT JOIN calendar_days d ON d.year = y.year "
 	"WHERE y.year = $1 ORDER BY d.date", NULL };
 
-/* Collect one kind of special days, each in `year` and not listed
- * before: checked here, because a failed INSERT would abort the caller's
- * whole transaction on PostgreSQL. */
-static int collect_days(int year, const yb_date *in, int nin, const char *kind,
-			int64_t *days, const char **kinds, int *n, yb_err *err)
+/* Collect one kind of special days for the one INSERT.  The table is
+ * checked before (yb_check_calendar_year), because a failed INSERT would
+ * abort the caller's whole transaction on PostgreSQL. */
+static void collect_days(const yb_date *in, int nin, const char *kind,
+			 int64_t *days, const char **kinds, int *n)
 {
 	for (int i = 0; i < nin; i++) {
-		int y, m, d;
-
-		yb_date_to_ymd(in[i], &y, &m, &d);
-		if (y != year)
-			return yb_errf(err, "calendar.invalid",
-				       "a %s of year %d lies in %d", kind, year, y);
-		for (int j = 0; j < *n; j++)
-			if (days[j] == in[i])
-				return yb_errf(err, "calendar.invalid",
-					       "a date is listed twice in the "
-					       "calendar");
 		days[*n] = in[i];
 		kinds[(*n)++] = kind;
 	}
-	return 0;
 }
 
 int pg_calendar_put_year(yb_store *st, const yb_calendar_year *y,
@@ -266,16 +254,10 @@ int pg_calendar_put_year(yb_store *st, const yb_calendar_year *y,
 	pg_params q;
 	int rc;
 
-	if (y->nholidays < 0 || y->nholidays > YB_CAL_MAX_DAYS ||
-	    y->nworkdays < 0 || y->nworkdays > YB_CAL_MAX_DAYS)
-		return yb_errf(err, "calendar.invalid",
-			       "at most %d holidays and %d workdays a year",
-			       YB_CAL_MAX_DAYS, YB_CAL_MAX_DAYS);
-	if (collect_days(y->year, y->holidays, y->nholidays, "holiday", days,
-			 kinds, &n, err) < 0 ||
-	    collect_days(y->year, y->workdays, y->nworkdays, "workday", days,
-			 kinds, &n, err) < 0)
+	if (yb_check_calendar_year(y, err) < 0)
 		return -1;
+	collect_days(y->holidays, y->nholidays, "holiday", days, kinds, &n);
+	collect_days(y->workdays, y->nworkdays, "workday", days, kinds, &n);
 	if (pg_auto_begin(PS(st), &own, err) < 0)
 		return -1;
 	pg_params_init(&q);

@@ -108,7 +108,7 @@ int pg_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err)
 	pg_p_i64(&q, id);
 	pg_p_i64(&q, at);
 	return pg_update_one(PS(st), &st_apikey_revoke, &q,
-			     "apikey.not_found", err);
+			     YB_REFUSE_APIKEY_NOT_FOUND, id, err);
 }
 
 int pg_session_insert(yb_store *st, const yb_session *s, yb_err *err)

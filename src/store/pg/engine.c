@@ -192,7 +192,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	pg_store *ps = PS(st);
 
 	if (ps->sp_open)
-		return yb_errf(err, "store.error", "a savepoint is already open");
+		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
 	if (pg_simple(ps->conn, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	ps->sp_open = true;
@@ -215,7 +215,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	pg_store *ps = PS(st);
 
 	if (!ps->sp_open)
-		return yb_errf(err, "store.error", "no savepoint is open");
+		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
 	ps->sp_open = false;
 	/* Locks taken since the savepoint go with it, an audit chain's
 	 * included: the chain held before it is still held. */

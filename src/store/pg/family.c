@@ -216,7 +216,7 @@ int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 	pg_p_i64(&q, p->contribution_id);
 	pg_p_text(&q, p->client_request_id);
 	pg_p_i64(&q, p->created_at);
-	/* unique violations come back as premium.* (stmt.c unique_codes) */
+	/* unique violations come back as premium.* (stmt.c unique_refusals) */
 	return one_i64(st, &st_premium_insert, &q, &p->id, err) < 0 ? -1 : 0;
 }
 

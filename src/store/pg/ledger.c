@@ -139,10 +139,8 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 {
 	pg_params q;
 
-	if (kind != YB_ACC_FUND_POOL && kind != YB_ACC_CONTRIBUTION_INCOME &&
-	    kind != YB_ACC_PATIENT_CASH && kind != YB_ACC_CLOSED_LIABILITY)
-		return yb_errf(err, "store.error",
-			       "account kind %d is not a system account", (int)kind);
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
 	pg_params_init(&q);
 	pg_p_text(&q, yb_account_kind_str(kind));
 	return pg_lookup(PS(st), &st_account_system, &q, decode_account, out,
@@ -152,21 +150,12 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int64_t n;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	pg_p_i64(&q, at);
-	res = pg_run(PS(st), &st_account_set_closed, &q, err);
-	if (!res)
-		return -1;
-	n = pg_affected(res);
-	PQclear(res);
-	if (n == 0)
-		return yb_errf(err, "store.error", "no account %lld",
-			       (long long)id);
-	return 0;
+	return pg_update_one(PS(st), &st_account_set_closed, &q,
+			     YB_REFUSE_ACCOUNT_NOT_FOUND, id, err);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -274,26 +263,22 @@ static post_acct *find_acct(post_acct *a, int n, yb_id id)
 	return NULL;
 }
 
-/* Check the posting against the locked rows and compute each entry's
- * balance_after; 0 or -1 with the refusal's code. */
+/* Check the posting against the locked rows (*nacct of them, fewer
+ * than asked for when an account does not exist) and compute each
+ * entry's balance_after; 0 or -1 with the refusal. */
 static int check_posting(PGresult *locked, const yb_posting *p,
-			 post_acct *accts, int nacct, int64_t *after,
+			 post_acct *accts, int *nacct, int64_t *after,
 			 yb_err *err)
 {
-	if (PQntuples(locked) != nacct)
-		return yb_errf(err, "store.error",
-			       "ledger posting to an account that does not exist");
-	for (int i = 0; i < nacct; i++) {
+	*nacct = PQntuples(locked);
+	for (int i = 0; i < *nacct; i++) {
 		pg_row r = pg_row_at(locked, i);
 		yb_account_kind kind;
 
 		accts[i].id = pg_r_i64(&r);
 		PG_R_ENUM(&r, yb_account_kind_from_str, &kind);
 		accts[i].personal = kind == YB_ACC_PERSONAL;
-		accts[i].system = kind == YB_ACC_FUND_POOL ||
-				  kind == YB_ACC_CONTRIBUTION_INCOME ||
-				  kind == YB_ACC_PATIENT_CASH ||
-				  kind == YB_ACC_CLOSED_LIABILITY;
+		accts[i].system = yb_is_system_kind(kind);
 		accts[i].balance = pg_r_i64(&r);
 		accts[i].closed = pg_r_bool(&r);
 		accts[i].delta = 0;
@@ -303,24 +288,22 @@ static int check_posting(PGresult *locked, const yb_posting *p,
 	/* Entry by entry, as the SQLite engine moves them: a personal
 	 * account may not dip below zero even in the middle of a posting. */
 	for (int i = 0; i < p->n; i++) {
-		post_acct *a = find_acct(accts, nacct, p->entries[i].account_id);
+		post_acct *a = find_acct(accts, *nacct, p->entries[i].account_id);
 		int64_t amt = p->entries[i].amount_fen;
 
 		if (!a)
-			return yb_errf(err, "store.error", "no account %lld",
-				       (long long)p->entries[i].account_id);
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_NOT_FOUND,
+					    p->entries[i].account_id);
 		if (a->closed)
-			return yb_errf(err, "ledger.account_closed",
-				       "account %lld is closed", (long long)a->id);
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_CLOSED, a->id);
 		if (__builtin_add_overflow(a->balance, amt, &a->balance) ||
 		    __builtin_add_overflow(a->delta, amt, &a->delta))
-			return yb_errf(err, "money.overflow",
-				       "balance of account %lld would overflow",
-				       (long long)a->id);
+			return yb_refuse_id(err, YB_REFUSE_BALANCE_OVERFLOW,
+					    a->id);
 		if (a->personal && a->balance < 0)
-			return yb_errf(err, "ledger.insufficient_balance",
-				       "account %lld cannot pay %lld fen",
-				       (long long)a->id, (long long)-amt);
+			return yb_refuse_id_fen(err,
+						YB_REFUSE_INSUFFICIENT_BALANCE,
+						a->id, -amt);
 		after[i] = a->balance;
 	}
 	return 0;
@@ -352,7 +335,7 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	res = lock_accounts(ps, ids, nacct, err);
 	if (!res)
 		return -1;
-	rc = check_posting(res, p, accts, nacct, after, err);
+	rc = check_posting(res, p, accts, &nacct, after, err);
 	PQclear(res);
 	if (rc < 0)
 		return -1;
@@ -399,25 +382,11 @@ int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 		   yb_id *txn_id, yb_err *err)
 {
 	pg_store *ps = PS(st);
-	int64_t sum = 0;
 	bool own;
 	int rc;
 
-	if (!p->kind || !*p->kind)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction needs a kind");
-	if (p->n < 2 || p->n > YB_POSTING_MAX_ENTRIES)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction has 2 to %d entries",
-			       YB_POSTING_MAX_ENTRIES);
-	for (int i = 0; i < p->n; i++)
-		if (__builtin_add_overflow(sum, p->entries[i].amount_fen, &sum))
-			return yb_errf(err, "ledger.unbalanced",
-				       "ledger entries overflow");
-	if (sum != 0)
-		return yb_errf(err, "ledger.unbalanced",
-			       "ledger entries sum to %lld, not 0",
-			       (long long)sum);
+	if (yb_check_posting(p, err) < 0)
+		return -1;
 	/* the locks must live until the write: never outside a transaction */
 	if (pg_auto_begin(ps, &own, err) < 0)
 		return -1;

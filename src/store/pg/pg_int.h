@@ -30,6 +30,7 @@
 
 #include <libpq-fe.h>
 
+#include "store/check.h"
 #include "store/store.h"
 
 #define PG_MAX_PARAMS   32      /* most parameters of any statement */
@@ -103,14 +104,14 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n);
 /*
  * Run `s` with `p`.  Returns the result (PGRES_TUPLES_OK or
  * PGRES_COMMAND_OK; the caller PQclear()s it) or NULL with `err` filled:
- * a unique violation as the domain's code (by constraint name), a
+ * a unique violation as the domain's refusal (by constraint name), a
  * serialization failure, deadlock or lock timeout as "store.busy",
  * anything else as "store.error".
  */
 PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 /* Run a statement answering at most one row of one text column and copy
- * it into buf: 1 found, 0 none, -1 error (also when it does not fit;
- * `what` names it in the message). */
+ * it into buf: 1 found, 0 none, -1 error (also when it does not fit:
+ * YB_REFUSE_TOO_LONG naming `what`). */
 int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 		   size_t size, const char *what, yb_err *err);
 
@@ -118,16 +119,17 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
 			 yb_err *err);
 
-/* An UPDATE of one row by id: no such row is `notfound`.  Releases q. */
+/* An UPDATE of one row by id: no such row is the refusal `none` naming
+ * `id` (check.h).  Releases q. */
 int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
-		  const char *notfound, yb_err *err);
+		  yb_refusal none, int64_t id, yb_err *err);
 /*
  * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
- * key was taken, reported as `dup`.  Returns the result (one row) for the
+ * key was taken, the refusal `dup`.  Returns the result (one row) for the
  * caller to read the generated id from, or NULL with err set.  Releases q.
  */
 PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
-			   const char *dup, const char *what, yb_err *err);
+			   yb_refusal dup, yb_err *err);
 /* Set *id from the first column of a one-row result, and clear it; -1
  * for a NULL result (its error already set). */
 int pg_take_id(PGresult *res, yb_id *id);

@@ -84,8 +84,6 @@ static int decode_person(pg_row *r, void *out)
 int pg_person_insert(yb_store *st, yb_person *p, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int rc = -1;
 
 	pg_params_init(&q);
 	pg_p_text(&q, p->ssn);
@@ -100,18 +98,9 @@ int pg_person_insert(yb_store *st, yb_person *p, yb_err *err)
 	pg_p_opt_text(&q, p->employer_code);
 	pg_p_i64(&q, p->created_at);
 	pg_p_i64(&q, p->updated_at);
-	res = pg_run(PS(st), &st_person_insert, &q, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0)
-		yb_errf(err, "person.duplicate",
-			"a person with this SSN or ID number is registered");
-	else {
-		p->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		rc = 0;
-	}
-	PQclear(res);
-	return rc;
+	return pg_take_id(pg_insert_unique(PS(st), &st_person_insert, &q,
+					   YB_REFUSE_PERSON_DUPLICATE, err),
+			  &p->id);
 }
 
 /* Lookups by one key share their shape. */
@@ -157,7 +146,7 @@ int pg_person_set_status(yb_store *st, yb_id id, yb_status status,
 	pg_p_text(&q, yb_term_reason_str(reason));
 	pg_p_i64(&q, at);
 	return pg_update_one(PS(st), &st_person_set_status, &q,
-			     "person.not_found", err);
+			     YB_REFUSE_PERSON_NOT_FOUND, id, err);
 }
 
 int pg_person_set_password(yb_store *st, yb_id id, const char *hash,
@@ -178,7 +167,7 @@ int pg_person_password(yb_store *st, yb_id id, char *hash, size_t size,
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	return pg_lookup_text(PS(st), &st_person_password, &q, hash, size,
-			      "the password hash", err);
+			      "a password hash", err);
 }
 
 /* --- employers --------------------------------------------------------- */
@@ -209,8 +198,7 @@ int pg_employer_insert(yb_store *st, yb_employer *e, yb_err *err)
 	pg_p_text(&q, e->name);
 	pg_p_i64(&q, e->created_at);
 	res = pg_insert_unique(PS(st), &st_employer_insert, &q,
-			       "employer.duplicate", "an employer with this code",
-			       err);
+			       YB_REFUSE_EMPLOYER_DUPLICATE, err);
 	if (!res)
 		return -1;
 	PQclear(res);
@@ -296,9 +284,8 @@ int pg_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err)
 	pg_p_id(&q, c->ledger_txn_id);
 	pg_p_i64(&q, c->created_at);
 	return pg_take_id(pg_insert_unique(PS(st), &st_contribution_insert,
-					   &q, "contribution.duplicate",
-					   "a contribution for this person, "
-					   "period and employer", err),
+					   &q, YB_REFUSE_CONTRIBUTION_DUPLICATE,
+					   err),
 			  &c->id);
 }
 
@@ -377,8 +364,7 @@ int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
 	pg_p_id(&q, i->receivable_account_id);
 	pg_p_i64(&q, i->created_at);
 	return pg_take_id(pg_insert_unique(PS(st), &st_institution_insert,
-					   &q, "institution.duplicate",
-					   "an institution with this code",
+					   &q, YB_REFUSE_INSTITUTION_DUPLICATE,
 					   err),
 			  &i->receivable_account_id);
 }

@@ -136,26 +136,41 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n)
 
 /* --- errors ------------------------------------------------------------ */
 
-/* Unique constraints and the code a duplicate gets (store.h). */
+/* Unique constraints and the refusal a duplicate gets (store.h). */
 static const struct {
 	const char *constraint;
-	const char *code;
-} unique_codes[] = {
-	{ "persons_ssn_key",        "person.duplicate" },
-	{ "persons_id_number_key",  "person.duplicate" },
-	{ "contributions_once",     "contribution.duplicate" },
-	{ "cards_one_valid",        "card.already_has_valid_card" },
-	{ "bindings_active_pair",   "binding.duplicate" },
-	{ "institutions_pkey",      "institution.duplicate" },
+	yb_refusal refusal;
+} unique_refusals[] = {
+	{ "persons_ssn_key",        YB_REFUSE_PERSON_DUPLICATE },
+	{ "persons_id_number_key",  YB_REFUSE_PERSON_DUPLICATE },
+	{ "contributions_once",     YB_REFUSE_CONTRIBUTION_DUPLICATE },
+	{ "cards_one_valid",        YB_REFUSE_CARD_VALID_EXISTS },
+	{ "bindings_active_pair",   YB_REFUSE_BINDING_DUPLICATE },
+	{ "institutions_pkey",      YB_REFUSE_INSTITUTION_DUPLICATE },
 	/* the receivable is made with its institution: same code taken */
-	{ "accounts_receivable",    "institution.duplicate" },
-	{ "employers_pkey",         "employer.duplicate" },
-	{ "offline_txn_once",       "offline.txn_id_reused" },
-	{ "settlements_txn_once",   "settlement.txn_id_reused" },
+	{ "accounts_receivable",    YB_REFUSE_INSTITUTION_DUPLICATE },
+	{ "accounts_personal",      YB_REFUSE_ACCOUNT_DUPLICATE },
+	{ "accounts_system",        YB_REFUSE_ACCOUNT_DUPLICATE },
+	{ "employers_pkey",         YB_REFUSE_EMPLOYER_DUPLICATE },
+	{ "audit_pkey",             YB_REFUSE_AUDIT_SEQ_USED },
+	{ "offline_txn_once",       YB_REFUSE_OFFLINE_TXN_REUSED },
+	{ "settlements_txn_once",   YB_REFUSE_SETTLEMENT_TXN_REUSED },
 	/* family: E1 */
-	{ "premium_once",           "premium.already_paid" },
-	{ "premium_request",        "premium.request_id_reused" },
+	{ "premium_once",           YB_REFUSE_PREMIUM_PAID },
+	{ "premium_request",        YB_REFUSE_PREMIUM_REQUEST_REUSED },
 };
+
+/* The refusal of a unique violation, YB_REFUSE_NONE for one not listed. */
+static yb_refusal unique_refusal(PGresult *res)
+{
+	const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+
+	for (size_t i = 0; c && i < sizeof unique_refusals /
+					sizeof unique_refusals[0]; i++)
+		if (strcmp(c, unique_refusals[i].constraint) == 0)
+			return unique_refusals[i].refusal;
+	return YB_REFUSE_NONE;
+}
 
 /* A one-line message from the server's, without the trailing newline. */
 void pg_err_from_message(yb_err *err, const char *code, const char *msg)
@@ -181,11 +196,11 @@ int pg_result_err(PGconn *conn, PGresult *res, yb_err *err)
 	} else if (state && strcmp(state, "25006") == 0) {
 		/* read-only transaction: we are on a standby now */
 		code = "store.unavailable";
-	} else if (state && strcmp(state, "23505") == 0) {
-		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-		for (size_t i = 0; c && i < sizeof unique_codes / sizeof unique_codes[0]; i++)
-			if (strcmp(c, unique_codes[i].constraint) == 0)
-				code = unique_codes[i].code;
+	} else if (state && strcmp(state, "23505") == 0 &&
+		   unique_refusal(res) != YB_REFUSE_NONE) {
+		yb_refuse(err, unique_refusal(res));
+		PQclear(res);
+		return -1;
 	} else if (state && (strcmp(state, "40001") == 0 ||   /* serialization */
 			     strcmp(state, "40P01") == 0 ||   /* deadlock */
 			     strcmp(state, "55P03") == 0)) {  /* lock timeout */
@@ -438,7 +453,7 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 	if (PQntuples(res) == 1) {
 		const char *v = PQgetvalue(res, 0, 0);
 		if (strlen(v) >= size)
-			rc = yb_errf(err, "store.error", "%s does not fit", what);
+			rc = yb_refuse_text(err, YB_REFUSE_TOO_LONG, what);
 		else {
 			memcpy(buf, v, strlen(v) + 1);
 			rc = 1;
@@ -450,9 +465,9 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 
 /* --- shapes of writes ------------------------------------------------- */
 
-/* An UPDATE of one row by id: no such row is `notfound`. */
+/* An UPDATE of one row by id: no such row is the refusal `none`. */
 int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
-		  const char *notfound, yb_err *err)
+		  yb_refusal none, int64_t id, yb_err *err)
 {
 	PGresult *res = pg_run_release(ps, s, q, err);
 	int64_t n;
@@ -462,23 +477,23 @@ int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
 	n = pg_affected(res);
 	PQclear(res);
 	if (n == 0)
-		return yb_errf(err, notfound, "no such record");
+		return yb_refuse_id(err, none, id);
 	return 0;
 }
 
 /*
  * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
- * key was taken, reported as `dup`.  Returns the result (one row) for the
+ * key was taken, the refusal `dup`.  Returns the result (one row) for the
  * caller to read the generated id from, or NULL with err set.
  */
 PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
-			   const char *dup, const char *what, yb_err *err)
+			   yb_refusal dup, yb_err *err)
 {
 	PGresult *res = pg_run_release(ps, s, q, err);
 
 	if (res && PQntuples(res) == 0) {
 		PQclear(res);
-		yb_errf(err, dup, "%s already exists", what);
+		yb_refuse(err, dup);
 		return NULL;
 	}
 	return res;

@@ -84,7 +84,7 @@ int sq_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err)
 	sq_bind_text(q, 8, rec->result);
 	sq_bind_text(q, 9, rec->prev_hash);
 	sq_bind_text(q, 10, rec->hash);
-	return sq_exec(s, q, err);
+	return sq_insert(s, q, YB_REFUSE_AUDIT_SEQ_USED, NULL, err);
 }
 
 /* Cursor: seq. */

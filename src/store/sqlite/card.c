@@ -54,7 +54,7 @@ int sq_card_application_insert(yb_store *st, yb_card_application *a,
 	sq_bind_opt_int(q, 6, a->card_id);
 	sq_bind_text(q, 7, a->operator_id);
 	sqlite3_bind_int64(q, 8, a->created_at);
-	return sq_insert(s, q, NULL, NULL, &a->id, err);
+	return sq_insert(s, q, YB_REFUSE_NONE, &a->id, err);
 }
 
 int sq_card_application_by_id(yb_store *st, yb_id id,
@@ -76,9 +76,8 @@ int sq_card_application_set_card(yb_store *st, yb_id application_id,
 		return -1;
 	sqlite3_bind_int64(q, 1, application_id);
 	sq_bind_opt_int(q, 2, card_id);
-	return sq_update_one(s, q, err, "card.application_not_found",
-			     "no card application with id %" PRId64,
-			     application_id);
+	return sq_update_one(s, q, YB_REFUSE_CARD_APPLICATION_NOT_FOUND,
+			     application_id, err);
 }
 
 /* ---- cards --------------------------------------------------------------- */
@@ -107,15 +106,19 @@ static int read_card(sqlite3_stmt *q, void *elem, yb_err *err)
 
 /*
  * C2: the partial unique index cards_one_valid refuses a second valid
- * card of a person; any other uniqueness failure is a card number used
- * twice, which is the card number generator's fault, not the person's.
+ * card of a person; a card number used twice is the card number
+ * generator's fault, not the person's (store.error).
  */
-static int card_write_failed(sq_store *s, yb_err *err)
+static int card_write_failed(sq_store *s, const yb_card *c, yb_err *err)
 {
-	if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE &&
-	    strstr(sqlite3_errmsg(s->db), "cards.person_id"))
-		return yb_errf(err, "card.already_has_valid_card",
-			       "the person already has a valid card");
+	const char *msg = sqlite3_errmsg(s->db);
+
+	if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_UNIQUE)
+		return sq_fail(s, err);
+	if (strstr(msg, "cards.person_id"))
+		return yb_refuse(err, YB_REFUSE_CARD_VALID_EXISTS);
+	if (strstr(msg, "cards.card_no"))
+		return yb_refuse_text(err, YB_REFUSE_CARD_NO_TAKEN, c->card_no);
 	return sq_fail(s, err);
 }
 
@@ -137,7 +140,7 @@ int sq_card_insert(yb_store *st, yb_card *c, yb_err *err)
 	sqlite3_bind_int64(q, 6, c->created_at);
 	sqlite3_bind_int64(q, 7, c->updated_at);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		card_write_failed(s, err);
+		card_write_failed(s, c, err);
 		sq_done(q);
 		return -1;
 	}
@@ -200,19 +203,19 @@ int sq_card_update(yb_store *st, const yb_card *c, yb_err *err)
 	sqlite3_bind_int(q, 3, c->activated ? 1 : 0);
 	sqlite3_bind_int64(q, 4, c->updated_at);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		card_write_failed(s, err);
+		card_write_failed(s, c, err);
 		sq_done(q);
 		return -1;
 	}
 	sq_done(q);
 	if (sqlite3_changes(s->db) == 0)
-		return yb_errf(err, "card.not_found", "no card with id %" PRId64,
-			       c->id);
+		return yb_refuse_id(err, YB_REFUSE_CARD_NOT_FOUND, c->id);
 	return 0;
 }
 
 /* ---- the working-day calendar (C3b) -------------------------------------- */
 
+/* One kind of special days, checked already (yb_check_calendar_year). */
 static int put_days(sq_store *s, int year, const yb_date *days, int n,
 		    const char *kind, yb_err *err)
 {
@@ -223,18 +226,10 @@ static int put_days(sq_store *s, int year, const yb_date *days, int n,
 	if (!q)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		int y, m, d;
-
-		yb_date_to_ymd(days[i], &y, &m, &d);
-		if (y != year)
-			return yb_errf(err, "calendar.invalid",
-				       "a %s of year %d lies in %d", kind, year, y);
 		sqlite3_bind_int64(q, 1, days[i]);
 		sqlite3_bind_int(q, 2, year);
 		sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
-		if (sq_insert(s, q, "calendar.invalid",
-			      "a date is listed twice in the calendar", NULL,
-			      err) < 0)
+		if (sq_insert(s, q, YB_REFUSE_NONE, NULL, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -246,12 +241,7 @@ int sq_calendar_put_year(yb_store *st, const yb_calendar_year *y, yb_err *err)
 	sqlite3_stmt *q;
 	int rc = -1;
 
-	if (y->nholidays < 0 || y->nholidays > YB_CAL_MAX_DAYS ||
-	    y->nworkdays < 0 || y->nworkdays > YB_CAL_MAX_DAYS)
-		return yb_errf(err, "calendar.invalid",
-			       "at most %d holidays and %d workdays a year",
-			       YB_CAL_MAX_DAYS, YB_CAL_MAX_DAYS);
-	if (sq_op_begin(s, err) < 0)
+	if (yb_check_calendar_year(y, err) < 0 || sq_op_begin(s, err) < 0)
 		return -1;
 	q = sq_stmt(s, SQ_CAL_PUT_YEAR,
 		    "INSERT INTO calendar_years (year) VALUES (?1) "

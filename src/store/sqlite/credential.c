@@ -51,7 +51,7 @@ int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
 	sq_bind_text(q, 5, k->label);
 	sqlite3_bind_int64(q, 6, k->created_at);
 	sq_bind_opt_int(q, 7, k->revoked_at);
-	return sq_insert(s, q, NULL, NULL, &k->id, err);
+	return sq_insert(s, q, YB_REFUSE_NONE, &k->id, err);
 }
 
 int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
@@ -74,8 +74,7 @@ int sq_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, at);
-	return sq_update_one(s, q, err, "apikey.not_found",
-			     "no API key with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_APIKEY_NOT_FOUND, id, err);
 }
 
 /* ---- sessions ----------------------------------------------------------- */

@@ -283,7 +283,7 @@ static int sq_savepoint(yb_store *st, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	if (s->sp_open)
-		return yb_errf(err, "store.error", "a savepoint is already open");
+		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
 	if (sq_exec_simple(s, SQ_SAVEPOINT, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	s->sp_open = true;
@@ -305,7 +305,7 @@ static int sq_rollback_to(yb_store *st, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	if (!s->sp_open)
-		return yb_errf(err, "store.error", "no savepoint is open");
+		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
 	s->sp_open = false;
 	if (sq_exec_simple(s, SQ_ROLLBACK_TO, "ROLLBACK TO yb_sp", err) < 0)
 		return -1;
@@ -324,7 +324,7 @@ static int sq_meta_get(yb_store *st, const char *key, char *buf, size_t size,
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, key);
-	return sq_step_text(s, q, buf, size, "meta value", err);
+	return sq_step_text(s, q, buf, size, "a meta value", err);
 }
 
 static int sq_meta_put(yb_store *st, const char *key, const char *value,

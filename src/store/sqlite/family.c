@@ -186,11 +186,8 @@ int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 		bool request = strstr(sqlite3_errmsg(s->db),
 				      "client_request_id") != NULL;
 		sq_done(q);
-		return request ? yb_errf(err, "premium.request_id_reused",
-					 "this client request id was used for "
-					 "another payment")
-			       : yb_errf(err, "premium.already_paid",
-					 "this year is already paid");
+		return yb_refuse(err, request ? YB_REFUSE_PREMIUM_REQUEST_REUSED
+					      : YB_REFUSE_PREMIUM_PAID);
 	}
 	rc = sq_fail(s, err);
 	sq_done(q);

@@ -55,9 +55,7 @@ int sq_account_insert(yb_store *st, yb_account *a, yb_err *err)
 	sq_bind_opt_int(q, 2, a->person_id);
 	sq_bind_opt_text(q, 3, a->institution_code);
 	sqlite3_bind_int64(q, 4, a->created_at);
-	if (sq_insert(s, q, "store.error",
-		      "that person, institution or system kind already has "
-		      "its account", &a->id, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_ACCOUNT_DUPLICATE, &a->id, err) < 0)
 		return -1;
 	a->balance_fen = 0;
 	a->closed = false;
@@ -87,10 +85,8 @@ int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 	sqlite3_stmt *q;
 	int found;
 
-	if (kind != YB_ACC_FUND_POOL && kind != YB_ACC_CONTRIBUTION_INCOME &&
-	    kind != YB_ACC_PATIENT_CASH && kind != YB_ACC_CLOSED_LIABILITY)
-		return yb_errf(err, "store.error",
-			       "account kind %d is not a system account", (int)kind);
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
 	if (s->system_account_id[kind])
 		return sq_account_by_id(st, s->system_account_id[kind], out,
 					err);
@@ -118,8 +114,7 @@ int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, at);
-	return sq_update_one(s, q, err, "store.error",
-			     "no account with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_ACCOUNT_NOT_FOUND, id, err);
 }
 
 /* SQLite has one writer at a time: a write transaction (BEGIN IMMEDIATE)
@@ -130,30 +125,6 @@ int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
 }
 
 /* ---- posting ---------------------------------------------------------------- */
-
-/* Check what can be checked without the database: A1's two-or-more
- * entries summing to exactly zero, without overflow. */
-static int posting_valid(const yb_posting *p, yb_err *err)
-{
-	int64_t sum = 0;
-
-	if (!p->kind || !*p->kind)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction needs a kind");
-	if (p->n < 2 || p->n > YB_POSTING_MAX_ENTRIES)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction has 2 to %d entries, not %d",
-			       YB_POSTING_MAX_ENTRIES, p->n);
-	for (int i = 0; i < p->n; i++)
-		if (__builtin_add_overflow(sum, p->entries[i].amount_fen, &sum))
-			return yb_errf(err, "ledger.unbalanced",
-				       "entries of '%s' overflow", p->kind);
-	if (sum != 0)
-		return yb_errf(err, "ledger.unbalanced",
-			       "entries of '%s' sum to %" PRId64 ", not 0",
-			       p->kind, sum);
-	return 0;
-}
 
 /* Why moving account `id` failed: the UPDATE found no open row, or a
  * CHECK refused the new balance. */
@@ -167,13 +138,11 @@ static int move_failed(sq_store *s, yb_id id, int64_t amount, int step,
 		const char *msg = sqlite3_errmsg(s->db);
 
 		if (strstr(msg, "personal_not_negative"))
-			return yb_errf(err, "ledger.insufficient_balance",
-				       "account %" PRId64 " cannot pay %" PRId64
-				       " fen", id, -amount);
+			return yb_refuse_id_fen(err,
+						YB_REFUSE_INSUFFICIENT_BALANCE,
+						id, -amount);
 		if (strstr(msg, "balance_integer"))
-			return yb_errf(err, "money.overflow",
-				       "balance of account %" PRId64
-				       " would overflow", id);
+			return yb_refuse_id(err, YB_REFUSE_BALANCE_OVERFLOW, id);
 		return sq_fail(s, err);
 	}
 	if (step != SQLITE_DONE)
@@ -182,10 +151,8 @@ static int move_failed(sq_store *s, yb_id id, int64_t amount, int step,
 	if (found < 0)
 		return -1;
 	if (found == 0)
-		return yb_errf(err, "store.error", "no account with id %" PRId64,
-			       id);
-	return yb_errf(err, "ledger.account_closed",
-		       "account %" PRId64 " is closed", id);
+		return yb_refuse_id(err, YB_REFUSE_ACCOUNT_NOT_FOUND, id);
+	return yb_refuse_id(err, YB_REFUSE_ACCOUNT_CLOSED, id);
 }
 
 /* Move one account's balance and append its entry. */
@@ -234,7 +201,7 @@ int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 	yb_id txn = 0;
 	int rc = -1;
 
-	if (posting_valid(p, err) < 0)
+	if (yb_check_posting(p, err) < 0)
 		return -1;
 	/* From here on every failure rolls back to yb_op: nothing of a
 	 * refused posting stays, whatever entry it failed at. */
@@ -248,7 +215,7 @@ int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 	sq_bind_text(q, 1, p->kind);
 	sq_bind_text(q, 2, p->ref);
 	sqlite3_bind_int64(q, 3, at);
-	if (sq_insert(s, q, NULL, NULL, &txn, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_NONE, &txn, err) < 0)
 		goto out;
 	for (int i = 0; i < p->n; i++)
 		if (post_entry(s, txn, &p->entries[i], err) < 0)

@@ -57,8 +57,8 @@ int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 	if (mode == YB_NHSA_ENSURE)
 		return changed > 0 ? 1 : 0;
 	if (mode == YB_NHSA_INSERT && changed == 0)
-		return yb_errf(err, "nhsa.duplicate", "%s %s exists", rec->kind,
-			       rec->key);
+		return yb_refuse_text2(err, YB_REFUSE_NHSA_DUPLICATE,
+				       rec->kind, rec->key);
 	return 0;
 }
 

@@ -75,9 +75,7 @@ int sq_person_insert(yb_store *st, yb_person *p, yb_err *err)
 	sq_bind_opt_text(q, 10, p->employer_code);
 	sqlite3_bind_int64(q, 11, p->created_at);
 	sqlite3_bind_int64(q, 12, p->updated_at);
-	return sq_insert(s, q, "person.duplicate",
-			 "a person with this SSN or ID number is already "
-			 "registered", &p->id, err);
+	return sq_insert(s, q, YB_REFUSE_PERSON_DUPLICATE, &p->id, err);
 }
 
 int sq_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err)
@@ -117,8 +115,7 @@ int sq_person_set_status(yb_store *st, yb_id id, yb_status status,
 	sq_bind_text(q, 2, yb_status_str(status));
 	sq_bind_text(q, 3, yb_term_reason_str(reason));
 	sqlite3_bind_int64(q, 4, at);
-	return sq_update_one(s, q, err, "person.not_found",
-			     "no person with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_PERSON_NOT_FOUND, id, err);
 }
 
 int sq_person_set_password(yb_store *st, yb_id id, const char *hash,
@@ -146,7 +143,7 @@ int sq_person_password(yb_store *st, yb_id id, char *hash, size_t size,
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
-	return sq_step_text(s, q, hash, size, "password hash", err);
+	return sq_step_text(s, q, hash, size, "a password hash", err);
 }
 
 /* ---- employers ---------------------------------------------------------- */
@@ -174,9 +171,7 @@ int sq_employer_insert(yb_store *st, yb_employer *e, yb_err *err)
 	sq_bind_text(q, 1, e->code);
 	sq_bind_text(q, 2, e->name);
 	sqlite3_bind_int64(q, 3, e->created_at);
-	return sq_insert(s, q, "employer.duplicate",
-			 "an employer with this code is already registered",
-			 NULL, err);
+	return sq_insert(s, q, YB_REFUSE_EMPLOYER_DUPLICATE, NULL, err);
 }
 
 int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
@@ -238,9 +233,7 @@ int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err)
 	sqlite3_bind_int64(q, 7, c->account_credit_fen);
 	sq_bind_opt_int(q, 8, c->ledger_txn_id);
 	sqlite3_bind_int64(q, 9, c->created_at);
-	return sq_insert(s, q, "contribution.duplicate",
-			 "this person's contribution for this period and "
-			 "employer is already recorded", &c->id, err);
+	return sq_insert(s, q, YB_REFUSE_CONTRIBUTION_DUPLICATE, &c->id, err);
 }
 
 int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
@@ -324,9 +317,7 @@ int sq_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
 	sq_bind_text(q, 3, yb_inst_type_str(i->type));
 	sq_bind_opt_int(q, 4, i->receivable_account_id);
 	sqlite3_bind_int64(q, 5, i->created_at);
-	if (sq_insert(s, q, "institution.duplicate",
-		      "an institution with this code is already registered",
-		      NULL, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_INSTITUTION_DUPLICATE, NULL, err) < 0)
 		goto out;
 	if (i->receivable_account_id == 0) {
 		memset(&acc, 0, sizeof acc);

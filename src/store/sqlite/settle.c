@@ -67,8 +67,7 @@ int sq_binding_insert(yb_store *st, yb_binding *b, yb_err *err)
 	sqlite3_bind_int64(q, 7, b->created_at);
 	sq_bind_opt_int(q, 8, b->ended_at);
 	sq_bind_text(q, 9, b->end_reason);
-	return sq_insert(s, q, "binding.duplicate",
-			 "this relative is already authorized", &b->id, err);
+	return sq_insert(s, q, YB_REFUSE_BINDING_DUPLICATE, &b->id, err);
 }
 
 int sq_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err)
@@ -103,10 +102,8 @@ int sq_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
 	if (found < 0)
 		return -1;
 	if (found)
-		return yb_errf(err, "binding.already_ended",
-			       "binding %" PRId64 " has already ended", id);
-	return yb_errf(err, "binding.not_found", "no binding with id %" PRId64,
-		       id);
+		return yb_refuse_id(err, YB_REFUSE_BINDING_ENDED, id);
+	return yb_refuse_id(err, YB_REFUSE_BINDING_NOT_FOUND, id);
 }
 
 int sq_bindings_end_all_of(yb_store *st, yb_id person_id, yb_time at,
@@ -403,11 +400,7 @@ int sq_settlement_insert(yb_store *st, yb_settlement *x, yb_err *err)
 	yb_id id = 0;
 	int rc = -1;
 
-	if (x->nshares < 0 || x->nshares > YB_MAX_SHARES)
-		return yb_errf(err, "store.error",
-			       "a settlement has 0 to %d shares, not %d",
-			       YB_MAX_SHARES, x->nshares);
-	if (sq_op_begin(s, err) < 0)
+	if (yb_check_shares(x, err) < 0 || sq_op_begin(s, err) < 0)
 		return -1;
 	q = sq_stmt(s, SQ_SETTLE_INSERT,
 		    "INSERT INTO settlements (institution_code, txn_id, patient_id, "
@@ -427,9 +420,7 @@ int sq_settlement_insert(yb_store *st, yb_settlement *x, yb_err *err)
 	sq_bind_opt_int(q, 14, x->offline_id);
 	sqlite3_bind_int64(q, 15, x->settled_at);
 	sq_bind_opt_int(q, 16, x->revoked_at);
-	if (sq_insert(s, q, "settlement.txn_id_reused",
-		      "this transaction id has already been settled", &id,
-		      err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_SETTLEMENT_TXN_REUSED, &id, err) < 0)
 		goto out;
 
 	q = sq_stmt(s, SQ_SHARE_INSERT,
@@ -500,8 +491,7 @@ int sq_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_opt_int(q, 2, revoke_txn_id);
 	sqlite3_bind_int64(q, 3, at);
-	return sq_update_one(s, q, err, "settlement.not_found",
-			     "no settlement with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_SETTLEMENT_NOT_FOUND, id, err);
 }
 
 int sq_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
@@ -663,9 +653,7 @@ int sq_offline_insert(yb_store *st, yb_offline *o, yb_err *err)
 	sq_bind_opt_int(q, 11, o->settlement_id);
 	sqlite3_bind_int64(q, 12, o->refund_fen);
 	sq_bind_opt_int(q, 13, o->resettled_at);
-	return sq_insert(s, q, "offline.txn_id_reused",
-			 "this transaction id has already been recorded", &o->id,
-			 err);
+	return sq_insert(s, q, YB_REFUSE_OFFLINE_TXN_REUSED, &o->id, err);
 }
 
 int sq_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err)
@@ -716,9 +704,6 @@ int sq_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 	if (found < 0)
 		return -1;
 	if (found)
-		return yb_errf(err, "offline.already_resettled",
-			       "offline record %" PRId64 " is already re-settled",
-			       id);
-	return yb_errf(err, "offline.not_found",
-		       "no offline record with id %" PRId64, id);
+		return yb_refuse_id(err, YB_REFUSE_OFFLINE_RESETTLED, id);
+	return yb_refuse_id(err, YB_REFUSE_OFFLINE_NOT_FOUND, id);
 }

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "store/check.h"
 #include "store/store.h"
 
 /* One slot per cached statement. */
@@ -157,21 +158,19 @@ int sq_vfs_db_open(sqlite3_vfs *real_vfs, const char *name, sqlite3_file *f,
  * how).  0 also when there is nothing to do (no file, in memory); -1
  * with errno set if a request failed. */
 int sq_writeback(const char *path, const sq_range *ranges, int n);
-/* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
- * `dup_code` with message `dup_msg`. */
-int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,
-		   yb_err *err);
+/* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes the
+ * refusal `dup` (check.h; YB_REFUSE_NONE: no exception). */
+int sq_fail_unique(sq_store *s, yb_refusal dup, yb_err *err);
 
 /* Step a statement that returns no rows (or whose rows are ignored),
  * then sq_done() it.  0 / -1 (err filled by sq_fail). */
 int sq_exec(sq_store *s, sqlite3_stmt *q, yb_err *err);
 
 /* Step an UPDATE meant to change exactly one row, then sq_done() it.
- * When it changed none, fail with `nf_code` and the printf-style message
- * (the row does not exist, or is not in the state the WHERE asks for). */
-int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_err *err,
-		  const char *nf_code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+ * When it changed none, fail with the refusal `none` naming `id` (the row
+ * does not exist, or is not in the state the WHERE asks for). */
+int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_refusal none,
+		  int64_t id, yb_err *err);
 
 /* Run the statement in slot `id` with no parameters. */
 int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
@@ -247,11 +246,11 @@ int sq_page(sq_store *s, sqlite3_stmt *q, yb_id before, int limit,
 
 /*
  * Step a bound INSERT, then sq_done() it.  A UNIQUE / PRIMARY KEY
- * violation becomes dup_code / dup_msg (when dup_code is not NULL); on
+ * violation becomes the refusal `dup` (YB_REFUSE_NONE: a plain error); on
  * success *rowid (when not NULL) is the new row's id.
  */
-int sq_insert(sq_store *s, sqlite3_stmt *q, const char *dup_code,
-	      const char *dup_msg, yb_id *rowid, yb_err *err);
+int sq_insert(sq_store *s, sqlite3_stmt *q, yb_refusal dup, yb_id *rowid,
+	      yb_err *err);
 
 /* A lookup by one integer (an id) or one text key bound as ?1: 1 / 0 /
  * -1 as sq_lookup, with the statement of slot `id`. */
@@ -268,8 +267,8 @@ int sq_exec_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
 int sq_step_ints(sq_store *s, sqlite3_stmt *q, int64_t *cols, int ncols,
 		 yb_err *err);
 /* Step a bound query once and copy its first column (text) into buf:
- * 1 / 0 / -1; text that does not fit in `size` is an error naming
- * `what`.  Resets. */
+ * 1 / 0 / -1; text that does not fit in `size` is YB_REFUSE_TOO_LONG
+ * naming `what`.  Resets. */
 int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
 		 const char *what, yb_err *err);
 

@@ -7,7 +7,6 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,14 +45,13 @@ int sq_fail(sq_store *s, yb_err *err)
 	}
 }
 
-int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,
-		   yb_err *err)
+int sq_fail_unique(sq_store *s, yb_refusal dup, yb_err *err)
 {
 	int code = sqlite3_extended_errcode(s->db);
 
-	if (code == SQLITE_CONSTRAINT_UNIQUE ||
-	    code == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return yb_errf(err, dup_code, "%s", dup_msg);
+	if (dup != YB_REFUSE_NONE && (code == SQLITE_CONSTRAINT_UNIQUE ||
+				      code == SQLITE_CONSTRAINT_PRIMARYKEY))
+		return yb_refuse(err, dup);
 	return sq_fail(s, err);
 }
 
@@ -94,19 +92,14 @@ int sq_exec(sq_store *s, sqlite3_stmt *q, yb_err *err)
 	return rc;
 }
 
-int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_err *err,
-		  const char *nf_code, const char *fmt, ...)
+int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_refusal none,
+		  int64_t id, yb_err *err)
 {
-	va_list ap;
-
 	if (sq_exec(s, q, err) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) > 0)
 		return 0;
-	va_start(ap, fmt);
-	yb_verrf(err, nf_code, fmt, ap);
-	va_end(ap);
-	return -1;
+	return yb_refuse_id(err, none, id);
 }
 
 int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
@@ -286,14 +279,13 @@ int sq_lookup(sq_store *s, sqlite3_stmt *q, sq_row_fn row, void *out,
 	return rc;
 }
 
-int sq_insert(sq_store *s, sqlite3_stmt *q, const char *dup_code,
-	      const char *dup_msg, yb_id *rowid, yb_err *err)
+int sq_insert(sq_store *s, sqlite3_stmt *q, yb_refusal dup, yb_id *rowid,
+	      yb_err *err)
 {
 	int rc = 0;
 
 	if (sqlite3_step(q) != SQLITE_DONE)
-		rc = dup_code ? sq_fail_unique(s, dup_code, dup_msg, err) :
-				sq_fail(s, err);
+		rc = sq_fail_unique(s, dup, err);
 	sq_done(q);
 	if (rc == 0 && rowid)
 		*rowid = sqlite3_last_insert_rowid(s->db);
@@ -358,8 +350,7 @@ int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
 		size_t len = (size_t)sqlite3_column_bytes(q, 0);
 
 		if (len >= size) {
-			rc = yb_errf(err, "store.error",
-				     "%s does not fit (%zu bytes)", what, len);
+			rc = yb_refuse_text(err, YB_REFUSE_TOO_LONG, what);
 		} else {
 			memcpy(buf, sqlite3_column_text(q, 0), len);
 			buf[len] = '\0';
