@@ -422,8 +422,7 @@ static const yb_store_ops pg_ops = {
 	.premiums_of_payer = pg_premiums_of_payer,
 
 	.set_autocheckpoint = pg_set_autocheckpoint,
-	.checkpoint = pg_checkpoint,
-	.writeback = pg_writeback_op,
+	.upkeep = pg_upkeep,
 	/* notify (E3) */
 	.notification_insert = pg_notification_insert,
 	.notifications_of = pg_notifications_of,

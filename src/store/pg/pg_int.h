@@ -395,11 +395,9 @@ int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
 
-/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) (upkeep.c) --- */
+/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
 int pg_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
-int pg_checkpoint(yb_store *st, bool sync, int *wal_pages, int *copied,
-		  yb_err *err);
-int pg_writeback_op(yb_store *st, int max_pages, int *pending, yb_err *err);
+int pg_upkeep(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
 
 /* --- notify (E3): the outbox of notifications and webhooks (notify.c) --- */
 int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err);

@@ -475,8 +475,7 @@ static const yb_store_ops sq_ops = {
 	.premiums_of_payer = sq_premiums_of_payer,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
-	.checkpoint = sq_checkpoint,
-	.writeback = sq_writeback_op,
+	.upkeep = sq_upkeep,
 	/* notify (E3) */
 	.notification_insert = sq_notification_insert,
 	.notifications_of = sq_notifications_of,
