@@ -104,6 +104,27 @@ int yb_check_shares(const yb_settlement *s, yb_err *err)
 	return 0;
 }
 
+int yb_check_schema_version(int version, int known, yb_err *err)
+{
+	if (version > known)
+		return yb_errf(err, "store.error",
+			       "the database schema is version %d, newer than "
+			       "this program's %d: upgrade yibao",
+			       version, known);
+	return 0;
+}
+
+int yb_nhsa_put_answer(const yb_nhsa_rec *rec, int mode, int64_t changed,
+		       yb_err *err)
+{
+	if (mode == YB_NHSA_ENSURE)
+		return changed > 0 ? 1 : 0;
+	if (mode == YB_NHSA_INSERT && changed == 0)
+		return yb_refuse_text2(err, YB_REFUSE_NHSA_DUPLICATE,
+				       rec->kind, rec->key);
+	return 0;
+}
+
 /* ---- refusals ---------------------------------------------------------------- */
 
 static const struct {

@@ -17,6 +17,7 @@
 #include "core/calendar.h"
 #include "core/err.h"
 #include "core/model.h"
+#include "store/store.h"
 
 /* ---- rules ---------------------------------------------------------------- */
 
@@ -38,6 +39,17 @@ int yb_check_calendar_year(const yb_calendar_year *y, yb_err *err);
 /* A settlement has 0..YB_MAX_SHARES shares ("store.error" otherwise: the
  * service never builds more). */
 int yb_check_shares(const yb_settlement *s, yb_err *err);
+
+/* A database whose schema `version` is newer than the `known` one this
+ * program writes is refused ("store.error"): an older program must not
+ * write into it. */
+int yb_check_schema_version(int version, int known, yb_err *err);
+
+/* nhsa_put's answer (store.h) once the engine knows how many rows its
+ * INSERT (ON CONFLICT DO NOTHING / DO UPDATE) changed: ENSURE 1 or 0,
+ * INSERT 0 or "nhsa.duplicate", UPSERT 0. */
+int yb_nhsa_put_answer(const yb_nhsa_rec *rec, int mode, int64_t changed,
+		       yb_err *err);
 
 /* ---- refusals: one code and one message each ------------------------------- */
 

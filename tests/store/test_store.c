@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+#if __has_include(<libpq-fe.h>)
+#include <libpq-fe.h>
+#endif
+
 #include "core/enums.h"
 
 /* ---- fixture and helpers --------------------------------------------------- */
@@ -230,6 +235,66 @@ static void test_reopen(void **state)
 	assert_int_equal(before.accounts, 4);
 	assert_int_equal(after.accounts, before.accounts);
 	yb_store_close(again);
+}
+
+/* Make the database's schema look newer than this program's, behind the
+ * store's back (someone ran a newer yibao on it); the version the program
+ * wrote, read before. */
+static int bump_schema_version(const char *url)
+{
+	int known = 0;
+
+	if (ts_sqlite()) {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *q = NULL;
+
+		assert_int_equal(sqlite3_open(url + strlen("sqlite:"), &db),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version",
+						    -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		known = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+		assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999",
+					      NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		return known;
+	}
+#if __has_include(<libpq-fe.h>)
+	{
+		PGconn *c = PQconnectdb(url + strlen("pg:"));
+		PGresult *r;
+
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		r = PQexec(c, "SELECT max(version) FROM schema_version");
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		known = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		r = PQexec(c, "INSERT INTO schema_version VALUES (999)");
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+	}
+#else
+	fail_msg("a PostgreSQL run without libpq");
+#endif
+	return known;
+}
+
+/* An older program does not write into a newer schema: refused, with one
+ * message on both engines. */
+static void test_newer_schema_refused(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *again = NULL;
+	int known = bump_schema_version(f->url);
+	yb_err e;
+
+	assert_true(known > 0);
+	TS_REFUSED(yb_store_open(f->url, &again, &e), &e, "store.error",
+		   ts_fmt("the database schema is version 999, newer than "
+			  "this program's %d: upgrade yibao", known));
+	assert_null(again);
 }
 
 /* ---- transactions and savepoints ------------------------------------------ */
@@ -476,6 +541,8 @@ int ts_run_basic(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reopen, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_rollback, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, ts_setup, ts_teardown),

@@ -71,12 +71,7 @@ int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 		return -1;
 	changed = pg_affected(res);
 	PQclear(res);
-	if (mode == YB_NHSA_ENSURE)
-		return changed > 0 ? 1 : 0;
-	if (mode == YB_NHSA_INSERT && changed == 0)
-		return yb_refuse_text2(err, YB_REFUSE_NHSA_DUPLICATE,
-				       rec->kind, rec->key);
-	return 0;
+	return yb_nhsa_put_answer(rec, mode, changed, err);
 }
 
 int pg_nhsa_get(yb_store *st, const char *kind, const char *key,

@@ -509,12 +509,8 @@ int pg_schema_migrate(PGconn *conn, yb_err *err)
 		goto out;
 	if (current_version(conn, &version, err) < 0)
 		goto out;
-	if (version > NMIGRATIONS) {
-		yb_errf(err, "store.error",
-			"the database schema is version %d, newer than this "
-			"program's %d: upgrade yibao", version, NMIGRATIONS);
+	if (yb_check_schema_version(version, NMIGRATIONS, err) < 0)
 		goto out;
-	}
 	for (int v = version; v < NMIGRATIONS; v++) {
 		char num[16];
 		const char *vals[1] = { num };

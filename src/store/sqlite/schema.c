@@ -565,12 +565,8 @@ int sq_schema_migrate(sq_store *s, yb_err *err)
 	in_txn = true;
 	if (schema_version(s, &version, err) < 0)
 		goto out;
-	if (version > NMIGRATIONS) {
-		yb_errf(err, "store.error",
-			"database schema version %d is newer than this program "
-			"knows (%d)", version, NMIGRATIONS);
+	if (yb_check_schema_version(version, NMIGRATIONS, err) < 0)
 		goto out;
-	}
 	for (int i = version; i < NMIGRATIONS; i++) {
 		int now = 0;
 
