@@ -190,14 +190,17 @@ const yb_http_route yb_http_routes[] = {
 	 * Patch arrays, exact decimals), hence no body flags; the role
 	 * checks are the API's.  Patient, Coverage and Account are read by a
 	 * person himself (inquiry.self) or the agency's staff (person.get):
-	 * two actions, so the route lists the roles and the service checks. */
+	 * two actions, so the route lists the roles and the service checks.
+	 * A Patient also by an employer (its staff) and an institution (its
+	 * patients), masked (person.seen, Q2, Q3). */
 #define FHIR_READERS (YB_R_PERSON | YB_R_ADMIN | YB_R_AGENCY)
+#define PATIENT_READERS (FHIR_READERS | YB_R_EMPLOYER | YB_R_INSTITUTION)
 	{ "GET", "/fhir/R4/metadata", yb_fhir_metadata, NULL, YB_R_PUBLIC,
 	  YB_ROUTE_NO_STORE | EXTRA, "FHIR CapabilityStatement" },
 	{ "GET", "/fhir/R4/Patient/{id}", yb_fhir_patient_read, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient read" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient read" },
 	{ "GET", "/fhir/R4/Patient", yb_fhir_patient_search, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient search (identifier)" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient search (identifier)" },
 	{ "GET", "/fhir/R4/Coverage/{id}", yb_fhir_coverage_read, NULL,
 	  FHIR_READERS, EXTRA, "FHIR Coverage read" },
 	{ "GET", "/fhir/R4/Coverage", yb_fhir_coverage_search, NULL,
@@ -238,6 +241,7 @@ const yb_http_route yb_http_routes[] = {
 	  yb_fhir_eligibility_submit, "settlement.preview", YB_R_ALL,
 	  EXTRA | YB_ROUTE_NO_BATCH, "FHIR eligibility check" },
 #undef FHIR_READERS
+#undef PATIENT_READERS
 	/* --- end fhir --- */
 	/* nhsa: the national-interface gateway (docs/NHSA.md); it
 	 * authenticates by the x-tif-* headers itself and reads the raw body */

@@ -38,6 +38,9 @@ static const struct {
 	{ "person.terminate",       R_ADMIN | R_WINDOW },
 	{ "person.set_password",    R_ADMIN | R_WINDOW },
 	{ "person.get",             R_ADMIN | R_WINDOW },
+	/* fhir: Patient for an employer's staff and an institution's
+	 * patients (person_seen.c), masked (Q3) */
+	{ "person.seen",            R_INST | R_EMPLOYER },
 	{ "employer.register",      R_ADMIN },
 	{ "employer.get",           R_ADMIN | R_WINDOW },
 	/* contributions, books, operations */

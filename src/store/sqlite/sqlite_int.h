@@ -123,6 +123,12 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
+/* The VFS's test fault switch (vfs_fault.c): init reads
+ * YB_TEST_IO_FAULT; sq_vfs_fault answers the I/O error a write (or,
+ * with `sync`, a sync) of a database or WAL file must fail with now, or
+ * SQLITE_OK. */
+void sq_vfs_fault_init(void);
+int sq_vfs_fault(bool sync);
 /* How both of the VFS's file wrappers begin (vfs.c: WAL files,
  * vfs_db.c: database files), and the methods both pass on to the
  * real file unchanged. */

@@ -28,6 +28,19 @@
  * commit frame, xSync, ...), so SQLite fails the transaction exactly as
  * it would have.
  *
+ * A commit whose WAL write or sync failed is cut off the file (issue 14:
+ * a request that fails changes nothing).  SQLite answers the commit with
+ * an I/O error and rolls back, but leaves the frames it wrote in the WAL;
+ * if the process died before another commit overwrote them, the next
+ * start would find a whole commit frame there and replay the transaction
+ * the client was told had failed.  With synchronous = FULL (engine.c)
+ * every commit is synced by the connection that wrote it, so a commit
+ * frame not yet synced is exactly the failed commit's, and truncating
+ * the WAL at it leaves nothing a recovery would take; readers and the
+ * checkpointer never look past the committed frames.  Under NORMAL or
+ * OFF an unsynced commit frame may be an acknowledged one, so nothing is
+ * cut.
+ *
  * Database files are wrapped too (vfs_db.c), only so that the
  * checkpoint connection can list what its checkpoints write there.  Other
  * files (temporary ones, the shared-memory index) are SQLite's own.
@@ -37,6 +50,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define VFS_NAME      "yibao"
 #define WAL_HDR_SIZE  32
@@ -55,12 +69,29 @@ typedef struct wal_file {
 	size_t len;                      /* bytes gathered */
 	sqlite3_int64 off;               /* file offset of buf[0] */
 	sqlite3_int64 commit_end;        /* >0: write out once this is reached */
+	sqlite3_int64 commit_at;         /* where that commit frame starts */
+	sqlite3_int64 unsynced_commit;   /* >0: a commit frame written there,
+					  * not yet synced */
 	uint32_t page_size;              /* from the WAL header; 0 = unknown */
 	int passthrough;                 /* page size unknowable: no gathering */
 } wal_file;
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs yb_vfs;
+static bool cut_failed_commits;         /* synchronous = FULL (see above) */
+
+/* The commit whose write or sync failed: cut it off the WAL. */
+static void cut_failed_commit(wal_file *w)
+{
+	sqlite3_int64 size = 0;
+
+	/* (Never longer: a write that failed may have left it shorter.) */
+	if (cut_failed_commits && w->unsynced_commit > 0 &&
+	    w->real->pMethods->xFileSize(w->real, &size) == SQLITE_OK &&
+	    size > w->unsynced_commit)
+		w->real->pMethods->xTruncate(w->real, w->unsynced_commit);
+	w->unsynced_commit = 0;
+}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -84,8 +115,10 @@ static uint32_t header_page_size(const unsigned char *hdr)
 
 static int flush(wal_file *w)
 {
-	int rc = SQLITE_OK;
+	int rc = w->len > 0 ? sq_vfs_fault(false) : SQLITE_OK;
 
+	if (w->commit_end > 0)
+		w->unsynced_commit = w->commit_at;
 	for (size_t done = 0; done < w->len && rc == SQLITE_OK;) {
 		size_t n = w->len - done < WRITE_PIECE ? w->len - done
 							: WRITE_PIECE;
@@ -95,6 +128,8 @@ static int flush(wal_file *w)
 	}
 	w->len = 0;
 	w->commit_end = 0;
+	if (rc != SQLITE_OK)
+		cut_failed_commit(w);
 	return rc;
 }
 
@@ -119,8 +154,10 @@ static void note_commit(wal_file *w, const unsigned char *p, int n,
 
 	if (off < WAL_HDR_SIZE || (off - WAL_HDR_SIZE) % frame != 0 || n < 8)
 		return;
-	if (be32(p + 4) != 0)            /* database size: a commit frame */
+	if (be32(p + 4) != 0) {          /* database size: a commit frame */
+		w->commit_at = off;
 		w->commit_end = off + frame;
+	}
 }
 
 static int wal_write(sqlite3_file *f, const void *data, int n,
@@ -138,13 +175,13 @@ static int wal_write(sqlite3_file *f, const void *data, int n,
 			return rc;
 		learn_page_size(w);
 	}
-	if (w->passthrough || n <= 0 || (size_t)n > WRITE_PIECE) {
-		if ((rc = flush(w)) != SQLITE_OK)
+	if (w->passthrough || n <= 0 || (size_t)n > WRITE_PIECE ||
+	    (!w->buf && !(w->buf = malloc(GATHER_MAX)))) {
+		if ((rc = flush(w)) != SQLITE_OK ||
+		    (rc = sq_vfs_fault(false)) != SQLITE_OK)
 			return rc;
 		return w->real->pMethods->xWrite(w->real, data, n, off);
 	}
-	if (!w->buf && !(w->buf = malloc(GATHER_MAX)))
-		return w->real->pMethods->xWrite(w->real, data, n, off);
 	if (w->len > 0 &&
 	    (off != w->off + (sqlite3_int64)w->len ||
 	     w->len + (size_t)n > GATHER_MAX)) {
@@ -189,6 +226,8 @@ static int wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 	wal_file *w = (wal_file *)f;
 	int rc = flush(w);
 
+	if (size <= w->unsynced_commit)
+		w->unsynced_commit = 0;
 	return rc != SQLITE_OK ? rc
 			       : w->real->pMethods->xTruncate(w->real, size);
 }
@@ -198,7 +237,15 @@ static int wal_sync(sqlite3_file *f, int flags)
 	wal_file *w = (wal_file *)f;
 	int rc = flush(w);
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xSync(w->real, flags);
+	if (rc == SQLITE_OK)
+		rc = sq_vfs_fault(true);
+	if (rc == SQLITE_OK)
+		rc = w->real->pMethods->xSync(w->real, flags);
+	if (rc == SQLITE_OK)
+		w->unsynced_commit = 0;
+	else
+		cut_failed_commit(w);
+	return rc;
 }
 
 static int wal_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -367,6 +414,11 @@ static int vfs_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
 
 int sq_vfs_register(void)
 {
+	const char *sync = getenv("YB_SQLITE_SYNC");
+
+	/* The same reading of YB_SQLITE_SYNC as engine.c's sync_pragma. */
+	cut_failed_commits = !sync || !*sync || strcasecmp(sync, "FULL") == 0;
+	sq_vfs_fault_init();
 	real_vfs = sqlite3_vfs_find(NULL);
 	if (!real_vfs || real_vfs->iVersion < 2)
 		return SQLITE_ERROR;

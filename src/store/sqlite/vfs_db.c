@@ -110,7 +110,10 @@ static int db_write(sqlite3_file *f, const void *data, int n,
 		    sqlite3_int64 off)
 {
 	db_file *d = (db_file *)f;
-	int rc = d->real->pMethods->xWrite(d->real, data, n, off);
+	int rc = sq_vfs_fault(false);
+
+	if (rc == SQLITE_OK)
+		rc = d->real->pMethods->xWrite(d->real, data, n, off);
 
 	if (rc == SQLITE_OK && d->tracking && n > 0)
 		note_write(d, off, n);
@@ -198,7 +201,10 @@ static int db_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 static int db_sync(sqlite3_file *f, int flags)
 {
-	return real_of(f)->pMethods->xSync(real_of(f), flags);
+	int rc = sq_vfs_fault(true);
+
+	return rc != SQLITE_OK ? rc
+			       : real_of(f)->pMethods->xSync(real_of(f), flags);
 }
 
 static int db_file_size(sqlite3_file *f, sqlite3_int64 *size)
