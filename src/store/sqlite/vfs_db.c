@@ -10,9 +10,8 @@
  * random page costs the disk about 10 µs, and a commit's WAL sync waits
  * for every write queued before it (measured: 140 random pages in flight
  * made a 900 KB commit's sync 1.3 → 4.5 ms).  Knowing exactly which
- * pages a pass wrote lets the checkpoint thread write them a few dozen
- * at a time while the writer runs a batch, not while it syncs
- * (service/batch.c); asking for byte ranges of the file instead wrote
+ * pages a pass wrote lets the upkeep write them a few dozen at a time
+ * while the writer runs a batch, not while it syncs (upkeep.c); asking for byte ranges of the file instead wrote
  * clusters of hundreds of pages at once.
  *
  * Only a connection that calls sq_vfs_db_track keeps the list (others
