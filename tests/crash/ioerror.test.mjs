@@ -5,7 +5,7 @@
 // again the server serves writes without a restart.
 //
 // The failing disk is the "yibao" VFS's test switch
-// (src/store/sqlite_vfs_fault.c): the server runs with
+// (src/store/sqlite/vfs_fault.c): the server runs with
 // YB_TEST_IO_FAULT=<file>, and while that file exists every write
 // ('w'), every sync ('s') or both ('') of the database and its WAL fail
 // with SQLITE_IOERR_WRITE / SQLITE_IOERR_FSYNC.  No root needed.
@@ -13,7 +13,7 @@
 //
 // The second test kills the server right after the refused write: a
 // commit whose sync failed had its frames in the WAL already, and before
-// the VFS cut them off (sqlite_vfs.c) the restart replayed the write the
+// the VFS cut them off (store/sqlite/vfs.c) the restart replayed the write the
 // client had been told failed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

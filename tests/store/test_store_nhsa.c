@@ -34,8 +34,8 @@ static void test_put_modes(void **state)
 	TS_OK(st->ops->begin(st, true, &e), &e);
 	TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
 	r.val = "{\"a\":2}";
-	TS_FAILS(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e,
-		 "nhsa.duplicate");
+	TS_REFUSED(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e,
+		   "nhsa.duplicate", "msg H001|M1 exists");
 	assert_int_equal(TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, &e), &e), 0);
 	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msg", "H001|M1", &got, &e),
 			       &e), 1);

@@ -1,7 +1,6 @@
 /*
- * sqlite_ledger.c — SQLite engine: accounts, the balanced ledger
- * (SPEC A1–A3) and contribution records (A4).  See store.h for what each
- * operation promises.
+ * ledger.c — SQLite engine: accounts and the balanced ledger (SPEC
+ * A1–A3).  See store.h for what each operation promises.
  *
  * Balances live in accounts.balance_fen and are moved only by
  * ledger_post, in the same savepoint as the entries that explain them.
@@ -11,7 +10,7 @@
  * write lock (BEGIN IMMEDIATE) means no two writers ever read the same
  * balance to change it.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -56,9 +55,7 @@ int sq_account_insert(yb_store *st, yb_account *a, yb_err *err)
 	sq_bind_opt_int(q, 2, a->person_id);
 	sq_bind_opt_text(q, 3, a->institution_code);
 	sqlite3_bind_int64(q, 4, a->created_at);
-	if (sq_insert(s, q, "store.error",
-		      "that person, institution or system kind already has "
-		      "its account", &a->id, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_ACCOUNT_DUPLICATE, &a->id, err) < 0)
 		return -1;
 	a->balance_fen = 0;
 	a->closed = false;
@@ -88,10 +85,8 @@ int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 	sqlite3_stmt *q;
 	int found;
 
-	if (kind != YB_ACC_FUND_POOL && kind != YB_ACC_CONTRIBUTION_INCOME &&
-	    kind != YB_ACC_PATIENT_CASH && kind != YB_ACC_CLOSED_LIABILITY)
-		return yb_errf(err, "store.error",
-			       "account kind %d is not a system account", (int)kind);
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
 	if (s->system_account_id[kind])
 		return sq_account_by_id(st, s->system_account_id[kind], out,
 					err);
@@ -119,8 +114,7 @@ int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, at);
-	return sq_update_one(s, q, err, "store.error",
-			     "no account with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_ACCOUNT_NOT_FOUND, id, err);
 }
 
 /* SQLite has one writer at a time: a write transaction (BEGIN IMMEDIATE)
@@ -131,30 +125,6 @@ int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
 }
 
 /* ---- posting ---------------------------------------------------------------- */
-
-/* Check what can be checked without the database: A1's two-or-more
- * entries summing to exactly zero, without overflow. */
-static int posting_valid(const yb_posting *p, yb_err *err)
-{
-	int64_t sum = 0;
-
-	if (!p->kind || !*p->kind)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction needs a kind");
-	if (p->n < 2 || p->n > YB_POSTING_MAX_ENTRIES)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction has 2 to %d entries, not %d",
-			       YB_POSTING_MAX_ENTRIES, p->n);
-	for (int i = 0; i < p->n; i++)
-		if (__builtin_add_overflow(sum, p->entries[i].amount_fen, &sum))
-			return yb_errf(err, "ledger.unbalanced",
-				       "entries of '%s' overflow", p->kind);
-	if (sum != 0)
-		return yb_errf(err, "ledger.unbalanced",
-			       "entries of '%s' sum to %" PRId64 ", not 0",
-			       p->kind, sum);
-	return 0;
-}
 
 /* Why moving account `id` failed: the UPDATE found no open row, or a
  * CHECK refused the new balance. */
@@ -168,13 +138,11 @@ static int move_failed(sq_store *s, yb_id id, int64_t amount, int step,
 		const char *msg = sqlite3_errmsg(s->db);
 
 		if (strstr(msg, "personal_not_negative"))
-			return yb_errf(err, "ledger.insufficient_balance",
-				       "account %" PRId64 " cannot pay %" PRId64
-				       " fen", id, -amount);
+			return yb_refuse_id_fen(err,
+						YB_REFUSE_INSUFFICIENT_BALANCE,
+						id, -amount);
 		if (strstr(msg, "balance_integer"))
-			return yb_errf(err, "money.overflow",
-				       "balance of account %" PRId64
-				       " would overflow", id);
+			return yb_refuse_id(err, YB_REFUSE_BALANCE_OVERFLOW, id);
 		return sq_fail(s, err);
 	}
 	if (step != SQLITE_DONE)
@@ -183,10 +151,8 @@ static int move_failed(sq_store *s, yb_id id, int64_t amount, int step,
 	if (found < 0)
 		return -1;
 	if (found == 0)
-		return yb_errf(err, "store.error", "no account with id %" PRId64,
-			       id);
-	return yb_errf(err, "ledger.account_closed",
-		       "account %" PRId64 " is closed", id);
+		return yb_refuse_id(err, YB_REFUSE_ACCOUNT_NOT_FOUND, id);
+	return yb_refuse_id(err, YB_REFUSE_ACCOUNT_CLOSED, id);
 }
 
 /* Move one account's balance and append its entry. */
@@ -235,7 +201,7 @@ int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 	yb_id txn = 0;
 	int rc = -1;
 
-	if (posting_valid(p, err) < 0)
+	if (yb_check_posting(p, err) < 0)
 		return -1;
 	/* From here on every failure rolls back to yb_op: nothing of a
 	 * refused posting stays, whatever entry it failed at. */
@@ -249,7 +215,7 @@ int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 	sq_bind_text(q, 1, p->kind);
 	sq_bind_text(q, 2, p->ref);
 	sqlite3_bind_int64(q, 3, at);
-	if (sq_insert(s, q, NULL, NULL, &txn, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_NONE, &txn, err) < 0)
 		goto out;
 	for (int i = 0; i < p->n; i++)
 		if (post_entry(s, txn, &p->entries[i], err) < 0)
@@ -346,102 +312,4 @@ int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 	out->unbalanced_transactions = grp[0] + (txns[0] - grp[1]);
 	out->mismatched_accounts = mis[0];
 	return 0;
-}
-
-/* ---- contributions (A4) -------------------------------------------------- */
-
-#define CONTRIB_COLS                                                       \
-	"c.id, c.person_id, p.ssn, c.period, c.employer_code, c.base_fen, "   \
-	"c.employer_fen, c.personal_fen, c.account_credit_fen, "              \
-	"c.ledger_txn_id, c.created_at, "                                     \
-	"coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */       \
-	"FROM contributions c JOIN persons p ON p.id = c.person_id "          \
-	"LEFT JOIN premium_payments pp ON pp.contribution_id = c.id "         \
-	"LEFT JOIN persons pb ON pb.id = pp.payer_id"
-
-static int read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	yb_contribution *c = elem;
-
-	c->id = sq_col_int(q, 0);
-	c->person_id = sq_col_int(q, 1);
-	sq_col_text(q, 2, c->ssn, sizeof c->ssn);
-	sq_col_text(q, 3, c->period, sizeof c->period);
-	sq_col_text(q, 4, c->employer_code, sizeof c->employer_code);
-	c->base_fen = sq_col_int(q, 5);
-	c->employer_fen = sq_col_int(q, 6);
-	c->personal_fen = sq_col_int(q, 7);
-	c->account_credit_fen = sq_col_int(q, 8);
-	c->ledger_txn_id = sq_col_int(q, 9);
-	c->created_at = sq_col_int(q, 10);
-	sq_col_text(q, 11, c->paid_by_ssn, sizeof c->paid_by_ssn);    /* E1 */
-	sq_col_text(q, 12, c->paid_by_name, sizeof c->paid_by_name);
-	return 0;
-}
-
-int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_CONTRIB_INSERT,
-		"INSERT INTO contributions (person_id, period, employer_code, "
-		"base_fen, employer_fen, personal_fen, account_credit_fen, "
-		"ledger_txn_id, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
-
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, c->person_id);
-	sq_bind_text(q, 2, c->period);
-	sq_bind_text(q, 3, c->employer_code);
-	sqlite3_bind_int64(q, 4, c->base_fen);
-	sqlite3_bind_int64(q, 5, c->employer_fen);
-	sqlite3_bind_int64(q, 6, c->personal_fen);
-	sqlite3_bind_int64(q, 7, c->account_credit_fen);
-	sq_bind_opt_int(q, 8, c->ledger_txn_id);
-	sqlite3_bind_int64(q, 9, c->created_at);
-	return sq_insert(s, q, "contribution.duplicate",
-			 "this person's contribution for this period and "
-			 "employer is already recorded", &c->id, err);
-}
-
-int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
-			       int limit, yb_contribution **out, int *n,
-			       yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_CONTRIB_OF_PERSON,
-		"SELECT " CONTRIB_COLS " WHERE c.person_id = ?1 AND c.id < ?2 "
-		"ORDER BY c.id DESC LIMIT ?3", err);
-
-	if (q)
-		sqlite3_bind_int64(q, 1, person_id);
-	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
-		       (void **)out, n, err);
-}
-
-int sq_contributions_of_employer(yb_store *st, const char *employer_code,
-				 const char *period, yb_id before, int limit,
-				 yb_contribution **out, int *n, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q;
-
-	/* Two statements rather than "(?2 IS NULL OR period = ?2)", so each
-	 * has an index that matches it exactly. */
-	if (period)
-		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER_PERIOD,
-			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
-			    "AND c.period = ?4 AND c.id < ?2 "
-			    "ORDER BY c.id DESC LIMIT ?3", err);
-	else
-		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER,
-			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
-			    "AND c.id < ?2 ORDER BY c.id DESC LIMIT ?3", err);
-	if (q) {
-		sq_bind_text(q, 1, employer_code);
-		if (period)
-			sq_bind_text(q, 4, period);
-	}
-	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
-		       (void **)out, n, err);
 }

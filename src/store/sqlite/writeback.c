@@ -1,15 +1,15 @@
 /*
- * sqlite_writeback.c — start writing given ranges of a database file to
+ * writeback.c — start writing given ranges of a database file to
  * the disk now, without waiting for them (Linux's sync_file_range).
  *
- * Why.  Under steady load the checkpoint thread copies WAL pages into
+ * Why.  Under steady load the upkeep (upkeep.c) copies WAL pages into
  * the database file, where they sit in the OS page cache, changed and
  * unwritten; before the WAL can start over the file must be synced, and
  * that sync wrote seconds' worth of scattered pages in one burst (some
  * 150-300 ms on the benchmark machine) while every commit's own sync of
  * the WAL waited behind it (docs/BENCHMARKS.md).  Handing the kernel the
  * pages a checkpoint wrote, a few dozen at a time between two commits
- * (service/batch.c; the ranges come from sqlite_vfs_db.c), leaves the
+ * (upkeep.c; the ranges come from vfs_db.c), leaves the
  * sync little to do.  It is only a head start: it neither waits nor
  * flushes the disk's cache, and durability still rests on SQLite's
  * syncs alone.
@@ -24,7 +24,7 @@
  * table is full, writeback does nothing (the sync then does it all, as
  * it would without this file).
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,10 +1,10 @@
 /*
- * sqlite_family.c — SQLite engine: the rest of the family policy (SPEC
+ * family.c — SQLite engine: the rest of the family policy (SPEC
  * E1 premiums paid for relatives, E2 monthly caps per binding and the
  * cuts they made).  See store.h for
- * what each operation promises; pg_family.c is the PostgreSQL twin.
+ * what each operation promises; pg/family.c is the PostgreSQL twin.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -186,11 +186,8 @@ int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 		bool request = strstr(sqlite3_errmsg(s->db),
 				      "client_request_id") != NULL;
 		sq_done(q);
-		return request ? yb_errf(err, "premium.request_id_reused",
-					 "this client request id was used for "
-					 "another payment")
-			       : yb_errf(err, "premium.already_paid",
-					 "this year is already paid");
+		return yb_refuse(err, request ? YB_REFUSE_PREMIUM_REQUEST_REUSED
+					      : YB_REFUSE_PREMIUM_PAID);
 	}
 	rc = sq_fail(s, err);
 	sq_done(q);

@@ -1,5 +1,5 @@
 /*
- * pg_nhsa.c — the national-interface gateway's records on PostgreSQL
+ * nhsa.c — the national-interface gateway's records on PostgreSQL
  * (store.h, "nhsa").  Inside a write transaction nhsa_get locks the row
  * (FOR UPDATE): that is what keeps a person's yearly totals exact when
  * two of his bills settle at once (docs/NHSA.md, N6).  Inserts use
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {
@@ -72,12 +72,7 @@ int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 		return -1;
 	changed = pg_affected(res);
 	PQclear(res);
-	if (mode == YB_NHSA_ENSURE)
-		return changed > 0 ? 1 : 0;
-	if (mode == YB_NHSA_INSERT && changed == 0)
-		return yb_errf(err, "nhsa.duplicate", "%s %s exists", rec->kind,
-			       rec->key);
-	return 0;
+	return yb_nhsa_put_answer(rec, mode, changed, err);
 }
 
 int pg_nhsa_get(yb_store *st, const char *kind, const char *key,

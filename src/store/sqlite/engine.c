@@ -1,12 +1,13 @@
 /*
- * sqlite.c — the SQLite engine of the store (store.h): opening a
- * connection, transactions and savepoints, the statement cache, error
- * mapping, the helpers the sqlite_*.c files share, metadata and
+ * engine.c — the SQLite engine of the store (store.h): opening and
+ * closing a connection, transactions and savepoints, metadata and
  * sequences, online backup, and the table of operations.
  *
- * The operations themselves are spread by subject over sqlite_person.c,
- * sqlite_ledger.c, sqlite_settle.c and sqlite_audit.c; the schema is in
- * sqlite_schema.c.
+ * What the operation files share (statement cache, errors, binding and
+ * reading) is in stmt.c; the operations themselves are in one file per
+ * family beside it (register.c, card.c, ledger.c, settle.c, ...), the
+ * schema in schema.c, the WAL upkeep in upkeep.c (sqlite_int.h lists
+ * them in store.h's order).
  *
  * Settings of a connection:
  *  - WAL journal: readers never block the writer nor the writer readers;
@@ -24,21 +25,15 @@
  * makes, which the server's threads then contend for (measured: futex
  * wake-ups inside sqlite3Malloc on the settlement path); nothing in yibao
  * reads them.  And connections open through the "yibao" VFS, which
- * writes a commit's WAL frames at once (sqlite_vfs.c).
+ * writes a commit's WAL frames at once (vfs.c).
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#include "core/enums.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
 /* Per-connection page cache (negative: KiB).  Large enough that the
@@ -67,364 +62,6 @@ void sq_global_init(void)
 	pthread_once(&sq_global_once, sq_global_config);
 }
 
-/* ---- statements and errors --------------------------------------------- */
-
-int sq_fail(sq_store *s, yb_err *err)
-{
-	int code = sqlite3_extended_errcode(s->db);
-	const char *msg = sqlite3_errmsg(s->db);
-
-	switch (code & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return yb_errf(err, "store.busy", "database is busy: %s", msg);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return yb_errf(err, "store.corrupt", "database is damaged: %s",
-			       msg);
-	case SQLITE_NOMEM:
-		return yb_errf(err, "out_of_memory", "out of memory in SQLite");
-	/* issue 14: a full disk or a failing one is the storage's trouble,
-	 * not the request's: 503, the transaction rolled back, and the next
-	 * request tried afresh once space or the disk is back. */
-	case SQLITE_FULL:
-		return yb_errf(err, "store.full", "database disk is full: %s",
-			       msg);
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		return yb_errf(err, "store.unavailable",
-			       "database I/O error: %s", msg);
-	default:
-		return yb_errf(err, "store.error", "sqlite: %s", msg);
-	}
-}
-
-int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,
-		   yb_err *err)
-{
-	int code = sqlite3_extended_errcode(s->db);
-
-	if (code == SQLITE_CONSTRAINT_UNIQUE ||
-	    code == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return yb_errf(err, dup_code, "%s", dup_msg);
-	return sq_fail(s, err);
-}
-
-sqlite3_stmt *sq_stmt(sq_store *s, enum sq_stmt_id id, const char *sql,
-		      yb_err *err)
-{
-	sqlite3_stmt *q = s->stmts[id];
-
-	if (q)
-		return q;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q,
-			       NULL) != SQLITE_OK) {
-		sq_fail(s, err);
-		sqlite3_finalize(q);
-		return NULL;
-	}
-	s->stmts[id] = q;
-	return q;
-}
-
-void sq_done(sqlite3_stmt *q)
-{
-	if (!q)
-		return;
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-}
-
-int sq_exec(sq_store *s, sqlite3_stmt *q, yb_err *err)
-{
-	int rc;
-
-	do
-		rc = sqlite3_step(q);
-	while (rc == SQLITE_ROW);
-	rc = rc == SQLITE_DONE ? 0 : sq_fail(s, err);
-	sq_done(q);
-	return rc;
-}
-
-int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_err *err,
-		  const char *nf_code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (sq_exec(s, q, err) < 0)
-		return -1;
-	if (sqlite3_changes(s->db) > 0)
-		return 0;
-	va_start(ap, fmt);
-	yb_verrf(err, nf_code, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
-		   yb_err *err)
-{
-	sqlite3_stmt *q = sq_stmt(s, id, sql, err);
-
-	return q ? sq_exec(s, q, err) : -1;
-}
-
-int sq_op_begin(sq_store *s, yb_err *err)
-{
-	return sq_exec_simple(s, SQ_OP_SAVEPOINT, "SAVEPOINT yb_op", err);
-}
-
-int sq_op_end(sq_store *s, int rc, yb_err *err)
-{
-	if (rc == 0)
-		return sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", err);
-	/* Undo, then pop the savepoint; the first error is the one to
-	 * report, so these use a scratch error. */
-	yb_err ignored;
-	sq_exec_simple(s, SQ_OP_ROLLBACK_TO, "ROLLBACK TO yb_op", &ignored);
-	sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", &ignored);
-	return rc;
-}
-
-/* ---- binding and reading --------------------------------------------------- */
-
-void sq_bind_opt_text(sqlite3_stmt *q, int i, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, i);
-}
-
-void sq_bind_opt_int(sqlite3_stmt *q, int i, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(q, i, v);
-	else
-		sqlite3_bind_null(q, i);
-}
-
-void sq_bind_text(sqlite3_stmt *q, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, i);
-}
-
-int64_t sq_before(yb_id before)
-{
-	return before == 0 ? INT64_MAX : before;
-}
-
-void sq_col_text(sqlite3_stmt *q, int i, char *buf, size_t size)
-{
-	const char *t = (const char *)sqlite3_column_text(q, i);
-	size_t len;
-
-	if (!t) {
-		buf[0] = '\0';
-		return;
-	}
-	len = (size_t)sqlite3_column_bytes(q, i);
-	if (len >= size) {
-		/* Never split a UTF-8 sequence: back up over continuation
-		 * bytes (top bits 10) to the start of the cut character. */
-		len = size - 1;
-		while (len > 0 && ((unsigned char)t[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(buf, t, len);
-	buf[len] = '\0';
-}
-
-int64_t sq_col_int(sqlite3_stmt *q, int i)
-{
-	return sqlite3_column_int64(q, i);
-}
-
-int sq_corrupt_enum(const char *what, const char *value, yb_err *err)
-{
-	return yb_errf(err, "store.corrupt", "unknown %s '%s' in the database",
-		       what, value ? value : "(null)");
-}
-
-bool sq_term_reason_from_str(const char *v, yb_term_reason *out)
-{
-	if (v && !*v) {
-		*out = YB_TERM_NONE;
-		return true;
-	}
-	return yb_term_reason_from_str(v, out);
-}
-
-bool sq_relationship_from_str(const char *v, yb_relationship *out)
-{
-	if (v && strcmp(v, yb_relationship_str(YB_REL_SELF)) == 0) {
-		*out = YB_REL_SELF;
-		return true;
-	}
-	return yb_relationship_from_str(v, out);
-}
-
-int sq_list(sq_store *s, sqlite3_stmt *q, size_t elem_size, sq_row_fn row,
-	    void **out, int *n, yb_err *err)
-{
-	char *items = NULL;
-	int count = 0, cap = 8, rc = -1, step;
-
-	*out = NULL;
-	*n = 0;
-	items = malloc(elem_size * (size_t)cap);
-	if (!items) {
-		yb_errf(err, "out_of_memory", "out of memory listing rows");
-		goto out;
-	}
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (count == cap) {
-			char *more = realloc(items, elem_size * (size_t)cap * 2);
-
-			if (!more) {
-				yb_errf(err, "out_of_memory",
-					"out of memory listing rows");
-				goto out;
-			}
-			items = more;
-			cap *= 2;
-		}
-		memset(items + elem_size * (size_t)count, 0, elem_size);
-		if (row(q, items + elem_size * (size_t)count, err) < 0)
-			goto out;
-		count++;
-	}
-	if (step != SQLITE_DONE) {
-		sq_fail(s, err);
-		goto out;
-	}
-	*out = items;
-	*n = count;
-	items = NULL;
-	rc = 0;
-out:
-	free(items);
-	sq_done(q);
-	return rc;
-}
-
-int sq_page(sq_store *s, sqlite3_stmt *q, yb_id before, int limit,
-	    size_t elem_size, sq_row_fn row, void **out, int *n, yb_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 2, sq_before(before));
-	sqlite3_bind_int(q, 3, limit < 0 ? 0 : limit);
-	return sq_list(s, q, elem_size, row, out, n, err);
-}
-
-int sq_lookup(sq_store *s, sqlite3_stmt *q, sq_row_fn row, void *out,
-	      yb_err *err)
-{
-	int rc = sqlite3_step(q);
-
-	if (rc == SQLITE_ROW)
-		rc = row(q, out, err) < 0 ? -1 : 1;
-	else if (rc == SQLITE_DONE)
-		rc = 0;
-	else
-		rc = sq_fail(s, err);
-	sq_done(q);
-	return rc;
-}
-
-int sq_insert(sq_store *s, sqlite3_stmt *q, const char *dup_code,
-	      const char *dup_msg, yb_id *rowid, yb_err *err)
-{
-	int rc = 0;
-
-	if (sqlite3_step(q) != SQLITE_DONE)
-		rc = dup_code ? sq_fail_unique(s, dup_code, dup_msg, err) :
-				sq_fail(s, err);
-	sq_done(q);
-	if (rc == 0 && rowid)
-		*rowid = sqlite3_last_insert_rowid(s->db);
-	return rc;
-}
-
-int sq_get_by_int(sq_store *s, enum sq_stmt_id id, const char *sql,
-		  int64_t key, sq_row_fn row, void *out, yb_err *err)
-{
-	sqlite3_stmt *q = sq_stmt(s, id, sql, err);
-
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, key);
-	return sq_lookup(s, q, row, out, err);
-}
-
-int sq_get_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
-		   const char *key, sq_row_fn row, void *out, yb_err *err)
-{
-	sqlite3_stmt *q = sq_stmt(s, id, sql, err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, key);
-	return sq_lookup(s, q, row, out, err);
-}
-
-int sq_exec_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
-		    const char *key, yb_err *err)
-{
-	sqlite3_stmt *q = sq_stmt(s, id, sql, err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, key);
-	return sq_exec(s, q, err);
-}
-
-int sq_step_ints(sq_store *s, sqlite3_stmt *q, int64_t *cols, int ncols,
-		 yb_err *err)
-{
-	int rc = sqlite3_step(q);
-
-	if (rc == SQLITE_ROW) {
-		for (int i = 0; i < ncols; i++)
-			cols[i] = sqlite3_column_int64(q, i);
-		rc = 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : sq_fail(s, err);
-	}
-	sq_done(q);
-	return rc;
-}
-
-int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
-		 const char *what, yb_err *err)
-{
-	int rc = sqlite3_step(q);
-
-	if (rc == SQLITE_ROW) {
-		size_t len = (size_t)sqlite3_column_bytes(q, 0);
-
-		if (len >= size) {
-			rc = yb_errf(err, "store.error",
-				     "%s does not fit (%zu bytes)", what, len);
-		} else {
-			memcpy(buf, sqlite3_column_text(q, 0), len);
-			buf[len] = '\0';
-			rc = 1;
-		}
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : sq_fail(s, err);
-	}
-	sq_done(q);
-	return rc;
-}
-
 /* ---- opening and closing ------------------------------------------------- */
 
 static void sq_close(yb_store *st)
@@ -445,89 +82,6 @@ static int exec_pragma(sq_store *s, const char *sql, yb_err *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, err);
-	return 0;
-}
-
-/* SQLite's default: a commit that leaves the WAL over 1000 pages
- * checkpoints it. */
-#define SQ_AUTOCHECKPOINT_PAGES 1000
-
-static int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-
-	if (sqlite3_wal_autocheckpoint(s->db, on ? SQ_AUTOCHECKPOINT_PAGES
-						 : 0) != SQLITE_OK)
-		return sq_fail(s, err);
-	return 0;
-}
-
-static int sq_checkpoint(yb_store *st, bool sync, int *wal_pages,
-			 int *copied, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	int log = 0, done = 0;
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-					   SQLITE_CHECKPOINT_PASSIVE, &log,
-					   &done);
-
-	/* BUSY: another checkpoint is running; it will do.  (Its figures
-	 * are unknown here: say the WAL is empty.) */
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		return sq_fail(s, err);
-	if (rc == SQLITE_BUSY || log < 0)
-		log = done = 0;
-	if (sync && done > 0) {
-		sqlite3_file *db_file = NULL;
-
-		if (sqlite3_file_control(s->db, "main",
-					 SQLITE_FCNTL_FILE_POINTER,
-					 &db_file) == SQLITE_OK &&
-		    db_file && db_file->pMethods &&
-		    db_file->pMethods->xSync(db_file, SQLITE_SYNC_NORMAL) !=
-			    SQLITE_OK)
-			return yb_errf(err, "store.error",
-				       "cannot sync the database after a "
-				       "checkpoint");
-	}
-	if (wal_pages)
-		*wal_pages = log;
-	if (copied)
-		*copied = done;
-	return 0;
-}
-
-#define SQ_OS_PAGE 4096
-
-static int sq_writeback_op(yb_store *st, int max_pages, int *pending,
-			   yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_file *f = NULL;
-	sq_range ranges[64];
-	sqlite3_int64 left = 0, budget;
-	int n;
-
-	if (pending)
-		*pending = 0;
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER,
-				 &f) != SQLITE_OK ||
-	    sq_vfs_db_track(f) < 0)
-		return 0;                /* not the VFS's file: nothing kept */
-	budget = (sqlite3_int64)max_pages * SQ_OS_PAGE;
-	do {
-		n = sq_vfs_db_take(f, ranges, 64, budget, &left);
-		for (int i = 0; i < n; i++)
-			budget -= ranges[i].len;
-		if (sq_writeback(sqlite3_db_filename(s->db, "main"), ranges,
-				 n) < 0)
-			return yb_errf(err, "store.error",
-				       "cannot start writing the database "
-				       "file: %s",
-				       strerror(errno));
-	} while (n == 64 && budget > 0 && left > 0);
-	if (pending)
-		*pending = (int)((left + SQ_OS_PAGE - 1) / SQ_OS_PAGE);
 	return 0;
 }
 
@@ -729,7 +283,7 @@ static int sq_savepoint(yb_store *st, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	if (s->sp_open)
-		return yb_errf(err, "store.error", "a savepoint is already open");
+		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
 	if (sq_exec_simple(s, SQ_SAVEPOINT, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	s->sp_open = true;
@@ -751,7 +305,7 @@ static int sq_rollback_to(yb_store *st, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	if (!s->sp_open)
-		return yb_errf(err, "store.error", "no savepoint is open");
+		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
 	s->sp_open = false;
 	if (sq_exec_simple(s, SQ_ROLLBACK_TO, "ROLLBACK TO yb_sp", err) < 0)
 		return -1;
@@ -770,7 +324,7 @@ static int sq_meta_get(yb_store *st, const char *key, char *buf, size_t size,
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, key);
-	return sq_step_text(s, q, buf, size, "meta value", err);
+	return sq_step_text(s, q, buf, size, "a meta value", err);
 }
 
 static int sq_meta_put(yb_store *st, const char *key, const char *value,
@@ -921,8 +475,7 @@ static const yb_store_ops sq_ops = {
 	.premiums_of_payer = sq_premiums_of_payer,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
-	.checkpoint = sq_checkpoint,
-	.writeback = sq_writeback_op,
+	.upkeep = sq_upkeep,
 	/* notify (E3) */
 	.notification_insert = sq_notification_insert,
 	.notifications_of = sq_notifications_of,

@@ -1,5 +1,5 @@
 /*
- * sqlite_vfs.c — the "yibao" SQLite VFS: SQLite's own default VFS, except
+ * vfs.c — the "yibao" SQLite VFS: SQLite's own default VFS, except
  * that the frames one connection appends to its WAL file reach the file
  * in one write per commit instead of two writes per page.
  *
@@ -33,7 +33,7 @@
  * an I/O error and rolls back, but leaves the frames it wrote in the WAL;
  * if the process died before another commit overwrote them, the next
  * start would find a whole commit frame there and replay the transaction
- * the client was told had failed.  With synchronous = FULL (sqlite.c)
+ * the client was told had failed.  With synchronous = FULL (engine.c)
  * every commit is synced by the connection that wrote it, so a commit
  * frame not yet synced is exactly the failed commit's, and truncating
  * the WAL at it leaves nothing a recovery would take; readers and the
@@ -41,11 +41,11 @@
  * OFF an unsynced commit frame may be an acknowledged one, so nothing is
  * cut.
  *
- * Database files are wrapped too (sqlite_vfs_db.c), only so that the
+ * Database files are wrapped too (vfs_db.c), only so that the
  * checkpoint connection can list what its checkpoints write there.  Other
  * files (temporary ones, the shared-memory index) are SQLite's own.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -416,7 +416,7 @@ int sq_vfs_register(void)
 {
 	const char *sync = getenv("YB_SQLITE_SYNC");
 
-	/* The same reading of YB_SQLITE_SYNC as sqlite.c's sync_pragma. */
+	/* The same reading of YB_SQLITE_SYNC as engine.c's sync_pragma. */
 	cut_failed_commits = !sync || !*sync || strcasecmp(sync, "FULL") == 0;
 	sq_vfs_fault_init();
 	real_vfs = sqlite3_vfs_find(NULL);

@@ -1,8 +1,8 @@
 /*
- * sqlite_vfs_db.c — the "yibao" VFS's database files (sqlite_vfs.c opens
+ * vfs_db.c — the "yibao" VFS's database files (vfs.c opens
  * them): SQLite's own, except that a connection that asks for it keeps a
  * list of the byte ranges it wrote into the file, oldest first, for
- * sqlite_writeback.c to hand to the kernel a few pages at a time.
+ * writeback.c to hand to the kernel a few pages at a time.
  *
  * Why a list.  Under the group-commit writer only the checkpoint
  * connection writes the database file: each pass copies the WAL's newest
@@ -10,9 +10,8 @@
  * random page costs the disk about 10 µs, and a commit's WAL sync waits
  * for every write queued before it (measured: 140 random pages in flight
  * made a 900 KB commit's sync 1.3 → 4.5 ms).  Knowing exactly which
- * pages a pass wrote lets the checkpoint thread write them a few dozen
- * at a time while the writer runs a batch, not while it syncs
- * (service/batch.c); asking for byte ranges of the file instead wrote
+ * pages a pass wrote lets the upkeep write them a few dozen at a time
+ * while the writer runs a batch, not while it syncs (upkeep.c); asking for byte ranges of the file instead wrote
  * clusters of hundreds of pages at once.
  *
  * Only a connection that calls sq_vfs_db_track keeps the list (others
@@ -21,7 +20,7 @@
  * `writeback`), so it needs no lock.  Should it outgrow MAX_RANGES (or
  * memory), it is replaced by one request for the whole file.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdbool.h>
 #include <stdint.h>

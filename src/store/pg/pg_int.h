@@ -1,7 +1,9 @@
 /*
- * pg_int.h — what the files of the PostgreSQL engine share (pg.c, the
- * pg_*.c files of one data family each, pg_schema.c).  Nothing outside
- * src/store/pg*.c includes it: the rest of the program sees only store.h.
+ * pg_int.h — what the files of the PostgreSQL engine (src/store/pg/)
+ * share: the connection, the statement helpers (stmt.c), the schema
+ * (schema.c), and the operations, declared in store.h's order with the
+ * file of each family.  Nothing outside src/store/pg/ includes it: the
+ * rest of the program sees only store.h.
  *
  * How a query runs: each statement is a static `pg_stmt` next to the code
  * that uses it.  The first time a connection runs it, pg_run() prepares it
@@ -28,6 +30,7 @@
 
 #include <libpq-fe.h>
 
+#include "store/check.h"
 #include "store/store.h"
 
 #define PG_MAX_PARAMS   32      /* most parameters of any statement */
@@ -38,7 +41,7 @@
  * other and from what else might use the database). */
 #define PG_SCHEMA_LOCK_KEY "7952006701"   /* migrations on open */
 /* pgha: the audit chains (X3) are locked as (795200, chain) by
- * yb_audit_claim (pg_schema.c); 1..PG_AUDIT_CHAINS, and as many
+ * yb_audit_claim (schema.c); 1..PG_AUDIT_CHAINS, and as many
  * sub-account slots for the system accounts, 0..PG_SLOTS-1. */
 #define PG_AUDIT_CHAINS    64
 #define PG_SLOTS           PG_AUDIT_CHAINS
@@ -101,14 +104,14 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n);
 /*
  * Run `s` with `p`.  Returns the result (PGRES_TUPLES_OK or
  * PGRES_COMMAND_OK; the caller PQclear()s it) or NULL with `err` filled:
- * a unique violation as the domain's code (by constraint name), a
+ * a unique violation as the domain's refusal (by constraint name), a
  * serialization failure, deadlock or lock timeout as "store.busy",
  * anything else as "store.error".
  */
 PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 /* Run a statement answering at most one row of one text column and copy
- * it into buf: 1 found, 0 none, -1 error (also when it does not fit;
- * `what` names it in the message). */
+ * it into buf: 1 found, 0 none, -1 error (also when it does not fit:
+ * YB_REFUSE_TOO_LONG naming `what`). */
 int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 		   size_t size, const char *what, yb_err *err);
 
@@ -116,11 +119,29 @@ int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
 			 yb_err *err);
 
+/* An UPDATE of one row by id: no such row is the refusal `none` naming
+ * `id` (check.h).  Releases q. */
+int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
+		  yb_refusal none, int64_t id, yb_err *err);
+/*
+ * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
+ * key was taken, the refusal `dup`.  Returns the result (one row) for the
+ * caller to read the generated id from, or NULL with err set.  Releases q.
+ */
+PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
+			   yb_refusal dup, yb_err *err);
+/* Set *id from the first column of a one-row result, and clear it; -1
+ * for a NULL result (its error already set). */
+int pg_take_id(PGresult *res, yb_id *id);
+
 /* Run a statement that returns no rows we need; 0 or -1. */
 int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 
 /* Run plain SQL without parameters (transaction control, migrations). */
 int pg_simple(PGconn *conn, const char *sql, yb_err *err);
+
+/* Fill `err` with `code` and the first line of a server message. */
+void pg_err_from_message(yb_err *err, const char *code, const char *msg);
 
 /* Fill `err` from a failed result (see pg_run) and PQclear it; -1. */
 int pg_result_err(PGconn *conn, PGresult *res, yb_err *err);
@@ -177,24 +198,30 @@ int64_t pg_limit(int limit);
 int pg_lookup(pg_store *ps, const pg_stmt *s, pg_params *p,
 	      pg_decode_fn decode, void *out, yb_err *err);
 
-/* pgha: this connection's slot (pg.c), 0..PG_SLOTS-1. */
+/* pgha: this connection's slot (engine.c), 0..PG_SLOTS-1. */
 int pg_next_slot(void);
 
-/* --- schema (pg_schema.c) --- */
+/* A relationship column: the bindable ones or "self" (settle.c; also
+ * read by notify.c). */
+void pg_read_relationship(pg_row *r, yb_relationship *out);
+
+/* --- schema (schema.c) --- */
 
 /* Create or migrate the schema; safe against concurrent opens. */
 int pg_schema_migrate(PGconn *conn, yb_err *err);
 /* The version this program writes. */
 int pg_schema_version(void);
 
-/* --- the operations, by family (pg_register.c, pg_ledger.c, ...) --- */
+/* ---- the operations, in store.h's order ---------------------------------- */
 
+/* --- metadata and sequences (engine.c) --- */
 int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
 		yb_err *err);
 int pg_meta_put(yb_store *st, const char *key, const char *value,
 		yb_err *err);
 int pg_next_seq(yb_store *st, const char *name, int64_t *out, yb_err *err);
 
+/* --- persons (register.c) --- */
 int pg_person_insert(yb_store *st, yb_person *p, yb_err *err);
 int pg_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err);
 int pg_person_by_ssn(yb_store *st, const char *ssn, yb_person *out,
@@ -207,9 +234,28 @@ int pg_person_set_password(yb_store *st, yb_id id, const char *hash,
 			   yb_err *err);
 int pg_person_password(yb_store *st, yb_id id, char *hash, size_t size,
 		       yb_err *err);
+
+/* --- employers (register.c) --- */
 int pg_employer_insert(yb_store *st, yb_employer *e, yb_err *err);
 int pg_employer_by_code(yb_store *st, const char *code, yb_employer *out,
 			yb_err *err);
+
+/* --- accounts and ledger (ledger.c) --- */
+int pg_account_insert(yb_store *st, yb_account *a, yb_err *err);
+int pg_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
+int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
+			   yb_err *err);
+int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
+		      yb_err *err);
+int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
+int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
+		   yb_id *txn_id, yb_err *err);
+int pg_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
+		    yb_ledger_line **out, int *n, yb_err *err);
+int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
+
+/* --- contributions (register.c) --- */
 int pg_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err);
 int pg_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
 			       int limit, yb_contribution **out, int *n,
@@ -217,6 +263,8 @@ int pg_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
 int pg_contributions_of_employer(yb_store *st, const char *employer_code,
 				 const char *period, yb_id before, int limit,
 				 yb_contribution **out, int *n, yb_err *err);
+
+/* --- cards (card.c) --- */
 int pg_card_application_insert(yb_store *st, yb_card_application *a,
 			       yb_err *err);
 int pg_card_application_by_id(yb_store *st, yb_id id,
@@ -232,35 +280,30 @@ int pg_card_valid_of(yb_store *st, yb_id person_id, yb_card *out,
 int pg_card_latest_of(yb_store *st, yb_id person_id, yb_card *out,
 		      yb_err *err);
 int pg_card_update(yb_store *st, const yb_card *c, yb_err *err);
+
+/* --- working-day calendar (card.c) --- */
 int pg_calendar_put_year(yb_store *st, const yb_calendar_year *y,
 			 yb_err *err);
 int pg_calendar_get_year(yb_store *st, int year, yb_calendar_year *out,
 			 yb_err *err);
-int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err);
-int pg_institution_by_code(yb_store *st, const char *code,
-			   yb_institution *out, yb_err *err);
 
-int pg_account_insert(yb_store *st, yb_account *a, yb_err *err);
-int pg_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
-int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
-			   yb_err *err);
-int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
-		      yb_err *err);
-int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
-int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
-int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
-		   yb_id *txn_id, yb_err *err);
-int pg_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
-		    yb_ledger_line **out, int *n, yb_err *err);
-int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
+/* --- audit (X3) (audit.c) --- */
 int pg_audit_head(yb_store *st, yb_audit_record *out, yb_err *err);
 int pg_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err);
 int pg_audit_list(yb_store *st, yb_id before, int limit,
 		  yb_audit_record **out, int *n, yb_err *err);
 int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
 		  yb_err *err);
+
+/* --- pgha: audit chain heads (audit.c) --- */
 int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
 
+/* --- institutions (register.c) --- */
+int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err);
+int pg_institution_by_code(yb_store *st, const char *code,
+			   yb_institution *out, yb_err *err);
+
+/* --- family bindings (settle.c) --- */
 int pg_binding_insert(yb_store *st, yb_binding *b, yb_err *err);
 int pg_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err);
 int pg_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
@@ -276,6 +319,8 @@ int pg_bindings_of_relative(yb_store *st, yb_id person_id, bool active_only,
 int pg_payer_candidates(yb_store *st, yb_id relative_id,
 			yb_payer_candidate *out, int max, int *n,
 			yb_err *err);
+
+/* --- settlements (settle.c) --- */
 int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err);
 int pg_settlement_by_id(yb_store *st, yb_id id, yb_settlement *out,
 			yb_err *err);
@@ -290,6 +335,8 @@ int pg_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 		      yb_usage **out, int *n, yb_err *err);
 int pg_recon_totals(yb_store *st, const char *institution_code, yb_time from,
 		    yb_time to, yb_recon_totals *out, yb_err *err);
+
+/* --- offline (equipment failure) records (settle.c) --- */
 int pg_offline_insert(yb_store *st, yb_offline *o, yb_err *err);
 int pg_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err);
 int pg_offline_by_txn(yb_store *st, const char *institution_code,
@@ -297,6 +344,7 @@ int pg_offline_by_txn(yb_store *st, const char *institution_code,
 int pg_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 			     int64_t refund_fen, yb_time at, yb_err *err);
 
+/* --- credentials: API keys, sessions, login throttling (credential.c) --- */
 int pg_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
 int pg_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
 		      yb_err *err);
@@ -306,17 +354,13 @@ int pg_session_by_hash(yb_store *st, const char *token_hash,
 		       yb_session *out, yb_err *err);
 int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
-int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
-			  yb_session **out, int *n, yb_err *err);
-int pg_sessions_end_person(yb_store *st, yb_id person_id,
-			   const char *keep_hash, yb_err *err);
 int pg_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int pg_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int pg_throttle_clear(yb_store *st, const char *key, yb_err *err);
 
-/* ---- nhsa gateway records (pg_nhsa.c) ------------------------------------ */
+/* --- nhsa: the national-interface gateway's records (nhsa.c) --- */
 int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err);
 int pg_nhsa_get(yb_store *st, const char *kind, const char *key,
 		yb_nhsa_rec *out, yb_err *err);
@@ -326,10 +370,36 @@ int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
-/* A relationship column: the bindable ones or "self" (pg_settle.c; also
- * read by pg_notify.c). */
-void pg_read_relationship(pg_row *r, yb_relationship *out);
-/* pg_notify.c (notify, E3) */
+
+/* --- sessions of a person (issue 14: list and revoke) (credential.c) --- */
+int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int pg_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
+
+/* --- family: premiums, caps, materials (E1, E2, E4) (family.c) --- */
+int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int pg_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int pg_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int pg_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
+
+/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
+int pg_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
+int pg_upkeep(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
+
+/* --- notify (E3): the outbox of notifications and webhooks (notify.c) --- */
 int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err);
 int pg_notifications_of(yb_store *st, yb_id person_id, yb_id before,
 			int limit, yb_notification **out, int *n, yb_err *err);
@@ -348,22 +418,5 @@ int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
-/* --- family (pg_family.c: E1, E2, E4) --- */
-int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
-		       yb_err *err);
-int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
-		       yb_time at, yb_err *err);
-int pg_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
-		    int64_t *used_fen, yb_err *err);
-int pg_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
-int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
-int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
-int pg_premium_by_request(yb_store *st, yb_id payer_id,
-			  const char *client_request_id, yb_premium *out,
-			  yb_err *err);
-int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
-				yb_premium *out, yb_err *err);
-int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
-			 int limit, yb_premium **out, int *n, yb_err *err);
 
 #endif

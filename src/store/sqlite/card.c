@@ -1,190 +1,14 @@
 /*
- * sqlite_person.c — SQLite engine: persons and their passwords,
- * employers, cards and card applications, the working-day calendar.
- * See store.h for what each operation promises.
+ * card.c — SQLite engine: social security cards, card applications and
+ * the working-day calendar their deadlines count in (C3b).  See store.h
+ * for what each operation promises.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 #include "core/enums.h"
-
-/* ---- persons --------------------------------------------------------------- */
-
-#define PERSON_COLS                                                      \
-	"id, ssn, id_number, name, sex, birth_date, region, scheme, status, " \
-	"term_reason, employer_code, created_at, updated_at"
-
-static int read_sex(const char *v, yb_sex *out, yb_err *err)
-{
-	if (v && strcmp(v, yb_sex_str(YB_SEX_MALE)) == 0)
-		*out = YB_SEX_MALE;
-	else if (v && strcmp(v, yb_sex_str(YB_SEX_FEMALE)) == 0)
-		*out = YB_SEX_FEMALE;
-	else
-		return sq_corrupt_enum("sex", v, err);
-	return 0;
-}
-
-static int read_person(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	yb_person *p = elem;
-
-	memset(p, 0, sizeof *p);
-	p->id = sq_col_int(q, 0);
-	sq_col_text(q, 1, p->ssn, sizeof p->ssn);
-	sq_col_text(q, 2, p->id_number, sizeof p->id_number);
-	sq_col_text(q, 3, p->name, sizeof p->name);
-	if (read_sex((const char *)sqlite3_column_text(q, 4), &p->sex, err) < 0)
-		return -1;
-	p->birth_date = (yb_date)sq_col_int(q, 5);
-	sq_col_text(q, 6, p->region, sizeof p->region);
-	if (SQ_COL_ENUM(q, 7, yb_scheme_from_str, &p->scheme, "scheme", err) < 0 ||
-	    SQ_COL_ENUM(q, 8, yb_status_from_str, &p->status, "status", err) < 0 ||
-	    SQ_COL_ENUM(q, 9, sq_term_reason_from_str, &p->term_reason,
-			"termination reason", err) < 0)
-		return -1;
-	sq_col_text(q, 10, p->employer_code, sizeof p->employer_code);
-	p->created_at = sq_col_int(q, 11);
-	p->updated_at = sq_col_int(q, 12);
-	return 0;
-}
-
-int sq_person_insert(yb_store *st, yb_person *p, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_INSERT,
-		"INSERT INTO persons (ssn, id_number, name, sex, birth_date, "
-		"region, scheme, status, term_reason, employer_code, created_at, "
-		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		"?11, ?12)", err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, p->ssn);
-	sq_bind_text(q, 2, p->id_number);
-	sq_bind_text(q, 3, p->name);
-	sq_bind_text(q, 4, yb_sex_str(p->sex));
-	sqlite3_bind_int64(q, 5, p->birth_date);
-	sq_bind_text(q, 6, p->region);
-	sq_bind_text(q, 7, yb_scheme_str(p->scheme));
-	sq_bind_text(q, 8, yb_status_str(p->status));
-	sq_bind_text(q, 9, yb_term_reason_str(p->term_reason));
-	sq_bind_opt_text(q, 10, p->employer_code);
-	sqlite3_bind_int64(q, 11, p->created_at);
-	sqlite3_bind_int64(q, 12, p->updated_at);
-	return sq_insert(s, q, "person.duplicate",
-			 "a person with this SSN or ID number is already "
-			 "registered", &p->id, err);
-}
-
-int sq_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err)
-{
-	return sq_get_by_int(sq_of(st), SQ_PERSON_BY_ID,
-		"SELECT " PERSON_COLS " FROM persons WHERE id = ?1",
-		id, read_person, out, err);
-}
-
-int sq_person_by_ssn(yb_store *st, const char *ssn, yb_person *out,
-		     yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_PERSON_BY_SSN,
-		"SELECT " PERSON_COLS " FROM persons WHERE ssn = ?1",
-		ssn, read_person, out, err);
-}
-
-int sq_person_by_id_number(yb_store *st, const char *id_number,
-			   yb_person *out, yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_PERSON_BY_ID_NUMBER,
-		"SELECT " PERSON_COLS " FROM persons WHERE id_number = ?1",
-		id_number, read_person, out, err);
-}
-
-int sq_person_set_status(yb_store *st, yb_id id, yb_status status,
-			 yb_term_reason reason, yb_time at, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_SET_STATUS,
-		"UPDATE persons SET status = ?2, term_reason = ?3, updated_at = ?4 "
-		"WHERE id = ?1", err);
-
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	sq_bind_text(q, 2, yb_status_str(status));
-	sq_bind_text(q, 3, yb_term_reason_str(reason));
-	sqlite3_bind_int64(q, 4, at);
-	return sq_update_one(s, q, err, "person.not_found",
-			     "no person with id %" PRId64, id);
-}
-
-int sq_person_set_password(yb_store *st, yb_id id, const char *hash,
-			   yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_PASSWORD_PUT,
-		"INSERT INTO person_passwords (person_id, hash) VALUES (?1, ?2) "
-		"ON CONFLICT (person_id) DO UPDATE SET hash = excluded.hash", err);
-
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	sq_bind_text(q, 2, hash);
-	return sq_exec(s, q, err);
-}
-
-int sq_person_password(yb_store *st, yb_id id, char *hash, size_t size,
-		       yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_PASSWORD_GET,
-		"SELECT hash FROM person_passwords WHERE person_id = ?1", err);
-
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	return sq_step_text(s, q, hash, size, "password hash", err);
-}
-
-/* ---- employers ---------------------------------------------------------- */
-
-static int read_employer(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	yb_employer *e = elem;
-
-	memset(e, 0, sizeof *e);
-	sq_col_text(q, 0, e->code, sizeof e->code);
-	sq_col_text(q, 1, e->name, sizeof e->name);
-	e->created_at = sq_col_int(q, 2);
-	return 0;
-}
-
-int sq_employer_insert(yb_store *st, yb_employer *e, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_EMPLOYER_INSERT,
-		"INSERT INTO employers (code, name, created_at) VALUES (?1, ?2, ?3)",
-		err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, e->code);
-	sq_bind_text(q, 2, e->name);
-	sqlite3_bind_int64(q, 3, e->created_at);
-	return sq_insert(s, q, "employer.duplicate",
-			 "an employer with this code is already registered",
-			 NULL, err);
-}
-
-int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
-			yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_EMPLOYER_BY_CODE,
-		"SELECT code, name, created_at FROM employers WHERE code = ?1",
-		code, read_employer, out, err);
-}
 
 /* ---- card applications -------------------------------------------------- */
 
@@ -230,7 +54,7 @@ int sq_card_application_insert(yb_store *st, yb_card_application *a,
 	sq_bind_opt_int(q, 6, a->card_id);
 	sq_bind_text(q, 7, a->operator_id);
 	sqlite3_bind_int64(q, 8, a->created_at);
-	return sq_insert(s, q, NULL, NULL, &a->id, err);
+	return sq_insert(s, q, YB_REFUSE_NONE, &a->id, err);
 }
 
 int sq_card_application_by_id(yb_store *st, yb_id id,
@@ -252,9 +76,8 @@ int sq_card_application_set_card(yb_store *st, yb_id application_id,
 		return -1;
 	sqlite3_bind_int64(q, 1, application_id);
 	sq_bind_opt_int(q, 2, card_id);
-	return sq_update_one(s, q, err, "card.application_not_found",
-			     "no card application with id %" PRId64,
-			     application_id);
+	return sq_update_one(s, q, YB_REFUSE_CARD_APPLICATION_NOT_FOUND,
+			     application_id, err);
 }
 
 /* ---- cards --------------------------------------------------------------- */
@@ -283,15 +106,19 @@ static int read_card(sqlite3_stmt *q, void *elem, yb_err *err)
 
 /*
  * C2: the partial unique index cards_one_valid refuses a second valid
- * card of a person; any other uniqueness failure is a card number used
- * twice, which is the card number generator's fault, not the person's.
+ * card of a person; a card number used twice is the card number
+ * generator's fault, not the person's (store.error).
  */
-static int card_write_failed(sq_store *s, yb_err *err)
+static int card_write_failed(sq_store *s, const yb_card *c, yb_err *err)
 {
-	if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE &&
-	    strstr(sqlite3_errmsg(s->db), "cards.person_id"))
-		return yb_errf(err, "card.already_has_valid_card",
-			       "the person already has a valid card");
+	const char *msg = sqlite3_errmsg(s->db);
+
+	if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_UNIQUE)
+		return sq_fail(s, err);
+	if (strstr(msg, "cards.person_id"))
+		return yb_refuse(err, YB_REFUSE_CARD_VALID_EXISTS);
+	if (strstr(msg, "cards.card_no"))
+		return yb_refuse_text(err, YB_REFUSE_CARD_NO_TAKEN, c->card_no);
 	return sq_fail(s, err);
 }
 
@@ -313,7 +140,7 @@ int sq_card_insert(yb_store *st, yb_card *c, yb_err *err)
 	sqlite3_bind_int64(q, 6, c->created_at);
 	sqlite3_bind_int64(q, 7, c->updated_at);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		card_write_failed(s, err);
+		card_write_failed(s, c, err);
 		sq_done(q);
 		return -1;
 	}
@@ -376,19 +203,19 @@ int sq_card_update(yb_store *st, const yb_card *c, yb_err *err)
 	sqlite3_bind_int(q, 3, c->activated ? 1 : 0);
 	sqlite3_bind_int64(q, 4, c->updated_at);
 	if (sqlite3_step(q) != SQLITE_DONE) {
-		card_write_failed(s, err);
+		card_write_failed(s, c, err);
 		sq_done(q);
 		return -1;
 	}
 	sq_done(q);
 	if (sqlite3_changes(s->db) == 0)
-		return yb_errf(err, "card.not_found", "no card with id %" PRId64,
-			       c->id);
+		return yb_refuse_id(err, YB_REFUSE_CARD_NOT_FOUND, c->id);
 	return 0;
 }
 
 /* ---- the working-day calendar (C3b) -------------------------------------- */
 
+/* One kind of special days, checked already (yb_check_calendar_year). */
 static int put_days(sq_store *s, int year, const yb_date *days, int n,
 		    const char *kind, yb_err *err)
 {
@@ -399,18 +226,10 @@ static int put_days(sq_store *s, int year, const yb_date *days, int n,
 	if (!q)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		int y, m, d;
-
-		yb_date_to_ymd(days[i], &y, &m, &d);
-		if (y != year)
-			return yb_errf(err, "calendar.invalid",
-				       "a %s of year %d lies in %d", kind, year, y);
 		sqlite3_bind_int64(q, 1, days[i]);
 		sqlite3_bind_int(q, 2, year);
 		sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
-		if (sq_insert(s, q, "calendar.invalid",
-			      "a date is listed twice in the calendar", NULL,
-			      err) < 0)
+		if (sq_insert(s, q, YB_REFUSE_NONE, NULL, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -422,12 +241,7 @@ int sq_calendar_put_year(yb_store *st, const yb_calendar_year *y, yb_err *err)
 	sqlite3_stmt *q;
 	int rc = -1;
 
-	if (y->nholidays < 0 || y->nholidays > YB_CAL_MAX_DAYS ||
-	    y->nworkdays < 0 || y->nworkdays > YB_CAL_MAX_DAYS)
-		return yb_errf(err, "calendar.invalid",
-			       "at most %d holidays and %d workdays a year",
-			       YB_CAL_MAX_DAYS, YB_CAL_MAX_DAYS);
-	if (sq_op_begin(s, err) < 0)
+	if (yb_check_calendar_year(y, err) < 0 || sq_op_begin(s, err) < 0)
 		return -1;
 	q = sq_stmt(s, SQ_CAL_PUT_YEAR,
 		    "INSERT INTO calendar_years (year) VALUES (?1) "

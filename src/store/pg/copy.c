@@ -1,9 +1,9 @@
 /*
- * pg_copy.c — `yibao migrate`: copy a whole SQLite database into an empty
+ * copy.c — `yibao migrate`: copy a whole SQLite database into an empty
  * PostgreSQL one (yb_pg_copy_from_sqlite, store.h).
  *
- * The two schemas are the same tables with the same columns (pg_schema.c
- * mirrors sqlite_schema.c), so the copy is mechanical: for each table, in
+ * The two schemas are the same tables with the same columns (pg/schema.c
+ * mirrors sqlite/schema.c), so the copy is mechanical: for each table, in
  * an order that satisfies the foreign keys, read every row from SQLite and
  * stream it into PostgreSQL with COPY ... FROM STDIN (text format) — one
  * stream per table instead of one INSERT round trip per row.  The two
@@ -23,8 +23,8 @@
 
 #include <sqlite3.h>
 
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
+#include "store/pg/pg_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 /* Tables in foreign-key order, with their columns (the same on both
  * sides) and whether `id` is an identity whose sequence must move. */

@@ -1,5 +1,5 @@
 /*
- * pg_notify.c — PostgreSQL engine: the outbox of E3 — notifications to
+ * notify.c — PostgreSQL engine: the outbox of E3 — notifications to
  * authorizers, the agency's webhooks and the delivery rows the sender
  * works through.  See store.h (block "notify") for what each operation
  * promises and core/notify.h for the records.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/enums.h"
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {
@@ -235,8 +235,8 @@ int pg_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
 	PQclear(res);
 	/* Another person's notification is not even acknowledged. */
 	if (!mine)
-		return yb_errf(err, "notification.not_found",
-			       "no notification %lld of yours", (long long)id);
+		return yb_refuse_id(err, YB_REFUSE_NOTIFICATION_NOT_FOUND,
+				    id);
 	return 0;
 }
 
@@ -290,8 +290,7 @@ int pg_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err)
 	changed = pg_affected(res);
 	PQclear(res);
 	if (changed == 0)
-		return yb_errf(err, "webhook.not_found", "no active webhook %lld",
-			       (long long)id);
+		return yb_refuse_id(err, YB_REFUSE_WEBHOOK_NOT_FOUND, id);
 	return 0;
 }
 
@@ -366,7 +365,6 @@ int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err)
 	changed = pg_affected(res);
 	PQclear(res);
 	if (changed == 0)
-		return yb_errf(err, "delivery.not_found", "no delivery %lld",
-			       (long long)d->id);
+		return yb_refuse_id(err, YB_REFUSE_DELIVERY_NOT_FOUND, d->id);
 	return 0;
 }

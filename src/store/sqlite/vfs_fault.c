@@ -1,5 +1,5 @@
 /*
- * sqlite_vfs_fault.c — a test switch of the "yibao" VFS that makes the
+ * vfs_fault.c — a test switch of the "yibao" VFS that makes the
  * disk fail: issue 14 asks that a write failing with an I/O error (not
  * only a full disk) is answered 503, changes nothing, and that the
  * server recovers, and a real failing disk cannot be had on demand.
@@ -13,7 +13,7 @@
  * creates and deletes the file while the server runs.  Without the
  * variable the hook is one branch on a NULL pointer.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
- * pg_ledger.c — accounts, the balanced ledger and the audit chain on
- * PostgreSQL.  This is where the engine's concurrency design lives:
+ * ledger.c — accounts and the balanced ledger on PostgreSQL.  This is
+ * where the engine's concurrency design lives (with audit.c's chains):
  *
  *  - account_lock and ledger_post lock the account rows they touch with
  *    one SELECT ... ORDER BY id FOR NO KEY UPDATE.  Every transaction
@@ -17,9 +17,8 @@
  *    "kind <> 'personal' OR balance_fen + delta >= 0" and the table its
  *    CHECK constraint: the rule holds even if the check above were wrong.
  *  - audit_head (and audit_insert) claim one of PG_AUDIT_CHAINS hash
- *    chains with a transaction-scoped advisory lock, held to commit, so
- *    the audited writes on one chain append one at a time (X3) while
- *    those on other chains go on (pgha).
+ *    chains with a transaction-scoped advisory lock, held to commit
+ *    (audit.c).
  *  - system accounts are not locked or updated: a posting adds to their
  *    sub-account of the connection's slot (pgha).
  */
@@ -27,7 +26,7 @@
 #include <string.h>
 
 #include "core/enums.h"
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {
@@ -140,10 +139,8 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 {
 	pg_params q;
 
-	if (kind != YB_ACC_FUND_POOL && kind != YB_ACC_CONTRIBUTION_INCOME &&
-	    kind != YB_ACC_PATIENT_CASH && kind != YB_ACC_CLOSED_LIABILITY)
-		return yb_errf(err, "store.error",
-			       "account kind %d is not a system account", (int)kind);
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
 	pg_params_init(&q);
 	pg_p_text(&q, yb_account_kind_str(kind));
 	return pg_lookup(PS(st), &st_account_system, &q, decode_account, out,
@@ -153,21 +150,12 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int64_t n;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	pg_p_i64(&q, at);
-	res = pg_run(PS(st), &st_account_set_closed, &q, err);
-	if (!res)
-		return -1;
-	n = pg_affected(res);
-	PQclear(res);
-	if (n == 0)
-		return yb_errf(err, "store.error", "no account %lld",
-			       (long long)id);
-	return 0;
+	return pg_update_one(PS(st), &st_account_set_closed, &q,
+			     YB_REFUSE_ACCOUNT_NOT_FOUND, id, err);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -275,26 +263,22 @@ static post_acct *find_acct(post_acct *a, int n, yb_id id)
 	return NULL;
 }
 
-/* Check the posting against the locked rows and compute each entry's
- * balance_after; 0 or -1 with the refusal's code. */
+/* Check the posting against the locked rows (*nacct of them, fewer
+ * than asked for when an account does not exist) and compute each
+ * entry's balance_after; 0 or -1 with the refusal. */
 static int check_posting(PGresult *locked, const yb_posting *p,
-			 post_acct *accts, int nacct, int64_t *after,
+			 post_acct *accts, int *nacct, int64_t *after,
 			 yb_err *err)
 {
-	if (PQntuples(locked) != nacct)
-		return yb_errf(err, "store.error",
-			       "ledger posting to an account that does not exist");
-	for (int i = 0; i < nacct; i++) {
+	*nacct = PQntuples(locked);
+	for (int i = 0; i < *nacct; i++) {
 		pg_row r = pg_row_at(locked, i);
 		yb_account_kind kind;
 
 		accts[i].id = pg_r_i64(&r);
 		PG_R_ENUM(&r, yb_account_kind_from_str, &kind);
 		accts[i].personal = kind == YB_ACC_PERSONAL;
-		accts[i].system = kind == YB_ACC_FUND_POOL ||
-				  kind == YB_ACC_CONTRIBUTION_INCOME ||
-				  kind == YB_ACC_PATIENT_CASH ||
-				  kind == YB_ACC_CLOSED_LIABILITY;
+		accts[i].system = yb_is_system_kind(kind);
 		accts[i].balance = pg_r_i64(&r);
 		accts[i].closed = pg_r_bool(&r);
 		accts[i].delta = 0;
@@ -304,24 +288,22 @@ static int check_posting(PGresult *locked, const yb_posting *p,
 	/* Entry by entry, as the SQLite engine moves them: a personal
 	 * account may not dip below zero even in the middle of a posting. */
 	for (int i = 0; i < p->n; i++) {
-		post_acct *a = find_acct(accts, nacct, p->entries[i].account_id);
+		post_acct *a = find_acct(accts, *nacct, p->entries[i].account_id);
 		int64_t amt = p->entries[i].amount_fen;
 
 		if (!a)
-			return yb_errf(err, "store.error", "no account %lld",
-				       (long long)p->entries[i].account_id);
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_NOT_FOUND,
+					    p->entries[i].account_id);
 		if (a->closed)
-			return yb_errf(err, "ledger.account_closed",
-				       "account %lld is closed", (long long)a->id);
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_CLOSED, a->id);
 		if (__builtin_add_overflow(a->balance, amt, &a->balance) ||
 		    __builtin_add_overflow(a->delta, amt, &a->delta))
-			return yb_errf(err, "money.overflow",
-				       "balance of account %lld would overflow",
-				       (long long)a->id);
+			return yb_refuse_id(err, YB_REFUSE_BALANCE_OVERFLOW,
+					    a->id);
 		if (a->personal && a->balance < 0)
-			return yb_errf(err, "ledger.insufficient_balance",
-				       "account %lld cannot pay %lld fen",
-				       (long long)a->id, (long long)-amt);
+			return yb_refuse_id_fen(err,
+						YB_REFUSE_INSUFFICIENT_BALANCE,
+						a->id, -amt);
 		after[i] = a->balance;
 	}
 	return 0;
@@ -353,7 +335,7 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	res = lock_accounts(ps, ids, nacct, err);
 	if (!res)
 		return -1;
-	rc = check_posting(res, p, accts, nacct, after, err);
+	rc = check_posting(res, p, accts, &nacct, after, err);
 	PQclear(res);
 	if (rc < 0)
 		return -1;
@@ -400,25 +382,11 @@ int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
 		   yb_id *txn_id, yb_err *err)
 {
 	pg_store *ps = PS(st);
-	int64_t sum = 0;
 	bool own;
 	int rc;
 
-	if (!p->kind || !*p->kind)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction needs a kind");
-	if (p->n < 2 || p->n > YB_POSTING_MAX_ENTRIES)
-		return yb_errf(err, "ledger.unbalanced",
-			       "a ledger transaction has 2 to %d entries",
-			       YB_POSTING_MAX_ENTRIES);
-	for (int i = 0; i < p->n; i++)
-		if (__builtin_add_overflow(sum, p->entries[i].amount_fen, &sum))
-			return yb_errf(err, "ledger.unbalanced",
-				       "ledger entries overflow");
-	if (sum != 0)
-		return yb_errf(err, "ledger.unbalanced",
-			       "ledger entries sum to %lld, not 0",
-			       (long long)sum);
+	if (yb_check_posting(p, err) < 0)
+		return -1;
 	/* the locks must live until the write: never outside a transaction */
 	if (pg_auto_begin(ps, &own, err) < 0)
 		return -1;
@@ -503,184 +471,3 @@ int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 	return r.bad ? pg_corrupt(err, "ledger report") : 0;
 }
 
-/* --- audit chain ------------------------------------------------------- */
-
-#define AUDIT_COLS \
-	"seq, at, actor, role, channel, action, target, result, prev_hash, " \
-	"hash, chain"
-
-/*
- * pgha: the audit log is PG_AUDIT_CHAINS hash chains, not one (see
- * docs/ARCHITECTURE.md "Audit chains").  audit_head claims a chain for
- * the transaction — the first free one from the connection's own, by
- * try-lock, so writers do not queue behind each other — and answers, in
- * one round trip, its newest record's hash and a fresh seq from the
- * sequence all chains share.  The lock is a transaction-scoped advisory
- * lock, not a row lock on a head row: an import writes thousands of
- * records in one transaction, each under its own savepoint, and
- * updating one row that often in one transaction makes every later
- * access walk all its versions (measured: quadratic, 15 s for 2,000
- * records).  The head row (audit_chains) is written once, at commit
- * (pg.c).
- */
-static const pg_stmt st_audit_claim = { "audit_claim",
-	"SELECT chain, next_seq, hash FROM yb_audit_claim($1, $2)", NULL };
-/* seq 0 takes the next number; a given seq is kept as is (the service
- * hashed it), and one already used is refused (the primary key). */
-static const pg_stmt st_audit_insert = { "audit_insert",
-	"INSERT INTO audit (" AUDIT_COLS ") "
-	"VALUES (coalesce($1, nextval('audit_seq')), "
-	"  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", NULL };
-static const pg_stmt st_audit_list = { "audit_list",
-	"SELECT " AUDIT_COLS " FROM audit WHERE seq < $1 "
-	"ORDER BY seq DESC LIMIT $2", NULL };
-static const pg_stmt st_audit_page = { "audit_page",
-	"SELECT " AUDIT_COLS " FROM audit WHERE seq > $1 "
-	"ORDER BY seq LIMIT $2", NULL };
-static const pg_stmt st_audit_heads = { "audit_heads",
-	"SELECT chain, seq, hash FROM audit_chains ORDER BY chain", NULL };
-
-#define AUDIT_PAGE 1000
-
-static int decode_audit(pg_row *r, void *out)
-{
-	yb_audit_record *a = out;
-	memset(a, 0, sizeof *a);
-	a->seq = pg_r_i64(r);
-	a->at = pg_r_i64(r);
-	pg_r_str(r, a->actor, sizeof a->actor);
-	PG_R_ENUM(r, yb_role_from_str, &a->role);
-	PG_R_ENUM(r, yb_channel_from_str, &a->channel);
-	pg_r_str(r, a->action, sizeof a->action);
-	pg_r_str(r, a->target, sizeof a->target);
-	pg_r_str(r, a->result, sizeof a->result);
-	pg_r_str(r, a->prev_hash, sizeof a->prev_hash);
-	pg_r_str(r, a->hash, sizeof a->hash);
-	a->chain = (int)pg_r_i64(r);
-	return 0;
-}
-
-/* Claim a chain (again: the one held, if any, is re-entrant and
- * preferred) and fill *out as the record to chain from. */
-static int audit_claim(pg_store *ps, yb_audit_record *out, yb_err *err)
-{
-	int pref = ps->audit_chain > 0 ? ps->audit_chain - 1 : ps->slot;
-	pg_params q;
-	PGresult *res;
-	pg_row r;
-
-	pg_params_init(&q);
-	pg_p_i64(&q, pref);
-	pg_p_i64(&q, PG_AUDIT_CHAINS);
-	res = pg_run_release(ps, &st_audit_claim, &q, err);
-	if (!res)
-		return -1;
-	r = pg_row_at(res, 0);
-	memset(out, 0, sizeof *out);
-	out->chain = (int)pg_r_i64(&r);
-	/* the next record takes seq + 1 (store.h) */
-	out->seq = pg_r_i64(&r) - 1;
-	pg_r_str(&r, out->hash, sizeof out->hash);
-	PQclear(res);
-	if (r.bad)
-		return pg_corrupt(err, "audit chain");
-	if (ps->in_txn && ps->txn_write)
-		ps->audit_chain = out->chain;
-	return 0;
-}
-
-int pg_audit_head(yb_store *st, yb_audit_record *out, yb_err *err)
-{
-	if (audit_claim(PS(st), out, err) < 0)
-		return -1;
-	return 1;
-}
-
-int pg_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err)
-{
-	pg_store *ps = PS(st);
-	yb_audit_record head;
-	pg_params q;
-	bool own;
-	int rc;
-
-	/* in a transaction of its own if none is open, so that its commit
-	 * records the chain's new head */
-	if (pg_auto_begin(ps, &own, err) < 0)
-		return -1;
-	/* a record goes on the chain this transaction holds */
-	if (ps->audit_chain == 0 && audit_claim(ps, &head, err) < 0)
-		return pg_auto_end(ps, own, false, err);
-	pg_params_init(&q);
-	pg_p_id(&q, rec->seq);
-	pg_p_i64(&q, rec->at);
-	pg_p_text(&q, rec->actor);
-	pg_p_text(&q, yb_role_str(rec->role));
-	pg_p_text(&q, yb_channel_str(rec->channel));
-	pg_p_text(&q, rec->action);
-	pg_p_text(&q, rec->target);
-	pg_p_text(&q, rec->result);
-	pg_p_text(&q, rec->prev_hash);
-	pg_p_text(&q, rec->hash);
-	pg_p_i64(&q, ps->audit_chain);
-	rc = pg_exec(ps, &st_audit_insert, &q, err);
-	return pg_auto_end(ps, own, rc == 0, err);
-}
-
-static int decode_head(pg_row *r, void *out)
-{
-	yb_audit_head *h = out;
-	memset(h, 0, sizeof *h);
-	h->chain = (int)pg_r_i64(r);
-	h->seq = pg_r_i64(r);
-	pg_r_str(r, h->hash, sizeof h->hash);
-	return 0;
-}
-
-int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err)
-{
-	return pg_list(PS(st), &st_audit_heads, NULL, sizeof **out,
-		       decode_head, (void **)out, n, err);
-}
-
-int pg_audit_list(yb_store *st, yb_id before, int limit,
-		  yb_audit_record **out, int *n, yb_err *err)
-{
-	pg_params q;
-	pg_params_init(&q);
-	pg_p_i64(&q, pg_before(before));
-	pg_p_i64(&q, pg_limit(limit));
-	return pg_list(PS(st), &st_audit_list, &q, sizeof **out, decode_audit,
-		       (void **)out, n, err);
-}
-
-/* Page through the chain so a long one is never held in memory whole. */
-int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
-		  yb_err *err)
-{
-	int64_t last = 0;
-
-	for (;;) {
-		yb_audit_record *page = NULL;
-		int n = 0;
-		pg_params q;
-		int rc = 0;
-
-		pg_params_init(&q);
-		pg_p_i64(&q, last);
-		pg_p_i64(&q, AUDIT_PAGE);
-		if (pg_list(PS(st), &st_audit_page, &q, sizeof *page,
-			    decode_audit, (void **)&page, &n, err) < 0)
-			return -1;
-		for (int i = 0; i < n && rc == 0; i++)
-			if (fn(arg, &page[i], err) < 0)
-				rc = -1;
-		if (n > 0)
-			last = page[n - 1].seq;
-		free(page);
-		if (rc < 0)
-			return -1;
-		if (n < AUDIT_PAGE)
-			return 0;
-	}
-}

@@ -1,5 +1,5 @@
 /*
- * sqlite_schema.c — the SQLite schema, as a list of migrations.
+ * schema.c — the SQLite schema, as a list of migrations.
  *
  * The schema version is SQLite's PRAGMA user_version.  Migration i (from
  * 0) brings a database from version i to version i+1; each one ends by
@@ -8,7 +8,7 @@
  * append-only: once released, a migration is never edited; a change is a
  * new migration at the end of the list.
  *
- * The same tables exist in the PostgreSQL engine (pg_schema.c), which
+ * The same tables exist in the PostgreSQL engine (pg/schema.c), which
  * mirrors this file.  Conventions:
  *  - enums are stored as their string forms (core/enums.c);
  *  - money is INTEGER fen; a CHECK on typeof() makes sure an arithmetic
@@ -28,7 +28,7 @@
  * migration takes the write lock (BEGIN IMMEDIATE) before it reads the
  * version, so the second one waits, then sees the schema already made.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdio.h>
 
@@ -409,7 +409,7 @@ static const char *const migrations[] = {
 
 	/* ---- pgha: nothing changes on SQLite (one writer: no hot rows to
 	 * split, one audit chain); the version keeps step with
-	 * pg_schema.c's, which `yibao migrate` requires ---- */
+	 * pg/schema.c's, which `yibao migrate` requires ---- */
 	"PRAGMA user_version = 3;\n",
 	/* ---- notify: E3, the outbox of notifications to authorizers, the
 	 * agency's webhooks and their delivery rows ---- */
@@ -595,12 +595,8 @@ int sq_schema_migrate(sq_store *s, yb_err *err)
 	in_txn = true;
 	if (schema_version(s, &version, err) < 0)
 		goto out;
-	if (version > NMIGRATIONS) {
-		yb_errf(err, "store.error",
-			"database schema version %d is newer than this program "
-			"knows (%d)", version, NMIGRATIONS);
+	if (yb_check_schema_version(version, NMIGRATIONS, err) < 0)
 		goto out;
-	}
 	for (int i = version; i < NMIGRATIONS; i++) {
 		int now = 0;
 

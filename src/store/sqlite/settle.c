@@ -1,10 +1,9 @@
 /*
- * sqlite_settle.c — SQLite engine: designated institutions, family
- * bindings (SPEC F1–F8), settlements and their shares (S2–S5, F7),
- * reconciliation totals (S7) and offline records (S6).  See store.h for
- * what each operation promises.
+ * settle.c — SQLite engine: family bindings (SPEC F1–F8), settlements and
+ * their shares (S2–S5, F7), reconciliation totals (S7) and offline
+ * records (S6).  See store.h for what each operation promises.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,81 +11,6 @@
 
 #include "core/enums.h"
 #include "core/payorder.h"
-
-/* ---- institutions ------------------------------------------------------------ */
-
-static int read_institution(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	yb_institution *i = elem;
-
-	memset(i, 0, sizeof *i);
-	sq_col_text(q, 0, i->code, sizeof i->code);
-	sq_col_text(q, 1, i->name, sizeof i->name);
-	if (SQ_COL_ENUM(q, 2, yb_inst_type_from_str, &i->type,
-			"institution type", err) < 0)
-		return -1;
-	i->receivable_account_id = sq_col_int(q, 3);
-	i->created_at = sq_col_int(q, 4);
-	return 0;
-}
-
-/* The receivable account is made here, with the institution, unless the
- * caller made it already (i->receivable_account_id ≠ 0). */
-int sq_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
-{
-	sq_store *s = sq_of(st);
-	sqlite3_stmt *q;
-	yb_account acc;
-	int rc = -1;
-
-	if (sq_op_begin(s, err) < 0)
-		return -1;
-	q = sq_stmt(s, SQ_INST_INSERT,
-		    "INSERT INTO institutions (code, name, type, "
-		    "receivable_account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-		    err);
-	if (!q)
-		goto out;
-	sq_bind_text(q, 1, i->code);
-	sq_bind_text(q, 2, i->name);
-	sq_bind_text(q, 3, yb_inst_type_str(i->type));
-	sq_bind_opt_int(q, 4, i->receivable_account_id);
-	sqlite3_bind_int64(q, 5, i->created_at);
-	if (sq_insert(s, q, "institution.duplicate",
-		      "an institution with this code is already registered",
-		      NULL, err) < 0)
-		goto out;
-	if (i->receivable_account_id == 0) {
-		memset(&acc, 0, sizeof acc);
-		acc.kind = YB_ACC_INSTITUTION_RECEIVABLE;
-		memcpy(acc.institution_code, i->code, sizeof acc.institution_code);
-		acc.created_at = i->created_at;
-		if (sq_account_insert(st, &acc, err) < 0)
-			goto out;
-		q = sq_stmt(s, SQ_INST_SET_RECEIVABLE,
-			    "UPDATE institutions SET receivable_account_id = ?2 "
-			    "WHERE code = ?1", err);
-		if (!q)
-			goto out;
-		sq_bind_text(q, 1, i->code);
-		sqlite3_bind_int64(q, 2, acc.id);
-		if (sq_exec(s, q, err) < 0)
-			goto out;
-		i->receivable_account_id = acc.id;
-	}
-	rc = 0;
-out:
-	return sq_op_end(s, rc, err);
-}
-
-int sq_institution_by_code(yb_store *st, const char *code,
-			   yb_institution *out, yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_INST_BY_CODE,
-		"SELECT code, name, type, receivable_account_id, created_at "
-		"FROM institutions WHERE code = ?1",
-		code, read_institution, out, err);
-}
 
 /* ---- bindings ---------------------------------------------------------------- */
 
@@ -143,8 +67,7 @@ int sq_binding_insert(yb_store *st, yb_binding *b, yb_err *err)
 	sqlite3_bind_int64(q, 7, b->created_at);
 	sq_bind_opt_int(q, 8, b->ended_at);
 	sq_bind_text(q, 9, b->end_reason);
-	return sq_insert(s, q, "binding.duplicate",
-			 "this relative is already authorized", &b->id, err);
+	return sq_insert(s, q, YB_REFUSE_BINDING_DUPLICATE, &b->id, err);
 }
 
 int sq_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err)
@@ -179,10 +102,8 @@ int sq_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
 	if (found < 0)
 		return -1;
 	if (found)
-		return yb_errf(err, "binding.already_ended",
-			       "binding %" PRId64 " has already ended", id);
-	return yb_errf(err, "binding.not_found", "no binding with id %" PRId64,
-		       id);
+		return yb_refuse_id(err, YB_REFUSE_BINDING_ENDED, id);
+	return yb_refuse_id(err, YB_REFUSE_BINDING_NOT_FOUND, id);
 }
 
 int sq_bindings_end_all_of(yb_store *st, yb_id person_id, yb_time at,
@@ -479,11 +400,7 @@ int sq_settlement_insert(yb_store *st, yb_settlement *x, yb_err *err)
 	yb_id id = 0;
 	int rc = -1;
 
-	if (x->nshares < 0 || x->nshares > YB_MAX_SHARES)
-		return yb_errf(err, "store.error",
-			       "a settlement has 0 to %d shares, not %d",
-			       YB_MAX_SHARES, x->nshares);
-	if (sq_op_begin(s, err) < 0)
+	if (yb_check_shares(x, err) < 0 || sq_op_begin(s, err) < 0)
 		return -1;
 	q = sq_stmt(s, SQ_SETTLE_INSERT,
 		    "INSERT INTO settlements (institution_code, txn_id, patient_id, "
@@ -503,9 +420,7 @@ int sq_settlement_insert(yb_store *st, yb_settlement *x, yb_err *err)
 	sq_bind_opt_int(q, 14, x->offline_id);
 	sqlite3_bind_int64(q, 15, x->settled_at);
 	sq_bind_opt_int(q, 16, x->revoked_at);
-	if (sq_insert(s, q, "settlement.txn_id_reused",
-		      "this transaction id has already been settled", &id,
-		      err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_SETTLEMENT_TXN_REUSED, &id, err) < 0)
 		goto out;
 
 	q = sq_stmt(s, SQ_SHARE_INSERT,
@@ -576,8 +491,7 @@ int sq_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_opt_int(q, 2, revoke_txn_id);
 	sqlite3_bind_int64(q, 3, at);
-	return sq_update_one(s, q, err, "settlement.not_found",
-			     "no settlement with id %" PRId64, id);
+	return sq_update_one(s, q, YB_REFUSE_SETTLEMENT_NOT_FOUND, id, err);
 }
 
 int sq_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
@@ -739,9 +653,7 @@ int sq_offline_insert(yb_store *st, yb_offline *o, yb_err *err)
 	sq_bind_opt_int(q, 11, o->settlement_id);
 	sqlite3_bind_int64(q, 12, o->refund_fen);
 	sq_bind_opt_int(q, 13, o->resettled_at);
-	return sq_insert(s, q, "offline.txn_id_reused",
-			 "this transaction id has already been recorded", &o->id,
-			 err);
+	return sq_insert(s, q, YB_REFUSE_OFFLINE_TXN_REUSED, &o->id, err);
 }
 
 int sq_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err)
@@ -792,9 +704,6 @@ int sq_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 	if (found < 0)
 		return -1;
 	if (found)
-		return yb_errf(err, "offline.already_resettled",
-			       "offline record %" PRId64 " is already re-settled",
-			       id);
-	return yb_errf(err, "offline.not_found",
-		       "no offline record with id %" PRId64, id);
+		return yb_refuse_id(err, YB_REFUSE_OFFLINE_RESETTLED, id);
+	return yb_refuse_id(err, YB_REFUSE_OFFLINE_NOT_FOUND, id);
 }

@@ -1,8 +1,8 @@
 /*
- * pg_family.c — PostgreSQL engine: the rest of the family policy (SPEC
+ * family.c — PostgreSQL engine: the rest of the family policy (SPEC
  * E1 premiums paid for relatives, E2 monthly caps per binding and the
  * cuts they made).  The twin of
- * sqlite_family.c; see store.h for what each operation promises.
+ * sqlite/family.c; see store.h for what each operation promises.
  *
  * E2 under concurrency: the service reads what a binding used this month
  * after account_lock holds the authorizer's account row, which every
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {
@@ -216,7 +216,7 @@ int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 	pg_p_i64(&q, p->contribution_id);
 	pg_p_text(&q, p->client_request_id);
 	pg_p_i64(&q, p->created_at);
-	/* unique violations come back as premium.* (pg.c unique_codes) */
+	/* unique violations come back as premium.* (stmt.c unique_refusals) */
 	return one_i64(st, &st_premium_insert, &q, &p->id, err) < 0 ? -1 : 0;
 }
 

@@ -1,10 +1,10 @@
 /*
- * sqlite_notify.c — SQLite engine: the outbox of E3 — notifications to
+ * notify.c — SQLite engine: the outbox of E3 — notifications to
  * authorizers, the agency's webhooks and the delivery rows the sender
  * works through.  See store.h (block "notify") for what each operation
  * promises and core/notify.h for the records.
  */
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +135,7 @@ int sq_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 	sq_bind_text(q, 10, n->ref);
 	sq_bind_opt_text(q, 11, n->detail);
 	sqlite3_bind_int64(q, 12, n->created_at);
-	if (sq_insert(s, q, NULL, NULL, &n->id, err) < 0)
+	if (sq_insert(s, q, YB_REFUSE_NONE, &n->id, err) < 0)
 		goto out;
 	/* The outbox: one delivery per active webhook, due at once. */
 	q = sq_stmt(s, SQ_NOTE_FANOUT,
@@ -204,9 +204,9 @@ int sq_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
 			return -1;
 		/* Another person's notification is not even acknowledged. */
 		if (!found || owner != person_id)
-			return yb_errf(err, "notification.not_found",
-				       "no notification %lld of yours",
-				       (long long)id);
+			return yb_refuse_id(err,
+					    YB_REFUSE_NOTIFICATION_NOT_FOUND,
+					    id);
 	}
 	q = sq_stmt(s, SQ_NOTE_READ,
 		"UPDATE notifications SET read_at = ?3 WHERE person_id = ?1 "
@@ -237,7 +237,7 @@ int sq_webhook_insert(yb_store *st, yb_webhook *w, yb_err *err)
 	sq_bind_text(q, 2, w->secret);
 	sq_bind_text(q, 3, w->label);
 	sqlite3_bind_int64(q, 4, w->created_at);
-	return sq_insert(s, q, NULL, NULL, &w->id, err);
+	return sq_insert(s, q, YB_REFUSE_NONE, &w->id, err);
 }
 
 int sq_webhook_by_id(yb_store *st, yb_id id, yb_webhook *out, yb_err *err)
@@ -272,8 +272,7 @@ int sq_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err)
 		return -1;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, at);
-	return sq_update_one(s, q, err, "webhook.not_found",
-			     "no active webhook %lld", (long long)id);
+	return sq_update_one(s, q, YB_REFUSE_WEBHOOK_NOT_FOUND, id, err);
 }
 
 /* ---- deliveries -------------------------------------------------------------- */
@@ -364,6 +363,5 @@ int sq_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err)
 	sqlite3_bind_int(q, 5, d->last_status);
 	sq_bind_opt_text(q, 6, d->last_error);
 	sq_bind_opt_int(q, 7, d->delivered_at);
-	return sq_update_one(s, q, err, "delivery.not_found",
-			     "no delivery %lld", (long long)d->id);
+	return sq_update_one(s, q, YB_REFUSE_DELIVERY_NOT_FOUND, d->id, err);
 }

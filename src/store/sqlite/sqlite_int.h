@@ -1,7 +1,10 @@
 /*
  * sqlite_int.h — internals shared by the files of the SQLite engine
- * (sqlite.c and sqlite_*.c).  Nothing outside src/store/sqlite*.c includes
- * this: the rest of the program sees only store.h.
+ * (src/store/sqlite/): the connection, the statement helpers (stmt.c),
+ * the VFS, the schema, and the operations, declared in store.h's order
+ * with the file of each family.  Nothing outside src/store/sqlite/ (and
+ * the SQLite-only tests of tests/store) includes this: the rest of the
+ * program sees only store.h.
  *
  * The engine keeps one prepared statement per query per connection.  Each
  * query has a slot in the enum below; sq_stmt() prepares it on first use
@@ -15,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "store/check.h"
 #include "store/store.h"
 
 /* One slot per cached statement. */
@@ -98,7 +102,7 @@ static inline sq_store *sq_of(yb_store *st)
 	return (sq_store *)st;
 }
 
-/* ---- statements and errors (sqlite.c) ---------------------------------- */
+/* ---- statements and errors (stmt.c) ------------------------------------ */
 
 /* The cached statement of slot `id`, prepared from `sql` on first use;
  * NULL with err filled if it cannot be prepared. */
@@ -112,21 +116,21 @@ void sq_done(sqlite3_stmt *q);
  * "store.error".  Returns -1. */
 int sq_fail(sq_store *s, yb_err *err);
 /* Process-wide SQLite configuration, once, before any connection opens
- * (sqlite.c says what and why); every sqlite3_open goes after it. */
+ * (engine.c says what and why); every sqlite3_open goes after it. */
 void sq_global_init(void);
-/* The "yibao" VFS (sqlite_vfs.c): registered by sq_global_init(); the
+/* The "yibao" VFS (vfs.c): registered by sq_global_init(); the
  * name to open connections with, or NULL for SQLite's default if the
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
-/* The VFS's test fault switch (sqlite_vfs_fault.c): init reads
+/* The VFS's test fault switch (vfs_fault.c): init reads
  * YB_TEST_IO_FAULT; sq_vfs_fault answers the I/O error a write (or,
  * with `sync`, a sync) of a database or WAL file must fail with now, or
  * SQLITE_OK. */
 void sq_vfs_fault_init(void);
 int sq_vfs_fault(bool sync);
-/* How both of the VFS's file wrappers begin (sqlite_vfs.c: WAL files,
- * sqlite_vfs_db.c: database files), and the methods both pass on to the
+/* How both of the VFS's file wrappers begin (vfs.c: WAL files,
+ * vfs_db.c: database files), and the methods both pass on to the
  * real file unchanged. */
 typedef struct sq_wrapped_file {
 	sqlite3_file base;               /* pMethods = the wrapper's */
@@ -137,7 +141,7 @@ int sq_pass_unlock(sqlite3_file *f, int level);
 int sq_pass_check_reserved(sqlite3_file *f, int *out);
 int sq_pass_sector_size(sqlite3_file *f);
 int sq_pass_device_characteristics(sqlite3_file *f);
-/* The "yibao" VFS's database files (sqlite_vfs_db.c): a connection that
+/* The "yibao" VFS's database files (vfs_db.c): a connection that
  * calls sq_vfs_db_track on its main file (SQLITE_FCNTL_FILE_POINTER)
  * keeps the byte ranges it writes there, oldest first; sq_vfs_db_take
  * hands over up to max_out of them, max_bytes in all (a range is split
@@ -151,30 +155,28 @@ typedef struct sq_range {
 int sq_vfs_db_track(sqlite3_file *f);
 int sq_vfs_db_take(sqlite3_file *f, sq_range *out, int max_out,
 		   sqlite3_int64 max_bytes, sqlite3_int64 *pending);
-/* For sqlite_vfs.c: the wrapper's size, and opening one. */
+/* For vfs.c: the wrapper's size, and opening one. */
 size_t sq_vfs_db_size(void);
 int sq_vfs_db_open(sqlite3_vfs *real_vfs, const char *name, sqlite3_file *f,
 		   size_t real_offset, int flags, int *out_flags);
 /* Ask the kernel to start writing these ranges of the database file at
- * `path` to the disk, without waiting (sqlite_writeback.c says why and
+ * `path` to the disk, without waiting (writeback.c says why and
  * how).  0 also when there is nothing to do (no file, in memory); -1
  * with errno set if a request failed. */
 int sq_writeback(const char *path, const sq_range *ranges, int n);
-/* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes
- * `dup_code` with message `dup_msg`. */
-int sq_fail_unique(sq_store *s, const char *dup_code, const char *dup_msg,
-		   yb_err *err);
+/* As sq_fail, except that a UNIQUE / PRIMARY KEY violation becomes the
+ * refusal `dup` (check.h; YB_REFUSE_NONE: no exception). */
+int sq_fail_unique(sq_store *s, yb_refusal dup, yb_err *err);
 
 /* Step a statement that returns no rows (or whose rows are ignored),
  * then sq_done() it.  0 / -1 (err filled by sq_fail). */
 int sq_exec(sq_store *s, sqlite3_stmt *q, yb_err *err);
 
 /* Step an UPDATE meant to change exactly one row, then sq_done() it.
- * When it changed none, fail with `nf_code` and the printf-style message
- * (the row does not exist, or is not in the state the WHERE asks for). */
-int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_err *err,
-		  const char *nf_code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+ * When it changed none, fail with the refusal `none` naming `id` (the row
+ * does not exist, or is not in the state the WHERE asks for). */
+int sq_update_one(sq_store *s, sqlite3_stmt *q, yb_refusal none,
+		  int64_t id, yb_err *err);
 
 /* Run the statement in slot `id` with no parameters. */
 int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
@@ -250,11 +252,11 @@ int sq_page(sq_store *s, sqlite3_stmt *q, yb_id before, int limit,
 
 /*
  * Step a bound INSERT, then sq_done() it.  A UNIQUE / PRIMARY KEY
- * violation becomes dup_code / dup_msg (when dup_code is not NULL); on
+ * violation becomes the refusal `dup` (YB_REFUSE_NONE: a plain error); on
  * success *rowid (when not NULL) is the new row's id.
  */
-int sq_insert(sq_store *s, sqlite3_stmt *q, const char *dup_code,
-	      const char *dup_msg, yb_id *rowid, yb_err *err);
+int sq_insert(sq_store *s, sqlite3_stmt *q, yb_refusal dup, yb_id *rowid,
+	      yb_err *err);
 
 /* A lookup by one integer (an id) or one text key bound as ?1: 1 / 0 /
  * -1 as sq_lookup, with the statement of slot `id`. */
@@ -271,8 +273,8 @@ int sq_exec_by_text(sq_store *s, enum sq_stmt_id id, const char *sql,
 int sq_step_ints(sq_store *s, sqlite3_stmt *q, int64_t *cols, int ncols,
 		 yb_err *err);
 /* Step a bound query once and copy its first column (text) into buf:
- * 1 / 0 / -1; text that does not fit in `size` is an error naming
- * `what`.  Resets. */
+ * 1 / 0 / -1; text that does not fit in `size` is YB_REFUSE_TOO_LONG
+ * naming `what`.  Resets. */
 int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
 		 const char *what, yb_err *err);
 
@@ -281,14 +283,14 @@ int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
 int sq_lookup(sq_store *s, sqlite3_stmt *q, sq_row_fn row, void *out,
 	      yb_err *err);
 
-/* ---- the schema (sqlite_schema.c) ----------------------------------------- */
+/* ---- the schema (schema.c) ------------------------------------------------ */
 
 /* Bring the database to the current schema version; see the file. */
 int sq_schema_migrate(sq_store *s, yb_err *err);
 
-/* ---- operations, by file ------------------------------------------------- */
+/* ---- the operations, in store.h's order ---------------------------------- */
 
-/* sqlite_person.c */
+/* --- persons (register.c) --- */
 int sq_person_insert(yb_store *st, yb_person *p, yb_err *err);
 int sq_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err);
 int sq_person_by_ssn(yb_store *st, const char *ssn, yb_person *out,
@@ -301,9 +303,37 @@ int sq_person_set_password(yb_store *st, yb_id id, const char *hash,
 			   yb_err *err);
 int sq_person_password(yb_store *st, yb_id id, char *hash, size_t size,
 		       yb_err *err);
+
+/* --- employers (register.c) --- */
 int sq_employer_insert(yb_store *st, yb_employer *e, yb_err *err);
 int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
 			yb_err *err);
+
+/* --- accounts and ledger (ledger.c) --- */
+int sq_account_insert(yb_store *st, yb_account *a, yb_err *err);
+int sq_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
+int sq_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
+			   yb_err *err);
+int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
+		      yb_err *err);
+int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
+int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
+		   yb_id *txn_id, yb_err *err);
+int sq_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
+		    yb_ledger_line **out, int *n, yb_err *err);
+int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
+
+/* --- contributions (register.c) --- */
+int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err);
+int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
+			       int limit, yb_contribution **out, int *n,
+			       yb_err *err);
+int sq_contributions_of_employer(yb_store *st, const char *employer_code,
+				 const char *period, yb_id before, int limit,
+				 yb_contribution **out, int *n, yb_err *err);
+
+/* --- cards (card.c) --- */
 int sq_card_application_insert(yb_store *st, yb_card_application *a,
 			       yb_err *err);
 int sq_card_application_by_id(yb_store *st, yb_id id,
@@ -319,37 +349,30 @@ int sq_card_valid_of(yb_store *st, yb_id person_id, yb_card *out,
 int sq_card_latest_of(yb_store *st, yb_id person_id, yb_card *out,
 		      yb_err *err);
 int sq_card_update(yb_store *st, const yb_card *c, yb_err *err);
+
+/* --- working-day calendar (card.c) --- */
 int sq_calendar_put_year(yb_store *st, const yb_calendar_year *y,
 			 yb_err *err);
 int sq_calendar_get_year(yb_store *st, int year, yb_calendar_year *out,
 			 yb_err *err);
 
-/* sqlite_ledger.c */
-int sq_account_insert(yb_store *st, yb_account *a, yb_err *err);
-int sq_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
-int sq_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
-			   yb_err *err);
-int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
-		      yb_err *err);
-int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
-int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
-int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
-		   yb_id *txn_id, yb_err *err);
-int sq_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
-		    yb_ledger_line **out, int *n, yb_err *err);
-int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
-int sq_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err);
-int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
-			       int limit, yb_contribution **out, int *n,
-			       yb_err *err);
-int sq_contributions_of_employer(yb_store *st, const char *employer_code,
-				 const char *period, yb_id before, int limit,
-				 yb_contribution **out, int *n, yb_err *err);
+/* --- audit (X3) (audit.c) --- */
+int sq_audit_head(yb_store *st, yb_audit_record *out, yb_err *err);
+int sq_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err);
+int sq_audit_list(yb_store *st, yb_id before, int limit,
+		  yb_audit_record **out, int *n, yb_err *err);
+int sq_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
+		  yb_err *err);
 
-/* sqlite_settle.c */
+/* --- pgha: audit chain heads (audit.c) --- */
+int sq_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
+
+/* --- institutions (register.c) --- */
 int sq_institution_insert(yb_store *st, yb_institution *i, yb_err *err);
 int sq_institution_by_code(yb_store *st, const char *code,
 			   yb_institution *out, yb_err *err);
+
+/* --- family bindings (settle.c) --- */
 int sq_binding_insert(yb_store *st, yb_binding *b, yb_err *err);
 int sq_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err);
 int sq_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
@@ -365,6 +388,8 @@ int sq_bindings_of_relative(yb_store *st, yb_id person_id, bool active_only,
 int sq_payer_candidates(yb_store *st, yb_id relative_id,
 			yb_payer_candidate *out, int max, int *n,
 			yb_err *err);
+
+/* --- settlements (settle.c) --- */
 int sq_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err);
 int sq_settlement_by_id(yb_store *st, yb_id id, yb_settlement *out,
 			yb_err *err);
@@ -379,6 +404,8 @@ int sq_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 		      yb_usage **out, int *n, yb_err *err);
 int sq_recon_totals(yb_store *st, const char *institution_code, yb_time from,
 		    yb_time to, yb_recon_totals *out, yb_err *err);
+
+/* --- offline (equipment failure) records (settle.c) --- */
 int sq_offline_insert(yb_store *st, yb_offline *o, yb_err *err);
 int sq_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err);
 int sq_offline_by_txn(yb_store *st, const char *institution_code,
@@ -386,14 +413,7 @@ int sq_offline_by_txn(yb_store *st, const char *institution_code,
 int sq_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 			     int64_t refund_fen, yb_time at, yb_err *err);
 
-/* sqlite_audit.c: the audit chain and credentials */
-int sq_audit_head(yb_store *st, yb_audit_record *out, yb_err *err);
-int sq_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err);
-int sq_audit_list(yb_store *st, yb_id before, int limit,
-		  yb_audit_record **out, int *n, yb_err *err);
-int sq_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
-		  yb_err *err);
-int sq_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
+/* --- credentials: API keys, sessions, login throttling (credential.c) --- */
 int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
 int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
 		      yb_err *err);
@@ -403,17 +423,13 @@ int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
 		       yb_err *err);
 int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
-int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
-			  yb_session **out, int *n, yb_err *err);
-int sq_sessions_end_person(yb_store *st, yb_id person_id,
-			   const char *keep_hash, yb_err *err);
 int sq_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int sq_throttle_put(yb_store *st, const char *key, int failures,
 		    yb_time window_start, yb_err *err);
 int sq_throttle_clear(yb_store *st, const char *key, yb_err *err);
 
-/* ---- nhsa gateway records (sqlite_nhsa.c) ------------------------------- */
+/* --- nhsa: the national-interface gateway's records (nhsa.c) --- */
 int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err);
 int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
 		yb_nhsa_rec *out, yb_err *err);
@@ -423,7 +439,36 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
-/* sqlite_notify.c (notify, E3) */
+
+/* --- sessions of a person (issue 14: list and revoke) (credential.c) --- */
+int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int sq_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
+
+/* --- family: premiums, caps, materials (E1, E2, E4) (family.c) --- */
+int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int sq_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int sq_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int sq_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int sq_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int sq_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
+
+/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
+int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
+int sq_upkeep(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
+
+/* --- notify (E3): the outbox of notifications and webhooks (notify.c) --- */
 int sq_notification_insert(yb_store *st, yb_notification *n, yb_err *err);
 int sq_notifications_of(yb_store *st, yb_id person_id, yb_id before,
 			int limit, yb_notification **out, int *n, yb_err *err);
@@ -442,22 +487,5 @@ int sq_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int sq_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int sq_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
-/* --- family (sqlite_family.c: E1, E2, E4) --- */
-int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
-		       yb_err *err);
-int sq_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
-		       yb_time at, yb_err *err);
-int sq_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
-		    int64_t *used_fen, yb_err *err);
-int sq_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
-int sq_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
-int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
-int sq_premium_by_request(yb_store *st, yb_id payer_id,
-			  const char *client_request_id, yb_premium *out,
-			  yb_err *err);
-int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
-				yb_premium *out, yb_err *err);
-int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
-			 int limit, yb_premium **out, int *n, yb_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * pg_settle.c — family bindings, settlements with their shares, offline
+ * settle.c — family bindings, settlements with their shares, offline
  * (equipment failure) records, family usage and reconciliation totals on
  * PostgreSQL.  Semantics are store.h's; how statements run is pg_int.h's.
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "core/enums.h"
-#include "store/pg_int.h"
+#include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
 {
@@ -45,7 +45,7 @@ void pg_read_relationship(pg_row *r, yb_relationship *out)
  * so one round trip tells "done", "no such row" and "guard refused".
  */
 static int update_guarded(yb_store *st, const pg_stmt *s, pg_params *q,
-			  const char *notfound, const char *refused,
+			  yb_refusal notfound, yb_refusal refused, yb_id id,
 			  yb_err *err)
 {
 	PGresult *res = pg_run_release(PS(st), s, q, err);
@@ -58,9 +58,7 @@ static int update_guarded(yb_store *st, const pg_stmt *s, pg_params *q,
 	PQclear(res);
 	if (done)
 		return 0;
-	if (!exists)
-		return yb_errf(err, notfound, "no such record");
-	return yb_errf(err, refused, "the record is no longer in that state");
+	return yb_refuse_id(err, exists ? refused : notfound, id);
 }
 
 /* --- bindings ---------------------------------------------------------- */
@@ -134,8 +132,6 @@ static int decode_binding(pg_row *r, void *out)
 int pg_binding_insert(yb_store *st, yb_binding *b, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int rc = -1;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, b->authorizer_id);
@@ -147,18 +143,9 @@ int pg_binding_insert(yb_store *st, yb_binding *b, yb_err *err)
 	pg_p_i64(&q, b->created_at);
 	pg_p_id(&q, b->ended_at);
 	pg_p_text(&q, b->end_reason);
-	res = pg_run(PS(st), &st_binding_insert, &q, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0)
-		yb_errf(err, "binding.duplicate",
-			"this relative is already authorized");
-	else {
-		b->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		rc = 0;
-	}
-	PQclear(res);
-	return rc;
+	return pg_take_id(pg_insert_unique(PS(st), &st_binding_insert, &q,
+					   YB_REFUSE_BINDING_DUPLICATE, err),
+			  &b->id);
 }
 
 int pg_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err)
@@ -178,8 +165,9 @@ int pg_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
 	pg_p_i64(&q, id);
 	pg_p_i64(&q, at);
 	pg_p_text(&q, reason ? reason : "");
-	return update_guarded(st, &st_binding_end, &q, "binding.not_found",
-			      "binding.already_ended", err);
+	return update_guarded(st, &st_binding_end, &q,
+			      YB_REFUSE_BINDING_NOT_FOUND, YB_REFUSE_BINDING_ENDED,
+			      id, err);
 }
 
 int pg_bindings_end_all_of(yb_store *st, yb_id person_id, yb_time at,
@@ -381,11 +369,9 @@ int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err)
 	int64_t amt[YB_MAX_SHARES];
 	const char *rel[YB_MAX_SHARES];
 	pg_params q;
-	PGresult *res;
-	int rc = -1;
 
-	if (s->nshares < 0 || s->nshares > YB_MAX_SHARES)
-		return yb_errf(err, "store.error", "too many shares");
+	if (yb_check_shares(s, err) < 0)
+		return -1;
 	for (int i = 0; i < s->nshares; i++) {
 		payer[i] = s->shares[i].payer_person_id;
 		acc[i] = s->shares[i].account_id;
@@ -415,18 +401,9 @@ int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err)
 	pg_p_i64_array(&q, bnd, s->nshares);
 	pg_p_text_array(&q, rel, s->nshares);
 	pg_p_i64_array(&q, amt, s->nshares);
-	res = pg_run_release(PS(st), &st_settlement_insert, &q, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0)
-		yb_errf(err, "settlement.txn_id_reused",
-			"transaction id %s was used already", s->txn_id);
-	else {
-		s->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		rc = 0;
-	}
-	PQclear(res);
-	return rc;
+	return pg_take_id(pg_insert_unique(PS(st), &st_settlement_insert, &q,
+					   YB_REFUSE_SETTLEMENT_TXN_REUSED, err),
+			  &s->id);
 }
 
 /* Read the shares of settlements[0..n) (one query for all of them). */
@@ -530,22 +507,13 @@ int pg_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,
 			      yb_time at, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int64_t n;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	pg_p_id(&q, revoke_txn_id);
 	pg_p_i64(&q, at);
-	res = pg_run(PS(st), &st_settlement_set_revoked, &q, err);
-	if (!res)
-		return -1;
-	n = pg_affected(res);
-	PQclear(res);
-	if (n == 0)
-		return yb_errf(err, "settlement.not_found", "no settlement %lld",
-			       (long long)id);
-	return 0;
+	return pg_update_one(PS(st), &st_settlement_set_revoked, &q,
+			     YB_REFUSE_SETTLEMENT_NOT_FOUND, id, err);
 }
 
 int pg_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
@@ -681,8 +649,6 @@ static int decode_offline(pg_row *r, void *out)
 int pg_offline_insert(yb_store *st, yb_offline *o, yb_err *err)
 {
 	pg_params q;
-	PGresult *res;
-	int rc = -1;
 
 	pg_params_init(&q);
 	pg_p_text(&q, o->institution_code);
@@ -698,18 +664,9 @@ int pg_offline_insert(yb_store *st, yb_offline *o, yb_err *err)
 	pg_p_id(&q, o->settlement_id);
 	pg_p_i64(&q, o->refund_fen);
 	pg_p_id(&q, o->resettled_at);
-	res = pg_run(PS(st), &st_offline_insert, &q, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0)
-		yb_errf(err, "offline.txn_id_reused",
-			"transaction id %s was used already", o->txn_id);
-	else {
-		o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		rc = 0;
-	}
-	PQclear(res);
-	return rc;
+	return pg_take_id(pg_insert_unique(PS(st), &st_offline_insert, &q,
+					   YB_REFUSE_OFFLINE_TXN_REUSED, err),
+			  &o->id);
 }
 
 int pg_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err)
@@ -742,6 +699,6 @@ int pg_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 	pg_p_i64(&q, refund_fen);
 	pg_p_i64(&q, at);
 	return update_guarded(st, &st_offline_set_resettled, &q,
-			      "offline.not_found", "offline.already_resettled",
-			      err);
+			      YB_REFUSE_OFFLINE_NOT_FOUND,
+			      YB_REFUSE_OFFLINE_RESETTLED, id, err);
 }

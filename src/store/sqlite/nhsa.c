@@ -1,12 +1,12 @@
 /*
- * sqlite_nhsa.c — the national-interface gateway's records on SQLite
+ * nhsa.c — the national-interface gateway's records on SQLite
  * (store.h, "nhsa"): one table keyed by (kind, key).  A write transaction
  * holds the database, so nhsa_get needs no row lock here.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #define REC_COLS "kind, key, grp, inst, at, val"
 
@@ -41,7 +41,6 @@ int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 			  "INSERT INTO nhsa_records (" REC_COLS ") "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 			  "ON CONFLICT (kind, key) DO NOTHING", err);
-	int changed;
 
 	if (!q)
 		return -1;
@@ -53,13 +52,7 @@ int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 	sq_bind_text(q, 6, rec->val ? rec->val : "");
 	if (sq_exec(s, q, err) < 0)
 		return -1;
-	changed = sqlite3_changes(s->db);
-	if (mode == YB_NHSA_ENSURE)
-		return changed > 0 ? 1 : 0;
-	if (mode == YB_NHSA_INSERT && changed == 0)
-		return yb_errf(err, "nhsa.duplicate", "%s %s exists", rec->kind,
-			       rec->key);
-	return 0;
+	return yb_nhsa_put_answer(rec, mode, sqlite3_changes(s->db), err);
 }
 
 int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
