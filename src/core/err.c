@@ -139,6 +139,10 @@ static const struct {
 	{ "nhsa.setl_reused",              YB_ECONFLICT },
 	{ "nhsa.credential_not_found",     YB_ENOTFOUND },
 	{ "nhsa.message_not_found",        YB_ENOTFOUND },
+	{ "nhsa.msgid_reversed",           YB_ECONFLICT },
+	{ "nhsa.batch_settled",            YB_ECONFLICT },
+	{ "nhsa.fee_not_found",            YB_ENOTFOUND },
+	{ "nhsa.reversal_refused",         YB_ERULE },
 	/* notify (E3): notifications, webhooks, deliveries */
 	{ "notification.not_found",        YB_ENOTFOUND },
 	{ "webhook.not_found",             YB_ENOTFOUND },

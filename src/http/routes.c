@@ -11,6 +11,7 @@
 
 #include "core/enums.h"
 #include "fhir/fhir.h"
+#include "nhsa/nhsa.h"
 #include "http/httpd.h"
 
 #define B_OPT  YB_ROUTE_BODY_OPTIONAL
@@ -190,14 +191,17 @@ const yb_http_route yb_http_routes[] = {
 	 * Patch arrays, exact decimals), hence no body flags; the role
 	 * checks are the API's.  Patient, Coverage and Account are read by a
 	 * person himself (inquiry.self) or the agency's staff (person.get):
-	 * two actions, so the route lists the roles and the service checks. */
+	 * two actions, so the route lists the roles and the service checks.
+	 * A Patient also by an employer (its staff) and an institution (its
+	 * patients), masked (person.seen, Q2, Q3). */
 #define FHIR_READERS (YB_R_PERSON | YB_R_ADMIN | YB_R_AGENCY)
+#define PATIENT_READERS (FHIR_READERS | YB_R_EMPLOYER | YB_R_INSTITUTION)
 	{ "GET", "/fhir/R4/metadata", yb_fhir_metadata, NULL, YB_R_PUBLIC,
 	  YB_ROUTE_NO_STORE | EXTRA, "FHIR CapabilityStatement" },
 	{ "GET", "/fhir/R4/Patient/{id}", yb_fhir_patient_read, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient read" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient read" },
 	{ "GET", "/fhir/R4/Patient", yb_fhir_patient_search, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient search (identifier)" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient search (identifier)" },
 	{ "GET", "/fhir/R4/Coverage/{id}", yb_fhir_coverage_read, NULL,
 	  FHIR_READERS, EXTRA, "FHIR Coverage read" },
 	{ "GET", "/fhir/R4/Coverage", yb_fhir_coverage_search, NULL,
@@ -238,13 +242,30 @@ const yb_http_route yb_http_routes[] = {
 	  yb_fhir_eligibility_submit, "settlement.preview", YB_R_ALL,
 	  EXTRA | YB_ROUTE_NO_BATCH, "FHIR eligibility check" },
 #undef FHIR_READERS
+#undef PATIENT_READERS
 	/* --- end fhir --- */
-	/* nhsa: the national-interface gateway (docs/NHSA.md); it
-	 * authenticates by the x-tif-* headers itself and reads the raw body */
-	{ "POST", "/nhsa/api/{infno}", yb_handle_nhsa, NULL, YB_R_PUBLIC,
-	  EXTRA, "national interface (NHSA): one transaction, infno in the URL" },
-	{ "POST", "/nhsa/api", yb_handle_nhsa, NULL, YB_R_PUBLIC, EXTRA,
+	/* nhsa: the national-interface gateway (src/nhsa, docs/NHSA.md), an
+	 * edge of its own: it authenticates by the x-tif-* headers, reads the
+	 * raw body and answers in its own envelope (YB_ROUTE_RAW) */
+	{ "POST", "/nhsa/api/{infno}", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
+	  "national interface (NHSA): one transaction, infno in the URL" },
+	{ "POST", "/nhsa/api", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
 	  "national interface (NHSA): one transaction, infno in the envelope" },
+	/* nhsa: the gateway's credentials and kept messages, for the console */
+	{ "GET", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_get,
+	  "nhsa.credential.list", YB_R_ALL, EXTRA,
+	  "an institution's national-interface credentials (?institution=)" },
+	{ "POST", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_post,
+	  "nhsa.credential.issue", YB_R_ALL, B_REQ | EXTRA,
+	  "issue a national-interface credential (the token shown once)" },
+	{ "POST", "/api/v1/nhsa/credentials/{paasid}/revocation",
+	  yb_handle_nhsa_credentials_revoke, "nhsa.credential.revoke",
+	  YB_R_ALL, B_OPT | EXTRA, "revoke a national-interface credential" },
+	{ "GET", "/api/v1/nhsa/messages/{msgid}", yb_handle_nhsa_messages_get,
+	  "nhsa.message.get", YB_R_ALL, EXTRA,
+	  "a message the national interface kept (?institution=)" },
 	/* --- records and proofs (R1–R4, docs/RECORDS.md) --- */
 	/* R1 statements: ?from=YYYY-MM&to=YYYY-MM&format=csv|pdf, streamed */
 	{ "GET", "/api/v1/me/statements/contributions",

@@ -38,6 +38,9 @@ static const struct {
 	{ "person.terminate",       R_ADMIN | R_WINDOW },
 	{ "person.set_password",    R_ADMIN | R_WINDOW },
 	{ "person.get",             R_ADMIN | R_WINDOW },
+	/* fhir: Patient for an employer's staff and an institution's
+	 * patients (person_seen.c), masked (Q3) */
+	{ "person.seen",            R_INST | R_EMPLOYER },
 	{ "employer.register",      R_ADMIN },
 	{ "employer.get",           R_ADMIN | R_WINDOW },
 	/* contributions, books, operations */
@@ -88,7 +91,10 @@ static const struct {
 	/* --- nhsa: the national-interface gateway (settlement, revocation,
 	 * queries and reconciliation use the settlement actions above) --- */
 	{ "nhsa.credential.issue",  R_ADMIN },
+	{ "nhsa.credential.list",   R_ADMIN },
+	{ "nhsa.credential.revoke", R_ADMIN },
 	{ "nhsa.message.get",       R_ADMIN | R_WINDOW },
+	{ "nhsa.reversal",          R_INST },
 	{ "nhsa.sign",              R_INST },
 	{ "nhsa.person",            R_INST },
 	{ "nhsa.visit",             R_INST },

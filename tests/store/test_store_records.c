@@ -211,8 +211,9 @@ static void test_proofs(void **state)
 	free(list);
 
 	TS_OK(st->ops->proof_revoke(st, a.id, 500, "key:1", "lost", &e), &e);
-	TS_FAILS(st->ops->proof_revoke(st, a.id, 600, "key:1", "again", &e),
-		 &e, "proof.already_revoked");
+	TS_REFUSED(st->ops->proof_revoke(st, a.id, 600, "key:1", "again", &e),
+		   &e, "proof.already_revoked",
+		   ts_fmt("proof %lld is revoked already", (long long)a.id));
 	assert_int_equal(TS_OK(st->ops->proof_by_code(st, a.code, &got, &e),
 			       &e), 1);
 	assert_true(got.revoked_at == 500);
@@ -221,7 +222,8 @@ static void test_proofs(void **state)
 	yb_proof_release(&got);
 	/* the same code twice is refused (last: PostgreSQL ends the
 	 * transaction on it) */
-	TS_FAILS(st->ops->proof_insert(st, &dup, &e), &e, "proof.duplicate");
+	TS_REFUSED(st->ops->proof_insert(st, &dup, &e), &e, "proof.duplicate",
+		   "a proof with this code exists");
 }
 
 typedef struct scan_log {
