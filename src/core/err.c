@@ -151,6 +151,16 @@ static const struct {
 	{ "webhook.removed",               YB_ECONFLICT },
 	{ "delivery.not_found",            YB_ENOTFOUND },
 	{ "delivery.not_dead",             YB_ECONFLICT },
+	/* records and proofs (R1–R4): statements, proofs, gaps, arrears */
+	{ "period.invalid",                YB_EINVAL },
+	{ "period.too_long",               YB_EINVAL },
+	{ "record.invalid_format",         YB_EINVAL },
+	{ "record.invalid_sort",           YB_EINVAL },
+	{ "record.outside_scope",          YB_EFORBIDDEN },
+	{ "proof.not_found",               YB_ENOTFOUND },
+	{ "proof.already_revoked",         YB_ECONFLICT },
+	{ "proof.duplicate",               YB_ECONFLICT },
+	{ "proof.invalid_reason",          YB_EINVAL },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },
 	{ "import.invalid_row",            YB_EINVAL },

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "http/routes.h"
+#include "render/render.h"
 #include "service/batch.h"
 #include "service/ctx.h"
 
@@ -129,6 +130,13 @@ void yb_reply_empty(yb_hreq *r, unsigned status);
 /* Answer with a malloc'd buffer (taken) of the given content type. */
 void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 		   char *buf, size_t len);
+
+/* records (download.c): a file to save — a statement streamed as it is
+ * made (the stream is taken), or a whole one (buf taken). */
+void yb_reply_stream(yb_hreq *r, yb_stream *stream, const char *ctype,
+		     const char *filename);
+void yb_reply_file(yb_hreq *r, char *buf, size_t len, const char *ctype,
+		   const char *filename);
 
 /* Set the content-independent headers every answer carries. */
 void yb_reply_common_headers(yb_hreq *r, struct MHD_Response *resp);
@@ -357,5 +365,19 @@ yb_http_handler_fn yb_handle_me_notifications_get,
 yb_http_handler_fn yb_handle_me_binding_cap_put,
 	yb_handle_me_binding_cap_delete, yb_handle_me_premiums_post,
 	yb_handle_me_premiums_get;
+/* http_records.c (records: R1, R3, R4) */
+yb_http_handler_fn yb_handle_me_statement_contributions,
+	yb_handle_me_statement_ledger, yb_handle_persons_statement_contributions,
+	yb_handle_persons_statement_ledger, yb_handle_employers_statement,
+	yb_handle_me_gaps, yb_handle_persons_gaps, yb_handle_me_arrears,
+	yb_handle_employers_arrears, yb_handle_arrears_get;
+/* http_proofs.c (records: R2) */
+yb_http_handler_fn yb_handle_me_proofs_post, yb_handle_me_proofs_get,
+	yb_handle_persons_proofs_post, yb_handle_persons_proofs_get,
+	yb_handle_proofs_get, yb_handle_proofs_pdf, yb_handle_proofs_revocation,
+	yb_handle_verify_json, yb_handle_verify_page;
+/* verify_page.c: the page of /verify/{code} (malloc'd HTML). */
+char *yb_verify_html(const yb_settings *settings, const char *code,
+		     const yb_proof_view *v, size_t *len);
 
 #endif

@@ -246,6 +246,16 @@ static void *writer_main(void *arg)
 
 		run_batch(b, jobs);
 
+		/* Counted before any answer leaves: a client that reads the
+		 * metrics right after its write must find the batch counted
+		 * (the upkeep thread is only woken further down, as before). */
+		pthread_mutex_lock(&b->lock);
+		b->stats.batches++;
+		b->stats.jobs += n;
+		if (n > b->stats.largest)
+			b->stats.largest = n;
+		pthread_mutex_unlock(&b->lock);
+
 		/* Callbacks first, without the lock (they may take others'). */
 		for (batch_job *j = jobs; j; j = j->next)
 			if (j->on_done)
@@ -253,12 +263,8 @@ static void *writer_main(void *arg)
 
 		pthread_mutex_lock(&b->lock);
 		b->busy = false;
-		b->stats.batches++;
 		if (b->hold || b->upkeep_waiting)
 			pthread_cond_signal(&b->upkeep_wake);
-		b->stats.jobs += n;
-		if (n > b->stats.largest)
-			b->stats.largest = n;
 		/* `next` first: once done is set the job's owner may return
 		 * and its stack frame (the job) is gone. */
 		for (batch_job *j = jobs; j; j = next) {

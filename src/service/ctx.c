@@ -109,6 +109,14 @@ static const struct {
 	{ "delivery.list",          R_ADMIN | R_WINDOW },
 	{ "delivery.retry",         R_ADMIN | R_WINDOW },
 	{ "webhook.send",           R_ADMIN },
+	/* records and proofs (R1–R4); a person's own statements, gaps and
+	 * arrears are inquiry.self, the agency's view of them
+	 * inquiry.person */
+	{ "record.employer",        R_EMPLOYER | R_ADMIN | R_WINDOW },
+	{ "arrears.list",           R_ADMIN | R_WINDOW },
+	{ "proof.issue",            R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.get",              R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.revoke",           R_ADMIN | R_WINDOW },
 };
 
 static yb_time clock_system_now(void *arg)

@@ -198,6 +198,10 @@ static const struct {
 		"no active webhook {id}" },
 	[YB_REFUSE_DELIVERY_NOT_FOUND] = { "delivery.not_found",
 		"no delivery {id}" },
+	[YB_REFUSE_PROOF_DUPLICATE] = { "proof.duplicate",
+		"a proof with this code exists" },
+	[YB_REFUSE_PROOF_REVOKED] = { "proof.already_revoked",
+		"proof {id} is revoked already" },
 };
 
 typedef struct refusal_args {

@@ -98,6 +98,9 @@ typedef enum yb_refusal {
 	YB_REFUSE_NOTIFICATION_NOT_FOUND, /* {id} */
 	YB_REFUSE_WEBHOOK_NOT_FOUND,    /* {id} */
 	YB_REFUSE_DELIVERY_NOT_FOUND,   /* {id} */
+	/* records: proofs of insurance (R2) */
+	YB_REFUSE_PROOF_DUPLICATE,
+	YB_REFUSE_PROOF_REVOKED,        /* {id} */
 	YB_REFUSE__N
 } yb_refusal;
 

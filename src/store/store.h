@@ -90,6 +90,19 @@ static inline void yb_nhsa_recs_free(yb_nhsa_rec *recs, int n)
 	free(recs);
 }
 
+/* records (R4): called for each row of employee_months_scan. */
+typedef int (*yb_employee_month_fn)(void *arg, const yb_employee_month *row,
+				    yb_err *err);
+
+/* records (R2): free what proof_by_code allocated in a proof. */
+static inline void yb_proof_release(yb_proof *p)
+{
+	if (p) {
+		free(p->statement);
+		p->statement = NULL;
+	}
+}
+
 /* --- upkeep: what the store's log upkeep (op `upkeep`) needs from the
  * writer it works beside (service/batch.c's group-commit writer). --- */
 typedef struct yb_upkeep_hooks {
@@ -460,6 +473,59 @@ typedef struct yb_store_ops {
 	 * last_error and (delivered) delivered_at, from d. */
 	int (*delivery_update)(yb_store *st, const yb_delivery *d,
 			       yb_err *err);
+
+	/* --- records and proofs (R1–R4; records.c) --- */
+	/*
+	 * R1: contributions whose period falls in the months from..to
+	 * ("YYYY-MM", both included; a yearly period "YYYY" falls in them
+	 * when its year does) — a person's (person_id ≠ 0) or an employer's
+	 * (employer_code, person_id 0) — in (period, id) order, after the
+	 * cursor (after_period, after_id) ("" and 0: from the start), at
+	 * most `limit`.  Allocates *out as the list operations do.
+	 */
+	int (*contributions_in_period)(yb_store *st, yb_id person_id,
+				       const char *employer_code,
+				       const char *from, const char *to,
+				       const char *after_period,
+				       yb_id after_id, int limit,
+				       yb_contribution **out, int *n,
+				       yb_err *err);
+	/* R1: an account's entries with from <= at < to, oldest first, entry
+	 * id > after, at most `limit`.  Allocates *out. */
+	int (*ledger_lines_between)(yb_store *st, yb_id account_id,
+				    yb_time from, yb_time to, yb_id after,
+				    int limit, yb_ledger_line **out, int *n,
+				    yb_err *err);
+	/* R1: the balance after the account's last entry before `at`:
+	 * 1 with *balance_fen set, 0 when it had none by then. */
+	int (*ledger_balance_before)(yb_store *st, yb_id account_id,
+				     yb_time at, int64_t *balance_fen,
+				     yb_err *err);
+	/* R2: a proof (sets id).  The same code twice → proof.duplicate. */
+	int (*proof_insert)(yb_store *st, yb_proof *p, yb_err *err);
+	/* R2: 1 found (out->statement malloc'd: yb_proof_release), 0, -1. */
+	int (*proof_by_code)(yb_store *st, const char *code, yb_proof *out,
+			     yb_err *err);
+	/* R2: a person's proofs (list convention; statement left NULL). */
+	int (*proofs_of_person)(yb_store *st, yb_id person_id, yb_id before,
+				int limit, yb_proof **out, int *n,
+				yb_err *err);
+	/* R2: revoke a proof not yet revoked (else proof.already_revoked,
+	 * also for an id that is no proof: the service finds it first). */
+	int (*proof_revoke)(yb_store *st, yb_id id, yb_time at, const char *by,
+			    const char *reason, yb_err *err);
+	/*
+	 * R4: every employee of `employer_code` (NULL: of every employer;
+	 * person_id ≠ 0: that person only, with his employer) with each
+	 * period in from..to ("YYYY-MM") that his employer paid for him:
+	 * one row per (employee, period), or one with period "" for an
+	 * employee it paid nothing for, in (employer code, person id,
+	 * period) order.  Stops at the first fn() < 0.
+	 */
+	int (*employee_months_scan)(yb_store *st, const char *employer_code,
+				    yb_id person_id, const char *from,
+				    const char *to, yb_employee_month_fn fn,
+				    void *arg, yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */

@@ -49,6 +49,9 @@ const char *ts_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A registered person (active, employee_tier1) with this SSN; the ID
  * number is derived from the SSN so that each one is unique. */
 yb_id ts_person(yb_store *st, const char *ssn, const char *name);
+/* The same, registered with an employer ("" none) at `at` (records, R4). */
+yb_id ts_employee(yb_store *st, const char *ssn, const char *name,
+		  const char *employer_code, yb_time at);
 /* Open a personal account for the person. */
 yb_id ts_account(yb_store *st, yb_id person_id);
 /* The id of a system account. */
@@ -83,6 +86,7 @@ int ts_run_cards(void);
 int ts_run_settle(void);
 int ts_run_concurrency(void);
 int ts_run_nhsa(void);          /* nhsa gateway records */
+int ts_run_records(void);       /* records and proofs (R1–R4) */
 int ts_run_notify(void);        /* notify (E3): the outbox's refusals */
 
 #endif

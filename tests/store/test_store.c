@@ -103,7 +103,8 @@ bool ts_sqlite(void)
 	return strcmp(yb_test_engine(), "sqlite") == 0;
 }
 
-yb_id ts_person(yb_store *st, const char *ssn, const char *name)
+yb_id ts_employee(yb_store *st, const char *ssn, const char *name,
+		  const char *employer_code, yb_time at)
 {
 	yb_person p;
 	yb_err e;
@@ -114,15 +115,21 @@ yb_id ts_person(yb_store *st, const char *ssn, const char *name)
 	snprintf(p.id_number, sizeof p.id_number, "440300%012d",
 		 atoi(ssn) % 1000000000);
 	snprintf(p.name, sizeof p.name, "%s", name);
+	snprintf(p.employer_code, sizeof p.employer_code, "%s", employer_code);
 	p.sex = YB_SEX_FEMALE;
 	p.birth_date = 7000;
 	snprintf(p.region, sizeof p.region, "440300");
 	p.scheme = YB_SCHEME_EMPLOYEE_TIER1;
 	p.status = YB_STATUS_ACTIVE;
-	p.created_at = p.updated_at = 1700000000;
+	p.created_at = p.updated_at = at;
 	TS_OK(st->ops->person_insert(st, &p, &e), &e);
 	assert_true(p.id > 0);
 	return p.id;
+}
+
+yb_id ts_person(yb_store *st, const char *ssn, const char *name)
+{
+	return ts_employee(st, ssn, name, "", 1700000000);
 }
 
 yb_id ts_account(yb_store *st, yb_id person_id)
@@ -580,5 +587,6 @@ int main(void)
 	failed += ts_run_nhsa();
 	failed += ts_run_family();          /* family: E2 */
 	failed += ts_run_notify();          /* notify (E3) */
+	failed += ts_run_records();         /* records: R1–R4 */
 	return failed ? 1 : 0;
 }

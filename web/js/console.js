@@ -5,10 +5,11 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js); for the
- * administrator, institutions' national-interface credentials, and for
- * him and the agency window the gateway's kept messages
- * (console_gateway.js).
+ * out of attempts, to retry (E3, console_deliveries.js), employers in
+ * arrears and a person's proofs and statements (R1, R2, R4,
+ * console_records.js); for the administrator, institutions'
+ * national-interface credentials, and for him and the agency window the
+ * gateway's kept messages (console_gateway.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -24,6 +25,7 @@ import {
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
 import { makeGateway } from "./console_gateway.js";
+import { makeArrears, makePersonRecords } from "./console_records.js";  /* records: R1, R2, R4 */
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -34,6 +36,7 @@ const api = makeApi(key, {
 
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
+let arrears, personRecords;  /* records (R4, R1–R2): agency window */
 
 /* ---- key login --------------------------------------------------------- */
 
@@ -50,7 +53,7 @@ async function detectRole() {
 function viewsOf(r) {
 	if (r === "admin") return ["gateway", "messages"];
 	const v = ["person", "bind", "unbind", "cards", "termination"];
-	return r === "agency_window" ? [...v, "deliveries", "messages"] : v;
+	return r === "agency_window" ? [...v, "deliveries", "arrears", "messages"] : v;
 }
 
 function showLogin(messageKey) {
@@ -96,6 +99,7 @@ function enter() {
 	const mine = viewsOf(role());
 	for (const li of document.querySelectorAll("#nav [data-operator]")) li.hidden = role() === "admin";
 	$("#nav-deliveries").hidden = !mine.includes("deliveries");
+	$("#nav-arrears").hidden = !mine.includes("arrears");
 	$("#nav-gateway").hidden = !mine.includes("gateway");
 	$("#nav-messages").hidden = !mine.includes("messages");
 	views.show(mine.includes(views.current()) ? views.current() : mine[0]);
@@ -150,6 +154,7 @@ async function findPerson(e) {
 			person = await api.get(`/api/v1/persons/${enc(ssn)}`);
 			renderPerson();
 			$("#person-result").hidden = false;
+			personRecords.show(person, role() === "agency_window");
 			announce(t("cperson.found", { name: person.name }));
 			await loadPersonBindings();
 		} catch (err) {
@@ -422,10 +427,15 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	arrears = makeArrears(api);
+	personRecords = makePersonRecords(api);
 	makeGateway(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
-		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
+		onShow: (name) => {
+			if (name === "deliveries") deliveries.reload().catch(() => {});
+			if (name === "arrears") arrears.show();
+		},
 	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });
 	const on = (sel, ev, fn) => $(sel).addEventListener(ev, fn);

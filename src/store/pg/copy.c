@@ -90,6 +90,9 @@ static const struct copy_table {
 	{ "binding_caps", "binding_id, cap_fen, set_at", false },
 	{ "settlement_cap_cuts", "settlement_id, binding_id, payer_person_id, "
 	  "cut_fen", false },
+	/* --- records (R2) --- */
+	{ "proofs", "id, code, person_id, statement, signature, key_id, "
+	  "issued_at, issued_by, revoked_at, revoked_by, revoke_reason", true },
 };
 
 #define NTABLES (sizeof copy_tables / sizeof copy_tables[0])

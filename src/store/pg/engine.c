@@ -436,6 +436,15 @@ static const yb_store_ops pg_ops = {
 	.delivery_by_id = pg_delivery_by_id,
 	.deliveries_claim = pg_deliveries_claim,
 	.delivery_update = pg_delivery_update,
+	/* records and proofs (R1–R4) */
+	.contributions_in_period = pg_contributions_in_period,
+	.ledger_lines_between = pg_ledger_lines_between,
+	.ledger_balance_before = pg_ledger_balance_before,
+	.proof_insert = pg_proof_insert,
+	.proof_by_code = pg_proof_by_code,
+	.proofs_of_person = pg_proofs_of_person,
+	.proof_revoke = pg_proof_revoke,
+	.employee_months_scan = pg_employee_months_scan,
 };
 
 /*

@@ -401,7 +401,7 @@ static const pg_stmt st_ledger_lines = { "ledger_lines",
 	"WHERE e.account_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3",
 	NULL };
 
-static int decode_line(pg_row *r, void *out)
+int pg_decode_ledger_line(pg_row *r, void *out)
 {
 	yb_ledger_line *l = out;
 	memset(l, 0, sizeof *l);
@@ -423,7 +423,8 @@ int pg_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
 	pg_p_i64(&q, account_id);
 	pg_p_i64(&q, pg_before(before));
 	pg_p_i64(&q, pg_limit(limit));
-	return pg_list(PS(st), &st_ledger_lines, &q, sizeof **out, decode_line,
+	return pg_list(PS(st), &st_ledger_lines, &q, sizeof **out,
+		       pg_decode_ledger_line,
 		       (void **)out, n, err);
 }
 

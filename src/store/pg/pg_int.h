@@ -205,6 +205,23 @@ int pg_next_slot(void);
  * read by notify.c). */
 void pg_read_relationship(pg_row *r, yb_relationship *out);
 
+/* --- rows shared by several files --- */
+
+/* A contribution row (with who paid an E1 premium) and its decoder
+ * (register.c; read also by records.c). */
+#define PG_CONTRIBUTION_SELECT \
+	"SELECT c.id, c.person_id, p.ssn, c.period, c.employer_code, " \
+	"  c.base_fen, c.employer_fen, c.personal_fen, c.account_credit_fen, " \
+	"  c.ledger_txn_id, c.created_at, " \
+	"  coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */ \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id " \
+	"  LEFT JOIN premium_payments pp ON pp.contribution_id = c.id " \
+	"  LEFT JOIN persons pb ON pb.id = pp.payer_id "
+int pg_decode_contribution(pg_row *r, void *out);
+/* A ledger line: e.id, e.txn_id, t.kind, t.ref, e.amount_fen,
+ * e.balance_after_fen, t.at (ledger.c; read also by records.c). */
+int pg_decode_ledger_line(pg_row *r, void *out);
+
 /* --- schema (schema.c) --- */
 
 /* Create or migrate the schema; safe against concurrent opens. */
@@ -418,5 +435,27 @@ int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
+
+/* --- records and proofs (R1–R4) (records.c) --- */
+int pg_contributions_in_period(yb_store *st, yb_id person_id,
+			       const char *employer_code, const char *from,
+			       const char *to, const char *after_period,
+			       yb_id after_id, int limit,
+			       yb_contribution **out, int *n, yb_err *err);
+int pg_ledger_lines_between(yb_store *st, yb_id account_id, yb_time from,
+			    yb_time to, yb_id after, int limit,
+			    yb_ledger_line **out, int *n, yb_err *err);
+int pg_ledger_balance_before(yb_store *st, yb_id account_id, yb_time at,
+			     int64_t *balance_fen, yb_err *err);
+int pg_proof_insert(yb_store *st, yb_proof *p, yb_err *err);
+int pg_proof_by_code(yb_store *st, const char *code, yb_proof *out,
+		     yb_err *err);
+int pg_proofs_of_person(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_proof **out, int *n, yb_err *err);
+int pg_proof_revoke(yb_store *st, yb_id id, yb_time at, const char *by,
+		    const char *reason, yb_err *err);
+int pg_employee_months_scan(yb_store *st, const char *employer_code,
+			    yb_id person_id, const char *from, const char *to,
+			    yb_employee_month_fn fn, void *arg, yb_err *err);
 
 #endif

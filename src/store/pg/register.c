@@ -217,15 +217,6 @@ int pg_employer_by_code(yb_store *st, const char *code, yb_employer *out,
 
 /* --- contributions ----------------------------------------------------- */
 
-#define CONTRIBUTION_SELECT \
-	"SELECT c.id, c.person_id, p.ssn, c.period, c.employer_code, " \
-	"  c.base_fen, c.employer_fen, c.personal_fen, c.account_credit_fen, " \
-	"  c.ledger_txn_id, c.created_at, " \
-	"  coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */ \
-	"FROM contributions c JOIN persons p ON p.id = c.person_id " \
-	"  LEFT JOIN premium_payments pp ON pp.contribution_id = c.id " \
-	"  LEFT JOIN persons pb ON pb.id = pp.payer_id "
-
 static const pg_stmt st_contribution_insert = { "contribution_insert",
 	"INSERT INTO contributions (person_id, period, employer_code, base_fen, "
 	"  employer_fen, personal_fen, account_credit_fen, ledger_txn_id, "
@@ -233,23 +224,23 @@ static const pg_stmt st_contribution_insert = { "contribution_insert",
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
 	"ON CONFLICT DO NOTHING RETURNING id", NULL };
 static const pg_stmt st_contributions_of_person = { "contributions_of_person",
-	CONTRIBUTION_SELECT
+	PG_CONTRIBUTION_SELECT
 	"WHERE c.person_id = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3",
 	NULL };
 /* Two statements rather than "($2 IS NULL OR period = $2)", so that each
  * has an index that matches it exactly. */
 static const pg_stmt st_contributions_of_employer = {
 	"contributions_of_employer",
-	CONTRIBUTION_SELECT
+	PG_CONTRIBUTION_SELECT
 	"WHERE c.employer_code = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3",
 	NULL };
 static const pg_stmt st_contributions_of_employer_period = {
 	"contributions_of_employer_period",
-	CONTRIBUTION_SELECT
+	PG_CONTRIBUTION_SELECT
 	"WHERE c.employer_code = $1 AND c.period = $4 AND c.id < $2 "
 	"ORDER BY c.id DESC LIMIT $3", NULL };
 
-static int decode_contribution(pg_row *r, void *out)
+int pg_decode_contribution(pg_row *r, void *out)
 {
 	yb_contribution *c = out;
 	memset(c, 0, sizeof *c);
@@ -299,7 +290,7 @@ int pg_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
 	pg_p_i64(&q, pg_before(before));
 	pg_p_i64(&q, pg_limit(limit));
 	return pg_list(PS(st), &st_contributions_of_person, &q, sizeof **out,
-		       decode_contribution, (void **)out, n, err);
+		       pg_decode_contribution, (void **)out, n, err);
 }
 
 int pg_contributions_of_employer(yb_store *st, const char *employer_code,
@@ -315,7 +306,7 @@ int pg_contributions_of_employer(yb_store *st, const char *employer_code,
 		pg_p_text(&q, period);
 	return pg_list(PS(st), period ? &st_contributions_of_employer_period
 				      : &st_contributions_of_employer,
-		       &q, sizeof **out, decode_contribution, (void **)out, n,
+		       &q, sizeof **out, pg_decode_contribution, (void **)out, n,
 		       err);
 }
 

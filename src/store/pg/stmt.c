@@ -158,6 +158,8 @@ static const struct {
 	/* family: E1 */
 	{ "premium_once",           YB_REFUSE_PREMIUM_PAID },
 	{ "premium_request",        YB_REFUSE_PREMIUM_REQUEST_REUSED },
+	/* records: R2 */
+	{ "proofs_code",            YB_REFUSE_PROOF_DUPLICATE },
 };
 
 /* The refusal of a unique violation, YB_REFUSE_NONE for one not listed. */

@@ -489,4 +489,13 @@ static const yb_store_ops sq_ops = {
 	.delivery_by_id = sq_delivery_by_id,
 	.deliveries_claim = sq_deliveries_claim,
 	.delivery_update = sq_delivery_update,
+	/* records and proofs (R1–R4) */
+	.contributions_in_period = sq_contributions_in_period,
+	.ledger_lines_between = sq_ledger_lines_between,
+	.ledger_balance_before = sq_ledger_balance_before,
+	.proof_insert = sq_proof_insert,
+	.proof_by_code = sq_proof_by_code,
+	.proofs_of_person = sq_proofs_of_person,
+	.proof_revoke = sq_proof_revoke,
+	.employee_months_scan = sq_employee_months_scan,
 };

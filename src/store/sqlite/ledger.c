@@ -228,7 +228,7 @@ out:
 	return rc;
 }
 
-static int read_line(sqlite3_stmt *q, void *elem, yb_err *err)
+int sq_read_ledger_line(sqlite3_stmt *q, void *elem, yb_err *err)
 {
 	yb_ledger_line *l = elem;
 
@@ -256,7 +256,7 @@ int sq_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
 
 	if (q)
 		sqlite3_bind_int64(q, 1, account_id);
-	return sq_page(s, q, before, limit, sizeof **out, read_line,
+	return sq_page(s, q, before, limit, sizeof **out, sq_read_ledger_line,
 		       (void **)out, n, err);
 }
 

@@ -184,16 +184,7 @@ int sq_employer_by_code(yb_store *st, const char *code, yb_employer *out,
 
 /* ---- contributions (A4) -------------------------------------------------- */
 
-#define CONTRIB_COLS                                                       \
-	"c.id, c.person_id, p.ssn, c.period, c.employer_code, c.base_fen, "   \
-	"c.employer_fen, c.personal_fen, c.account_credit_fen, "              \
-	"c.ledger_txn_id, c.created_at, "                                     \
-	"coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */       \
-	"FROM contributions c JOIN persons p ON p.id = c.person_id "          \
-	"LEFT JOIN premium_payments pp ON pp.contribution_id = c.id "         \
-	"LEFT JOIN persons pb ON pb.id = pp.payer_id"
-
-static int read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
+int sq_read_contribution(sqlite3_stmt *q, void *elem, yb_err *err)
 {
 	yb_contribution *c = elem;
 
@@ -242,12 +233,12 @@ int sq_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
 {
 	sq_store *s = sq_of(st);
 	sqlite3_stmt *q = sq_stmt(s, SQ_CONTRIB_OF_PERSON,
-		"SELECT " CONTRIB_COLS " WHERE c.person_id = ?1 AND c.id < ?2 "
+		"SELECT " SQ_CONTRIB_COLS " WHERE c.person_id = ?1 AND c.id < ?2 "
 		"ORDER BY c.id DESC LIMIT ?3", err);
 
 	if (q)
 		sqlite3_bind_int64(q, 1, person_id);
-	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
+	return sq_page(s, q, before, limit, sizeof **out, sq_read_contribution,
 		       (void **)out, n, err);
 }
 
@@ -262,19 +253,19 @@ int sq_contributions_of_employer(yb_store *st, const char *employer_code,
 	 * has an index that matches it exactly. */
 	if (period)
 		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER_PERIOD,
-			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
+			    "SELECT " SQ_CONTRIB_COLS " WHERE c.employer_code = ?1 "
 			    "AND c.period = ?4 AND c.id < ?2 "
 			    "ORDER BY c.id DESC LIMIT ?3", err);
 	else
 		q = sq_stmt(s, SQ_CONTRIB_OF_EMPLOYER,
-			    "SELECT " CONTRIB_COLS " WHERE c.employer_code = ?1 "
+			    "SELECT " SQ_CONTRIB_COLS " WHERE c.employer_code = ?1 "
 			    "AND c.id < ?2 ORDER BY c.id DESC LIMIT ?3", err);
 	if (q) {
 		sq_bind_text(q, 1, employer_code);
 		if (period)
 			sq_bind_text(q, 4, period);
 	}
-	return sq_page(s, q, before, limit, sizeof **out, read_contribution,
+	return sq_page(s, q, before, limit, sizeof **out, sq_read_contribution,
 		       (void **)out, n, err);
 }
 

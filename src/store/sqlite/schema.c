@@ -533,6 +533,27 @@ static const char *const migrations[] = {
 	"CREATE INDEX nhsa_records_at ON nhsa_records(at)\n"
 	"  WHERE kind = 'nonce';\n"
 	"PRAGMA user_version = 6;\n",
+	/* ---- records: R2 proofs of insurance, R4 an employer's register ---- */
+	/* R2: what each proof stated, signed by the agency; the code is the
+	 * proof's public name (in its QR code), so it is unique. */
+	"CREATE TABLE proofs (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  code          TEXT NOT NULL UNIQUE,\n"
+	"  person_id     INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  statement     TEXT NOT NULL,\n"
+	"  signature     TEXT NOT NULL,\n"
+	"  key_id        TEXT NOT NULL,\n"
+	"  issued_at     INTEGER NOT NULL,\n"
+	"  issued_by     TEXT NOT NULL,\n"
+	"  revoked_at    INTEGER,\n"
+	"  revoked_by    TEXT,\n"
+	"  revoke_reason TEXT\n"
+	");\n"
+	"CREATE INDEX proofs_person ON proofs(person_id, id);\n"
+	/* R4: an employer's employees, in the order the scan reads them. */
+	"CREATE INDEX persons_employer ON persons(employer_code, id)\n"
+	"  WHERE employer_code IS NOT NULL;\n"
+	"PRAGMA user_version = 7;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

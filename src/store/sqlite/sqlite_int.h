@@ -82,6 +82,11 @@ enum sq_stmt_id {
 	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
 	SQ_PREMIUM_INSERT, SQ_PREMIUM_BY_REQUEST, SQ_PREMIUM_BY_RELATIVE_YEAR,
 	SQ_PREMIUMS_OF_PAYER,
+	/* records and proofs (R1–R4) */
+	SQ_CONTRIB_IN_PERIOD_PERSON, SQ_CONTRIB_IN_PERIOD_EMPLOYER,
+	SQ_LEDGER_BETWEEN, SQ_BALANCE_BEFORE,
+	SQ_PROOF_INSERT, SQ_PROOF_BY_CODE, SQ_PROOFS_OF_PERSON, SQ_PROOF_REVOKE,
+	SQ_EMPLOYEES_ONE, SQ_EMPLOYEES_ALL, SQ_EMPLOYEES_PERSON,
 	SQ__N
 };
 
@@ -282,6 +287,23 @@ int sq_step_text(sq_store *s, sqlite3_stmt *q, char *buf, size_t size,
  * row, -1 on error.  Resets the statement. */
 int sq_lookup(sq_store *s, sqlite3_stmt *q, sq_row_fn row, void *out,
 	      yb_err *err);
+
+/* ---- rows shared by several files ----------------------------------------- */
+
+/* A contribution row (with who paid an E1 premium), and its reader: written
+ * in register.c, read also by records.c. */
+#define SQ_CONTRIB_COLS                                                       \
+	"c.id, c.person_id, p.ssn, c.period, c.employer_code, c.base_fen, "   \
+	"c.employer_fen, c.personal_fen, c.account_credit_fen, "              \
+	"c.ledger_txn_id, c.created_at, "                                     \
+	"coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */       \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id "          \
+	"LEFT JOIN premium_payments pp ON pp.contribution_id = c.id "         \
+	"LEFT JOIN persons pb ON pb.id = pp.payer_id"
+int sq_read_contribution(sqlite3_stmt *q, void *elem, yb_err *err);
+/* A ledger line: e.id, e.txn_id, t.kind, t.ref, e.amount_fen,
+ * e.balance_after_fen, t.at (ledger.c; read also by records.c). */
+int sq_read_ledger_line(sqlite3_stmt *q, void *elem, yb_err *err);
 
 /* ---- the schema (schema.c) ------------------------------------------------ */
 
@@ -487,5 +509,27 @@ int sq_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
 int sq_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 			int max, yb_delivery_job *out, int *n, yb_err *err);
 int sq_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
+
+/* --- records and proofs (R1–R4) (records.c) --- */
+int sq_contributions_in_period(yb_store *st, yb_id person_id,
+			       const char *employer_code, const char *from,
+			       const char *to, const char *after_period,
+			       yb_id after_id, int limit,
+			       yb_contribution **out, int *n, yb_err *err);
+int sq_ledger_lines_between(yb_store *st, yb_id account_id, yb_time from,
+			    yb_time to, yb_id after, int limit,
+			    yb_ledger_line **out, int *n, yb_err *err);
+int sq_ledger_balance_before(yb_store *st, yb_id account_id, yb_time at,
+			     int64_t *balance_fen, yb_err *err);
+int sq_proof_insert(yb_store *st, yb_proof *p, yb_err *err);
+int sq_proof_by_code(yb_store *st, const char *code, yb_proof *out,
+		     yb_err *err);
+int sq_proofs_of_person(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_proof **out, int *n, yb_err *err);
+int sq_proof_revoke(yb_store *st, yb_id id, yb_time at, const char *by,
+		    const char *reason, yb_err *err);
+int sq_employee_months_scan(yb_store *st, const char *employer_code,
+			    yb_id person_id, const char *from, const char *to,
+			    yb_employee_month_fn fn, void *arg, yb_err *err);
 
 #endif
