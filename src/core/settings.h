@@ -31,6 +31,8 @@ typedef struct yb_fund_policy {
 /* family: E4 — the largest scan the setting may allow (the HTTP server
  * keeps an upload's body in memory up to the setting) */
 #define YB_MATERIAL_MAX_BYTES (15 * 1024 * 1024)
+/* records: the longest free-text setting (gap_explanation), in bytes */
+#define YB_SETTING_TEXT_SZ  1536
 
 typedef struct yb_settings {
 	char region[YB_REGION_SZ];              /* region = 440300 */
@@ -66,6 +68,15 @@ typedef struct yb_settings {
 	int premium_close_month;                /* premium_close_month = 12 (of the year) */
 	/* --- family: E4 uploaded materials --- */
 	int material_max_bytes;                 /* material_max_bytes = 5242880 */
+	/* --- records and proofs (R1–R4) --- */
+	int statement_max_months;               /* statement_max_months = 600 */
+	char agency_name[YB_NAME_SZ];           /* agency_name = 深圳市医疗保障局 */
+	/* proof_verify_url = http://127.0.0.1:8080/verify/ — what a proof's
+	 * QR code points at: this, then the verification code */
+	char proof_verify_url[YB_TEXT_SZ];
+	/* gap_explanation = … — the portal's plain words on what a gap (断缴)
+	 * means for a person's benefits (R3) */
+	char gap_explanation[YB_SETTING_TEXT_SZ];
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

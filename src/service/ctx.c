@@ -38,6 +38,9 @@ static const struct {
 	{ "person.terminate",       R_ADMIN | R_WINDOW },
 	{ "person.set_password",    R_ADMIN | R_WINDOW },
 	{ "person.get",             R_ADMIN | R_WINDOW },
+	/* fhir: Patient for an employer's staff and an institution's
+	 * patients (person_seen.c), masked (Q3) */
+	{ "person.seen",            R_INST | R_EMPLOYER },
 	{ "employer.register",      R_ADMIN },
 	{ "employer.get",           R_ADMIN | R_WINDOW },
 	/* contributions, books, operations */
@@ -93,7 +96,10 @@ static const struct {
 	/* --- nhsa: the national-interface gateway (settlement, revocation,
 	 * queries and reconciliation use the settlement actions above) --- */
 	{ "nhsa.credential.issue",  R_ADMIN },
+	{ "nhsa.credential.list",   R_ADMIN },
+	{ "nhsa.credential.revoke", R_ADMIN },
 	{ "nhsa.message.get",       R_ADMIN | R_WINDOW },
+	{ "nhsa.reversal",          R_INST },
 	{ "nhsa.sign",              R_INST },
 	{ "nhsa.person",            R_INST },
 	{ "nhsa.visit",             R_INST },
@@ -108,6 +114,14 @@ static const struct {
 	{ "delivery.list",          R_ADMIN | R_WINDOW },
 	{ "delivery.retry",         R_ADMIN | R_WINDOW },
 	{ "webhook.send",           R_ADMIN },
+	/* records and proofs (R1–R4); a person's own statements, gaps and
+	 * arrears are inquiry.self, the agency's view of them
+	 * inquiry.person */
+	{ "record.employer",        R_EMPLOYER | R_ADMIN | R_WINDOW },
+	{ "arrears.list",           R_ADMIN | R_WINDOW },
+	{ "proof.issue",            R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.get",              R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.revoke",           R_ADMIN | R_WINDOW },
 };
 
 static yb_time clock_system_now(void *arg)

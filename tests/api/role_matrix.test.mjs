@@ -38,6 +38,7 @@ const PARAMS = {
   session_id: '999999',
   id: '999999', infno: '9001', notification_id: '999999', webhook_id: '999999', delivery_id: '999999',
   premium_id: '999999', material_id: '999999',
+  paasid: 'no-such-paasid', msgid: 'H44030000999202601010000000001',
 };
 const fill = (p) => p.replace(/\{(\w+)\}/g, (_, k) => PARAMS[k]);
 

@@ -5,10 +5,14 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js); a relative's
- * resident premium and a binding's monthly limit paid and set for the
- * authorizer (E1, E2, console_family.js), and the scans of the materials
- * with the bindings, applications and premiums (E4, materials.js).
+ * out of attempts, to retry (E3, console_deliveries.js), employers in
+ * arrears and a person's proofs and statements (R1, R2, R4,
+ * console_records.js); a relative's resident premium and a binding's
+ * monthly limit paid and set for the authorizer (E1, E2,
+ * console_family.js), and the scans of the materials with the bindings,
+ * applications and premiums (E4, materials.js); for the administrator,
+ * institutions' national-interface credentials, and for him and the
+ * agency window the gateway's kept messages (console_gateway.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -25,6 +29,8 @@ import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
 import { makePremiumDesk, makeCapDesk } from "./console_family.js"; /* family: E1, E2 */
 import { materialsPanel } from "./materials.js";                    /* family: E4 */
+import { makeGateway } from "./console_gateway.js";
+import { makeArrears, makePersonRecords } from "./console_records.js";  /* records: R1, R2, R4 */
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -36,15 +42,24 @@ const api = makeApi(key, {
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
 let premiumDesk, capDesk;  /* family (E1, E2): premiums and monthly limits at the desk */
+let arrears, personRecords;  /* records (R4, R1–R2): agency window */
 
 /* ---- key login --------------------------------------------------------- */
 
 /* The workstation is the key's role, as the server says (GET /whoami);
- * only the two operator roles work here. */
+ * the two operator roles work here, and the administrator for the
+ * national-interface gateway's views only. */
 async function detectRole() {
 	const who = await api.get("/api/v1/whoami");
-	if (who.role === "agency_window" || who.role === "hospital_office") return who.role;
+	if (["agency_window", "hospital_office", "admin"].includes(who.role)) return who.role;
 	throw { code: "console.not_operator_key" };
+}
+
+/* The views of a role, the first its home. */
+function viewsOf(r) {
+	if (r === "admin") return ["gateway", "messages"];
+	const v = ["person", "bind", "unbind", "cards", "termination", "premium", "cap"];
+	return r === "agency_window" ? [...v, "deliveries", "arrears", "messages"] : v;
 }
 
 function showLogin(messageKey) {
@@ -87,10 +102,17 @@ function enter() {
 	}, prefix);
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
-	$("#nav-deliveries").hidden = role() !== "agency_window";
-	premiumDesk.enter(role());
-	capDesk.enter(role());
-	views.show(views.current());
+	const mine = viewsOf(role());
+	for (const li of document.querySelectorAll("#nav [data-operator]")) li.hidden = role() === "admin";
+	$("#nav-deliveries").hidden = !mine.includes("deliveries");
+	$("#nav-arrears").hidden = !mine.includes("arrears");
+	$("#nav-gateway").hidden = !mine.includes("gateway");
+	$("#nav-messages").hidden = !mine.includes("messages");
+	if (mine.includes("premium")) {    /* family: E1, E2 at an operator's desk */
+		premiumDesk.enter(role());
+		capDesk.enter(role());
+	}
+	views.show(mine.includes(views.current()) ? views.current() : mine[0]);
 }
 
 function renderWho() {
@@ -142,6 +164,7 @@ async function findPerson(e) {
 			person = await api.get(`/api/v1/persons/${enc(ssn)}`);
 			renderPerson();
 			$("#person-result").hidden = false;
+			personRecords.show(person, role() === "agency_window");
 			announce(t("cperson.found", { name: person.name }));
 			await loadPersonBindings();
 		} catch (err) {
@@ -439,11 +462,15 @@ function start() {
 	deliveries = makeDeliveries(api);
 	premiumDesk = makePremiumDesk(api);
 	capDesk = makeCapDesk(api);
+	arrears = makeArrears(api);
+	personRecords = makePersonRecords(api);
+	makeGateway(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
 		onShow: (name) => {
 			if (name === "deliveries") deliveries.reload().catch(() => {});
 			if (name === "premium") premiumDesk.reload();
+			if (name === "arrears") arrears.show();
 		},
 	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });

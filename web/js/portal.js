@@ -9,7 +9,9 @@
  * #ledger, #settlements (paged with a "more" button), #notifications
  * (every use of my account by a relative, E3; notifications.js); in
  * #family also the monthly limits (E2, famcap.js) and a relative's
- * resident premium (E1, premium.js).
+ * resident premium (E1, premium.js); #records
+ * (statements and proofs, R1–R2; gaps and my employer's payments beside
+ * the contributions, R3–R4; records.js).
  */
 import { makeApi, enc } from "./api.js";
 import { makeNotifications } from "./notifications.js";
@@ -19,6 +21,7 @@ import {
 } from "./ui.js";
 import { capControls } from "./famcap.js";   /* family: E2 */
 import { makePremiums } from "./premium.js"; /* family: E1 */
+import { makeRecords } from "./records.js";  /* records: R1–R4 */
 
 const TOKEN_KEY = "yb.portal.token";
 /* The credential lives 5 minutes by default (SPEC C1 setting): a fresh
@@ -37,6 +40,7 @@ const api = makeApi(token, {
 let me = null;
 let notes;       /* notify (E3): #notifications and the unread badge */
 let premiums;    /* family (E1): a relative's resident premium */
+let records;     /* records (R1–R4): #records, gaps beside #contributions */
 let bindings = { authorized: [], authorized_by: [] };
 let views;
 
@@ -390,7 +394,11 @@ function onView(name) {
 		usage.reload().catch(() => {});
 		premiums.reload();
 	}
-	if (name === "contributions") contributions.reload().catch(() => {});
+	if (name === "contributions") {
+		contributions.reload().catch(() => {});
+		records.loadContributions();
+	}
+	if (name === "records") records.showRecords();
 	if (name === "ledger") ledger.reload().catch(() => {});
 	if (name === "settlements") settlements.reload().catch(() => {});
 	if (name === "notifications") notes.reload();
@@ -405,6 +413,7 @@ async function start() {
 		mount: $("#premium-mount"), listMount: $("#premium-table"),
 		onPaid: () => { refreshMe(); notes.refreshCount(); },
 	});
+	records = makeRecords(api);
 	relRows = relativeRows($("#bind-rows"), { idPrefix: "rel" });
 	views = makeViews({ defaultView: "home", onShow: onView, active: () => !!me });
 	$("#login-form").addEventListener("submit", login);
