@@ -115,6 +115,8 @@ for (const [label, viewport] of VIEWPORTS) {
 		for (const m of ["已核验双方身份证", "已核验双方社会保障卡原件", "已收取双方社会保障卡复印件"]) await capForm.getByLabel(m).check();
 		await capForm.getByRole("button", { name: "设置限额" }).click();
 		await page.locator("#cap-msg", { hasText: `绑定 ${bid} 的每月限额已设为 ¥150.00（本月已用 ¥0.00）。` }).waitFor();
+		for (const name of ["设置限额", "取消限额"])
+			assert.ok(await capForm.getByRole("button", { name }).isDisabled(), `${name}: the materials again first`);
 		const audit = (await ctx.srv.admin("GET", "/api/v1/audit?limit=1")).items[0];
 		assert.deepEqual([audit.action, audit.target, audit.role], ["binding.cap_set", `binding:${bid} cap_fen=15000`, "agency_window"]);
 		await assertNoHorizontalScroll(page, "monthly limit");
@@ -147,6 +149,7 @@ for (const [label, viewport] of VIEWPORTS) {
 		await dlg.getByText(`从 ${father.ssn} 的个人账户支付亲属 ${gran.ssn} 的 2026 年度城乡居民医保个人缴费 ¥400.00？`).waitFor();
 		await dlg.getByRole("button", { name: "确认缴费" }).click();
 		await page.locator("#pm-msg", { hasText: /缴费成功：编号 \d+，张桂兰（\d+）2026 年度 ¥400\.00，由 李建国（\d+）的个人账户支付。/ }).waitFor();
+		assert.ok(await pm.getByRole("button", { name: "确认缴费" }).isDisabled(), "the next payment's materials are checked again");
 		const pay = (await ctx.srv.admin("GET", `/api/v1/persons/${gran.ssn}/contributions`)).items[0];
 		assert.deepEqual([pay.period, pay.personal_fen, pay.paid_by.ssn], ["2026", 40000, father.ssn]);
 		const ppanel = view("premium").locator(".materials-panel");

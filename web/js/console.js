@@ -313,6 +313,7 @@ async function submitUnbind(e) {
 		title: "cunbind.confirm_title", body: () => t("cunbind.confirm_body", { id }), confirm: "cunbind.submit",
 	});
 	if (!yes) return;
+	let ended = false;
 	await busy($("#cu-submit"), async () => {
 		try {
 			const b = await api.del(`/api/v1/bindings/${enc(id)}`, {
@@ -321,11 +322,14 @@ async function submitUnbind(e) {
 			const what = { key: "cunbind.done", vars: { id: b.binding_id, name: b.relative_name, at: fmtDateTime(b.ended_at) } };
 			showMessage(box, what, "ok");
 			announce(t(what.key, what.vars));
-			unbindMats.reset();
+			ended = true;
 		} catch (err) {
 			showMessage(box, err);
 		}
 	});
+	/* the next one is checked again: after busy(), which gives the button
+	 * back the state it had before (enabled) */
+	if (ended) unbindMats.reset();
 }
 
 /* ---- cards ------------------------------------------------------------------ */

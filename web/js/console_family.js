@@ -87,6 +87,7 @@ export function makePremiumDesk(api) {
 		if (!yes) return;
 		const key = JSON.stringify(c.body);
 		if (!pending || pending.key !== key) pending = { key, id: requestId("desk") };
+		let paid = false;
 		await busy(submit, async () => {
 			try {
 				const p = await api.post("/api/v1/premiums", { ...c.body, client_request_id: pending.id });
@@ -98,12 +99,15 @@ export function makePremiumDesk(api) {
 				showMessage(box, what, "ok");
 				announce(t(what.key, what.vars));
 				materialsPanel(api, $("#pm-materials-panel"), "premium", p.premium_id);
-				mats.reset();
+				paid = true;
 			} catch (err) {
 				if (err.status && err.status < 500) pending = null;
 				showMessage(box, err);
 			}
 		});
+		/* the next payment is checked again; after busy(), which would
+		 * otherwise give the button back its state from before */
+		if (paid) mats.reset();
 	}
 
 	$("#premium-form").addEventListener("submit", pay);
@@ -147,6 +151,7 @@ export function makeCapDesk(api) {
 			fen = parseYuan(input.value);
 			if (fen === null) { showMessage(box, "ccap.invalid"); input.focus(); return; }
 		}
+		let done = false;
 		await busy(button, async () => {
 			try {
 				const path = `/api/v1/bindings/${enc(w.id)}/cap`;
@@ -157,11 +162,12 @@ export function makeCapDesk(api) {
 						used: formatFen(b.cap_used_this_month_fen) } };
 				showMessage(box, what, "ok");
 				announce(t(what.key, what.vars));
-				mats.reset();
+				done = true;
 			} catch (err) {
 				showMessage(box, err);
 			}
 		});
+		if (done) mats.reset();          /* after busy(), as for a premium */
 	}
 
 	$("#cap-form").addEventListener("submit", (e) => { e.preventDefault(); send(false, setBtn); });
