@@ -97,6 +97,29 @@ int cmd_proof(yb_cli *cli, int argc, char **argv);
 int cmd_gaps(yb_cli *cli, int argc, char **argv);
 int cmd_arrears(yb_cli *cli, int argc, char **argv);
 
+/* What an operator channel needs beside the authorizer's identity. */
+typedef struct cli_desk {
+	char ssn[YB_SSN_SZ];
+	char id_number[YB_IDNUM_SZ];
+	const char *channel;
+	const char *authorizer_card;
+	const char *relative_card;
+	const char *relative_id_card;
+} cli_desk;
+
+/*
+ * cmd_bind.c: fill `req` for an operator channel (who->channel): act in
+ * that channel's role, with its materials all presented (F5).  The
+ * authorizer is "SSN" or "SSN:ID"; the ID number, when left out, is taken
+ * from the register (the operator has the ID card in hand).  Opens the
+ * store.  CLI_GO, or an exit code.
+ */
+struct yb_bind_req;
+int cli_desk_request(yb_cli *cli, const char *authorizer, cli_desk *who,
+		     struct yb_bind_req *req);
+/* family: `premium` (cmd_premium.c, E1) */
+int cmd_premium(yb_cli *cli, int argc, char **argv);
+
 /* A person's bindings both ways (bind list, inquire ... bindings). */
 int cli_show_bindings(yb_cli *cli, const char *ssn);
 

@@ -17,24 +17,9 @@
 #include "service/binding.h"
 #include "service/person.h"
 
-/* What an operator channel needs beside the authorizer's identity. */
-typedef struct bind_who {
-	char ssn[YB_SSN_SZ];
-	char id_number[YB_IDNUM_SZ];
-	const char *channel;
-	const char *authorizer_card;
-	const char *relative_card;
-	const char *relative_id_card;
-} bind_who;
-
-/*
- * Fill `req` for the operator channel: act in that channel's role, with
- * its materials all presented.  The authorizer is "SSN" or "SSN:ID"; the
- * ID number, when left out, is taken from the register (the operator has
- * the ID card in hand).
- */
-static int operator_request(yb_cli *cli, const char *authorizer,
-			    bind_who *who, yb_bind_req *req)
+/* cli.h: an operator's desk on the command line (F5). */
+int cli_desk_request(yb_cli *cli, const char *authorizer, cli_desk *who,
+		     yb_bind_req *req)
 {
 	yb_actor *a = &cli->ctx.actor;
 	const char *colon = strchr(authorizer, ':');
@@ -127,7 +112,7 @@ static int bind_add(yb_cli *cli, int argc, char **argv)
 {
 	const char *authorizer = NULL;
 	cli_list rel = { 0 };
-	bind_who who = { .channel = "agency_window" };
+	cli_desk who = { .channel = "agency_window" };
 	const cli_opt opts[] = {
 		{ "authorizer", CLI_OPT_STR, &authorizer, true },
 		{ "relative", CLI_OPT_LIST, &rel, false },
@@ -171,7 +156,7 @@ static int bind_add(yb_cli *cli, int argc, char **argv)
 		fields[i][2][len] = '\0';
 		rows[i] = (yb_bind_row){ fields[i][0], fields[i][1], fields[i][2] };
 	}
-	if ((rc = operator_request(cli, authorizer, &who, &req)) != CLI_GO)
+	if ((rc = cli_desk_request(cli, authorizer, &who, &req)) != CLI_GO)
 		return rc;
 	req.nrows = rel.n;
 	req.rows = rows;
@@ -217,7 +202,7 @@ static const char end_help[] =
 static int bind_end(yb_cli *cli, int argc, char **argv)
 {
 	const char *authorizer = NULL;
-	bind_who who = { .channel = "agency_window" };
+	cli_desk who = { .channel = "agency_window" };
 	const cli_opt opts[] = {
 		{ "authorizer", CLI_OPT_STR, &authorizer, true },
 		{ "channel", CLI_OPT_STR, &who.channel, false },
@@ -234,7 +219,7 @@ static int bind_end(yb_cli *cli, int argc, char **argv)
 	if ((rc = cli_parse(cli, argc, argv, opts, end_help, 1, 1,
 			    &pos)) != CLI_GO ||
 	    (rc = cli_int(cli, "BINDING_ID", pos[0], 1, INT64_MAX, &id)) != CLI_GO ||
-	    	    (rc = operator_request(cli, authorizer, &who, &req)) != CLI_GO)
+	    	    (rc = cli_desk_request(cli, authorizer, &who, &req)) != CLI_GO)
 		return rc;
 	if (yb_unbind(&cli->ctx, id, &req, &b, &err) < 0)
 		return cli_fail(cli, &err);

@@ -24,6 +24,7 @@ static const cli_cmd commands[] = {
 	{ "ecert",        cmd_ecert,        "issue an electronic medical-insurance credential" },
 	{ "calendar",     cmd_calendar,     "the working-day calendar" },
 	{ "bind",         cmd_bind,         "family mutual aid bindings (agency window)" },
+	{ "premium",      cmd_premium,      "pay a relative's resident premium (family, E1)" },
 	{ "institution",  cmd_institution,  "designated hospitals, clinics and pharmacies" },
 	{ "settle",       cmd_settle,       "settle a bill as an institution; revoke" },
 	{ "offline",      cmd_offline,      "visits paid in cash during equipment failure" },

@@ -88,7 +88,8 @@ json_t *cli_render_employer(const yb_employer *e)
 
 json_t *cli_render_contribution(const yb_contribution *c)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}",
+	/* family: E1 — paid_by: the authorizer whose account paid it */
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}",
 			 "contribution_id", (json_int_t)c->id,
 			 "ssn", c->ssn,
 			 "period", c->period,
@@ -97,7 +98,8 @@ json_t *cli_render_contribution(const yb_contribution *c)
 			 "employer_fen", (json_int_t)c->employer_fen,
 			 "personal_fen", (json_int_t)c->personal_fen,
 			 "account_credit_fen", (json_int_t)c->account_credit_fen,
-			 "created_at", cli_json_time(c->created_at));
+			 "created_at", cli_json_time(c->created_at),
+			 "paid_by", cli_json_str(c->paid_by_ssn));
 }
 
 json_t *cli_render_application(const yb_card_application *a,

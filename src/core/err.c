@@ -90,6 +90,12 @@ static const struct {
 	{ "premium.not_bound",             YB_ERULE },
 	{ "premium.already_paid",          YB_ECONFLICT },
 	{ "premium.request_id_reused",     YB_ECONFLICT },
+	{ "premium.not_found",             YB_ENOTFOUND },
+	{ "material.too_large",            YB_ETOOLARGE },
+	{ "material.unsupported_type",     YB_EINVAL },
+	{ "material.not_found",            YB_ENOTFOUND },
+	{ "material.not_operator_channel", YB_ERULE },
+	{ "material.too_many",             YB_ECONFLICT },
 	/* institutions and settlement */
 	{ "institution.duplicate",         YB_ECONFLICT },
 	{ "institution.not_found",         YB_ENOTFOUND },

@@ -37,11 +37,22 @@ int yb_cap_check(int64_t cap_fen, yb_err *err)
 	return 0;
 }
 
+int yb_premium_window(const yb_settings *s, int year, yb_date *opens,
+		      yb_date *closes)
+{
+	int cm = s->premium_close_month;
+
+	*opens = yb_date_from_ymd(year - 1, s->premium_open_month, 1);
+	/* the day before the 1st of the month after the closing month */
+	*closes = (cm == 12 ? yb_date_from_ymd(year + 1, 1, 1)
+			    : yb_date_from_ymd(year, cm + 1, 1)) - 1;
+	return 0;
+}
+
 int yb_premium_due(const yb_settings *s, int year, yb_date today,
 		   int64_t *amount_fen, yb_err *err)
 {
 	yb_date opens, closes;
-	int cm;
 
 	if (year < YB_PREMIUM_YEAR_MIN ||
 	    year >= YB_PREMIUM_YEAR_MIN + YB_PREMIUM_YEARS)
@@ -52,16 +63,13 @@ int yb_premium_due(const yb_settings *s, int year, yb_date today,
 	if (*amount_fen <= 0)
 		return yb_errf(err, "premium.year_not_open",
 			       "no resident contribution is set for %d", year);
-	opens = yb_date_from_ymd(year - 1, s->premium_open_month, 1);
-	cm = s->premium_close_month;
-	/* the day before the 1st of the month after the closing month */
-	closes = (cm == 12 ? yb_date_from_ymd(year + 1, 1, 1)
-			   : yb_date_from_ymd(year, cm + 1, 1)) - 1;
+	yb_premium_window(s, year, &opens, &closes);
 	if (today < opens || today > closes)
 		return yb_errf(err, "premium.year_not_open",
 			       "the %d contribution is paid from %d-%02d-01 "
 			       "to the end of %d-%02d", year, year - 1,
-			       s->premium_open_month, year, cm);
+			       s->premium_open_month, year,
+			       s->premium_close_month);
 	return 0;
 }
 

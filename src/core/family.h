@@ -46,6 +46,12 @@ int yb_cap_check(int64_t cap_fen, yb_err *err);
 int yb_premium_due(const yb_settings *s, int year, yb_date today,
 		   int64_t *amount_fen, yb_err *err);
 
+/* E1: the local dates from which and up to which (inclusive) `year`'s
+ * contribution may be paid (the settings' months; whether the year has
+ * an amount is not asked).  Returns 0. */
+int yb_premium_window(const yb_settings *s, int year, yb_date *opens,
+		      yb_date *closes);
+
 /* E1: can the authorizer pay `amount` from `balance` above the F9 floor?
  * Error premium.insufficient_balance. */
 int yb_premium_affordable(int64_t balance_fen, int64_t floor_fen,

@@ -178,7 +178,34 @@ typedef struct yb_premium {
 	yb_id contribution_id;
 	char client_request_id[YB_REQUEST_ID_SZ];
 	yb_time created_at;
+	/* How it was paid: the portal (web/wechat) or an operator's desk,
+	 * whose operator and F5 materials are recorded as for a binding;
+	 * the relationship is the binding's or, without one, the one the
+	 * materials proved. */
+	yb_relationship relationship;
+	yb_channel channel;
+	char materials_json[256];
+	char operator_id[YB_ACTOR_SZ];   /* "" for the portal */
 } yb_premium;
+
+/* family: E4 — a scan of an F5 material attached on an operator channel
+ * to one binding, card application or premium payment.  The bytes are
+ * kept apart from this record (read only when asked for). */
+typedef enum { YB_MAT_BINDING, YB_MAT_CARD_APPLICATION, YB_MAT_PREMIUM,
+	       YB_MAT__N } yb_material_target;
+typedef struct yb_material {
+	yb_id id;
+	yb_material_target target;
+	yb_id target_id;
+	char kind[32];                   /* id_card, social_security_card, ... */
+	char content_type[32];           /* by content: image/jpeg, image/png,
+					    application/pdf */
+	int64_t size_bytes;
+	char sha256[YB_HASH_HEX_SZ];     /* of the bytes, hex */
+	yb_channel channel;
+	char operator_id[YB_ACTOR_SZ];
+	yb_time created_at;
+} yb_material;
 
 typedef struct yb_card {
 	yb_id id;

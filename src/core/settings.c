@@ -109,6 +109,10 @@ static const struct setting {
 	  offsetof(yb_settings, premium_open_month), 1, 12 },
 	{ "premium_close_month", K_INT,
 	  offsetof(yb_settings, premium_close_month), 1, 12 },
+	/* family: E4 uploaded materials */
+	{ "material_max_bytes", K_INT,
+	  offsetof(yb_settings, material_max_bytes), 1024,
+	  YB_MATERIAL_MAX_BYTES },
 	/* records and proofs (R1–R4) */
 	{ "statement_max_months", K_INT,
 	  offsetof(yb_settings, statement_max_months), 12,
@@ -174,6 +178,8 @@ void yb_settings_defaults(yb_settings *s)
 	s->resident_premium_fen[2027 - YB_PREMIUM_YEAR_MIN] = 40000;
 	s->premium_open_month = 9;
 	s->premium_close_month = 12;
+	/* family: E4 — a scan at 300 dpi of a card, or a few PDF pages */
+	s->material_max_bytes = 5 * 1024 * 1024;
 	/* records and proofs (R1–R4) */
 	s->statement_max_months = YB_PERIOD_MAX_MONTHS_DEFAULT;
 	snprintf(s->agency_name, sizeof s->agency_name, "%s",

@@ -28,6 +28,9 @@ typedef struct yb_fund_policy {
 /* family: E1 — premium years yibao can hold a setting for */
 #define YB_PREMIUM_YEAR_MIN 2000
 #define YB_PREMIUM_YEARS    100
+/* family: E4 — the largest scan the setting may allow (the HTTP server
+ * keeps an upload's body in memory up to the setting) */
+#define YB_MATERIAL_MAX_BYTES (15 * 1024 * 1024)
 /* records: the longest free-text setting (gap_explanation), in bytes */
 #define YB_SETTING_TEXT_SZ  1536
 
@@ -63,6 +66,8 @@ typedef struct yb_settings {
 	int64_t resident_premium_fen[YB_PREMIUM_YEARS];
 	int premium_open_month;                 /* premium_open_month = 9 (of the year before) */
 	int premium_close_month;                /* premium_close_month = 12 (of the year) */
+	/* --- family: E4 uploaded materials --- */
+	int material_max_bytes;                 /* material_max_bytes = 5242880 */
 	/* --- records and proofs (R1–R4) --- */
 	int statement_max_months;               /* statement_max_months = 600 */
 	char agency_name[YB_NAME_SZ];           /* agency_name = 深圳市医疗保障局 */

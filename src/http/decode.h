@@ -18,6 +18,7 @@
 #include "service/card.h"
 #include "service/ledger.h"
 #include "service/person.h"
+#include "service/premium.h"
 #include "service/settle.h"
 
 /* http_persons.c: {ssn, id_number, name, scheme, region?, employer_code?} */
@@ -46,6 +47,10 @@ int yb_decode_calendar(const json_t *j, yb_calendar_year *y, yb_err *err);
 int yb_decode_relatives(const json_t *j, yb_bind_row *rows, int *nrows,
 			yb_err *err);
 int yb_decode_bind_operator(const json_t *j, yb_bind_req *req, yb_err *err);
+/* http_family.c: a premium payment (E1) by the person, or at a desk
+ * (`desk`: with the operator's part and the proof of the relationship) */
+int yb_decode_premium(const json_t *j, bool desk, yb_premium_req *req,
+		      yb_err *err);
 /* The settlement body is yb_settle_body (httpd.h). */
 
 #endif

@@ -55,10 +55,13 @@ typedef struct yb_hreq {
 	size_t body_len;
 	size_t body_cap;
 	size_t body_seen;                /* all bytes offered, kept or not */
+	size_t body_max;                 /* kept up to this: YB_HTTP_BODY_MAX,
+					    or an upload route's limit (E4) */
 	json_t *json;                    /* the parsed object (or {} if none) */
 
 	yb_ctx ctx;                      /* actor filled when authenticated */
 	bool authenticated;
+	bool upload_refused;             /* E4: caller refused on the headers */
 	const char *bearer;              /* the token (MHD's memory) */
 	char remote[64];                 /* client address, for throttling */
 
@@ -236,6 +239,7 @@ json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
 json_t *yb_render_card(const yb_card *c);
 json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
 json_t *yb_render_premium(const yb_hreq *r, const void *item); /* E1 */
+json_t *yb_render_material(const yb_material *m);                /* E4 */
 json_t *yb_render_settlement(const yb_settlement *s);
 /* The same for yb_reply_later (data is a yb_settlement). */
 json_t *yb_render_settlement_data(const void *s);
@@ -364,7 +368,14 @@ yb_http_handler_fn yb_handle_me_notifications_get,
 /* http_family.c (family: E1, E2, E4) */
 yb_http_handler_fn yb_handle_me_binding_cap_put,
 	yb_handle_me_binding_cap_delete, yb_handle_me_premiums_post,
-	yb_handle_me_premiums_get;
+	yb_handle_me_premiums_get, yb_handle_binding_cap_put,
+	yb_handle_binding_cap_delete, yb_handle_premiums_post,
+	yb_handle_premium_years;
+/* http_materials.c (family: E4) */
+yb_http_handler_fn yb_handle_binding_materials_post,
+	yb_handle_binding_materials_get, yb_handle_application_materials_post,
+	yb_handle_application_materials_get, yb_handle_premium_materials_post,
+	yb_handle_premium_materials_get, yb_handle_material_get;
 /* http_records.c (records: R1, R3, R4) */
 yb_http_handler_fn yb_handle_me_statement_contributions,
 	yb_handle_me_statement_ledger, yb_handle_persons_statement_contributions,

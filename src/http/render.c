@@ -6,11 +6,13 @@
  * bindings and family usage) show the surname only.  Times are RFC 3339
  * UTC, dates YYYY-MM-DD, absent ones null; money is integer fen.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/enums.h"
 #include "core/mask.h"
 #include "core/family.h"
+#include "core/material.h"
 #include "http/httpd.h"
 
 json_t *yb_jtime(yb_time t)
@@ -252,16 +254,47 @@ json_t *yb_render_contribution(const yb_hreq *r, const void *item)
 json_t *yb_render_premium(const yb_hreq *r, const void *item)
 {
 	const yb_premium *p = item;
+	json_t *o = json_pack(
+		"{s:I, s:s, s:o, s:i, s:I, s:s, s:I, s:I, s:o, s:s, s:s, s:o}",
+		"premium_id", (json_int_t)p->id, "relative_ssn", p->relative_ssn,
+		"relative_name", name_for(r, p->relative_id, p->relative_name),
+		"year", p->year, "amount_fen", (json_int_t)p->amount_fen,
+		"client_request_id", p->client_request_id, "ledger_txn_id",
+		(json_int_t)p->ledger_txn_id, "contribution_id",
+		(json_int_t)p->contribution_id, "paid_at",
+		yb_jtime(p->created_at), "relationship",
+		yb_relationship_str(p->relationship), "channel",
+		yb_channel_str(p->channel), "binding_id",
+		p->binding_id ? json_integer((json_int_t)p->binding_id)
+			      : json_null());
 
-	return json_pack("{s:I, s:s, s:o, s:i, s:I, s:s, s:I, s:I, s:o}",
-			 "premium_id", (json_int_t)p->id, "relative_ssn",
-			 p->relative_ssn, "relative_name",
-			 name_for(r, p->relative_id, p->relative_name), "year",
-			 p->year, "amount_fen", (json_int_t)p->amount_fen,
-			 "client_request_id", p->client_request_id,
-			 "ledger_txn_id", (json_int_t)p->ledger_txn_id,
-			 "contribution_id", (json_int_t)p->contribution_id,
-			 "paid_at", yb_jtime(p->created_at));
+	/* at a desk: the payer as the operator knew him */
+	if (o && p->operator_id[0] &&
+	    set(o, "payer", json_pack("{s:s, s:o}", "ssn", p->payer_ssn, "name",
+				      name_for(r, p->payer_id,
+					       p->payer_name))) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* family: E4 — a scan's record; its bytes are at `href`. */
+json_t *yb_render_material(const yb_material *m)
+{
+	char href[64];
+
+	snprintf(href, sizeof href, "/api/v1/materials/%lld", (long long)m->id);
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:o,"
+			 " s:s}",
+			 "material_id", (json_int_t)m->id, "target",
+			 yb_material_target_str(m->target), "target_id",
+			 (json_int_t)m->target_id, "kind", m->kind,
+			 "content_type", m->content_type, "size_bytes",
+			 (json_int_t)m->size_bytes, "sha256", m->sha256,
+			 "channel", yb_channel_str(m->channel), "operator",
+			 m->operator_id, "uploaded_at", yb_jtime(m->created_at),
+			 "href", href);
 }
 
 json_t *yb_render_ledger_line(const yb_hreq *r, const void *item)

@@ -19,6 +19,7 @@
 #define EXTRA  YB_ROUTE_EXTRA
 #define OPS    (YB_R_ADMIN | YB_R_AGENCY)     /* the agency's own staff */
 #define BINDERS (YB_R_TERMINAL | YB_R_HOSPITAL | YB_R_AGENCY)
+#define DESKS   (YB_R_HOSPITAL | YB_R_AGENCY)  /* operator channels (F5) */
 
 const yb_http_route yb_http_routes[] = {
 	/* operations */
@@ -98,6 +99,9 @@ const yb_http_route yb_http_routes[] = {
 	{ "GET", "/api/v1/me/premiums", yb_handle_me_premiums_get,
 	  "inquiry.self", YB_R_PERSON, 0,
 	  "the premiums I paid for relatives" },
+	{ "GET", "/api/v1/premium-years", yb_handle_premium_years,
+	  "premium.years", YB_R_ALL, EXTRA,
+	  "each year's resident premium and when it may be paid" },
 	{ "GET", "/api/v1/me/family-usage", yb_handle_me_family_usage,
 	  "inquiry.self", YB_R_PERSON, 0,
 	  "what my relatives paid from my account" },
@@ -122,6 +126,39 @@ const yb_http_route yb_http_routes[] = {
 	{ "DELETE", "/api/v1/bindings/{binding_id}", yb_handle_bindings_delete,
 	  "binding.end", BINDERS, B_REQ,
 	  "end a binding at a terminal or an operator's desk" },
+	/* family: E1 and E2 at an operator's desk, with the F5 materials */
+	{ "PUT", "/api/v1/bindings/{binding_id}/cap", yb_handle_binding_cap_put,
+	  "binding.cap", DESKS, B_REQ | EXTRA,
+	  "set or change a binding's monthly cap for its authorizer" },
+	{ "DELETE", "/api/v1/bindings/{binding_id}/cap",
+	  yb_handle_binding_cap_delete, "binding.cap", DESKS, B_REQ | EXTRA,
+	  "remove a binding's monthly cap for its authorizer" },
+	{ "POST", "/api/v1/premiums", yb_handle_premiums_post, "premium.pay",
+	  YB_R_AGENCY, B_REQ | EXTRA,
+	  "pay a relative's resident premium from an authorizer's account" },
+	/* family: E4 scans of the F5 materials (raw bodies, not JSON) */
+	{ "POST", "/api/v1/bindings/{binding_id}/materials",
+	  yb_handle_binding_materials_post, "material.attach", DESKS,
+	  YB_ROUTE_UPLOAD | EXTRA, "attach a scan to a binding made at a desk" },
+	{ "GET", "/api/v1/bindings/{binding_id}/materials",
+	  yb_handle_binding_materials_get, "material.read", YB_R_ALL, EXTRA,
+	  "the scans of a binding" },
+	{ "POST", "/api/v1/card-applications/{application_id}/materials",
+	  yb_handle_application_materials_post, "material.attach",
+	  YB_R_AGENCY, YB_ROUTE_UPLOAD | EXTRA,
+	  "attach a scan to a card application" },
+	{ "GET", "/api/v1/card-applications/{application_id}/materials",
+	  yb_handle_application_materials_get, "material.read", OPS, EXTRA,
+	  "the scans of a card application" },
+	{ "POST", "/api/v1/premiums/{premium_id}/materials",
+	  yb_handle_premium_materials_post, "material.attach", YB_R_AGENCY,
+	  YB_ROUTE_UPLOAD | EXTRA,
+	  "attach a scan to a premium paid at the window" },
+	{ "GET", "/api/v1/premiums/{premium_id}/materials",
+	  yb_handle_premium_materials_get, "material.read", OPS, EXTRA,
+	  "the scans of a premium paid at the window" },
+	{ "GET", "/api/v1/materials/{material_id}", yb_handle_material_get,
+	  "material.read", YB_R_ALL, EXTRA, "a scan's bytes" },
 
 	/* cards and the working-day calendar */
 	{ "POST", "/api/v1/card-applications",

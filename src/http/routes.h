@@ -57,6 +57,9 @@ enum {
 	 * and answers every failure itself, in its own format.  For its
 	 * writes it calls yb_req_write (httpd.h).  Public routes only. */
 	YB_ROUTE_RAW           = 1 << 5,
+	YB_ROUTE_UPLOAD        = 1 << 6, /* family: E4 — the body is a raw
+					    scan, kept up to the setting
+					    material_max_bytes (not JSON) */
 };
 
 typedef struct yb_http_route {

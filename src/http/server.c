@@ -345,6 +345,47 @@ static int split_path(yb_hreq *r, const char *url)
 	return 0;
 }
 
+static int authenticate(yb_hreq *r, yb_err *err);
+
+/*
+ * How much of the body to keep.  family (E4): an upload of a scan is kept
+ * up to the setting material_max_bytes (one more byte tells the service
+ * it was larger); every other body up to YB_HTTP_BODY_MAX.  Only a POST
+ * to a .../materials path can be an upload, so other requests skip the
+ * route lookup.  The caller is checked on the headers, before any of the
+ * body is kept: only a token whose role the route takes earns the larger
+ * buffer, so no anonymous client can make the server hold megabytes per
+ * connection.  A caller refused here keeps the ordinary limit and gets
+ * his 401 or 403 from dispatch() as usual (upload_refused: at once, if
+ * his body is not worth reading).
+ */
+static size_t body_limit(yb_hreq *r)
+{
+	const char *params[YB_HTTP_PARAMS_MAX];
+	char allow[48];
+	const yb_http_route *rt;
+	int np, known;
+	yb_err err;
+
+	if (strcmp(r->method, "POST") != 0 || r->nsegs < 1 ||
+	    r->nsegs > YB_HTTP_SEGS_MAX ||
+	    strcmp(r->segs[r->nsegs - 1], "materials") != 0)
+		return YB_HTTP_BODY_MAX;
+	rt = yb_http_route_find(r->method, r->segs, r->nsegs, params,
+				YB_HTTP_PARAMS_MAX, &np, &known, allow,
+				sizeof allow);
+	if (!rt || !(rt->flags & YB_ROUTE_UPLOAD))
+		return YB_HTTP_BODY_MAX;
+	yb_err_clear(&err);
+	if (yb_server_store(&r->ctx.store, &err) < 0 ||
+	    authenticate(r, &err) < 0 ||
+	    !(route_roles[rt - yb_http_routes] & YB_R(r->ctx.actor.role))) {
+		r->upload_refused = true;
+		return YB_HTTP_BODY_MAX;
+	}
+	return (size_t)srv.settings.material_max_bytes + 1;
+}
+
 static yb_hreq *req_new(struct MHD_Connection *conn, const char *url,
 			const char *method)
 {
@@ -362,6 +403,7 @@ static yb_hreq *req_new(struct MHD_Connection *conn, const char *url,
 	client_address(r);
 	r->ctx.settings = &srv.settings;
 	r->ctx.clock = yb_clock_system();
+	r->body_max = body_limit(r);
 	atomic_fetch_add(&srv.in_flight, 1);
 	r->counted = 1;
 	return r;
@@ -386,15 +428,15 @@ static void req_free(yb_hreq *r)
 static int body_append(yb_hreq *r, const char *data, size_t size)
 {
 	r->body_seen += size;
-	if (r->body_seen > YB_HTTP_BODY_MAX)
+	if (r->body_seen > r->body_max)
 		return 0;        /* dropped: the answer will be 413 */
 	if (r->body_len + size > r->body_cap) {
 		size_t cap = r->body_cap ? r->body_cap : 1024;
 		char *nb;
 		while (cap < r->body_len + size)
 			cap *= 2;
-		if (cap > YB_HTTP_BODY_MAX)
-			cap = YB_HTTP_BODY_MAX;
+		if (cap > r->body_max)
+			cap = r->body_max;
 		nb = realloc(r->body, cap);
 		if (!nb)
 			return -1;
@@ -575,7 +617,8 @@ static bool dispatch(yb_hreq *r, const char *url)
 	    yb_server_store(&r->ctx.store, &err) < 0)
 		goto fail;
 	if (r->route->roles != YB_R_PUBLIC) {
-		if (authenticate(r, &err) < 0)
+		/* an upload's caller may have been checked on its headers */
+		if (!r->authenticated && authenticate(r, &err) < 0)
 			goto fail;
 		if (!(route_roles[r->route - yb_http_routes] &
 		      YB_R(r->ctx.actor.role))) {
@@ -638,7 +681,7 @@ static enum MHD_Result queue(yb_hreq *r)
 
 /* A Content-Length over the body limit, and not worth reading: beyond
  * BODY_DISCARD_MAX, or not sent yet (the client waits for 100 Continue). */
-static bool refuse_unread(struct MHD_Connection *conn)
+static bool refuse_unread(struct MHD_Connection *conn, size_t max)
 {
 	const char *cl = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -653,7 +696,7 @@ static bool refuse_unread(struct MHD_Connection *conn)
 	n = strtoull(cl, &end, 10);
 	if (errno == ERANGE)
 		return true;
-	if (end == cl || n <= YB_HTTP_BODY_MAX)
+	if (end == cl || n <= max)
 		return false;
 	return n > BODY_DISCARD_MAX ||
 	       (expect && strcasecmp(expect, "100-continue") == 0);
@@ -661,9 +704,15 @@ static bool refuse_unread(struct MHD_Connection *conn)
 
 static enum MHD_Result queue_too_large(yb_hreq *r)
 {
-	r->body_seen = YB_HTTP_BODY_MAX + 1;
-	yb_reply_errf(r, "request.too_large", "the body is larger than %d bytes",
-		      YB_HTTP_BODY_MAX);
+	r->body_seen = r->body_max + 1;
+	if (r->body_max != YB_HTTP_BODY_MAX)       /* family: E4 uploads */
+		yb_reply_errf(r, "material.too_large",
+			      "a scan may have at most %d bytes",
+			      srv.settings.material_max_bytes);
+	else
+		yb_reply_errf(r, "request.too_large",
+			      "the body is larger than %d bytes",
+			      YB_HTTP_BODY_MAX);
 	return queue(r);
 }
 
@@ -681,8 +730,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
-		if (refuse_unread(conn))
-			return queue_too_large(r);
+		if (refuse_unread(conn, r->body_max)) {
+			if (!r->upload_refused)
+				return queue_too_large(r);
+			if (dispatch(r, url))   /* E4: his 401 or 403 */
+				return MHD_YES;
+			return queue(r);
+		}
 		return MHD_YES;      /* see "Keep-alive" at the top */
 	}
 	if (*upload_data_size > 0) {

@@ -33,6 +33,7 @@
  *    nothing is audited.
  */
 #include "service/binding.h"
+#include "service/binding_int.h"
 #include "service/famcap.h"
 
 #include <stdio.h>
@@ -518,4 +519,26 @@ out:
 		*nauthorized = 0;
 	}
 	return rc;
+}
+
+/* ---- for E1 and E2 at an operator's desk (binding_int.h) ---------------- */
+
+int yb_bind_desk_check(yb_ctx *ctx, const yb_bind_req *req,
+		       yb_person *authorizer, yb_channel *channel,
+		       char *materials, size_t size, yb_err *err)
+{
+	bind_who who;
+
+	if (request_check(ctx, req, false, &who, err) < 0)
+		return -1;
+	*authorizer = who.authorizer;
+	*channel = who.channel;
+	snprintf(materials, size, "%s", who.materials);
+	return 0;
+}
+
+int yb_bind_identify(yb_ctx *ctx, const char *ssn, const char *id_number,
+		     yb_person *out, yb_err *err)
+{
+	return identify(ctx, ssn, id_number, out, err);
 }

@@ -67,8 +67,13 @@ static const struct {
 	{ "binding.list",           R_PERSON | R_ADMIN | R_WINDOW | R_HOSPITAL |
 				    R_TERMINAL },
 	/* family: premiums, caps, materials (E1, E2, E4) */
-	{ "binding.cap",            R_PERSON | R_ADMIN },
-	{ "premium.pay",            R_PERSON | R_ADMIN | R_WINDOW },
+	{ "binding.cap",            R_PERSON | R_ADMIN | R_WINDOW | R_HOSPITAL },
+	{ "premium.pay",            R_PERSON | R_WINDOW },
+	{ "premium.years",          R_PERSON | R_WINDOW | R_ADMIN },
+	/* E4: scans of F5's materials, at the operator channels only; never
+	 * shown to a person, a terminal or an institution */
+	{ "material.attach",        R_WINDOW | R_HOSPITAL },
+	{ "material.read",          R_WINDOW | R_HOSPITAL | R_ADMIN },
 	/* settlement at institutions */
 	{ "settlement.create",      R_INST },
 	{ "settlement.preview",     R_INST },

@@ -9,6 +9,7 @@
  * the last id of the previous page (0 = from the newest).
  */
 #include "service/inquiry.h"
+#include "service/famcap.h"
 
 #include <stdlib.h>
 
@@ -41,8 +42,9 @@ static int list_of(yb_ctx *ctx, yb_id pid, list_kind kind, yb_id before,
 			st, pid, before, limit, (yb_settlement **)out, n, err);
 		break;
 	case LIST_USAGE:
-		rc = st->ops->usage_of_payer(st, pid, before, limit,
-					     (yb_usage **)out, n, err);
+		/* family: E2 — with the cuts that left no share */
+		rc = yb_famcap_usage(ctx, pid, before, limit,
+				     (yb_usage **)out, n, err);
 		break;
 	case LIST_LEDGER:
 		/* No personal account (tier 2, residents): an empty statement.

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/enums.h"
 #include "core/family.h"
+#include "service/binding_int.h"
 #include "service/notify.h"
 
 /* The contribution records of premiums paid for relatives carry this
@@ -56,27 +58,20 @@ static int req_check(const yb_premium_req *req, yb_err *err)
 	return 0;
 }
 
-/* The payer: the person himself, or the one an operator names. */
+/* The payer: the person himself, or the one an operator names with the
+ * channel's materials; p->channel, materials and operator are filled. */
 static int payer_of(yb_ctx *ctx, const yb_premium_req *req, yb_person *p,
-		    yb_account *acc, yb_err *err)
+		    yb_account *acc, yb_premium *rec, yb_err *err)
 {
 	int found;
 
-	if (ctx->actor.role == YB_ROLE_PERSON)
-		found = ctx->store->ops->person_by_id(ctx->store,
-						      ctx->actor.person_id, p,
-						      err);
-	else if (!req->authorizer_ssn)
-		return yb_errf(err, "request.missing_field",
-			       "authorizer_ssn is required");
-	else
-		found = ctx->store->ops->person_by_ssn(ctx->store,
-						       req->authorizer_ssn, p,
-						       err);
-	if (found < 0)
+	if (yb_bind_desk_check(ctx, &req->desk, p, &rec->channel,
+			       rec->materials_json, sizeof rec->materials_json,
+			       err) < 0)
 		return -1;
-	if (!found)
-		return yb_errf(err, "person.not_found", "no such authorizer");
+	if (ctx->actor.role != YB_ROLE_PERSON)
+		snprintf(rec->operator_id, sizeof rec->operator_id, "%s",
+			 ctx->actor.id);
 	if (p->status != YB_STATUS_ACTIVE ||
 	    !ctx->settings->scheme_has_account[p->scheme] ||
 	    strcmp(p->region, ctx->settings->region) != 0)
@@ -93,11 +88,41 @@ static int payer_of(yb_ctx *ctx, const yb_premium_req *req, yb_person *p,
 	return 0;
 }
 
-/* The relative: bound to the payer (the proof of F3's relationship) and
- * insured, or registering, in this region's resident scheme. */
+/* No active binding: at an operator's desk the materials prove the
+ * relationship (F5), as they would for a binding — the relative's ID
+ * card (his ID number, matching his SSN) and a relationship of F3's
+ * set; anyone else is refused premium.not_bound. */
+static int relation_by_materials(yb_ctx *ctx, const yb_premium_req *req,
+				 const yb_person *payer, yb_person *rel,
+				 yb_relationship *r, yb_err *err)
+{
+	if (ctx->actor.role == YB_ROLE_PERSON || !req->relationship ||
+	    !req->relative_id_number)
+		return yb_errf(err, "premium.not_bound",
+			       "the relative is not bound to this account%s",
+			       ctx->actor.role == YB_ROLE_PERSON ? ""
+			       : " (without a binding, name the relationship "
+				 "and the relative's ID number)");
+	if (yb_bind_identify(ctx, req->relative_ssn, req->relative_id_number,
+			     rel, err) < 0)
+		return -1;
+	if (rel->id == payer->id)
+		return yb_errf(err, "binding.self",
+			       "one cannot pay as one's own relative");
+	if (!yb_relationship_from_str(req->relationship, r) ||
+	    *r >= YB_REL__N || !ctx->settings->relationship_allowed[*r])
+		return yb_errf(err, "binding.relationship_not_allowed",
+			       "relationship %s is not one that may be bound "
+			       "here", req->relationship);
+	return 0;
+}
+
+/* The relative: related to the payer (an active binding, or the
+ * materials at a desk) and insured, or registering, in this region's
+ * resident scheme.  rec->binding_id and rec->relationship are filled. */
 static int relative_of(yb_ctx *ctx, const yb_premium_req *req,
 		       const yb_person *payer, yb_person *rel,
-		       yb_id *binding_id, yb_err *err)
+		       yb_premium *rec, yb_err *err)
 {
 	yb_payer_candidate c[64];
 	int n = 0, found;
@@ -111,13 +136,16 @@ static int relative_of(yb_ctx *ctx, const yb_premium_req *req,
 	if (ctx->store->ops->payer_candidates(ctx->store, rel->id, c, 64, &n,
 					      err) < 0)
 		return -1;
-	*binding_id = 0;
+	rec->binding_id = 0;
 	for (int i = 0; i < n; i++)
-		if (c[i].person_id == payer->id)
-			*binding_id = c[i].binding_id;
-	if (!*binding_id)
-		return yb_errf(err, "premium.not_bound",
-			       "the relative is not bound to this account");
+		if (c[i].person_id == payer->id) {
+			rec->binding_id = c[i].binding_id;
+			rec->relationship = c[i].relationship;
+		}
+	if (!rec->binding_id &&
+	    relation_by_materials(ctx, req, payer, rel, &rec->relationship,
+				  err) < 0)
+		return -1;
 	if (rel->scheme != YB_SCHEME_RESIDENT ||
 	    rel->status == YB_STATUS_TERMINATED ||
 	    strcmp(rel->region, ctx->settings->region) != 0)
@@ -218,21 +246,21 @@ static int premium_repeat(yb_ctx *ctx, const yb_person *payer,
 	return 1;
 }
 
-/* E3: the relationship comes from the binding that proved it. */
-static int notify_paid(yb_ctx *ctx, const yb_premium *p, const yb_person *rel,
-		       const char *ref, yb_err *err)
+/* Everything the record says, once payer and relative are known. */
+static void fill(yb_premium *out, const yb_premium_req *req,
+		 const yb_person *payer, const yb_person *rel, yb_time now)
 {
-	yb_binding b;
-	int found = ctx->store->ops->binding_by_id(ctx->store, p->binding_id,
-						   &b, err);
-
-	if (found < 0)
-		return -1;
-	if (!found)
-		return yb_errf(err, "store.corrupt", "binding %lld vanished",
-			       (long long)p->binding_id);
-	return yb_notify_premium_paid(ctx, p->payer_id, rel, b.relationship,
-				      p->year, p->amount_fen, ref, err);
+	out->relative_id = rel->id;
+	snprintf(out->relative_ssn, sizeof out->relative_ssn, "%s", rel->ssn);
+	snprintf(out->relative_name, sizeof out->relative_name, "%s",
+		 rel->name);
+	out->year = (int)req->year;
+	out->payer_id = payer->id;
+	snprintf(out->payer_ssn, sizeof out->payer_ssn, "%s", payer->ssn);
+	snprintf(out->payer_name, sizeof out->payer_name, "%s", payer->name);
+	snprintf(out->client_request_id, sizeof out->client_request_id, "%s",
+		 req->client_request_id);
+	out->created_at = now;
 }
 
 static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
@@ -246,19 +274,20 @@ static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
 
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
-	if (payer_of(ctx, req, &payer, &acc, err) < 0)
+	memset(out, 0, sizeof *out);
+	if (payer_of(ctx, req, &payer, &acc, out, err) < 0)
 		goto out;
-	found = premium_repeat(ctx, &payer, req, out, err);
+	found = premium_repeat(ctx, &payer, req, &prev, err);
 	if (found != 0) {
 		*repeat = found > 0;
-		rc = found > 0 ? 0 : -1;
+		if (found > 0)
+			*out = prev;
 		yb_tx_rollback(ctx);
-		return rc;
+		return found > 0 ? 0 : -1;
 	}
-	memset(out, 0, sizeof *out);
 	if (yb_premium_due(ctx->settings, (int)req->year, yb_ctx_today(ctx),
 			   &out->amount_fen, err) < 0 ||
-	    relative_of(ctx, req, &payer, &rel, &out->binding_id, err) < 0)
+	    relative_of(ctx, req, &payer, &rel, out, err) < 0)
 		goto out;
 	found = ctx->store->ops->premium_by_relative_year(
 		ctx->store, rel.id, (int)req->year, &prev, err);
@@ -269,22 +298,15 @@ static int pay_once(yb_ctx *ctx, const yb_premium_req *req, yb_premium *out,
 			"%d is already paid for this relative", (int)req->year);
 		goto out;
 	}
-	out->relative_id = rel.id;
-	snprintf(out->relative_ssn, sizeof out->relative_ssn, "%s", rel.ssn);
-	snprintf(out->relative_name, sizeof out->relative_name, "%s", rel.name);
-	out->year = (int)req->year;
-	out->payer_id = payer.id;
-	snprintf(out->payer_ssn, sizeof out->payer_ssn, "%s", payer.ssn);
-	snprintf(out->payer_name, sizeof out->payer_name, "%s", payer.name);
-	snprintf(out->client_request_id, sizeof out->client_request_id, "%s",
-		 req->client_request_id);
-	out->created_at = yb_ctx_now(ctx);
+	fill(out, req, &payer, &rel, yb_ctx_now(ctx));
 	if (premium_post(ctx, &acc, out, err) < 0)
 		goto out;
 	snprintf(target, sizeof target, "premium:%lld relative:%s year:%d",
 		 (long long)out->id, rel.ssn, out->year);
 	/* E3: the authorizer is told of the payment, in this transaction. */
-	if (notify_paid(ctx, out, &rel, target, err) < 0)
+	if (yb_notify_premium_paid(ctx, out->payer_id, &rel, out->relationship,
+				   out->year, out->amount_fen, target,
+				   err) < 0)
 		goto out;
 	if (yb_audit(ctx, "premium.pay", target, "ok", err) < 0)
 		goto out;
@@ -330,4 +352,32 @@ int yb_my_premiums(yb_ctx *ctx, yb_id before, int limit, yb_premium **out,
 						before, limit, out, n, err);
 	yb_tx_rollback(ctx);
 	return rc;
+}
+
+int yb_premium_years(yb_ctx *ctx, yb_premium_year **out, int *n, yb_err *err)
+{
+	const yb_settings *s = ctx->settings;
+	yb_date today = yb_ctx_today(ctx);
+	int count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (yb_authorize(ctx, "premium.years", err) < 0)
+		return -1;
+	*out = calloc(YB_PREMIUM_YEARS, sizeof **out);
+	if (!*out)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	for (int i = 0; i < YB_PREMIUM_YEARS; i++) {
+		yb_premium_year *y = &(*out)[count];
+
+		if (s->resident_premium_fen[i] <= 0)
+			continue;
+		y->year = YB_PREMIUM_YEAR_MIN + i;
+		y->amount_fen = s->resident_premium_fen[i];
+		yb_premium_window(s, y->year, &y->opens_on, &y->closes_on);
+		y->open = today >= y->opens_on && today <= y->closes_on;
+		count++;
+	}
+	*n = count;
+	return 0;
 }

@@ -104,6 +104,15 @@ int yb_check_shares(const yb_settlement *s, yb_err *err)
 	return 0;
 }
 
+int yb_check_material_target(yb_material_target target, yb_err *err)
+{
+	if ((unsigned)target >= YB_MAT__N)
+		return yb_errf(err, "store.error",
+			       "a scan belongs to a binding, a card application "
+			       "or a premium, not to target %d", (int)target);
+	return 0;
+}
+
 int yb_check_schema_version(int version, int known, yb_err *err)
 {
 	if (version > known)

@@ -40,6 +40,10 @@ int yb_check_calendar_year(const yb_calendar_year *y, yb_err *err);
  * service never builds more). */
 int yb_check_shares(const yb_settlement *s, yb_err *err);
 
+/* E4: a scan belongs to a binding, a card application or a premium
+ * ("store.error" for any other target: the service never builds one). */
+int yb_check_material_target(yb_material_target target, yb_err *err);
+
 /* A database whose schema `version` is newer than the `known` one this
  * program writes is refused ("store.error"): an older program must not
  * write into it. */

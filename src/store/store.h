@@ -387,7 +387,7 @@ typedef struct yb_store_ops {
 	 * is `keep_hash` (NULL or "": end them all). */
 	int (*sessions_end_person)(yb_store *st, yb_id person_id,
 				   const char *keep_hash, yb_err *err);
-	/* --- family: premiums, caps, materials (E1, E2, E4) --- */
+	/* --- family: premiums and caps (E1, E2) --- */
 	/* E2: a binding's monthly cap: 1 with *cap_fen set, 0 none. */
 	int (*binding_cap_get)(yb_store *st, yb_id binding_id, int64_t *cap_fen,
 			       yb_err *err);
@@ -412,10 +412,33 @@ typedef struct yb_store_ops {
 				  yb_premium *out, yb_err *err);
 	int (*premium_by_relative_year)(yb_store *st, yb_id relative_id,
 					int year, yb_premium *out, yb_err *err);
+	/* E1: one premium payment by id: 1 / 0 / -1. */
+	int (*premium_by_id)(yb_store *st, yb_id id, yb_premium *out,
+			     yb_err *err);
 	/* E1: the premiums a person paid for relatives (list convention). */
 	int (*premiums_of_payer)(yb_store *st, yb_id payer_id, yb_id before,
 				 int limit, yb_premium **out, int *n,
 				 yb_err *err);
+	/* E2: family usage rows for the cap cuts of settlements in which
+	 * the payer's binding had no share (its cap was used up): amount 0,
+	 * cap_cut_fen the cut; list convention by settlement id, disjoint
+	 * from usage_of_payer's rows. */
+	int (*cap_cut_usage_of_payer)(yb_store *st, yb_id person_id,
+				      yb_id before, int limit, yb_usage **out,
+				      int *n, yb_err *err);
+	/* --- family: scans of the F5 materials (E4) --- */
+	/* E4: a scan of `len` bytes for m->target / m->target_id (sets
+	 * m->id).  The target must exist (a foreign key). */
+	int (*material_insert)(yb_store *st, yb_material *m, const void *data,
+			       size_t len, yb_err *err);
+	/* E4: the scans of one target, oldest first, without their bytes
+	 * (*out malloc'ed, also when empty). */
+	int (*materials_of)(yb_store *st, yb_material_target target,
+			    yb_id target_id, yb_material **out, int *n,
+			    yb_err *err);
+	/* E4: one scan and its bytes (*data malloc'ed, *len): 1 / 0 / -1. */
+	int (*material_get)(yb_store *st, yb_id id, yb_material *out,
+			    void **data, size_t *len, yb_err *err);
 
 	/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) --- */
 	/* Whether this connection's commits keep the engine's log short

@@ -82,6 +82,23 @@ test('E2: a cap cuts the share, the rest in cash; the settlement and family usag
   const line = use.json.items.find((u) => u.settlement_id === s.json.settlement_id);
   assert.equal(line.amount_fen, 20000);
   assert.equal(line.cap_cut_fen, 10000);
+  // the cap used up left no share in s2, and family usage still shows the cut
+  const cutOnly = use.json.items.find((u) => u.settlement_id === s2.json.settlement_id);
+  assert.ok(cutOnly, use.text);
+  assert.deepEqual([cutOnly.amount_fen, cutOnly.cap_cut_fen, cutOnly.relationship, cutOnly.state, cutOnly.relative_ssn],
+    [0, 5000, 'child', 'settled', son.ssn]);
+  assert.deepEqual(use.json.items.map((u) => u.settlement_id), [s2.json.settlement_id, s.json.settlement_id], 'newest first, each once');
+  // paged one by one: the same rows, in the same order (shares and cuts merged)
+  const paged = [];
+  for (let cursor = null; ;) {
+    const pg = await srv.get(`/api/v1/me/family-usage?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: dad.token });
+    paged.push(...pg.json.items.map((u) => [u.settlement_id, u.amount_fen, u.cap_cut_fen]));
+    cursor = pg.json.next_cursor;
+    if (!cursor) break;
+  }
+  assert.deepEqual(paged, use.json.items.map((u) => [u.settlement_id, u.amount_fen, u.cap_cut_fen]));
+  const ops = await srv.get(`/api/v1/persons/${dad.ssn}/family-usage`, { token: srv.keys.admin });
+  assert.deepEqual(ops.json.items, use.json.items, 'the operator sees the same');
 
   // the relative sees the cap on the binding made for him
   const sonView = await srv.get(`/api/v1/persons/${son.ssn}/bindings`, { token: srv.keys.admin });

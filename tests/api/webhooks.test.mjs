@@ -202,20 +202,24 @@ test('E3: the server killed between commit and delivery delivers after restart',
     const f = await family(srv, 'w3');
     assert.equal((await buy(srv, inst, f.son, 'KILL-1', 1234)).status, 201);   // committed and answered
     await rcv.until(() => rcv.hung.length >= 1, 'the sender\'s first post');
-    // a receiver that does not answer holds up no settlement
+    // a receiver that does not answer holds up no settlement, nor a premium (E1)
     assert.equal((await buy(srv, inst, f.son, 'KILL-2', 99)).status, 201);
+    const pm = await srv.post('/api/v1/me/premiums', { relative_ssn: f.son.ssn, year: 2026, client_request_id: 'kill-1' }, { token: f.tok });
+    assert.equal(pm.status, 201, pm.text);
     srv.child.kill('SIGKILL');          // mid-delivery: no outcome recorded
     assert.equal((await srv.exited).signal, 'SIGKILL');
     rcv.mode = 'ok';
     again = await restart(srv);
     const ids = await myNoteIds(again, f.tok);
-    assert.equal(ids.length, 3);         // the binding and two shares
-    await rcv.until(() => rcv.byDelivery.size === 3, 'every notification after the restart');
+    assert.equal(ids.length, 4);         // the binding, two shares, the premium
+    await rcv.until(() => rcv.byDelivery.size === 4, 'every notification after the restart');
     const got = [...rcv.byDelivery.values()].map((b) => b.notification.id).sort((a, b) => a - b);
     assert.deepEqual(got, ids, 'nothing lost, each once by delivery id');
     assert.equal(rcv.badSignatures, 0);
     const shares = [...rcv.byDelivery.values()].filter((b) => b.notification.kind === 'settlement_share');
     assert.deepEqual(shares.map((b) => b.notification.amount_fen).sort((a, b) => a - b), [99, 1234]);
+    const premium = [...rcv.byDelivery.values()].find((b) => b.notification.kind === 'premium_payment');
+    assert.deepEqual([premium.notification.amount_fen, premium.notification.detail], [40000, '2026']);
   } finally {
     await rcv.stop();
     if (again) await again.stop(); else await srv.stop();

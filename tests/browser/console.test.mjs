@@ -86,6 +86,7 @@ for (const [label, viewport] of VIEWPORTS) {
 		await page.getByRole("dialog", { name: "确认解除绑定？" }).getByRole("button", { name: "解除绑定" }).click();
 		/* Q3: agency staff see names in full. */
 		await page.locator("#cu-msg", { hasText: `绑定 ${b.authorized[0].binding_id}（${b.authorized[0].relative_name}）已于` }).waitFor();
+		assert.ok(await end.isDisabled(), "the next one's materials are checked again");
 
 		/* Card at a street service point: ready within 3 working days. */
 		await page.getByRole("link", { name: "社保卡" }).click();

@@ -3,8 +3,8 @@
  * width: the father sets a ¥200 monthly limit for his son under the
  * son's binding; the hospital settles a ¥300 bill of the son's; the
  * father's account pays ¥200, the limit line says nothing is left, and
- * family usage shows ¥100 held back by the limit.  (E1's premium payment
- * has no portal page yet: see docs/FAMILY.md.)
+ * family usage shows ¥100 held back by the limit.  The whole story of
+ * issue 17 (premium, limit, notification) is family_story.test.mjs.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

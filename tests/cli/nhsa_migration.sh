@@ -4,8 +4,9 @@
 # its batch's), a kept message becomes its facts, a newline and its reply
 # as sent, and the two indexes are remade as partial ones.  The database
 # is made current, the old records are put back as the earlier code wrote
-# them, the version is set back to 5 (what migration 7, records' proofs,
-# made is dropped with it), and the next open migrates.
+# them, the version is set back to 5 (what migrations 7, records' proofs,
+# and 8, family's scans and premium columns, made is dropped with it), and
+# the next open migrates.
 source "$(dirname "$0")/lib.sh" "$@"
 
 ok init
@@ -31,6 +32,11 @@ done
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('msg', 'H1|M1', 'H1', 'H1', 2, $(q "$msg"))"
 sql "DROP TABLE proofs"            # migration 7 (records), made again
 sql "DROP INDEX persons_employer"
+sql "DROP TABLE materials"         # migration 8 (family), made again
+sql "DROP INDEX settlement_cap_cuts_payer"
+for c in relationship channel materials_json operator_id; do
+	sql "ALTER TABLE premium_payments DROP COLUMN $c"
+done
 if [ "$ENGINE" = pg ]; then
 	sql "DELETE FROM schema_version WHERE version >= 6"
 else

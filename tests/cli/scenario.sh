@@ -199,6 +199,33 @@ check_err "a lost card is frozen at once (C5)" "settlement.credential_invalid"
 ok --json settle --institution H1 --txn ID-1 --id-number "$C_ID" --visit outpatient --total 1.00
 check "the ID number still identifies the patient (S2)" "$(j 'd["patient"]["ssn"]')" "$CHILD"
 
+# --- a relative's resident premium (E1), at the window ------------------------------------
+ok contribution post --ssn $FATHER --period 2026-10 --employer E1 \
+	--base 10000 --employer-part 600 --personal-part 200 --account-credit 400.00
+ok --json premium years
+check "the years of the setting, with their window (E1)" "$(j '[(y["year"], y["amount_fen"]) for y in d["items"]]')" "[[2026, 40000], [2027, 40000]]"
+ok --json premium pay --authorizer $FATHER --relative $GRAN --year 2026
+check "the bound grandmother's 2026 premium, from his account (E1)" "$(j 'd["amount_fen"], d["relationship"], d["channel"]')" "[40000, \"parent\", \"agency_window\"]"
+PREMIUM=$(j 'd["premium_id"]')
+ok --json premium pay --authorizer $FATHER --relative $GRAN --year 2026
+check "the same request again is the same payment (E1)" "$(j 'd["premium_id"]')" "$PREMIUM"
+ok --json inquire $GRAN contributions
+check "her contribution record says who paid (E1)" "$(j '[(c["period"], c["paid_by"]) for c in d["items"]]')" "[[\"2026\", \"$FATHER\"]]"
+ok --json inquire $FATHER ledger --limit 1
+check "his ledger shows the premium (E1)" "$(j 'd["items"][0]["kind"], d["items"][0]["amount_fen"]')" "[\"premium\", -40000]"
+run 1 premium pay --authorizer $FATHER --relative $GRAN --year 2027
+check_err "the balance above the floor must cover it (E1)" "premium.insufficient_balance"
+run 1 premium pay --authorizer $MOTHER --relative "$GRAN:$G_ID:parent" --year 2026 --request-id m-1
+check_err "once per relative and year, by anyone; the materials prove her relationship (E1)" "premium.already_paid"
+run 1 premium pay --authorizer $FATHER --relative $CHILD --year 2026
+check_err "no active binding any more, and no materials named (E1)" "premium.not_bound"
+run 1 premium pay --authorizer $FATHER --relative $MOTHER --year 2027
+check_err "only a resident's premium (E1)" "premium.relative_not_resident"
+run 2 premium pay --authorizer $FATHER --relative $GRAN --year 26
+check_err "a year is four digits" "--year"
+run 2 premium pay --authorizer $FATHER --relative "$GRAN:$G_ID" --year 2026
+check_err "an ID number comes with a relationship" "SSN[:ID_NUMBER:RELATIONSHIP]"
+
 # --- termination (P4, F8, C6) --------------------------------------------------------------
 ok --json person terminate $GRAN --reason deceased
 check "terminated with its reason (P3)" "$(j 'd["status"] + " " + d["termination_reason"]')" "terminated deceased"

@@ -197,6 +197,22 @@ static void operator_bindings(const json_t *j)
 	relatives(j, &req);
 }
 
+/* family (E1): a premium by the person, then at the window */
+static void premium(const json_t *j)
+{
+	yb_premium_req req;
+	yb_err err;
+
+	if (yb_decode_premium(j, false, &req, &err) < 0)
+		refused(&err);
+	else
+		FUZZ_CHECK(req.relative_ssn && req.client_request_id);
+	if (yb_decode_premium(j, true, &req, &err) < 0)
+		return refused(&err);
+	idnum(req.desk.authorizer_id_number);
+	idnum(req.relative_id_number);
+}
+
 /* The bodies of one string: a password, a termination or return reason. */
 static void one_string(const json_t *j)
 {
@@ -213,7 +229,7 @@ static void one_string(const json_t *j)
 static void (*const decoders[])(const json_t *) = {
 	person_new, login, employer, contribution, institution, settle,
 	offline, recon, card_apply, calendar, me_bindings, operator_bindings,
-	one_string,
+	one_string, premium,
 	/* (national-interface envelopes have their own target: see
 	 * tests/fuzz/README.md) */
 };

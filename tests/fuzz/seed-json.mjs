@@ -26,6 +26,7 @@ const routes = [
   [/^POST \/api\/v1\/me\/bindings$/, 10],
   [/^(POST|DELETE) \/api\/v1\/bindings(\/[^/]+)?$/, 11],
   [/^POST \/api\/v1\/(persons\/[^/]+\/(password|termination)|cards\/[^/]+\/return)$/, 12],
+  [/^POST \/api\/v1\/(me\/)?premiums$/, 13],
 ];
 
 // FHIR bodies (/fhir/R4/...) go to corpus/fhir as they are: fuzz_fhir.c

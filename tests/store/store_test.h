@@ -78,6 +78,10 @@ family ts_family(yb_store *st);
 /* A settled settlement: own share 1000, the payer's (bound) share 2000. */
 yb_settlement ts_settlement(const family *f, const char *txn, yb_time at);
 int ts_run_family(void);
+/* E1: a premium paid for f's patient by f's payer for `year` (with its
+ * ledger transaction and contribution record); its id. */
+yb_id ts_premium(yb_store *st, const family *f, int year);
+int ts_run_materials(void);
 
 /* The groups, one per file; each returns its number of failures. */
 int ts_run_basic(void);

@@ -585,7 +585,8 @@ int main(void)
 	failed += ts_run_settle();
 	failed += ts_run_concurrency();
 	failed += ts_run_nhsa();
-	failed += ts_run_family();          /* family: E2 */
+	failed += ts_run_family();          /* family: E1, E2 */
+	failed += ts_run_materials();       /* family: E4 */
 	failed += ts_run_notify();          /* notify (E3) */
 	failed += ts_run_records();         /* records: R1–R4 */
 	return failed ? 1 : 0;

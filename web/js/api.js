@@ -23,7 +23,11 @@ export function makeApi(getToken, { onUnauthorized } = {}) {
 		const token = getToken();
 		if (token) headers.Authorization = `Bearer ${token}`;
 		const init = { method, headers, cache: "no-store" };
-		if (body !== undefined) {
+		if (body instanceof Blob) {
+			/* family (E4): a file, sent as it is; the server judges it */
+			headers["Content-Type"] = body.type || "application/octet-stream";
+			init.body = body;
+		} else if (body !== undefined) {
 			headers["Content-Type"] = "application/json";
 			init.body = JSON.stringify(body);
 		}
@@ -61,8 +65,16 @@ export function makeApi(getToken, { onUnauthorized } = {}) {
 		put: (path, body) => request("PUT", path, body),
 		del: (path, body) => request("DELETE", path, body),
 		blob: (path) => request("GET", path, undefined, true),
+		upload: (path, file) => request("POST", path, file),
 	};
 }
 
 /* "/api/v1/persons/" + enc(ssn): path segments from user input. */
 export const enc = encodeURIComponent;
+
+/* A client request id for an idempotent payment (E1): prefix and 16
+ * random bytes in hex (crypto.randomUUID needs a secure context). */
+export function requestId(prefix) {
+	const b = crypto.getRandomValues(new Uint8Array(16));
+	return `${prefix}-${[...b].map((x) => x.toString(16).padStart(2, "0")).join("")}`;
+}

@@ -7,9 +7,12 @@
  * termination (P4); for the agency window, webhook deliveries that ran
  * out of attempts, to retry (E3, console_deliveries.js), employers in
  * arrears and a person's proofs and statements (R1, R2, R4,
- * console_records.js); for the administrator, institutions'
- * national-interface credentials, and for him and the agency window the
- * gateway's kept messages (console_gateway.js).
+ * console_records.js); a relative's resident premium and a binding's
+ * monthly limit paid and set for the authorizer (E1, E2,
+ * console_family.js), and the scans of the materials with the bindings,
+ * applications and premiums (E4, materials.js); for the administrator,
+ * institutions' national-interface credentials, and for him and the
+ * agency window the gateway's kept messages (console_gateway.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -24,6 +27,8 @@ import {
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
+import { makePremiumDesk, makeCapDesk } from "./console_family.js"; /* family: E1, E2 */
+import { materialsPanel } from "./materials.js";                    /* family: E4 */
 import { makeGateway } from "./console_gateway.js";
 import { makeArrears, makePersonRecords } from "./console_records.js";  /* records: R1, R2, R4 */
 
@@ -36,6 +41,7 @@ const api = makeApi(key, {
 
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
+let premiumDesk, capDesk;  /* family (E1, E2): premiums and monthly limits at the desk */
 let arrears, personRecords;  /* records (R4, R1–R2): agency window */
 
 /* ---- key login --------------------------------------------------------- */
@@ -52,7 +58,7 @@ async function detectRole() {
 /* The views of a role, the first its home. */
 function viewsOf(r) {
 	if (r === "admin") return ["gateway", "messages"];
-	const v = ["person", "bind", "unbind", "cards", "termination"];
+	const v = ["person", "bind", "unbind", "cards", "termination", "premium", "cap"];
 	return r === "agency_window" ? [...v, "deliveries", "arrears", "messages"] : v;
 }
 
@@ -102,6 +108,10 @@ function enter() {
 	$("#nav-arrears").hidden = !mine.includes("arrears");
 	$("#nav-gateway").hidden = !mine.includes("gateway");
 	$("#nav-messages").hidden = !mine.includes("messages");
+	if (mine.includes("premium")) {    /* family: E1, E2 at an operator's desk */
+		premiumDesk.enter(role());
+		capDesk.enter(role());
+	}
 	views.show(mine.includes(views.current()) ? views.current() : mine[0]);
 }
 
@@ -209,7 +219,8 @@ function renderPersonBindings() {
 		mount.replaceChildren(h("p", { class: "muted", text: t("cperson.no_bindings") }));
 		return;
 	}
-	const cols = ["field.binding_id", "cperson.direction", "cperson.other", "field.relationship", "col.channel", "col.since", "col.ended"];
+	const cols = ["field.binding_id", "cperson.direction", "cperson.other", "field.relationship", "col.channel", "col.since", "col.ended",
+		"cperson.cap_col"];
 	const table = h("table", { class: "data" },
 		h("caption", { class: "sr-only", text: t("cperson.bindings") }),
 		h("thead", {}, h("tr", {}, cols.map((k) => h("th", { scope: "col", text: t(k) })), h("th", { scope: "col", text: t("col.action") }))),
@@ -217,15 +228,28 @@ function renderPersonBindings() {
 			const other = dir === "out" ? `${b.relative_name} (${b.relative_ssn})` : `${b.authorizer_name || ""} (${b.authorizer_ssn})`.trim();
 			const cells = [String(b.binding_id), t(dir === "out" ? "cperson.dir_out" : "cperson.dir_in"), other,
 				enumText("relationship", b.relationship), enumText("channel", b.channel),
-				fmtDateOf(b.created_at), b.ended_at ? fmtDateTime(b.ended_at) : "—"];
-			const action = dir === "out" && !b.ended_at
-				? h("button", { type: "button", class: "btn btn-small btn-danger-outline", text: t("cperson.unbind"),
-					"aria-label": t("cperson.unbind_n", { id: b.binding_id }), onclick: () => prefillUnbind(b) })
-				: "";
+				fmtDateOf(b.created_at), b.ended_at ? fmtDateTime(b.ended_at) : "—",
+				b.monthly_cap_fen === null || b.monthly_cap_fen === undefined ? "—" : formatFen(b.monthly_cap_fen)];
 			return h("tr", {}, cells.map((c, i) => h("td", { "data-label": t(cols[i]), text: c })),
-				h("td", { "data-label": t("col.action") }, action));
+				h("td", { "data-label": t("col.action") }, bindingActions(b, dir)));
 		})));
 	mount.replaceChildren(h("div", { class: "table-wrap" }, table));
+}
+
+/* A row's buttons: end it and its monthly limit (the authorizer's side,
+ * active), and the scans of a binding made at a desk (family: E2, E4). */
+function bindingActions(b, dir) {
+	const btn = (key, label, cls, onclick) => h("button", { type: "button", class: `btn btn-small ${cls}`, text: t(key),
+		"aria-label": label, onclick });
+	const out = [];
+	if (dir === "out" && !b.ended_at) {
+		out.push(btn("cperson.unbind", t("cperson.unbind_n", { id: b.binding_id }), "btn-danger-outline", () => prefillUnbind(b)));
+		out.push(btn("cperson.cap", t("cperson.cap_n", { id: b.binding_id }), "btn-secondary", () => capDesk.prefill(b, person)));
+	}
+	if (b.channel === "agency_window" || b.channel === "hospital_office")
+		out.push(btn("cperson.materials", t("cperson.materials_n", { id: b.binding_id }), "btn-secondary",
+			() => materialsPanel(api, $("#person-materials"), "binding", b.binding_id)));
+	return h("div", { class: "row-actions" }, out);
 }
 
 function prefillUnbind(b) {
@@ -255,6 +279,12 @@ async function submitBind(e) {
 			const what = { key: failed ? "family.result_mixed" : "family.result_ok", vars: { ok, failed } };
 			showMessage(box, what, failed ? "warn" : "ok");
 			announce(t(what.key, what.vars));
+			/* family: E4 — the scans of the materials, for each new binding */
+			for (const r of res.results.filter((x) => x.ok)) {
+				const mount = h("div");
+				$("#cb-materials-panels").append(mount);
+				materialsPanel(api, mount, "binding", r.binding.binding_id);
+			}
 		} catch (err) {
 			showMessage(box, err);
 		}
@@ -267,6 +297,7 @@ function resetBind() {
 	bindRows.reset();
 	bindMats.reset();
 	clearMessage($("#cb-msg"));
+	$("#cb-materials-panels").replaceChildren();
 	$("#cb-ssn").focus();
 }
 
@@ -282,6 +313,7 @@ async function submitUnbind(e) {
 		title: "cunbind.confirm_title", body: () => t("cunbind.confirm_body", { id }), confirm: "cunbind.submit",
 	});
 	if (!yes) return;
+	let ended = false;
 	await busy($("#cu-submit"), async () => {
 		try {
 			const b = await api.del(`/api/v1/bindings/${enc(id)}`, {
@@ -290,11 +322,14 @@ async function submitUnbind(e) {
 			const what = { key: "cunbind.done", vars: { id: b.binding_id, name: b.relative_name, at: fmtDateTime(b.ended_at) } };
 			showMessage(box, what, "ok");
 			announce(t(what.key, what.vars));
-			unbindMats.reset();
+			ended = true;
 		} catch (err) {
 			showMessage(box, err);
 		}
 	});
+	/* the next one is checked again: after busy(), which gives the button
+	 * back the state it had before (enabled) */
+	if (ended) unbindMats.reset();
 }
 
 /* ---- cards ------------------------------------------------------------------ */
@@ -331,6 +366,8 @@ async function submitApply(e) {
 			announce(t(what.key, what.vars));
 			if (lastApplication.state !== "issued") $("#is-id").value = lastApplication.application_id;
 			if (lastApplication.card_no) $("#co-card").value = lastApplication.card_no;
+			/* family: E4 — the scans of the application's materials */
+			materialsPanel(api, $("#ap-materials-panel"), "card_application", lastApplication.application_id);
 		} catch (err) {
 			showMessage(box, err);
 		}
@@ -427,6 +464,8 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	premiumDesk = makePremiumDesk(api);
+	capDesk = makeCapDesk(api);
 	arrears = makeArrears(api);
 	personRecords = makePersonRecords(api);
 	makeGateway(api);
@@ -434,6 +473,7 @@ function start() {
 		defaultView: "person", active: () => !!(key() && role()),
 		onShow: (name) => {
 			if (name === "deliveries") deliveries.reload().catch(() => {});
+			if (name === "premium") premiumDesk.reload();
 			if (name === "arrears") arrears.show();
 		},
 	});

@@ -7,7 +7,9 @@
  * electronic credential's QR code), #family (bindings both ways, add
  * relatives in rows, end a binding, family usage), #contributions,
  * #ledger, #settlements (paged with a "more" button), #notifications
- * (every use of my account by a relative, E3; notifications.js), #records
+ * (every use of my account by a relative, E3; notifications.js); in
+ * #family also the monthly limits (E2, famcap.js) and a relative's
+ * resident premium (E1, premium.js); #records
  * (statements and proofs, R1–R2; gaps and my employer's payments beside
  * the contributions, R3–R4; records.js).
  */
@@ -15,9 +17,10 @@ import { makeApi, enc } from "./api.js";
 import { makeNotifications } from "./notifications.js";
 import {
 	$, h, announce, showMessage, clearMessage, busy, confirmDialog, fmtDateTime, fmtDateOf, badge,
-	makeViews, pagedTable, pageQuery, relativeRows, initLanguage, formatFen, t, enumText, onLangChange,
+	makeViews, pagedTable, pageQuery, relativeRows, initLanguage, formatFen, t, enumText, onLangChange, dataUrl,
 } from "./ui.js";
 import { capControls } from "./famcap.js";   /* family: E2 */
+import { makePremiums } from "./premium.js"; /* family: E1 */
 import { makeRecords } from "./records.js";  /* records: R1–R4 */
 
 const TOKEN_KEY = "yb.portal.token";
@@ -36,6 +39,7 @@ const api = makeApi(token, {
 
 let me = null;
 let notes;       /* notify (E3): #notifications and the unread badge */
+let premiums;    /* family (E1): a relative's resident premium */
 let records;     /* records (R1–R4): #records, gaps beside #contributions */
 let bindings = { authorized: [], authorized_by: [] };
 let views;
@@ -170,18 +174,6 @@ async function reportLoss() {
 
 let ecertDue = 0, ecertTimer = null, ecertLoading = false;
 
-/* The page's Content-Security-Policy allows images from 'self' and data:
- * URLs only, so the SVG fetched with the bearer token becomes a data: URL
- * (a blob: URL would be refused). */
-function dataUrl(blob) {
-	return new Promise((resolve, reject) => {
-		const r = new FileReader();
-		r.onload = () => resolve(r.result);
-		r.onerror = () => reject(r.error);
-		r.readAsDataURL(blob);
-	});
-}
-
 async function refreshEcert() {
 	if (ecertLoading) return;
 	ecertLoading = true;
@@ -280,6 +272,7 @@ async function loadBindings() {
 	try {
 		bindings = await api.get("/api/v1/me/bindings");
 		renderBindings();
+		premiums.setRelatives(bindings.authorized);
 	} catch (err) {
 		showMessage($("#bind-msg"), err);
 	}
@@ -350,7 +343,9 @@ function makeTables() {
 		fetchPage: list("/api/v1/me/contributions"),
 		columns: [
 			{ key: "col.period", cell: (c) => c.period },
-			{ key: "col.employer", cell: (c) => c.employer_code },
+			/* family: E1 — a premium a relative paid: from whose account */
+			{ key: "col.employer", cell: (c) => (c.paid_by
+				? t("contrib.paid_by", { name: c.paid_by.name, ssn: c.paid_by.ssn }) : c.employer_code) },
 			{ key: "col.base", num: true, cell: (c) => formatFen(c.base_fen) },
 			{ key: "col.employer_part", num: true, cell: (c) => formatFen(c.employer_fen) },
 			{ key: "col.personal_part", num: true, cell: (c) => formatFen(c.personal_fen) },
@@ -397,6 +392,7 @@ function onView(name) {
 	if (name === "family") {
 		loadBindings();
 		usage.reload().catch(() => {});
+		premiums.reload();
 	}
 	if (name === "contributions") {
 		contributions.reload().catch(() => {});
@@ -413,6 +409,10 @@ async function start() {
 	initLanguage();
 	makeTables();
 	notes = makeNotifications(api);
+	premiums = makePremiums(api, {
+		mount: $("#premium-mount"), listMount: $("#premium-table"),
+		onPaid: () => { refreshMe(); notes.refreshCount(); },
+	});
 	records = makeRecords(api);
 	relRows = relativeRows($("#bind-rows"), { idPrefix: "rel" });
 	views = makeViews({ defaultView: "home", onShow: onView, active: () => !!me });

@@ -116,6 +116,19 @@ export function fmtDateOf(iso) {
 	return new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
 }
 
+/* A Blob as a data: URL.  The pages' Content-Security-Policy allows
+ * images from 'self' and data: URLs only, so an image fetched with a
+ * bearer token (the e-credential's QR code, a scan) is shown this way (a
+ * blob: URL would be refused). */
+export function dataUrl(blob) {
+	return new Promise((resolve, reject) => {
+		const r = new FileReader();
+		r.onload = () => resolve(r.result);
+		r.onerror = () => reject(r.error);
+		r.readAsDataURL(blob);
+	});
+}
+
 export function badge(kind, text) {
 	return h("span", { class: `badge badge-${kind}`, text });
 }

@@ -86,10 +86,15 @@ static const struct copy_table {
 	/* --- family (E1, E2) --- */
 	{ "premium_payments", "id, relative_id, year, payer_id, binding_id, "
 	  "amount_fen, ledger_txn_id, contribution_id, client_request_id, "
-	  "created_at", true },
+	  "created_at, relationship, channel, materials_json, operator_id",
+	  true },
 	{ "binding_caps", "binding_id, cap_fen, set_at", false },
 	{ "settlement_cap_cuts", "settlement_id, binding_id, payer_person_id, "
 	  "cut_fen", false },
+	/* family (E4): the scans, bytes and all */
+	{ "materials", "id, binding_id, application_id, premium_id, kind, "
+	  "content_type, size_bytes, sha256, data, channel, operator_id, "
+	  "created_at", true },
 	/* --- records (R2) --- */
 	{ "proofs", "id, code, person_id, statement, signature, key_id, "
 	  "issued_at, issued_by, revoked_at, revoked_by, revoke_reason", true },
@@ -122,6 +127,27 @@ static int buf_reserve(copy_buf *b, size_t more, yb_err *err)
 	return 0;
 }
 
+/* family: E4 — a BLOB as a bytea in COPY text format: \\x and hex
+ * (the backslash itself escaped, as every backslash in COPY text). */
+static int buf_blob(copy_buf *b, sqlite3_stmt *q, int col, yb_err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *v = sqlite3_column_blob(q, col);
+	int n = sqlite3_column_bytes(q, col);
+
+	if (!v && n > 0)
+		return yb_errf(err, "out_of_memory", "out of memory reading SQLite");
+	if (buf_reserve(b, 3 + 2 * (size_t)n, err) < 0)
+		return -1;
+	memcpy(b->data + b->len, "\\\\x", 3);
+	b->len += 3;
+	for (int i = 0; i < n; i++) {
+		b->data[b->len++] = hex[v[i] >> 4];
+		b->data[b->len++] = hex[v[i] & 15];
+	}
+	return 0;
+}
+
 /* Append one value in COPY text format: \N for NULL; backslash, tab,
  * newline and carriage return escaped. */
 static int buf_value(copy_buf *b, sqlite3_stmt *q, int col, yb_err *err)
@@ -136,6 +162,8 @@ static int buf_value(copy_buf *b, sqlite3_stmt *q, int col, yb_err *err)
 		b->len += 2;
 		return 0;
 	}
+	if (sqlite3_column_type(q, col) == SQLITE_BLOB)
+		return buf_blob(b, q, col, err);       /* family: E4 scans */
 	v = sqlite3_column_text(q, col);
 	n = sqlite3_column_bytes(q, col);
 	if (!v)

@@ -419,7 +419,12 @@ static const yb_store_ops pg_ops = {
 	.premium_insert = pg_premium_insert,
 	.premium_by_request = pg_premium_by_request,
 	.premium_by_relative_year = pg_premium_by_relative_year,
+	.premium_by_id = pg_premium_by_id,
 	.premiums_of_payer = pg_premiums_of_payer,
+	.cap_cut_usage_of_payer = pg_cap_cut_usage_of_payer,
+	.material_insert = pg_material_insert,
+	.materials_of = pg_materials_of,
+	.material_get = pg_material_get,
 
 	.set_autocheckpoint = pg_set_autocheckpoint,
 	.upkeep = pg_upkeep,

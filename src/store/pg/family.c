@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/enums.h"
 #include "store/pg/pg_int.h"
 
 static pg_store *PS(yb_store *st)
@@ -161,21 +162,27 @@ int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err)
 	"SELECT x.id, x.relative_id, r.ssn, r.name, x.year, x.payer_id, " \
 	"  a.ssn, a.name, coalesce(x.binding_id, 0), x.amount_fen, " \
 	"  x.ledger_txn_id, x.contribution_id, x.client_request_id, " \
-	"  x.created_at " \
+	"  x.created_at, coalesce(x.relationship, b.relationship), " \
+	"  x.channel, x.materials_json, x.operator_id " \
 	"FROM premium_payments x JOIN persons r ON r.id = x.relative_id " \
-	"  JOIN persons a ON a.id = x.payer_id "
+	"  JOIN persons a ON a.id = x.payer_id " \
+	"  LEFT JOIN bindings b ON b.id = x.binding_id "
 
 static const pg_stmt st_premium_insert = { "premium_insert",
 	"INSERT INTO premium_payments (relative_id, year, payer_id, "
 	"  binding_id, amount_fen, ledger_txn_id, contribution_id, "
-	"  client_request_id, created_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id", NULL };
+	"  client_request_id, created_at, relationship, channel, "
+	"  materials_json, operator_id) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+	"RETURNING id", NULL };
 static const pg_stmt st_premium_by_request = { "premium_by_request",
 	PREMIUM_SELECT "WHERE x.payer_id = $1 AND x.client_request_id = $2",
 	NULL };
 static const pg_stmt st_premium_by_relative_year = {
 	"premium_by_relative_year",
 	PREMIUM_SELECT "WHERE x.relative_id = $1 AND x.year = $2", NULL };
+static const pg_stmt st_premium_by_id = { "premium_by_id",
+	PREMIUM_SELECT "WHERE x.id = $1", NULL };
 static const pg_stmt st_premiums_of_payer = { "premiums_of_payer",
 	PREMIUM_SELECT "WHERE x.payer_id = $1 AND x.id < $2 "
 	"ORDER BY x.id DESC LIMIT $3", NULL };
@@ -199,6 +206,10 @@ static int decode_premium(pg_row *r, void *out)
 	p->contribution_id = pg_r_i64(r);
 	pg_r_str(r, p->client_request_id, sizeof p->client_request_id);
 	p->created_at = pg_r_i64(r);
+	PG_R_ENUM(r, yb_relationship_from_str, &p->relationship);
+	PG_R_ENUM(r, yb_channel_from_str, &p->channel);
+	pg_r_str(r, p->materials_json, sizeof p->materials_json);
+	pg_r_str(r, p->operator_id, sizeof p->operator_id);
 	return 0;
 }
 
@@ -216,6 +227,10 @@ int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 	pg_p_i64(&q, p->contribution_id);
 	pg_p_text(&q, p->client_request_id);
 	pg_p_i64(&q, p->created_at);
+	pg_p_text(&q, yb_relationship_str(p->relationship));
+	pg_p_text(&q, yb_channel_str(p->channel));
+	pg_p_text(&q, p->materials_json[0] ? p->materials_json : "{}");
+	pg_p_text(&q, p->operator_id);
 	/* unique violations come back as premium.* (stmt.c unique_refusals) */
 	return one_i64(st, &st_premium_insert, &q, &p->id, err) < 0 ? -1 : 0;
 }
@@ -245,6 +260,16 @@ int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 			 decode_premium, out, err);
 }
 
+int pg_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, id);
+	return pg_lookup(PS(st), &st_premium_by_id, &q, decode_premium, out,
+			 err);
+}
+
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err)
 {
@@ -256,4 +281,36 @@ int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 	pg_p_i64(&q, pg_limit(limit));
 	return pg_list(PS(st), &st_premiums_of_payer, &q, sizeof **out,
 		       decode_premium, (void **)out, n, err);
+}
+
+/* ---- E2 cuts in family usage ------------------------------------------------ */
+
+/* sqlite/family.c says why: the cuts of settlements in which the
+ * binding had no share, in family usage's columns. */
+static const pg_stmt st_cap_cut_usage = { "cap_cut_usage_of_payer",
+	"SELECT cc.settlement_id, 0, p.ssn, p.name, b.relationship, "
+	"  x.institution_code, i.name, x.visit_type, 0, x.state, "
+	"  x.settled_at, cc.cut_fen "
+	"FROM settlement_cap_cuts cc "
+	"  JOIN settlements x ON x.id = cc.settlement_id "
+	"  JOIN bindings b ON b.id = cc.binding_id "
+	"  JOIN persons p ON p.id = x.patient_id "
+	"  JOIN institutions i ON i.code = x.institution_code "
+	"WHERE cc.payer_person_id = $1 AND cc.settlement_id < $2 "
+	"  AND NOT EXISTS (SELECT 1 FROM settlement_shares sh "
+	"    WHERE sh.settlement_id = cc.settlement_id "
+	"    AND sh.binding_id = cc.binding_id) "
+	"ORDER BY cc.settlement_id DESC LIMIT $3", NULL };
+
+int pg_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	pg_p_i64(&q, pg_before(before));
+	pg_p_i64(&q, pg_limit(limit));
+	return pg_list(PS(st), &st_cap_cut_usage, &q, sizeof **out,
+		       pg_decode_usage, (void **)out, n, err);
 }

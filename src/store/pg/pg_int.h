@@ -350,6 +350,8 @@ int pg_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
 			      yb_err *err);
 int pg_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 		      yb_usage **out, int *n, yb_err *err);
+/* One family-usage row; family.c reads its cut-only rows (E2) with it. */
+int pg_decode_usage(pg_row *r, void *out);
 int pg_recon_totals(yb_store *st, const char *institution_code, yb_time from,
 		    yb_time to, yb_recon_totals *out, yb_err *err);
 
@@ -394,7 +396,7 @@ int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
 int pg_sessions_end_person(yb_store *st, yb_id person_id,
 			   const char *keep_hash, yb_err *err);
 
-/* --- family: premiums, caps, materials (E1, E2, E4) (family.c) --- */
+/* --- family: premiums and caps (E1, E2) (family.c) --- */
 int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
 		       yb_err *err);
 int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
@@ -409,8 +411,19 @@ int pg_premium_by_request(yb_store *st, yb_id payer_id,
 			  yb_err *err);
 int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
+int pg_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err);
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+int pg_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err);
+
+/* --- family: scans of the F5 materials (E4) (materials.c) --- */
+int pg_material_insert(yb_store *st, yb_material *m, const void *data,
+		       size_t len, yb_err *err);
+int pg_materials_of(yb_store *st, yb_material_target target, yb_id target_id,
+		    yb_material **out, int *n, yb_err *err);
+int pg_material_get(yb_store *st, yb_id id, yb_material *out, void **data,
+		    size_t *len, yb_err *err);
 
 /* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
 int pg_set_autocheckpoint(yb_store *st, bool on, yb_err *err);

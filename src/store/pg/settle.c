@@ -538,7 +538,7 @@ int pg_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
 	return 0;
 }
 
-static int decode_usage(pg_row *r, void *out)
+int pg_decode_usage(pg_row *r, void *out)
 {
 	yb_usage *u = out;
 	memset(u, 0, sizeof *u);
@@ -566,7 +566,7 @@ int pg_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 	pg_p_i64(&q, pg_before(before));
 	pg_p_i64(&q, pg_limit(limit));
 	return pg_list(PS(st), &st_usage_of_payer, &q, sizeof **out,
-		       decode_usage, (void **)out, n, err);
+		       pg_decode_usage, (void **)out, n, err);
 }
 
 int pg_recon_totals(yb_store *st, const char *institution_code, yb_time from,

@@ -472,7 +472,12 @@ static const yb_store_ops sq_ops = {
 	.premium_insert = sq_premium_insert,
 	.premium_by_request = sq_premium_by_request,
 	.premium_by_relative_year = sq_premium_by_relative_year,
+	.premium_by_id = sq_premium_by_id,
 	.premiums_of_payer = sq_premiums_of_payer,
+	.cap_cut_usage_of_payer = sq_cap_cut_usage_of_payer,
+	.material_insert = sq_material_insert,
+	.materials_of = sq_materials_of,
+	.material_get = sq_material_get,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.upkeep = sq_upkeep,

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/enums.h"
+
 int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
 		       yb_err *err)
 {
@@ -124,18 +126,22 @@ int sq_cap_cuts_load(yb_store *st, yb_settlement *x, yb_err *err)
 
 /* ---- E1 premiums for relatives ------------------------------------------- */
 
+/* A payment made before the operator channels recorded the relationship
+ * has its binding's. */
 #define PREMIUM_COLS                                                       \
 	"x.id, x.relative_id, r.ssn, r.name, x.year, x.payer_id, a.ssn, "     \
 	"a.name, x.binding_id, x.amount_fen, x.ledger_txn_id, "               \
-	"x.contribution_id, x.client_request_id, x.created_at "               \
+	"x.contribution_id, x.client_request_id, x.created_at, "              \
+	"coalesce(x.relationship, b.relationship), x.channel, "               \
+	"x.materials_json, x.operator_id "                                    \
 	"FROM premium_payments x JOIN persons r ON r.id = x.relative_id "     \
-	"JOIN persons a ON a.id = x.payer_id"
+	"JOIN persons a ON a.id = x.payer_id "                                \
+	"LEFT JOIN bindings b ON b.id = x.binding_id"
 
 static int read_premium(sqlite3_stmt *q, void *elem, yb_err *err)
 {
 	yb_premium *p = elem;
 
-	(void)err;
 	memset(p, 0, sizeof *p);
 	p->id = sq_col_int(q, 0);
 	p->relative_id = sq_col_int(q, 1);
@@ -151,6 +157,13 @@ static int read_premium(sqlite3_stmt *q, void *elem, yb_err *err)
 	p->contribution_id = sq_col_int(q, 11);
 	sq_col_text(q, 12, p->client_request_id, sizeof p->client_request_id);
 	p->created_at = sq_col_int(q, 13);
+	if (SQ_COL_ENUM(q, 14, yb_relationship_from_str, &p->relationship,
+			"relationship", err) < 0 ||
+	    SQ_COL_ENUM(q, 15, yb_channel_from_str, &p->channel, "channel",
+			err) < 0)
+		return -1;
+	sq_col_text(q, 16, p->materials_json, sizeof p->materials_json);
+	sq_col_text(q, 17, p->operator_id, sizeof p->operator_id);
 	return 0;
 }
 
@@ -160,8 +173,10 @@ int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 	sqlite3_stmt *q = sq_stmt(s, SQ_PREMIUM_INSERT,
 		"INSERT INTO premium_payments (relative_id, year, payer_id, "
 		"binding_id, amount_fen, ledger_txn_id, contribution_id, "
-		"client_request_id, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+		"client_request_id, created_at, relationship, channel, "
+		"materials_json, operator_id) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		err);
 	int rc;
 
 	if (!q)
@@ -175,6 +190,10 @@ int sq_premium_insert(yb_store *st, yb_premium *p, yb_err *err)
 	sqlite3_bind_int64(q, 7, p->contribution_id);
 	sq_bind_text(q, 8, p->client_request_id);
 	sqlite3_bind_int64(q, 9, p->created_at);
+	sq_bind_text(q, 10, yb_relationship_str(p->relationship));
+	sq_bind_text(q, 11, yb_channel_str(p->channel));
+	sq_bind_text(q, 12, p->materials_json[0] ? p->materials_json : "{}");
+	sq_bind_text(q, 13, p->operator_id);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_DONE) {
 		sq_done(q);
@@ -210,6 +229,13 @@ int sq_premium_by_request(yb_store *st, yb_id payer_id,
 	return sq_lookup(s, q, read_premium, out, err);
 }
 
+int sq_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err)
+{
+	return sq_get_by_int(sq_of(st), SQ_PREMIUM_BY_ID,
+			     "SELECT " PREMIUM_COLS " WHERE x.id = ?1", id,
+			     read_premium, out, err);
+}
+
 int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err)
 {
@@ -236,5 +262,36 @@ int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 	if (q)
 		sqlite3_bind_int64(q, 1, payer_id);
 	return sq_page(s, q, before, limit, sizeof **out, read_premium,
+		       (void **)out, n, err);
+}
+
+/* ---- E2 cuts in family usage ------------------------------------------------ */
+
+/* A cap used up leaves its binding no share in a settlement, so the
+ * shares' list (usage_of_payer) does not show the cut: these rows do, in
+ * the same columns (amount 0).  The share's absence is what makes a row
+ * here, so the two lists never name one settlement twice. */
+int sq_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_CAP_CUT_USAGE,
+		"SELECT cc.settlement_id, 0, p.ssn, p.name, b.relationship, "
+		"x.institution_code, i.name, x.visit_type, 0, x.state, "
+		"x.settled_at, cc.cut_fen "
+		"FROM settlement_cap_cuts cc "
+		"JOIN settlements x ON x.id = cc.settlement_id "
+		"JOIN bindings b ON b.id = cc.binding_id "
+		"JOIN persons p ON p.id = x.patient_id "
+		"JOIN institutions i ON i.code = x.institution_code "
+		"WHERE cc.payer_person_id = ?1 AND cc.settlement_id < ?2 "
+		"AND NOT EXISTS (SELECT 1 FROM settlement_shares sh "
+		"  WHERE sh.settlement_id = cc.settlement_id "
+		"  AND sh.binding_id = cc.binding_id) "
+		"ORDER BY cc.settlement_id DESC LIMIT ?3", err);
+
+	if (q)
+		sqlite3_bind_int64(q, 1, person_id);
+	return sq_page(s, q, before, limit, sizeof **out, sq_read_usage,
 		       (void **)out, n, err);
 }

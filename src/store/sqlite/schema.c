@@ -554,6 +554,51 @@ static const char *const migrations[] = {
 	"CREATE INDEX persons_employer ON persons(employer_code, id)\n"
 	"  WHERE employer_code IS NOT NULL;\n"
 	"PRAGMA user_version = 7;\n",
+	/* ---- family: E1 at an operator's desk, E2 cuts in family usage,
+	 * E4 uploaded materials ---- */
+	/* E1: how a premium was paid — the portal, or an operator channel
+	 * with its operator and F5 materials, as a binding records them; the
+	 * relationship the binding or the materials proved. */
+	"ALTER TABLE premium_payments ADD COLUMN relationship TEXT;\n"
+	"ALTER TABLE premium_payments ADD COLUMN channel TEXT NOT NULL\n"
+	"  DEFAULT 'web';\n"
+	"ALTER TABLE premium_payments ADD COLUMN materials_json TEXT NOT NULL\n"
+	"  DEFAULT '{}';\n"
+	"ALTER TABLE premium_payments ADD COLUMN operator_id TEXT NOT NULL\n"
+	"  DEFAULT '';\n"
+	/* E2: family usage lists the cuts of settlements a cap left without
+	 * a share, by payer */
+	"CREATE INDEX settlement_cap_cuts_payer\n"
+	"  ON settlement_cap_cuts(payer_person_id, settlement_id);\n"
+	/* E4: a scan belongs to exactly one binding, card application or
+	 * premium payment (real foreign keys, one set); the bytes live in the
+	 * row, so they commit or roll back with the audit record. */
+	"CREATE TABLE materials (\n"
+	"  id             INTEGER PRIMARY KEY,\n"
+	"  binding_id     INTEGER REFERENCES bindings(id),\n"
+	"  application_id INTEGER REFERENCES card_applications(id),\n"
+	"  premium_id     INTEGER REFERENCES premium_payments(id),\n"
+	"  kind           TEXT NOT NULL CHECK (kind IN ('id_card',\n"
+	"                   'social_security_card', 'card_copy', 'other')),\n"
+	"  content_type   TEXT NOT NULL CHECK (content_type IN ('image/jpeg',\n"
+	"                   'image/png', 'application/pdf')),\n"
+	"  size_bytes     INTEGER NOT NULL CHECK (typeof(size_bytes) =\n"
+	"                   'integer' AND size_bytes > 0),\n"
+	"  sha256         TEXT NOT NULL CHECK (length(sha256) = 64),\n"
+	"  data           BLOB NOT NULL CHECK (length(data) = size_bytes),\n"
+	"  channel        TEXT NOT NULL,\n"
+	"  operator_id    TEXT NOT NULL,\n"
+	"  created_at     INTEGER NOT NULL,\n"
+	"  CHECK ((binding_id IS NOT NULL) + (application_id IS NOT NULL) +\n"
+	"         (premium_id IS NOT NULL) = 1)\n"
+	");\n"
+	"CREATE INDEX materials_binding ON materials(binding_id, id)\n"
+	"  WHERE binding_id IS NOT NULL;\n"
+	"CREATE INDEX materials_application ON materials(application_id, id)\n"
+	"  WHERE application_id IS NOT NULL;\n"
+	"CREATE INDEX materials_premium ON materials(premium_id, id)\n"
+	"  WHERE premium_id IS NOT NULL;\n"
+	"PRAGMA user_version = 8;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

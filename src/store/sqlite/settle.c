@@ -519,7 +519,7 @@ int sq_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
 	return 0;
 }
 
-static int read_usage(sqlite3_stmt *q, void *elem, yb_err *err)
+int sq_read_usage(sqlite3_stmt *q, void *elem, yb_err *err)
 {
 	yb_usage *u = elem;
 
@@ -568,7 +568,7 @@ int sq_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 
 	if (q)
 		sqlite3_bind_int64(q, 1, person_id);
-	return sq_page(s, q, before, limit, sizeof **out, read_usage,
+	return sq_page(s, q, before, limit, sizeof **out, sq_read_usage,
 		       (void **)out, n, err);
 }
 

@@ -82,6 +82,9 @@ enum sq_stmt_id {
 	SQ_CAP_CUT_INSERT, SQ_CAP_CUTS_OF,
 	SQ_PREMIUM_INSERT, SQ_PREMIUM_BY_REQUEST, SQ_PREMIUM_BY_RELATIVE_YEAR,
 	SQ_PREMIUMS_OF_PAYER,
+	SQ_CAP_CUT_USAGE, SQ_PREMIUM_BY_ID,
+	SQ_MATERIAL_INSERT, SQ_MATERIAL_GET, SQ_MATERIALS_OF_BINDING,
+	SQ_MATERIALS_OF_APPLICATION, SQ_MATERIALS_OF_PREMIUM,
 	/* records and proofs (R1–R4) */
 	SQ_CONTRIB_IN_PERIOD_PERSON, SQ_CONTRIB_IN_PERIOD_EMPLOYER,
 	SQ_LEDGER_BETWEEN, SQ_BALANCE_BEFORE,
@@ -424,6 +427,8 @@ int sq_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
 			      yb_err *err);
 int sq_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
 		      yb_usage **out, int *n, yb_err *err);
+/* One family-usage row; family.c reads its cut-only rows (E2) with it. */
+int sq_read_usage(sqlite3_stmt *q, void *elem, yb_err *err);
 int sq_recon_totals(yb_store *st, const char *institution_code, yb_time from,
 		    yb_time to, yb_recon_totals *out, yb_err *err);
 
@@ -468,7 +473,7 @@ int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
 int sq_sessions_end_person(yb_store *st, yb_id person_id,
 			   const char *keep_hash, yb_err *err);
 
-/* --- family: premiums, caps, materials (E1, E2, E4) (family.c) --- */
+/* --- family: premiums and caps (E1, E2) (family.c) --- */
 int sq_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
 		       yb_err *err);
 int sq_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
@@ -483,8 +488,19 @@ int sq_premium_by_request(yb_store *st, yb_id payer_id,
 			  yb_err *err);
 int sq_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 				yb_premium *out, yb_err *err);
+int sq_premium_by_id(yb_store *st, yb_id id, yb_premium *out, yb_err *err);
 int sq_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
+int sq_cap_cut_usage_of_payer(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_usage **out, int *n, yb_err *err);
+
+/* --- family: scans of the F5 materials (E4) (materials.c) --- */
+int sq_material_insert(yb_store *st, yb_material *m, const void *data,
+		       size_t len, yb_err *err);
+int sq_materials_of(yb_store *st, yb_material_target target, yb_id target_id,
+		    yb_material **out, int *n, yb_err *err);
+int sq_material_get(yb_store *st, yb_id id, yb_material *out, void **data,
+		    size_t *len, yb_err *err);
 
 /* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
 int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
