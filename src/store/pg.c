@@ -912,15 +912,18 @@ static const yb_store_ops pg_ops = {
 /*
  * pgha: the conninfo (or URI) with defaults that keep a request from
  * hanging on a dead server: connect within 3 s, notice a silent TCP peer
- * within ~10 s.  Listed first, so the conninfo's own settings win.
+ * within ~10 s.  Listed first, so the conninfo's own settings win.  The
+ * connections show as "yibao" in pg_stat_activity unless the conninfo
+ * names them (application_name=...).
  */
 static PGconn *connect_with_defaults(const char *conninfo)
 {
 	const char *const keys[] = { "connect_timeout", "keepalives",
 		"keepalives_idle", "keepalives_interval", "keepalives_count",
-		"tcp_user_timeout", "dbname", NULL };
+		"tcp_user_timeout", "fallback_application_name", "dbname",
+		NULL };
 	const char *const vals[] = { "3", "1", "5", "2", "2", "10000",
-		conninfo, NULL };
+		"yibao", conninfo, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
