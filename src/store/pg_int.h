@@ -366,4 +366,10 @@ int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
 int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
 			 int limit, yb_premium **out, int *n, yb_err *err);
 
+/* pg_bulk.c: load an empty database as pg_restore does (issue 16): drop
+ * the foreign keys, unique constraints and secondary indexes (their
+ * definitions kept for the transaction), then build them over the rows. */
+int pg_bulk_drop(PGconn *conn, yb_err *err);
+int pg_bulk_restore(PGconn *conn, yb_err *err);
+
 #endif
