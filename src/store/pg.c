@@ -506,22 +506,30 @@ static int ensure_connected(pg_store *ps, yb_err *err)
 static int pg_begin(yb_store *st, bool write, yb_err *err)
 {
 	pg_store *ps = PS(st);
-
-	if (ps->in_txn)
-		return yb_errf(err, "store.error",
-			       "postgresql: a transaction is already open");
-	if (ensure_connected(ps, err) < 0)
-		return -1;
 	/*
 	 * Writes: READ COMMITTED plus explicit row locks (see the top of
 	 * this file).  Reads: one snapshot for the whole transaction, as a
 	 * SQLite read transaction sees; not READ ONLY, because SQLite lets a
 	 * read transaction write too.
 	 */
-	if (pg_simple(ps->conn, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-				      : "BEGIN ISOLATION LEVEL REPEATABLE READ",
-		      err) < 0)
+	const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+				: "BEGIN ISOLATION LEVEL REPEATABLE READ";
+
+	if (ps->in_txn)
+		return yb_errf(err, "store.error",
+			       "postgresql: a transaction is already open");
+	if (ensure_connected(ps, err) < 0)
 		return -1;
+	if (pg_simple(ps->conn, sql, err) < 0) {
+		/* issue 16: a connection that died while idle (a failover
+		 * since its last request) is found dead only now; nothing
+		 * has been done, so reconnect and begin once more rather
+		 * than fail the request. */
+		if (PQstatus(ps->conn) != CONNECTION_BAD ||
+		    ensure_connected(ps, err) < 0 ||
+		    pg_simple(ps->conn, sql, err) < 0)
+			return -1;
+	}
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->sp_open = false;
