@@ -61,6 +61,7 @@ typedef struct pg_store {
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
+	uint64_t conn_id;       /* names its prepared statements */
 	int slot;               /* this connection's sub-account slot and
 				 * preferred audit chain (pgha) */
 	int nprepared;
@@ -370,6 +371,8 @@ int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
  * the foreign keys, unique constraints and secondary indexes (their
  * definitions kept for the transaction), then build them over the rows. */
 int pg_bulk_drop(PGconn *conn, yb_err *err);
+/* A number for each connection this process opens (pg.c). */
+uint64_t pg_next_conn_id(void);
 int pg_bulk_restore(PGconn *conn, yb_err *err);
 
 #endif
