@@ -997,7 +997,13 @@ int yb_pg_open(const char *conninfo, yb_store **out, yb_err *err)
 		goto fail;
 	}
 	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
-		set_from_message(err, "store.error", PQerrorMessage(ps->conn));
+		/* The connection lost on its first query is as retryable
+		 * as one never made: PgBouncer accepts a client at once and
+		 * drops it when no server connection frees up in time
+		 * (query_wait_timeout; scripts/pgbouncer-check). */
+		set_from_message(err, PQstatus(ps->conn) == CONNECTION_BAD
+				 ? "store.unavailable" : "store.error",
+				 PQerrorMessage(ps->conn));
 		goto fail;
 	}
 	if (pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0 ||
