@@ -5,7 +5,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = json idnum date ecert csv
+FUZZ_TARGETS = json idnum date ecert csv fhir nhsa
 DB         ?= var/yibao.db
 LISTEN     ?= 127.0.0.1:8080
 

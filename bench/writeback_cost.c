@@ -3,7 +3,7 @@
  * (docs/BENCHMARKS.md, "What bounds the figure", 2.): a batch's commit is
  * a ~900 KB WAL write and fdatasync; this times it while N random 4 KiB
  * pages of a database-sized file are being written back at the same time
- * (sync_file_range WRITE, as the checkpoint thread does), and times
+ * (sync_file_range WRITE, as the store's upkeep does), and times
  * writing those N pages alone.
  *
  *   writeback_cost [DIR] [MiB]   (default: the current directory, 512)

@@ -91,6 +91,11 @@ int cmd_offline(yb_cli *cli, int argc, char **argv);
 int cmd_reconcile(yb_cli *cli, int argc, char **argv);
 int cmd_inquire(yb_cli *cli, int argc, char **argv);
 int cmd_webhook(yb_cli *cli, int argc, char **argv);   /* notify (E3) */
+/* records and proofs (R1–R4, cmd_records.c) */
+int cmd_statement(yb_cli *cli, int argc, char **argv);
+int cmd_proof(yb_cli *cli, int argc, char **argv);
+int cmd_gaps(yb_cli *cli, int argc, char **argv);
+int cmd_arrears(yb_cli *cli, int argc, char **argv);
 
 /* A person's bindings both ways (bind list, inquire ... bindings). */
 int cli_show_bindings(yb_cli *cli, const char *ssn);

@@ -47,17 +47,20 @@ typedef struct demo_person {
 	const char *employer;
 	const char *family_role;
 	int64_t base_fen;                /* monthly contribution base, 0 = none */
+	/* records (R3, R4): the month (counted back from this one) her
+	 * employer did not pay, 0 = none: a gap and arrears to show */
+	int unpaid;
 } demo_person;
 
 static const demo_person family[] = {
 	{ "600000001", "44030519780315001", "李建国", "employee_tier1",
-	  DEMO_EMPLOYER, "father", 1200000 },
+	  DEMO_EMPLOYER, "father", 1200000, 0 },
 	{ "600000002", "44030519800722002", "王秀英", "employee_tier1",
-	  DEMO_EMPLOYER, "mother", 800000 },
+	  DEMO_EMPLOYER, "mother", 800000, 3 },
 	{ "600000003", "44030520120901003", "李小明", "resident", NULL,
-	  "child", 0 },
+	  "child", 0, 0 },
 	{ "600000004", "44030519500210004", "张桂兰", "resident", NULL,
-	  "grandmother (father's mother)", 0 },
+	  "grandmother (father's mother)", 0, 0 },
 };
 
 static const struct {
@@ -141,6 +144,8 @@ static int seed_person(yb_cli *cli, const demo_person *d, char *id_number,
 			mm += 12;
 			yy--;
 		}
+		if (i == d->unpaid)
+			continue;
 		snprintf(period, sizeof period, "%04d-%02d", yy, mm);
 		yb_contribution_new c = {
 			.ssn = d->ssn, .period = period,

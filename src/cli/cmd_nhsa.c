@@ -1,7 +1,7 @@
 /*
  * cmd_nhsa.c — `yibao nhsa`: the national-interface gateway's operator
- * commands (docs/NHSA.md): issue an institution's paasid + token, and
- * look up a kept message by institution and msgid.
+ * commands (docs/NHSA.md): issue, list and revoke an institution's
+ * paasid + token, and look up a kept message by institution and msgid.
  */
 #include "cli/cli.h"
 
@@ -44,6 +44,66 @@ static int nhsa_credential(yb_cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static const char credentials_help[] =
+	"usage: yibao nhsa credentials --institution CODE\n"
+	"\n"
+	"An institution's gateway credentials, newest first: paasid, when\n"
+	"issued and when revoked (never the token).\n";
+
+static int nhsa_credentials(yb_cli *cli, int argc, char **argv)
+{
+	const char *inst = NULL;
+	const cli_opt opts[] = {
+		{ "institution", CLI_OPT_STR, &inst, true },
+		{ NULL, 0, NULL, false },
+	};
+	yb_nhsa_cred_info *list = NULL;
+	json_t *items;
+	yb_err err;
+	int rc, n = 0;
+
+	if ((rc = cli_parse_open(cli, argc, argv, opts, credentials_help, 0, 0,
+				 NULL)) != CLI_GO)
+		return rc;
+	if (yb_nhsa_credential_list(&cli->ctx, inst, &list, &n, &err) < 0)
+		return cli_fail(cli, &err);
+	items = json_array();
+	for (int i = 0; items && i < n; i++)
+		json_array_append_new(items, json_pack(
+			"{s:s, s:s, s:o, s:o}", "paasid", list[i].paasid,
+			"institution_code", list[i].institution_code,
+			"created_at", cli_json_time(list[i].created_at),
+			"revoked_at", cli_json_time(list[i].revoked_at)));
+	free(list);
+	cli_emit(cli, json_pack("{s:o}", "items", items ? items : json_array()));
+	return CLI_OK;
+}
+
+static const char revoke_help[] =
+	"usage: yibao nhsa revoke PAASID\n"
+	"\n"
+	"Revoke a gateway credential: from the next request on the gateway\n"
+	"refuses it (nhsa.auth_unknown_paasid).  Audited nhsa.credential.revoke.\n";
+
+static int nhsa_revoke(yb_cli *cli, int argc, char **argv)
+{
+	const cli_opt opts[] = { { NULL, 0, NULL, false } };
+	yb_nhsa_cred_info c;
+	char **args = NULL;
+	yb_err err;
+	int rc;
+
+	if ((rc = cli_parse_open(cli, argc, argv, opts, revoke_help, 1, 1,
+				 &args)) != CLI_GO)
+		return rc;
+	if (yb_nhsa_credential_revoke(&cli->ctx, args[0], &c, &err) < 0)
+		return cli_fail(cli, &err);
+	cli_emit(cli, json_pack("{s:s, s:s, s:o}", "paasid", c.paasid,
+				"institution_code", c.institution_code,
+				"revoked_at", cli_json_time(c.revoked_at)));
+	return CLI_OK;
+}
+
 static const char message_help[] =
 	"usage: yibao nhsa message --institution CODE --msgid MSGID\n"
 	"\n"
@@ -77,6 +137,8 @@ static int nhsa_message(yb_cli *cli, int argc, char **argv)
 
 static const cli_cmd nhsa_cmds[] = {
 	{ "credential", nhsa_credential, "issue an institution's paasid + token" },
+	{ "credentials", nhsa_credentials, "list an institution's credentials" },
+	{ "revoke", nhsa_revoke, "revoke a credential (its paasid)" },
 	{ "message", nhsa_message, "look up a kept message" },
 	{ NULL, NULL, NULL },
 };
@@ -84,7 +146,7 @@ static const cli_cmd nhsa_cmds[] = {
 int cmd_nhsa(yb_cli *cli, int argc, char **argv)
 {
 	return cli_dispatch(cli, argc, argv, nhsa_cmds,
-		"usage: yibao nhsa credential|message ...\n"
+		"usage: yibao nhsa credential|credentials|revoke|message ...\n"
 		"\n"
 		"The national-interface gateway (POST /nhsa/api/{infno}).\n");
 }

@@ -90,8 +90,7 @@ int yb_date_weekday(yb_date date)
 	return (int)w + 1;
 }
 
-/* Read exactly `n` decimal digits at s; false if any is not a digit. */
-static bool read_digits(const char *s, int n, int *out)
+bool yb_read_digits(const char *s, int n, int *out)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -109,15 +108,15 @@ static bool parse_ymd(const char *s, char sep, int *y, int *m, int *d)
 {
 	int w = sep ? 1 : 0;
 
-	if (!read_digits(s, 4, y))
+	if (!yb_read_digits(s, 4, y))
 		return false;
 	if (sep && s[4] != sep)
 		return false;
-	if (!read_digits(s + 4 + w, 2, m))
+	if (!yb_read_digits(s + 4 + w, 2, m))
 		return false;
 	if (sep && s[6 + w] != sep)
 		return false;
-	if (!read_digits(s + 6 + 2 * w, 2, d))
+	if (!yb_read_digits(s + 6 + 2 * w, 2, d))
 		return false;
 	return yb_date_valid(*y, *m, *d);
 }
@@ -195,9 +194,9 @@ bool yb_time_parse(const char *s, yb_time *out)
 		return false;
 	if (s[10] != 'T' && s[10] != 't')
 		return false;
-	if (!read_digits(s + 11, 2, &hh) || s[13] != ':' ||
-	    !read_digits(s + 14, 2, &mm) || s[16] != ':' ||
-	    !read_digits(s + 17, 2, &ss))
+	if (!yb_read_digits(s + 11, 2, &hh) || s[13] != ':' ||
+	    !yb_read_digits(s + 14, 2, &mm) || s[16] != ':' ||
+	    !yb_read_digits(s + 17, 2, &ss))
 		return false;
 	if (hh > 23 || mm > 59 || ss > 59)
 		return false;
@@ -215,8 +214,8 @@ bool yb_time_parse(const char *s, yb_time *out)
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
 		p++;
-		if (!has_at_least(p, 5) || !read_digits(p, 2, &oh) || p[2] != ':' ||
-		    !read_digits(p + 3, 2, &om))
+		if (!has_at_least(p, 5) || !yb_read_digits(p, 2, &oh) || p[2] != ':' ||
+		    !yb_read_digits(p + 3, 2, &om))
 			return false;
 		if (oh > 23 || om > 59)
 			return false;
@@ -257,7 +256,7 @@ bool yb_period_valid(const char *s)
 
 	if (!s || !has_length(s, 7))
 		return false;
-	if (!read_digits(s, 4, &y) || s[4] != '-' || !read_digits(s + 5, 2, &m))
+	if (!yb_read_digits(s, 4, &y) || s[4] != '-' || !yb_read_digits(s + 5, 2, &m))
 		return false;
 	return yb_date_valid(y, m, 1);
 }

@@ -50,6 +50,10 @@ bool yb_time_parse(const char *s, yb_time *out);
 /* Write RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 char *yb_time_format(yb_time t, char *buf, size_t size);
 
+/* Read exactly `n` decimal digits at s into *out; false if any is not a
+ * digit (nothing past them is looked at). */
+bool yb_read_digits(const char *s, int n, int *out);
+
 /* Parse "YYYY-MM" (a contribution period, month 01–12). */
 bool yb_period_valid(const char *s);
 

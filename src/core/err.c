@@ -139,6 +139,10 @@ static const struct {
 	{ "nhsa.setl_reused",              YB_ECONFLICT },
 	{ "nhsa.credential_not_found",     YB_ENOTFOUND },
 	{ "nhsa.message_not_found",        YB_ENOTFOUND },
+	{ "nhsa.msgid_reversed",           YB_ECONFLICT },
+	{ "nhsa.batch_settled",            YB_ECONFLICT },
+	{ "nhsa.fee_not_found",            YB_ENOTFOUND },
+	{ "nhsa.reversal_refused",         YB_ERULE },
 	/* notify (E3): notifications, webhooks, deliveries */
 	{ "notification.not_found",        YB_ENOTFOUND },
 	{ "webhook.not_found",             YB_ENOTFOUND },
@@ -147,6 +151,16 @@ static const struct {
 	{ "webhook.removed",               YB_ECONFLICT },
 	{ "delivery.not_found",            YB_ENOTFOUND },
 	{ "delivery.not_dead",             YB_ECONFLICT },
+	/* records and proofs (R1–R4): statements, proofs, gaps, arrears */
+	{ "period.invalid",                YB_EINVAL },
+	{ "period.too_long",               YB_EINVAL },
+	{ "record.invalid_format",         YB_EINVAL },
+	{ "record.invalid_sort",           YB_EINVAL },
+	{ "record.outside_scope",          YB_EFORBIDDEN },
+	{ "proof.not_found",               YB_ENOTFOUND },
+	{ "proof.already_revoked",         YB_ECONFLICT },
+	{ "proof.duplicate",               YB_ECONFLICT },
+	{ "proof.invalid_reason",          YB_EINVAL },
 	/* import and operations */
 	{ "import.invalid_file",           YB_EINVAL },
 	{ "import.invalid_row",            YB_EINVAL },

@@ -14,7 +14,10 @@
 #define ID_KEEP_HEAD 6
 #define ID_KEEP_TAIL 4
 
-char *yb_mask_id_number(const char *id, char *buf, size_t size)
+/* Keep `head` characters and `tail` characters of an ASCII identifier,
+ * stars between; one too short to hide anything between is all stars. */
+static char *mask_keep(const char *id, size_t head, size_t tail, char *buf,
+		       size_t size)
 {
 	size_t n, i;
 
@@ -25,13 +28,22 @@ char *yb_mask_id_number(const char *id, char *buf, size_t size)
 	if (n > size - 1)
 		n = size - 1;
 	for (i = 0; i < n; i++) {
-		/* Too short to hide anything between head and tail: hide all. */
-		bool keep = n > ID_KEEP_HEAD + ID_KEEP_TAIL &&
-			    (i < ID_KEEP_HEAD || i >= n - ID_KEEP_TAIL);
+		bool keep = n > head + tail && (i < head || i >= n - tail);
 		buf[i] = keep ? id[i] : '*';
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+char *yb_mask_id_number(const char *id, char *buf, size_t size)
+{
+	return mask_keep(id, ID_KEEP_HEAD, ID_KEEP_TAIL, buf, size);
+}
+
+/* records (R2): the SSN on a proof's public verification page. */
+char *yb_mask_ssn(const char *ssn, char *buf, size_t size)
+{
+	return mask_keep(ssn, 3, 2, buf, size);
 }
 
 /*

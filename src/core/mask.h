@@ -10,6 +10,10 @@
  * Shorter input is masked entirely. buf ≥ strlen(id)+1. */
 char *yb_mask_id_number(const char *id, char *buf, size_t size);
 
+/* "600000001" → "600****01" (first 3, last 2 kept): an SSN where anyone
+ * may look (the public verification of a proof, R2). */
+char *yb_mask_ssn(const char *ssn, char *buf, size_t size);
+
 /* UTF-8 aware: "张三丰" → "张*", "Smith John" → "S*" — the first
  * character (the surname in Chinese order) and one '*'. */
 char *yb_mask_name(const char *name, char *buf, size_t size);

@@ -382,6 +382,46 @@ typedef struct yb_api_key {
 	yb_time revoked_at;
 } yb_api_key;
 
+/* ---- records and proofs (SPEC R2, R4) ------------------------------------ */
+
+/* R2: a proof of insurance (参保证明) as the agency keeps it.  The code is
+ * 26 characters of base32 (130 random bits); `statement` is the JSON text
+ * the proof stated, byte for byte as signed. */
+#define YB_PROOF_CODE_SZ 27
+#define YB_SIG_HEX_SZ    129     /* an Ed25519 signature as hex */
+typedef struct yb_proof {
+	yb_id id;
+	char code[YB_PROOF_CODE_SZ];
+	yb_id person_id;
+	char ssn[YB_SSN_SZ];             /* filled by reads */
+	char *statement;                 /* malloc'd by proof_by_code; NULL
+					    in lists; yb_proof_release */
+	char signature[YB_SIG_HEX_SZ];
+	char key_id[YB_HASH_HEX_SZ];     /* the signing public key, hex */
+	yb_time issued_at;
+	char issued_by[YB_ACTOR_SZ];
+	yb_time revoked_at;              /* 0: not revoked */
+	char revoked_by[YB_ACTOR_SZ];
+	char revoke_reason[YB_TEXT_SZ];
+} yb_proof;
+
+/* R4: one row of an employer's register scan: an employee (a person
+ * registered with the employer) and one period in the window that the
+ * employer paid for him ("" when it paid for none). */
+typedef struct yb_employee_month {
+	yb_id person_id;
+	char ssn[YB_SSN_SZ];
+	char name[YB_NAME_SZ];
+	char employer_code[YB_CODE_SZ];
+	char employer_name[YB_NAME_SZ];
+	yb_status status;
+	yb_time registered_at;           /* when he was registered */
+	yb_time status_at;               /* his last change of status */
+	char first_period[8];            /* the first period this employer
+					    ever paid for him, "" none */
+	char period[8];                  /* a period paid in the window */
+} yb_employee_month;
+
 /* Person sessions (portal logins). */
 typedef struct yb_session {
 	char token_hash[YB_HASH_HEX_SZ];

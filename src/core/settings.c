@@ -17,6 +17,8 @@
 
 #include "core/enums.h"
 #include "core/idnum.h"
+#include "core/mask.h"
+#include "core/months.h"
 #include "core/money.h"
 
 static const char invalid[] = "settings.invalid";
@@ -29,6 +31,8 @@ enum kind {
 	K_INT64,
 	K_INT,
 	K_PREMIUMS,       /* family: E1 — "year:fen" list */
+	K_TEXT,           /* records: UTF-8 text; max = the field's size */
+	K_URL,            /* records: an http(s) URL; max = the field's size */
 };
 
 static const struct setting {
@@ -105,6 +109,16 @@ static const struct setting {
 	  offsetof(yb_settings, premium_open_month), 1, 12 },
 	{ "premium_close_month", K_INT,
 	  offsetof(yb_settings, premium_close_month), 1, 12 },
+	/* records and proofs (R1–R4) */
+	{ "statement_max_months", K_INT,
+	  offsetof(yb_settings, statement_max_months), 12,
+	  YB_PERIOD_MAX_MONTHS_DEFAULT },
+	{ "agency_name", K_TEXT, offsetof(yb_settings, agency_name), 1,
+	  YB_NAME_SZ },
+	{ "proof_verify_url", K_URL, offsetof(yb_settings, proof_verify_url),
+	  1, YB_TEXT_SZ },
+	{ "gap_explanation", K_TEXT, offsetof(yb_settings, gap_explanation), 1,
+	  YB_SETTING_TEXT_SZ },
 };
 
 #define NSETTINGS ((int)(sizeof table / sizeof table[0]))
@@ -160,6 +174,44 @@ void yb_settings_defaults(yb_settings *s)
 	s->resident_premium_fen[2027 - YB_PREMIUM_YEAR_MIN] = 40000;
 	s->premium_open_month = 9;
 	s->premium_close_month = 12;
+	/* records and proofs (R1–R4) */
+	s->statement_max_months = YB_PERIOD_MAX_MONTHS_DEFAULT;
+	snprintf(s->agency_name, sizeof s->agency_name, "%s",
+		 "深圳市医疗保障局");
+	snprintf(s->proof_verify_url, sizeof s->proof_verify_url, "%s",
+		 "http://127.0.0.1:8080/verify/");
+	snprintf(s->gap_explanation, sizeof s->gap_explanation, "%s",
+		 "断缴是指自首次缴费以来，某个月份没有缴费记录。断缴期间发生的"
+		 "医疗费用，医保基金可能不予支付；断缴后重新参保，可能需要经过"
+		 "等待期才能重新享受待遇，连续参保月数也将重新计算。如属单位漏缴，"
+		 "请联系用人单位，或携带身份证到医保经办窗口咨询补缴。");
+}
+
+/*
+ * records: a text setting — valid UTF-8 without control characters,
+ * not empty, shorter than the field; a URL also begins with http:// or
+ * https:// and has no blank.  (A '#' cannot reach here: it starts a
+ * comment in the file.)
+ */
+static int set_text(const struct setting *st, char *field, const char *value,
+		    yb_err *err)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n >= (size_t)st->max || !yb_utf8_valid_text(value))
+		return yb_errf(err, invalid,
+			       "%s: text of 1 to %d bytes of UTF-8 is needed",
+			       st->key, (int)st->max - 1);
+	if (st->kind == K_URL &&
+	    ((strncmp(value, "http://", 7) != 0 &&
+	      strncmp(value, "https://", 8) != 0) ||
+	     strpbrk(value, " \t") != NULL))
+		return yb_errf(err, invalid,
+			       "%s: an http:// or https:// URL is needed",
+			       st->key);
+	memset(field, 0, (size_t)st->max);
+	memcpy(field, value, n);
+	return 0;
 }
 
 /*
@@ -347,11 +399,15 @@ int yb_settings_set(yb_settings *s, const char *key, const char *value,
 		return 0;
 	case K_PREMIUMS:
 		return set_premiums(st, (int64_t *)(void *)field, value, err);
+	case K_TEXT:
+	case K_URL:
+		return set_text(st, field, value, err);
 	}
 	return yb_errf(err, invalid, "unknown setting \"%s\"", key);
 }
 
-#define LINE_MAX_LEN 512
+/* records: room for the longest text setting and its key */
+#define LINE_MAX_LEN (YB_SETTING_TEXT_SZ + 64)
 
 /* Trim blanks at both ends of a string in place; returns the new start. */
 static char *trim(char *start)
@@ -451,6 +507,8 @@ int yb_settings_format(const yb_settings *s, char *buf, size_t size)
 		ok = append(buf, size, &pos, "%s = ", st->key);
 		switch (st->kind) {
 		case K_REGION:
+		case K_TEXT:
+		case K_URL:
 			ok = ok && append(buf, size, &pos, "%s", field);
 			break;
 		case K_SCHEMES:

@@ -28,6 +28,8 @@ typedef struct yb_fund_policy {
 /* family: E1 — premium years yibao can hold a setting for */
 #define YB_PREMIUM_YEAR_MIN 2000
 #define YB_PREMIUM_YEARS    100
+/* records: the longest free-text setting (gap_explanation), in bytes */
+#define YB_SETTING_TEXT_SZ  1536
 
 typedef struct yb_settings {
 	char region[YB_REGION_SZ];              /* region = 440300 */
@@ -61,6 +63,15 @@ typedef struct yb_settings {
 	int64_t resident_premium_fen[YB_PREMIUM_YEARS];
 	int premium_open_month;                 /* premium_open_month = 9 (of the year before) */
 	int premium_close_month;                /* premium_close_month = 12 (of the year) */
+	/* --- records and proofs (R1–R4) --- */
+	int statement_max_months;               /* statement_max_months = 600 */
+	char agency_name[YB_NAME_SZ];           /* agency_name = 深圳市医疗保障局 */
+	/* proof_verify_url = http://127.0.0.1:8080/verify/ — what a proof's
+	 * QR code points at: this, then the verification code */
+	char proof_verify_url[YB_TEXT_SZ];
+	/* gap_explanation = … — the portal's plain words on what a gap (断缴)
+	 * means for a person's benefits (R3) */
+	char gap_explanation[YB_SETTING_TEXT_SZ];
 } yb_settings;
 
 void yb_settings_defaults(yb_settings *s);

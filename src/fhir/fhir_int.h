@@ -153,6 +153,20 @@ const char *yb_fhir_coverage_status(yb_status s);
 /* OperationOutcome issue.code (IssueType) of an error kind / code. */
 const char *yb_fhir_issue_type(yb_err_kind kind, const char *code);
 
+/* ---- decoding resources (fhir_decode.c) -------------------------------------- */
+
+struct yb_settle_req;
+
+/* The patient's credential in res.patient.identifier (card, e-credential
+ * or ID-number system): its API type name and value.  Errors name the
+ * element under `path` (the resource type). */
+int yb_fhir_cred_decode(const json_t *res, const char *path,
+			const char **type, const char **value, yb_err *err);
+/* A Claim into the settlement request (strings point into `claim`);
+ * *preview for use = predetermination.  Errors name the element. */
+int yb_fhir_claim_decode(const json_t *claim, struct yb_settle_req *req,
+			 bool *preview, yb_err *err);
+
 /* ---- the request and the answer (fhir_reply.c) ------------------------------ */
 
 struct yb_hreq;

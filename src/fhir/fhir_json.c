@@ -28,24 +28,22 @@ int yb_fhir_bad(yb_err *err, const char *code, const char *path,
 }
 
 /* A path is a resource type (upper-case first) and element names,
- * indexes and dots: "Claim.insurance[0].coverage". */
+ * indexes and dots, "Claim.insurance[0].coverage", and FHIRPath's
+ * extension('<url>') (a URL's own colon has no space after it). */
 void yb_fhir_expression(const char *msg, char *buf, size_t size)
 {
-	size_t n = 0;
+	const char *end = msg ? strstr(msg, ": ") : NULL;
+	size_t n = end ? (size_t)(end - msg) : 0;
 
 	buf[0] = '\0';
-	if (!msg || !(msg[0] >= 'A' && msg[0] <= 'Z'))
+	if (!end || !(msg[0] >= 'A' && msg[0] <= 'Z') || n >= size)
 		return;
-	while (msg[n] && msg[n] != ':') {
-		char c = msg[n];
+	for (size_t i = 0; i < n; i++) {
+		char c = msg[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '[' ||
-		      c == ']' || c == '_' || c == '-' || c == '$'))
+		      (c >= '0' && c <= '9') || strchr(".[]_-$()'/:", c)))
 			return;
-		n++;
 	}
-	if (msg[n] != ':' || msg[n + 1] != ' ' || n >= size)
-		return;
 	memcpy(buf, msg, n);
 	buf[n] = '\0';
 }

@@ -57,66 +57,128 @@ static size_t number_len(const char *s, size_t n)
 	return i < n && num_char(s[i]) ? 0 : i;
 }
 
+/* The lexer's state between two bytes of the text. */
+typedef struct lexer {
+	bool in_str, esc;
+	int depth, maxdepth;
+	bool *in_array;                  /* [d]: the container at depth d */
+	char prev;                       /* last token character, not space */
+} lexer;
+
+/*
+ * Where JSON's grammar has a value: after ':' or '[', after ',' in an
+ * array.  A number anywhere else (an object's key, after another value)
+ * is left as it is, for jansson to refuse; tagged, it would be a string
+ * and "{1:2}" would pass.
+ */
+static bool value_due(const lexer *lx, char before)
+{
+	return before == ':' || before == '[' ||
+	       (before == ',' && lx->depth > 0 && lx->in_array[lx->depth]);
+}
+
+/* One byte inside a string (at in[i]); -1 for one that must be refused. */
+static int string_byte(lexer *lx, const char *in, size_t len, size_t i,
+		       yb_err *err)
+{
+	char c = in[i];
+
+	/* A string that holds the tag itself would read as a number
+	 * ("\u0001300" as 300): refused.  FHIR strings have no control
+	 * characters anyway. */
+	if (lx->esc && c == 'u' && len - i > 4 &&
+	    strncmp(in + i + 1, "0001", 4) == 0)
+		return yb_errf(err, "request.invalid_json",
+			       "a control character (U+0001) in a string at "
+			       "byte %zu", i - 1);
+	if (lx->esc)
+		lx->esc = false;
+	else if (c == '\\')
+		lx->esc = true;
+	else if (c == '"')
+		lx->in_str = false;
+	return 0;
+}
+
+/* One structural byte outside strings: quotes, nesting, the last token. */
+static int structure_byte(lexer *lx, char c, yb_err *err)
+{
+	if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		lx->prev = c;
+	if (c == '"') {
+		lx->in_str = true;
+	} else if (c == '{' || c == '[') {
+		if (++lx->depth > lx->maxdepth)
+			return yb_errf(err, "request.invalid_json",
+				       "JSON nested deeper than %d levels",
+				       lx->maxdepth);
+		lx->in_array[lx->depth] = c == '[';
+	} else if ((c == '}' || c == ']') && lx->depth > 0) {
+		lx->depth--;
+	}
+	return 0;
+}
+
+/* The number token at in (nl bytes) as a tagged string; bytes written. */
+static size_t put_number(char *out, const char *in, size_t nl)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	memcpy(out + o, tag_esc, sizeof tag_esc - 1);
+	o += sizeof tag_esc - 1;
+	memcpy(out + o, in, nl);
+	o += nl;
+	out[o++] = '"';
+	return o;
+}
+
 char *yb_fhir_tag_numbers(const char *in, size_t len, int maxdepth,
 			  yb_err *err)
 {
 	/* Each number token (at least one byte) grows by the quotes and the
 	 * escaped tag: 8 bytes. */
 	char *out = malloc(len * 9 + 1);
-	size_t o = 0;
-	bool in_str = false, esc = false;
-	int depth = 0;
+	lexer lx = { .maxdepth = maxdepth > 0 ? maxdepth : 0 };
+	size_t o = 0, nl;
 
-	if (!out) {
+	lx.in_array = calloc((size_t)lx.maxdepth + 1, sizeof *lx.in_array);
+	if (!out || !lx.in_array) {
 		yb_errf(err, "out_of_memory", "out of memory");
-		return NULL;
+		goto fail;
 	}
 	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		size_t nl;
+		char c = in[i], before = lx.prev;
 
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-			out[o++] = c;
-			continue;
+		/* JSON has no NUL byte; jansson would stop reading there and
+		 * take "{}\0anything" for "{}". */
+		if (c == '\0') {
+			yb_errf(err, "request.invalid_json",
+				"a NUL byte at byte %zu", i);
+			goto fail;
 		}
-		if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > maxdepth) {
-				yb_errf(err, "request.invalid_json",
-					"JSON nested deeper than %d levels",
-					maxdepth);
-				goto fail;
-			}
-		} else if (c == '}' || c == ']') {
-			depth--;
-		} else if (c == '-' || is_digit(c)) {
+		if (lx.in_str ? string_byte(&lx, in, len, i, err) < 0
+			      : structure_byte(&lx, c, err) < 0)
+			goto fail;
+		if (!lx.in_str && (c == '-' || is_digit(c)) &&
+		    value_due(&lx, before)) {
 			nl = number_len(in + i, len - i);
 			if (nl == 0) {
 				yb_errf(err, "request.invalid_json",
 					"a malformed number at byte %zu", i);
 				goto fail;
 			}
-			out[o++] = '"';
-			memcpy(out + o, tag_esc, sizeof tag_esc - 1);
-			o += sizeof tag_esc - 1;
-			memcpy(out + o, in + i, nl);
-			o += nl;
-			out[o++] = '"';
+			o += put_number(out + o, in + i, nl);
 			i += nl - 1;
 			continue;
 		}
 		out[o++] = c;
 	}
 	out[o] = '\0';
+	free(lx.in_array);
 	return out;
 fail:
+	free(lx.in_array);
 	free(out);
 	return NULL;
 }

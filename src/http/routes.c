@@ -11,6 +11,7 @@
 
 #include "core/enums.h"
 #include "fhir/fhir.h"
+#include "nhsa/nhsa.h"
 #include "http/httpd.h"
 
 #define B_OPT  YB_ROUTE_BODY_OPTIONAL
@@ -190,14 +191,17 @@ const yb_http_route yb_http_routes[] = {
 	 * Patch arrays, exact decimals), hence no body flags; the role
 	 * checks are the API's.  Patient, Coverage and Account are read by a
 	 * person himself (inquiry.self) or the agency's staff (person.get):
-	 * two actions, so the route lists the roles and the service checks. */
+	 * two actions, so the route lists the roles and the service checks.
+	 * A Patient also by an employer (its staff) and an institution (its
+	 * patients), masked (person.seen, Q2, Q3). */
 #define FHIR_READERS (YB_R_PERSON | YB_R_ADMIN | YB_R_AGENCY)
+#define PATIENT_READERS (FHIR_READERS | YB_R_EMPLOYER | YB_R_INSTITUTION)
 	{ "GET", "/fhir/R4/metadata", yb_fhir_metadata, NULL, YB_R_PUBLIC,
 	  YB_ROUTE_NO_STORE | EXTRA, "FHIR CapabilityStatement" },
 	{ "GET", "/fhir/R4/Patient/{id}", yb_fhir_patient_read, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient read" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient read" },
 	{ "GET", "/fhir/R4/Patient", yb_fhir_patient_search, NULL,
-	  FHIR_READERS, EXTRA, "FHIR Patient search (identifier)" },
+	  PATIENT_READERS, EXTRA, "FHIR Patient search (identifier)" },
 	{ "GET", "/fhir/R4/Coverage/{id}", yb_fhir_coverage_read, NULL,
 	  FHIR_READERS, EXTRA, "FHIR Coverage read" },
 	{ "GET", "/fhir/R4/Coverage", yb_fhir_coverage_search, NULL,
@@ -238,13 +242,81 @@ const yb_http_route yb_http_routes[] = {
 	  yb_fhir_eligibility_submit, "settlement.preview", YB_R_ALL,
 	  EXTRA | YB_ROUTE_NO_BATCH, "FHIR eligibility check" },
 #undef FHIR_READERS
+#undef PATIENT_READERS
 	/* --- end fhir --- */
-	/* nhsa: the national-interface gateway (docs/NHSA.md); it
-	 * authenticates by the x-tif-* headers itself and reads the raw body */
-	{ "POST", "/nhsa/api/{infno}", yb_handle_nhsa, NULL, YB_R_PUBLIC,
-	  EXTRA, "national interface (NHSA): one transaction, infno in the URL" },
-	{ "POST", "/nhsa/api", yb_handle_nhsa, NULL, YB_R_PUBLIC, EXTRA,
+	/* nhsa: the national-interface gateway (src/nhsa, docs/NHSA.md), an
+	 * edge of its own: it authenticates by the x-tif-* headers, reads the
+	 * raw body and answers in its own envelope (YB_ROUTE_RAW) */
+	{ "POST", "/nhsa/api/{infno}", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
+	  "national interface (NHSA): one transaction, infno in the URL" },
+	{ "POST", "/nhsa/api", yb_nhsa_handle, NULL, YB_R_PUBLIC,
+	  EXTRA | YB_ROUTE_RAW,
 	  "national interface (NHSA): one transaction, infno in the envelope" },
+	/* nhsa: the gateway's credentials and kept messages, for the console */
+	{ "GET", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_get,
+	  "nhsa.credential.list", YB_R_ALL, EXTRA,
+	  "an institution's national-interface credentials (?institution=)" },
+	{ "POST", "/api/v1/nhsa/credentials", yb_handle_nhsa_credentials_post,
+	  "nhsa.credential.issue", YB_R_ALL, B_REQ | EXTRA,
+	  "issue a national-interface credential (the token shown once)" },
+	{ "POST", "/api/v1/nhsa/credentials/{paasid}/revocation",
+	  yb_handle_nhsa_credentials_revoke, "nhsa.credential.revoke",
+	  YB_R_ALL, B_OPT | EXTRA, "revoke a national-interface credential" },
+	{ "GET", "/api/v1/nhsa/messages/{msgid}", yb_handle_nhsa_messages_get,
+	  "nhsa.message.get", YB_R_ALL, EXTRA,
+	  "a message the national interface kept (?institution=)" },
+	/* --- records and proofs (R1–R4, docs/RECORDS.md) --- */
+	/* R1 statements: ?from=YYYY-MM&to=YYYY-MM&format=csv|pdf, streamed */
+	{ "GET", "/api/v1/me/statements/contributions",
+	  yb_handle_me_statement_contributions, "inquiry.self", YB_R_PERSON,
+	  EXTRA, "my contribution records of a period, as CSV or PDF" },
+	{ "GET", "/api/v1/me/statements/ledger", yb_handle_me_statement_ledger,
+	  "inquiry.self", YB_R_PERSON, EXTRA,
+	  "my personal account's entries of a period, as CSV or PDF" },
+	{ "GET", "/api/v1/persons/{ssn}/statements/contributions",
+	  yb_handle_persons_statement_contributions, "inquiry.person", OPS,
+	  EXTRA, "a person's contribution records of a period (on his behalf)" },
+	{ "GET", "/api/v1/persons/{ssn}/statements/ledger",
+	  yb_handle_persons_statement_ledger, "inquiry.person", OPS, EXTRA,
+	  "a person's account entries of a period (on his behalf)" },
+	{ "GET", "/api/v1/employers/{code}/statements/contributions",
+	  yb_handle_employers_statement, "record.employer", YB_R_ALL, EXTRA,
+	  "an employer's employees' contribution records of a period" },
+	/* R2 proofs of insurance and their verification */
+	{ "POST", "/api/v1/me/proofs", yb_handle_me_proofs_post, "proof.issue",
+	  YB_R_PERSON, B_OPT | EXTRA, "issue a proof of insurance for me" },
+	{ "GET", "/api/v1/me/proofs", yb_handle_me_proofs_get, "inquiry.self",
+	  YB_R_PERSON, EXTRA, "the proofs issued for me" },
+	{ "POST", "/api/v1/persons/{ssn}/proofs", yb_handle_persons_proofs_post,
+	  "proof.issue", OPS, B_OPT | EXTRA,
+	  "issue a proof of insurance for a person (on his behalf)" },
+	{ "GET", "/api/v1/persons/{ssn}/proofs", yb_handle_persons_proofs_get,
+	  "proof.get", OPS, EXTRA, "the proofs issued for a person" },
+	{ "GET", "/api/v1/proofs/{code}", yb_handle_proofs_get, "proof.get",
+	  YB_R_ALL, EXTRA, "a proof (its owner or the agency)" },
+	{ "GET", "/api/v1/proofs/{code}/pdf", yb_handle_proofs_pdf, "proof.get",
+	  YB_R_ALL, EXTRA, "a proof as a PDF to print" },
+	{ "POST", "/api/v1/proofs/{code}/revocation",
+	  yb_handle_proofs_revocation, "proof.revoke", YB_R_ALL, B_REQ | EXTRA,
+	  "revoke a proof (the agency)" },
+	{ "GET", "/api/v1/verify/{code}", yb_handle_verify_json, NULL,
+	  YB_R_PUBLIC, EXTRA, "is a proof genuine, and what did it state" },
+	{ "GET", "/verify/{code}", yb_handle_verify_page, NULL, YB_R_PUBLIC,
+	  EXTRA, "the same as a page: where a proof's QR code points" },
+	/* R3 gaps, R4 employer arrears */
+	{ "GET", "/api/v1/me/gaps", yb_handle_me_gaps, "inquiry.self",
+	  YB_R_PERSON, EXTRA, "my months without a contribution (断缴)" },
+	{ "GET", "/api/v1/persons/{ssn}/gaps", yb_handle_persons_gaps,
+	  "inquiry.person", OPS, EXTRA, "a person's months without a contribution" },
+	{ "GET", "/api/v1/me/arrears", yb_handle_me_arrears, "inquiry.self",
+	  YB_R_PERSON, EXTRA, "the months my employer did not pay for me" },
+	{ "GET", "/api/v1/employers/{code}/arrears", yb_handle_employers_arrears,
+	  "record.employer", YB_R_ALL, EXTRA,
+	  "an employer's employees in arrears (?format=json|csv)" },
+	{ "GET", "/api/v1/arrears", yb_handle_arrears_get, "arrears.list",
+	  YB_R_ALL, EXTRA,
+	  "employers with arrears, sortable (?format=json|csv)" },
 	/* notify (E3): the authorizer's notifications, the agency's webhooks */
 	{ "GET", "/api/v1/me/notifications", yb_handle_me_notifications_get,
 	  "notification.list", YB_R_PERSON, EXTRA,

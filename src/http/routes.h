@@ -51,6 +51,12 @@ enum {
 	YB_ROUTE_NO_BATCH      = 1 << 4, /* not a group-commit write: reads
 					    only, or slow outside the database
 					    (password hashing) */
+	/* An edge with its own protocol (its handler is in its own folder):
+	 * the handler gets the request as it came — no store opened, no
+	 * body parsed, no credentials asked for, not run on the writer —
+	 * and answers every failure itself, in its own format.  For its
+	 * writes it calls yb_req_write (httpd.h).  Public routes only. */
+	YB_ROUTE_RAW           = 1 << 5,
 };
 
 typedef struct yb_http_route {

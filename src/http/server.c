@@ -264,7 +264,7 @@ static int64_t mono_ms(void)
  * reads from the primary).  Once open, a lost connection is re-opened by
  * the engine itself, with backoff, at a later read.
  */
-static yb_store *server_standby(void)
+yb_store *yb_server_standby(void)
 {
 	store_slot *slot;
 	yb_err err;
@@ -529,11 +529,47 @@ static void batch_done(void *arg, int rc, const yb_err *err)
 	MHD_resume_connection(r->conn);
 }
 
+void yb_req_write(yb_hreq *r, yb_batch_fn job, void *arg,
+		  yb_req_then_fn *then)
+{
+	r->write_job = job;
+	r->write_arg = arg;
+	r->write_then = then;
+}
+
+/* A RAW route's handler asked for a write transaction (yb_req_write):
+ * true when it went to the batcher and the connection is suspended. */
+static bool raw_write(yb_hreq *r)
+{
+	yb_err err;
+	int rc;
+
+	yb_err_clear(&err);
+	if (srv.batcher) {
+		MHD_suspend_connection(r->conn);
+		r->batch_phase = 1;
+		if (yb_batch_submit(srv.batcher, &r->ctx, r->write_job,
+				    r->write_arg, batch_done, r, &err) == 0)
+			return true;
+		r->batch_phase = 0;
+		MHD_resume_connection(r->conn);
+		rc = -1;
+	} else {
+		rc = yb_batch_alone(&r->ctx, r->write_job, r->write_arg, &err);
+	}
+	r->write_then(r, r->write_arg, rc, &err);
+	return false;
+}
+
 /* Back on the connection's thread: the answer the handler built stands
  * only if its batch committed. */
 static void batch_finish(yb_hreq *r)
 {
 	r->batch_phase = 0;
+	if (r->write_then) {             /* a RAW route answers itself */
+		r->write_then(r, r->write_arg, r->batch_rc, &r->batch_err);
+		return;
+	}
 	yb_reply_later_finish(r, r->batch_rc == 0);
 	if (r->batch_rc == 0 && r->response)
 		return;
@@ -543,8 +579,6 @@ static void batch_finish(yb_hreq *r)
 	}
 	if (r->batch_rc == 0)
 		yb_errf(&r->batch_err, "internal", "the handler gave no answer");
-	if (yb_nhsa_http_fail(r, &r->batch_err))   /* nhsa: never a 5xx */
-		return;
 	yb_reply_error(r, &r->batch_err);
 }
 
@@ -576,10 +610,19 @@ static bool dispatch(yb_hreq *r, const char *url)
 		yb_reply_errf(r, "request.not_found", "no such resource");
 		return false;
 	}
+	if (r->route->flags & YB_ROUTE_RAW) {
+		r->route->handler(r);
+		if (r->write_job && !r->response)
+			return raw_write(r);
+		if (r->response)
+			return false;
+		yb_errf(&err, "internal", "the handler gave no answer");
+		goto fail;
+	}
 	if (!(r->route->flags & YB_ROUTE_NO_STORE)) {
 		if (yb_server_store(&r->ctx.store, &err) < 0)
 			goto fail;
-		r->ctx.standby = server_standby();
+		r->ctx.standby = yb_server_standby();
 	}
 	if (r->route->roles != YB_R_PUBLIC) {
 		if (authenticate(r, &err) < 0)
@@ -613,8 +656,6 @@ static bool dispatch(yb_hreq *r, const char *url)
 		return false;
 	yb_errf(&err, "internal", "the handler gave no answer");
 fail:
-	if (yb_nhsa_http_fail(r, &err))             /* nhsa: never a 5xx */
-		return false;
 	yb_reply_error(r, &err);
 	return false;
 }

@@ -1,12 +1,20 @@
 /*
  * nhsa.h — the national-interface gateway (定点医药机构接口, docs/NHSA.md):
- * what the HTTP server calls for POST /nhsa/api/{infno} and /nhsa/api.
+ * one message, from the raw body and the x-tif-* headers to the reply.
  *
- * The server hands over the raw body and the x-tif-* headers; the gateway
- * decodes the envelope (nhsa_env.h), authenticates the institution by the
- * gateway signature, keeps the message, calls one service use case
- * (service/nhsa.h) and encodes the reply.  Every answer is HTTP 200 with
- * infcode 0 or -1: an HIS reads the envelope, not the status.
+ * A message is answered in three steps, so that only what must be in the
+ * write transaction runs there (on SQLite, on the group-commit writer
+ * that every write of the server waits for):
+ *   1. yb_nhsa_begin, on the caller's own connection (reads only):
+ *      decode and validate the envelope, authenticate the institution by
+ *      the gateway signature, check its sign-in, decode the transaction's
+ *      input — and run the transaction there if it only reads;
+ *   2. yb_nhsa_commit, one write transaction: spend the nonce, claim the
+ *      msgid (a repeat gets the first reply), run a transaction that
+ *      acts, keep the message and its reply;
+ *   3. yb_nhsa_end: the reply — also when step 2's transaction failed.
+ * Every answer is an envelope with infcode 0 or -1 (HTTP 200): an HIS
+ * reads the envelope, not the status.
  */
 #ifndef YB_NHSA_H
 #define YB_NHSA_H
@@ -27,12 +35,30 @@ typedef struct yb_nhsa_call {
 	const char *signature;           /* x-tif-signature */
 } yb_nhsa_call;
 
-/*
- * Answer one call.  `ctx` has the store, settings and clock; the actor is
- * set here.  *out is the reply text (malloc'd).  Returns -1 only when
- * not even an error reply could be made (out of memory).
- */
-int yb_nhsa_serve(yb_ctx *ctx, const yb_nhsa_call *call, char **out,
+/* One message in flight.  Its strings (`call`'s) must outlive it. */
+typedef struct yb_nhsa_exchange yb_nhsa_exchange;
+
+/* Step 1.  `ctx` has the caller's store, settings and clock; the actor
+ * is set here (role institution once authenticated).  NULL only when out
+ * of memory. */
+yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *call);
+
+/* Step 2, as a yb_batch_fn (service/batch.h): `ctx` is in one write
+ * transaction (ctx->in_batch).  Always 0: its refusals are replies. */
+int yb_nhsa_commit(yb_ctx *ctx, void *exchange, yb_err *err);
+
+/* Step 3: the reply text (malloc'd, *len) and the exchange freed.  rc <
+ * 0: step 2's transaction failed (err), nothing was kept, and the reply
+ * says so.  NULL only when out of memory. */
+char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
 		  size_t *len);
+
+/* A reply for a message that could not even begin (no database
+ * connection): infcode -1 with err.  NULL only when out of memory. */
+char *yb_nhsa_fail_reply(const yb_ctx *ctx, const yb_err *err, size_t *len);
+
+/* nhsa_http.c: the handler of the gateway's routes (src/http/routes.c). */
+struct yb_hreq;
+void yb_nhsa_handle(struct yb_hreq *r);
 
 #endif

@@ -75,9 +75,7 @@ void yb_nhsa_ms_stamp(int64_t unix_ms, char out[18])
 	out[17] = '\0';
 }
 
-/* msgid [inferred format, NHSA.md §1.1]: 30 letters or digits, the last
- * 18 being yyyyMMddHHmmss + a 4-digit sequence number. */
-static bool msgid_ok(const char *m)
+bool yb_nhsa_msgid_ok(const char *m)
 {
 	char dt[20];
 	yb_time t;
@@ -122,7 +120,7 @@ static int env_formats(const yb_nhsa_env *e, yb_err *err)
 	n = strlen(e->infno);
 	if (n < 4 || !all_digits(e->infno, n))
 		return yb_errf(err, "nhsa.invalid_field", "infno");
-	if (!msgid_ok(e->msgid))
+	if (!yb_nhsa_msgid_ok(e->msgid))
 		return yb_errf(err, "nhsa.invalid_field", "msgid");
 	if (strlen(e->mdtrtarea_admvs) != 6 || !all_digits(e->mdtrtarea_admvs, 6))
 		return yb_errf(err, "nhsa.invalid_field", "mdtrtarea_admvs");
@@ -232,6 +230,7 @@ static const struct {
 	{ "nhsa.sign_invalid",          "签到流水号无效或已过期，请重新签到" },
 	{ "nhsa.msgid_reused",          "报文ID已使用且报文内容不同" },
 	{ "nhsa.msgid_in_progress",     "相同报文ID的交易正在处理" },
+	{ "nhsa.msgid_reversed",        "该报文ID的交易已冲正" },
 	/* business */
 	{ "nhsa.duplicate",             "记录重复" },
 	{ "nhsa.person_mismatch",       "就诊凭证与人员编号不符（卡为持卡人本人使用）" },
@@ -240,10 +239,13 @@ static const struct {
 	{ "nhsa.visit_state",           "就诊状态不允许此交易" },
 	{ "nhsa.ipt_otp_no_duplicate",  "住院/门诊号重复" },
 	{ "nhsa.fee_duplicate",         "费用明细流水号重复" },
+	{ "nhsa.fee_not_found",         "费用明细不存在" },
+	{ "nhsa.batch_settled",         "该收费批次（明细）已结算，不能再变更" },
 	{ "nhsa.fee_line_mismatch",     "明细金额与数量×单价不符" },
 	{ "nhsa.fee_total_mismatch",    "医疗费总额与上传的费用明细合计不符" },
 	{ "nhsa.setl_not_found",        "结算记录不存在" },
 	{ "nhsa.setl_reused",           "该收费批次已结算且内容不同" },
+	{ "nhsa.reversal_refused",      "原交易不能冲正" },
 	{ "nhsa.credential_not_found",  "接入凭据不存在" },
 	{ "nhsa.message_not_found",     "报文记录不存在" },
 	/* yibao's own codes, as they reach this interface */

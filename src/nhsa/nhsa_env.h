@@ -73,6 +73,10 @@ const char *yb_nhsa_err_text(const char *code);
 /* Iterate the table (docs, tests): NULL past the end. */
 const char *yb_nhsa_err_at(int i, const char **text);
 
+/* msgid [inferred format, NHSA.md §1.1]: 30 letters or digits, the last
+ * 18 being yyyyMMddHHmmss (a real date-time) + a 4-digit sequence. */
+bool yb_nhsa_msgid_ok(const char *m);
+
 /* yyyyMMddHHmmssSSS of a Unix time in milliseconds, Asia/Shanghai. */
 void yb_nhsa_ms_stamp(int64_t unix_ms, char out[18]);
 /* "yyyy-MM-dd HH:mm:ss" ↔ Unix seconds, Asia/Shanghai. */

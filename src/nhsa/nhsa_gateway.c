@@ -1,18 +1,29 @@
 /*
- * nhsa_gateway.c — one call of the national interface, start to end
- * (docs/NHSA.md "How a message is handled"):
- *   1. the envelope is decoded and validated (nhsa_env.c, pure);
- *   2. the gateway headers authenticate an institution credential:
- *      x-tif-signature = hex(SHA-256(timestamp + token + nonce +
- *      timestamp)), compared case-insensitively in constant time, the
- *      timestamp within ±nhsa_time_window_seconds, the nonce once;
- *      fixmedins_code must be the credential's institution;
- *   3. every infno but 9001 needs a live sign_no of the operator;
- *   4. (institution, msgid) is claimed: a repeat with the same body gets
- *      the first reply, byte for byte, and nothing is done again;
- *   5. the transaction runs (nhsa_txn_*.c → one service use case);
- *   6. the reply is encoded and kept with the message.
- * A message refused before step 4 is kept too, under its inf_refmsgid.
+ * nhsa_gateway.c — one message of the national interface, start to end
+ * (docs/NHSA.md "How a message is handled"; the three steps in nhsa.h):
+ *
+ * begin (the connection's thread and its own connection, reads only):
+ *   the envelope is decoded and validated (nhsa_env.c, pure); the gateway
+ *   headers authenticate an institution credential — x-tif-signature =
+ *   hex(SHA-256(timestamp + token + nonce + timestamp)), compared
+ *   case-insensitively in constant time, the timestamp within
+ *   ±nhsa_time_window_seconds; fixmedins_code must be the credential's
+ *   institution; every infno but 9001 needs a live sign_no of the
+ *   operator; the input is decoded (nhsa_in_*.c, pure); a transaction
+ *   that only reads runs here and its reply is made here.
+ * commit (one write transaction — on SQLite the group-commit writer's):
+ *   the nonce is spent (once, and only by a signed request); (institution,
+ *   msgid) is claimed — a repeat with the same body gets the first reply,
+ *   byte for byte, and nothing is done again; a transaction that acts
+ *   runs (nhsa_txn_*.c → one service use case, in its own savepoint);
+ *   the reply is made and kept with the message.
+ * end: the reply, or — if the transaction could not commit — a refusal
+ *   saying why, with nothing kept.
+ *
+ * A message refused before it could claim its msgid is kept too, under
+ * its inf_refmsgid.  Why the split (docs/BENCHMARKS.md): when all of it
+ * ran on the writer, the one thread every write of the server waits for
+ * parsed JSON, hashed signatures and read credentials and sign-ins.
  */
 #include "nhsa/nhsa.h"
 
@@ -29,31 +40,55 @@
 #include "nhsa/nhsa_json.h"
 #include "nhsa/nhsa_txn.h"
 
-static const struct {
-	const char *infno;
-	yb_nhsa_txn_fn *fn;
-} txns[] = {
-	{ "9001", yb_nhsa_9001 }, { "9002", yb_nhsa_9002 },
-	{ "1101", yb_nhsa_1101 },
-	{ "2201", yb_nhsa_2201 }, { "2202", yb_nhsa_2202 },
-	{ "2203", yb_nhsa_2203 }, { "2204", yb_nhsa_2204 },
-	{ "2205", yb_nhsa_2205 }, { "2206", yb_nhsa_2206 },
-	{ "2207", yb_nhsa_2207 }, { "2208", yb_nhsa_2208 },
-	{ "3201", yb_nhsa_3201 }, { "3202", yb_nhsa_3202 },
-	{ "5203", yb_nhsa_5203 }, { "5206", yb_nhsa_5206 },
+struct yb_nhsa_exchange {
+	yb_nhsa_call call;
+	yb_nhsa_env env;
+	const yb_nhsa_txn *txn;
+	void *req;                       /* the decoded input */
+	yb_nhsa_reply reply;
+	yb_nhsa_msg msg;
+	char inst[YB_CODE_SZ];
+	yb_ctx when;                     /* the clock and settings, for step 3 */
+	yb_err err;
+	bool failed;                     /* err is the answer */
+	bool authenticated;              /* a signed request: spend its nonce */
+	bool claimable;                  /* past steps 1–4: claim the msgid */
+	char *text;                      /* the reply made */
+	size_t len;
+	char *repeat;                    /* the first reply of a repeat */
+	char *effect;                    /* for 2601, JSON text */
 };
 
-yb_nhsa_txn_fn *yb_nhsa_txn_find(const char *infno)
+static const yb_nhsa_txn txns[] = {
+	{ "9001", yb_nhsa_in_9001, true, yb_nhsa_9001 },
+	{ "9002", yb_nhsa_in_9002, true, yb_nhsa_9002 },
+	{ "1101", yb_nhsa_in_1101, false, yb_nhsa_1101 },
+	{ "2201", yb_nhsa_in_2201, true, yb_nhsa_2201 },
+	{ "2202", yb_nhsa_in_2202, true, yb_nhsa_2202 },
+	{ "2203", yb_nhsa_in_2203, true, yb_nhsa_2203 },
+	{ "2204", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
+	{ "2205", yb_nhsa_in_2205, true, yb_nhsa_2205 },
+	{ "2206", yb_nhsa_in_setl_otp, false, yb_nhsa_setl_preview },
+	{ "2207", yb_nhsa_in_setl_otp, true, yb_nhsa_setl_create },
+	{ "2208", yb_nhsa_in_setl_named, true, yb_nhsa_2208 },
+	{ "2301", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
+	{ "2302", yb_nhsa_in_2302, true, yb_nhsa_2302 },
+	{ "2303", yb_nhsa_in_setl_ipt, false, yb_nhsa_setl_preview },
+	{ "2304", yb_nhsa_in_setl_ipt, true, yb_nhsa_setl_create },
+	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305 },
+	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601 },
+	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201 },
+	{ "3202", yb_nhsa_in_3202, false, yb_nhsa_3202 },
+	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203 },
+	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206 },
+};
+
+const yb_nhsa_txn *yb_nhsa_txn_find(const char *infno)
 {
 	for (size_t i = 0; infno && i < sizeof txns / sizeof txns[0]; i++)
 		if (strcmp(txns[i].infno, infno) == 0)
-			return txns[i].fn;
+			return &txns[i];
 	return NULL;
-}
-
-size_t yb_nhsa_cert_no_max(const char *cert_type)
-{
-	return cert_type && strcmp(cert_type, "01") == 0 ? 255 : 50;
 }
 
 void yb_nhsa_date_str(yb_time t, char out[11])
@@ -82,7 +117,7 @@ static void refmsgid(const yb_ctx *ctx, int64_t ms, char out[31])
 		 (unsigned)(ms % 1000), (unsigned)n);
 }
 
-/* ---- step 2: the gateway signature ---------------------------------------- */
+/* ---- the gateway signature ------------------------------------------------- */
 
 static int check_signature(const yb_nhsa_call *c, const yb_nhsa_cred *cred,
 			   yb_err *err)
@@ -116,11 +151,13 @@ static int check_signature(const yb_nhsa_call *c, const yb_nhsa_cred *cred,
 	return 0;
 }
 
+/* Headers, window, credential, signature: the request is signed by
+ * `cred` (its nonce is spent in the write transaction, step 2). */
 static int authenticate(yb_ctx *ctx, const yb_nhsa_call *c,
-			const yb_nhsa_env *env, yb_err *err)
+			yb_nhsa_cred *cred, yb_err *err)
 {
-	yb_nhsa_cred cred;
-	yb_time now = yb_ctx_now(ctx), ts = 0;
+	yb_time now = yb_ctx_now(ctx), ts;
+	int window = ctx->settings->nhsa_time_window_seconds;
 	const char *t = c->timestamp;
 
 	if (!c->paasid || !*c->paasid || !t || !*t || !c->nonce ||
@@ -132,141 +169,262 @@ static int authenticate(yb_ctx *ctx, const yb_nhsa_call *c,
 		return yb_errf(err, "nhsa.auth_stale_timestamp",
 			       "x-tif-timestamp: Unix seconds");
 	ts = strtoll(t, NULL, 10);
-	if (ts < now - ctx->settings->nhsa_time_window_seconds ||
-	    ts > now + ctx->settings->nhsa_time_window_seconds)
+	if (ts < now - window || ts > now + window)
 		return yb_errf(err, "nhsa.auth_stale_timestamp",
-			       "x-tif-timestamp (±%d s)",
-			       ctx->settings->nhsa_time_window_seconds);
-	if (yb_nhsa_credential_find(ctx, c->paasid, &cred, err) < 0 ||
-	    check_signature(c, &cred, err) < 0)
+			       "x-tif-timestamp (±%d s)", window);
+	if (strlen(c->nonce) > 128)
+		return yb_errf(err, "nhsa.auth_missing", "x-tif-nonce too long");
+	if (yb_nhsa_credential_find(ctx, c->paasid, cred, err) < 0)
 		return -1;
-	/* Only a signed request may spend a nonce. */
-	if (yb_nhsa_nonce_use(ctx, c->paasid, c->nonce, err) < 0)
-		return -1;
-	if (strcmp(env->fixmedins_code, cred.institution_code) != 0)
-		return yb_errf(err, "nhsa.institution_mismatch",
-			       "fixmedins_code");
+	return check_signature(c, cred, err);
+}
+
+/* The gateway acts as role institution for the credential's institution
+ * (X1), actor nhsa:<code>:<opter> in the audit chain. */
+static void act_as(yb_ctx *ctx, const yb_nhsa_cred *cred, const char *opter)
+{
 	memset(&ctx->actor, 0, sizeof ctx->actor);
 	ctx->actor.role = YB_ROLE_INSTITUTION;
 	ctx->actor.channel = YB_CHAN_API;
 	snprintf(ctx->actor.id, sizeof ctx->actor.id, "nhsa:%.32s:%.24s",
-		 cred.institution_code, env->opter);
+		 cred->institution_code, opter);
 	snprintf(ctx->actor.institution_code,
 		 sizeof ctx->actor.institution_code, "%s",
-		 cred.institution_code);
-	return 0;
+		 cred->institution_code);
 }
 
-/* ---- the reply and the log ------------------------------------------------ */
+/* ---- the reply ---------------------------------------------------------------- */
 
-typedef struct call_state {
-	yb_nhsa_reply reply;
-	yb_nhsa_msg msg;
-	bool claimed;
-	bool authenticated;
-	yb_err err;
-} call_state;
-
-/* Encode the reply and keep it with the message (a log failure does not
- * change the answer: the transaction's own commit already stands). */
-static int finish(yb_ctx *ctx, call_state *cs, char **out, size_t *len)
+/* Make the reply of x as it stands (success with output, or x->err) and
+ * note it in the message. */
+static int encode(const yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	yb_err ignored;
 	int64_t ms = now_ms(ctx);
 
-	yb_nhsa_ms_stamp(ms, cs->reply.respond_time);
-	if (cs->reply.infcode != 0)
-		yb_nhsa_err_msg(&cs->err, cs->reply.err_msg,
-				sizeof cs->reply.err_msg);
-	*out = yb_nhsa_reply_encode(&cs->reply, len);
-	json_decref(cs->reply.output);
-	cs->reply.output = NULL;
-	if (!*out)
-		return -1;
-	cs->msg.responded_ms = ms;
-	cs->msg.infcode = cs->reply.infcode;
-	cs->msg.err_code = cs->reply.infcode ? cs->err.code : "";
-	cs->msg.response = *out;
-	if (ctx->store)
-		yb_nhsa_msg_finish(ctx, &cs->msg, cs->claimed, &ignored);
-	return 0;
+	free(x->text);
+	yb_nhsa_ms_stamp(ms, x->reply.respond_time);
+	x->reply.infcode = x->failed ? -1 : 0;
+	x->reply.err_msg[0] = '\0';
+	if (x->failed)
+		yb_nhsa_err_msg(&x->err, x->reply.err_msg,
+				sizeof x->reply.err_msg);
+	x->text = yb_nhsa_reply_encode(&x->reply, &x->len);
+	/* The output is spent: freed on the thread that made it (a tree of
+	 * small blocks freed on another thread is contention in the
+	 * writer's malloc arena, as http/json.c found). */
+	json_decref(x->reply.output);
+	x->reply.output = NULL;
+	x->msg.responded_ms = ms;
+	x->msg.infcode = x->reply.infcode;
+	x->msg.err_code = x->failed ? x->err.code : "";
+	x->msg.response = x->text ? x->text : "";
+	return x->text ? 0 : -1;
 }
 
-/* Steps 2–5 on a decoded envelope; fills cs->reply.output or cs->err. */
-static int handle(yb_ctx *ctx, const yb_nhsa_call *c, const yb_nhsa_env *env,
-		  call_state *cs, char **repeat)
+/* x's answer is a refusal: err stands, any output goes. */
+static void refuse(yb_nhsa_exchange *x)
 {
-	yb_nhsa_txn_fn *fn;
+	x->failed = true;
+	json_decref(x->reply.output);
+	x->reply.output = NULL;
+}
 
-	if (authenticate(ctx, c, env, &cs->err) < 0)
+/* ---- step 1 ------------------------------------------------------------------------ */
+
+/* Steps 1–4 of docs/NHSA.md on a decoded envelope. */
+static int admit(yb_ctx *ctx, yb_nhsa_exchange *x)
+{
+	const yb_nhsa_env *env = &x->env;
+	yb_nhsa_cred cred;
+
+	if (authenticate(ctx, &x->call, &cred, &x->err) < 0)
 		return -1;
-	cs->authenticated = true;
-	cs->msg.institution_code = ctx->actor.institution_code;
-	if (c->path_infno && strcmp(c->path_infno, env->infno) != 0)
-		return yb_errf(&cs->err, "nhsa.infno_mismatch", "infno");
-	fn = yb_nhsa_txn_find(env->infno);
-	if (!fn)
-		return yb_errf(&cs->err, "nhsa.unknown_infno", "infno %s",
+	x->authenticated = true;
+	if (strcmp(env->fixmedins_code, cred.institution_code) != 0)
+		return yb_errf(&x->err, "nhsa.institution_mismatch",
+			       "fixmedins_code");
+	act_as(ctx, &cred, env->opter);
+	snprintf(x->inst, sizeof x->inst, "%s", cred.institution_code);
+	x->msg.institution_code = x->inst;
+	if (x->call.path_infno && strcmp(x->call.path_infno, env->infno) != 0)
+		return yb_errf(&x->err, "nhsa.infno_mismatch", "infno");
+	x->txn = yb_nhsa_txn_find(env->infno);
+	if (!x->txn)
+		return yb_errf(&x->err, "nhsa.unknown_infno", "infno %s",
 			       env->infno);
 	if (strcmp(env->infno, "9001") != 0 &&
-	    yb_nhsa_sign_check(ctx, env->sign_no, env->opter, &cs->err) < 0)
+	    yb_nhsa_sign_check(ctx, env->sign_no, env->opter, &x->err) < 0)
 		return -1;
-	switch (yb_nhsa_msg_claim(ctx, &cs->msg, repeat, &cs->err)) {
-	case 0:
-		break;
-	case 1:
-		return 0;
-	default:
-		return -1;
-	}
-	cs->claimed = true;
-	return fn(ctx, env, &cs->reply.output, &cs->err);
+	x->claimable = true;
+	return 0;
 }
 
-int yb_nhsa_serve(yb_ctx *ctx, const yb_nhsa_call *c, char **out,
+/* A transaction that only reads, on the caller's connection. */
+static int read_only(yb_ctx *ctx, yb_nhsa_exchange *x)
+{
+	yb_nhsa_out out = { NULL, NULL };
+	int rc = x->txn->run(ctx, &x->env, x->req, &out, &x->err);
+
+	json_decref(out.effect);
+	x->reply.output = out.output;
+	return rc;
+}
+
+yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
+{
+	yb_nhsa_exchange *x = calloc(1, sizeof *x);
+	int64_t ms = now_ms(ctx);
+
+	if (!x)
+		return NULL;
+	x->call = *c;
+	x->when.clock = ctx->clock;
+	x->when.settings = ctx->settings;
+	yb_err_clear(&x->err);
+	refmsgid(ctx, ms, x->reply.inf_refmsgid);
+	yb_nhsa_ms_stamp(ms, x->reply.refmsg_time);
+	x->msg.received_ms = ms;
+	x->msg.inf_refmsgid = x->reply.inf_refmsgid;
+	x->msg.institution_code = x->msg.msgid = x->msg.infno = "";
+	x->msg.opter = "";
+	yb_sha256_hex(c->body ? c->body : "", c->body ? c->body_len : 0,
+		      x->msg.body_hash);
+	if (c->too_large) {
+		yb_errf(&x->err, "nhsa.too_large", "body");
+		refuse(x);
+	} else if (yb_nhsa_env_decode(c->body, c->body_len, &x->env,
+				      &x->err) < 0) {
+		refuse(x);
+	} else {
+		x->msg.msgid = x->env.msgid;
+		x->msg.infno = x->env.infno;
+		x->msg.opter = x->env.opter;
+		if (admit(ctx, x) < 0 ||
+		    x->txn->decode(&x->env, &x->req, &x->err) < 0 ||
+		    (!x->txn->writes && read_only(ctx, x) < 0))
+			refuse(x);
+	}
+	/* A message that does not act has its reply now, off the writer. */
+	if (x->failed || !x->txn->writes)
+		(void)encode(ctx, x);
+	return x;
+}
+
+/* ---- step 2 ------------------------------------------------------------------------ */
+
+/* A transaction that acts, and what 2601 would need to undo it. */
+static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
+{
+	yb_nhsa_out out = { NULL, NULL };
+
+	if (x->txn->run(ctx, &x->env, x->req, &out, &x->err) < 0) {
+		json_decref(out.output);
+		json_decref(out.effect);
+		refuse(x);
+		return;
+	}
+	x->reply.output = out.output;
+	if (out.effect)
+		x->effect = json_dumps(out.effect, JSON_COMPACT);
+	json_decref(out.effect);
+	x->msg.effect = x->effect;
+}
+
+int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	yb_nhsa_exchange *x = arg;
+	bool acts = !x->failed && x->txn->writes, claimed = false;
+	yb_err ignored;
+
+	(void)err;
+	/* Only a signed request spends its nonce; a replay is refused
+	 * whatever else was wrong with it. */
+	if (x->authenticated &&
+	    yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce, &x->err) < 0) {
+		refuse(x);
+		(void)encode(ctx, x);
+		x->claimable = acts = false;
+	}
+	if (x->claimable) {
+		/* One that does not act is kept whole at its claim. */
+		switch (yb_nhsa_msg_claim(ctx, &x->msg, !acts, &x->repeat,
+					  &x->err)) {
+		case 1:
+			return 0;        /* the first reply, nothing else */
+		case 0:
+			claimed = true;
+			break;
+		default:
+			refuse(x);
+			(void)encode(ctx, x);
+			acts = false;
+		}
+	}
+	if (claimed && !acts)
+		return 0;
+	if (acts) {
+		act(ctx, x);
+		(void)encode(ctx, x);
+	}
+	/* A log failure does not change the answer. */
+	yb_nhsa_msg_finish(ctx, &x->msg, claimed, &ignored);
+	free(x->effect);             /* made on this thread, freed here */
+	x->effect = NULL;
+	x->msg.effect = NULL;
+	return 0;
+}
+
+/* ---- step 3 ------------------------------------------------------------------------ */
+
+static void exchange_free(yb_nhsa_exchange *x)
+{
+	json_decref(x->reply.output);
+	yb_nhsa_env_free(&x->env);
+	free(x->req);
+	free(x->text);
+	free(x->repeat);
+	free(x->effect);
+	free(x);
+}
+
+char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
 		  size_t *len)
 {
-	call_state cs;
-	yb_nhsa_env env;
-	char *repeat = NULL;
-	int64_t ms = now_ms(ctx);
-	int rc;
+	char *out;
 
-	memset(&cs, 0, sizeof cs);
-	memset(&env, 0, sizeof env);
-	yb_err_clear(&cs.err);
-	cs.reply.infcode = -1;
-	refmsgid(ctx, ms, cs.reply.inf_refmsgid);
-	yb_nhsa_ms_stamp(ms, cs.reply.refmsg_time);
-	cs.msg.received_ms = ms;
-	cs.msg.inf_refmsgid = cs.reply.inf_refmsgid;
-	cs.msg.institution_code = "";
-	yb_sha256_hex(c->body ? c->body : "", c->body ? c->body_len : 0,
-		      cs.msg.body_hash);
-	if (c->too_large) {
-		yb_errf(&cs.err, "nhsa.too_large", "body");
-	} else if (yb_nhsa_env_decode(c->body, c->body_len, &env, &cs.err) == 0) {
-		cs.msg.msgid = env.msgid;
-		cs.msg.infno = env.infno;
-		cs.msg.opter = env.opter;
-		if (handle(ctx, c, &env, &cs, &repeat) == 0)
-			cs.reply.infcode = 0;
+	if (rc < 0) {
+		/* The transaction did not commit: nothing was kept, and the
+		 * HIS is told so (never a 5xx). */
+		x->err = *err;
+		refuse(x);
+		x->text = (free(x->text), NULL);
+		x->repeat = (free(x->repeat), NULL);
 	}
-	if (repeat) {
-		/* Step 4: the first reply, and nothing else happens. */
-		yb_nhsa_env_free(&env);
-		json_decref(cs.reply.output);
-		*out = repeat;
-		*len = strlen(repeat);
-		return 0;
+	if (x->repeat) {
+		out = x->repeat;
+		x->repeat = NULL;
+		*len = strlen(out);
+	} else {
+		if (!x->text)
+			(void)encode(&x->when, x);
+		out = x->text;
+		*len = x->len;
+		x->text = NULL;
 	}
-	if (cs.reply.infcode != 0) {
-		json_decref(cs.reply.output);
-		cs.reply.output = NULL;
-	}
-	cs.msg.msgid = cs.msg.msgid ? cs.msg.msgid : "";
-	cs.msg.infno = cs.msg.infno ? cs.msg.infno : "";
-	rc = finish(ctx, &cs, out, len);
-	yb_nhsa_env_free(&env);
-	return rc;
+	exchange_free(x);
+	return out;
+}
+
+char *yb_nhsa_fail_reply(const yb_ctx *ctx, const yb_err *err, size_t *len)
+{
+	yb_nhsa_reply reply;
+	int64_t ms = now_ms(ctx);
+
+	memset(&reply, 0, sizeof reply);
+	reply.infcode = -1;
+	refmsgid(ctx, ms, reply.inf_refmsgid);
+	yb_nhsa_ms_stamp(ms, reply.refmsg_time);
+	yb_nhsa_ms_stamp(ms, reply.respond_time);
+	yb_nhsa_err_msg(err, reply.err_msg, sizeof reply.err_msg);
+	return yb_nhsa_reply_encode(&reply, len);
 }

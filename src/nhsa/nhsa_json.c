@@ -4,10 +4,12 @@
  */
 #include "nhsa/nhsa_json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/money.h"
 
 /* The marker as JSON text, and what it decodes to. */
@@ -74,7 +76,11 @@ static char *mark_numbers(const char *buf, size_t len, size_t *outlen,
 			  yb_err *err)
 {
 	const char *p = buf, *end = buf + len;
-	char *out = malloc(len * 5 + 16), *o = out;
+	/* A number of n bytes becomes n + 8 ("\u0000 … "): a one-byte token
+	 * nine times its size (0000… is a row of them: the fuzzer found the
+	 * buffer sized for five).  Nothing else grows. */
+	char *out = len < (SIZE_MAX - 16) / 9 ? malloc(len * 9 + 16) : NULL;
+	char *o = out;
 	int depth = 0;
 
 	if (!out) {
@@ -321,6 +327,57 @@ int yb_nhsa_get_arr(const json_t *obj, const char *where, const char *name,
 	return get_typed(obj, where, name, required, true, out, err);
 }
 
+/* v / 10^scale as text with `scale` decimals ("-12.30"); `text` holds
+ * at least 48 bytes.  Its length. */
+static size_t fixed_text(int64_t v, int scale, char *text)
+{
+	char digits[32];
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n, at = 0;
+
+	if (scale < 0 || scale > 12)
+		scale = 0;
+	/* The digits, at least scale + 1 of them, then the point. */
+	snprintf(digits, sizeof digits, "%0*llu", scale + 1,
+		 (unsigned long long)a);
+	n = strlen(digits);
+	if (v < 0)
+		text[at++] = '-';
+	memcpy(text + at, digits, n - (size_t)scale);
+	at += n - (size_t)scale;
+	if (scale > 0) {
+		text[at++] = '.';
+		memcpy(text + at, digits + n - (size_t)scale, (size_t)scale);
+		at += (size_t)scale;
+	}
+	text[at] = '\0';
+	return at;
+}
+
+void yb_nhsa_jw_fixed(yb_jw *w, int64_t v, int scale)
+{
+	char text[48];
+
+	yb_jw_rawn(w, text, fixed_text(v, scale, text));
+}
+
+json_t *yb_nhsa_raw(char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	char *mark = text ? malloc(n + 2) : NULL;
+	json_t *v = NULL;
+
+	if (mark) {
+		mark[0] = '\0';
+		memcpy(mark + 1, text, n + 1);
+		/* our own text, valid UTF-8: not checked again */
+		v = json_stringn_nocheck(mark, n + 1);
+		free(mark);
+	}
+	free(text);
+	return v;
+}
+
 /* A marked number "\0<text>" as a jansson string. */
 static json_t *marked(const char *text)
 {
@@ -336,26 +393,11 @@ static json_t *marked(const char *text)
 
 json_t *yb_nhsa_jfixed(int64_t v, int scale)
 {
-	char digits[32], text[48];
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	size_t n, at = 0;
+	char text[48];
 
 	if (scale < 0 || scale > 12)
 		return NULL;
-	/* The digits, at least scale + 1 of them, then the point. */
-	snprintf(digits, sizeof digits, "%0*llu", scale + 1,
-		 (unsigned long long)a);
-	n = strlen(digits);
-	if (v < 0)
-		text[at++] = '-';
-	memcpy(text + at, digits, n - (size_t)scale);
-	at += n - (size_t)scale;
-	if (scale > 0) {
-		text[at++] = '.';
-		memcpy(text + at, digits + n - (size_t)scale, (size_t)scale);
-		at += (size_t)scale;
-	}
-	text[at] = '\0';
+	fixed_text(v, scale, text);
 	return marked(text);
 }
 
@@ -369,40 +411,57 @@ json_t *yb_nhsa_jratio(int64_t bp)
 	return yb_nhsa_jfixed(bp, 4);
 }
 
+/* v as compact JSON in insertion order; a marked number as its bare
+ * text.  Our own walk (core/jsonw.h says why), not json_dumps. */
+static void dump(yb_jw *w, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		yb_jw_raw(w, "{");
+		json_object_foreach((json_t *)v, key, m) {
+			yb_jw_key(w, key);
+			dump(w, m);
+		}
+		yb_jw_raw(w, "}");
+		break;
+	case JSON_ARRAY:
+		yb_jw_raw(w, "[");
+		json_array_foreach(v, i, m) {
+			yb_jw_sep(w);
+			dump(w, m);
+		}
+		yb_jw_raw(w, "]");
+		break;
+	case JSON_STRING:
+		if (json_string_length(v) > 1 && json_string_value(v)[0] == '\0')
+			yb_jw_rawn(w, json_string_value(v) + 1,
+				   json_string_length(v) - 1);
+		else
+			yb_jw_strn(w, json_string_value(v),
+				   json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		yb_jw_int(w, (int64_t)json_integer_value(v));
+		break;
+	case JSON_TRUE:
+		yb_jw_raw(w, "true");
+		break;
+	case JSON_FALSE:
+		yb_jw_raw(w, "false");
+		break;
+	default:                         /* reals are never written here */
+		yb_jw_raw(w, "null");
+	}
+}
+
 char *yb_nhsa_dump(const json_t *v, size_t *len)
 {
-	char *s = json_dumps(v, JSON_COMPACT), *r, *w;
-	size_t mlen = sizeof marker_json - 1;
+	yb_jw w = YB_JW_INIT;
 
-	if (!s)
-		return NULL;
-	/* "\u0000TEXT" → TEXT: jansson writes the marker as that escape and
-	 * no other string of ours can contain a NUL. */
-	for (r = w = s; *r;) {
-		if (*r == '"' && strncmp(r, marker_json, mlen) == 0) {
-			r += mlen;
-			while (*r && *r != '"')
-				*w++ = *r++;
-			if (*r)
-				r++;
-			continue;
-		}
-		if (*r == '"') {
-			/* copy a whole string token, escapes included */
-			*w++ = *r++;
-			while (*r && *r != '"') {
-				if (*r == '\\' && r[1])
-					*w++ = *r++;
-				*w++ = *r++;
-			}
-			if (*r)
-				*w++ = *r++;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-	if (len)
-		*len = (size_t)(w - s);
-	return s;
+	dump(&w, v);
+	return yb_jw_take(&w, len);
 }

@@ -76,6 +76,14 @@ json_t *yb_nhsa_jratio(int64_t bp);
 /* v / 10^scale as a number with `scale` decimals (cnt 4, pric 6). */
 json_t *yb_nhsa_jfixed(int64_t v, int scale);
 
+/* v / 10^scale with `scale` decimals, written as a bare number. */
+struct yb_jw;
+void yb_nhsa_jw_fixed(struct yb_jw *w, int64_t v, int scale);
+/* JSON text made already (by core/jsonw.h), as a value that
+ * yb_nhsa_dump writes as it is — the number marker's scheme, for a whole
+ * object.  Takes `text`; NULL when out of memory (or text NULL). */
+json_t *yb_nhsa_raw(char *text);
+
 /* Serialize compactly in insertion order, the number markers written as
  * bare numbers.  malloc'd NUL-terminated text, NULL on out of memory. */
 char *yb_nhsa_dump(const json_t *v, size_t *len);

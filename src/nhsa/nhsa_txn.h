@@ -1,7 +1,7 @@
 /*
- * nhsa_txn.h — the transactions of the gateway, one function per infno
- * (nhsa_txn_*.c): decode `input` by NHSA.md's names, call one service use
- * case, build `output`.  Shared-internal to src/nhsa.
+ * nhsa_txn.h — the transactions of the gateway, one run function per
+ * infno (nhsa_txn_*.c): take the request its decoder made (nhsa_in.h),
+ * call one service use case, build `output`.  Shared-internal to src/nhsa.
  */
 #ifndef YB_NHSA_TXN_H
 #define YB_NHSA_TXN_H
@@ -9,26 +9,45 @@
 #include <jansson.h>
 
 #include "nhsa/nhsa_env.h"
+#include "nhsa/nhsa_in.h"
 #include "service/nhsa.h"
 
-typedef int yb_nhsa_txn_fn(yb_ctx *ctx, const yb_nhsa_env *env,
-			   json_t **output, yb_err *err);
+/* What a transaction answers: its output node, and — when 2601 can undo
+ * it — what it did (kept with the message; NULL otherwise). */
+typedef struct yb_nhsa_out {
+	json_t *output;
+	json_t *effect;
+} yb_nhsa_out;
+
+typedef int yb_nhsa_run_fn(yb_ctx *ctx, const yb_nhsa_env *env,
+			   const void *req, yb_nhsa_out *out, yb_err *err);
+
+typedef struct yb_nhsa_txn {
+	const char *infno;
+	yb_nhsa_decode_fn *decode;
+	bool writes;                     /* runs in the writer's transaction */
+	yb_nhsa_run_fn *run;
+} yb_nhsa_txn;
+
+/* The transaction of an infno (its decoder from nhsa_in.h), NULL if
+ * unsupported. */
+const yb_nhsa_txn *yb_nhsa_txn_find(const char *infno);
 
 /* nhsa_txn_base.c */
-yb_nhsa_txn_fn yb_nhsa_9001, yb_nhsa_9002, yb_nhsa_1101, yb_nhsa_5206;
+yb_nhsa_run_fn yb_nhsa_9001, yb_nhsa_9002, yb_nhsa_1101, yb_nhsa_5206,
+	yb_nhsa_2601;
 /* nhsa_txn_visit.c */
-yb_nhsa_txn_fn yb_nhsa_2201, yb_nhsa_2202, yb_nhsa_2203, yb_nhsa_2204,
-	yb_nhsa_2205;
+yb_nhsa_run_fn yb_nhsa_2201, yb_nhsa_2202, yb_nhsa_2203, yb_nhsa_fees,
+	yb_nhsa_2205, yb_nhsa_2302;
 /* nhsa_txn_setl.c */
-yb_nhsa_txn_fn yb_nhsa_2206, yb_nhsa_2207, yb_nhsa_2208, yb_nhsa_5203,
-	yb_nhsa_3201, yb_nhsa_3202;
-
-/* The transaction of an infno, NULL if unsupported. */
-yb_nhsa_txn_fn *yb_nhsa_txn_find(const char *infno);
-
-/* Longest mdtrt_cert_no: 50 (NHSA.md), except yibao's e-credential
- * tokens (type 01), which are signed and longer (docs/NHSA.md). */
-size_t yb_nhsa_cert_no_max(const char *cert_type);
+yb_nhsa_run_fn yb_nhsa_setl_preview, yb_nhsa_setl_create, yb_nhsa_2208,
+	yb_nhsa_2305, yb_nhsa_5203, yb_nhsa_3201, yb_nhsa_3202;
+/* nhsa_setlinfo.c: {setlinfo, setldetail} of a settlement as a raw
+ * output value; without setl_id for a pre-settlement, negated (sign -1,
+ * setl_id "R"+id) for a revocation, with 5203's fields for a query. */
+json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
+			    const yb_nhsa_setl *s, bool with_id, int sign,
+			    bool query);
 
 /* "yyyy-MM-dd" of a Unix time (local). */
 void yb_nhsa_date_str(yb_time t, char out[11]);

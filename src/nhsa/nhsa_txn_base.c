@@ -1,6 +1,7 @@
 /*
- * nhsa_txn_base.c — 9001 sign-in, 9002 sign-out, 1101 person information
- * and 5206 yearly totals (NHSA.md §2; names exactly as there).
+ * nhsa_txn_base.c — 9001 sign-in, 9002 sign-out, 1101 person information,
+ * 5206 yearly totals and 2601 reversal (NHSA.md §2; names exactly as
+ * there).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,56 +15,53 @@ static json_t *jstr(const char *s)
 	return json_string(s ? s : "");
 }
 
-int yb_nhsa_9001(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_9001(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
 {
-	json_t *in;
-	const char *opter_no, *mac, *ip;
+	const yb_nhsa_in_sign_in *r = req;
 	char sign_no[31], at_s[20];
 	yb_time at;
 
-	if (yb_nhsa_get_obj(env->input, "input", "signIn", true, &in, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.signIn", "opter_no", 20, true, &opter_no,
-			    err) < 0 ||
-	    yb_nhsa_get_str(in, "input.signIn", "mac", 20, false, &mac, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.signIn", "ip", 20, true, &ip, err) < 0)
-		return -1;
-	/* sign_no is per operator: the envelope's opter signs in as himself. */
-	if (strcmp(opter_no, env->opter) != 0)
-		return yb_errf(err, "nhsa.invalid_field",
-			       "input.signIn.opter_no must be the envelope's opter");
-	if (yb_nhsa_sign_in(ctx, opter_no, ip, mac, sign_no, &at, err) < 0)
+	(void)env;
+	if (yb_nhsa_sign_in(ctx, r->opter_no, r->ip, r->mac, sign_no, &at,
+			    err) < 0)
 		return -1;
 	yb_nhsa_format_datetime(at, at_s);
-	*output = json_pack("{s:{s:s, s:s}}", "signinoutb", "sign_time", at_s,
+	out->output = json_pack("{s:{s:s, s:s}}", "signinoutb", "sign_time", at_s,
 			    "sign_no", sign_no);
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
-int yb_nhsa_9002(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_9002(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
 {
-	json_t *in;
-	const char *sign_no, *opter_no;
+	const yb_nhsa_in_sign_out *r = req;
 	char at_s[20];
 	yb_time at;
 
-	if (yb_nhsa_get_obj(env->input, "input", "signOut", true, &in, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.signOut", "sign_no", 30, false, &sign_no,
-			    err) < 0 ||
-	    yb_nhsa_get_str(in, "input.signOut", "opter_no", 20, true,
-			    &opter_no, err) < 0)
-		return -1;
-	if (!*sign_no)
-		sign_no = env->sign_no;
-	if (yb_nhsa_sign_out(ctx, sign_no, opter_no, &at, err) < 0)
+	(void)env;
+	if (yb_nhsa_sign_out(ctx, r->sign_no, r->opter_no, &at, err) < 0)
 		return -1;
 	yb_nhsa_format_datetime(at, at_s);
 	/* [inferred] wrapper signoutoutb; the flat sign_time too, since
 	 * NHSA.md tells parsers to accept either. */
-	*output = json_pack("{s:{s:s}, s:s}", "signoutoutb", "sign_time", at_s,
+	out->output = json_pack("{s:{s:s}, s:s}", "signoutoutb", "sign_time", at_s,
 			    "sign_time", at_s);
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+}
+
+/* 2601: output {} (NHSA.md names none). */
+int yb_nhsa_2601(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
+{
+	const yb_nhsa_in_reversal *r = req;
+	const char *what;
+
+	if (yb_nhsa_reverse(ctx, r->psn_no, r->omsgid, r->oinfno, env->msgid,
+			    &what, err) < 0)
+		return -1;
+	out->output = json_object();
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 /* Age in whole years on `today` (NHSA 数值 4,1 → a number). */
@@ -111,56 +109,36 @@ static json_t *insuinfo(const yb_nhsa_person *p, const char *emp)
 	return o ? json_pack("[o]", o) : NULL;
 }
 
-int yb_nhsa_1101(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_1101(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
 {
-	json_t *in, *base, *insu;
-	const char *type, *no, *card_sn;
+	const yb_nhsa_in_person *r = req;
+	json_t *base, *insu;
 	yb_nhsa_person p;
 
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &in, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.data", "mdtrt_cert_type", 3, true, &type,
-			    err) < 0 ||
-	    yb_nhsa_get_str(in, "input.data", "mdtrt_cert_no",
-			    yb_nhsa_cert_no_max(type), true, &no, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.data", "card_sn", 32, false, &card_sn,
-			    err) < 0)
-		return -1;
-	/* card_sn is required with a card by NHSA.md; yibao's card number
-	 * alone names the card, so the value is accepted and not compared. */
-	if (strcmp(type, "03") == 0 && !*card_sn)
-		return yb_errf(err, "nhsa.missing_field", "input.data.card_sn");
-	if (yb_nhsa_person_info(ctx, type, no, &p, err) < 0)
+	(void)env;
+	if (yb_nhsa_person_info(ctx, r->cert_type, r->cert_no, &p, err) < 0)
 		return -1;
 	base = baseinfo(ctx, &p);
 	insu = insuinfo(&p, p.person.employer_code);
-	*output = json_pack("{s:o, s:o, s:[]}", "baseinfo", base ? base : jstr(""),
+	out->output = json_pack("{s:o, s:o, s:[]}", "baseinfo", base ? base : jstr(""),
 			    "insuinfo", insu ? insu : json_array(), "idetinfo");
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }
 
 static const char *const cum_family[] = { "MZ", "YD", "ZY" };   /* visit */
 
-int yb_nhsa_5206(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
-		 yb_err *err)
+int yb_nhsa_5206(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
+		 yb_nhsa_out *out, yb_err *err)
 {
-	json_t *in, *list;
-	const char *psn_no, *cum_ym;
+	const yb_nhsa_in_cum *r = req;
 	yb_nhsa_cum cum[YB_NHSA_CUM_MAX];
-	int n = 0, year;
+	const char *cum_ym = r->cum_ym;
+	json_t *list;
+	int n = 0;
 
-	if (yb_nhsa_get_obj(env->input, "input", "data", true, &in, err) < 0 ||
-	    yb_nhsa_get_str(in, "input.data", "psn_no", 30, true, &psn_no,
-			    err) < 0 ||
-	    yb_nhsa_get_str(in, "input.data", "cum_ym", 6, true, &cum_ym,
-			    err) < 0)
-		return -1;
-	if (strlen(cum_ym) != 6 || strspn(cum_ym, "0123456789") != 6 ||
-	    strncmp(cum_ym + 4, "01", 2) < 0 || strncmp(cum_ym + 4, "12", 2) > 0)
-		return yb_errf(err, "nhsa.invalid_field", "input.data.cum_ym");
-	year = (cum_ym[0] - '0') * 1000 + (cum_ym[1] - '0') * 100 +
-	       (cum_ym[2] - '0') * 10 + (cum_ym[3] - '0');
-	if (yb_nhsa_cum_get(ctx, psn_no, year, cum, &n, err) < 0)
+	(void)env;
+	if (yb_nhsa_cum_get(ctx, r->psn_no, r->year, cum, &n, err) < 0)
 		return -1;
 	list = json_array();
 	/* [inferred] cum_type_code: <MZ outpatient | YD pharmacy | ZY
@@ -174,17 +152,17 @@ int yb_nhsa_5206(yb_ctx *ctx, const yb_nhsa_env *env, json_t **output,
 			{ "FY", cum[i].medfee_fen, true },
 			{ "CS", cum[i].count * 100, true },
 		};
-		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
 			char code[11], y[5];
-			snprintf(code, sizeof code, "%s_%s", fam, rows[r].k);
+			snprintf(code, sizeof code, "%s_%s", fam, rows[k].k);
 			snprintf(y, sizeof y, "%04d", cum[i].year);
 			json_array_append_new(list, json_pack(
 				"{s:s, s:s, s:s, s:s, s:o}", "insutype",
 				cum[i].insutype, "year", y, "cum_ym", cum_ym,
 				"cum_type_code", code, "cum",
-				yb_nhsa_jamount(rows[r].v)));
+				yb_nhsa_jamount(rows[k].v)));
 		}
 	}
-	*output = json_pack("{s:o}", "cumInfo", list ? list : json_array());
-	return *output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	out->output = json_pack("{s:o}", "cumInfo", list ? list : json_array());
+	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }

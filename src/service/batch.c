@@ -8,42 +8,24 @@
  * writer detaches the list (up to max_batch) under the lock, runs it
  * without the lock, commits, and then wakes or calls back each job.
  *
- * Checkpoints (SQLite).  The writer never checkpoints; a second thread
- * does, on its own connection, with passive checkpoints that copy WAL
- * pages into the database while the writer goes on.  But a WAL only
- * starts over from its beginning when a write transaction begins with
- * every page of it copied, and under steady load the writer always
- * has added more by the time a pass ends: the WAL grew by 130 MB a
- * second in the benchmark, without end.  So once it is longer than
- * WAL_RESTART_PAGES, the checkpoint thread runs passes closer and closer
- * together until little is left, then holds the writer between two
- * batches (`hold`) for one last short pass (measured: 10-17 ms); the
- * writer's next transaction then writes the WAL from its start again.
- * Requests queue meanwhile and go into the next batch.
+ * Log upkeep.  The writer's commits do not keep the database's log short
+ * (that would hold up a whole batch): a second thread does, on its own
+ * connection, by running the store's `upkeep` operation until the
+ * batcher stops.  What to do and when is the engine's (SQLite: passive
+ * checkpoints and writeback of the WAL, store/sqlite/upkeep.c;
+ * PostgreSQL: nothing).  This file only lends it the writer: a wait for
+ * the next commit, the number of commits, and a hold that keeps the
+ * writer between two batches for a moment.
  *
  * One CPU for the writer (yb_batcher_pin_writer, `serve --writer-cpu`).
  * Every write waits for the writer, so a time slice it loses to another
  * thread is lost to every request in the batch.  On the 2-core benchmark
  * machine the writer alone on one core and everything else (HTTP
- * workers, checkpoints, the load generator) on the other measured p99
+ * workers, the upkeep, the load generator) on the other measured p99
  * 23.3-23.7 ms against 25.6-26.1 ms unpinned, at the same throughput.
- *
- * Writeback.  Before the WAL starts over the database file must be
- * synced, and whatever the passes copied since the last sync is then
- * written in one burst — tens of thousands of scattered pages, during
- * which every commit's own sync waits (150-300 ms of slow answers every
- * few seconds in the benchmark).  So the thread hands the pages a pass
- * copied to the kernel a few dozen at a time (store op `writeback`),
- * each lot right after one of the writer's commits: a random page costs
- * the disk ~10 µs and a commit's sync waits for every write queued
- * before it, so the lot is written while the writer runs its next batch
- * (~3 ms), not while it syncs.  The rounds before a restart do the same
- * in shorter and shorter rounds, and the restart's sync finds little
- * left.  Durability does not depend on any of it.
  */
 #include "service/batch.h"
 
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +46,12 @@ typedef struct batch_job {
 
 struct yb_batcher {
 	yb_store *store;
-	/* Checkpoints: the writer's commits do not checkpoint (that would
-	 * hold up a whole batch); this thread does, on its own connection. */
-	yb_store *ckpt_store;
-	pthread_t ckpt_thread;
-	pthread_cond_t ckpt_wake;
-	uint64_t ckpt_seen;              /* batches at the last checkpoint */
+	/* Log upkeep: the writer's commits leave it to this thread, on its
+	 * own connection (see the top). */
+	yb_store *upkeep_store;
+	pthread_t upkeep_thread;
+	pthread_cond_t upkeep_wake;
+	bool upkeep_stopping;            /* the writer has stopped */
 	int max_batch;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -78,8 +60,8 @@ struct yb_batcher {
 	bool stopping;
 	bool busy;                       /* the writer is inside a batch */
 	bool hold;                       /* the writer must not start one */
-	bool wb_waiting;                 /* checkpointer waits for a commit */
-	int wal_restart_pages;           /* WAL_RESTART_PAGES unless set */
+	bool upkeep_waiting;             /* the upkeep waits for a commit */
+	int upkeep_limit;                /* 0: the engine's default */
 	yb_batch_stats stats;
 };
 
@@ -134,62 +116,6 @@ static void run_batch(yb_batcher *b, batch_job *jobs)
 	}
 }
 
-/* A passive checkpoint every CKPT_PERIOD_MS while batches come in: it
- * never blocks the writer.  A page changed many times between two passes
- * is copied once, so passes far apart copy less: every second measured a
- * little better than every 100 ms (fewer copies, less disk), and the WAL
- * is bounded by WAL_RESTART_PAGES anyway. */
-#define CKPT_PERIOD_MS 1000
-
-/* Pages (4 KiB) written back after each commit: ~0.6 ms of the disk,
- * well inside the writer's next batch, and some 10,000 pages a second
- * at full load, more than a pass leaves.  Without commits (a quiet
- * server), a lot every WRITEBACK_IDLE_MS.  A restart's rounds spread
- * what a pass copied over the round instead (RESTART_FIRST_MS, then
- * half as long each round), in lots of a size that gets through it in
- * time, assuming a commit every BATCH_MS at full load. */
-#define WRITEBACK_PAGES   64
-#define WRITEBACK_IDLE_MS 20
-#define RESTART_FIRST_MS  500
-#define BATCH_MS          4
-
-/* A WAL longer than this (pages: 512 MiB at 4 KiB, about four seconds
- * of saturated writing on the benchmark machine) is made to start over
- * (see the top).  Larger: fewer holds and fewer database pages written
- * twice; smaller: less disk and a shorter recovery after a crash.  At
- * 64 MiB the holds came every half second and cost 20% of throughput. */
-#define WAL_RESTART_PAGES 131072
-
-/* Hold the writer only for a last pass of at most this many pages (a
- * few milliseconds of copying), after at most HOLD_TRIES rounds that
- * try to get there without holding it. */
-#define HOLD_MAX_PAGES 1024
-#define HOLD_TRIES     8
-
-/* A failed checkpoint loses nothing: the pages stay in the WAL for the
- * next one. */
-static void checkpoint_pass(yb_batcher *b, bool sync, int *wal_pages,
-			    int *copied)
-{
-	yb_err ignored;
-
-	*wal_pages = *copied = 0;
-	(void)b->ckpt_store->ops->checkpoint(b->ckpt_store, sync, wal_pages,
-					     copied, &ignored);
-}
-
-/* A failed writeback loses nothing either: the next sync writes it. */
-static int write_back(yb_batcher *b, int max_pages)
-{
-	yb_err ignored;
-	int pending = 0;
-
-	if (b->ckpt_store->ops->writeback(b->ckpt_store, max_pages, &pending,
-					  &ignored) < 0)
-		return 0;
-	return pending;
-}
-
 /* `t` = now + ms, on the clock the condition variables use. */
 static void deadline_in(struct timespec *t, long ms)
 {
@@ -211,98 +137,53 @@ static bool passed(const struct timespec *t)
 	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-static bool before(const struct timespec *a, const struct timespec *b)
+/* ---- what the store's upkeep may do with the writer (store.h) ---------- */
+
+static bool upkeep_wait(void *arg, long ms, bool for_commit)
 {
-	return a->tv_sec < b->tv_sec ||
-	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+	yb_batcher *b = arg;
+	struct timespec until;
+	uint64_t seen;
+	bool go_on;
+
+	deadline_in(&until, ms);
+	pthread_mutex_lock(&b->lock);
+	seen = b->stats.batches;
+	b->upkeep_waiting = for_commit;
+	while (!b->upkeep_stopping &&
+	       !(for_commit && b->stats.batches != seen) && !passed(&until))
+		pthread_cond_timedwait(&b->upkeep_wake, &b->lock, &until);
+	b->upkeep_waiting = false;
+	go_on = !b->upkeep_stopping;
+	pthread_mutex_unlock(&b->lock);
+	return go_on;
 }
 
-/* Until the writer ends a batch, `until`, or stop (lock held). */
-static void wait_for_commit(yb_batcher *b, const struct timespec *until)
+static uint64_t upkeep_commits(void *arg)
 {
-	uint64_t seen = b->stats.batches;
-
-	b->wb_waiting = true;
-	while (!b->stopping && b->stats.batches == seen && !passed(until))
-		pthread_cond_timedwait(&b->ckpt_wake, &b->lock, until);
-	b->wb_waiting = false;
-}
-
-/* Write back what the passes copied, a lot after each of the writer's
- * commits, until nothing is left or `ms` have passed (lock not held on
- * entry or exit). */
-static void drain(yb_batcher *b, long ms)
-{
-	struct timespec end, until;
-	int pending = write_back(b, 0);
-
-	deadline_in(&end, ms);
-	while (pending > 0 && !passed(&end)) {
-		struct timespec now;
-		long left_ms;
-		int lot;
-		bool stopping;
-
-		pthread_mutex_lock(&b->lock);
-		deadline_in(&until, WRITEBACK_IDLE_MS);
-		wait_for_commit(b, before(&until, &end) ? &until : &end);
-		stopping = b->stopping;
-		pthread_mutex_unlock(&b->lock);
-		if (stopping)
-			return;
-		clock_gettime(CLOCK_REALTIME, &now);
-		left_ms = (end.tv_sec - now.tv_sec) * 1000 +
-			  (end.tv_nsec - now.tv_nsec) / 1000000;
-		lot = left_ms > BATCH_MS ? (int)(pending / (left_ms / BATCH_MS))
-					 : pending;
-		pending = write_back(b, lot > WRITEBACK_PAGES ? lot
-							      : WRITEBACK_PAGES);
-	}
-}
-
-static bool is_stopping(yb_batcher *b)
-{
-	bool stopping;
+	yb_batcher *b = arg;
+	uint64_t n;
 
 	pthread_mutex_lock(&b->lock);
-	stopping = b->stopping;
+	n = b->stats.batches;
 	pthread_mutex_unlock(&b->lock);
-	return stopping;
+	return n;
 }
 
-/*
- * The WAL is long: copy all of it back, holding the writer for the last
- * few pages only (lock not held on entry or exit).  Each round writes
- * back what the pass before copied, between commits, then copies what
- * came in meanwhile; writing back outpaces copying, so each round is
- * shorter than the last.  Once little is left, a synced pass writes the
- * rest (little: it was written back) and the held pass copies and syncs
- * only the last few pages.  (Syncing a pass of seconds of pages at once
- * instead was what made the dips of up to 300 ms.)
- */
-static void restart_wal(yb_batcher *b)
+static void upkeep_hold(void *arg)
 {
-	int wal_pages = 0, copied = 0, earlier;
-	long spread = RESTART_FIRST_MS;
-
-	for (int i = 0; i < HOLD_TRIES && !is_stopping(b); i++) {
-		drain(b, spread);
-		earlier = copied;
-		checkpoint_pass(b, false, &wal_pages, &copied);
-		if (i > 0 && copied - earlier <= HOLD_MAX_PAGES)
-			break;
-		spread /= 2;
-	}
-	(void)write_back(b, INT_MAX);    /* what is left: little */
-	checkpoint_pass(b, true, &wal_pages, &copied);
+	yb_batcher *b = arg;
 
 	pthread_mutex_lock(&b->lock);
 	b->hold = true;
 	while (b->busy && !b->stopping)
-		pthread_cond_wait(&b->ckpt_wake, &b->lock);
+		pthread_cond_wait(&b->upkeep_wake, &b->lock);
 	pthread_mutex_unlock(&b->lock);
+}
 
-	checkpoint_pass(b, false, &wal_pages, &copied);
+static void upkeep_release(void *arg)
+{
+	yb_batcher *b = arg;
 
 	pthread_mutex_lock(&b->lock);
 	b->hold = false;
@@ -311,54 +192,37 @@ static void restart_wal(yb_batcher *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/*
- * A pass every CKPT_PERIOD_MS while batches come in; while pages it
- * copied wait to be written back, a lot of them after each commit (lock
- * held between the steps).
- */
-static void *checkpointer_main(void *arg)
+static int upkeep_limit(void *arg)
 {
 	yb_batcher *b = arg;
-	struct timespec next_pass, until;
-	int wal_pages, copied;
-	int pending = write_back(b, 0);  /* keeps the list from now on */
+	int limit;
 
-	deadline_in(&next_pass, CKPT_PERIOD_MS);
 	pthread_mutex_lock(&b->lock);
-	while (!b->stopping) {
-		if (pending > 0) {
-			deadline_in(&until, WRITEBACK_IDLE_MS);
-			wait_for_commit(b, before(&until, &next_pass)
-						   ? &until : &next_pass);
-		} else {
-			pthread_cond_timedwait(&b->ckpt_wake, &b->lock,
-					       &next_pass);
-		}
-		if (b->stopping)
-			break;
-		if (pending > 0) {
-			pthread_mutex_unlock(&b->lock);
-			pending = write_back(b, WRITEBACK_PAGES);
-			pthread_mutex_lock(&b->lock);
-		}
-		if (!passed(&next_pass))
-			continue;
-		deadline_in(&next_pass, CKPT_PERIOD_MS);
-		if (b->stats.batches == b->ckpt_seen)
-			continue;
-		b->ckpt_seen = b->stats.batches;
-		pthread_mutex_unlock(&b->lock);
-		checkpoint_pass(b, false, &wal_pages, &copied);
-		if (wal_pages >= b->wal_restart_pages) {
-			restart_wal(b);
-			/* A full period before the next look: the WAL only
-			 * starts over with the writer's next transaction, and
-			 * a pass before it would find the old one still long. */
-			deadline_in(&next_pass, CKPT_PERIOD_MS);
-		}
-		pending = write_back(b, 0);
-		pthread_mutex_lock(&b->lock);
-	}
+	limit = b->upkeep_limit;
+	pthread_mutex_unlock(&b->lock);
+	return limit;
+}
+
+/* The store's upkeep until the writer has stopped; an engine with none
+ * returns at once, and the thread then only waits for the stop (so that
+ * yb_batcher_pin_writer always finds it). */
+static void *upkeep_main(void *arg)
+{
+	yb_batcher *b = arg;
+	const yb_upkeep_hooks hooks = {
+		.arg = b,
+		.wait = upkeep_wait,
+		.commits = upkeep_commits,
+		.hold = upkeep_hold,
+		.release = upkeep_release,
+		.limit = upkeep_limit,
+	};
+	yb_err ignored;
+
+	(void)b->upkeep_store->ops->upkeep(b->upkeep_store, &hooks, &ignored);
+	pthread_mutex_lock(&b->lock);
+	while (!b->upkeep_stopping)
+		pthread_cond_wait(&b->upkeep_wake, &b->lock);
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
 }
@@ -382,6 +246,16 @@ static void *writer_main(void *arg)
 
 		run_batch(b, jobs);
 
+		/* Counted before any answer leaves: a client that reads the
+		 * metrics right after its write must find the batch counted
+		 * (the upkeep thread is only woken further down, as before). */
+		pthread_mutex_lock(&b->lock);
+		b->stats.batches++;
+		b->stats.jobs += n;
+		if (n > b->stats.largest)
+			b->stats.largest = n;
+		pthread_mutex_unlock(&b->lock);
+
 		/* Callbacks first, without the lock (they may take others'). */
 		for (batch_job *j = jobs; j; j = j->next)
 			if (j->on_done)
@@ -389,12 +263,8 @@ static void *writer_main(void *arg)
 
 		pthread_mutex_lock(&b->lock);
 		b->busy = false;
-		b->stats.batches++;
-		if (b->hold || b->wb_waiting)
-			pthread_cond_signal(&b->ckpt_wake);
-		b->stats.jobs += n;
-		if (n > b->stats.largest)
-			b->stats.largest = n;
+		if (b->hold || b->upkeep_waiting)
+			pthread_cond_signal(&b->upkeep_wake);
 		/* `next` first: once done is set the job's owner may return
 		 * and its stack frame (the job) is gone. */
 		for (batch_job *j = jobs; j; j = next) {
@@ -436,7 +306,7 @@ int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err)
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (pthread_setaffinity_np(b->thread, sizeof one, &one) != 0 ||
-	    pthread_setaffinity_np(b->ckpt_thread, sizeof others, &others) !=
+	    pthread_setaffinity_np(b->upkeep_thread, sizeof others, &others) !=
 		    0)
 		return yb_errf(err, "internal",
 			       "cannot set the writer's CPU affinity");
@@ -453,12 +323,11 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	if (!b)
 		return yb_errf(err, "out_of_memory", "no memory for the batcher");
 	b->max_batch = max_batch > 0 ? max_batch : 1;
-	b->wal_restart_pages = WAL_RESTART_PAGES;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
-	pthread_cond_init(&b->ckpt_wake, NULL);
+	pthread_cond_init(&b->upkeep_wake, NULL);
 	if (yb_store_open(db_url, &b->store, err) < 0 ||
-	    yb_store_open(db_url, &b->ckpt_store, err) < 0 ||
+	    yb_store_open(db_url, &b->upkeep_store, err) < 0 ||
 	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0)
 		goto fail;
 	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
@@ -467,11 +336,11 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	}
 	writer = true;
 	(void)pthread_setname_np(b->thread, "yb-writer");
-	if (pthread_create(&b->ckpt_thread, NULL, checkpointer_main, b) != 0) {
-		yb_errf(err, "internal", "cannot start the checkpoint thread");
+	if (pthread_create(&b->upkeep_thread, NULL, upkeep_main, b) != 0) {
+		yb_errf(err, "internal", "cannot start the upkeep thread");
 		goto fail;
 	}
-	(void)pthread_setname_np(b->ckpt_thread, "yb-checkpoint");
+	(void)pthread_setname_np(b->upkeep_thread, "yb-upkeep");
 	*out = b;
 	return 0;
 fail:
@@ -482,9 +351,9 @@ fail:
 		pthread_mutex_unlock(&b->lock);
 		pthread_join(b->thread, NULL);
 	}
-	yb_store_close(b->ckpt_store);
+	yb_store_close(b->upkeep_store);
 	yb_store_close(b->store);
-	pthread_cond_destroy(&b->ckpt_wake);
+	pthread_cond_destroy(&b->upkeep_wake);
 	pthread_cond_destroy(&b->wake);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
@@ -498,20 +367,20 @@ void yb_batcher_stop(yb_batcher *b)
 	pthread_mutex_lock(&b->lock);
 	b->stopping = true;
 	pthread_cond_signal(&b->wake);
-	pthread_cond_signal(&b->ckpt_wake);
+	pthread_cond_signal(&b->upkeep_wake);
 	pthread_mutex_unlock(&b->lock);
 	pthread_join(b->thread, NULL);
-	pthread_join(b->ckpt_thread, NULL);
-	{
-		/* What the last batches wrote goes into the database file
-		 * before the server says it has stopped. */
-		int wal_pages, copied;
-		checkpoint_pass(b, false, &wal_pages, &copied);
-	}
-	pthread_cond_destroy(&b->ckpt_wake);
+	/* Only now does the upkeep end, with a last pass over what the last
+	 * batches wrote, before the server says it has stopped. */
+	pthread_mutex_lock(&b->lock);
+	b->upkeep_stopping = true;
+	pthread_cond_signal(&b->upkeep_wake);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->upkeep_thread, NULL);
+	pthread_cond_destroy(&b->upkeep_wake);
 	pthread_cond_destroy(&b->wake);
 	pthread_mutex_destroy(&b->lock);
-	yb_store_close(b->ckpt_store);
+	yb_store_close(b->upkeep_store);
 	yb_store_close(b->store);
 	free(b);
 }
@@ -579,10 +448,10 @@ int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 	return job.rc;
 }
 
-void yb_batcher_set_wal_limit(yb_batcher *b, int pages)
+void yb_batcher_set_upkeep_limit(yb_batcher *b, int limit)
 {
 	pthread_mutex_lock(&b->lock);
-	b->wal_restart_pages = pages > 0 ? pages : WAL_RESTART_PAGES;
+	b->upkeep_limit = limit > 0 ? limit : 0;
 	pthread_mutex_unlock(&b->lock);
 }
 
@@ -591,4 +460,21 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)
 	pthread_mutex_lock(&b->lock);
 	*out = b->stats;
 	pthread_mutex_unlock(&b->lock);
+}
+
+int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg, yb_err *err)
+{
+	yb_ctx c = *ctx;
+	int rc;
+
+	if (c.store->ops->begin(c.store, true, err) < 0)
+		return -1;
+	c.in_batch = true;
+	yb_err_clear(err);
+	rc = fn(&c, arg, err);
+	if (c.store->ops->commit(c.store, err) < 0) {
+		c.store->ops->rollback(c.store);
+		return -1;
+	}
+	return rc;
 }

@@ -38,7 +38,9 @@ typedef struct yb_batch_stats {
 	uint64_t jobs;                   /* jobs run */
 	uint64_t failed_commits;
 	uint64_t largest;                /* most jobs in one batch */
-	uint64_t wal_holds;              /* writer held to restart the WAL */
+	uint64_t wal_holds;              /* writer held for the store's log
+					  * upkeep (SQLite: to start the WAL
+					  * over) */
 } yb_batch_stats;
 
 /*
@@ -78,17 +80,29 @@ int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 
-/* How long (pages) the WAL may grow before the writer is held for it to
- * start over (batch.c says why; default 512 MiB of 4 KiB pages).  For
- * tests and tuning; pages <= 0 restores the default. */
-void yb_batcher_set_wal_limit(yb_batcher *b, int pages);
+/*
+ * The same contract as a batch of one, on ctx's own connection: begin a
+ * write transaction, run fn with in_batch set (its use cases' own
+ * transactions are savepoints in it), commit.  For a caller without a
+ * batcher (PostgreSQL, or group commit off) whose job is several use
+ * cases that must commit together.  Returns fn's result, or -1 with the
+ * commit's error (and then nothing of it was kept).
+ */
+int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg,
+		   yb_err *err);
+
+/* How long the store's log may grow before its upkeep holds the writer to
+ * start it over, in the engine's units (store.h's yb_upkeep_hooks.limit;
+ * SQLite: WAL pages, default 512 MiB of 4 KiB).  For tests and tuning;
+ * limit <= 0 restores the engine's default. */
+void yb_batcher_set_upkeep_limit(yb_batcher *b, int limit);
 
 /*
- * Run the writer thread on CPU `cpu` only and the checkpoint thread on
+ * Run the writer thread on CPU `cpu` only and the upkeep thread on
  * every other CPU (batch.c says why).  The caller keeps its own threads
  * off `cpu` as well (the HTTP server's workers).  Refused (-1, "usage")
  * for a CPU this process may not use or on a single-CPU machine.  The
- * threads are named "yb-writer" and "yb-checkpoint" either way.
+ * threads are named "yb-writer" and "yb-upkeep" either way.
  */
 int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err);
 /* A mask of the CPUs this process may use, without `cpu`; -1 (err

@@ -4,14 +4,9 @@
  * resolving whichever credential an institution presents (card number,
  * e-credential token, ID number) to the insured person it names.
  *
- * The agency's Ed25519 key pair lives in the store's metadata under
- * "ecert_keys" as the hex of libsodium's 64-byte secret key (which holds
- * the public key in its second half).  It is made by the first issue, in
- * that issue's transaction; verification never makes one, since no token
- * can be valid before a key exists.  On PostgreSQL two first issues racing
- * could each make a key and the later meta_put would win, voiding the
- * other's token; that can happen once in a database's life and only costs
- * that person a fresh QR code.
+ * The agency's Ed25519 key pair for credentials lives in the store's
+ * metadata under "ecert_keys" (service/keys.c says how): made by the
+ * first issue, never by a verification.
  */
 #include "service/settle.h"
 
@@ -23,48 +18,10 @@
 #include "core/ecert.h"
 #include "core/enums.h"
 #include "core/idnum.h"
+#include "service/keys.h"
 #include "service/settle_int.h"
 
 #define ECERT_META_KEY "ecert_keys"
-
-/* 1 = loaded, 0 = none yet (and !create), -1 = error. */
-static int keys_load(yb_ctx *ctx, bool create, yb_ecert_keys *keys,
-		     yb_err *err)
-{
-	char hex[2 * crypto_sign_SECRETKEYBYTES + 8];
-	size_t len = 0;
-	int found, rc = -1;
-
-	found = ctx->store->ops->meta_get(ctx->store, ECERT_META_KEY, hex,
-					  sizeof hex, err);
-	if (found < 0)
-		goto out;
-	if (found) {
-		if (sodium_hex2bin(keys->sk, sizeof keys->sk, hex, strlen(hex),
-				   NULL, &len, NULL) != 0 ||
-		    len != sizeof keys->sk) {
-			yb_errf(err, "store.corrupt",
-				"the stored e-credential key is malformed");
-			goto out;
-		}
-		crypto_sign_ed25519_sk_to_pk(keys->pk, keys->sk);
-		rc = 1;
-		goto out;
-	}
-	if (!create) {
-		rc = 0;
-		goto out;
-	}
-	yb_ecert_keygen(keys);
-	sodium_bin2hex(hex, sizeof hex, keys->sk, sizeof keys->sk);
-	if (ctx->store->ops->meta_put(ctx->store, ECERT_META_KEY, hex,
-				      err) < 0)
-		goto out;
-	rc = 1;
-out:
-	sodium_memzero(hex, sizeof hex);
-	return rc;
-}
 
 /* C5: only an issued card settles; say plainly why any other does not. */
 static int card_holder(yb_ctx *ctx, const char *card_no, bool strict,
@@ -104,7 +61,7 @@ static int ecert_holder(yb_ctx *ctx, const char *token, yb_time at,
 	yb_time expires_at;
 	int found, rc = -1;
 
-	found = keys_load(ctx, false, &keys, err);
+	found = yb_keys_load(ctx, ECERT_META_KEY, false, &keys, err);
 	if (found < 0)
 		goto out;
 	if (!found) {
@@ -205,7 +162,7 @@ int yb_ecert_issue_for(yb_ctx *ctx, const char *ssn, char *token,
 			"the person's insurance has ended");
 		goto out;
 	}
-	if (keys_load(ctx, true, &keys, err) < 0)
+	if (yb_keys_load(ctx, ECERT_META_KEY, true, &keys, err) < 0)
 		goto out;
 	exp = yb_ctx_now(ctx) + ctx->settings->ecert_lifetime_seconds;
 	if (yb_ecert_issue(&keys, p.ssn, exp, tok, err) < 0)

@@ -38,6 +38,9 @@ static const struct {
 	{ "person.terminate",       R_ADMIN | R_WINDOW },
 	{ "person.set_password",    R_ADMIN | R_WINDOW },
 	{ "person.get",             R_ADMIN | R_WINDOW },
+	/* fhir: Patient for an employer's staff and an institution's
+	 * patients (person_seen.c), masked (Q3) */
+	{ "person.seen",            R_INST | R_EMPLOYER },
 	{ "employer.register",      R_ADMIN },
 	{ "employer.get",           R_ADMIN | R_WINDOW },
 	/* contributions, books, operations */
@@ -88,7 +91,10 @@ static const struct {
 	/* --- nhsa: the national-interface gateway (settlement, revocation,
 	 * queries and reconciliation use the settlement actions above) --- */
 	{ "nhsa.credential.issue",  R_ADMIN },
+	{ "nhsa.credential.list",   R_ADMIN },
+	{ "nhsa.credential.revoke", R_ADMIN },
 	{ "nhsa.message.get",       R_ADMIN | R_WINDOW },
+	{ "nhsa.reversal",          R_INST },
 	{ "nhsa.sign",              R_INST },
 	{ "nhsa.person",            R_INST },
 	{ "nhsa.visit",             R_INST },
@@ -103,6 +109,14 @@ static const struct {
 	{ "delivery.list",          R_ADMIN | R_WINDOW },
 	{ "delivery.retry",         R_ADMIN | R_WINDOW },
 	{ "webhook.send",           R_ADMIN },
+	/* records and proofs (R1–R4); a person's own statements, gaps and
+	 * arrears are inquiry.self, the agency's view of them
+	 * inquiry.person */
+	{ "record.employer",        R_EMPLOYER | R_ADMIN | R_WINDOW },
+	{ "arrears.list",           R_ADMIN | R_WINDOW },
+	{ "proof.issue",            R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.get",              R_PERSON | R_ADMIN | R_WINDOW },
+	{ "proof.revoke",           R_ADMIN | R_WINDOW },
 };
 
 /*
@@ -110,14 +124,20 @@ static const struct {
  * data as the standby has replayed it, at most its replay lag behind the
  * primary (docs/POSTGRESQL.md "Reads from a standby"): person views,
  * statements and family usage, an employer's contributions, the daily
- * reconciliation.  Everything else reads the primary: authentication (a
- * revoked token stops at once), the lists a person edits himself
- * (bindings, notifications, sessions), a settlement the hospital has
- * just made, and every read inside a write.
+ * reconciliation; the records (R1, R3, R4): statements, gaps and arrears
+ * of a person (inquiry.self, inquiry.person) or an employer
+ * (record.employer), and the agency's arrears list.  Everything else
+ * reads the primary: authentication (a revoked token stops at once), the
+ * lists a person edits himself (bindings, notifications, sessions, his
+ * proofs), a settlement the hospital has just made, a proof (just
+ * issued, it must be found; revoked, it must fail verification at
+ * once), and every read inside a write — a proof's issuance reads the
+ * records it certifies in its own write transaction.
  */
 static const char *const standby_reads[] = {
 	"person.get", "inquiry.self", "inquiry.person", "inquiry.employer",
 	"reconciliation.get", "reconciliation.compare",
+	"record.employer", "arrears.list",
 };
 
 static bool reads_from_standby(const char *action)
@@ -178,6 +198,16 @@ int yb_authorize(yb_ctx *ctx, const char *action, yb_err *err)
 		break;
 	}
 	return yb_errf(err, "auth.forbidden", "not allowed: %s", action);
+}
+
+bool yb_reads_kept(const yb_ctx *ctx)
+{
+	return ctx->standby_ok;
+}
+
+void yb_reads_rearm(yb_ctx *ctx, bool kept)
+{
+	ctx->standby_ok = kept;
 }
 
 /*

@@ -83,6 +83,17 @@ yb_actor yb_actor_cli(void);
  */
 int yb_authorize(yb_ctx *ctx, const char *action, yb_err *err);
 
+/*
+ * Read routing for a use case that reads in several transactions after
+ * its one authorization (a statement's pages, streamed one request-less
+ * call at a time; an arrears report's look-up, then its scan):
+ * yb_reads_kept() is what yb_authorize chose, to be kept with the use
+ * case's state; yb_reads_rearm() hands it to the next read transaction.
+ * The choice itself stays ctx.c's.
+ */
+bool yb_reads_kept(const yb_ctx *ctx);
+void yb_reads_rearm(yb_ctx *ctx, bool kept);
+
 /* Begin a write (or read) transaction; on failure nothing is open.  A
  * read of an action marked for the standby runs there when ctx->standby
  * is set and answers. */

@@ -30,15 +30,34 @@ typedef struct yb_nhsa_cred {
 int yb_nhsa_credential_issue(yb_ctx *ctx, const char *institution_code,
 			     yb_nhsa_cred *out, yb_err *err);
 /* The credential of a paasid, before anyone is authenticated (as
- * yb_authenticate): nhsa.auth_unknown_paasid. */
+ * yb_authenticate): nhsa.auth_unknown_paasid, also once revoked. */
 int yb_nhsa_credential_find(yb_ctx *ctx, const char *paasid,
 			    yb_nhsa_cred *out, yb_err *err);
+
+/* What an operator sees of a credential: never the token. */
+typedef struct yb_nhsa_cred_info {
+	char paasid[YB_NHSA_PAASID_SZ];
+	char institution_code[YB_CODE_SZ];
+	yb_time created_at;
+	yb_time revoked_at;              /* 0 while in use */
+} yb_nhsa_cred_info;
+
+/* An institution's credentials, newest first (admin); *out malloc'd.
+ * institution.not_found for an unknown code. */
+int yb_nhsa_credential_list(yb_ctx *ctx, const char *institution_code,
+			    yb_nhsa_cred_info **out, int *n, yb_err *err);
+/* Revoke (admin, audited nhsa.credential.revoke): the gateway refuses
+ * the paasid from the next request on.  Again is harmless (the first
+ * revocation's time stays).  nhsa.credential_not_found. */
+int yb_nhsa_credential_revoke(yb_ctx *ctx, const char *paasid,
+			      yb_nhsa_cred_info *out, yb_err *err);
+
 /* A nonce is good once per paasid within the window (and old ones are
  * forgotten after it): nhsa.auth_nonce_replayed. */
 int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
 		      yb_err *err);
 
-/* ---- the message log (nhsa.c) --------------------------------------------- */
+/* ---- the message log (nhsa_msg.c) ------------------------------------------ */
 
 typedef struct yb_nhsa_msg {
 	const char *institution_code;    /* "" before authentication */
@@ -52,16 +71,23 @@ typedef struct yb_nhsa_msg {
 	int infcode;
 	const char *err_code;            /* "" on success */
 	const char *response;            /* the reply text */
+	/* What 2601 needs to undo this message (JSON text), NULL if none. */
+	const char *effect;
 } yb_nhsa_msg;
 
 /*
- * Claim (institution, msgid) for this message before acting on it.
+ * Claim (institution, msgid) for this message, in the transaction that
+ * then acts on it (so a second message with the msgid waits for the
+ * first to commit, on PostgreSQL at the unique key).  With `final` the
+ * message is kept complete at once (m->response set: a read, whose
+ * answer was made before), else as pending until yb_nhsa_msg_finish.
  * 0: new, go on; 1: the same body was answered before, *response is that
  * answer (malloc'd).  Errors: nhsa.msgid_reused (another body),
- * nhsa.msgid_in_progress (the first is still being answered).
+ * nhsa.msgid_in_progress (the first is not answered), nhsa.msgid_reversed
+ * (undone by 2601).
  */
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, char **response,
-		      yb_err *err);
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, bool final,
+		      char **response, yb_err *err);
 /* Keep the answer of a claimed message (or, with claimed = false, log a
  * message refused before it could claim anything). */
 int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
@@ -70,7 +96,16 @@ int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
 int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
 		    const char *msgid, char **json, yb_err *err);
 
-/* ---- sign-in (nhsa.c) ------------------------------------------------------ */
+/* 2601 冲正: undo what the message (institution, omsgid) of infno oinfno
+ * did for person psn_no, where that means something (docs/NHSA.md
+ * "2601"); *what says what was done ("settlement.revoke", "visit.cancel",
+ * "fee.delete", "none", "tombstone").  nhsa.reversal_refused when it
+ * cannot be undone. */
+int yb_nhsa_reverse(yb_ctx *ctx, const char *psn_no, const char *omsgid,
+		    const char *oinfno, const char *by_msgid,
+		    const char **what, yb_err *err);
+
+/* ---- sign-in (nhsa_sign.c) ------------------------------------------------------ */
 
 int yb_nhsa_sign_in(yb_ctx *ctx, const char *opter_no, const char *ip,
 		    const char *mac, char sign_no[31], yb_time *at,
@@ -109,6 +144,11 @@ typedef struct yb_nhsa_visit {
 	char dise_codg[31];
 	char state[12];                  /* registered | cancelled */
 	yb_time at;
+	/* A stay (2304): settlements made so far (revoked ones too: each
+	 * has its own S4 transaction id), and the final one while it
+	 * stands — the stay takes no more fee lines then. */
+	int ipt_count;
+	yb_id final_setl;
 } yb_nhsa_visit;
 
 /* 2201: fields of `in` except mdtrt_id/person_id/state/at; C4 checked. */
@@ -132,16 +172,24 @@ typedef struct yb_nhsa_fee {
 	int64_t amount_fen;
 	int64_t cnt;                     /* 1e-4 */
 	int64_t pric;                    /* 1e-6 */
-	yb_id settlement_id;             /* 0 while unsettled */
+	char msgid[31];                  /* the 2204/2301 that uploaded it */
 } yb_nhsa_fee;
 
-/* 2204: all lines or none. */
+/* 2204/2301: all lines or none; each line remembers `msgid` (2601).
+ * A batch (chrg_bchno) already settled takes no more lines
+ * (nhsa.batch_settled). */
 int yb_nhsa_fee_upload(yb_ctx *ctx, const yb_nhsa_fee *lines, int n,
-		       yb_err *err);
+		       const char *msgid, yb_err *err);
 /* 2205: the unsettled lines of one batch, or of all ("0000"). */
 int yb_nhsa_fee_cancel(yb_ctx *ctx, const char *mdtrt_id,
 		       const char *chrg_bchno, const char *psn_no,
 		       int *removed, yb_err *err);
+/* 2302: one unsettled line by feedetl_sn, or all unsettled ("0000");
+ * a named line that is settled: nhsa.batch_settled; unknown:
+ * nhsa.fee_not_found. */
+int yb_nhsa_fee_cancel_line(yb_ctx *ctx, const char *mdtrt_id,
+			    const char *feedetl_sn, const char *psn_no,
+			    int *removed, yb_err *err);
 
 /* ---- settlement (nhsa_settle.c) ----------------------------------------------- */
 
@@ -158,6 +206,11 @@ typedef struct yb_nhsa_setl_req {
 	bool has_inscp;
 	int64_t inscp_fen;
 	const char *msgid;               /* medins_setl_id */
+	/* 2303/2304: every unsettled batch of the stay, med_type the
+	 * visit's (chrg_bchno and med_type ""); mid_setl 中途结算 leaves
+	 * the stay open. */
+	bool inpatient;
+	bool mid_setl;
 } yb_nhsa_setl_req;
 
 /* Everything setlinfo / setldetail say. */
@@ -186,13 +239,17 @@ typedef struct yb_nhsa_setl {
 	yb_time revoked_at;
 } yb_nhsa_setl;
 
-/* 2206 (preview) and 2207: S3 order, S4 on (institution, mdtrt_id/
- * chrg_bchno), N1–N6, totals = fee details. */
+/* 2206/2303 (preview) and 2207/2304: S3 order, S4 on (institution,
+ * mdtrt_id/chrg_bchno; a stay: its final settlement), N1–N6, totals =
+ * fee details. */
 int yb_nhsa_settle(yb_ctx *ctx, const yb_nhsa_setl_req *req, bool preview,
 		   yb_nhsa_setl *out, bool *repeat, yb_err *err);
-/* 2208: S5, yearly totals given back; again is harmless. */
+/* 2208 (outpatient, pharmacy) and 2305 (inpatient: its fee lines are
+ * unsettled again): S5, yearly totals given back; again is harmless.
+ * nhsa.setl_not_found also for a settlement of the other family. */
 int yb_nhsa_revoke(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
-		   const char *psn_no, yb_nhsa_setl *out, yb_err *err);
+		   const char *psn_no, bool inpatient, yb_nhsa_setl *out,
+		   yb_err *err);
 /* 5203 */
 int yb_nhsa_setl_get(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
 		     const char *psn_no, yb_nhsa_setl *out, yb_err *err);

@@ -14,9 +14,32 @@
 /* 1 found (*val a new reference; meta filled if not NULL) / 0 / -1. */
 int yb_nhsa_rec_get(yb_ctx *ctx, const char *kind, const char *key,
 		    json_t **val, yb_nhsa_rec *meta, yb_err *err);
+/* The same with the value's text made already (taken, freed here; NULL
+ * is out of memory) — by core/jsonw.h on the hot path. */
+int yb_nhsa_rec_put_text(yb_ctx *ctx, const char *kind, const char *key,
+			 const char *grp, char *text, int mode, yb_err *err);
 /* Store `val` (borrowed) under (kind, key); result as store nhsa_put. */
 int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
 		    const char *grp, const json_t *val, int mode, yb_err *err);
+
+/* "institution|msgid", the key of a kept message (nhsa_msg.c). */
+void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
+		     const char *msgid);
+/* A kept message (kind "msg"): its facts (*meta, new reference) and its
+ * reply (*response, malloc'd).  1 found / 0 absent / -1. */
+int yb_nhsa_msg_load(yb_ctx *ctx, const char *key, json_t **meta,
+		     char **response, yb_err *err);
+/* Keep a message from its facts and reply (mode as store nhsa_put). */
+int yb_nhsa_msg_store(yb_ctx *ctx, const char *key, const json_t *meta,
+		      const char *response, int mode, yb_err *err);
+
+/* Every record of (kind, grp) by key, each read into a fresh element of
+ * `size` bytes by each(key, value, element): *out malloc'd (also for
+ * none), *n elements. */
+typedef void yb_nhsa_each_fn(const char *key, const json_t *val, void *elem);
+int yb_nhsa_rec_list(yb_ctx *ctx, const char *kind, const char *grp,
+		     size_t size, yb_nhsa_each_fn *each, void **out, int *n,
+		     yb_err *err);
 
 /* A string member, "" if absent. */
 const char *yb_nhsa_js(const json_t *o, const char *name);
@@ -34,11 +57,76 @@ const char *yb_nhsa_insutype_of(yb_scheme scheme);
  * transaction: nhsa.visit_not_found, nhsa.person_mismatch. */
 int yb_nhsa_visit_load(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
 		       yb_nhsa_visit *out, yb_err *err);
+/* The audit record of a visit's change ("nhsa_visit:<mdtrt_id>"). */
+int yb_nhsa_audit_visit(yb_ctx *ctx, const char *action, const char *id,
+			yb_err *err);
+/* 2202 in the caller's transaction: only a registered visit none of
+ * whose batches was settled (nhsa.visit_state); audited. */
+int yb_nhsa_visit_cancel_in(yb_ctx *ctx, yb_nhsa_visit *v, yb_err *err);
+/* Keep a visit record (mode as store nhsa_put). */
+int yb_nhsa_visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
+		       yb_err *err);
+
+/* ---- fee lines and their batches (nhsa_fee.c) ---------------------------- */
+
+/*
+ * A fee batch (chrg_bchno) of a visit: the sum and number of its lines
+ * and the settlement that paid them (0 while unsettled).  Kept beside the
+ * lines so that a settlement reads one record, not every line of the
+ * visit.  Record kind "feeb", key mdtrt_id|chrg_bchno, grp mdtrt_id.
+ */
+typedef struct yb_nhsa_batch {
+	char chrg_bchno[31];
+	int64_t sum_fen;
+	int64_t lines;
+	yb_id settlement_id;
+} yb_nhsa_batch;
+
+/* 1 found / 0 absent (out zeroed, its chrg_bchno set) / -1. */
+int yb_nhsa_batch_get(yb_ctx *ctx, const char *mdtrt_id,
+		      const char *chrg_bchno, yb_nhsa_batch *out, yb_err *err);
+/* Every batch of a visit (malloc'd, also for none). */
+int yb_nhsa_batches_of(yb_ctx *ctx, const char *mdtrt_id,
+		       yb_nhsa_batch **out, int *n, yb_err *err);
+int yb_nhsa_batch_put(yb_ctx *ctx, const char *mdtrt_id,
+		      const yb_nhsa_batch *b, yb_err *err);
 /* Every fee line of a visit (malloc'd, also for none). */
 int yb_nhsa_fees_of(yb_ctx *ctx, const char *mdtrt_id, yb_nhsa_fee **out,
 		    int *n, yb_err *err);
-/* Record that a fee line was paid by `settlement_id`. */
-int yb_nhsa_fee_mark(yb_ctx *ctx, const yb_nhsa_fee *f, yb_id settlement_id,
+/* Delete the visit's unsettled lines that match (batch "" any; msgid ""
+ * any): *removed lines.  With `strict`, a matching line of a settled
+ * batch is nhsa.batch_settled and nothing is deleted. */
+int yb_nhsa_fees_delete(yb_ctx *ctx, const char *mdtrt_id,
+			const char *chrg_bchno, const char *msgid,
+			bool strict, int *removed, yb_err *err);
+
+/* ---- settlement records (nhsa_setl.c) and yearly totals (nhsa_cum.c) ---- */
+
+/* The setl record `setl_id` of this institution (mdtrt_id and psn_no
+ * must match it too, unless NULL), with its settlement and patient; *j is
+ * the record (new reference).  nhsa.setl_not_found. */
+int yb_nhsa_setl_load(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
+		      const char *psn_no, json_t **j, yb_nhsa_setl *o,
+		      yb_err *err);
+int yb_nhsa_setl_save(yb_ctx *ctx, const yb_nhsa_setl *o, const char *hash,
+		      int mode, yb_err *err);
+/* o->balc_fen: the patient's own balance after `o` (with `preview`,
+ * nothing was posted: his own share is taken off). */
+int yb_nhsa_own_balance(yb_ctx *ctx, yb_nhsa_setl *o, bool preview,
+			yb_err *err);
+/* S5 of a loaded setl record in the caller's write transaction (no audit
+ * record: the caller's); nothing for one already revoked. */
+int yb_nhsa_revoke_setl_in(yb_ctx *ctx, yb_nhsa_setl *o, const json_t *j,
+			   yb_err *err);
+
+int yb_nhsa_year_of(yb_time t);
+void yb_nhsa_cum_key(char *buf, size_t size, yb_id person, int year,
+		     const char *insutype, int visit);
+/* The totals row of `key`, locked; made if absent when `make`. */
+int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make, json_t **j,
 		     yb_err *err);
+/* Add sign × (this settlement) to its totals row. */
+int yb_nhsa_cum_move(yb_ctx *ctx, const char *key, json_t *j,
+		     const yb_nhsa_setl *o, int sign, yb_err *err);
 
 #endif

@@ -1,11 +1,12 @@
 /*
- * nhsa_visit.c — 1101 person information, 2201/2202 registration, 2203
- * visit information, 2204/2205 fee details (docs/NHSA.md).
+ * nhsa_visit.c — 1101 person information, 2201/2202 registration and
+ * 2203 visit information (docs/NHSA.md); fee details are nhsa_fee.c.
  *
- * Record kinds: "visit" (key mdtrt_id, grp institution), "otp" (key
- * institution|ipt_otp_no: unique within the hospital), "fee" (key
- * mdtrt_id|feedetl_sn, grp mdtrt_id).  A visit belongs to the institution
- * that registered it; another institution's mdtrt_id is "not found".
+ * Record kinds: "visit" (key mdtrt_id; its institution is the record's
+ * inst), "otp" (key
+ * institution|ipt_otp_no: unique within the hospital).  A visit belongs
+ * to the institution that registered it; another institution's mdtrt_id
+ * is "not found".
  */
 #include "service/nhsa_int.h"
 
@@ -80,13 +81,14 @@ out:
 static json_t *visit_json(const yb_nhsa_visit *v)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-			 "s:I}",
+			 "s:I, s:i, s:I}",
 			 "psn_no", v->psn_no, "person_id", (json_int_t)v->person_id,
 			 "insutype", v->insutype, "med_type", v->med_type,
 			 "ipt_otp_no", v->ipt_otp_no, "cert_type", v->cert_type,
 			 "cert_no", v->cert_no, "begntime", v->begntime,
 			 "dise_codg", v->dise_codg, "state", v->state,
-			 "at", (json_int_t)v->at);
+			 "at", (json_int_t)v->at, "ipt_count", v->ipt_count,
+			 "final_setl", (json_int_t)v->final_setl);
 }
 
 static void visit_from(const char *mdtrt_id, const json_t *j,
@@ -106,6 +108,8 @@ static void visit_from(const char *mdtrt_id, const json_t *j,
 	yb_nhsa_cpy(v->dise_codg, sizeof v->dise_codg, yb_nhsa_js(j, "dise_codg"));
 	yb_nhsa_cpy(v->state, sizeof v->state, yb_nhsa_js(j, "state"));
 	v->at = yb_nhsa_ji(j, "at");
+	v->ipt_count = (int)yb_nhsa_ji(j, "ipt_count");
+	v->final_setl = yb_nhsa_ji(j, "final_setl");
 }
 
 int yb_nhsa_visit_load(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
@@ -133,22 +137,21 @@ int yb_nhsa_visit_load(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
 	return 0;
 }
 
-static int visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
-		      yb_err *err)
+int yb_nhsa_visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
+		       yb_err *err)
 {
 	json_t *j = visit_json(v);
 	int rc;
 
 	if (!j)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	rc = yb_nhsa_rec_put(ctx, "visit", v->mdtrt_id,
-			     ctx->actor.institution_code, j, mode, err);
+	rc = yb_nhsa_rec_put(ctx, "visit", v->mdtrt_id, "", j, mode, err);
 	json_decref(j);
 	return rc;
 }
 
-static int audit_visit(yb_ctx *ctx, const char *action, const char *id,
-		       yb_err *err)
+int yb_nhsa_audit_visit(yb_ctx *ctx, const char *action, const char *id,
+			yb_err *err)
 {
 	char target[YB_TEXT_SZ];
 
@@ -204,33 +207,43 @@ int yb_nhsa_visit_register(yb_ctx *ctx, const yb_nhsa_visit *in,
 			in->ipt_otp_no);
 		goto out;
 	}
-	if (visit_save(ctx, out, YB_NHSA_INSERT, err) < 0)
+	if (yb_nhsa_visit_save(ctx, out, YB_NHSA_INSERT, err) < 0)
 		goto out;
-	rc = audit_visit(ctx, "nhsa.visit.register", out->mdtrt_id, err);
+	rc = yb_nhsa_audit_visit(ctx, "nhsa.visit.register", out->mdtrt_id, err);
 out:
 	json_decref(otp);
 	return yb_tx_end(ctx, rc, err);
 }
 
-/* Does the visit have fee lines settled (and not revoked)? */
+/* Has a batch of the visit been settled (revoked or not)? */
 static int visit_settled(yb_ctx *ctx, const char *mdtrt_id, bool *settled,
 			 yb_err *err)
 {
-	yb_nhsa_rec *recs = NULL;
-	json_error_t jerr;
+	yb_nhsa_batch *b = NULL;
 	int n = 0;
 
 	*settled = false;
-	if (ctx->store->ops->nhsa_list(ctx->store, "fee", mdtrt_id, &recs, &n,
-				       err) < 0)
+	if (yb_nhsa_batches_of(ctx, mdtrt_id, &b, &n, err) < 0)
 		return -1;
-	for (int i = 0; i < n && !*settled; i++) {
-		json_t *j = json_loads(recs[i].val, 0, &jerr);
-		*settled = j && yb_nhsa_ji(j, "settlement_id") != 0;
-		json_decref(j);
-	}
-	yb_nhsa_recs_free(recs, n);
+	for (int i = 0; i < n && !*settled; i++)
+		*settled = b[i].settlement_id != 0;
+	free(b);
 	return 0;
+}
+
+int yb_nhsa_visit_cancel_in(yb_ctx *ctx, yb_nhsa_visit *v, yb_err *err)
+{
+	bool settled;
+
+	if (visit_settled(ctx, v->mdtrt_id, &settled, err) < 0)
+		return -1;
+	if (strcmp(v->state, "registered") != 0 || settled)
+		return yb_errf(err, "nhsa.visit_state",
+			       "only a registered visit without settlement");
+	yb_nhsa_cpy(v->state, sizeof v->state, "cancelled");
+	if (yb_nhsa_visit_save(ctx, v, YB_NHSA_UPSERT, err) < 0)
+		return -1;
+	return yb_nhsa_audit_visit(ctx, "nhsa.visit.cancel", v->mdtrt_id, err);
 }
 
 int yb_nhsa_visit_cancel(yb_ctx *ctx, const char *psn_no,
@@ -238,7 +251,6 @@ int yb_nhsa_visit_cancel(yb_ctx *ctx, const char *psn_no,
 			 yb_err *err)
 {
 	yb_nhsa_visit v;
-	bool settled;
 	int rc = -1;
 
 	if (yb_authorize(ctx, "nhsa.visit", err) < 0)
@@ -251,17 +263,7 @@ int yb_nhsa_visit_cancel(yb_ctx *ctx, const char *psn_no,
 		yb_errf(err, "nhsa.visit_not_found", "ipt_otp_no");
 		goto out;
 	}
-	if (visit_settled(ctx, mdtrt_id, &settled, err) < 0)
-		goto out;
-	if (strcmp(v.state, "registered") != 0 || settled) {
-		yb_errf(err, "nhsa.visit_state",
-			"only a registered visit without settlement");
-		goto out;
-	}
-	yb_nhsa_cpy(v.state, sizeof v.state, "cancelled");
-	if (visit_save(ctx, &v, YB_NHSA_UPSERT, err) < 0)
-		goto out;
-	rc = audit_visit(ctx, "nhsa.visit.cancel", mdtrt_id, err);
+	rc = yb_nhsa_visit_cancel_in(ctx, &v, err);
 out:
 	return yb_tx_end(ctx, rc, err);
 }
@@ -285,145 +287,10 @@ int yb_nhsa_visit_info(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
 	}
 	yb_nhsa_cpy(v.med_type, sizeof v.med_type, med_type);
 	yb_nhsa_cpy(v.dise_codg, sizeof v.dise_codg, dise_codg);
-	if (visit_save(ctx, &v, YB_NHSA_UPSERT, err) < 0)
+	if (yb_nhsa_visit_save(ctx, &v, YB_NHSA_UPSERT, err) < 0)
 		goto out;
-	rc = audit_visit(ctx, "nhsa.visit.info", mdtrt_id, err);
+	rc = yb_nhsa_audit_visit(ctx, "nhsa.visit.info", mdtrt_id, err);
 out:
 	return yb_tx_end(ctx, rc, err);
 }
 
-/* ---- fee details ---------------------------------------------------------------- */
-
-static int fee_put(yb_ctx *ctx, const yb_nhsa_fee *f, int mode, yb_err *err)
-{
-	char key[192];
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
-			      "psn_no", f->psn_no, "chrg_bchno", f->chrg_bchno,
-			      "med_list_codg", f->med_list_codg,
-			      "amount_fen", (json_int_t)f->amount_fen,
-			      "cnt", (json_int_t)f->cnt,
-			      "pric", (json_int_t)f->pric,
-			      "settlement_id", (json_int_t)f->settlement_id);
-	int rc;
-
-	if (!j)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	snprintf(key, sizeof key, "%s|%s", f->mdtrt_id, f->feedetl_sn);
-	rc = yb_nhsa_rec_put(ctx, "fee", key, f->mdtrt_id, j, mode, err);
-	json_decref(j);
-	if (rc < 0 && err && err->code &&
-	    strcmp(err->code, "nhsa.duplicate") == 0)
-		return yb_errf(err, "nhsa.fee_duplicate", "feedetl_sn %s",
-			       f->feedetl_sn);
-	return rc;
-}
-
-int yb_nhsa_fees_of(yb_ctx *ctx, const char *mdtrt_id, yb_nhsa_fee **out,
-		    int *n, yb_err *err)
-{
-	yb_nhsa_rec *recs = NULL;
-	json_error_t jerr;
-	int m = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (ctx->store->ops->nhsa_list(ctx->store, "fee", mdtrt_id, &recs, &m,
-				       err) < 0)
-		return -1;
-	*out = calloc(m > 0 ? (size_t)m : 1, sizeof **out);
-	if (!*out) {
-		yb_nhsa_recs_free(recs, m);
-		return yb_errf(err, "out_of_memory", "out of memory");
-	}
-	for (int i = 0; i < m; i++) {
-		yb_nhsa_fee *f = &(*out)[i];
-		json_t *j = json_loads(recs[i].val, 0, &jerr);
-		const char *bar = strchr(recs[i].key, '|');
-		yb_nhsa_cpy(f->mdtrt_id, sizeof f->mdtrt_id, mdtrt_id);
-		yb_nhsa_cpy(f->feedetl_sn, sizeof f->feedetl_sn,
-			    bar ? bar + 1 : "");
-		yb_nhsa_cpy(f->psn_no, sizeof f->psn_no, yb_nhsa_js(j, "psn_no"));
-		yb_nhsa_cpy(f->chrg_bchno, sizeof f->chrg_bchno,
-			    yb_nhsa_js(j, "chrg_bchno"));
-		yb_nhsa_cpy(f->med_list_codg, sizeof f->med_list_codg,
-			    yb_nhsa_js(j, "med_list_codg"));
-		f->amount_fen = yb_nhsa_ji(j, "amount_fen");
-		f->cnt = yb_nhsa_ji(j, "cnt");
-		f->pric = yb_nhsa_ji(j, "pric");
-		f->settlement_id = yb_nhsa_ji(j, "settlement_id");
-		json_decref(j);
-	}
-	*n = m;
-	yb_nhsa_recs_free(recs, m);
-	return 0;
-}
-
-int yb_nhsa_fee_mark(yb_ctx *ctx, const yb_nhsa_fee *f, yb_id settlement_id,
-		     yb_err *err)
-{
-	yb_nhsa_fee g = *f;
-
-	g.settlement_id = settlement_id;
-	return fee_put(ctx, &g, YB_NHSA_UPSERT, err);
-}
-
-int yb_nhsa_fee_upload(yb_ctx *ctx, const yb_nhsa_fee *lines, int n,
-		       yb_err *err)
-{
-	yb_nhsa_visit v;
-	int rc = -1;
-
-	if (yb_authorize(ctx, "nhsa.fee", err) < 0)
-		return -1;
-	if (n <= 0)
-		return yb_errf(err, "nhsa.missing_field", "input.feedetail");
-	if (yb_tx_begin(ctx, true, err) < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		if (yb_nhsa_visit_load(ctx, lines[i].mdtrt_id, lines[i].psn_no,
-				       &v, err) < 0)
-			goto out;
-		if (strcmp(v.state, "registered") != 0) {
-			yb_errf(err, "nhsa.visit_state", "the visit was cancelled");
-			goto out;
-		}
-		if (fee_put(ctx, &lines[i], YB_NHSA_INSERT, err) < 0)
-			goto out;
-	}
-	rc = audit_visit(ctx, "nhsa.fee.upload", lines[0].mdtrt_id, err);
-out:
-	return yb_tx_end(ctx, rc, err);
-}
-
-int yb_nhsa_fee_cancel(yb_ctx *ctx, const char *mdtrt_id,
-		       const char *chrg_bchno, const char *psn_no,
-		       int *removed, yb_err *err)
-{
-	yb_nhsa_visit v;
-	yb_nhsa_fee *fees = NULL;
-	char key[192];
-	bool all = strcmp(chrg_bchno, "0000") == 0;
-	int n = 0, rc = -1;
-
-	*removed = 0;
-	if (yb_authorize(ctx, "nhsa.fee", err) < 0)
-		return -1;
-	if (yb_tx_begin(ctx, true, err) < 0)
-		return -1;
-	if (yb_nhsa_visit_load(ctx, mdtrt_id, psn_no, &v, err) < 0 ||
-	    yb_nhsa_fees_of(ctx, mdtrt_id, &fees, &n, err) < 0)
-		goto out;
-	for (int i = 0; i < n; i++) {
-		if (fees[i].settlement_id != 0 ||
-		    (!all && strcmp(fees[i].chrg_bchno, chrg_bchno) != 0))
-			continue;
-		snprintf(key, sizeof key, "%s|%s", mdtrt_id, fees[i].feedetl_sn);
-		if (ctx->store->ops->nhsa_delete(ctx->store, "fee", key, err) < 0)
-			goto out;
-		(*removed)++;
-	}
-	rc = audit_visit(ctx, "nhsa.fee.cancel", mdtrt_id, err);
-out:
-	free(fees);
-	return yb_tx_end(ctx, rc, err);
-}

@@ -39,6 +39,15 @@ int yb_person_register(yb_ctx *ctx, const yb_person_new *in, yb_person *out,
 int yb_person_get(yb_ctx *ctx, const char *key, yb_person_view *out,
 		  yb_err *err);
 
+/*
+ * Q2, Q3: a person as an employer (its own employees) or an institution
+ * (a patient named by his ID number, or one it has settled) may see him;
+ * `key` an SSN or an ID number.  Anyone else is person.not_found, as an
+ * unknown person is.  Action "person.seen"; person_seen.c says why.
+ */
+int yb_person_seen(yb_ctx *ctx, const char *key, yb_person *out,
+		   yb_err *err);
+
 /* Q1: the acting person's own record, account and newest card (role
  * person, action "inquiry.self"); for GET /api/v1/me. */
 int yb_person_self(yb_ctx *ctx, yb_person_view *out, yb_err *err);

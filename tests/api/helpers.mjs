@@ -72,7 +72,7 @@ export async function cli(db, ...args) {
 /* harden (#14): with YB_FUZZ_SEEDS=FILE, every request body the tests send
  * is appended to FILE (JSON lines), which tests/fuzz/seed-json.mjs turns
  * into the JSON fuzz target's seed corpus. */
-function seedRecord(method, path, payload) {
+export function seedRecord(method, path, payload) {
   const body = Buffer.isBuffer(payload) ? payload.toString('latin1') : String(payload);
   if (body.length > 4096) return;    // the fuzzer's inputs are small
   appendFileSync(process.env.YB_FUZZ_SEEDS, JSON.stringify({ method, path, body }) + '\n');

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, seedPerson, seedInstitution, bindWeb, cli, login } from './helpers.mjs';
 import { NhsaClient, tifSignature, today, infTime } from '../nhsa/client.mjs';
+import { ok, refused, register, feeLine, setlData, ledgerBalances } from './nhsa_his.mjs';
 
 const H1 = 'H44030000001';
 const H2 = 'H44030000002';
@@ -30,62 +31,12 @@ before(async () => {
 
 after(async () => {
   if (!srv) return;
-  const check = JSON.parse(await cli(srv.db.url, '--json', 'ledger', 'check'));
-  assert.equal(check.ok, true, JSON.stringify(check));
+  await ledgerBalances(srv);
   const r = await srv.stop();
   assert.equal(r.code, 0, srv.stderr);
 });
 
-function ok(r) {
-  assert.equal(r.status, 200, r.text);
-  assert.equal(r.json?.infcode, 0, r.text);
-  assert.match(r.text, /"infcode":0[,}]/);        // a JSON number
-  assert.equal(r.json.err_msg, '');
-  assert.match(r.json.inf_refmsgid, /^440300\d{24}$/);
-  assert.match(r.json.refmsg_time, /^\d{17}$/);
-  assert.match(r.json.respond_time, /^\d{17}$/);
-  return r.json.output;
-}
-
-function refused(r, code) {
-  assert.equal(r.status, 200, r.text);                   // never a 4xx/5xx
-  assert.equal(r.json?.infcode, -1, r.text);
-  assert.ok(r.json.err_msg.includes(`[${code}]`), `want ${code}: ${r.json.err_msg}`);
-  assert.match(r.json.err_msg, /[\u4e00-\u9fff]/);       // Chinese text
-  assert.deepEqual(r.json.output, {});
-}
-
 const balance = async (p) => (await srv.get(`/api/v1/persons/${p.ssn}`, { token: srv.keys.admin })).json.account?.balance_fen ?? 0;
-
-let otp = 0;
-async function register(client, p, insutype, cert = ['02', p.id_number]) {
-  otp += 1;
-  const out = ok(await client.call('2201', { data: {
-    psn_no: p.ssn, insutype, begntime: infTime(), mdtrt_cert_type: cert[0], mdtrt_cert_no: cert[1],
-    ipt_otp_no: `MZ${process.pid}${otp}`, atddr_no: 'D001', dr_name: '李医生', dept_code: 'K01',
-    dept_name: '内科', caty: 'A03',
-  } }));
-  assert.match(out.data.mdtrt_id, /^\d+$/);
-  assert.equal(out.data.psn_no, p.ssn);
-  return out.data.mdtrt_id;
-}
-
-function feeLine(mdtrt_id, psn_no, sn, chrg_bchno, cnt, pric, amount) {
-  return {
-    feedetl_sn: sn, mdtrt_id, psn_no, chrg_bchno, rx_circ_flag: '0', fee_ocur_time: infTime(),
-    med_list_codg: 'XA01AAA001', medins_list_codg: 'YP0001', det_item_fee_sumamt: amount,
-    cnt, pric, bilg_dept_codg: 'K01', bilg_dept_name: '内科', bilg_dr_codg: 'D001',
-    bilg_dr_name: '李医生', hosp_appr_flag: '0',
-  };
-}
-
-function setlData(p, mdtrt_id, chrg_bchno, medfee, insutype, extra = {}) {
-  return { data: {
-    psn_no: p.ssn, mdtrt_cert_type: '02', mdtrt_cert_no: p.id_number, med_type: '11',
-    medfee_sumamt: medfee, psn_setlway: '01', mdtrt_id, chrg_bchno, insutype,
-    acct_used_flag: '1', ...extra,
-  } };
-}
 
 test('9001 sign-in: sign_no for the operator; the reply envelope', async () => {
   const r = await his.signIn();

@@ -82,7 +82,7 @@ test('a 2 MB body and a 1 MB password are 413 request.too_large, read by fetch e
   assert.equal((await srv.get('/healthz')).status, 200);
 });
 
-test('refusals before a handler runs reach fetch with a large body: 401, 415, 429', async () => { /* X4 */
+test('refusals before a handler runs reach fetch with a large body: 401, 415, 429, on the API and FHIR', async () => { /* X4 */
   const big = JSON.stringify({ ssn: '600000001', padding: 'x'.repeat(60 * 1024) });
   const huge = JSON.stringify({ ssn: '600000001', padding: 'x'.repeat(3 * 1024 * 1024) });
   // lock the login out (login_max_failures = 2 in this server's config)
@@ -97,6 +97,10 @@ test('refusals before a handler runs reach fetch with a large body: 401, 415, 42
     expectError(assert, await postRaw('/api/v1/persons', big, { tok: srv.keys.admin, headers: { 'content-type': 'text/plain' } }),
       415, 'request.unsupported_media_type');
     expectError(assert, await postRaw('/api/v1/sessions', locked), 429, 'auth.throttled');
+    // the FHIR edge's refusals too, as OperationOutcomes
+    const oo = await postRaw('/fhir/R4/Claim/$submit', huge, { headers: { 'content-type': 'application/fhir+json' } });
+    assert.equal(oo.status, 401, oo.text);
+    assert.equal(oo.json.issue[0].details.coding[0].code, 'auth.required');
   }
 });
 
@@ -120,6 +124,27 @@ test('curl reads the same refusals, with and without Expect: 100-continue', asyn
     [st, body] = await curlPost('/api/v1/sessions', esc);
     assert.equal(st, 400, body);
     assert.match(body, /request\.invalid_json/);
+  }
+  // 401, 415 and 429 are decided after the body is read: a 60 KB body
+  // (under the limit), sent at once or after "100 Continue"
+  const big = join(dir, 'big.json');
+  await writeFile(big, JSON.stringify({ ssn: '600000001', padding: 'x'.repeat(60 * 1024) }));
+  const locked = join(dir, 'locked.json');   // the login the test before locked out
+  await writeFile(locked, JSON.stringify({ login: person.ssn, password: 'correct horse 1', pad: 'x'.repeat(60 * 1024) }));
+  const cases = [
+    ['/api/v1/persons', big, {}, 401, /auth\.required/],
+    ['/fhir/R4/Claim/$submit', big, { ct: 'application/fhir+json' }, 401, /"OperationOutcome".*auth\.required/],
+    ['/api/v1/persons', big, { tok: srv.keys.admin, ct: 'text/plain' }, 415, /request\.unsupported_media_type/],
+    ['/api/v1/sessions', locked, {}, 429, /auth\.throttled/],
+  ];
+  for (let i = 0; i < TRIES; i++) {
+    for (const [path, file, opt, want, code] of cases) {
+      for (const expect of ['Expect:', 'Expect: 100-continue']) {
+        const [st, body] = await curlPost(path, file, { ...opt, extra: ['-H', expect] });
+        assert.equal(st, want, `${path} (${expect}): ${body}`);
+        assert.match(body, code);
+      }
+    }
   }
   // a chunked body over the limit (no Content-Length) is read too
   const [st, body] = await curlPost('/api/v1/sessions', two, { extra: ['-H', 'Transfer-Encoding: chunked', '-H', 'Expect:'] });

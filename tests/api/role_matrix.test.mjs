@@ -37,6 +37,7 @@ const PARAMS = {
   year: '2026', code: 'H-NONE', settlement_id: '999999', offline_id: '999999', date: '2026-01-01',
   session_id: '999999',
   id: '999999', infno: '9001', notification_id: '999999', webhook_id: '999999', delivery_id: '999999',
+  paasid: 'no-such-paasid', msgid: 'H44030000999202601010000000001',
 };
 const fill = (p) => p.replace(/\{(\w+)\}/g, (_, k) => PARAMS[k]);
 

@@ -54,7 +54,10 @@ static void test_tag_refuses(void **state)
 {
 	yb_err err;
 	static const char *const bad[] = { "{\"a\":01}", "{\"a\":1.}",
-		"{\"a\":-}", "{\"a\":1e}" };
+		"{\"a\":-}", "{\"a\":1e}",
+		/* a string holding the tag would be read as a number */
+		"{\"a\":\"\\u0001300\"}", "[\"x\\u0001\"]" };
+	char *ok;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -64,6 +67,22 @@ static void test_tag_refuses(void **state)
 	}
 	assert_null(yb_fhir_tag_numbers("[[[[", 4, 3, &err));
 	assert_string_equal(err.code, "request.invalid_json");
+	assert_null(yb_fhir_tag_numbers("{}\0{", 4, 3, &err));
+	assert_string_equal(err.code, "request.invalid_json");
+	/* a number where JSON has no value stays bare, for jansson to
+	 * refuse: a key, a second value (tagged, they were strings) */
+	ok = yb_fhir_tag_numbers("{1:2}", 5, 3, &err);
+	assert_string_equal(ok, "{1:\"\\u00012\"}");
+	assert_null(json_loads(ok, 0, NULL));
+	free(ok);
+	ok = yb_fhir_tag_numbers("[1 2,3]", 7, 3, &err);
+	assert_string_equal(ok, "[\"\\u00011\" 2,\"\\u00013\"]");
+	free(ok);
+	/* an escaped backslash before u0001 is text, not the tag */
+	ok = yb_fhir_tag_numbers("[\"\\\\u0001\"]", 11, 3, &err);
+	assert_non_null(ok);
+	assert_string_equal(ok, "[\"\\\\u0001\"]");
+	free(ok);
 }
 
 /* U1: FHIR decimal text ↔ fen. */
@@ -191,6 +210,12 @@ static void test_element_paths(void **state)
 	assert_int_equal(yb_fhir_get_money(claim, "Claim", "gone", true, &fen,
 					   &err), -1);
 	assert_string_equal(err.code, "request.missing_field");
+	/* an extension's element, in FHIRPath */
+	yb_fhir_expression("Claim.extension('https://x.org/sd/fund-pay')"
+			   ".valueMoney.value: must be a number", expr,
+			   sizeof expr);
+	assert_string_equal(expr, "Claim.extension('https://x.org/sd/"
+			    "fund-pay').valueMoney.value");
 	/* a service's sentence is no path */
 	yb_fhir_expression("the SSN and ID number: mismatch", expr,
 			   sizeof expr);

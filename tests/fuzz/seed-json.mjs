@@ -1,7 +1,7 @@
 // seed-json.mjs — the JSON fuzz target's seed corpus from the bodies the
 // API tests send (issue #14).  Usage:
 //   YB_FUZZ_SEEDS=/tmp/seeds.jsonl node --test tests/api   (records them)
-//   node tests/fuzz/seed-json.mjs /tmp/seeds.jsonl         (writes corpus/json)
+//   node tests/fuzz/seed-json.mjs /tmp/seeds.jsonl         (writes corpus/json, corpus/fhir)
 // Each file is one byte naming the decoder (the order of `decoders[]` in
 // fuzz_json.c) followed by the body; names are the content's hash, so a
 // rerun adds only new bodies.  Reproducers (crash-*) are kept by hand.
@@ -28,21 +28,25 @@ const routes = [
   [/^POST \/api\/v1\/(persons\/[^/]+\/(password|termination)|cards\/[^/]+\/return)$/, 12],
 ];
 
-const out = join(here, 'corpus', 'json');
-mkdirSync(out, { recursive: true });
-let added = 0;
+// FHIR bodies (/fhir/R4/...) go to corpus/fhir as they are: fuzz_fhir.c
+// reads every body the same way.
+const out = { json: join(here, 'corpus', 'json'), fhir: join(here, 'corpus', 'fhir') };
+const added = { json: 0, fhir: 0 };
+for (const d of Object.values(out)) mkdirSync(d, { recursive: true });
 const seen = new Set();
 for (const line of readFileSync(process.argv[2], 'utf8').split('\n')) {
   if (!line) continue;
   const { method, path, body } = JSON.parse(line);
   const key = `${method} ${path.split('?')[0]}`;
   const hit = routes.find(([re]) => re.test(key));
-  if (!hit) continue;
-  const bytes = Buffer.concat([Buffer.from([hit[1]]), Buffer.from(body, 'latin1')]);
+  const target = path.startsWith('/fhir/') ? 'fhir' : hit ? 'json' : null;
+  if (!target) continue;
+  const bytes = target === 'fhir' ? Buffer.from(body, 'latin1')
+    : Buffer.concat([Buffer.from([hit[1]]), Buffer.from(body, 'latin1')]);
   const name = createHash('sha1').update(bytes).digest('hex');
   if (seen.has(name)) continue;
   seen.add(name);
-  writeFileSync(join(out, name), bytes);
-  added++;
+  writeFileSync(join(out[target], name), bytes);
+  added[target]++;
 }
-console.log(`${added} seeds in ${out}`);
+for (const t of Object.keys(out)) console.log(`${added[t]} seeds in ${out[t]}`);

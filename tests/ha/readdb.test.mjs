@@ -7,6 +7,9 @@
 // but shows the data as it was.  A write made then succeeds — it went to
 // the primary — and is invisible to a person view, a statement and the
 // reconciliation (standby) while a settlement look-up (primary) sees it.
+// The records likewise: a contribution posted then is missing from the
+// streamed statement (its pages read on the standby too) and the gaps,
+// while a proof just issued is in the person's list of proofs (primary).
 // pg_stat_activity shows the server's connections on each side by their
 // application_name.  Then: replay resumes and the reads catch up; the
 // standby dies and the reads go on from the primary.
@@ -55,6 +58,18 @@ test('reads from the standby, writes to the primary', { timeout: 120000 }, async
   const statement = async (ssn) => (await srv.get(`/api/v1/persons/${ssn}/settlements`, admin)).json.items;
   const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
   const recon = async () => (await srv.get(`/api/v1/reconciliation/${day}`, { token: inst.key })).json.count;
+  // records: last month's contributions in the streamed CSV statement
+  // (rows after its header line), the gaps (up to last month), the proofs
+  const [y, m] = day.slice(0, 7).split('-').map(Number);
+  const month = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const stmtRows = async (ssn) => {
+    const res = await fetch(`${srv.base}/api/v1/persons/${ssn}/statements/contributions?from=${month}&to=${month}`,
+      { headers: { authorization: `Bearer ${admin.token}` } });
+    assert.equal(res.status, 200);
+    return (await res.text()).split('\r\n').filter(Boolean).length - 1;
+  };
+  const gapMonths = async (ssn) => (await srv.get(`/api/v1/persons/${ssn}/gaps`, admin)).json;
+  const proofs = async (ssn) => (await srv.get(`/api/v1/persons/${ssn}/proofs`, admin)).json.items.length;
 
   // the standby has replayed the seeding once the view finds him
   await until('the standby to show the person', async () => (await view(p.ssn)).status === 200);
@@ -81,12 +96,24 @@ test('reads from the standby, writes to the primary', { timeout: 120000 }, async
   const q = await seedPerson(srv, { name: '新人' });      // a write: 201
   assert.equal(await psql(primaryDb, `SELECT count(*) FROM persons WHERE ssn = '${q.person.ssn}'`), '1');
   assert.equal(await psql(standbyDb, `SELECT count(*) FROM persons WHERE ssn = '${q.person.ssn}'`), '0');
+  const gapsBefore = await gapMonths(p.ssn);
+  const c = await srv.post('/api/v1/contributions', {
+    ssn: p.ssn, period: month, employer_code: 'E-TEST', base_fen: 100000,
+    employer_fen: 6000, personal_fen: 2000, account_credit_fen: 2500,
+  }, admin);
+  assert.equal(c.status, 201, c.text);
+  const proof = await srv.post(`/api/v1/persons/${p.ssn}/proofs`, undefined, admin);
+  assert.equal(proof.status, 201, proof.text);
 
   // standby reads: as they were
   expectError(assert, await view(q.person.ssn), 404, 'person.not_found');
   assert.deepEqual(await statement(p.ssn), []);
   assert.equal(await recon(), 0);
   assert.equal((await view(p.ssn)).json.account.balance_fen, 500000);
+  assert.equal(await stmtRows(p.ssn), 0);
+  assert.deepEqual(await gapMonths(p.ssn), gapsBefore);
+  // primary reads: the proof just issued, in his list
+  assert.equal(await proofs(p.ssn), 1);
   // primary reads: the settlement the hospital has just made
   const g = await srv.get(`/api/v1/settlements/${s.json.settlement_id}`, { token: inst.key });
   assert.equal(g.status, 200, g.text);
@@ -99,7 +126,9 @@ test('reads from the standby, writes to the primary', { timeout: 120000 }, async
   assert.equal(items.length, 1);
   assert.equal(items[0].settlement_id, s.json.settlement_id);
   assert.equal(await recon(), 1);
-  assert.equal((await view(p.ssn)).json.account.balance_fen, 500000 - s.json.account_pay_fen);
+  assert.equal(await stmtRows(p.ssn), 1);
+  assert.equal((await gapMonths(p.ssn)).gap_months, gapsBefore.gap_months - 1);
+  assert.equal((await view(p.ssn)).json.account.balance_fen, 500000 + 2500 - s.json.account_pay_fen);
 
   // --- the standby dies: reads go on from the primary -------------------
   await sh(process.env.YB_PG_HA_KILL_STANDBY);

@@ -5,6 +5,7 @@
 // yyyyMMddHHmmss + 4-digit sequence, sign-in 9001 → sign_no in every later
 // envelope.  Nothing in it knows yibao's own API.
 import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
@@ -67,6 +68,10 @@ export class NhsaClient {
   async post(infno, env, { raw, headers, path } = {}) {
     const body = raw ?? JSON.stringify(env);
     const url = path ?? (this.pathInfno ? `${this.base}/nhsa/api/${infno}` : `${this.base}/nhsa/api`);
+    // yibao's own tests only: the bodies become the fuzz target's seeds
+    // (tests/fuzz/seed-nhsa.mjs).
+    if (process.env.YB_FUZZ_SEEDS)
+      appendFileSync(process.env.YB_FUZZ_SEEDS, JSON.stringify({ method: 'POST', path: '/nhsa/api', body }) + '\n');
     const res = await fetch(url, { method: 'POST', headers: headers ?? this.headers(), body });
     const text = await res.text();
     let json;
@@ -83,6 +88,11 @@ export class NhsaClient {
     const r = await this.call('9001', { signIn: { opter_no, mac: '00-16-3E-00-00-01', ip: '10.0.0.8' } });
     if (r.json?.infcode === 0) this.sign_no = r.json.output.signinoutb.sign_no;
     return r;
+  }
+
+  /* 2601: undo the message `omsgid` of infno `oinfno` for psn_no. */
+  async reverse(psn_no, omsgid, oinfno) {
+    return this.call('2601', { data: { psn_no, omsgid, oinfno } });
   }
 
   async signOut() {

@@ -5,7 +5,7 @@
  * SQLite store answered, the books still balance (A1-A3), new ids follow
  * the copied ones, and a second copy into the now full database is
  * refused without changing it.  The copy builds the indexes and keys over
- * the rows (pg_bulk.c): a row that breaks a foreign key fails the whole
+ * the rows (src/store/pg/bulk.c): a row that breaks a foreign key fails the whole
  * copy, and the target keeps its schema, constraints included.
  */
 #include <setjmp.h>

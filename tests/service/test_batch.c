@@ -159,7 +159,8 @@ static void *load(void *arg)
 }
 
 /* Under load that never pauses the WAL cannot start over by itself; past
- * its limit the writer is held for a last checkpoint pass (batch.c).
+ * its limit the store's upkeep holds the writer for a last checkpoint
+ * pass (store/sqlite/upkeep.c, through the batcher's hooks).
  * With a tiny limit that must happen within a few checkpoint periods,
  * and every acknowledged job must be there afterwards.  SQLite only. */
 static void test_batch_wal_restarts_under_load(void **state)
@@ -179,7 +180,7 @@ static void test_batch_wal_restarts_under_load(void **state)
 		skip();
 	audits_before = fx_audit_count(f);
 	assert_ok(yb_batcher_start(f->url, 64, &b, &err), err);
-	yb_batcher_set_wal_limit(b, 64);
+	yb_batcher_set_upkeep_limit(b, 64);
 	for (int i = 0; i < 4; i++) {
 		l[i] = (loader){ .f = f, .b = b, .id = i, .stop = &stop };
 		assert_int_equal(pthread_create(&t[i], NULL, load, &l[i]), 0);
@@ -258,7 +259,7 @@ static void test_batch_pin_writer(void **state)
 	assert_ok(yb_batcher_start(f->url, 8, &b, &err), err);
 	assert_ok(yb_batcher_pin_writer(b, cpu, &err), err);
 	thread_cpus("yb-writer", &writer);
-	thread_cpus("yb-checkpoint", &ckpt);
+	thread_cpus("yb-upkeep", &ckpt);
 	assert_int_equal(CPU_COUNT(&writer), 1);
 	assert_true(CPU_ISSET(cpu, &writer));
 	assert_false(CPU_ISSET(cpu, &ckpt));

@@ -11,6 +11,7 @@
 #include "core/enums.h"
 #include "service/card.h"
 #include "service/ledger.h"
+#include "service/settle.h"
 
 /* A registration request with a valid ID number, to spoil one field of. */
 typedef struct req {
@@ -469,6 +470,79 @@ static void test_employer(void **state)
 		   "employer.not_found");
 }
 
+/* Act as an employer's or an institution's key. */
+static void act_key(fx *f, yb_role role, const char *code)
+{
+	fx_act(f, role, YB_CHAN_API, "key:9");
+	snprintf(role == YB_ROLE_EMPLOYER ? f->ctx.actor.employer_code
+					  : f->ctx.actor.institution_code,
+		 YB_CODE_SZ, "%s", code);
+}
+
+/* Q2, Q3 (person_seen.c): whom an employer and an institution may see;
+ * everyone else is an unknown person to them. */
+static void test_seen(void **state)
+{
+	fx *f = *state;
+	yb_person staff, other, p;
+	yb_institution inst;
+	yb_settlement s;
+	bool repeat;
+	yb_err e;
+	req r;
+	yb_settle_req bill = { "SEEN-1", "id_number", NULL, "outpatient",
+			       1000, 1000 };
+
+	fx_employer(f, "E-SEEN");
+	req_init(&r);
+	r.in.employer_code = "E-SEEN";
+	assert_ok(yb_person_register(&f->ctx, &r.in, &staff, &e), e);
+	other = fx_person(f, 7, "employee_tier1");
+	assert_ok(yb_institution_register(&f->ctx, "H-SEEN", "医院", "hospital",
+					  &inst, &e), e);
+
+	/* an employer: its employee, by SSN or ID number; nobody else */
+	act_key(f, YB_ROLE_EMPLOYER, "E-SEEN");
+	assert_ok(yb_person_seen(&f->ctx, staff.ssn, &p, &e), e);
+	assert_int_equal(p.id, staff.id);
+	assert_ok(yb_person_seen(&f->ctx, staff.id_number, &p, &e), e);
+	assert_int_equal(p.id, staff.id);
+	assert_err(yb_person_seen(&f->ctx, other.ssn, &p, &e), e,
+		   "person.not_found");
+	assert_int_equal(p.id, 0);
+	assert_err(yb_person_seen(&f->ctx, other.id_number, &p, &e), e,
+		   "person.not_found");
+	assert_err(yb_person_seen(&f->ctx, "100999999", &p, &e), e,
+		   "person.not_found");
+	act_key(f, YB_ROLE_EMPLOYER, "E-ELSE");
+	assert_err(yb_person_seen(&f->ctx, staff.ssn, &p, &e), e,
+		   "person.not_found");
+
+	/* an institution: by the ID number he shows; by SSN once settled */
+	act_key(f, YB_ROLE_INSTITUTION, "H-SEEN");
+	assert_ok(yb_person_seen(&f->ctx, other.id_number, &p, &e), e);
+	assert_int_equal(p.id, other.id);
+	assert_err(yb_person_seen(&f->ctx, other.ssn, &p, &e), e,
+		   "person.not_found");
+	assert_err(yb_person_seen(&f->ctx, "44030119500101007X", &p, &e), e,
+		   "person.not_found");
+	bill.cred_value = other.id_number;
+	assert_ok(yb_settle(&f->ctx, &bill, false, &s, &repeat, &e), e);
+	assert_ok(yb_person_seen(&f->ctx, other.ssn, &p, &e), e);
+	assert_int_equal(p.id, other.id);
+	act_key(f, YB_ROLE_INSTITUTION, "H-ELSE");
+	assert_err(yb_person_seen(&f->ctx, other.ssn, &p, &e), e,
+		   "person.not_found");
+
+	/* X1: the other roles do not come here (they have their own reads) */
+	fx_act(f, YB_ROLE_TERMINAL, YB_CHAN_TERMINAL, "key:3");
+	assert_err(yb_person_seen(&f->ctx, other.id_number, &p, &e), e,
+		   "auth.forbidden");
+	fx_admin(f);
+	assert_err(yb_person_seen(&f->ctx, other.ssn, &p, &e), e,
+		   "auth.forbidden");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +560,7 @@ int main(void)
 		T(test_terminate),
 		T(test_password),
 		T(test_employer),
+		T(test_seen),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

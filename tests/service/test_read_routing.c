@@ -21,6 +21,7 @@
 #include "service/ledger.h"
 #include "service/person.h"
 #include "service/premium.h"
+#include "service/records.h"
 #include "service/settle.h"
 
 typedef struct two {
@@ -53,6 +54,10 @@ static int teardown(void **state)
 	free(t);
 	return 0;
 }
+
+/* The primary's store: after every transaction the context is back on
+ * it (statement_rows checks it after each page). */
+static yb_store *t_primary;
 
 static void next_request(two *t)
 {
@@ -280,6 +285,174 @@ static void test_every_marked_read(void **state)
 	assert_int_equal(v.account.balance_fen, 100);
 }
 
+
+/* An employee of `code` registered through `ctx` (as admin), the same
+ * SSN and ID number whichever database. */
+static yb_person employee(yb_ctx *ctx, const char *code)
+{
+	yb_actor saved = ctx->actor;
+	char idn[YB_IDNUM_SZ];
+	yb_person_new in = { 0 };
+	yb_person p;
+	yb_err e;
+
+	fx_idnum(idn, "440305", "19850101", 21);
+	in.ssn = "300000021";
+	in.id_number = idn;
+	in.name = "王记录";
+	in.scheme = "employee_tier1";
+	in.employer_code = code;
+	ctx->actor = yb_actor_cli();
+	assert_ok(yb_person_register(ctx, &in, &p, &e), e);
+	ctx->actor = saved;
+	return p;
+}
+
+/* Contributions of `code` for him, months first..last of 2026. */
+static void pay_2026(yb_ctx *ctx, const char *ssn, const char *code,
+		     int first, int last)
+{
+	yb_actor saved = ctx->actor;
+	char period[YB_MONTH_SZ];
+	yb_err e;
+
+	ctx->actor = yb_actor_cli();
+	for (int m = first; m <= last; m++) {
+		yb_contribution_new in = { 0 };
+
+		snprintf(period, sizeof period, "2026-%02d", m);
+		in.ssn = ssn;
+		in.period = period;
+		in.employer_code = code;
+		in.base_fen = 1000000;
+		in.employer_fen = 60000;
+		in.personal_fen = 20000;
+		in.account_credit_fen = 25000;
+		assert_ok(yb_contribution_post(ctx, &in, NULL, &e), e);
+	}
+	ctx->actor = saved;
+}
+
+/* Rows of a statement, read `page` at a time: each page is its own
+ * read transaction, after the authorization's own has ended. */
+static int statement_rows(yb_ctx *c, yb_statement_kind kind, const char *who)
+{
+	yb_statement st;
+	int total = 0, n;
+	yb_err e;
+
+	assert_ok(yb_statement_open(c, kind, who, "2026-01", "2026-12", &st,
+				    &e), e);
+	do {
+		if (kind == YB_STATEMENT_LEDGER) {
+			yb_ledger_line *l = NULL;
+
+			assert_ok(yb_statement_next_ledger(c, &st, 1, &l, &n,
+							   &e), e);
+			free(l);
+		} else {
+			yb_contribution *r = NULL;
+
+			assert_ok(yb_statement_next_contributions(c, &st, 1, &r,
+								  &n, &e), e);
+			free(r);
+		}
+		assert_ptr_equal(c->store, t_primary);
+		total += n;
+	} while (n > 0);
+	return total;
+}
+
+/* The records (R1-R4): statements (every page), gaps and arrears read
+ * the standby; a person's proofs, a proof and its verification read the
+ * primary, where the proof just issued is.  The same employee on both
+ * sides: the primary has his eleven months of 2026 paid, the standby
+ * three. */
+static void test_records_reads(void **state)
+{
+	two *t = *state;
+	yb_ctx *c = &t->f->ctx;
+	yb_person p;
+	yb_gaps g;
+	yb_arrears ar;
+	yb_employer_arrears *list = NULL;
+	yb_proof_view v, w;
+	yb_proof *pl = NULL;
+	char pf[YB_MONTH_SZ], pt[YB_MONTH_SZ];
+	int n;
+	yb_err e;
+
+	t_primary = t->f->st;
+	t->f->now = t->s->now = fx_local(2026, 1, 10, 10, 0);
+	fx_employer(t->f, "RR-E");
+	fx_employer(t->s, "RR-E");
+	p = employee(c, "RR-E");
+	employee(&t->sctx, "RR-E");
+	t->f->now = t->s->now = fx_local(2026, 12, 6, 10, 0);
+	pay_2026(c, p.ssn, "RR-E", 1, 11);
+	pay_2026(&t->sctx, p.ssn, "RR-E", 1, 3);
+	next_request(t);
+
+	/* the person himself (inquiry.self) */
+	fx_act(t->f, YB_ROLE_PERSON, YB_CHAN_WEB, "person:x");
+	c->actor.person_id = p.id;
+	assert_int_equal(statement_rows(c, YB_STATEMENT_CONTRIBUTIONS, NULL),
+			 3);
+	assert_int_equal(statement_rows(c, YB_STATEMENT_LEDGER, NULL), 3);
+	assert_ok(yb_gaps_of(c, NULL, &g, &e), e);
+	assert_int_equal(g.gap_months, 8);               /* 2026-04..11 */
+	yb_gaps_release(&g);
+	assert_ok(yb_arrears_self(c, "2026-01", "2026-12", &ar, &e), e);
+	assert_true(ar.missing_months == 8);
+	yb_arrears_release(&ar);
+
+	/* his proof: issued on the primary, and there for him at once */
+	assert_ok(yb_proof_issue(c, NULL, &v, &e), e);
+	assert_int_equal(v.facts.total_months, 11);
+	next_request(t);
+	assert_ok(yb_proofs_list(c, NULL, 0, 10, &pl, &n, &e), e);
+	assert_int_equal(n, 1);
+	free(pl);
+	assert_ok(yb_proof_get(c, v.record.code, &w, &e), e);
+	assert_int_equal(w.verdict, YB_PROOF_GENUINE);
+	memset(&c->actor, 0, sizeof c->actor);
+	assert_ok(yb_proof_verify(c, v.record.code, &w, &e), e);
+	assert_int_equal(w.verdict, YB_PROOF_GENUINE);
+
+	/* the agency's views (inquiry.person, record.employer,
+	 * arrears.list): the employer's arrears is a look-up and a scan,
+	 * both on the standby */
+	fx_admin(t->f);
+	assert_int_equal(statement_rows(c, YB_STATEMENT_CONTRIBUTIONS, p.ssn),
+			 3);
+	assert_int_equal(statement_rows(c, YB_STATEMENT_EMPLOYER, "RR-E"), 3);
+	assert_ok(yb_gaps_of(c, p.ssn, &g, &e), e);
+	assert_int_equal(g.gap_months, 8);
+	yb_gaps_release(&g);
+	assert_ok(yb_arrears_of_employer(c, "RR-E", "2026-01", "2026-12", &ar,
+					 &e), e);
+	assert_true(ar.missing_months == 8);
+	yb_arrears_release(&ar);
+	assert_ok(yb_arrears_employers(c, "2026-01", "2026-12", NULL, false, pf,
+				       pt, &list, &n, &e), e);
+	assert_int_equal(n, 1);
+	assert_true(list[0].missing_months == 8);
+	free(list);
+	/* the employer's own key (record.employer) */
+	fx_act(t->f, YB_ROLE_EMPLOYER, YB_CHAN_API, "key:e");
+	snprintf(c->actor.employer_code, sizeof c->actor.employer_code,
+		 "RR-E");
+	assert_int_equal(statement_rows(c, YB_STATEMENT_EMPLOYER, "RR-E"), 3);
+
+	/* without the standby, the primary's: nothing missing */
+	c->standby = NULL;
+	fx_admin(t->f);
+	assert_ok(yb_gaps_of(c, p.ssn, &g, &e), e);
+	assert_int_equal(g.gap_months, 0);
+	yb_gaps_release(&g);
+	assert_int_equal(statement_rows(c, YB_STATEMENT_EMPLOYER, "RR-E"), 11);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +466,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_choice_is_for_one_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_marked_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_records_reads, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

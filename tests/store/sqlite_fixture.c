@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 int tmp_db_make(tmp_db *t, const char *name)
 {

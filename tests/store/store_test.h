@@ -28,16 +28,30 @@ int ts_teardown(void **state);
 
 /* Assert that a store call succeeded (rc ≥ 0), printing its error if not. */
 #define TS_OK(rc, e) ts_check_ok((rc), (e), __FILE__, __LINE__)
-/* Assert that a store call failed with this error code. */
+/* Assert that a store call failed with this error code: for database
+ * errors (a broken constraint the services never reach), whose text is
+ * the engine's own. */
 #define TS_FAILS(rc, e, code) ts_check_fails((rc), (e), (code), __FILE__, __LINE__)
+/* Assert that a store call was refused with this code AND this message:
+ * every refusal reads the same on both engines (src/store/check.c). */
+#define TS_REFUSED(rc, e, code, msg) \
+	ts_check_refused((rc), (e), (code), (msg), __FILE__, __LINE__)
 
 int ts_check_ok(int rc, const yb_err *e, const char *file, int line);
 void ts_check_fails(int rc, const yb_err *e, const char *code,
 		    const char *file, int line);
+void ts_check_refused(int rc, const yb_err *e, const char *code,
+		      const char *msg, const char *file, int line);
+/* printf into a buffer of its own (one of a few, used round robin), for
+ * an expected message that names an id. */
+const char *ts_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A registered person (active, employee_tier1) with this SSN; the ID
  * number is derived from the SSN so that each one is unique. */
 yb_id ts_person(yb_store *st, const char *ssn, const char *name);
+/* The same, registered with an employer ("" none) at `at` (records, R4). */
+yb_id ts_employee(yb_store *st, const char *ssn, const char *name,
+		  const char *employer_code, yb_time at);
 /* Open a personal account for the person. */
 yb_id ts_account(yb_store *st, yb_id person_id);
 /* The id of a system account. */
@@ -72,5 +86,7 @@ int ts_run_cards(void);
 int ts_run_settle(void);
 int ts_run_concurrency(void);
 int ts_run_nhsa(void);          /* nhsa gateway records */
+int ts_run_records(void);       /* records and proofs (R1–R4) */
+int ts_run_notify(void);        /* notify (E3): the outbox's refusals */
 
 #endif

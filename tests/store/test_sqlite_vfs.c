@@ -1,5 +1,5 @@
 /*
- * test_sqlite_vfs.c — the "yibao" VFS (src/store/sqlite_vfs.c), which
+ * test_sqlite_vfs.c — the "yibao" VFS (src/store/sqlite/vfs.c), which
  * gathers a connection's WAL frames and writes them at once.
  *
  * What must hold: every committed transaction is in the WAL file before
@@ -24,7 +24,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_fixture.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 typedef struct vfs_fx {
 	tmp_db db;

@@ -1,8 +1,8 @@
 /*
  * test_sqlite_writeback.c — writing checkpointed pages back ahead of the
  * sync: the page list of the "yibao" VFS's database files
- * (src/store/sqlite_vfs_db.c) and sq_writeback
- * (src/store/sqlite_writeback.c), which hands ranges to the kernel
+ * (src/store/sqlite/vfs_db.c) and sq_writeback
+ * (src/store/sqlite/writeback.c), which hands ranges to the kernel
  * without waiting for them.
  *
  * What must hold: a connection that asks keeps exactly the ranges its
@@ -34,7 +34,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_fixture.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/sqlite_int.h"
 
 #ifndef SYS_cachestat
 #define SYS_cachestat 451                /* same number on every arch */

@@ -57,8 +57,10 @@ static void test_card_application(void **state)
 	assert_int_equal(TS_OK(st->ops->card_application_by_id(st, a.id, &got, &e),
 			       &e), 1);
 	assert_int_equal(got.card_id, c.id);
-	TS_FAILS(st->ops->card_application_set_card(st, a.id + 5, c.id, &e), &e,
-		 "card.application_not_found");
+	TS_REFUSED(st->ops->card_application_set_card(st, a.id + 5, c.id, &e),
+		   &e, "card.application_not_found",
+		   ts_fmt("no card application with id %lld",
+			  (long long)(a.id + 5)));
 }
 
 /* C2: at most one valid card; a lost card can be replaced. */
@@ -83,14 +85,17 @@ static void test_cards(void **state)
 
 	/* C2: a second valid card, in any valid state, is refused. */
 	c2 = card(pid, "C101", YB_CARD_IN_PRODUCTION);
-	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e,
-		 "card.already_has_valid_card");
+	TS_REFUSED(st->ops->card_insert(st, &c2, &e), &e,
+		   "card.already_has_valid_card",
+		   "the person already has a valid card");
 	c2.state = YB_CARD_READY;
-	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e,
-		 "card.already_has_valid_card");
+	TS_REFUSED(st->ops->card_insert(st, &c2, &e), &e,
+		   "card.already_has_valid_card",
+		   "the person already has a valid card");
 	/* A card number is unique, whoever holds it. */
 	c2 = card(other, "C100", YB_CARD_ISSUED);
-	TS_FAILS(st->ops->card_insert(st, &c2, &e), &e, "store.error");
+	TS_REFUSED(st->ops->card_insert(st, &c2, &e), &e, "store.error",
+		   "card number C100 is taken");
 
 	/* C5: reported lost, then replaced. */
 	c1.state = YB_CARD_LOST;
@@ -106,8 +111,9 @@ static void test_cards(void **state)
 	assert_int_equal(got.id, c2.id);
 	/* The lost card cannot come back while the new one is valid. */
 	c1.state = YB_CARD_ISSUED;
-	TS_FAILS(st->ops->card_update(st, &c1, &e), &e,
-		 "card.already_has_valid_card");
+	TS_REFUSED(st->ops->card_update(st, &c1, &e), &e,
+		   "card.already_has_valid_card",
+		   "the person already has a valid card");
 	assert_int_equal(TS_OK(st->ops->card_by_id(st, c1.id, &got, &e), &e), 1);
 	assert_int_equal(got.state, YB_CARD_LOST);
 	assert_true(got.activated);
@@ -124,7 +130,8 @@ static void test_cards(void **state)
 	assert_true(got.activated);
 	assert_int_equal(TS_OK(st->ops->card_valid_of(st, pid, &got, &e), &e), 0);
 	c2.id = 4242;
-	TS_FAILS(st->ops->card_update(st, &c2, &e), &e, "card.not_found");
+	TS_REFUSED(st->ops->card_update(st, &c2, &e), &e, "card.not_found",
+		   "no card with id 4242");
 }
 
 /* ---- the working-day calendar (C3b) ------------------------------------------- */
@@ -169,11 +176,25 @@ static void test_calendar(void **state)
 	/* A refused table leaves the loaded one as it was. */
 	y.nholidays = 2;
 	y.holidays[1] = y.holidays[0];
-	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	TS_REFUSED(st->ops->calendar_put_year(st, &y, &e), &e,
+		   "calendar.invalid", "a date is listed twice in the calendar");
+	/* Twice also when once as a holiday and once as a workday. */
+	y.nholidays = 1;
+	y.nworkdays = 1;
+	y.workdays[0] = y.holidays[0];
+	TS_REFUSED(st->ops->calendar_put_year(st, &y, &e), &e,
+		   "calendar.invalid", "a date is listed twice in the calendar");
+	y.workdays[0] = yb_date_from_ymd(2025, 12, 28);
+	TS_REFUSED(st->ops->calendar_put_year(st, &y, &e), &e,
+		   "calendar.invalid", "a workday of year 2026 lies in 2025");
+	y.nworkdays = 0;
+	y.nholidays = 2;
 	y.holidays[1] = yb_date_from_ymd(2027, 1, 1);
-	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	TS_REFUSED(st->ops->calendar_put_year(st, &y, &e), &e,
+		   "calendar.invalid", "a holiday of year 2026 lies in 2027");
 	y.nholidays = YB_CAL_MAX_DAYS + 1;
-	TS_FAILS(st->ops->calendar_put_year(st, &y, &e), &e, "calendar.invalid");
+	TS_REFUSED(st->ops->calendar_put_year(st, &y, &e), &e,
+		   "calendar.invalid", "at most 64 holidays and 64 workdays a year");
 	assert_int_equal(TS_OK(st->ops->calendar_get_year(st, 2026, &got, &e), &e),
 			 1);
 	assert_int_equal(got.nholidays, 1);
@@ -258,7 +279,8 @@ static void test_audit(void **state)
 		assert_true(head.seq >= 1);
 	}
 	/* A seq already used is refused: the chain has one record per seq. */
-	TS_FAILS(st->ops->audit_insert(st, &r, &e), &e, "store.error");
+	TS_REFUSED(st->ops->audit_insert(st, &r, &e), &e, "store.error",
+		   "an audit record with this seq exists");
 	/* seq 0: the next one. */
 	r = audit_rec(0, "card.issue");
 	TS_OK(st->ops->audit_insert(st, &r, &e), &e);
@@ -327,8 +349,9 @@ static void test_api_keys(void **state)
 	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, k.key_hash, &got, &e),
 			       &e), 1);
 	assert_int_equal(got.revoked_at, 1700000100);
-	TS_FAILS(st->ops->apikey_revoke(st, k.id + 1, 1, &e), &e,
-		 "apikey.not_found");
+	TS_REFUSED(st->ops->apikey_revoke(st, k.id + 1, 1, &e), &e,
+		   "apikey.not_found",
+		   ts_fmt("no API key with id %lld", (long long)(k.id + 1)));
 }
 
 static void test_sessions(void **state)

@@ -2,7 +2,8 @@
  * test_store_concurrency.c — several connections to one database at
  * once: transfers from many threads never lose an update nor overdraw a
  * personal account (SPEC A2, S8); connections opening a new file together
- * all get the same schema; an online backup is a usable copy.
+ * all get the same schema; an online backup is a usable copy; the log
+ * upkeep beside a writer ends when told to, with a last pass.
  */
 #include "store_test.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NACCOUNTS 8
@@ -239,7 +241,79 @@ static void test_backup(void **state)
 	ts_remove_db(path);
 
 	/* Not a SQLite store: refused. */
-	TS_FAILS(yb_sqlite_backup(NULL, path, &e), &e, "store.error");
+	TS_REFUSED(yb_sqlite_backup(NULL, path, &e), &e, "store.error",
+		   "backup needs a SQLite store");
+}
+
+/* ---- log upkeep (store op upkeep) -------------------------------------- */
+
+/* A writer that has already stopped: the upkeep must end at once. */
+typedef struct stopped_writer {
+	int waits, holds;
+} stopped_writer;
+
+static bool stopped_wait(void *arg, long ms, bool for_commit)
+{
+	((stopped_writer *)arg)->waits++;
+	return false;
+}
+
+static uint64_t stopped_commits(void *arg)
+{
+	return 1;
+}
+
+static void stopped_hold(void *arg)
+{
+	((stopped_writer *)arg)->holds++;
+}
+
+static void stopped_release(void *arg)
+{
+}
+
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* Told to end, the upkeep ends without holding the writer — after one
+ * last pass that puts what was committed into the database file
+ * (SQLite; PostgreSQL has nothing to do). */
+static void test_upkeep_ends_with_a_pass(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *upkeep = NULL;
+	stopped_writer w = { 0, 0 };
+	const yb_upkeep_hooks hooks = {
+		.arg = &w, .wait = stopped_wait, .commits = stopped_commits,
+		.hold = stopped_hold, .release = stopped_release,
+	};
+	const char *path = f->url + strlen("sqlite:");
+	int64_t before = 0;
+	yb_err e;
+
+	TS_OK(st->ops->set_autocheckpoint(st, false, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	for (int i = 0; i < 300; i++) {
+		char ssn[16];
+
+		snprintf(ssn, sizeof ssn, "91%05d", i);
+		ts_person(st, ssn, "Written");
+	}
+	TS_OK(st->ops->commit(st, &e), &e);
+	if (ts_sqlite())
+		before = file_size(path);
+	TS_OK(yb_store_open(f->url, &upkeep, &e), &e);
+	assert_int_equal(TS_OK(upkeep->ops->upkeep(upkeep, &hooks, &e), &e), 0);
+	yb_store_close(upkeep);
+	assert_int_equal(w.holds, 0);
+	if (ts_sqlite()) {
+		assert_true(w.waits >= 1);
+		assert_true(file_size(path) > before);
+	}
 }
 
 int ts_run_concurrency(void)
@@ -251,6 +325,8 @@ int ts_run_concurrency(void)
 	const struct CMUnitTest sqlite_only[] = {
 		cmocka_unit_test(test_concurrent_open),
 		cmocka_unit_test_setup_teardown(test_backup, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_upkeep_ends_with_a_pass,
+						ts_setup, ts_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("store concurrency", tests, NULL,
 						 NULL);

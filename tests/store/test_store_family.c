@@ -2,10 +2,12 @@
  * test_store_family.c — the store's part of the rest of the family policy
  * (SPEC E2): a binding's cap set, changed and removed; what a binding
  * used in a month (revoked shares not counted); the cuts a cap made, kept
- * with the settlement and shown in family usage.  Runs on both engines.
+ * with the settlement and shown in family usage; and (E1) the refusals
+ * of a premium paid twice.  Runs on both engines.
  */
 #include "store_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +90,60 @@ static void test_cap_cuts(void **state)
 	free(u);
 }
 
+/* E1: one premium per (relative, year), one payment per (payer, client
+ * request id): each refused with its own code and message. */
+static void test_premium_refusals(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	family f = ts_family(st);
+	yb_posting post;
+	yb_employer em;
+	yb_contribution c;
+	yb_premium p, again;
+	yb_err e;
+
+	memset(&post, 0, sizeof post);
+	post.kind = "premium";
+	post.n = 2;
+	post.entries[0] = (yb_entry){ .account_id = ts_system(st,
+						YB_ACC_FUND_POOL),
+				      .amount_fen = -100 };
+	post.entries[1] = (yb_entry){ .account_id = f.payer_acc,
+				      .amount_fen = 100 };
+	memset(&p, 0, sizeof p);
+	TS_OK(st->ops->ledger_post(st, &post, 1000, &p.ledger_txn_id, &e), &e);
+	memset(&em, 0, sizeof em);
+	snprintf(em.code, sizeof em.code, "EMP-F");
+	snprintf(em.name, sizeof em.name, "Employer");
+	TS_OK(st->ops->employer_insert(st, &em, &e), &e);
+	memset(&c, 0, sizeof c);
+	c.person_id = f.patient;
+	snprintf(c.period, sizeof c.period, "2026-01");
+	snprintf(c.employer_code, sizeof c.employer_code, "EMP-F");
+	c.created_at = 1000;
+	TS_OK(st->ops->contribution_insert(st, &c, &e), &e);
+
+	p.relative_id = f.patient;
+	p.year = 2026;
+	p.payer_id = f.payer;
+	p.binding_id = f.binding;
+	p.amount_fen = 100;
+	p.contribution_id = c.id;
+	snprintf(p.client_request_id, sizeof p.client_request_id, "R-1");
+	p.created_at = 1000;
+	TS_OK(st->ops->premium_insert(st, &p, &e), &e);
+	again = p;
+	snprintf(again.client_request_id, sizeof again.client_request_id,
+		 "R-2");
+	TS_REFUSED(st->ops->premium_insert(st, &again, &e), &e,
+		   "premium.already_paid", "this year is already paid");
+	again = p;
+	again.year = 2027;
+	TS_REFUSED(st->ops->premium_insert(st, &again, &e), &e,
+		   "premium.request_id_reused",
+		   "this client request id was used for another payment");
+}
+
 int ts_run_family(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +152,8 @@ int ts_run_family(void)
 		cmocka_unit_test_setup_teardown(test_binding_used, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_cap_cuts, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_premium_refusals, ts_setup,
 						ts_teardown),
 	};
 

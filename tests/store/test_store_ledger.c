@@ -52,12 +52,16 @@ static void test_system_accounts(void **state)
 		assert_int_equal(a.balance_fen, 0);
 		assert_false(a.closed);
 	}
-	TS_FAILS(st->ops->account_system(st, YB_ACC_PERSONAL, &a, &e), &e,
-		 "store.error");
+	TS_REFUSED(st->ops->account_system(st, YB_ACC_PERSONAL, &a, &e), &e,
+		   "store.error",
+		   ts_fmt("account kind %d is not a system account",
+			  (int)YB_ACC_PERSONAL));
 	/* A second account of a system kind is refused. */
 	memset(&a, 0, sizeof a);
 	a.kind = YB_ACC_FUND_POOL;
-	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	TS_REFUSED(st->ops->account_insert(st, &a, &e), &e, "store.error",
+		   "that person, institution or system kind already has its "
+		   "account");
 }
 
 static void test_personal_account(void **state)
@@ -84,7 +88,9 @@ static void test_personal_account(void **state)
 	assert_int_equal(TS_OK(st->ops->account_by_id(st, a.id + 99, &got, &e), &e),
 			 0);
 	/* One personal account per person. */
-	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	TS_REFUSED(st->ops->account_insert(st, &a, &e), &e, "store.error",
+		   "that person, institution or system kind already has its "
+		   "account");
 	/* A personal account needs its person. */
 	a.person_id = 0;
 	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
@@ -92,7 +98,8 @@ static void test_personal_account(void **state)
 	TS_OK(st->ops->account_set_closed(st, got.id, 1800000000, &e), &e);
 	assert_int_equal(TS_OK(st->ops->account_by_id(st, got.id, &got, &e), &e), 1);
 	assert_true(got.closed);
-	TS_FAILS(st->ops->account_set_closed(st, 9999, 1, &e), &e, "store.error");
+	TS_REFUSED(st->ops->account_set_closed(st, 9999, 1, &e), &e,
+		   "store.error", "no account with id 9999");
 	TS_OK(st->ops->account_lock(st, &got.id, 1, &e), &e);
 }
 
@@ -187,20 +194,45 @@ static void test_post_unbalanced(void **state)
 	ts_fund(st, acc, 100);
 	before = ts_check(st);
 	p = posting("x", 2, (yb_id[]){ pool, acc }, (int64_t[]){ -100, 99 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e, "ledger.unbalanced");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.unbalanced", "the entries of 'x' sum to -1, not 0");
 	p = posting("x", 1, (yb_id[]){ acc }, (int64_t[]){ 0 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e, "ledger.unbalanced");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.unbalanced",
+		   "a ledger transaction has 2 to 40 entries, not 1");
 	p = posting("x", 2, (yb_id[]){ pool, acc },
 		    (int64_t[]){ INT64_MAX, INT64_MAX });
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e, "ledger.unbalanced");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.unbalanced", "the entries of 'x' overflow");
 	p = posting("x", 2, (yb_id[]){ pool, acc }, (int64_t[]){ -1, 1 });
 	p.kind = NULL;
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e, "ledger.unbalanced");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.unbalanced", "a ledger transaction needs a kind");
 	p.kind = "x";
 	p.n = YB_POSTING_MAX_ENTRIES + 1;
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e, "ledger.unbalanced");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.unbalanced",
+		   "a ledger transaction has 2 to 40 entries, not 41");
 	assert_unchanged(st, &before, (yb_id[]){ acc, pool },
 			 (int64_t[]){ 100, -100 }, 2);
+}
+
+/* A balance that would pass INT64_MAX is refused, not wrapped. */
+static void test_post_overflow(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id a = ts_account(st, ts_person(st, "4444443", "Rich"));
+	yb_id pool = ts_system(st, YB_ACC_FUND_POOL);
+	yb_posting p;
+	yb_err e;
+
+	ts_fund(st, a, INT64_MAX);
+	p = posting("x", 2, (yb_id[]){ pool, a }, (int64_t[]){ -1, 1 });
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "money.overflow",
+		   ts_fmt("balance of account %lld would overflow",
+			  (long long)a));
+	assert_true(ts_balance(st, a) == INT64_MAX);
 }
 
 /* A2: a personal account never goes below zero; the refused posting
@@ -221,8 +253,9 @@ static void test_post_overdraft(void **state)
 	/* b is credited first, then a overdraws. */
 	p = posting("settlement", 3, (yb_id[]){ b, cash, a },
 		    (int64_t[]){ 50, 451, -501 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
-		 "ledger.insufficient_balance");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.insufficient_balance",
+		   ts_fmt("account %lld cannot pay 501 fen", (long long)a));
 	assert_unchanged(st, &before, (yb_id[]){ a, b, cash },
 			 (int64_t[]){ 500, 100, 0 }, 3);
 	/* Exactly to zero is fine. */
@@ -232,8 +265,9 @@ static void test_post_overdraft(void **state)
 	/* Twice the same account in one posting counts both entries. */
 	p = posting("settlement", 3, (yb_id[]){ b, b, cash },
 		    (int64_t[]){ -60, -60, 120 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
-		 "ledger.insufficient_balance");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 1, NULL, &e), &e,
+		   "ledger.insufficient_balance",
+		   ts_fmt("account %lld cannot pay 60 fen", (long long)b));
 	assert_int_equal(ts_balance(st, b), 100);
 	/* Non-personal accounts may go negative (they are the other side). */
 	assert_true(ts_balance(st, ts_system(st, YB_ACC_FUND_POOL)) < 0);
@@ -257,11 +291,13 @@ static void test_post_closed(void **state)
 	TS_OK(st->ops->account_set_closed(st, a, 3, &e), &e);
 	before = ts_check(st);
 	p = posting("contribution", 2, (yb_id[]){ pool, a }, (int64_t[]){ -10, 10 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 4, NULL, &e), &e,
-		 "ledger.account_closed");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 4, NULL, &e), &e,
+		   "ledger.account_closed",
+		   ts_fmt("account %lld is closed", (long long)a));
 	p = posting("contribution", 2, (yb_id[]){ pool, 424242 },
 		    (int64_t[]){ -10, 10 });
-	TS_FAILS(st->ops->ledger_post(st, &p, 4, NULL, &e), &e, "store.error");
+	TS_REFUSED(st->ops->ledger_post(st, &p, 4, NULL, &e), &e,
+		   "store.error", "no account with id 424242");
 	assert_unchanged(st, &before, (yb_id[]){ a, pool, liab },
 			 (int64_t[]){ 0, -300, 300 }, 3);
 }
@@ -281,8 +317,9 @@ static void test_post_in_savepoint(void **state)
 	TS_OK(st->ops->savepoint(st, &e), &e);
 	TS_OK(st->ops->ledger_post(st, &p, 1, NULL, &e), &e);
 	/* A refused posting inside the savepoint undoes only itself. */
-	TS_FAILS(st->ops->ledger_post(st, &bad, 1, NULL, &e), &e,
-		 "ledger.insufficient_balance");
+	TS_REFUSED(st->ops->ledger_post(st, &bad, 1, NULL, &e), &e,
+		   "ledger.insufficient_balance",
+		   ts_fmt("account %lld cannot pay 100 fen", (long long)a));
 	assert_int_equal(ts_balance(st, a), 7);
 	TS_OK(st->ops->rollback_to(st, &e), &e);
 	assert_int_equal(ts_balance(st, a), 0);
@@ -382,8 +419,10 @@ static void test_contributions(void **state)
 	}
 	/* A4: the same (person, period, employer) only once... */
 	c = contribution(p1, "2025-03", "EMP1");
-	TS_FAILS(st->ops->contribution_insert(st, &c, &e), &e,
-		 "contribution.duplicate");
+	TS_REFUSED(st->ops->contribution_insert(st, &c, &e), &e,
+		   "contribution.duplicate",
+		   "this person's contribution for this period and employer is "
+		   "already recorded");
 	/* ...but another employer for the same month is another record. */
 	c = contribution(p1, "2025-03", "EMP2");
 	c.ledger_txn_id = 0;
@@ -445,6 +484,8 @@ int ts_run_ledger(void)
 		cmocka_unit_test_setup_teardown(test_post_and_lines, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_post_unbalanced, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_post_overflow, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_post_overdraft, ts_setup,
 						ts_teardown),

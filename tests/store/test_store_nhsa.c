@@ -34,8 +34,8 @@ static void test_put_modes(void **state)
 	TS_OK(st->ops->begin(st, true, &e), &e);
 	TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
 	r.val = "{\"a\":2}";
-	TS_FAILS(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e,
-		 "nhsa.duplicate");
+	TS_REFUSED(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e,
+		   "nhsa.duplicate", "msg H001|M1 exists");
 	assert_int_equal(TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, &e), &e), 0);
 	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msg", "H001|M1", &got, &e),
 			       &e), 1);
@@ -55,12 +55,12 @@ static void test_put_modes(void **state)
 			       &e), 0);                /* another kind */
 }
 
-static void test_list_delete_purge(void **state)
+static void test_list_delete(void **state)
 {
 	yb_store *st = TS_STORE(state);
 	const char *keys[] = { "V1|F2", "V1|F1", "V2|F1" };
 	const char *grps[] = { "V1", "V1", "V2" };
-	yb_nhsa_rec *list = NULL, got;
+	yb_nhsa_rec *list = NULL;
 	int n = -1;
 	yb_err e;
 
@@ -77,22 +77,57 @@ static void test_list_delete_purge(void **state)
 	TS_OK(st->ops->nhsa_list(st, "fee", "V1", &list, &n, &e), &e);
 	assert_int_equal(n, 1);
 	yb_nhsa_recs_free(list, n);
-	TS_OK(st->ops->nhsa_purge(st, "fee", 102, &e), &e);   /* at < 102 */
-	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "fee", "V1|F2", &got, &e),
-			       &e), 0);
-	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "fee", "V2|F1", &got, &e),
-			       &e), 1);
-	free(got.val);
+	/* a record put without a group is listed under none, not under "" */
+	{
+		yb_nhsa_rec r = rec("visit", "V9", "", 100, "{}");
+		TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
+	}
+	TS_OK(st->ops->nhsa_list(st, "visit", "", &list, &n, &e), &e);
+	assert_int_equal(n, 0);
+	yb_nhsa_recs_free(list, n);
 	TS_OK(st->ops->nhsa_list(st, "fee", "none", &list, &n, &e), &e);
 	assert_int_equal(n, 0);
 	yb_nhsa_recs_free(list, n);
+}
+
+/* Only nonces are purged by time (the one kind with its time indexed);
+ * a purge of another kind deletes nothing. */
+static void test_purge_nonces(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	const char *keys[] = { "P|n1", "P|n2", "P|n3" };
+	yb_nhsa_rec got;
+	yb_err e;
+
+	for (int i = 0; i < 3; i++) {
+		yb_nhsa_rec r = rec("nonce", keys[i], "", 100 + i, "{}");
+		TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
+		r = rec("fee", keys[i], "V1", 100 + i, "{}");
+		TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_INSERT, &e), &e);
+	}
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 102, &e), &e);   /* at < 102 */
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "nonce", "P|n1", &got, &e),
+			       &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "nonce", "P|n2", &got, &e),
+			       &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "nonce", "P|n3", &got, &e),
+			       &e), 1);
+	free(got.val);
+	TS_OK(st->ops->nhsa_purge(st, "fee", 200, &e), &e);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(TS_OK(st->ops->nhsa_get(st, "fee", keys[i], &got,
+							 &e), &e), 1);
+		free(got.val);
+	}
 }
 
 int ts_run_nhsa(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_put_modes, ts_setup, ts_teardown),
-		cmocka_unit_test_setup_teardown(test_list_delete_purge, ts_setup,
+		cmocka_unit_test_setup_teardown(test_list_delete, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_purge_nonces, ts_setup,
 						ts_teardown),
 	};
 	return cmocka_run_group_tests_name("store nhsa", tests, NULL, NULL);

@@ -64,8 +64,9 @@ static void test_institution(void **state)
 	accounts = ts_check(st).accounts;
 	got = i;
 	got.receivable_account_id = 0;
-	TS_FAILS(st->ops->institution_insert(st, &got, &e), &e,
-		 "institution.duplicate");
+	TS_REFUSED(st->ops->institution_insert(st, &got, &e), &e,
+		   "institution.duplicate",
+		   "an institution with this code is already registered");
 	assert_int_equal(ts_check(st).accounts, accounts);
 
 	/* A receivable account made by the caller is used as given. */
@@ -118,7 +119,8 @@ static void test_binding_lifecycle(void **state)
 
 	/* F3: no second active binding of the same pair. */
 	b2 = binding(auth, rel, YB_REL_CHILD, 1001);
-	TS_FAILS(st->ops->binding_insert(st, &b2, &e), &e, "binding.duplicate");
+	TS_REFUSED(st->ops->binding_insert(st, &b2, &e), &e,
+		   "binding.duplicate", "this relative is already authorized");
 	/* The other direction is another pair (F1: both may authorize). */
 	b2 = binding(rel, auth, YB_REL_CHILD, 1001);
 	TS_OK(st->ops->binding_insert(st, &b2, &e), &e);
@@ -128,10 +130,11 @@ static void test_binding_lifecycle(void **state)
 	assert_int_equal(TS_OK(st->ops->binding_by_id(st, b.id, &got, &e), &e), 1);
 	assert_int_equal(got.ended_at, 2000);
 	assert_string_equal(got.end_reason, "authorizer");
-	TS_FAILS(st->ops->binding_end(st, b.id, 2001, "authorizer", &e), &e,
-		 "binding.already_ended");
-	TS_FAILS(st->ops->binding_end(st, 4242, 2001, "authorizer", &e), &e,
-		 "binding.not_found");
+	TS_REFUSED(st->ops->binding_end(st, b.id, 2001, "authorizer", &e), &e,
+		   "binding.already_ended",
+		   ts_fmt("binding %lld has already ended", (long long)b.id));
+	TS_REFUSED(st->ops->binding_end(st, 4242, 2001, "authorizer", &e), &e,
+		   "binding.not_found", "no binding with id 4242");
 	/* An ended binding allows a new one of the same pair. */
 	b2 = binding(auth, rel, YB_REL_PARENT, 3000);
 	TS_OK(st->ops->binding_insert(st, &b2, &e), &e);
@@ -388,8 +391,9 @@ static void test_settlement(void **state)
 
 	/* S4: the same transaction id of the same institution, once. */
 	dup = settlement(&f, "T-1", 1700000001);
-	TS_FAILS(st->ops->settlement_insert(st, &dup, &e), &e,
-		 "settlement.txn_id_reused");
+	TS_REFUSED(st->ops->settlement_insert(st, &dup, &e), &e,
+		   "settlement.txn_id_reused",
+		   "this transaction id has already been settled");
 	/* A share that cannot be stored undoes the whole settlement. */
 	dup = settlement(&f, "T-9", 1700000001);
 	dup.shares[1].account_id = 987654;
@@ -397,7 +401,8 @@ static void test_settlement(void **state)
 	assert_int_equal(TS_OK(st->ops->settlement_by_txn(st, "H100", "T-9", &got,
 							  &e), &e), 0);
 	dup.nshares = YB_MAX_SHARES + 1;
-	TS_FAILS(st->ops->settlement_insert(st, &dup, &e), &e, "store.error");
+	TS_REFUSED(st->ops->settlement_insert(st, &dup, &e), &e, "store.error",
+		   "a settlement has 0 to 32 shares, not 33");
 
 	/* S5 */
 	TS_OK(st->ops->settlement_set_revoked(st, s.id, 0, 1700000500, &e), &e);
@@ -405,8 +410,8 @@ static void test_settlement(void **state)
 	assert_int_equal(got.state, YB_SETTLE_REVOKED);
 	assert_int_equal(got.revoked_at, 1700000500);
 	assert_int_equal(got.nshares, 2);
-	TS_FAILS(st->ops->settlement_set_revoked(st, 4242, 0, 1, &e), &e,
-		 "settlement.not_found");
+	TS_REFUSED(st->ops->settlement_set_revoked(st, 4242, 0, 1, &e), &e,
+		   "settlement.not_found", "no settlement with id 4242");
 }
 
 /* Q1 and F7: a patient's settlements; what relatives took from a payer. */
@@ -557,7 +562,9 @@ static void test_offline(void **state)
 			       &e), 0);
 	assert_int_equal(TS_OK(st->ops->offline_by_id(st, o.id + 1, &got, &e), &e),
 			 0);
-	TS_FAILS(st->ops->offline_insert(st, &o, &e), &e, "offline.txn_id_reused");
+	TS_REFUSED(st->ops->offline_insert(st, &o, &e), &e,
+		   "offline.txn_id_reused",
+		   "this transaction id has already been recorded");
 
 	/* S6: re-settled once. */
 	s.offline_id = o.id;
@@ -569,10 +576,13 @@ static void test_offline(void **state)
 	assert_int_equal(got.settlement_id, s.id);
 	assert_int_equal(got.refund_fen, 3000);
 	assert_int_equal(got.resettled_at, 1700100000);
-	TS_FAILS(st->ops->offline_set_resettled(st, o.id, s.id, 3000, 1700100001,
-						&e), &e, "offline.already_resettled");
-	TS_FAILS(st->ops->offline_set_resettled(st, 4242, s.id, 1, 1, &e), &e,
-		 "offline.not_found");
+	TS_REFUSED(st->ops->offline_set_resettled(st, o.id, s.id, 3000,
+						  1700100001, &e),
+		   &e, "offline.already_resettled",
+		   ts_fmt("offline record %lld is already re-settled",
+			  (long long)o.id));
+	TS_REFUSED(st->ops->offline_set_resettled(st, 4242, s.id, 1, 1, &e), &e,
+		   "offline.not_found", "no offline record with id 4242");
 	assert_int_equal(TS_OK(st->ops->settlement_by_id(st, s.id, &s, &e), &e), 1);
 	assert_int_equal(s.offline_id, o.id);
 }

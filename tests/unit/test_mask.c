@@ -34,6 +34,19 @@ static void test_mask_id(void **state)
 	assert_string_equal(yb_mask_id_number(NULL, buf, sizeof buf), "");
 }
 
+/* R2: an SSN on the public verification page keeps 3 and 2 digits. */
+static void test_mask_ssn(void **state)
+{
+	char buf[16];
+	(void)state;
+	assert_string_equal(yb_mask_ssn("600000001", buf, sizeof buf),
+			    "600****01");
+	assert_string_equal(yb_mask_ssn("1234567", buf, sizeof buf),
+			    "123**67");
+	assert_string_equal(yb_mask_ssn("12345", buf, sizeof buf), "*****");
+	assert_string_equal(yb_mask_ssn(NULL, buf, sizeof buf), "");
+}
+
 /* Q3: names keep the first character (the surname) and one '*'. */
 static void test_mask_name(void **state)
 {
@@ -103,6 +116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask_id),
+		cmocka_unit_test(test_mask_ssn),
 		cmocka_unit_test(test_mask_name),
 		cmocka_unit_test(test_utf8),
 	};

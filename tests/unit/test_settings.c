@@ -39,6 +39,11 @@ static void test_defaults(void **state)
 	assert_int_equal(s.login_max_failures, 5);
 	assert_int_equal(s.login_lockout_seconds, 900);
 	assert_int_equal(s.service_point_working_days, 3);            /* C3b */
+	/* R1–R3 */
+	assert_int_equal(s.statement_max_months, 600);
+	assert_string_equal(s.agency_name, "深圳市医疗保障局");
+	assert_string_equal(s.proof_verify_url, "http://127.0.0.1:8080/verify/");
+	assert_non_null(strstr(s.gap_explanation, "断缴"));
 }
 
 /* F3: relationship lists, the near_relatives preset, exact words. */
@@ -109,6 +114,16 @@ static void test_bad_values(void **state)
 		{ "service_point_working_days", "0" },
 		{ "service_point_working_days", "+3" },
 		{ "service_point_working_days", "0x3" },
+		/* records (R1–R4) */
+		{ "statement_max_months", "11" },
+		{ "statement_max_months", "601" },
+		{ "statement_max_months", "1200" },
+		{ "agency_name", "" },
+		{ "agency_name", "bad\x01 control" },
+		{ "agency_name", "\xff\xfe not UTF-8" },
+		{ "proof_verify_url", "ftp://example.org/verify/" },
+		{ "proof_verify_url", "example.org/verify/" },
+		{ "proof_verify_url", "https://example.org/ver ify/" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -167,6 +182,17 @@ static void test_good_values(void **state)
 	assert_int_equal(yb_settings_set(&s, "service_point_working_days", "007",
 					 &err), 0);
 	assert_int_equal(s.service_point_working_days, 7);
+	/* R1, R2, R3: records and proofs */
+	assert_int_equal(yb_settings_set(&s, "statement_max_months", "120",
+					 &err), 0);
+	assert_int_equal(s.statement_max_months, 120);
+	assert_int_equal(yb_settings_set(&s, "proof_verify_url",
+					 "https://ybj.example.gov.cn/verify/",
+					 &err), 0);
+	assert_string_equal(s.proof_verify_url,
+			    "https://ybj.example.gov.cn/verify/");
+	assert_int_equal(yb_settings_set(&s, "gap_explanation", "短", &err), 0);
+	assert_string_equal(s.gap_explanation, "短");
 }
 
 /* A config file: comments, blanks, errors naming the line, all or
@@ -225,7 +251,7 @@ static void test_format(void **state)
 {
 	yb_settings s, back;
 	yb_err err;
-	char buf[2048];
+	char buf[8192];
 	(void)state;
 
 	yb_settings_defaults(&s);
@@ -241,7 +267,8 @@ static void test_format(void **state)
 	assert_int_equal(yb_settings_parse(&s,
 		"region = 110100\nrelationships = near_relatives\n"
 		"family_visit_types =\nshare_floor_fen = 123\n"
-		"login_max_failures = 9\n", &err), 0);
+		"login_max_failures = 9\n"
+		"agency_name = 北京市医疗保障局\ngap_explanation = 断缴说明\n", &err), 0);
 	assert_int_equal(yb_settings_format(&s, buf, sizeof buf), 0);
 	yb_settings_defaults(&back);
 	if (yb_settings_parse(&back, buf, &err) != 0)

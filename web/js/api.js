@@ -47,6 +47,9 @@ export function makeApi(getToken, { onUnauthorized } = {}) {
 			const blob = await res.blob();
 			/* The e-credential's QR code says when it lapses. */
 			blob.expiresAt = res.headers.get("X-Credential-Expires-At");
+			/* records: a download names its file */
+			const disp = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
+			blob.filename = disp ? disp[1] : null;
 			return blob;
 		}
 		const text = await res.text();

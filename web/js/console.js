@@ -5,7 +5,11 @@
  * behalf with the channel's materials checked (SPEC F5, F6), card
  * applications by route and the card's life cycle (C2, C3, C5, C6), and
  * termination (P4); for the agency window, webhook deliveries that ran
- * out of attempts, to retry (E3, console_deliveries.js).
+ * out of attempts, to retry (E3, console_deliveries.js), employers in
+ * arrears and a person's proofs and statements (R1, R2, R4,
+ * console_records.js); for the administrator, institutions'
+ * national-interface credentials, and for him and the agency window the
+ * gateway's kept messages (console_gateway.js).
  *
  * The API key is pasted once per tab and kept in sessionStorage.  The
  * workstation's channel is found from the key: the agency-only bindings
@@ -20,6 +24,8 @@ import {
 } from "./ui.js";
 import { isValidIdNumber, isValidSsn } from "./idnum.js";
 import { makeDeliveries } from "./console_deliveries.js";
+import { makeGateway } from "./console_gateway.js";
+import { makeArrears, makePersonRecords } from "./console_records.js";  /* records: R1, R2, R4 */
 
 const KEY = "yb.console.key", ROLE = "yb.console.role";
 const key = () => sessionStorage.getItem(KEY);
@@ -30,15 +36,24 @@ const api = makeApi(key, {
 
 let views, bindRows, bindMats, unbindMats;
 let deliveries;  /* notify (E3): dead webhook deliveries (agency window) */
+let arrears, personRecords;  /* records (R4, R1–R2): agency window */
 
 /* ---- key login --------------------------------------------------------- */
 
 /* The workstation is the key's role, as the server says (GET /whoami);
- * only the two operator roles work here. */
+ * the two operator roles work here, and the administrator for the
+ * national-interface gateway's views only. */
 async function detectRole() {
 	const who = await api.get("/api/v1/whoami");
-	if (who.role === "agency_window" || who.role === "hospital_office") return who.role;
+	if (["agency_window", "hospital_office", "admin"].includes(who.role)) return who.role;
 	throw { code: "console.not_operator_key" };
+}
+
+/* The views of a role, the first its home. */
+function viewsOf(r) {
+	if (r === "admin") return ["gateway", "messages"];
+	const v = ["person", "bind", "unbind", "cards", "termination"];
+	return r === "agency_window" ? [...v, "deliveries", "arrears", "messages"] : v;
 }
 
 function showLogin(messageKey) {
@@ -81,8 +96,13 @@ function enter() {
 	}, prefix);
 	bindMats = materials("#cb-materials", "cbm", "#cb-submit", "#cb-gate");
 	unbindMats = materials("#cu-materials", "cum", "#cu-submit", "#cu-gate");
-	$("#nav-deliveries").hidden = role() !== "agency_window";
-	views.show(views.current());
+	const mine = viewsOf(role());
+	for (const li of document.querySelectorAll("#nav [data-operator]")) li.hidden = role() === "admin";
+	$("#nav-deliveries").hidden = !mine.includes("deliveries");
+	$("#nav-arrears").hidden = !mine.includes("arrears");
+	$("#nav-gateway").hidden = !mine.includes("gateway");
+	$("#nav-messages").hidden = !mine.includes("messages");
+	views.show(mine.includes(views.current()) ? views.current() : mine[0]);
 }
 
 function renderWho() {
@@ -134,6 +154,7 @@ async function findPerson(e) {
 			person = await api.get(`/api/v1/persons/${enc(ssn)}`);
 			renderPerson();
 			$("#person-result").hidden = false;
+			personRecords.show(person, role() === "agency_window");
 			announce(t("cperson.found", { name: person.name }));
 			await loadPersonBindings();
 		} catch (err) {
@@ -406,9 +427,15 @@ async function submitTermination(e) {
 function start() {
 	initLanguage();
 	deliveries = makeDeliveries(api);
+	arrears = makeArrears(api);
+	personRecords = makePersonRecords(api);
+	makeGateway(api);
 	views = makeViews({
 		defaultView: "person", active: () => !!(key() && role()),
-		onShow: (name) => { if (name === "deliveries") deliveries.reload().catch(() => {}); },
+		onShow: (name) => {
+			if (name === "deliveries") deliveries.reload().catch(() => {});
+			if (name === "arrears") arrears.show();
+		},
 	});
 	bindRows = relativeRows($("#cb-rows"), { idPrefix: "cbr" });
 	const on = (sel, ev, fn) => $(sel).addEventListener(ev, fn);

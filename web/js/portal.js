@@ -7,7 +7,9 @@
  * electronic credential's QR code), #family (bindings both ways, add
  * relatives in rows, end a binding, family usage), #contributions,
  * #ledger, #settlements (paged with a "more" button), #notifications
- * (every use of my account by a relative, E3; notifications.js).
+ * (every use of my account by a relative, E3; notifications.js), #records
+ * (statements and proofs, R1–R2; gaps and my employer's payments beside
+ * the contributions, R3–R4; records.js).
  */
 import { makeApi, enc } from "./api.js";
 import { makeNotifications } from "./notifications.js";
@@ -16,6 +18,7 @@ import {
 	makeViews, pagedTable, pageQuery, relativeRows, initLanguage, formatFen, t, enumText, onLangChange,
 } from "./ui.js";
 import { capControls } from "./famcap.js";   /* family: E2 */
+import { makeRecords } from "./records.js";  /* records: R1–R4 */
 
 const TOKEN_KEY = "yb.portal.token";
 /* The credential lives 5 minutes by default (SPEC C1 setting): a fresh
@@ -33,6 +36,7 @@ const api = makeApi(token, {
 
 let me = null;
 let notes;       /* notify (E3): #notifications and the unread badge */
+let records;     /* records (R1–R4): #records, gaps beside #contributions */
 let bindings = { authorized: [], authorized_by: [] };
 let views;
 
@@ -394,7 +398,11 @@ function onView(name) {
 		loadBindings();
 		usage.reload().catch(() => {});
 	}
-	if (name === "contributions") contributions.reload().catch(() => {});
+	if (name === "contributions") {
+		contributions.reload().catch(() => {});
+		records.loadContributions();
+	}
+	if (name === "records") records.showRecords();
 	if (name === "ledger") ledger.reload().catch(() => {});
 	if (name === "settlements") settlements.reload().catch(() => {});
 	if (name === "notifications") notes.reload();
@@ -405,6 +413,7 @@ async function start() {
 	initLanguage();
 	makeTables();
 	notes = makeNotifications(api);
+	records = makeRecords(api);
 	relRows = relativeRows($("#bind-rows"), { idPrefix: "rel" });
 	views = makeViews({ defaultView: "home", onShow: onView, active: () => !!me });
 	$("#login-form").addEventListener("submit", login);

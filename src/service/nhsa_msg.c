@@ -1,0 +1,229 @@
+/*
+ * nhsa_msg.c — the gateway's message log (docs/NHSA.md "How a message is
+ * handled", steps 5 and 8): every message in and out is kept; a repeated
+ * msgid from the same institution answers its first reply and never acts
+ * twice, another body under it is refused.
+ *
+ * Record kinds: "msg" (key institution|msgid; no group: never listed) and
+ * "msgx" (a message refused before it could claim its msgid, key its
+ * inf_refmsgid).  A msg record is pending from its claim to its answer —
+ * both inside one transaction, so no other transaction ever sees it
+ * pending — and "reversed" once 2601 undid it (or, for a msgid 2601 named
+ * before it arrived, from the start: nhsa_reversal.c).
+ *
+ * A record's value is its facts as one line of JSON, a newline, and the
+ * reply exactly as sent.  Not the reply as a JSON string member: escaping
+ * two kilobytes of JSON into a string, at every message, was a fifth of
+ * the group-commit writer's work (docs/BENCHMARKS.md).
+ */
+#include "service/nhsa_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonw.h"
+
+void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
+		     const char *msgid)
+{
+	snprintf(key, size, "%s|%s", inst, msgid);
+}
+
+/* The record's text: facts, newline, reply (NULL: out of memory). */
+static char *msg_text(const yb_nhsa_msg *m, const char *state)
+{
+	yb_jw w = YB_JW_INIT;
+
+	yb_jw_raw(&w, "{");
+	yb_jw_kstr(&w, "institution", m->institution_code);
+	yb_jw_kstr(&w, "msgid", m->msgid);
+	yb_jw_kstr(&w, "infno", m->infno);
+	yb_jw_kstr(&w, "opter", m->opter);
+	yb_jw_kstr(&w, "inf_refmsgid", m->inf_refmsgid);
+	yb_jw_kstr(&w, "body_sha256", m->body_hash);
+	yb_jw_kint(&w, "received_ms", m->received_ms);
+	yb_jw_kint(&w, "responded_ms", m->responded_ms);
+	yb_jw_kint(&w, "infcode", m->infcode);
+	yb_jw_kstr(&w, "err_code", m->err_code);
+	yb_jw_kstr(&w, "state", state);
+	if (m->effect && *m->effect) {   /* our own JSON: as it is */
+		yb_jw_key(&w, "effect");
+		yb_jw_raw(&w, m->effect);
+	}
+	yb_jw_raw(&w, "}\n");
+	if (m->response)
+		yb_jw_raw(&w, m->response);
+	return yb_jw_take(&w, NULL);
+}
+
+/* Split a record's value into its facts and its reply. */
+static int msg_parse(const char *val, json_t **meta, char **response,
+		     yb_err *err)
+{
+	const char *nl = strchr(val, '\n');
+	json_error_t jerr;
+
+	*meta = json_loadb(val, nl ? (size_t)(nl - val) : strlen(val), 0,
+			   &jerr);
+	if (!*meta)
+		return yb_errf(err, "store.corrupt", "nhsa message record");
+	if (response) {
+		*response = strdup(nl ? nl + 1 : "");
+		if (!*response) {
+			json_decref(*meta);
+			*meta = NULL;
+			return yb_errf(err, "out_of_memory", "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int msg_load_kind(yb_ctx *ctx, const char *kind, const char *key,
+			 json_t **meta, char **response, yb_err *err)
+{
+	yb_nhsa_rec rec;
+	int found;
+
+	*meta = NULL;
+	if (response)
+		*response = NULL;
+	found = ctx->store->ops->nhsa_get(ctx->store, kind, key, &rec, err);
+	if (found <= 0)
+		return found;
+	found = msg_parse(rec.val, meta, response, err) < 0 ? -1 : 1;
+	free(rec.val);
+	return found;
+}
+
+int yb_nhsa_msg_load(yb_ctx *ctx, const char *key, json_t **meta,
+		     char **response, yb_err *err)
+{
+	return msg_load_kind(ctx, "msg", key, meta, response, err);
+}
+
+int yb_nhsa_msg_store(yb_ctx *ctx, const char *key, const json_t *meta,
+		      const char *response, int mode, yb_err *err)
+{
+	char *facts = json_dumps(meta, JSON_COMPACT), *text = NULL;
+	size_t n;
+
+	if (facts) {
+		n = strlen(facts) + strlen(response ? response : "") + 2;
+		text = malloc(n);
+		if (text)
+			snprintf(text, n, "%s\n%s", facts,
+				 response ? response : "");
+	}
+	free(facts);
+	return yb_nhsa_rec_put_text(ctx, "msg", key, "", text, mode, err);
+}
+
+/* A msgid already kept: its first answer, or why not. */
+static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
+		      char **response, yb_err *err)
+{
+	json_t *prev = NULL;
+	const char *state;
+	int rc;
+
+	rc = yb_nhsa_msg_load(ctx, key, &prev, response, err);
+	if (rc <= 0)
+		return rc < 0 ? -1 : yb_errf(err, "store.corrupt", "%s", key);
+	state = yb_nhsa_js(prev, "state");
+	if (strcmp(state, "reversed") == 0 || *yb_nhsa_js(prev, "reversed_by"))
+		rc = yb_errf(err, "nhsa.msgid_reversed", "msgid %s", m->msgid);
+	else if (strcmp(yb_nhsa_js(prev, "body_sha256"), m->body_hash) != 0)
+		rc = yb_errf(err, "nhsa.msgid_reused", "msgid %s", m->msgid);
+	else if (strcmp(state, "done") != 0)
+		rc = yb_errf(err, "nhsa.msgid_in_progress", "msgid %s",
+			     m->msgid);
+	else
+		rc = 1;
+	json_decref(prev);
+	if (rc < 0) {
+		free(*response);
+		*response = NULL;
+	}
+	return rc;
+}
+
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, bool final,
+		      char **response, yb_err *err)
+{
+	char key[192];
+	int rc = -1, fresh;
+
+	*response = NULL;
+	yb_err_clear(err);
+	yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	/* Pending: the facts alone; final: facts and reply, once. */
+	fresh = yb_nhsa_rec_put_text(ctx, "msg", key, "",
+				     msg_text(m, final ? "done" : "pending"),
+				     YB_NHSA_ENSURE, err);
+	if (fresh < 0)
+		goto end;
+	rc = fresh ? 0 : msg_repeat(ctx, key, m, response, err);
+end:
+	/* A repeat changed nothing; its commit is only the end of a read. */
+	if (yb_tx_end(ctx, rc < 0 ? -1 : 0, err) < 0 && rc >= 0) {
+		free(*response);
+		*response = NULL;
+		rc = -1;
+	}
+	return rc;
+}
+
+int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
+		       yb_err *err)
+{
+	char key[192];
+	int rc;
+
+	if (claimed)
+		yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
+	else
+		yb_nhsa_cpy(key, sizeof key, m->inf_refmsgid);
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	rc = yb_nhsa_rec_put_text(ctx, claimed ? "msg" : "msgx", key, "",
+				  msg_text(m, "done"),
+				  YB_NHSA_UPSERT, err);
+	return yb_tx_end(ctx, rc, err);
+}
+
+int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
+		    const char *msgid, char **json, yb_err *err)
+{
+	char key[192], *response = NULL;
+	json_t *v = NULL;
+	int found;
+
+	*json = NULL;
+	if (yb_authorize(ctx, "nhsa.message.get", err) < 0)
+		return -1;
+	if (!msgid || !*msgid || strlen(msgid) > 64 ||
+	    strlen(institution_code ? institution_code : "") > 64)
+		return yb_errf(err, "nhsa.message_not_found", "msgid");
+	yb_nhsa_msg_key(key, sizeof key, institution_code ? institution_code
+							  : "", msgid);
+	if (yb_tx_begin(ctx, false, err) < 0)
+		return -1;
+	found = msg_load_kind(ctx, "msg", key, &v, &response, err);
+	if (found == 0)   /* refused before authentication: by refmsgid */
+		found = msg_load_kind(ctx, "msgx", msgid, &v, &response, err);
+	yb_tx_rollback(ctx);
+	if (found > 0)
+		json_object_set_new(v, "response", json_string(response));
+	free(response);
+	if (found <= 0) {
+		json_decref(v);
+		return found < 0 ? -1 : yb_errf(err, "nhsa.message_not_found",
+						"msgid %s", msgid);
+	}
+	*json = json_dumps(v, JSON_INDENT(2));
+	json_decref(v);
+	return *json ? 0 : yb_errf(err, "out_of_memory", "out of memory");
+}

@@ -1,0 +1,224 @@
+/*
+ * credential.c — the credentials tables on PostgreSQL: API keys,
+ * sessions (and a person's list of them) and login throttling.
+ * Throttle counters are read to be changed, so they are locked FOR
+ * UPDATE: two failed logins are counted one after the other, never on
+ * the same stale copy.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enums.h"
+#include "store/pg/pg_int.h"
+
+static pg_store *PS(yb_store *st)
+{
+	return (pg_store *)st;
+}
+
+/* --- API keys, sessions, throttling ------------------------------------ */
+
+static const pg_stmt st_apikey_insert = { "apikey_insert",
+	"INSERT INTO api_keys (key_hash, role, institution_code, employer_code, "
+	"  label, created_at, revoked_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", NULL };
+static const pg_stmt st_apikey_by_hash = { "apikey_by_hash",
+	"SELECT id, key_hash, role, institution_code, employer_code, label, "
+	"  created_at, revoked_at FROM api_keys WHERE key_hash = $1", NULL };
+static const pg_stmt st_apikey_revoke = { "apikey_revoke",
+	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) "
+	"WHERE id = $1", NULL };
+static const pg_stmt st_session_insert = { "session_insert",
+	"INSERT INTO sessions (token_hash, person_id, created_at, expires_at) "
+	"VALUES ($1, $2, $3, $4)", NULL };
+static const pg_stmt st_session_by_hash = { "session_by_hash",
+	"SELECT token_hash, person_id, created_at, expires_at "
+	"FROM sessions WHERE token_hash = $1", NULL };
+static const pg_stmt st_session_delete = { "session_delete",
+	"DELETE FROM sessions WHERE token_hash = $1", NULL };
+static const pg_stmt st_sessions_purge = { "sessions_purge",
+	"DELETE FROM sessions WHERE expires_at <= $1", NULL };
+static const pg_stmt st_throttle_get = { "throttle_get",
+	"SELECT failures, window_start FROM login_throttle WHERE key = $1",
+	"FOR UPDATE" };
+static const pg_stmt st_throttle_put = { "throttle_put",
+	"INSERT INTO login_throttle (key, failures, window_start) "
+	"VALUES ($1, $2, $3) "
+	"ON CONFLICT (key) DO UPDATE SET failures = EXCLUDED.failures, "
+	"  window_start = EXCLUDED.window_start", NULL };
+static const pg_stmt st_throttle_clear = { "throttle_clear",
+	"DELETE FROM login_throttle WHERE key = $1", NULL };
+
+static int decode_apikey(pg_row *r, void *out)
+{
+	yb_api_key *k = out;
+	memset(k, 0, sizeof *k);
+	k->id = pg_r_i64(r);
+	pg_r_str(r, k->key_hash, sizeof k->key_hash);
+	PG_R_ENUM(r, yb_role_from_str, &k->role);
+	pg_r_str(r, k->institution_code, sizeof k->institution_code);
+	pg_r_str(r, k->employer_code, sizeof k->employer_code);
+	pg_r_str(r, k->label, sizeof k->label);
+	k->created_at = pg_r_i64(r);
+	k->revoked_at = pg_r_i64(r);
+	return 0;
+}
+
+static int decode_session(pg_row *r, void *out)
+{
+	yb_session *s = out;
+	memset(s, 0, sizeof *s);
+	pg_r_str(r, s->token_hash, sizeof s->token_hash);
+	s->person_id = pg_r_i64(r);
+	s->created_at = pg_r_i64(r);
+	s->expires_at = pg_r_i64(r);
+	return 0;
+}
+
+int pg_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_text(&q, k->key_hash);
+	pg_p_text(&q, yb_role_str(k->role));
+	pg_p_opt_text(&q, k->institution_code);
+	pg_p_opt_text(&q, k->employer_code);
+	pg_p_text(&q, k->label);
+	pg_p_i64(&q, k->created_at);
+	pg_p_id(&q, k->revoked_at);
+	return pg_take_id(pg_run_release(PS(st), &st_apikey_insert, &q, err),
+			  &k->id);
+}
+
+int pg_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
+		      yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_text(&q, key_hash);
+	return pg_lookup(PS(st), &st_apikey_by_hash, &q, decode_apikey, out,
+			 err);
+}
+
+int pg_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, id);
+	pg_p_i64(&q, at);
+	return pg_update_one(PS(st), &st_apikey_revoke, &q,
+			     YB_REFUSE_APIKEY_NOT_FOUND, id, err);
+}
+
+int pg_session_insert(yb_store *st, const yb_session *s, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_text(&q, s->token_hash);
+	pg_p_i64(&q, s->person_id);
+	pg_p_i64(&q, s->created_at);
+	pg_p_i64(&q, s->expires_at);
+	return pg_exec(PS(st), &st_session_insert, &q, err);
+}
+
+int pg_session_by_hash(yb_store *st, const char *token_hash,
+		       yb_session *out, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_text(&q, token_hash);
+	return pg_lookup(PS(st), &st_session_by_hash, &q, decode_session, out,
+			 err);
+}
+
+/* A statement whose one parameter is a key, run for its effect. */
+static int exec_by_key(yb_store *st, const pg_stmt *s, const char *key,
+		       yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_text(&q, key);
+	return pg_exec(PS(st), s, &q, err);
+}
+
+int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err)
+{
+	return exec_by_key(st, &st_session_delete, token_hash, err);
+}
+
+int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, now);
+	return pg_exec(PS(st), &st_sessions_purge, &q, err);
+}
+
+/* A person's live sessions and their revocation (issue 14). */
+static const pg_stmt st_sessions_of_person = { "sessions_of_person",
+	"SELECT token_hash, person_id, created_at, expires_at FROM sessions "
+	"WHERE person_id = $1 AND expires_at > $2 "
+	"ORDER BY created_at DESC, token_hash LIMIT 1000", NULL };
+static const pg_stmt st_sessions_end_person = { "sessions_end_person",
+	"DELETE FROM sessions WHERE person_id = $1 "
+	"AND token_hash IS DISTINCT FROM $2", NULL };
+
+int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	pg_p_i64(&q, now);
+	return pg_list(PS(st), &st_sessions_of_person, &q, sizeof **out,
+		       decode_session, (void **)out, n, err);
+}
+
+int pg_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	pg_p_opt_text(&q, keep_hash);
+	return pg_exec(PS(st), &st_sessions_end_person, &q, err);
+}
+
+int pg_throttle_get(yb_store *st, const char *key, int *failures,
+		    yb_time *window_start, yb_err *err)
+{
+	pg_params q;
+	PGresult *res;
+	int rc = 0;
+
+	pg_params_init(&q);
+	pg_p_text(&q, key);
+	res = pg_run(PS(st), &st_throttle_get, &q, err);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1) {
+		pg_row r = pg_row_at(res, 0);
+		*failures = (int)pg_r_i64(&r);
+		*window_start = pg_r_i64(&r);
+		rc = r.bad ? pg_corrupt(err, "throttle") : 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg_throttle_put(yb_store *st, const char *key, int failures,
+		    yb_time window_start, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_text(&q, key);
+	pg_p_i64(&q, failures);
+	pg_p_i64(&q, window_start);
+	return pg_exec(PS(st), &st_throttle_put, &q, err);
+}
+
+int pg_throttle_clear(yb_store *st, const char *key, yb_err *err)
+{
+	return exec_by_key(st, &st_throttle_clear, key, err);
+}

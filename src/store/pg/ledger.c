@@ -1,0 +1,474 @@
+/*
+ * ledger.c — accounts and the balanced ledger on PostgreSQL.  This is
+ * where the engine's concurrency design lives (with audit.c's chains):
+ *
+ *  - account_lock and ledger_post lock the account rows they touch with
+ *    one SELECT ... ORDER BY id FOR NO KEY UPDATE.  Every transaction
+ *    takes account locks in ascending id order, so two settlements over
+ *    shared accounts queue instead of deadlocking (S8).  NO KEY UPDATE is
+ *    exactly the lock the balance UPDATE takes anyway, so nothing has to
+ *    be upgraded later, and it does not block the key-share locks that
+ *    foreign-key checks take.
+ *  - ledger_post checks the posting (balanced, accounts open, no personal
+ *    balance below zero) on the rows it has just locked, then writes the
+ *    transaction, its entries and the new balances in ONE statement.  A
+ *    refusal therefore changes nothing and leaves the caller's transaction
+ *    usable, as on SQLite.  The UPDATE still carries the guard
+ *    "kind <> 'personal' OR balance_fen + delta >= 0" and the table its
+ *    CHECK constraint: the rule holds even if the check above were wrong.
+ *  - audit_head (and audit_insert) claim one of PG_AUDIT_CHAINS hash
+ *    chains with a transaction-scoped advisory lock, held to commit
+ *    (audit.c).
+ *  - system accounts are not locked or updated: a posting adds to their
+ *    sub-account of the connection's slot (pgha).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enums.h"
+#include "store/pg/pg_int.h"
+
+static pg_store *PS(yb_store *st)
+{
+	return (pg_store *)st;
+}
+
+/* --- accounts ---------------------------------------------------------- */
+
+/* pgha: the system accounts, never locked or updated by a posting: it
+ * adds to the sub-account of its connection's slot (account_slots). */
+#define SYSTEM_KINDS \
+	"('fund_pool', 'contribution_income', 'patient_cash', " \
+	"'closed_liability')"
+
+/* A system account's balance is its row's plus its sub-accounts'. */
+#define ACCOUNT_BALANCE \
+	"(balance_fen + CASE WHEN kind IN " SYSTEM_KINDS " THEN coalesce(" \
+	"(SELECT sum(s.balance_fen) FROM account_slots s " \
+	" WHERE s.account_id = accounts.id), 0)::bigint ELSE 0 END)"
+
+#define ACCOUNT_COLS \
+	"id, kind, person_id, institution_code, " ACCOUNT_BALANCE ", " \
+	"closed_at IS NOT NULL, created_at"
+
+/* A new account starts at zero and open, whatever *a says: money only
+ * moves by ledger postings, so every balance equals the sum of its
+ * entries (ledger_check). */
+static const pg_stmt st_account_insert = { "account_insert",
+	"INSERT INTO accounts (kind, person_id, institution_code, balance_fen, "
+	"  created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id", NULL };
+static const pg_stmt st_account_by_id = { "account_by_id",
+	"SELECT " ACCOUNT_COLS " FROM accounts WHERE id = $1", NULL };
+static const pg_stmt st_account_personal_of = { "account_personal_of",
+	"SELECT " ACCOUNT_COLS " FROM accounts "
+	"WHERE person_id = $1 AND kind = 'personal'", NULL };
+static const pg_stmt st_account_system = { "account_system",
+	"SELECT " ACCOUNT_COLS " FROM accounts WHERE kind = $1 "
+	"  AND kind IN ('fund_pool', 'contribution_income', 'patient_cash', "
+	"               'closed_liability')", NULL };
+static const pg_stmt st_account_set_closed = { "account_set_closed",
+	"UPDATE accounts SET closed_at = $2 WHERE id = $1", NULL };
+/* Locks the rows of the accounts a posting moves, in id order, and
+ * reads the system accounts among them without locking (their balance
+ * is not needed: nothing bounds it). */
+static const pg_stmt st_account_lock = { "account_lock",
+	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL "
+	"           FROM accounts WHERE id = ANY($1::bigint[]) "
+	"             AND kind NOT IN " SYSTEM_KINDS " "
+	"           ORDER BY id FOR NO KEY UPDATE), "
+	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL "
+	"      FROM accounts WHERE id = ANY($1::bigint[]) "
+	"        AND kind IN " SYSTEM_KINDS ") "
+	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
+
+static int decode_account(pg_row *r, void *out)
+{
+	yb_account *a = out;
+	memset(a, 0, sizeof *a);
+	a->id = pg_r_i64(r);
+	PG_R_ENUM(r, yb_account_kind_from_str, &a->kind);
+	a->person_id = pg_r_i64(r);
+	pg_r_str(r, a->institution_code, sizeof a->institution_code);
+	a->balance_fen = pg_r_i64(r);
+	a->closed = pg_r_bool(r);
+	a->created_at = pg_r_i64(r);
+	return 0;
+}
+
+int pg_account_insert(yb_store *st, yb_account *a, yb_err *err)
+{
+	pg_params q;
+	PGresult *res;
+
+	pg_params_init(&q);
+	pg_p_text(&q, yb_account_kind_str(a->kind));
+	pg_p_id(&q, a->person_id);
+	pg_p_opt_text(&q, a->institution_code);
+	pg_p_i64(&q, a->created_at);
+	res = pg_run_release(PS(st), &st_account_insert, &q, err);
+	if (!res)
+		return -1;
+	a->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	a->balance_fen = 0;
+	a->closed = false;
+	PQclear(res);
+	return 0;
+}
+
+int pg_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, id);
+	return pg_lookup(PS(st), &st_account_by_id, &q, decode_account, out,
+			 err);
+}
+
+int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
+			   yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, person_id);
+	return pg_lookup(PS(st), &st_account_personal_of, &q, decode_account,
+			 out, err);
+}
+
+int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
+		      yb_err *err)
+{
+	pg_params q;
+
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
+	pg_params_init(&q);
+	pg_p_text(&q, yb_account_kind_str(kind));
+	return pg_lookup(PS(st), &st_account_system, &q, decode_account, out,
+			 err);
+}
+
+int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_i64(&q, id);
+	pg_p_i64(&q, at);
+	return pg_update_one(PS(st), &st_account_set_closed, &q,
+			     YB_REFUSE_ACCOUNT_NOT_FOUND, id, err);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	yb_id x = *(const yb_id *)a, y = *(const yb_id *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sort and de-duplicate ids in place; returns the new count. */
+static int unique_ids(yb_id *ids, int n)
+{
+	int m = 0;
+
+	qsort(ids, (size_t)n, sizeof *ids, cmp_id);
+	for (int i = 0; i < n; i++)
+		if (m == 0 || ids[m - 1] != ids[i])
+			ids[m++] = ids[i];
+	return m;
+}
+
+/* Lock the rows of ids[0..n) (sorted, distinct); the result has one row
+ * per existing account: id, kind, balance_fen, closed. */
+static PGresult *lock_accounts(pg_store *ps, const yb_id *ids, int n,
+			       yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64_array(&q, ids, n);
+	return pg_run_release(ps, &st_account_lock, &q, err);
+}
+
+int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
+{
+	yb_id *sorted;
+	PGresult *res;
+
+	if (n <= 0)
+		return 0;
+	sorted = malloc((size_t)n * sizeof *sorted);
+	if (!sorted)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	memcpy(sorted, ids, (size_t)n * sizeof *sorted);
+	n = unique_ids(sorted, n);
+	res = lock_accounts(PS(st), sorted, n, err);
+	free(sorted);
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* --- ledger ------------------------------------------------------------ */
+
+/*
+ * The write half of ledger_post, one round trip: the transaction row,
+ * the balance moves (guarded), and the entries in posting order with the
+ * balance each one left.  Answers the new transaction's id and how many
+ * accounts the UPDATE moved (all of them, or the guard tripped).
+ */
+static const pg_stmt st_ledger_write = { "ledger_write",
+	"WITH t AS (INSERT INTO ledger_txns (kind, ref, at) "
+	"           VALUES ($1, $2, $3) RETURNING id), "
+	"u AS (UPDATE accounts a SET balance_fen = a.balance_fen + d.delta "
+	"      FROM unnest($4::bigint[], $5::bigint[]) AS d(id, delta) "
+	"      WHERE a.id = d.id AND a.closed_at IS NULL "
+	"        AND (a.kind <> 'personal' OR a.balance_fen + d.delta >= 0) "
+	"      RETURNING a.id), "
+	/* pgha: system accounts move their slot's sub-account; its
+	 * balance before is what the entries' running balances start at */
+	"s AS (INSERT INTO account_slots AS c (account_id, slot, balance_fen) "
+	"      SELECT d.id, $9, d.delta "
+	"      FROM unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
+	"      ORDER BY d.id "
+	"      ON CONFLICT (account_id, slot) DO UPDATE "
+	"        SET balance_fen = c.balance_fen + EXCLUDED.balance_fen "
+	"      RETURNING c.account_id, c.balance_fen), "
+	"b AS (SELECT s.account_id AS id, s.balance_fen - d.delta AS before "
+	"      FROM s JOIN unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
+	"        ON d.id = s.account_id), "
+	"e AS (INSERT INTO ledger_entries (txn_id, account_id, amount_fen, "
+	"        balance_after_fen) "
+	"      SELECT t.id, x.acc, x.amt, x.after + coalesce(b.before, 0) "
+	"      FROM t, unnest($6::bigint[], $7::bigint[], $8::bigint[]) "
+	"        WITH ORDINALITY AS x(acc, amt, after, ord) "
+	"        LEFT JOIN b ON b.id = x.acc "
+	"      ORDER BY x.ord) "
+	"SELECT (SELECT id FROM t), (SELECT count(*) FROM u), "
+	"  (SELECT count(*) FROM s)", NULL };
+
+/* What ledger_post knows of one account it posts to. */
+typedef struct post_acct {
+	yb_id id;
+	bool personal;
+	bool system;            /* moved through its slot (pgha) */
+	bool closed;
+	int64_t balance;        /* running, as the entries apply */
+	int64_t delta;
+} post_acct;
+
+static post_acct *find_acct(post_acct *a, int n, yb_id id)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].id == id)
+			return &a[i];
+	return NULL;
+}
+
+/* Check the posting against the locked rows (*nacct of them, fewer
+ * than asked for when an account does not exist) and compute each
+ * entry's balance_after; 0 or -1 with the refusal. */
+static int check_posting(PGresult *locked, const yb_posting *p,
+			 post_acct *accts, int *nacct, int64_t *after,
+			 yb_err *err)
+{
+	*nacct = PQntuples(locked);
+	for (int i = 0; i < *nacct; i++) {
+		pg_row r = pg_row_at(locked, i);
+		yb_account_kind kind;
+
+		accts[i].id = pg_r_i64(&r);
+		PG_R_ENUM(&r, yb_account_kind_from_str, &kind);
+		accts[i].personal = kind == YB_ACC_PERSONAL;
+		accts[i].system = yb_is_system_kind(kind);
+		accts[i].balance = pg_r_i64(&r);
+		accts[i].closed = pg_r_bool(&r);
+		accts[i].delta = 0;
+		if (r.bad)
+			return pg_corrupt(err, "account");
+	}
+	/* Entry by entry, as the SQLite engine moves them: a personal
+	 * account may not dip below zero even in the middle of a posting. */
+	for (int i = 0; i < p->n; i++) {
+		post_acct *a = find_acct(accts, *nacct, p->entries[i].account_id);
+		int64_t amt = p->entries[i].amount_fen;
+
+		if (!a)
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_NOT_FOUND,
+					    p->entries[i].account_id);
+		if (a->closed)
+			return yb_refuse_id(err, YB_REFUSE_ACCOUNT_CLOSED, a->id);
+		if (__builtin_add_overflow(a->balance, amt, &a->balance) ||
+		    __builtin_add_overflow(a->delta, amt, &a->delta))
+			return yb_refuse_id(err, YB_REFUSE_BALANCE_OVERFLOW,
+					    a->id);
+		if (a->personal && a->balance < 0)
+			return yb_refuse_id_fen(err,
+						YB_REFUSE_INSUFFICIENT_BALANCE,
+						a->id, -amt);
+		after[i] = a->balance;
+	}
+	return 0;
+}
+
+/* Lock, check, write: the body of ledger_post inside a transaction. */
+static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
+		yb_err *err)
+{
+	yb_id ids[YB_POSTING_MAX_ENTRIES];
+	post_acct accts[YB_POSTING_MAX_ENTRIES];
+	int64_t deltas[YB_POSTING_MAX_ENTRIES];
+	int64_t ent_acc[YB_POSTING_MAX_ENTRIES];
+	int64_t ent_amt[YB_POSTING_MAX_ENTRIES];
+	int64_t after[YB_POSTING_MAX_ENTRIES];
+	yb_id sys_ids[YB_POSTING_MAX_ENTRIES];
+	int64_t sys_deltas[YB_POSTING_MAX_ENTRIES];
+	PGresult *res;
+	pg_params q;
+	int nacct, nrow = 0, nsys = 0;
+	int rc;
+
+	for (int i = 0; i < p->n; i++) {
+		ids[i] = p->entries[i].account_id;
+		ent_acc[i] = p->entries[i].account_id;
+		ent_amt[i] = p->entries[i].amount_fen;
+	}
+	nacct = unique_ids(ids, p->n);
+	res = lock_accounts(ps, ids, nacct, err);
+	if (!res)
+		return -1;
+	rc = check_posting(res, p, accts, &nacct, after, err);
+	PQclear(res);
+	if (rc < 0)
+		return -1;
+	/* rows (updated in place) and system accounts (through a slot) */
+	for (int i = 0; i < nacct; i++) {
+		if (accts[i].system) {
+			sys_ids[nsys] = accts[i].id;
+			sys_deltas[nsys++] = accts[i].delta;
+		} else {
+			ids[nrow] = accts[i].id;
+			deltas[nrow++] = accts[i].delta;
+		}
+	}
+
+	pg_params_init(&q);
+	pg_p_text(&q, p->kind);
+	pg_p_text(&q, p->ref);
+	pg_p_i64(&q, at);
+	pg_p_i64_array(&q, ids, nrow);
+	pg_p_i64_array(&q, deltas, nrow);
+	pg_p_i64_array(&q, ent_acc, p->n);
+	pg_p_i64_array(&q, ent_amt, p->n);
+	pg_p_i64_array(&q, after, p->n);
+	pg_p_i64(&q, ps->slot);
+	pg_p_i64_array(&q, sys_ids, nsys);
+	pg_p_i64_array(&q, sys_deltas, nsys);
+	res = pg_run_release(ps, &st_ledger_write, &q, err);
+	if (!res)
+		return -1;
+	if (strtoll(PQgetvalue(res, 0, 1), NULL, 10) != nrow ||
+	    strtoll(PQgetvalue(res, 0, 2), NULL, 10) != nsys) {
+		/* the rows are locked and were just checked: cannot happen */
+		PQclear(res);
+		return yb_errf(err, "store.error",
+			       "ledger guard refused a checked posting");
+	}
+	if (txn_id)
+		*txn_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
+		   yb_id *txn_id, yb_err *err)
+{
+	pg_store *ps = PS(st);
+	bool own;
+	int rc;
+
+	if (yb_check_posting(p, err) < 0)
+		return -1;
+	/* the locks must live until the write: never outside a transaction */
+	if (pg_auto_begin(ps, &own, err) < 0)
+		return -1;
+	rc = post(ps, p, at, txn_id, err);
+	return pg_auto_end(ps, own, rc == 0, err);
+}
+
+static const pg_stmt st_ledger_lines = { "ledger_lines",
+	"SELECT e.id, e.txn_id, t.kind, t.ref, e.amount_fen, "
+	"  e.balance_after_fen, t.at "
+	"FROM ledger_entries e JOIN ledger_txns t ON t.id = e.txn_id "
+	"WHERE e.account_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3",
+	NULL };
+
+int pg_decode_ledger_line(pg_row *r, void *out)
+{
+	yb_ledger_line *l = out;
+	memset(l, 0, sizeof *l);
+	l->entry_id = pg_r_i64(r);
+	l->txn_id = pg_r_i64(r);
+	pg_r_str(r, l->kind, sizeof l->kind);
+	pg_r_str(r, l->ref, sizeof l->ref);
+	l->amount_fen = pg_r_i64(r);
+	l->balance_after_fen = pg_r_i64(r);
+	l->at = pg_r_i64(r);
+	return 0;
+}
+
+int pg_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
+		    yb_ledger_line **out, int *n, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64(&q, account_id);
+	pg_p_i64(&q, pg_before(before));
+	pg_p_i64(&q, pg_limit(limit));
+	return pg_list(PS(st), &st_ledger_lines, &q, sizeof **out,
+		       pg_decode_ledger_line,
+		       (void **)out, n, err);
+}
+
+/* Sums are cast back to bigint: an overflow is an error, not a wrong
+ * number. */
+static const pg_stmt st_ledger_check = { "ledger_check",
+	"SELECT (SELECT count(*) FROM accounts), "
+	"  (SELECT count(*) FROM ledger_txns), "
+	"  (SELECT count(*) FROM ledger_entries), "
+	"  (SELECT (coalesce(sum(balance_fen), 0) + (SELECT coalesce("
+	"     sum(balance_fen), 0) FROM account_slots))::bigint FROM accounts), "
+	"  (SELECT coalesce(sum(amount_fen), 0)::bigint FROM ledger_entries), "
+	/* unbalanced: sum not 0, fewer than two entries, or none at all */
+	"  (SELECT count(*) FROM ledger_txns t LEFT JOIN "
+	"     (SELECT txn_id, sum(amount_fen) AS s, count(*) AS c "
+	"      FROM ledger_entries GROUP BY txn_id) e ON e.txn_id = t.id "
+	"   WHERE e.txn_id IS NULL OR e.s <> 0 OR e.c < 2), "
+	"  (SELECT count(*) FROM accounts a LEFT JOIN "
+	"     (SELECT account_id, sum(amount_fen) AS s FROM ledger_entries "
+	"      GROUP BY account_id) e ON e.account_id = a.id "
+	"   WHERE a.balance_fen + coalesce((SELECT sum(s.balance_fen) "
+	"     FROM account_slots s WHERE s.account_id = a.id), 0) "
+	"     <> coalesce(e.s, 0)), "
+	"  (SELECT count(*) FROM accounts "
+	"   WHERE kind = 'personal' AND balance_fen < 0)", NULL };
+
+int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
+{
+	PGresult *res = pg_run(PS(st), &st_ledger_check, NULL, err);
+	pg_row r;
+
+	if (!res)
+		return -1;
+	r = pg_row_at(res, 0);
+	memset(out, 0, sizeof *out);
+	out->accounts = pg_r_i64(&r);
+	out->transactions = pg_r_i64(&r);
+	out->entries = pg_r_i64(&r);
+	out->sum_balances_fen = pg_r_i64(&r);
+	out->sum_entries_fen = pg_r_i64(&r);
+	out->unbalanced_transactions = pg_r_i64(&r);
+	out->mismatched_accounts = pg_r_i64(&r);
+	out->negative_personal = pg_r_i64(&r);
+	PQclear(res);
+	return r.bad ? pg_corrupt(err, "ledger report") : 0;
+}
+

@@ -1,0 +1,121 @@
+/*
+ * nhsa.c — the national-interface gateway's records on PostgreSQL
+ * (store.h, "nhsa").  Inside a write transaction nhsa_get locks the row
+ * (FOR UPDATE): that is what keeps a person's yearly totals exact when
+ * two of his bills settle at once (docs/NHSA.md, N6).  Inserts use
+ * ON CONFLICT, so a duplicate never aborts the caller's transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg_int.h"
+
+static pg_store *PS(yb_store *st)
+{
+	return (pg_store *)st;
+}
+
+#define REC_COLS "kind, key, grp, inst, at, val"
+
+static const pg_stmt st_insert = { "nhsa_insert",
+	"INSERT INTO nhsa_records (" REC_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+	"ON CONFLICT (kind, key) DO NOTHING", NULL };
+static const pg_stmt st_upsert = { "nhsa_upsert",
+	"INSERT INTO nhsa_records (" REC_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
+	"ON CONFLICT (kind, key) DO UPDATE SET grp = EXCLUDED.grp, "
+	"  inst = EXCLUDED.inst, at = EXCLUDED.at, val = EXCLUDED.val", NULL };
+static const pg_stmt st_get = { "nhsa_get",
+	"SELECT " REC_COLS " FROM nhsa_records WHERE kind = $1 AND key = $2",
+	"FOR UPDATE" };
+static const pg_stmt st_list = { "nhsa_list",
+	"SELECT " REC_COLS " FROM nhsa_records "
+	"WHERE kind = $1 AND grp = $2 AND grp <> '' ORDER BY key", NULL };
+static const pg_stmt st_delete = { "nhsa_delete",
+	"DELETE FROM nhsa_records WHERE kind = $1 AND key = $2", NULL };
+static const pg_stmt st_purge = { "nhsa_purge",
+	"DELETE FROM nhsa_records WHERE kind = 'nonce' AND kind = $1 "
+	"AND at < $2", NULL };
+
+static int decode_rec(pg_row *r, void *out)
+{
+	yb_nhsa_rec *rec = out;
+
+	memset(rec, 0, sizeof *rec);
+	pg_r_str(r, rec->kind, sizeof rec->kind);
+	pg_r_str(r, rec->key, sizeof rec->key);
+	pg_r_str(r, rec->grp, sizeof rec->grp);
+	pg_r_str(r, rec->inst, sizeof rec->inst);
+	rec->at = pg_r_i64(r);
+	rec->val = strdup(pg_r_text(r));
+	if (!rec->val)
+		r->bad = true;
+	return 0;
+}
+
+int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
+{
+	pg_params q;
+	PGresult *res;
+	int64_t changed;
+
+	pg_params_init(&q);
+	pg_p_text(&q, rec->kind);
+	pg_p_text(&q, rec->key);
+	pg_p_text(&q, rec->grp);
+	pg_p_text(&q, rec->inst);
+	pg_p_i64(&q, rec->at);
+	pg_p_text(&q, rec->val ? rec->val : "");
+	res = pg_run_release(PS(st), mode == YB_NHSA_UPSERT ? &st_upsert
+							      : &st_insert,
+			     &q, err);
+	if (!res)
+		return -1;
+	changed = pg_affected(res);
+	PQclear(res);
+	return yb_nhsa_put_answer(rec, mode, changed, err);
+}
+
+int pg_nhsa_get(yb_store *st, const char *kind, const char *key,
+		yb_nhsa_rec *out, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_text(&q, kind);
+	pg_p_text(&q, key);
+	return pg_lookup(PS(st), &st_get, &q, decode_rec, out, err);
+}
+
+int pg_nhsa_list(yb_store *st, const char *kind, const char *grp,
+		 yb_nhsa_rec **out, int *n, yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_text(&q, kind);
+	pg_p_text(&q, grp);
+	return pg_list(PS(st), &st_list, &q, sizeof **out, decode_rec,
+		       (void **)out, n, err);
+}
+
+int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
+		   yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_text(&q, kind);
+	pg_p_text(&q, key);
+	return pg_exec(PS(st), &st_delete, &q, err);
+}
+
+int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
+		  yb_err *err)
+{
+	pg_params q;
+
+	pg_params_init(&q);
+	pg_p_text(&q, kind);
+	pg_p_i64(&q, before);
+	return pg_exec(PS(st), &st_purge, &q, err);
+}

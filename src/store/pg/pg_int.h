@@ -1,0 +1,471 @@
+/*
+ * pg_int.h — what the files of the PostgreSQL engine (src/store/pg/)
+ * share: the connection, the statement helpers (stmt.c), the schema
+ * (schema.c), and the operations, declared in store.h's order with the
+ * file of each family.  Nothing outside src/store/pg/ includes it: the
+ * rest of the program sees only store.h.
+ *
+ * How a query runs: each statement is a static `pg_stmt` next to the code
+ * that uses it.  The first time a connection runs it, pg_run() prepares it
+ * (PQprepare) under a per-connection name; every later run is one
+ * PQexecPrepared round trip with text parameters.  No SQL is ever built
+ * from values.
+ *
+ * Locking reads: SQLite's write transaction holds the whole database, so
+ * whatever a service read in it stays true until commit (store.h).  On
+ * PostgreSQL (READ COMMITTED) the same promise is kept only for the rows a
+ * write transaction reads through a statement with a `lock` clause: inside
+ * a write transaction pg_run() uses the statement's locking variant (the
+ * SQL with the clause appended), so a second service working on the same
+ * card, settlement or offline record waits instead of acting on a stale
+ * copy.  Accounts are not locked by plain reads: they are locked by
+ * account_lock / ledger_post in ascending id order, which is what keeps
+ * balance updates free of deadlocks (see docs/POSTGRESQL.md).
+ */
+#ifndef YB_PG_INT_H
+#define YB_PG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "store/check.h"
+#include "store/store.h"
+
+#define PG_MAX_PARAMS   32      /* most parameters of any statement */
+#define PG_MAX_ARRAYS   12      /* array parameters of one statement */
+#define PG_MAX_PREPARED 160     /* distinct statements (with variants) */
+
+/* Transaction-scoped advisory locks (any constants, distinct from each
+ * other and from what else might use the database). */
+#define PG_SCHEMA_LOCK_KEY "7952006701"   /* migrations on open */
+/* pgha: the audit chains (X3) are locked as (795200, chain) by
+ * yb_audit_claim (schema.c); 1..PG_AUDIT_CHAINS, and as many
+ * sub-account slots for the system accounts, 0..PG_SLOTS-1. */
+#define PG_AUDIT_CHAINS    64
+#define PG_SLOTS           PG_AUDIT_CHAINS
+
+/* A statement: prepared once per connection, run many times. */
+typedef struct pg_stmt {
+	const char *name;       /* unique among the engine's statements */
+	const char *sql;
+	const char *lock;       /* appended inside write transactions, or NULL */
+} pg_stmt;
+
+/* One connection (a yb_store). */
+typedef struct pg_store {
+	yb_store base;
+	PGconn *conn;
+	bool in_txn;            /* between begin and commit/rollback */
+	bool txn_write;         /* begun with write = true */
+	bool sp_open;           /* the caller's savepoint is open */
+	int audit_chain;        /* chain this transaction holds, 0: none */
+	int audit_chain_sp;     /* ... held when the savepoint was taken */
+	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
+	int backoff_ms;         /* current reconnect backoff, 0: none */
+	uint64_t conn_id;       /* names its prepared statements */
+	int slot;               /* this connection's sub-account slot and
+				 * preferred audit chain (pgha) */
+	int nprepared;
+	struct {
+		const pg_stmt *stmt;
+		bool locking;
+	} prepared[PG_MAX_PREPARED];
+} pg_store;
+
+/*
+ * Text parameters of one statement.  Numbers are formatted into the
+ * struct itself; arrays (PostgreSQL array literals) are built in malloc'd
+ * buffers that pg_params_release() frees.
+ */
+typedef struct pg_params {
+	int n;
+	bool oom;                       /* an array could not be built */
+	const char *v[PG_MAX_PARAMS];
+	char num[PG_MAX_PARAMS][24];
+	int narrays;
+	char *arrays[PG_MAX_ARRAYS];
+} pg_params;
+
+void pg_params_init(pg_params *p);
+void pg_params_release(pg_params *p);
+void pg_p_i64(pg_params *p, int64_t v);
+void pg_p_text(pg_params *p, const char *s);
+/* Text, or SQL NULL when it is "" (optional fields, as on SQLite). */
+void pg_p_opt_text(pg_params *p, const char *s);
+void pg_p_bool(pg_params *p, bool v);
+void pg_p_null(pg_params *p);
+/* An id, or SQL NULL when it is 0 (optional references). */
+void pg_p_id(pg_params *p, int64_t id);
+/* Array literals: '{1,2,3}' and '{"a","b"}' (every element quoted). */
+void pg_p_i64_array(pg_params *p, const int64_t *v, int n);
+void pg_p_text_array(pg_params *p, const char *const *v, int n);
+
+/*
+ * Run `s` with `p`.  Returns the result (PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK; the caller PQclear()s it) or NULL with `err` filled:
+ * a unique violation as the domain's refusal (by constraint name), a
+ * serialization failure, deadlock or lock timeout as "store.busy",
+ * anything else as "store.error".
+ */
+PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
+/* Run a statement answering at most one row of one text column and copy
+ * it into buf: 1 found, 0 none, -1 error (also when it does not fit:
+ * YB_REFUSE_TOO_LONG naming `what`). */
+int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
+		   size_t size, const char *what, yb_err *err);
+
+/* pg_run for a statement whose parameters are all built: releases `p`. */
+PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
+			 yb_err *err);
+
+/* An UPDATE of one row by id: no such row is the refusal `none` naming
+ * `id` (check.h).  Releases q. */
+int pg_update_one(pg_store *ps, const pg_stmt *s, pg_params *q,
+		  yb_refusal none, int64_t id, yb_err *err);
+/*
+ * An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the
+ * key was taken, the refusal `dup`.  Returns the result (one row) for the
+ * caller to read the generated id from, or NULL with err set.  Releases q.
+ */
+PGresult *pg_insert_unique(pg_store *ps, const pg_stmt *s, pg_params *q,
+			   yb_refusal dup, yb_err *err);
+/* Set *id from the first column of a one-row result, and clear it; -1
+ * for a NULL result (its error already set). */
+int pg_take_id(PGresult *res, yb_id *id);
+
+/* Run a statement that returns no rows we need; 0 or -1. */
+int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
+
+/* Run plain SQL without parameters (transaction control, migrations). */
+int pg_simple(PGconn *conn, const char *sql, yb_err *err);
+
+/* Fill `err` with `code` and the first line of a server message. */
+void pg_err_from_message(yb_err *err, const char *code, const char *msg);
+
+/* Fill `err` from a failed result (see pg_run) and PQclear it; -1. */
+int pg_result_err(PGconn *conn, PGresult *res, yb_err *err);
+
+/* Rows changed by an INSERT/UPDATE/DELETE result. */
+int64_t pg_affected(PGresult *res);
+
+/*
+ * A write outside begin/commit still has to be atomic and, for the
+ * ledger, to hold its row locks while it checks: pg_auto_begin() opens a
+ * transaction of its own when none is open (*own = true) and
+ * pg_auto_end() commits it (ok) or rolls it back.
+ */
+int pg_auto_begin(pg_store *ps, bool *own, yb_err *err);
+int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err);
+
+/* Reading the columns of one row left to right. */
+typedef struct pg_row {
+	PGresult *res;
+	int row;
+	int col;
+	bool bad;               /* a value did not parse (corrupt row) */
+} pg_row;
+
+pg_row pg_row_at(PGresult *res, int row);
+const char *pg_r_text(pg_row *r);
+void pg_r_str(pg_row *r, char *dst, size_t size);
+int64_t pg_r_i64(pg_row *r);
+bool pg_r_bool(pg_row *r);
+
+#define PG_R_ENUM(r, parse, dst)                                        \
+	do {                                                            \
+		if (!parse(pg_r_text(r), (dst)))                        \
+			(r)->bad = true;                                \
+	} while (0)
+
+/* "store.corrupt" for a row that did not parse; returns -1. */
+int pg_corrupt(yb_err *err, const char *what);
+
+/*
+ * The usual list: newest first, id < before (0: from the newest), at
+ * most `limit` rows.  `decode` fills one element from a row.  Allocates
+ * *out (also when empty), sets *n.
+ */
+typedef int (*pg_decode_fn)(pg_row *r, void *elem);
+int pg_list(pg_store *ps, const pg_stmt *s, pg_params *p, size_t elem_size,
+	    pg_decode_fn decode, void **out, int *n, yb_err *err);
+/* `before` as a statement parameter: 0 becomes "no upper bound". */
+int64_t pg_before(yb_id before);
+/* `limit` as a statement parameter: negative becomes 0. */
+int64_t pg_limit(int limit);
+
+/* A lookup: run, and on one row decode it into out (1), none (0). */
+int pg_lookup(pg_store *ps, const pg_stmt *s, pg_params *p,
+	      pg_decode_fn decode, void *out, yb_err *err);
+
+/* pgha: this connection's slot (engine.c), 0..PG_SLOTS-1. */
+int pg_next_slot(void);
+/* A number for each connection this process opens (engine.c): its
+ * prepared statements' names (stmt.c). */
+uint64_t pg_next_conn_id(void);
+
+/* A relationship column: the bindable ones or "self" (settle.c; also
+ * read by notify.c). */
+void pg_read_relationship(pg_row *r, yb_relationship *out);
+
+/* --- rows shared by several files --- */
+
+/* A contribution row (with who paid an E1 premium) and its decoder
+ * (register.c; read also by records.c). */
+#define PG_CONTRIBUTION_SELECT \
+	"SELECT c.id, c.person_id, p.ssn, c.period, c.employer_code, " \
+	"  c.base_fen, c.employer_fen, c.personal_fen, c.account_credit_fen, " \
+	"  c.ledger_txn_id, c.created_at, " \
+	"  coalesce(pb.ssn, ''), coalesce(pb.name, '') " /* family: E1 */ \
+	"FROM contributions c JOIN persons p ON p.id = c.person_id " \
+	"  LEFT JOIN premium_payments pp ON pp.contribution_id = c.id " \
+	"  LEFT JOIN persons pb ON pb.id = pp.payer_id "
+int pg_decode_contribution(pg_row *r, void *out);
+/* A ledger line: e.id, e.txn_id, t.kind, t.ref, e.amount_fen,
+ * e.balance_after_fen, t.at (ledger.c; read also by records.c). */
+int pg_decode_ledger_line(pg_row *r, void *out);
+
+/* --- schema (schema.c) --- */
+
+/* Create or migrate the schema; safe against concurrent opens. */
+int pg_schema_migrate(PGconn *conn, yb_err *err);
+/* The version this program writes. */
+int pg_schema_version(void);
+
+/* ---- the operations, in store.h's order ---------------------------------- */
+
+/* --- metadata and sequences (engine.c) --- */
+int pg_meta_get(yb_store *st, const char *key, char *buf, size_t size,
+		yb_err *err);
+int pg_meta_put(yb_store *st, const char *key, const char *value,
+		yb_err *err);
+int pg_next_seq(yb_store *st, const char *name, int64_t *out, yb_err *err);
+
+/* --- persons (register.c) --- */
+int pg_person_insert(yb_store *st, yb_person *p, yb_err *err);
+int pg_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err);
+int pg_person_by_ssn(yb_store *st, const char *ssn, yb_person *out,
+		     yb_err *err);
+int pg_person_by_id_number(yb_store *st, const char *id_number,
+			   yb_person *out, yb_err *err);
+int pg_person_set_status(yb_store *st, yb_id id, yb_status status,
+			 yb_term_reason reason, yb_time at, yb_err *err);
+int pg_person_set_password(yb_store *st, yb_id id, const char *hash,
+			   yb_err *err);
+int pg_person_password(yb_store *st, yb_id id, char *hash, size_t size,
+		       yb_err *err);
+
+/* --- employers (register.c) --- */
+int pg_employer_insert(yb_store *st, yb_employer *e, yb_err *err);
+int pg_employer_by_code(yb_store *st, const char *code, yb_employer *out,
+			yb_err *err);
+
+/* --- accounts and ledger (ledger.c) --- */
+int pg_account_insert(yb_store *st, yb_account *a, yb_err *err);
+int pg_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err);
+int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
+			   yb_err *err);
+int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
+		      yb_err *err);
+int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
+int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
+		   yb_id *txn_id, yb_err *err);
+int pg_ledger_lines(yb_store *st, yb_id account_id, yb_id before, int limit,
+		    yb_ledger_line **out, int *n, yb_err *err);
+int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err);
+
+/* --- contributions (register.c) --- */
+int pg_contribution_insert(yb_store *st, yb_contribution *c, yb_err *err);
+int pg_contributions_of_person(yb_store *st, yb_id person_id, yb_id before,
+			       int limit, yb_contribution **out, int *n,
+			       yb_err *err);
+int pg_contributions_of_employer(yb_store *st, const char *employer_code,
+				 const char *period, yb_id before, int limit,
+				 yb_contribution **out, int *n, yb_err *err);
+
+/* --- cards (card.c) --- */
+int pg_card_application_insert(yb_store *st, yb_card_application *a,
+			       yb_err *err);
+int pg_card_application_by_id(yb_store *st, yb_id id,
+			      yb_card_application *out, yb_err *err);
+int pg_card_application_set_card(yb_store *st, yb_id application_id,
+				 yb_id card_id, yb_err *err);
+int pg_card_insert(yb_store *st, yb_card *c, yb_err *err);
+int pg_card_by_no(yb_store *st, const char *card_no, yb_card *out,
+		  yb_err *err);
+int pg_card_by_id(yb_store *st, yb_id id, yb_card *out, yb_err *err);
+int pg_card_valid_of(yb_store *st, yb_id person_id, yb_card *out,
+		     yb_err *err);
+int pg_card_latest_of(yb_store *st, yb_id person_id, yb_card *out,
+		      yb_err *err);
+int pg_card_update(yb_store *st, const yb_card *c, yb_err *err);
+
+/* --- working-day calendar (card.c) --- */
+int pg_calendar_put_year(yb_store *st, const yb_calendar_year *y,
+			 yb_err *err);
+int pg_calendar_get_year(yb_store *st, int year, yb_calendar_year *out,
+			 yb_err *err);
+
+/* --- audit (X3) (audit.c) --- */
+int pg_audit_head(yb_store *st, yb_audit_record *out, yb_err *err);
+int pg_audit_insert(yb_store *st, const yb_audit_record *rec, yb_err *err);
+int pg_audit_list(yb_store *st, yb_id before, int limit,
+		  yb_audit_record **out, int *n, yb_err *err);
+int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
+		  yb_err *err);
+
+/* --- pgha: audit chain heads (audit.c) --- */
+int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
+
+/* --- institutions (register.c) --- */
+int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err);
+int pg_institution_by_code(yb_store *st, const char *code,
+			   yb_institution *out, yb_err *err);
+
+/* --- family bindings (settle.c) --- */
+int pg_binding_insert(yb_store *st, yb_binding *b, yb_err *err);
+int pg_binding_by_id(yb_store *st, yb_id id, yb_binding *out, yb_err *err);
+int pg_binding_end(yb_store *st, yb_id id, yb_time at, const char *reason,
+		   yb_err *err);
+int pg_bindings_end_all_of(yb_store *st, yb_id person_id, yb_time at,
+			   const char *reason, int *ended, yb_err *err);
+int pg_bindings_of_authorizer(yb_store *st, yb_id person_id,
+			      bool active_only, yb_id before, int limit,
+			      yb_binding **out, int *n, yb_err *err);
+int pg_bindings_of_relative(yb_store *st, yb_id person_id, bool active_only,
+			    yb_id before, int limit, yb_binding **out, int *n,
+			    yb_err *err);
+int pg_payer_candidates(yb_store *st, yb_id relative_id,
+			yb_payer_candidate *out, int max, int *n,
+			yb_err *err);
+
+/* --- settlements (settle.c) --- */
+int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err);
+int pg_settlement_by_id(yb_store *st, yb_id id, yb_settlement *out,
+			yb_err *err);
+int pg_settlement_by_txn(yb_store *st, const char *institution_code,
+			 const char *txn_id, yb_settlement *out, yb_err *err);
+int pg_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,
+			      yb_time at, yb_err *err);
+int pg_settlements_of_patient(yb_store *st, yb_id person_id, yb_id before,
+			      int limit, yb_settlement **out, int *n,
+			      yb_err *err);
+int pg_usage_of_payer(yb_store *st, yb_id person_id, yb_id before, int limit,
+		      yb_usage **out, int *n, yb_err *err);
+int pg_recon_totals(yb_store *st, const char *institution_code, yb_time from,
+		    yb_time to, yb_recon_totals *out, yb_err *err);
+
+/* --- offline (equipment failure) records (settle.c) --- */
+int pg_offline_insert(yb_store *st, yb_offline *o, yb_err *err);
+int pg_offline_by_id(yb_store *st, yb_id id, yb_offline *out, yb_err *err);
+int pg_offline_by_txn(yb_store *st, const char *institution_code,
+		      const char *txn_id, yb_offline *out, yb_err *err);
+int pg_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
+			     int64_t refund_fen, yb_time at, yb_err *err);
+
+/* --- credentials: API keys, sessions, login throttling (credential.c) --- */
+int pg_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
+int pg_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
+		      yb_err *err);
+int pg_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int pg_session_insert(yb_store *st, const yb_session *s, yb_err *err);
+int pg_session_by_hash(yb_store *st, const char *token_hash,
+		       yb_session *out, yb_err *err);
+int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
+int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int pg_throttle_get(yb_store *st, const char *key, int *failures,
+		    yb_time *window_start, yb_err *err);
+int pg_throttle_put(yb_store *st, const char *key, int failures,
+		    yb_time window_start, yb_err *err);
+int pg_throttle_clear(yb_store *st, const char *key, yb_err *err);
+
+/* --- nhsa: the national-interface gateway's records (nhsa.c) --- */
+int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err);
+int pg_nhsa_get(yb_store *st, const char *kind, const char *key,
+		yb_nhsa_rec *out, yb_err *err);
+int pg_nhsa_list(yb_store *st, const char *kind, const char *grp,
+		 yb_nhsa_rec **out, int *n, yb_err *err);
+int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
+		   yb_err *err);
+int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
+		  yb_err *err);
+
+/* --- sessions of a person (issue 14: list and revoke) (credential.c) --- */
+int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err);
+int pg_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err);
+
+/* --- family: premiums, caps, materials (E1, E2, E4) (family.c) --- */
+int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
+		       yb_err *err);
+int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
+		       yb_time at, yb_err *err);
+int pg_binding_used(yb_store *st, yb_id binding_id, yb_time from, yb_time to,
+		    int64_t *used_fen, yb_err *err);
+int pg_cap_cuts_insert(yb_store *st, const yb_settlement *s, yb_err *err);
+int pg_cap_cuts_load(yb_store *st, yb_settlement *s, yb_err *err);
+int pg_premium_insert(yb_store *st, yb_premium *p, yb_err *err);
+int pg_premium_by_request(yb_store *st, yb_id payer_id,
+			  const char *client_request_id, yb_premium *out,
+			  yb_err *err);
+int pg_premium_by_relative_year(yb_store *st, yb_id relative_id, int year,
+				yb_premium *out, yb_err *err);
+int pg_premiums_of_payer(yb_store *st, yb_id payer_id, yb_id before,
+			 int limit, yb_premium **out, int *n, yb_err *err);
+
+/* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
+int pg_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
+int pg_upkeep(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
+
+/* --- notify (E3): the outbox of notifications and webhooks (notify.c) --- */
+int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err);
+int pg_notifications_of(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_notification **out, int *n, yb_err *err);
+int pg_notifications_unread(yb_store *st, yb_id person_id, int64_t *count,
+			    yb_err *err);
+int pg_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
+			      yb_time at, int *changed, yb_err *err);
+int pg_webhook_insert(yb_store *st, yb_webhook *w, yb_err *err);
+int pg_webhook_by_id(yb_store *st, yb_id id, yb_webhook *out, yb_err *err);
+int pg_webhooks_list(yb_store *st, yb_id before, int limit, yb_webhook **out,
+		     int *n, yb_err *err);
+int pg_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err);
+int pg_deliveries_list(yb_store *st, int state, yb_id before, int limit,
+		       yb_delivery **out, int *n, yb_err *err);
+int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err);
+int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
+			int max, yb_delivery_job *out, int *n, yb_err *err);
+int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err);
+
+/* --- records and proofs (R1–R4) (records.c) --- */
+int pg_contributions_in_period(yb_store *st, yb_id person_id,
+			       const char *employer_code, const char *from,
+			       const char *to, const char *after_period,
+			       yb_id after_id, int limit,
+			       yb_contribution **out, int *n, yb_err *err);
+int pg_ledger_lines_between(yb_store *st, yb_id account_id, yb_time from,
+			    yb_time to, yb_id after, int limit,
+			    yb_ledger_line **out, int *n, yb_err *err);
+int pg_ledger_balance_before(yb_store *st, yb_id account_id, yb_time at,
+			     int64_t *balance_fen, yb_err *err);
+int pg_proof_insert(yb_store *st, yb_proof *p, yb_err *err);
+int pg_proof_by_code(yb_store *st, const char *code, yb_proof *out,
+		     yb_err *err);
+int pg_proofs_of_person(yb_store *st, yb_id person_id, yb_id before,
+			int limit, yb_proof **out, int *n, yb_err *err);
+int pg_proof_revoke(yb_store *st, yb_id id, yb_time at, const char *by,
+		    const char *reason, yb_err *err);
+int pg_employee_months_scan(yb_store *st, const char *employer_code,
+			    yb_id person_id, const char *from, const char *to,
+			    yb_employee_month_fn fn, void *arg, yb_err *err);
+
+/* bulk.c: load an empty database as pg_restore does (issue 16): drop
+ * the foreign keys, unique constraints and secondary indexes (their
+ * definitions kept for the transaction), then build them over the rows. */
+int pg_bulk_drop(PGconn *conn, yb_err *err);
+int pg_bulk_restore(PGconn *conn, yb_err *err);
+
+#endif

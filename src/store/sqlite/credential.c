@@ -1,0 +1,222 @@
+/*
+ * credential.c — SQLite engine: credentials: API keys, person sessions
+ * and failed-login counters (X2).  See store.h for what each operation
+ * promises.
+ */
+#include "store/sqlite/sqlite_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enums.h"
+
+/* ---- API keys ----------------------------------------------------------- */
+
+#define APIKEY_COLS \
+	"id, key_hash, role, institution_code, employer_code, label, " \
+	"created_at, revoked_at"
+
+static int read_apikey(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_api_key *k = elem;
+
+	memset(k, 0, sizeof *k);
+	k->id = sq_col_int(q, 0);
+	sq_col_text(q, 1, k->key_hash, sizeof k->key_hash);
+	if (SQ_COL_ENUM(q, 2, yb_role_from_str, &k->role, "role", err) < 0)
+		return -1;
+	sq_col_text(q, 3, k->institution_code, sizeof k->institution_code);
+	sq_col_text(q, 4, k->employer_code, sizeof k->employer_code);
+	sq_col_text(q, 5, k->label, sizeof k->label);
+	k->created_at = sq_col_int(q, 6);
+	k->revoked_at = sq_col_int(q, 7);
+	return 0;
+}
+
+int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_APIKEY_INSERT,
+		"INSERT INTO api_keys (key_hash, role, institution_code, "
+		"employer_code, label, created_at, revoked_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, k->key_hash);
+	sq_bind_text(q, 2, yb_role_str(k->role));
+	sq_bind_opt_text(q, 3, k->institution_code);
+	sq_bind_opt_text(q, 4, k->employer_code);
+	sq_bind_text(q, 5, k->label);
+	sqlite3_bind_int64(q, 6, k->created_at);
+	sq_bind_opt_int(q, 7, k->revoked_at);
+	return sq_insert(s, q, YB_REFUSE_NONE, &k->id, err);
+}
+
+int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
+		      yb_err *err)
+{
+	return sq_get_by_text(sq_of(st), SQ_APIKEY_BY_HASH,
+		"SELECT " APIKEY_COLS " FROM api_keys WHERE key_hash = ?1",
+		key_hash, read_apikey, out, err);
+}
+
+/* Revoking again keeps the first revocation time. */
+int sq_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_APIKEY_REVOKE,
+		"UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) "
+		"WHERE id = ?1", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, at);
+	return sq_update_one(s, q, YB_REFUSE_APIKEY_NOT_FOUND, id, err);
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static int read_session(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_session *x = elem;
+
+	memset(x, 0, sizeof *x);
+	sq_col_text(q, 0, x->token_hash, sizeof x->token_hash);
+	x->person_id = sq_col_int(q, 1);
+	x->created_at = sq_col_int(q, 2);
+	x->expires_at = sq_col_int(q, 3);
+	return 0;
+}
+
+int sq_session_insert(yb_store *st, const yb_session *x, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSION_INSERT,
+		"INSERT INTO sessions (token_hash, person_id, created_at, "
+		"expires_at) VALUES (?1, ?2, ?3, ?4)", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, x->token_hash);
+	sqlite3_bind_int64(q, 2, x->person_id);
+	sqlite3_bind_int64(q, 3, x->created_at);
+	sqlite3_bind_int64(q, 4, x->expires_at);
+	return sq_exec(s, q, err);
+}
+
+/* Expired sessions are returned too: the caller compares expires_at
+ * with its own clock. */
+int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
+		       yb_err *err)
+{
+	return sq_get_by_text(sq_of(st), SQ_SESSION_BY_HASH,
+		"SELECT token_hash, person_id, created_at, expires_at "
+		"FROM sessions WHERE token_hash = ?1",
+		token_hash, read_session, out, err);
+}
+
+/* Deleting a session that is not there is not an error (logout twice). */
+int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err)
+{
+	return sq_exec_by_text(sq_of(st), SQ_SESSION_DELETE,
+		"DELETE FROM sessions WHERE token_hash = ?1",
+		token_hash, err);
+}
+
+int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSIONS_PURGE,
+		"DELETE FROM sessions WHERE expires_at <= ?1", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, now);
+	return sq_exec(s, q, err);
+}
+
+/* A person's live sessions (issue 14: the session list). */
+int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
+			  yb_session **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSIONS_OF_PERSON,
+		"SELECT token_hash, person_id, created_at, expires_at "
+		"FROM sessions WHERE person_id = ?1 AND expires_at > ?2 "
+		"ORDER BY created_at DESC, token_hash LIMIT 1000", err);
+
+	*out = NULL;
+	*n = 0;
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, person_id);
+	sqlite3_bind_int64(q, 2, now);
+	return sq_list(s, q, sizeof **out, read_session, (void **)out, n, err);
+}
+
+/* Revocation: every session of a person but one (issue 14). */
+int sq_sessions_end_person(yb_store *st, yb_id person_id,
+			   const char *keep_hash, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SESSIONS_END_PERSON,
+		"DELETE FROM sessions WHERE person_id = ?1 "
+		"AND token_hash IS NOT ?2", err);
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, person_id);
+	sq_bind_opt_text(q, 2, keep_hash);
+	return sq_exec(s, q, err);
+}
+
+/* ---- login throttling ----------------------------------------------------- */
+
+int sq_throttle_get(yb_store *st, const char *key, int *failures,
+		    yb_time *window_start, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_THROTTLE_GET,
+		"SELECT failures, window_start FROM login_throttle WHERE key = ?1",
+		err);
+	int64_t cols[2];
+	int rc;
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, key);
+	rc = sq_step_ints(s, q, cols, 2, err);
+	if (rc == 1) {
+		*failures = (int)cols[0];
+		*window_start = cols[1];
+	}
+	return rc;
+}
+
+int sq_throttle_put(yb_store *st, const char *key, int failures,
+		    yb_time window_start, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_THROTTLE_PUT,
+		"INSERT INTO login_throttle (key, failures, window_start) "
+		"VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET "
+		"failures = excluded.failures, window_start = excluded.window_start",
+		err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, key);
+	sqlite3_bind_int(q, 2, failures);
+	sqlite3_bind_int64(q, 3, window_start);
+	return sq_exec(s, q, err);
+}
+
+int sq_throttle_clear(yb_store *st, const char *key, yb_err *err)
+{
+	return sq_exec_by_text(sq_of(st), SQ_THROTTLE_CLEAR,
+		"DELETE FROM login_throttle WHERE key = ?1",
+		key, err);
+}

@@ -1,0 +1,129 @@
+/*
+ * nhsa.c — the national-interface gateway's records on SQLite
+ * (store.h, "nhsa"): one table keyed by (kind, key).  A write transaction
+ * holds the database, so nhsa_get needs no row lock here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite_int.h"
+
+#define REC_COLS "kind, key, grp, inst, at, val"
+
+static int read_rec(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_nhsa_rec *r = elem;
+	const unsigned char *v = sqlite3_column_text(q, 5);
+
+	memset(r, 0, sizeof *r);
+	sq_col_text(q, 0, r->kind, sizeof r->kind);
+	sq_col_text(q, 1, r->key, sizeof r->key);
+	sq_col_text(q, 2, r->grp, sizeof r->grp);
+	sq_col_text(q, 3, r->inst, sizeof r->inst);
+	r->at = sq_col_int(q, 4);
+	r->val = strdup(v ? (const char *)v : "");
+	if (!r->val)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	return 0;
+}
+
+int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = mode == YB_NHSA_UPSERT
+		? sq_stmt(s, SQ_NHSA_UPSERT,
+			  "INSERT INTO nhsa_records (" REC_COLS ") "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			  "ON CONFLICT (kind, key) DO UPDATE SET "
+			  "grp = excluded.grp, inst = excluded.inst, "
+			  "at = excluded.at, val = excluded.val", err)
+		: sq_stmt(s, SQ_NHSA_INSERT,
+			  "INSERT INTO nhsa_records (" REC_COLS ") "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			  "ON CONFLICT (kind, key) DO NOTHING", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, rec->kind);
+	sq_bind_text(q, 2, rec->key);
+	sq_bind_text(q, 3, rec->grp);
+	sq_bind_text(q, 4, rec->inst);
+	sqlite3_bind_int64(q, 5, rec->at);
+	sq_bind_text(q, 6, rec->val ? rec->val : "");
+	if (sq_exec(s, q, err) < 0)
+		return -1;
+	return yb_nhsa_put_answer(rec, mode, sqlite3_changes(s->db), err);
+}
+
+int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
+		yb_nhsa_rec *out, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_GET,
+		"SELECT " REC_COLS " FROM nhsa_records "
+		"WHERE kind = ?1 AND key = ?2", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, kind);
+	sq_bind_text(q, 2, key);
+	return sq_lookup(s, q, read_rec, out, err);
+}
+
+int sq_nhsa_list(yb_store *st, const char *kind, const char *grp,
+		 yb_nhsa_rec **out, int *n, yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	/* INDEXED BY: without statistics SQLite took the primary key for
+	 * ORDER BY key and read every record of the kind (every fee line
+	 * of every visit, at each settlement: the gateway's bottleneck,
+	 * docs/BENCHMARKS.md).  The (kind, grp) index of a WITHOUT ROWID
+	 * table ends in the key, so it gives the order as well.  It holds
+	 * the records of a group only (grp <> ''): the term says so, for
+	 * SQLite to see that the partial index answers. */
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_LIST,
+		"SELECT " REC_COLS " FROM nhsa_records "
+		"INDEXED BY nhsa_records_grp "
+		"WHERE kind = ?1 AND grp = ?2 AND grp <> '' ORDER BY key", err);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, kind);
+	sq_bind_text(q, 2, grp);
+	rc = sq_list(s, q, sizeof **out, read_rec, (void **)out, n, err);
+	return rc;
+}
+
+int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
+		   yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_DELETE,
+		"DELETE FROM nhsa_records WHERE kind = ?1 AND key = ?2", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, kind);
+	sq_bind_text(q, 2, key);
+	return sq_exec(s, q, err);
+}
+
+int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
+		  yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	/* Only nonces are purged: the literal kind lets the partial index
+	 * on their time answer. */
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_PURGE,
+		"DELETE FROM nhsa_records "
+		"WHERE kind = 'nonce' AND kind = ?1 AND at < ?2", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, kind);
+	sqlite3_bind_int64(q, 2, before);
+	return sq_exec(s, q, err);
+}

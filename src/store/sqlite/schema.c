@@ -1,0 +1,642 @@
+/*
+ * schema.c — the SQLite schema, as a list of migrations.
+ *
+ * The schema version is SQLite's PRAGMA user_version.  Migration i (from
+ * 0) brings a database from version i to version i+1; each one ends by
+ * setting user_version itself, so the version lives in the same literal
+ * as the change it names and no SQL is built at run time.  Migrations are
+ * append-only: once released, a migration is never edited; a change is a
+ * new migration at the end of the list.
+ *
+ * The same tables exist in the PostgreSQL engine (pg/schema.c), which
+ * mirrors this file.  Conventions:
+ *  - enums are stored as their string forms (core/enums.c);
+ *  - money is INTEGER fen; a CHECK on typeof() makes sure an arithmetic
+ *    overflow (which SQLite would turn into a REAL) is refused instead of
+ *    being stored;
+ *  - instants are INTEGER seconds since the epoch, dates INTEGER day
+ *    numbers (core/date.h); "none" is NULL (0 in the C structs);
+ *  - names and ID numbers of the person are stored once, in persons, and
+ *    joined in by the reads that show them;
+ *  - enum CHECKs and partial-index conditions are written as chains of
+ *    "col = 'a' OR col = 'b'", never "col IN ('a', 'b', 'c')": SQLite
+ *    evaluates an IN list of three or more constants by building a
+ *    temporary b-tree on every execution, which made each insert several
+ *    times slower (a bulk import spent most of its time there).
+ *
+ * Opening: two processes may open the same new file at once.  The
+ * migration takes the write lock (BEGIN IMMEDIATE) before it reads the
+ * version, so the second one waits, then sees the schema already made.
+ */
+#include "store/sqlite/sqlite_int.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+	/* ---- version 1: the whole first schema ---- */
+	"CREATE TABLE meta (\n"
+	"  key   TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+
+	/* Named counters (next_seq): card numbers and the like. */
+	"CREATE TABLE sequences (\n"
+	"  name  TEXT PRIMARY KEY,\n"
+	"  value INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+
+	"CREATE TABLE employers (\n"
+	"  code       TEXT PRIMARY KEY,\n"
+	"  name       TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+
+	/* P1: SSN and ID number each unique.  employer_code is not a
+	 * foreign key: imports may name an employer registered later. */
+	"CREATE TABLE persons (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  ssn           TEXT NOT NULL UNIQUE,\n"
+	"  id_number     TEXT NOT NULL UNIQUE,\n"
+	"  name          TEXT NOT NULL,\n"
+	"  sex           TEXT NOT NULL CHECK (sex IN ('male', 'female')),\n"
+	"  birth_date    INTEGER NOT NULL,\n"
+	"  region        TEXT NOT NULL,\n"
+	"  scheme        TEXT NOT NULL CHECK (\n"
+	"                  scheme = 'employee_tier1' OR\n"
+	"                  scheme = 'employee_tier2' OR scheme = 'resident'),\n"
+	"  status        TEXT NOT NULL CHECK (\n"
+	"                  status = 'active' OR status = 'suspended' OR\n"
+	"                  status = 'terminated'),\n"
+	"  term_reason   TEXT NOT NULL DEFAULT '' CHECK (\n"
+	"                  term_reason = '' OR term_reason = 'emigrated' OR\n"
+	"                  term_reason = 'transferred_out' OR\n"
+	"                  term_reason = 'deceased'),\n"
+	"  employer_code TEXT,\n"
+	"  created_at    INTEGER NOT NULL,\n"
+	"  updated_at    INTEGER NOT NULL\n"
+	");\n"
+
+	/* Kept apart from persons so that reading a person never reads
+	 * (or logs) a password hash. */
+	"CREATE TABLE person_passwords (\n"
+	"  person_id INTEGER PRIMARY KEY REFERENCES persons(id),\n"
+	"  hash      TEXT NOT NULL\n"
+	");\n"
+
+	/* A1–A3: one row per account; balance_fen is moved only by
+	 * ledger_post, together with the entries that explain it.  A2 is
+	 * the CHECK personal_not_negative: whatever the code above does, a
+	 * personal account cannot be stored below zero. */
+	"CREATE TABLE accounts (\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  kind             TEXT NOT NULL CHECK (\n"
+	"                  kind = 'personal' OR kind = 'fund_pool' OR\n"
+	"                  kind = 'contribution_income' OR\n"
+	"                  kind = 'institution_receivable' OR\n"
+	"                  kind = 'patient_cash' OR kind = 'closed_liability'),\n"
+	"  person_id        INTEGER REFERENCES persons(id),\n"
+	"  institution_code TEXT,\n"
+	"  balance_fen      INTEGER NOT NULL DEFAULT 0,\n"
+	"  closed_at        INTEGER,\n"
+	"  created_at       INTEGER NOT NULL,\n"
+	"  CONSTRAINT balance_integer CHECK (typeof(balance_fen) = 'integer'),\n"
+	"  CONSTRAINT personal_not_negative\n"
+	"    CHECK (kind <> 'personal' OR balance_fen >= 0),\n"
+	"  CONSTRAINT personal_has_person\n"
+	"    CHECK ((kind = 'personal') = (person_id IS NOT NULL)),\n"
+	"  CONSTRAINT receivable_has_institution\n"
+	"    CHECK ((kind = 'institution_receivable') =\n"
+	"           (institution_code IS NOT NULL))\n"
+	");\n"
+	/* One personal account per person, one receivable per institution,
+	 * one account of each system kind (the accounts with neither a
+	 * person nor an institution). */
+	"CREATE UNIQUE INDEX accounts_personal ON accounts(person_id)\n"
+	"  WHERE kind = 'personal';\n"
+	"CREATE UNIQUE INDEX accounts_receivable ON accounts(institution_code)\n"
+	"  WHERE kind = 'institution_receivable';\n"
+	"CREATE UNIQUE INDEX accounts_system ON accounts(kind)\n"
+	"  WHERE person_id IS NULL AND institution_code IS NULL;\n"
+	"INSERT INTO accounts (kind, created_at) VALUES\n"
+	"  ('fund_pool', 0), ('contribution_income', 0),\n"
+	"  ('patient_cash', 0), ('closed_liability', 0);\n"
+
+	/* A1: a transaction and its entries are append-only; a correction
+	 * is a reversing transaction.  The triggers make that a property of
+	 * the database, not only of the code. */
+	"CREATE TABLE ledger_txns (\n"
+	"  id   INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  ref  TEXT NOT NULL,\n"
+	"  at   INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE ledger_entries (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  txn_id            INTEGER NOT NULL REFERENCES ledger_txns(id),\n"
+	"  account_id        INTEGER NOT NULL REFERENCES accounts(id),\n"
+	"  amount_fen        INTEGER NOT NULL\n"
+	"                    CHECK (typeof(amount_fen) = 'integer'),\n"
+	"  balance_after_fen INTEGER NOT NULL\n"
+	");\n"
+	/* Statements (ledger_lines: newest first per account) and the
+	 * per-account sums of ledger_check, both from this one index;
+	 * amount_fen is in it so the check never reads the table. */
+	"CREATE INDEX ledger_entries_account\n"
+	"  ON ledger_entries(account_id, id, amount_fen);\n"
+	/* The per-transaction sums of ledger_check (A1), also covering. */
+	"CREATE INDEX ledger_entries_txn ON ledger_entries(txn_id, amount_fen);\n"
+	"CREATE TRIGGER ledger_txns_no_update BEFORE UPDATE ON ledger_txns\n"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;\n"
+	"CREATE TRIGGER ledger_txns_no_delete BEFORE DELETE ON ledger_txns\n"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;\n"
+	"CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries\n"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;\n"
+	"CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries\n"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;\n"
+
+	/* A4: the same (person, period, employer) only once. */
+	"CREATE TABLE contributions (\n"
+	"  id                 INTEGER PRIMARY KEY,\n"
+	"  person_id          INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  period             TEXT NOT NULL,\n"
+	"  employer_code      TEXT NOT NULL REFERENCES employers(code),\n"
+	"  base_fen           INTEGER NOT NULL,\n"
+	"  employer_fen       INTEGER NOT NULL,\n"
+	"  personal_fen       INTEGER NOT NULL,\n"
+	"  account_credit_fen INTEGER NOT NULL,\n"
+	"  ledger_txn_id      INTEGER REFERENCES ledger_txns(id),\n"
+	"  created_at         INTEGER NOT NULL,\n"
+	"  UNIQUE (person_id, period, employer_code)\n"
+	");\n"
+	"CREATE INDEX contributions_person ON contributions(person_id, id);\n"
+	"CREATE INDEX contributions_employer ON contributions(employer_code, id);\n"
+	"CREATE INDEX contributions_employer_period\n"
+	"  ON contributions(employer_code, period, id);\n"
+
+	/* C2, C3.  Applications and cards point at each other: an
+	 * application may exist before its card is made. */
+	"CREATE TABLE card_applications (\n"
+	"  id             INTEGER PRIMARY KEY,\n"
+	"  person_id      INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  route          TEXT NOT NULL CHECK (\n"
+	"                  route = 'center' OR route = 'service_point' OR\n"
+	"                  route = 'agent' OR route = 'employer'),\n"
+	"  materials_json TEXT NOT NULL,\n"
+	"  applied_on     INTEGER NOT NULL,\n"
+	"  ready_by       INTEGER,\n"
+	"  card_id        INTEGER REFERENCES cards(id),\n"
+	"  operator_id    TEXT NOT NULL,\n"
+	"  created_at     INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX card_applications_person ON card_applications(person_id);\n"
+	"CREATE TABLE cards (\n"
+	"  id             INTEGER PRIMARY KEY,\n"
+	"  card_no        TEXT NOT NULL UNIQUE,\n"
+	"  person_id      INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  state          TEXT NOT NULL CHECK (\n"
+	"                  state = 'in_production' OR state = 'ready' OR\n"
+	"                  state = 'issued' OR state = 'lost' OR\n"
+	"                  state = 'cancelled'),\n"
+	"  activated      INTEGER NOT NULL DEFAULT 0 CHECK (activated IN (0, 1)),\n"
+	"  application_id INTEGER REFERENCES card_applications(id),\n"
+	"  created_at     INTEGER NOT NULL,\n"
+	"  updated_at     INTEGER NOT NULL\n"
+	");\n"
+	/* C2: at most one valid card per person, under any concurrency. */
+	"CREATE UNIQUE INDEX cards_one_valid ON cards(person_id)\n"
+	"  WHERE (state = 'in_production' OR state = 'ready' OR\n"
+	"         state = 'issued');\n"
+	"CREATE INDEX cards_person ON cards(person_id, id);\n"
+
+	/* C3b: a year is loaded when it has a row in calendar_years, even
+	 * if it has no special days. */
+	"CREATE TABLE calendar_years (\n"
+	"  year INTEGER PRIMARY KEY\n"
+	");\n"
+	"CREATE TABLE calendar_days (\n"
+	"  date INTEGER PRIMARY KEY,\n"
+	"  year INTEGER NOT NULL REFERENCES calendar_years(year),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday'))\n"
+	");\n"
+	"CREATE INDEX calendar_days_year ON calendar_days(year, date);\n"
+
+	/* S1.  receivable_account_id is filled in the same step as the
+	 * institution (institution_insert). */
+	"CREATE TABLE institutions (\n"
+	"  code                  TEXT PRIMARY KEY,\n"
+	"  name                  TEXT NOT NULL,\n"
+	"  type                  TEXT NOT NULL CHECK (\n"
+	"                  type = 'hospital' OR type = 'clinic' OR\n"
+	"                  type = 'pharmacy'),\n"
+	"  receivable_account_id INTEGER REFERENCES accounts(id),\n"
+	"  created_at            INTEGER NOT NULL\n"
+	");\n"
+
+	/* F1–F8.  An active binding has ended_at NULL; ended ones are kept
+	 * as history, so the pair is unique only among active bindings. */
+	"CREATE TABLE bindings (\n"
+	"  id             INTEGER PRIMARY KEY,\n"
+	"  authorizer_id  INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  relative_id    INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  relationship   TEXT NOT NULL CHECK (\n"
+	"                  relationship = 'spouse' OR relationship = 'parent' OR\n"
+	"                  relationship = 'child' OR relationship = 'sibling' OR\n"
+	"                  relationship = 'grandparent' OR\n"
+	"                  relationship = 'grandchild'),\n"
+	"  channel        TEXT NOT NULL CHECK (\n"
+	"                  channel = 'web' OR channel = 'wechat' OR\n"
+	"                  channel = 'terminal' OR channel = 'hospital_office' OR\n"
+	"                  channel = 'agency_window' OR channel = 'cli' OR\n"
+	"                  channel = 'api'),\n"
+	"  materials_json TEXT NOT NULL,\n"
+	"  operator_id    TEXT NOT NULL,\n"
+	"  created_at     INTEGER NOT NULL,\n"
+	"  ended_at       INTEGER,\n"
+	"  end_reason     TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE UNIQUE INDEX bindings_active_pair\n"
+	"  ON bindings(authorizer_id, relative_id) WHERE ended_at IS NULL;\n"
+	"CREATE INDEX bindings_authorizer ON bindings(authorizer_id, id);\n"
+	"CREATE INDEX bindings_relative ON bindings(relative_id, id);\n"
+
+	/* S2–S7.  (institution, txn_id) settles once (S4). */
+	"CREATE TABLE settlements (\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  institution_code TEXT NOT NULL REFERENCES institutions(code),\n"
+	"  txn_id           TEXT NOT NULL,\n"
+	"  patient_id       INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  cred_type        TEXT NOT NULL CHECK (\n"
+	"                  cred_type = 'card' OR cred_type = 'ecert' OR\n"
+	"                  cred_type = 'id_number'),\n"
+	"  visit_type       TEXT NOT NULL CHECK (\n"
+	"                  visit_type = 'outpatient' OR\n"
+	"                  visit_type = 'pharmacy' OR visit_type = 'inpatient'),\n"
+	"  total_fen        INTEGER NOT NULL,\n"
+	"  fund_pay_fen     INTEGER NOT NULL,\n"
+	"  account_pay_fen  INTEGER NOT NULL,\n"
+	"  cash_pay_fen     INTEGER NOT NULL,\n"
+	"  state            TEXT NOT NULL CHECK (\n"
+	"                  state = 'settled' OR state = 'revoked' OR\n"
+	"                  state = 'preview'),\n"
+	"  request_hash     TEXT NOT NULL,\n"
+	"  ledger_txn_id    INTEGER REFERENCES ledger_txns(id),\n"
+	"  revoke_txn_id    INTEGER REFERENCES ledger_txns(id),\n"
+	"  offline_id       INTEGER REFERENCES offline_settlements(id),\n"
+	"  settled_at       INTEGER NOT NULL,\n"
+	"  revoked_at       INTEGER,\n"
+	"  UNIQUE (institution_code, txn_id)\n"
+	");\n"
+	"CREATE INDEX settlements_patient ON settlements(patient_id, id);\n"
+	"CREATE INDEX settlements_recon\n"
+	"  ON settlements(institution_code, settled_at);\n"
+	/* One row per account a settlement drew on, in payment order (seq).
+	 * binding_id is NULL for the patient's own account. */
+	"CREATE TABLE settlement_shares (\n"
+	"  settlement_id   INTEGER NOT NULL REFERENCES settlements(id),\n"
+	"  seq             INTEGER NOT NULL,\n"
+	"  payer_person_id INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  account_id      INTEGER NOT NULL REFERENCES accounts(id),\n"
+	"  binding_id      INTEGER REFERENCES bindings(id),\n"
+	"  relationship    TEXT NOT NULL CHECK (\n"
+	"                  relationship = 'self' OR relationship = 'spouse' OR\n"
+	"                  relationship = 'parent' OR relationship = 'child' OR\n"
+	"                  relationship = 'sibling' OR\n"
+	"                  relationship = 'grandparent' OR\n"
+	"                  relationship = 'grandchild'),\n"
+	"  amount_fen      INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (settlement_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	/* F7: what relatives spent from a payer's account. */
+	"CREATE INDEX settlement_shares_payer\n"
+	"  ON settlement_shares(payer_person_id, settlement_id)\n"
+	"  WHERE binding_id IS NOT NULL;\n"
+
+	/* S6: visits paid in cash while the equipment failed. */
+	"CREATE TABLE offline_settlements (\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  institution_code TEXT NOT NULL REFERENCES institutions(code),\n"
+	"  txn_id           TEXT NOT NULL,\n"
+	"  patient_id       INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  cred_type        TEXT NOT NULL CHECK (\n"
+	"                  cred_type = 'card' OR cred_type = 'ecert' OR\n"
+	"                  cred_type = 'id_number'),\n"
+	"  visit_type       TEXT NOT NULL CHECK (\n"
+	"                  visit_type = 'outpatient' OR\n"
+	"                  visit_type = 'pharmacy' OR visit_type = 'inpatient'),\n"
+	"  total_fen        INTEGER NOT NULL,\n"
+	"  fund_pay_fen     INTEGER NOT NULL,\n"
+	"  occurred_at      INTEGER NOT NULL,\n"
+	"  recorded_at      INTEGER NOT NULL,\n"
+	"  state            TEXT NOT NULL CHECK (state IN\n"
+	"                     ('cash_paid', 'resettled')),\n"
+	"  settlement_id    INTEGER REFERENCES settlements(id),\n"
+	"  refund_fen       INTEGER NOT NULL DEFAULT 0,\n"
+	"  resettled_at     INTEGER,\n"
+	"  UNIQUE (institution_code, txn_id)\n"
+	");\n"
+
+	/* X3: the hash-chained audit log, append-only like the ledger. */
+	"CREATE TABLE audit (\n"
+	"  seq       INTEGER PRIMARY KEY,\n"
+	"  at        INTEGER NOT NULL,\n"
+	"  actor     TEXT NOT NULL,\n"
+	"  role      TEXT NOT NULL CHECK (\n"
+	"                  role = 'person' OR role = 'employer' OR\n"
+	"                  role = 'institution' OR role = 'terminal' OR\n"
+	"                  role = 'hospital_office' OR role = 'agency_window' OR\n"
+	"                  role = 'admin'),\n"
+	"  channel   TEXT NOT NULL CHECK (\n"
+	"                  channel = 'web' OR channel = 'wechat' OR\n"
+	"                  channel = 'terminal' OR channel = 'hospital_office' OR\n"
+	"                  channel = 'agency_window' OR channel = 'cli' OR\n"
+	"                  channel = 'api'),\n"
+	"  action    TEXT NOT NULL,\n"
+	"  target    TEXT NOT NULL,\n"
+	"  result    TEXT NOT NULL,\n"
+	"  prev_hash TEXT NOT NULL,\n"
+	"  hash      TEXT NOT NULL\n"
+	");\n"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;\n"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;\n"
+
+	/* X2: secrets are stored only as hashes. */
+	"CREATE TABLE api_keys (\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  key_hash         TEXT NOT NULL UNIQUE,\n"
+	"  role             TEXT NOT NULL CHECK (\n"
+	"                  role = 'person' OR role = 'employer' OR\n"
+	"                  role = 'institution' OR role = 'terminal' OR\n"
+	"                  role = 'hospital_office' OR role = 'agency_window' OR\n"
+	"                  role = 'admin'),\n"
+	"  institution_code TEXT,\n"
+	"  employer_code    TEXT,\n"
+	"  label            TEXT NOT NULL,\n"
+	"  created_at       INTEGER NOT NULL,\n"
+	"  revoked_at       INTEGER\n"
+	");\n"
+	"CREATE TABLE sessions (\n"
+	"  token_hash TEXT PRIMARY KEY,\n"
+	"  person_id  INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  expires_at INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX sessions_expiry ON sessions(expires_at);\n"
+	"CREATE TABLE login_throttle (\n"
+	"  key          TEXT PRIMARY KEY,\n"
+	"  failures     INTEGER NOT NULL,\n"
+	"  window_start INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+
+	"PRAGMA user_version = 1;\n",
+
+	/* ---- nhsa: the national-interface gateway's records (credentials,
+	 * nonces, messages, sign-ins, visits, fee lines, settlements, yearly
+	 * totals; service/nhsa*.c) ---- */
+	"CREATE TABLE nhsa_records (\n"
+	"  kind TEXT NOT NULL,\n"
+	"  key  TEXT NOT NULL,\n"
+	"  grp  TEXT NOT NULL DEFAULT '',\n"
+	"  inst TEXT NOT NULL DEFAULT '',\n"
+	"  at   INTEGER NOT NULL,\n"
+	"  val  TEXT NOT NULL,\n"
+	"  PRIMARY KEY (kind, key)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records(kind, grp);\n"
+	"CREATE INDEX nhsa_records_at ON nhsa_records(kind, at);\n"
+	"PRAGMA user_version = 2;\n",
+
+	/* ---- pgha: nothing changes on SQLite (one writer: no hot rows to
+	 * split, one audit chain); the version keeps step with
+	 * pg/schema.c's, which `yibao migrate` requires ---- */
+	"PRAGMA user_version = 3;\n",
+	/* ---- notify: E3, the outbox of notifications to authorizers, the
+	 * agency's webhooks and their delivery rows ---- */
+	"CREATE TABLE notifications (\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  person_id        INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  kind             TEXT NOT NULL CHECK (kind IN ('settlement_share',\n"
+	"                     'share_revoked', 'premium_payment',\n"
+	"                     'binding_created', 'binding_ended')),\n"
+	"  relative_id      INTEGER REFERENCES persons(id),\n"
+	"  relative_ssn     TEXT NOT NULL,\n"
+	"  relative_name    TEXT NOT NULL,\n"
+	"  relationship     TEXT NOT NULL,\n"
+	"  amount_fen       INTEGER NOT NULL DEFAULT 0,\n"
+	"  institution_code TEXT,\n"
+	"  institution_name TEXT,\n"
+	"  ref              TEXT NOT NULL,\n"
+	"  detail           TEXT,\n"
+	"  created_at       INTEGER NOT NULL,\n"
+	"  read_at          INTEGER\n"
+	");\n"
+	"CREATE INDEX notifications_person ON notifications(person_id, id);\n"
+	"CREATE INDEX notifications_unread ON notifications(person_id)\n"
+	"  WHERE read_at IS NULL;\n"
+	"CREATE TABLE webhooks (\n"
+	"  id         INTEGER PRIMARY KEY,\n"
+	"  url        TEXT NOT NULL,\n"
+	"  secret     TEXT NOT NULL,\n"
+	"  label      TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  removed_at INTEGER\n"
+	");\n"
+	"CREATE TABLE webhook_deliveries (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  webhook_id      INTEGER NOT NULL REFERENCES webhooks(id),\n"
+	"  notification_id INTEGER NOT NULL REFERENCES notifications(id),\n"
+	"  state           TEXT NOT NULL CHECK (state IN\n"
+	"                    ('pending', 'delivered', 'dead')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_at_ms      INTEGER NOT NULL,\n"
+	"  last_status     INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_error      TEXT,\n"
+	"  created_at      INTEGER NOT NULL,\n"
+	"  delivered_at    INTEGER,\n"
+	"  UNIQUE (webhook_id, notification_id)\n"
+	");\n"
+	"CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_at_ms)\n"
+	"  WHERE state = 'pending';\n"
+	"CREATE INDEX webhook_deliveries_state ON webhook_deliveries(state, id);\n"
+	"PRAGMA user_version = 4;\n",
+	/* ---- family: E1 premiums for relatives, E2 monthly caps per binding ---- */
+	/* E1: once per (relative, year) by anyone; idempotent per payer's
+	 * client request id.  The contribution record is the relative's. */
+	"CREATE TABLE premium_payments (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  relative_id       INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  year              INTEGER NOT NULL,\n"
+	"  payer_id          INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  binding_id        INTEGER REFERENCES bindings(id),\n"
+	"  amount_fen        INTEGER NOT NULL CHECK (typeof(amount_fen) =\n"
+	"                                            'integer' AND amount_fen > 0),\n"
+	"  ledger_txn_id     INTEGER NOT NULL REFERENCES ledger_txns(id),\n"
+	"  contribution_id   INTEGER NOT NULL REFERENCES contributions(id),\n"
+	"  client_request_id TEXT NOT NULL,\n"
+	"  created_at        INTEGER NOT NULL,\n"
+	"  CONSTRAINT premium_once UNIQUE (relative_id, year),\n"
+	"  CONSTRAINT premium_request UNIQUE (payer_id, client_request_id)\n"
+	");\n"
+	"CREATE INDEX premium_payments_payer ON premium_payments(payer_id, id);\n"
+	"CREATE INDEX premium_payments_contribution\n"
+	"  ON premium_payments(contribution_id);\n"
+	/* E2: at most one cap per binding; no row = no cap. */
+	"CREATE TABLE binding_caps (\n"
+	"  binding_id INTEGER PRIMARY KEY REFERENCES bindings(id),\n"
+	"  cap_fen    INTEGER NOT NULL CHECK (typeof(cap_fen) = 'integer'\n"
+	"                                     AND cap_fen >= 0),\n"
+	"  set_at     INTEGER NOT NULL\n"
+	");\n"
+	/* E2: a cap that cut a binding's share of a settlement, kept so a
+	 * repeat (S4) answers the same and family usage can show it. */
+	"CREATE TABLE settlement_cap_cuts (\n"
+	"  settlement_id   INTEGER NOT NULL REFERENCES settlements(id),\n"
+	"  binding_id      INTEGER NOT NULL REFERENCES bindings(id),\n"
+	"  payer_person_id INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  cut_fen         INTEGER NOT NULL CHECK (typeof(cut_fen) = 'integer'\n"
+	"                                          AND cut_fen > 0),\n"
+	"  PRIMARY KEY (settlement_id, binding_id)\n"
+	") WITHOUT ROWID;\n"
+	/* E2: what a binding used this month, read at every capped share. */
+	"CREATE INDEX settlement_shares_binding\n"
+	"  ON settlement_shares(binding_id, settlement_id)\n"
+	"  WHERE binding_id IS NOT NULL;\n"
+	"PRAGMA user_version = 5;\n",
+	/* ---- nhsa (2): what a 2207 reads and writes, made smaller
+	 * (docs/BENCHMARKS.md).  A record per fee batch (kind "feeb",
+	 * service/nhsa_fee.c), so that a settlement reads its batch instead
+	 * of every line of the visit; made here from the lines kept so far
+	 * (a line's settlement_id becomes its batch's) ---- */
+	"INSERT INTO nhsa_records (kind, key, grp, inst, at, val)\n"
+	"  SELECT 'feeb', grp || '|' || json_extract(val, '$.chrg_bchno'),\n"
+	"         grp, max(inst), max(at),\n"
+	"         json_object('sum', sum(json_extract(val, '$.amount_fen')),\n"
+	"                     'lines', count(*),\n"
+	"                     'setl', max(coalesce(json_extract(val,\n"
+	"                                  '$.settlement_id'), 0)))\n"
+	"  FROM nhsa_records WHERE kind = 'fee'\n"
+	"  GROUP BY grp, json_extract(val, '$.chrg_bchno');\n"
+	/* and a kept message is its facts, a newline and the reply as
+	 * sent, no longer the reply as a JSON string (service/nhsa_msg.c) */
+	"UPDATE nhsa_records\n"
+	"  SET val = json_remove(val, '$.response') || char(10) ||\n"
+	"            coalesce(json_extract(val, '$.response'), '')\n"
+	"  WHERE kind IN ('msg', 'msgx') AND json_valid(val);\n"
+	/* Indexes only where a query reads them: a record not listed by a
+	 * group (grp '') and any record but a nonce (the only kind purged by
+	 * time) is one b-tree to write, not three (store/sqlite_nhsa.c). */
+	"DROP INDEX nhsa_records_grp;\n"
+	"CREATE INDEX nhsa_records_grp ON nhsa_records(kind, grp)\n"
+	"  WHERE grp <> '';\n"
+	"DROP INDEX nhsa_records_at;\n"
+	"CREATE INDEX nhsa_records_at ON nhsa_records(at)\n"
+	"  WHERE kind = 'nonce';\n"
+	"PRAGMA user_version = 6;\n",
+	/* ---- records: R2 proofs of insurance, R4 an employer's register ---- */
+	/* R2: what each proof stated, signed by the agency; the code is the
+	 * proof's public name (in its QR code), so it is unique. */
+	"CREATE TABLE proofs (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  code          TEXT NOT NULL UNIQUE,\n"
+	"  person_id     INTEGER NOT NULL REFERENCES persons(id),\n"
+	"  statement     TEXT NOT NULL,\n"
+	"  signature     TEXT NOT NULL,\n"
+	"  key_id        TEXT NOT NULL,\n"
+	"  issued_at     INTEGER NOT NULL,\n"
+	"  issued_by     TEXT NOT NULL,\n"
+	"  revoked_at    INTEGER,\n"
+	"  revoked_by    TEXT,\n"
+	"  revoke_reason TEXT\n"
+	");\n"
+	"CREATE INDEX proofs_person ON proofs(person_id, id);\n"
+	/* R4: an employer's employees, in the order the scan reads them. */
+	"CREATE INDEX persons_employer ON persons(employer_code, id)\n"
+	"  WHERE employer_code IS NOT NULL;\n"
+	"PRAGMA user_version = 7;\n",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* PRAGMA user_version, read through a fresh statement (a pragma's
+ * result must not come from a statement prepared before the change). */
+static int schema_version(sq_store *s, int *out, yb_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL)
+	    != SQLITE_OK) {
+		sq_fail(s, err);
+		goto out;
+	}
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sq_fail(s, err);
+		goto out;
+	}
+	*out = sqlite3_column_int(q, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int schema_exec(sq_store *s, const char *sql, yb_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int ret = yb_errf(err, "store.error", "schema: %s",
+				  msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return ret;
+	}
+	return 0;
+}
+
+int sq_schema_migrate(sq_store *s, yb_err *err)
+{
+	int version = 0;
+	int rc = -1;
+	bool in_txn = false;
+
+	/* Most opens find the schema current: no write lock needed. */
+	if (schema_version(s, &version, err) < 0)
+		return -1;
+	if (version == NMIGRATIONS)
+		return 0;
+
+	/* Take the write lock, then look again: another connection may
+	 * have migrated while we waited for it. */
+	if (schema_exec(s, "BEGIN IMMEDIATE", err) < 0) {
+		if (sqlite3_errcode(s->db) == SQLITE_BUSY)
+			sq_fail(s, err);
+		goto out;
+	}
+	in_txn = true;
+	if (schema_version(s, &version, err) < 0)
+		goto out;
+	if (yb_check_schema_version(version, NMIGRATIONS, err) < 0)
+		goto out;
+	for (int i = version; i < NMIGRATIONS; i++) {
+		int now = 0;
+
+		if (schema_exec(s, migrations[i], err) < 0)
+			goto out;
+		if (schema_version(s, &now, err) < 0)
+			goto out;
+		if (now != i + 1) {
+			yb_errf(err, "store.error",
+				"schema migration %d did not set its version", i + 1);
+			goto out;
+		}
+	}
+	if (schema_exec(s, "COMMIT", err) < 0)
+		goto out;
+	in_txn = false;
+	rc = 0;
+out:
+	if (in_txn)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
