@@ -23,7 +23,7 @@
 static const char serve_help[] =
 	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
 	"                   [--threads N] [--log-level LEVEL] [--group-commit MODE]\n"
-	"                   [--writer-cpu N]\n"
+	"                   [--writer-cpu N] [--read-db URL]\n"
 	"       yibaod [same options]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
@@ -44,6 +44,10 @@ static const char serve_help[] =
 	"  --writer-cpu N     run the group-commit writer alone on CPU N and\n"
 	"                     every other thread of the server elsewhere\n"
 	"                     (default: not pinned)\n"
+	"  --read-db URL      PostgreSQL: serve person views, statements, family\n"
+	"                     usage and reconciliation from this standby (a\n"
+	"                     little stale: docs/POSTGRESQL.md); writes and\n"
+	"                     every other read stay on --db\n"
 	"\n"
 	"Examples:\n"
 	"  yibao --db var/yibao.db serve --listen 127.0.0.1:8080 --web web\n"
@@ -54,7 +58,8 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 {
 	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
 		   *key = NULL, *threads_s = NULL, *level = "info",
-		   *group_commit = "auto", *writer_cpu_s = NULL;
+		   *group_commit = "auto", *writer_cpu_s = NULL,
+		   *read_db = NULL;
 	const cli_opt opts[] = {
 		{ "listen", CLI_OPT_STR, &listen, false },
 		{ "web", CLI_OPT_STR, &web, false },
@@ -64,6 +69,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		{ "log-level", CLI_OPT_STR, &level, false },
 		{ "group-commit", CLI_OPT_STR, &group_commit, false },
 		{ "writer-cpu", CLI_OPT_STR, &writer_cpu_s, false },
+		{ "read-db", CLI_OPT_STR, &read_db, false },
 		{ NULL, 0, NULL, false },
 	};
 	int64_t threads = 0, writer_cpu = 0;
@@ -83,6 +89,11 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	if (strcmp(group_commit, "auto") != 0 && strcmp(group_commit, "on") != 0 &&
 	    strcmp(group_commit, "off") != 0)
 		return cli_usage(cli, "--group-commit takes auto, on or off");
+	if (read_db &&
+	    (strcmp(yb_store_engine_of(read_db), "postgresql") != 0 ||
+	     strcmp(yb_store_engine_of(cli->db_url), "postgresql") != 0))
+		return cli_usage(cli, "--read-db takes a PostgreSQL standby of "
+				 "a PostgreSQL --db");
 	if (!cert != !key)
 		return cli_usage(cli, "--tls-cert and --tls-key go together");
 	if (web && (stat(web, &sb) < 0 || !S_ISDIR(sb.st_mode)))
@@ -96,6 +107,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	yb_http_options o = {
 		.listen = listen,
 		.db_url = cli->db_url,
+		.read_db_url = read_db,
 		.settings = &cli->settings,
 		.web_root = web,
 		.tls_cert = cert,

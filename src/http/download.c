@@ -8,8 +8,10 @@
  * thread whenever the socket can take more, and the stream makes the
  * next piece only then.  Each call reads through that thread's own store
  * connection — the one the handler used, since a connection stays on its
- * worker — in its own short read transaction (service/statement.c), so
- * nothing is held between calls however slowly the client reads.  A
+ * worker (or its standby's, with serve --read-db, when the statement's
+ * reads may be served there) — in its own short read transaction
+ * (service/statement.c), so nothing is held between calls however
+ * slowly the client reads.  A
  * failure half-way (the database gone) can no longer become an error
  * answer: the connection is closed, and the client sees a cut transfer
  * rather than a complete-looking file.
@@ -38,6 +40,9 @@ static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
 	yb_err_clear(&err);
 	if (yb_server_store(&d->ctx.store, &err) < 0)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
+	/* and this thread's standby: a statement's pages are read where
+	 * its opening was allowed to (serve --read-db) */
+	d->ctx.standby = yb_server_standby();
 	n = yb_stream_read(d->stream, &d->ctx, buf, max, &err);
 	if (n < 0) {
 		yb_metrics_db_error(&err);

@@ -287,6 +287,9 @@ bool yb_static_serve(yb_hreq *r, const char *url);
 
 /* The store of the calling worker thread, opened on first use. */
 int yb_server_store(yb_store **out, yb_err *err);
+/* Its standby connection (serve --read-db), or NULL: none, or the
+ * standby is not reachable now (ctx->standby, service/ctx.h). */
+yb_store *yb_server_standby(void);
 
 /*
  * For the handler of a YB_ROUTE_RAW route (it runs on its connection's

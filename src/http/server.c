@@ -70,10 +70,12 @@ typedef struct store_slot {
 static struct {
 	yb_settings settings;
 	const char *db_url;
+	const char *read_db_url;         /* --read-db, or NULL */
 	int log_level;
 	bool have_web;
 	atomic_int in_flight;
 	atomic_bool stopping;
+	atomic_bool standby_down;        /* said so in the log already */
 	pthread_mutex_t lock;            /* guards stores */
 	store_slot *stores;
 	yb_batcher *batcher;             /* group commit; NULL when off */
@@ -81,6 +83,10 @@ static struct {
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_level = YB_LOG_INFO };
 
 static __thread store_slot *tl_store;
+/* A worker's standby connection (--read-db); a failed open is retried
+ * at most once a second, reads going to the primary meanwhile. */
+static __thread store_slot *tl_standby;
+static __thread int64_t tl_standby_retry_ms;
 
 /* Effective roles per route (yb_http_route_roles), computed at start so
  * the check per request is one AND. */
@@ -243,6 +249,48 @@ int yb_server_store(yb_store **out, yb_err *err)
 	tl_store = slot;
 	*out = slot->st;
 	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * This worker's standby connection for ctx->standby, or NULL (no
+ * --read-db, or the standby could not be reached: the service then
+ * reads from the primary).  Once open, a lost connection is re-opened by
+ * the engine itself, with backoff, at a later read.
+ */
+yb_store *yb_server_standby(void)
+{
+	store_slot *slot;
+	yb_err err;
+
+	if (!srv.read_db_url || tl_standby)
+		return tl_standby ? tl_standby->st : NULL;
+	if (mono_ms() < tl_standby_retry_ms)
+		return NULL;
+	slot = calloc(1, sizeof *slot);
+	if (!slot)
+		return NULL;
+	if (yb_store_open(srv.read_db_url, &slot->st, &err) < 0) {
+		free(slot);
+		tl_standby_retry_ms = mono_ms() + 1000;
+		if (!atomic_exchange(&srv.standby_down, true))
+			log_msg(YB_LOG_WARN, "standby (--read-db) not reachable, "
+				"reading from the primary", err.message);
+		return NULL;
+	}
+	atomic_store(&srv.standby_down, false);
+	pthread_mutex_lock(&srv.lock);
+	slot->next = srv.stores;
+	srv.stores = slot;
+	pthread_mutex_unlock(&srv.lock);
+	tl_standby = slot;
+	return slot->st;
 }
 
 /* After the workers have stopped: nobody uses the stores any more. */
@@ -613,9 +661,11 @@ static bool dispatch(yb_hreq *r, const char *url)
 		yb_errf(&err, "internal", "the handler gave no answer");
 		goto fail;
 	}
-	if (!(r->route->flags & YB_ROUTE_NO_STORE) &&
-	    yb_server_store(&r->ctx.store, &err) < 0)
-		goto fail;
+	if (!(r->route->flags & YB_ROUTE_NO_STORE)) {
+		if (yb_server_store(&r->ctx.store, &err) < 0)
+			goto fail;
+		r->ctx.standby = yb_server_standby();
+	}
 	if (r->route->roles != YB_R_PUBLIC) {
 		/* an upload's caller may have been checked on its headers */
 		if (!r->authenticated && authenticate(r, &err) < 0)
@@ -968,6 +1018,7 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	else
 		yb_settings_defaults(&srv.settings);
 	srv.db_url = opt->db_url;
+	srv.read_db_url = opt->read_db_url;
 	srv.log_level = parse_log_level(opt->log_level);
 	atomic_store(&srv.stopping, false);
 	atomic_store(&srv.in_flight, 0);
@@ -1051,9 +1102,10 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 		goto out;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(detail, sizeof detail, "port %u, %u worker%s%s%s",
+	snprintf(detail, sizeof detail, "port %u, %u worker%s%s%s%s",
 		 di ? (unsigned)di->port : 0, threads, threads == 1 ? "" : "s",
-		 cert ? ", TLS" : "", srv.batcher ? ", group commit" : "");
+		 cert ? ", TLS" : "", srv.batcher ? ", group commit" : "",
+		 srv.read_db_url ? ", reads from a standby" : "");
 	log_msg(YB_LOG_INFO, "listening", detail);
 
 	while (sigwait(&sigs, &sig) != 0)

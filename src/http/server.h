@@ -11,6 +11,9 @@
 typedef struct yb_http_options {
 	const char *listen;              /* "127.0.0.1:8080" */
 	const char *db_url;              /* store URL (see yb_store_open) */
+	/* issue 16: a standby's store URL for the reads that may be a
+	 * little stale (service/ctx.h "Read routing"); NULL = none */
+	const char *read_db_url;
 	const yb_settings *settings;
 	const char *web_root;            /* static files ("web"); NULL = none */
 	const char *tls_cert;            /* PEM paths; NULL = plain HTTP */

@@ -208,6 +208,7 @@ int yb_arrears_of_employer(yb_ctx *ctx, const char *code, const char *from,
 	yb_employer e;
 	scan s;
 	int found;
+	bool standby_ok;
 
 	memset(out, 0, sizeof *out);
 	memset(&s, 0, sizeof s);
@@ -215,6 +216,7 @@ int yb_arrears_of_employer(yb_ctx *ctx, const char *code, const char *from,
 	s.out = out;
 	if (yb_rec_employer_scope(ctx, code, err) < 0)
 		return -1;
+	standby_ok = yb_reads_kept(ctx);  /* for the look-up and the scan */
 	if (period_of(ctx, from, to, &s, out->from, out->to, err) < 0 ||
 	    yb_tx_begin(ctx, false, err) < 0)
 		return -1;
@@ -225,6 +227,7 @@ int yb_arrears_of_employer(yb_ctx *ctx, const char *code, const char *from,
 						"no employer with this code");
 	memcpy(out->employer_code, e.code, sizeof out->employer_code);
 	memcpy(out->employer_name, e.name, sizeof out->employer_name);
+	yb_reads_rearm(ctx, standby_ok);
 	if (run(ctx, &s, code, 0, out->from, out->to, err) < 0) {
 		yb_arrears_release(out);
 		return -1;

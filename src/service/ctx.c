@@ -1,7 +1,7 @@
 /*
  * ctx.c — the shared machinery of every use case: the clock, the table of
- * who may do what (X1), the transaction wrappers and the hash-chained
- * audit record (X3).
+ * who may do what (X1), which reads a standby may serve, the transaction
+ * wrappers and the hash-chained audit record (X3).
  */
 #include "service/ctx.h"
 
@@ -124,6 +124,36 @@ static const struct {
 	{ "proof.revoke",           R_ADMIN | R_WINDOW },
 };
 
+/*
+ * Issue 16, `serve --read-db`: the reads a standby may serve.  They show
+ * data as the standby has replayed it, at most its replay lag behind the
+ * primary (docs/POSTGRESQL.md "Reads from a standby"): person views,
+ * statements and family usage, an employer's contributions, the daily
+ * reconciliation; the records (R1, R3, R4): statements, gaps and arrears
+ * of a person (inquiry.self, inquiry.person) or an employer
+ * (record.employer), and the agency's arrears list.  Everything else
+ * reads the primary: authentication (a revoked token stops at once), the
+ * lists a person edits himself (bindings, notifications, sessions, his
+ * proofs), a settlement the hospital has just made, a proof (just
+ * issued, it must be found; revoked, it must fail verification at
+ * once), and every read inside a write — a proof's issuance reads the
+ * records it certifies in its own write transaction.
+ */
+static const char *const standby_reads[] = {
+	"person.get", "inquiry.self", "inquiry.person", "inquiry.employer",
+	"reconciliation.get", "reconciliation.compare",
+	"record.employer", "arrears.list",
+};
+
+static bool reads_from_standby(const char *action)
+{
+	for (size_t i = 0; i < sizeof standby_reads / sizeof standby_reads[0];
+	     i++)
+		if (strcmp(standby_reads[i], action) == 0)
+			return true;
+	return false;
+}
+
 static yb_time clock_system_now(void *arg)
 {
 	(void)arg;
@@ -158,10 +188,11 @@ yb_actor yb_actor_cli(void)
 	return a;
 }
 
-int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err)
+int yb_authorize(yb_ctx *ctx, const char *action, yb_err *err)
 {
 	unsigned role = (unsigned)ctx->actor.role;
 
+	ctx->standby_ok = reads_from_standby(action);
 	if (role >= (unsigned)YB_ROLE__N)
 		return yb_errf(err, "auth.forbidden", "unknown role");
 	for (size_t i = 0; i < sizeof acl / sizeof acl[0]; i++) {
@@ -174,14 +205,58 @@ int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err)
 	return yb_errf(err, "auth.forbidden", "not allowed: %s", action);
 }
 
+bool yb_reads_kept(const yb_ctx *ctx)
+{
+	return ctx->standby_ok;
+}
+
+void yb_reads_rearm(yb_ctx *ctx, bool kept)
+{
+	ctx->standby_ok = kept;
+}
+
+/*
+ * A read the standby may serve goes there; if the standby cannot begin
+ * (down, unreachable, backing off after a lost connection), the primary
+ * serves it: a standby is an offload, never a new way to fail.
+ */
+static bool begin_on_standby(yb_ctx *ctx, bool write)
+{
+	bool ok = ctx->standby_ok;
+	yb_err ignored;
+
+	/* the authorization's choice is for its one transaction */
+	ctx->standby_ok = false;
+	if (write)
+		ctx->wrote = true;
+	if (write || ctx->wrote || !ok || !ctx->standby || ctx->primary)
+		return false;
+	if (ctx->standby->ops->begin(ctx->standby, false, &ignored) < 0)
+		return false;
+	ctx->primary = ctx->store;
+	ctx->store = ctx->standby;
+	return true;
+}
+
+/* After a transaction: back on the primary. */
+static void tx_done(yb_ctx *ctx)
+{
+	if (ctx->primary) {
+		ctx->store = ctx->primary;
+		ctx->primary = NULL;
+	}
+}
+
 int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err)
 {
 	if (ctx->in_batch)
 		return ctx->store->ops->savepoint(ctx->store, err);
+	if (begin_on_standby(ctx, write))
+		return 0;
 	return ctx->store->ops->begin(ctx->store, write, err);
 }
 
-int yb_tx_commit(yb_ctx *ctx, yb_err *err)
+static int tx_commit(yb_ctx *ctx, yb_err *err)
 {
 	if (ctx->in_batch) {
 		/* Durable only when the batcher commits the whole batch. */
@@ -199,15 +274,24 @@ int yb_tx_commit(yb_ctx *ctx, yb_err *err)
 	return -1;
 }
 
+int yb_tx_commit(yb_ctx *ctx, yb_err *err)
+{
+	int rc = tx_commit(ctx, err);
+
+	tx_done(ctx);
+	return rc;
+}
+
 void yb_tx_rollback(yb_ctx *ctx)
 {
 	if (ctx->in_batch) {
 		/* Undo this use case only; the batch goes on. */
 		yb_err ignored;
 		ctx->store->ops->rollback_to(ctx->store, &ignored);
-		return;
+	} else {
+		ctx->store->ops->rollback(ctx->store);
 	}
-	ctx->store->ops->rollback(ctx->store);
+	tx_done(ctx);
 }
 
 int yb_tx_end(yb_ctx *ctx, int rc, yb_err *err)

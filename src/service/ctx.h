@@ -47,6 +47,23 @@ typedef struct yb_ctx {
 	 * a shared transaction, so its begin/commit/rollback become a
 	 * savepoint, its release, and a rollback to it. */
 	bool in_batch;
+	/*
+	 * Read routing (`serve --read-db`, issue 16): a connection to a
+	 * standby, or NULL.  The one place that decides what reads there is
+	 * ctx.c: the action table marks the reads that may be a little
+	 * stale; yb_authorize() notes the mark, and a read transaction of
+	 * such an action runs on the standby (ctx->store points at it until
+	 * the transaction ends).  Writes, and every other read, stay on
+	 * `store`.  A standby that cannot begin a transaction is skipped.
+	 * Once a write has begun on this context (one request), its later
+	 * reads go to the primary: a request that writes and then answers
+	 * with a re-read (POST /persons) sees its own write.  So a use
+	 * case takes ctx->store after yb_tx_begin, never before.
+	 */
+	yb_store *standby;
+	bool standby_ok;                 /* set by yb_authorize */
+	bool wrote;                      /* a write transaction has begun */
+	yb_store *primary;               /* saved while a read is on standby */
 } yb_ctx;
 
 /* The system clock (time(NULL)). */
@@ -60,12 +77,26 @@ yb_actor yb_actor_cli(void);
 
 /*
  * X1: may the actor perform `action`?  The table of actions and their
- * roles is in ctx.c — the one place that says who may do what.
+ * roles is in ctx.c — the one place that says who may do what (and
+ * which reads may be served by a standby: ctx->standby_ok).
  * Error "auth.forbidden".
  */
-int yb_authorize(const yb_ctx *ctx, const char *action, yb_err *err);
+int yb_authorize(yb_ctx *ctx, const char *action, yb_err *err);
 
-/* Begin a write (or read) transaction; on failure nothing is open. */
+/*
+ * Read routing for a use case that reads in several transactions after
+ * its one authorization (a statement's pages, streamed one request-less
+ * call at a time; an arrears report's look-up, then its scan):
+ * yb_reads_kept() is what yb_authorize chose, to be kept with the use
+ * case's state; yb_reads_rearm() hands it to the next read transaction.
+ * The choice itself stays ctx.c's.
+ */
+bool yb_reads_kept(const yb_ctx *ctx);
+void yb_reads_rearm(yb_ctx *ctx, bool kept);
+
+/* Begin a write (or read) transaction; on failure nothing is open.  A
+ * read of an action marked for the standby runs there when ctx->standby
+ * is set and answers. */
 int yb_tx_begin(yb_ctx *ctx, bool write, yb_err *err);
 /* Commit; on failure the transaction is rolled back. */
 int yb_tx_commit(yb_ctx *ctx, yb_err *err);

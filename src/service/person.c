@@ -158,7 +158,7 @@ static int fill_view(yb_store *st, yb_person_view *out, yb_err *err)
 int yb_person_get(yb_ctx *ctx, const char *key, yb_person_view *out,
 		  yb_err *err)
 {
-	yb_store *st = ctx->store;
+	yb_store *st;
 	int rc = -1, found;
 
 	if (yb_authorize(ctx, "person.get", err) < 0)
@@ -166,6 +166,7 @@ int yb_person_get(yb_ctx *ctx, const char *key, yb_person_view *out,
 	memset(out, 0, sizeof *out);
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
+	st = ctx->store;        /* after begin: perhaps the standby's */
 	if (key && strlen(key) == YB_IDNUM_SZ - 1) {
 		char norm[YB_IDNUM_SZ];
 		set_field(norm, sizeof norm, key);
@@ -187,7 +188,7 @@ out:
 
 int yb_person_self(yb_ctx *ctx, yb_person_view *out, yb_err *err)
 {
-	yb_store *st = ctx->store;
+	yb_store *st;
 	int rc = -1, found;
 
 	if (yb_authorize(ctx, "inquiry.self", err) < 0)
@@ -195,6 +196,7 @@ int yb_person_self(yb_ctx *ctx, yb_person_view *out, yb_err *err)
 	memset(out, 0, sizeof *out);
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
+	st = ctx->store;        /* after begin: perhaps the standby's */
 	found = st->ops->person_by_id(st, ctx->actor.person_id, &out->person,
 				      err);
 	if (found == 0)

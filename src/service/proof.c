@@ -331,7 +331,10 @@ int yb_proofs_list(yb_ctx *ctx, const char *ssn, yb_id before, int limit,
 
 	*out = NULL;
 	*n = 0;
-	if (yb_rec_authorize(ctx, ssn, "proof.get", err) < 0)
+	/* A person's own list too is proof.get's, which reads the primary
+	 * (ctx.c): a proof he has just been issued must be in it. */
+	if (yb_rec_authorize(ctx, ssn, "proof.get", err) < 0 ||
+	    (!ssn && yb_authorize(ctx, "proof.get", err) < 0))
 		return -1;
 	if (before < 0)
 		return yb_errf(err, "request.invalid_cursor", "invalid cursor");

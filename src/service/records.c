@@ -43,7 +43,7 @@ int yb_rec_period(const yb_ctx *ctx, const char *from, const char *to,
 	return 0;
 }
 
-int yb_rec_authorize(const yb_ctx *ctx, const char *ssn,
+int yb_rec_authorize(yb_ctx *ctx, const char *ssn,
 		     const char *op_action, yb_err *err)
 {
 	if (!ssn)
@@ -54,7 +54,7 @@ int yb_rec_authorize(const yb_ctx *ctx, const char *ssn,
 	return yb_authorize(ctx, op_action, err);
 }
 
-int yb_rec_employer_scope(const yb_ctx *ctx, const char *code, yb_err *err)
+int yb_rec_employer_scope(yb_ctx *ctx, const char *code, yb_err *err)
 {
 	if (yb_authorize(ctx, "record.employer", err) < 0)
 		return -1;

@@ -52,6 +52,8 @@ typedef struct yb_statement {
 	char after_period[YB_MONTH_SZ];
 	yb_id after_id;
 	bool done;
+	bool standby_ok;                 /* pages may be read on a standby
+					    (yb_reads_kept) */
 } yb_statement;
 
 /*

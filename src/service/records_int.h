@@ -27,12 +27,12 @@ int yb_rec_period(const yb_ctx *ctx, const char *from, const char *to,
  * inquiry.self); an SSN needs `op_action` and is refused to a person
  * (auth.forbidden).  Authorizes only; call before the transaction.
  */
-int yb_rec_authorize(const yb_ctx *ctx, const char *ssn,
+int yb_rec_authorize(yb_ctx *ctx, const char *ssn,
 		     const char *op_action, yb_err *err);
 /* Q2: an employer's records are for its own key (its own code; any other
  * is record.outside_scope) and the agency's staff (action
  * record.employer). */
-int yb_rec_employer_scope(const yb_ctx *ctx, const char *code, yb_err *err);
+int yb_rec_employer_scope(yb_ctx *ctx, const char *code, yb_err *err);
 /* ... and, in the transaction, the person himself (person.not_found). */
 int yb_rec_person(yb_ctx *ctx, const char *ssn, yb_person *out, yb_err *err);
 

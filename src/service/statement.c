@@ -64,6 +64,8 @@ int yb_statement_open(yb_ctx *ctx, yb_statement_kind kind, const char *who,
 	    yb_rec_period(ctx, from, to, yb_rec_month_now(ctx), &out->months,
 			  out->from, out->to, err) < 0)
 		return -1;
+	/* every page reads where the opening does (serve --read-db) */
+	out->standby_ok = yb_reads_kept(ctx);
 	out->issued_at = yb_ctx_now(ctx);
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
@@ -83,15 +85,17 @@ int yb_statement_next_contributions(yb_ctx *ctx, yb_statement *s, int max,
 				    yb_contribution **out, int *n,
 				    yb_err *err)
 {
-	yb_store *st = ctx->store;
+	yb_store *st;
 	int rc, limit = page_size(max);
 
 	*out = NULL;
 	*n = 0;
 	if (s->done || s->kind == YB_STATEMENT_LEDGER)
 		return 0;
+	yb_reads_rearm(ctx, s->standby_ok);
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
+	st = ctx->store;                 /* the standby's, maybe */
 	rc = st->ops->contributions_in_period(
 		st, s->kind == YB_STATEMENT_EMPLOYER ? 0 : s->person.id,
 		s->employer.code, s->from, s->to, s->after_period, s->after_id,
@@ -111,7 +115,7 @@ int yb_statement_next_contributions(yb_ctx *ctx, yb_statement *s, int max,
 int yb_statement_next_ledger(yb_ctx *ctx, yb_statement *s, int max,
 			     yb_ledger_line **out, int *n, yb_err *err)
 {
-	yb_store *st = ctx->store;
+	yb_store *st;
 	int rc, limit = page_size(max);
 
 	*out = NULL;
@@ -120,8 +124,10 @@ int yb_statement_next_ledger(yb_ctx *ctx, yb_statement *s, int max,
 		s->done = true;
 		return 0;
 	}
+	yb_reads_rearm(ctx, s->standby_ok);
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
+	st = ctx->store;                 /* the standby's, maybe */
 	rc = st->ops->ledger_lines_between(st, s->account_id,
 					   yb_month_start(s->months.first),
 					   yb_month_start(s->months.last + 1),

@@ -31,7 +31,7 @@ async function psql(conninfo, sql) {
 }
 
 /* conninfo with dbname replaced (keyword/value form, as with-pg exports). */
-function withDbname(conninfo, name) {
+export function withDbname(conninfo, name) {
   const rest = conninfo.replace(/(^|\s)dbname=\S+/, '').trim();
   return `${rest} dbname=${name}`;
 }
@@ -44,6 +44,7 @@ async function newDatabase(dir) {
   const name = `yb_api_${randomBytes(6).toString('hex')}`;
   await psql(admin, `CREATE DATABASE ${name}`);
   return {
+    name,
     url: `pg:${withDbname(admin, name)}`,
     drop: () => psql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {}),
   };
@@ -166,14 +167,16 @@ async function waitListening(srv, ms = 15000) {
  * A server on a fresh database with an admin key (srv.keys.admin).
  * Options: threads, web (a directory of static files), config (settings
  * file text), logLevel, tls ({cert, key} PEM paths: the server speaks
- * HTTPS and srv.base is https://; use srv.fetchOptions with https).
+ * HTTPS and srv.base is https://; use srv.fetchOptions with https),
+ * serveArgs (a function of the database {url, name}: more arguments for
+ * `serve`).
  */
-export async function startServer({ threads = 4, web, config, logLevel = 'warn', tls } = {}) {
+export async function startServer({ threads = 4, web, config, logLevel = 'warn', tls, serveArgs } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'yb-api-'));
   let db;
   try {
     db = await newDatabase(dir);
-    return await launch(dir, db, { threads, web, config, logLevel, tls });
+    return await launch(dir, db, { threads, web, config, logLevel, tls, serveArgs });
   } catch (e) {
     // nothing of a server that did not start is left behind
     if (db) await db.drop();
@@ -182,7 +185,7 @@ export async function startServer({ threads = 4, web, config, logLevel = 'warn',
   }
 }
 
-async function launch(dir, db, { threads, web, config, logLevel, tls }) {
+async function launch(dir, db, { threads, web, config, logLevel, tls, serveArgs }) {
   const pre = [];
   if (config) {
     const { writeFile } = await import('node:fs/promises');
@@ -195,6 +198,7 @@ async function launch(dir, db, { threads, web, config, logLevel, tls }) {
     '--threads', String(threads), '--log-level', logLevel];
   if (web) args.push('--web', web);
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
+  if (serveArgs) args.push(...serveArgs(db));
   const child = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const srv = new Server(dir, db, port, child);
   if (tls) {

@@ -4,8 +4,11 @@
  * PostgreSQL one; what the PostgreSQL store then answers is what the
  * SQLite store answered, the books still balance (A1-A3), new ids follow
  * the copied ones, and a second copy into the now full database is
- * refused without changing it.  family (E4): a scan's bytes — every byte
- * value, COPY's escapes among them — come across exactly.
+ * refused without changing it.  The copy builds the indexes and keys over
+ * the rows (src/store/pg/bulk.c): a row that breaks a foreign key fails the whole
+ * copy, and the target keeps its schema, constraints included.  family (E4):
+ * a scan's bytes — every byte value, COPY's escapes among them — come
+ * across exactly.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/hash.h"
 #include "testdb.h"
@@ -198,10 +202,26 @@ static void fill(yb_store *st)
 	fill_material(st, b.id);
 }
 
+/* A SQLite file at `path` ("...XXXXXX.db", filled in) with rows in
+ * every table, open. */
+static yb_store *source(char *path)
+{
+	char url[600];
+	yb_store *sq = NULL;
+	int fd = mkstemps(path, 3);
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	OK(yb_store_open(url, &sq, E));
+	fill(sq);
+	return sq;
+}
+
 static void test_copy(void **state)
 {
-	char path[] = "/tmp/yb-copy-XXXXXX.db", url[600];
-	yb_store *sq = NULL, *pg;
+	char path[] = "/tmp/yb-copy-XXXXXX.db";
+	yb_store *sq, *pg;
 	yb_settlement s1, s2;
 	yb_ledger_report r1, r2;
 	yb_person p;
@@ -209,15 +229,9 @@ static void test_copy(void **state)
 	yb_calendar_year y;
 	yb_offline o;
 	int64_t seq;
-	int fd;
 
 	(void)state;
-	fd = mkstemps(path, 3);
-	assert_true(fd >= 0);
-	close(fd);
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	OK(yb_store_open(url, &sq, E));
-	fill(sq);
+	sq = source(path);
 	OK(sq->ops->settlement_by_txn(sq, "H1", "T1", &s1, E));
 	OK(sq->ops->ledger_check(sq, &r1, E));
 	yb_store_close(sq);
@@ -270,10 +284,58 @@ static void test_copy(void **state)
 	unlink(path);
 }
 
+/* A card of a person who does not exist (SQLite's keys switched off). */
+static void break_key(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; "
+				      "UPDATE cards SET person_id = 999999",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_copy_broken_key(void **state)
+{
+	char path[] = "/tmp/yb-copy-XXXXXX.db";
+	yb_store *pg;
+	yb_person p;
+	yb_err e;
+
+	(void)state;
+	yb_store_close(source(path));
+	break_key(path);
+
+	pg = yb_test_store_new(NULL);
+	assert_int_equal(yb_pg_copy_from_sqlite(pg, path, &e), -1);
+	assert_string_equal(e.code, "store.error");
+	assert_non_null(strstr(e.message, "cards_person_id_fkey"));
+	/* nothing was copied, and the constraints are all there: the same
+	 * SSN twice is a duplicate, a card of nobody is refused */
+	assert_int_equal(pg->ops->person_by_ssn(pg, "80000001", &p, E), 0);
+	person(pg, 1, E);
+	assert_int_equal(pg->ops->person_by_ssn(pg, "80000001", &p, E), 1);
+	p.id = 0;
+	snprintf(p.id_number, sizeof p.id_number, "440300999999999999");
+	assert_int_equal(pg->ops->person_insert(pg, &p, &e), -1);
+	assert_string_equal(e.code, "person.duplicate");
+	{
+		yb_card c;
+		memset(&c, 0, sizeof c);
+		snprintf(c.card_no, sizeof c.card_no, "C9");
+		c.person_id = 999999;
+		assert_int_equal(pg->ops->card_insert(pg, &c, &e), -1);
+	}
+	yb_test_store_free(pg);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_copy_broken_key),
 	};
 
 	if (strcmp(yb_test_engine(), "pg") != 0) {

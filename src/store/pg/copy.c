@@ -6,9 +6,11 @@
  * mirrors sqlite/schema.c), so the copy is mechanical: for each table, in
  * an order that satisfies the foreign keys, read every row from SQLite and
  * stream it into PostgreSQL with COPY ... FROM STDIN (text format) — one
- * stream per table instead of one INSERT round trip per row.  The two
- * foreign keys that form cycles (cards ↔ card applications, settlements ↔
- * offline records) are DEFERRABLE and deferred for the copy.
+ * stream per table instead of one INSERT round trip per row.  The foreign
+ * keys, unique constraints and secondary indexes are dropped for the
+ * copy and built over the rows afterwards, in the same transaction
+ * (bulk.c), so the two foreign keys that form cycles (cards ↔ card
+ * applications, settlements ↔ offline records) are checked then too.
  *
  * Consistency: the SQLite side is read inside one read transaction (a
  * snapshot, even if a server is still writing), the PostgreSQL side is
@@ -358,9 +360,14 @@ int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 				"settlements_offline DEFERRED; "
 				"DELETE FROM accounts", err) < 0)
 		goto out;
+	/* issue 16: rows first, indexes and keys over them (bulk.c) */
+	if (pg_bulk_drop(ps->conn, err) < 0)
+		goto out;
 	for (size_t i = 0; i < NTABLES; i++)
 		if (copy_table(ps->conn, db, &copy_tables[i], &b, err) < 0)
 			goto out;
+	if (pg_bulk_restore(ps->conn, err) < 0)
+		goto out;
 	for (size_t i = 0; i < NTABLES; i++)
 		if (copy_tables[i].identity &&
 		    move_sequence(ps->conn, copy_tables[i].name, err) < 0)

@@ -64,6 +64,7 @@ typedef struct pg_store {
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
+	uint64_t conn_id;       /* names its prepared statements */
 	int slot;               /* this connection's sub-account slot and
 				 * preferred audit chain (pgha) */
 	int nprepared;
@@ -200,6 +201,9 @@ int pg_lookup(pg_store *ps, const pg_stmt *s, pg_params *p,
 
 /* pgha: this connection's slot (engine.c), 0..PG_SLOTS-1. */
 int pg_next_slot(void);
+/* A number for each connection this process opens (engine.c): its
+ * prepared statements' names (stmt.c). */
+uint64_t pg_next_conn_id(void);
 
 /* A relationship column: the bindable ones or "self" (settle.c; also
  * read by notify.c). */
@@ -470,5 +474,11 @@ int pg_proof_revoke(yb_store *st, yb_id id, yb_time at, const char *by,
 int pg_employee_months_scan(yb_store *st, const char *employer_code,
 			    yb_id person_id, const char *from, const char *to,
 			    yb_employee_month_fn fn, void *arg, yb_err *err);
+
+/* bulk.c: load an empty database as pg_restore does (issue 16): drop
+ * the foreign keys, unique constraints and secondary indexes (their
+ * definitions kept for the transaction), then build them over the rows. */
+int pg_bulk_drop(PGconn *conn, yb_err *err);
+int pg_bulk_restore(PGconn *conn, yb_err *err);
 
 #endif

@@ -207,6 +207,13 @@ int pg_result_err(PGconn *conn, PGresult *res, yb_err *err)
 			     strcmp(state, "40P01") == 0 ||   /* deadlock */
 			     strcmp(state, "55P03") == 0)) {  /* lock timeout */
 		code = "store.busy";
+	} else if (state && strcmp(state, "26000") == 0) {
+		/* our own statement gone: a pooler in transaction mode */
+		yb_errf(err, code, "postgresql: %.*s (a connection pooler in "
+			"transaction mode? see docs/DEPLOY.md)",
+			(int)strcspn(msg, "\n"), msg);
+		PQclear(res);
+		return -1;
 	} else if (state && strcmp(state, "23514") == 0) {
 		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		if (c && strcmp(c, "personal_not_negative") == 0)
@@ -241,12 +248,26 @@ int64_t pg_affected(PGresult *res)
 
 /* --- statements -------------------------------------------------------- */
 
+/*
+ * The name of prepared statement i of this connection: unique to the
+ * connection (issue 16).  Behind PgBouncer in transaction pooling, a
+ * client's statements land on server connections other clients
+ * prepared; with names shared by every connection ("yb3") they ran
+ * *another* statement with these parameters (measured: "invalid input
+ * syntax for type bigint", "no fund_pool account").  Unique names make
+ * that a plain "does not exist" instead (docs/DEPLOY.md, PgBouncer).
+ */
+static void stmt_name(const pg_store *ps, int i, char name[48])
+{
+	snprintf(name, 48, "yb_%" PRIx64 "_%d", ps->conn_id, i);
+}
+
 /* Prepare `s` (its locking variant if asked) unless this connection has;
  * returns the index that names it. */
 static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
 		   yb_err *err)
 {
-	char name[32];
+	char name[48];
 	char *sql = NULL;
 	PGresult *res;
 	int i;
@@ -264,7 +285,7 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
 			return yb_errf(err, "out_of_memory", "out of memory");
 		snprintf(sql, len, "%s %s", s->sql, s->lock);
 	}
-	snprintf(name, sizeof name, "yb%d", i);
+	stmt_name(ps, i, name);
 	res = PQprepare(ps->conn, name, sql ? sql : s->sql, nparams, NULL);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -280,7 +301,7 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 {
 	static pg_params none;
 	bool locking = s->lock && ps->in_txn && ps->txn_write;
-	char name[32];
+	char name[48];
 	PGresult *res;
 	ExecStatusType st;
 	int i;
@@ -295,7 +316,7 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	i = prepare(ps, s, locking, p->n, err);
 	if (i < 0)
 		return NULL;
-	snprintf(name, sizeof name, "yb%d", i);
+	stmt_name(ps, i, name);
 	res = PQexecPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
