@@ -199,23 +199,10 @@ static int pin_writer(yb_batcher *b, int cpu, yb_err *err)
 	return 0;
 }
 
-int yb_http_serve(const yb_http_options *opt, yb_err *err)
+/* The server's state from the options, and the effective roles per
+ * route; refuses options it cannot start with. */
+static int state_init(const yb_http_options *opt, yb_err *err)
 {
-	struct addrinfo *ai = NULL;
-	char *cert = NULL, *key = NULL;
-	struct MHD_Daemon *d = NULL;
-	struct MHD_OptionItem ops[14];
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			 MHD_ALLOW_SUSPEND_RESUME;
-	unsigned threads = worker_count(opt->threads, opt->db_url);
-	sigset_t sigs, oldsigs;
-	bool masked = false;
-	int n = 0, sig, rc = -1;
-	MHD_socket ls;
-	char detail[160];
-	const union MHD_DaemonInfo *di;
-
 	if (opt->settings)
 		yb_srv.settings = *opt->settings;
 	else
@@ -226,118 +213,193 @@ int yb_http_serve(const yb_http_options *opt, yb_err *err)
 	atomic_store(&yb_srv.stopping, false);
 	atomic_store(&yb_srv.in_flight, 0);
 
-	if (!opt->db_url) {
-		yb_errf(err, "usage", "no database given");
-		goto out;
-	}
-	if (yb_http_nroutes > YB_HTTP_ROUTES_MAX) {
-		yb_errf(err, "internal", "route table larger than %d",
-			YB_HTTP_ROUTES_MAX);
-		goto out;
-	}
+	if (!opt->db_url)
+		return yb_errf(err, "usage", "no database given");
+	if (yb_http_nroutes > YB_HTTP_ROUTES_MAX)
+		return yb_errf(err, "internal", "route table larger than %d",
+			       YB_HTTP_ROUTES_MAX);
 	for (size_t i = 0; i < yb_http_nroutes; i++)
 		yb_route_roles[i] = yb_http_route_roles(&yb_http_routes[i]);
-	if (parse_listen(opt->listen, &ai, err) < 0)
-		goto out;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (opt->tls_cert || opt->tls_key) {
-		if (!opt->tls_cert || !opt->tls_key) {
-			yb_errf(err, "usage", "TLS needs both a certificate "
-				"and a key");
-			goto out;
-		}
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			yb_errf(err, "usage", "this libmicrohttpd has no TLS");
-			goto out;
-		}
-		if (read_file(opt->tls_cert, &cert, err) < 0 ||
-		    read_file(opt->tls_key, &key, err) < 0)
-			goto out;
-		flags |= MHD_USE_TLS;
-		ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
-						    0, cert };
-		ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
-						    0, key };
-	}
-	yb_srv.have_web = opt->web_root && yb_static_init(opt->web_root);
-	if (use_group_commit(opt) &&
-	    yb_batcher_start(opt->db_url, BATCH_MAX, &yb_srv.batcher, err) < 0)
-		goto out;
-	if (opt->pin_writer && pin_writer(yb_srv.batcher, opt->writer_cpu, err) < 0)
-		goto out;
-	/* notify (E3): its own thread and connection, so a slow receiver
-	 * never holds up a request (webhook/sender.h). */
-	if (yb_webhook_sender_start(opt->db_url, &yb_srv.settings, yb_log_msg,
-				    &yb_srv.sender, err) < 0)
-		goto out;
+	return 0;
+}
+
+/* What MHD_start_daemon is given, and what must outlive the daemon. */
+typedef struct daemon_setup {
+	struct addrinfo *ai;             /* the listen address */
+	char *cert, *key;                /* PEM, or NULL: plain HTTP */
+	unsigned flags;
+	unsigned threads;
+	struct MHD_OptionItem ops[14];
+	int n;                           /* options in ops */
+} daemon_setup;
+
+/* TLS from the PEM files of the options, if any. */
+static int tls_options(const yb_http_options *opt, daemon_setup *ds,
+		       yb_err *err)
+{
+	if (!opt->tls_cert && !opt->tls_key)
+		return 0;
+	if (!opt->tls_cert || !opt->tls_key)
+		return yb_errf(err, "usage", "TLS needs both a certificate "
+			       "and a key");
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return yb_errf(err, "usage", "this libmicrohttpd has no TLS");
+	if (read_file(opt->tls_cert, &ds->cert, err) < 0 ||
+	    read_file(opt->tls_key, &ds->key, err) < 0)
+		return -1;
+	ds->flags |= MHD_USE_TLS;
+	ds->ops[ds->n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
+						    0, ds->cert };
+	ds->ops[ds->n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+						    0, ds->key };
+	return 0;
+}
+
+/* The listen address and TLS: what can be refused before anything runs. */
+static int daemon_prepare(const yb_http_options *opt, daemon_setup *ds,
+			  yb_err *err)
+{
+	ds->flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		    MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	ds->threads = worker_count(opt->threads, opt->db_url);
+	if (parse_listen(opt->listen, &ds->ai, err) < 0)
+		return -1;
+	if (ds->ai->ai_family == AF_INET6)
+		ds->flags |= MHD_USE_IPv6;
+	return tls_options(opt, ds, err);
+}
+
+/* The address, the worker pool and the resource limits, then the end. */
+static void daemon_options_finish(daemon_setup *ds)
+{
+	struct MHD_OptionItem *ops = ds->ops;
+	int n = ds->n;
 
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
-					    ai->ai_addr };
-	if (threads > 1)
+					    ds->ai->ai_addr };
+	if (ds->threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
-			MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
+			MHD_OPTION_THREAD_POOL_SIZE, ds->threads, NULL };
 	n += limit_options(&yb_srv.settings, ops + n);
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTENING_ADDRESS_REUSE,
 					    1, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	ds->n = n;
+}
 
-	/* Block the stop signals first: the workers inherit the mask, so
-	 * only sigwait() below ever sees them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	if (pthread_sigmask(SIG_BLOCK, &sigs, &oldsigs) != 0) {
-		yb_errf(err, "internal", "cannot block signals");
-		goto out;
-	}
-	masked = true;
-	signal(SIGPIPE, SIG_IGN);
+static void daemon_setup_release(daemon_setup *ds)
+{
+	if (ds->ai)
+		freeaddrinfo(ds->ai);
+	free(ds->cert);
+	free(ds->key);
+}
 
-	d = MHD_start_daemon(flags, 0, NULL, NULL, yb_http_on_access, NULL,
-			     MHD_OPTION_EXTERNAL_LOGGER, yb_log_mhd, NULL,
-			     MHD_OPTION_NOTIFY_COMPLETED, yb_http_on_completed, NULL,
-			     MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
-	if (!d) {
-		yb_errf(err, "usage", "cannot listen on %s (in use, or not "
-			"an address of this host?)",
-			opt->listen ? opt->listen : "127.0.0.1:8080");
-		goto out;
-	}
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(detail, sizeof detail, "port %u, %u worker%s%s%s%s",
-		 di ? (unsigned)di->port : 0, threads, threads == 1 ? "" : "s",
-		 cert ? ", TLS" : "", yb_srv.batcher ? ", group commit" : "",
-		 yb_srv.read_db_url ? ", reads from a standby" : "");
-	yb_log_msg(YB_LOG_INFO, "listening", detail);
+/* The web root, the group-commit writer and the webhook sender. */
+static int helpers_start(const yb_http_options *opt, yb_err *err)
+{
+	yb_srv.have_web = opt->web_root && yb_static_init(opt->web_root);
+	if (use_group_commit(opt) &&
+	    yb_batcher_start(opt->db_url, BATCH_MAX, &yb_srv.batcher, err) < 0)
+		return -1;
+	if (opt->pin_writer &&
+	    pin_writer(yb_srv.batcher, opt->writer_cpu, err) < 0)
+		return -1;
+	/* notify (E3): its own thread and connection, so a slow receiver
+	 * never holds up a request (webhook/sender.h). */
+	return yb_webhook_sender_start(opt->db_url, &yb_srv.settings,
+				       yb_log_msg, &yb_srv.sender, err);
+}
 
-	while (sigwait(&sigs, &sig) != 0)
-		;
-	yb_log_msg(YB_LOG_INFO, "shutting down",
-		sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	atomic_store(&yb_srv.stopping, true);
-	ls = MHD_quiesce_daemon(d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
-	drain();
-	MHD_stop_daemon(d);
-	d = NULL;
-	yb_log_msg(YB_LOG_INFO, "stopped", NULL);
-	rc = 0;
-out:
-	if (d)
-		MHD_stop_daemon(d);
+static void helpers_stop(void)
+{
 	yb_webhook_sender_stop(yb_srv.sender);
 	yb_srv.sender = NULL;
 	yb_batcher_stop(yb_srv.batcher);
 	yb_srv.batcher = NULL;
 	yb_server_stores_close();
 	yb_static_release();
+}
+
+/* Block the stop signals first: the workers inherit the mask, so only
+ * sigwait() in wait_and_stop ever sees them. */
+static int stop_signals_block(sigset_t *sigs, sigset_t *old, yb_err *err)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, sigs, old) != 0)
+		return yb_errf(err, "internal", "cannot block signals");
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void log_listening(struct MHD_Daemon *d, const daemon_setup *ds)
+{
+	const union MHD_DaemonInfo *di;
+	char detail[160];
+
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(detail, sizeof detail, "port %u, %u worker%s%s%s%s",
+		 di ? (unsigned)di->port : 0, ds->threads,
+		 ds->threads == 1 ? "" : "s", ds->cert ? ", TLS" : "",
+		 yb_srv.batcher ? ", group commit" : "",
+		 yb_srv.read_db_url ? ", reads from a standby" : "");
+	yb_log_msg(YB_LOG_INFO, "listening", detail);
+}
+
+/* Until SIGTERM or SIGINT; then the graceful shutdown (see the top). */
+static void wait_and_stop(struct MHD_Daemon *d, const sigset_t *sigs)
+{
+	MHD_socket ls;
+	int sig;
+
+	while (sigwait(sigs, &sig) != 0)
+		;
+	yb_log_msg(YB_LOG_INFO, "shutting down",
+		   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	atomic_store(&yb_srv.stopping, true);
+	ls = MHD_quiesce_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	drain();
+	MHD_stop_daemon(d);
+	yb_log_msg(YB_LOG_INFO, "stopped", NULL);
+}
+
+int yb_http_serve(const yb_http_options *opt, yb_err *err)
+{
+	daemon_setup ds = { 0 };
+	struct MHD_Daemon *d;
+	sigset_t sigs, oldsigs;
+	bool masked = false;
+	int rc = -1;
+
+	if (state_init(opt, err) < 0 || daemon_prepare(opt, &ds, err) < 0 ||
+	    helpers_start(opt, err) < 0)
+		goto out;
+	daemon_options_finish(&ds);
+	if (stop_signals_block(&sigs, &oldsigs, err) < 0)
+		goto out;
+	masked = true;
+
+	d = MHD_start_daemon(ds.flags, 0, NULL, NULL, yb_http_on_access, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, yb_log_mhd, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, yb_http_on_completed,
+			     NULL, MHD_OPTION_ARRAY, ds.ops, MHD_OPTION_END);
+	if (!d) {
+		yb_errf(err, "usage", "cannot listen on %s (in use, or not "
+			"an address of this host?)",
+			opt->listen ? opt->listen : "127.0.0.1:8080");
+		goto out;
+	}
+	log_listening(d, &ds);
+	wait_and_stop(d, &sigs);
+	rc = 0;
+out:
+	helpers_stop();
 	if (masked)
 		pthread_sigmask(SIG_SETMASK, &oldsigs, NULL);
-	if (ai)
-		freeaddrinfo(ai);
-	free(cert);
-	free(key);
+	daemon_setup_release(&ds);
 	return rc;
 }

@@ -65,6 +65,15 @@ static void log_write(const char *buf, size_t len)
 	}
 }
 
+/* Append `prefix` as it is, then `s` escaped (the room left for the
+ * line's end is kept free, as json_esc's callers do). */
+static size_t put_str(char *buf, size_t size, size_t n, const char *prefix,
+		      const char *s)
+{
+	n += (size_t)snprintf(buf + n, size - n, "%s", prefix);
+	return json_esc(buf, size - 8, n, s);
+}
+
 void yb_log_msg(int level, const char *msg, const char *detail)
 {
 	char buf[1024];
@@ -73,12 +82,9 @@ void yb_log_msg(int level, const char *msg, const char *detail)
 	if (level > yb_srv.log_level)
 		return;
 	n = log_begin(buf, sizeof buf, level);
-	n += (size_t)snprintf(buf + n, sizeof buf - n, "\"msg\":\"");
-	n = json_esc(buf, sizeof buf - 8, n, msg);
-	if (detail) {
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "\",\"detail\":\"");
-		n = json_esc(buf, sizeof buf - 8, n, detail);
-	}
+	n = put_str(buf, sizeof buf, n, "\"msg\":\"", msg);
+	if (detail)
+		n = put_str(buf, sizeof buf, n, "\",\"detail\":\"", detail);
 	n += (size_t)snprintf(buf + n, sizeof buf - n, "\"}\n");
 	log_write(buf, n);
 }
@@ -112,8 +118,7 @@ void yb_log_access(const yb_hreq *r, int64_t us)
 	if (level > yb_srv.log_level)
 		return;
 	n = log_begin(buf, sizeof buf, level);
-	n += (size_t)snprintf(buf + n, sizeof buf - n, "\"method\":\"");
-	n = json_esc(buf, sizeof buf - 8, n, r->method);
+	n = put_str(buf, sizeof buf, n, "\"method\":\"", r->method);
 	n += (size_t)snprintf(buf + n, sizeof buf - n,
 			      "\",\"route\":\"%s\",\"status\":%u,"
 			      "\"duration_us\":%lld,\"remote\":\"%s\","
@@ -125,11 +130,9 @@ void yb_log_access(const yb_hreq *r, int64_t us)
 	if (r->err_code) {
 		n += (size_t)snprintf(buf + n, sizeof buf - n,
 				      "\",\"error\":\"%s", r->err_code);
-		if (r->err_msg[0]) {
-			n += (size_t)snprintf(buf + n, sizeof buf - n,
-					      "\",\"detail\":\"");
-			n = json_esc(buf, sizeof buf - 8, n, r->err_msg);
-		}
+		if (r->err_msg[0])
+			n = put_str(buf, sizeof buf, n, "\",\"detail\":\"",
+				    r->err_msg);
 	}
 	n += (size_t)snprintf(buf + n, sizeof buf - n, "\"}\n");
 	log_write(buf, n);
