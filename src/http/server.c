@@ -139,8 +139,8 @@ static void drain(void)
 			return;
 		nanosleep(&tick, NULL);
 	}
-	yb_log_msg(YB_LOG_WARN, "shutdown: requests still in flight, stopping",
-		NULL);
+	yb_log_msg(YB_LOG_WARN,
+		   "shutdown: requests still in flight, stopping", NULL);
 }
 
 /*

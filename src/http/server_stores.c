@@ -27,6 +27,15 @@ bool yb_server_batch_stats(yb_batch_stats *out)
 	return true;
 }
 
+/* On the list the server closes at the end. */
+static void slot_keep(store_slot *slot)
+{
+	pthread_mutex_lock(&yb_srv.lock);
+	slot->next = yb_srv.stores;
+	yb_srv.stores = slot;
+	pthread_mutex_unlock(&yb_srv.lock);
+}
+
 int yb_server_store(yb_store **out, yb_err *err)
 {
 	store_slot *slot;
@@ -42,10 +51,7 @@ int yb_server_store(yb_store **out, yb_err *err)
 		free(slot);
 		return -1;
 	}
-	pthread_mutex_lock(&yb_srv.lock);
-	slot->next = yb_srv.stores;
-	yb_srv.stores = slot;
-	pthread_mutex_unlock(&yb_srv.lock);
+	slot_keep(slot);
 	tl_store = slot;
 	*out = slot->st;
 	return 0;
@@ -80,15 +86,13 @@ yb_store *yb_server_standby(void)
 		free(slot);
 		tl_standby_retry_ms = mono_ms() + 1000;
 		if (!atomic_exchange(&yb_srv.standby_down, true))
-			yb_log_msg(YB_LOG_WARN, "standby (--read-db) not reachable, "
-				"reading from the primary", err.message);
+			yb_log_msg(YB_LOG_WARN,
+				   "standby (--read-db) not reachable, "
+				   "reading from the primary", err.message);
 		return NULL;
 	}
 	atomic_store(&yb_srv.standby_down, false);
-	pthread_mutex_lock(&yb_srv.lock);
-	slot->next = yb_srv.stores;
-	yb_srv.stores = slot;
-	pthread_mutex_unlock(&yb_srv.lock);
+	slot_keep(slot);
 	tl_standby = slot;
 	return slot->st;
 }
