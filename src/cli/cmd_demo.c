@@ -25,6 +25,7 @@
 #include "core/idnum.h"
 #include "service/auth.h"
 #include "service/card.h"
+#include "service/health.h"
 #include "service/ledger.h"
 #include "service/person.h"
 #include "service/settle.h"
@@ -33,7 +34,6 @@
 #define YB_DATA_DIR "data"
 #endif
 
-#define DEMO_MARKER    "demo_seeded"
 #define DEMO_EMPLOYER  "E440300001"
 #define DEMO_HOSPITAL  "H440300001"
 #define DEMO_PHARMACY  "P440300001"
@@ -86,31 +86,6 @@ static const struct {
 static bool already_there(const yb_err *err)
 {
 	return err->kind == YB_ECONFLICT;
-}
-
-/* The store's metadata marker; read and written in their own transactions. */
-static int marker(yb_cli *cli, bool set, bool *present, yb_err *err)
-{
-	yb_store *st = cli->store;
-	char buf[64];
-	int found;
-
-	if (st->ops->begin(st, set, err) < 0)
-		return -1;
-	if (set) {
-		if (st->ops->meta_put(st, DEMO_MARKER, "1", err) < 0)
-			goto fail;
-		return st->ops->commit(st, err);
-	}
-	found = st->ops->meta_get(st, DEMO_MARKER, buf, sizeof buf, err);
-	if (found < 0)
-		goto fail;
-	*present = found == 1;
-	st->ops->rollback(st);
-	return 0;
-fail:
-	st->ops->rollback(st);
-	return -1;
 }
 
 /* Register one family member, fund his account, give him a live card. */
@@ -172,6 +147,56 @@ static int seed_person(yb_cli *cli, const demo_person *d, char *id_number,
 	    yb_card_activate(&cli->ctx, card.card_no, &card, err) < 0)
 		return -1;
 	return yb_person_set_password(&cli->ctx, d->ssn, password, err);
+}
+
+/* The family, each with his login in `logins`. */
+static int seed_family(yb_cli *cli, const char *password, json_t *logins,
+		       yb_err *err)
+{
+	for (size_t i = 0; i < sizeof family / sizeof family[0]; i++) {
+		char idn[YB_IDNUM_SZ];
+		if (seed_person(cli, &family[i], idn, password, err) < 0)
+			return -1;
+		json_array_append_new(logins, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			"family", family[i].family_role,
+			"name", family[i].name,
+			"ssn", family[i].ssn,
+			"id_number", idn,
+			"password", password));
+	}
+	return 0;
+}
+
+static int seed_institutions(yb_cli *cli, yb_err *err)
+{
+	for (size_t i = 0; i < sizeof institutions / sizeof institutions[0]; i++) {
+		yb_institution inst;
+		if (yb_institution_register(&cli->ctx, institutions[i].code,
+					    institutions[i].name,
+					    institutions[i].type, &inst,
+					    err) < 0 && !already_there(err))
+			return -1;
+	}
+	return 0;
+}
+
+/* A new key per kind of caller, each shown once: into `keyl`. */
+static int seed_keys(yb_cli *cli, json_t *keyl, yb_err *err)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char key[YB_TOKEN_SZ];
+		yb_api_key k;
+		if (yb_apikey_create(&cli->ctx, keys[i].role, keys[i].institution,
+				     keys[i].employer, keys[i].label, key, &k,
+				     err) < 0)
+			return -1;
+		json_array_append_new(keyl, json_pack("{s:s, s:s, s:o, s:o, s:s}",
+			"role", keys[i].role, "label", keys[i].label,
+			"institution_code", cli_json_str(keys[i].institution),
+			"employer_code", cli_json_str(keys[i].employer),
+			"key", key));
+	}
+	return 0;
 }
 
 /* Where the credentials go: --credentials, else beside a SQLite
@@ -253,7 +278,7 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 				 NULL)) != CLI_GO)
 		return rc;
 	credentials_path(cli, cred_file, path, sizeof path);
-	if (marker(cli, false, &seeded, &err) < 0)
+	if (yb_demo_seeded(&cli->ctx, &seeded, &err) < 0)
 		return cli_fail(cli, &err);
 	if (seeded) {
 		cli_emit(cli, json_pack("{s:b, s:s, s:s}", "seeded", 0,
@@ -274,40 +299,12 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 	if (yb_employer_register(&cli->ctx, DEMO_EMPLOYER, "深圳示范科技有限公司",
 				 &emp, &err) < 0 && !already_there(&err))
 		goto fail;
-	for (size_t i = 0; i < sizeof family / sizeof family[0]; i++) {
-		char idn[YB_IDNUM_SZ];
-		if (seed_person(cli, &family[i], idn, password, &err) < 0)
-			goto fail;
-		json_array_append_new(logins, json_pack("{s:s, s:s, s:s, s:s, s:s}",
-			"family", family[i].family_role,
-			"name", family[i].name,
-			"ssn", family[i].ssn,
-			"id_number", idn,
-			"password", password));
-	}
-	for (size_t i = 0; i < sizeof institutions / sizeof institutions[0]; i++) {
-		yb_institution inst;
-		if (yb_institution_register(&cli->ctx, institutions[i].code,
-					    institutions[i].name,
-					    institutions[i].type, &inst,
-					    &err) < 0 && !already_there(&err))
-			goto fail;
-	}
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		char key[YB_TOKEN_SZ];
-		yb_api_key k;
-		if (yb_apikey_create(&cli->ctx, keys[i].role, keys[i].institution,
-				     keys[i].employer, keys[i].label, key, &k,
-				     &err) < 0)
-			goto fail;
-		json_array_append_new(keyl, json_pack("{s:s, s:s, s:o, s:o, s:s}",
-			"role", keys[i].role, "label", keys[i].label,
-			"institution_code", cli_json_str(keys[i].institution),
-			"employer_code", cli_json_str(keys[i].employer),
-			"key", key));
-	}
+	if (seed_family(cli, password, logins, &err) < 0 ||
+	    seed_institutions(cli, &err) < 0 ||
+	    seed_keys(cli, keyl, &err) < 0)
+		goto fail;
 	if (write_credentials(path, doc, &err) < 0 ||
-	    marker(cli, true, NULL, &err) < 0)
+	    yb_demo_mark_seeded(&cli->ctx, &err) < 0)
 		goto fail;
 	json_object_set_new(doc, "credentials_file", json_string(path));
 	cli_emit(cli, doc);

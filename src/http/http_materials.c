@@ -6,7 +6,7 @@
  * institution (the route table and the service's table both say so).
  *
  * The body of an upload route is not JSON: the server keeps it up to the
- * setting material_max_bytes (server.c, YB_ROUTE_UPLOAD); what it is, is
+ * setting material_max_bytes (server_request.c, YB_ROUTE_UPLOAD); what it is, is
  * decided by its bytes, whatever Content-Type the client sent.
  */
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * yb_hreq, calls one service use case with r->ctx (store, settings, clock
  * and the authenticated actor are already filled in), and answers with
  * exactly one yb_reply_* call.  It never queues a response itself: the
- * server does that (see server.c for why the timing matters).
+ * server does that (see server_request.c for why the timing matters).
  */
 #ifndef YB_HTTP_HTTPD_H
 #define YB_HTTP_HTTPD_H
@@ -74,7 +74,7 @@ typedef struct yb_hreq {
 	int counted;                     /* in the in-flight count */
 
 	/* group commit: the connection is suspended while its handler waits
-	 * in the writer's batch (server.c) */
+	 * in the writer's batch (server_request.c) */
 	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
 	int batch_rc;
 	yb_err batch_err;
@@ -92,7 +92,7 @@ typedef struct yb_hreq {
 			   const yb_err *err);
 } yb_hreq;
 
-/* ---- request accessors (server.c) ------------------------------------ */
+/* ---- request accessors (server_request.c) ------------------------------------ */
 
 /* The i-th {param} of the matched pattern. */
 const char *yb_req_param(const yb_hreq *r, int i);
@@ -119,7 +119,7 @@ int yb_req_id_param(const yb_hreq *r, int i, const char *notfound_code,
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body);
 /* Answer with render(data) — on a batched request, on the connection's
  * thread after the commit (json.c says why); `data` is copied (size
- * bytes).  yb_reply_later_finish renders or drops it (server.c). */
+ * bytes).  yb_reply_later_finish renders or drops it (server_request.c). */
 void yb_reply_later(yb_hreq *r, unsigned status,
 		    json_t *(*render)(const void *data), const void *data,
 		    size_t size);
@@ -283,7 +283,7 @@ void yb_static_release(void);
 /* Serve GET/HEAD of a file under the web root; false if not one. */
 bool yb_static_serve(yb_hreq *r, const char *url);
 
-/* ---- server (server.c) ----------------------------------------------------- */
+/* ---- server (server_stores.c, server_request.c) ----------------------------------------------------- */
 
 /* The store of the calling worker thread, opened on first use. */
 int yb_server_store(yb_store **out, yb_err *err);

@@ -288,13 +288,57 @@ static int import_row(yb_ctx *ctx, const yb_person_new *in, yb_err *why,
 	return st->ops->rollback_to(st, err) < 0 ? -1 : 0;
 }
 
+/* A reader at the start of the file, past a UTF-8 byte order mark (as
+ * spreadsheet programs write it); NULL when out of memory. */
+static csv_reader *reader_open(FILE *csv, yb_err *err)
+{
+	csv_reader *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		yb_errf(err, "out_of_memory", "no memory for the reader");
+		return NULL;
+	}
+	r->f = csv;
+	r->line = 1;
+	if (csv_peek(r) == 0xEF && r->len >= 3 &&
+	    memcmp(r->in, "\xEF\xBB\xBF", 3) == 0) {
+		r->pos = 3;
+		r->bytes = 3;
+	}
+	return r;
+}
+
+/* The record just read: 1 imported, 0 rejected (why filled), -1 on a
+ * fatal error (err filled). */
+static int row_take(yb_ctx *ctx, const csv_reader *r, const int col[COL__N],
+		    int ncols, yb_err *why, yb_err *err)
+{
+	yb_person_new in;
+
+	yb_err_clear(why);
+	if (row_request(r, col, ncols, &in, why) < 0)
+		return 0;
+	return import_row(ctx, &in, why, err);
+}
+
+/* Commit the batch and begin the next; *in_tx says whether one is open. */
+static int batch_next(yb_ctx *ctx, bool *in_tx, yb_err *err)
+{
+	if (yb_tx_commit(ctx, err) < 0)
+		return -1;
+	*in_tx = false;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	*in_tx = true;
+	return 0;
+}
+
 int yb_import_persons(yb_ctx *ctx, FILE *csv, yb_import_reject_fn on_reject,
 		      yb_import_progress_fn on_progress, void *arg,
 		      yb_import_stats *stats, yb_err *err)
 {
 	yb_import_stats local;
 	csv_reader *r;
-	yb_person_new in;
 	yb_err why;
 	int col[COL__N], ncols, rc = -1, got;
 	long batch = 0, batch_imported = 0;
@@ -305,17 +349,8 @@ int yb_import_persons(yb_ctx *ctx, FILE *csv, yb_import_reject_fn on_reject,
 	memset(stats, 0, sizeof *stats);
 	if (yb_authorize(ctx, "person.register", err) < 0)
 		return -1;
-	r = calloc(1, sizeof *r);
-	if (!r)
-		return yb_errf(err, "out_of_memory", "no memory for the reader");
-	r->f = csv;
-	r->line = 1;
-	/* A UTF-8 byte order mark, as spreadsheet programs write it. */
-	if (csv_peek(r) == 0xEF && r->len >= 3 &&
-	    memcmp(r->in, "\xEF\xBB\xBF", 3) == 0) {
-		r->pos = 3;
-		r->bytes = 3;
-	}
+	if (!(r = reader_open(csv, err)))
+		return -1;
 	if (read_header(r, col, err) < 0)
 		goto out;
 	ncols = r->nfields;
@@ -327,12 +362,7 @@ int yb_import_persons(yb_ctx *ctx, FILE *csv, yb_import_reject_fn on_reject,
 		if (rec_blank(r))
 			continue;
 		stats->rows++;
-		yb_err_clear(&why);
-		got = row_request(r, col, ncols, &in, &why);
-		if (got == 0)
-			got = import_row(ctx, &in, &why, err);
-		else
-			got = 0;
+		got = row_take(ctx, r, col, ncols, &why, err);
 		if (got < 0)
 			goto out;
 		if (got == 1) {
@@ -346,12 +376,8 @@ int yb_import_persons(yb_ctx *ctx, FILE *csv, yb_import_reject_fn on_reject,
 		if (++batch >= BATCH_ROWS) {
 			/* A failed commit has rolled back; `out` counts the
 			 * batch's rows as not imported. */
-			if (yb_tx_commit(ctx, err) < 0)
+			if (batch_next(ctx, &in_tx, err) < 0)
 				goto out;
-			in_tx = false;
-			if (yb_tx_begin(ctx, true, err) < 0)
-				goto out;
-			in_tx = true;
 			batch = 0;
 			batch_imported = 0;
 		}

@@ -56,20 +56,10 @@ static int system_account(yb_store *st, yb_account_kind kind, yb_account *out,
 	return 0;
 }
 
-int yb_contribution_post(yb_ctx *ctx, const yb_contribution_new *in,
-			 yb_contribution *out, yb_err *err)
+/* A4 and Q2: what can be refused before the transaction begins. */
+static int request_check(yb_ctx *ctx, const yb_contribution_new *in,
+			 int64_t *total, yb_err *err)
 {
-	yb_store *st = ctx->store;
-	yb_contribution c;
-	yb_person p;
-	yb_employer e;
-	yb_account personal = { 0 }, income, fund;
-	yb_posting post;
-	int64_t total = 0;
-	yb_time now = yb_ctx_now(ctx);
-	char target[YB_TEXT_SZ];
-	int found, rc = -1;
-
 	if (yb_authorize(ctx, "contribution.post", err) < 0)
 		return -1;
 	if (!in->employer_code || !in->employer_code[0] ||
@@ -83,53 +73,98 @@ int yb_contribution_post(yb_ctx *ctx, const yb_contribution_new *in,
 	if (!in->period || !yb_period_valid(in->period))
 		return yb_errf(err, "contribution.invalid_period",
 			       "the period must be YYYY-MM");
-	if (check_amounts(in, &total, err) < 0)
-		return -1;
+	return check_amounts(in, total, err);
+}
 
-	if (yb_tx_begin(ctx, true, err) < 0)
+/* Inside the transaction: the person, the employer, and the person's
+ * personal account (left as it is when he has none). */
+static int parties_load(yb_ctx *ctx, const yb_contribution_new *in,
+			yb_person *p, yb_employer *e, yb_account *personal,
+			yb_err *err)
+{
+	yb_store *st = ctx->store;
+	int found;
+
+	if (yb_person_load(ctx, in->ssn, p, err) < 0)
 		return -1;
-	if (yb_person_load(ctx, in->ssn, &p, err) < 0)
-		goto out;
 	/* ... and for its own staff only: someone else's employee is, to an
 	 * employer, nobody (the same answer as an unknown SSN, so that an
 	 * employer's key cannot tell who is insured elsewhere). */
 	if (ctx->actor.role == YB_ROLE_EMPLOYER &&
-	    strcmp(p.employer_code, ctx->actor.employer_code) != 0) {
-		yb_errf(err, "person.not_found", "no such employee");
-		goto out;
-	}
-	if (yb_employer_load(ctx, in->employer_code, &e, err) < 0)
-		goto out;
-	found = st->ops->account_personal_of(st, p.id, &personal, err);
+	    strcmp(p->employer_code, ctx->actor.employer_code) != 0)
+		return yb_errf(err, "person.not_found", "no such employee");
+	if (yb_employer_load(ctx, in->employer_code, e, err) < 0)
+		return -1;
+	found = st->ops->account_personal_of(st, p->id, personal, err);
 	if (found < 0)
-		goto out;
-	if (in->account_credit_fen > 0 && (!found || personal.closed)) {
-		yb_errf(err, "contribution.no_account",
-			"the person has no open personal account");
-		goto out;
-	}
+		return -1;
+	if (in->account_credit_fen > 0 && (!found || personal->closed))
+		return yb_errf(err, "contribution.no_account",
+			       "the person has no open personal account");
+	return 0;
+}
+
+/* The double entry: contribution income pays the account credit to the
+ * personal account and the rest to the fund pool. */
+static int posting_build(yb_store *st, const yb_contribution_new *in,
+			 const yb_person *p, const yb_employer *e,
+			 const yb_account *personal, int64_t total,
+			 yb_posting *post, yb_err *err)
+{
+	yb_account income, fund;
+
 	if (system_account(st, YB_ACC_CONTRIBUTION_INCOME, &income, err) < 0 ||
 	    system_account(st, YB_ACC_FUND_POOL, &fund, err) < 0)
+		return -1;
+	memset(post, 0, sizeof *post);
+	post->kind = "contribution";
+	snprintf(post->ref, sizeof post->ref, "contribution:%s:%s:%s", p->ssn,
+		 in->period, e->code);
+	add_entry(post, income.id, -total);
+	add_entry(post, personal->id, in->account_credit_fen);
+	add_entry(post, fund.id, total - in->account_credit_fen);
+	return 0;
+}
+
+static void contribution_fill(yb_contribution *c,
+			      const yb_contribution_new *in,
+			      const yb_person *p, const yb_employer *e,
+			      yb_time now)
+{
+	memset(c, 0, sizeof *c);
+	c->person_id = p->id;
+	snprintf(c->ssn, sizeof c->ssn, "%s", p->ssn);
+	snprintf(c->period, sizeof c->period, "%s", in->period);
+	snprintf(c->employer_code, sizeof c->employer_code, "%s", e->code);
+	c->base_fen = in->base_fen;
+	c->employer_fen = in->employer_fen;
+	c->personal_fen = in->personal_fen;
+	c->account_credit_fen = in->account_credit_fen;
+	c->created_at = now;
+}
+
+int yb_contribution_post(yb_ctx *ctx, const yb_contribution_new *in,
+			 yb_contribution *out, yb_err *err)
+{
+	yb_store *st = ctx->store;
+	yb_contribution c;
+	yb_person p;
+	yb_employer e;
+	yb_account personal = { 0 };
+	yb_posting post;
+	int64_t total = 0;
+	yb_time now = yb_ctx_now(ctx);
+	char target[YB_TEXT_SZ];
+	int rc = -1;
+
+	if (request_check(ctx, in, &total, err) < 0)
+		return -1;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (parties_load(ctx, in, &p, &e, &personal, err) < 0 ||
+	    posting_build(st, in, &p, &e, &personal, total, &post, err) < 0)
 		goto out;
-
-	memset(&post, 0, sizeof post);
-	post.kind = "contribution";
-	snprintf(post.ref, sizeof post.ref, "contribution:%s:%s:%s", p.ssn,
-		 in->period, e.code);
-	add_entry(&post, income.id, -total);
-	add_entry(&post, personal.id, in->account_credit_fen);
-	add_entry(&post, fund.id, total - in->account_credit_fen);
-
-	memset(&c, 0, sizeof c);
-	c.person_id = p.id;
-	snprintf(c.ssn, sizeof c.ssn, "%s", p.ssn);
-	snprintf(c.period, sizeof c.period, "%s", in->period);
-	snprintf(c.employer_code, sizeof c.employer_code, "%s", e.code);
-	c.base_fen = in->base_fen;
-	c.employer_fen = in->employer_fen;
-	c.personal_fen = in->personal_fen;
-	c.account_credit_fen = in->account_credit_fen;
-	c.created_at = now;
+	contribution_fill(&c, in, &p, &e, now);
 	/* A4: the store refuses a second (person, period, employer) with
 	 * contribution.duplicate; the posting is rolled back with it, so it
 	 * is never credited twice. */

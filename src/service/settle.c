@@ -271,49 +271,44 @@ static void cuts_fill(yb_settlement *out, const payers *pp,
 	}
 }
 
-int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
-		const yb_person *patient, const yb_bill *bill,
-		const char *txn_id, const char *request_hash, yb_id offline_id,
-		bool preview, yb_settlement *out, yb_err *err)
+/* Lock every account the settlement may touch: the patient's own, the
+ * relatives' that may pay, the fund pool, patient cash and the
+ * institution's receivable.  The store takes the locks in ascending id
+ * order, each once, so concurrent settlements cannot deadlock (a no-op
+ * on SQLite, whose write transaction holds the database). */
+static int accounts_lock(yb_ctx *ctx, const yb_institution *inst,
+			 const payers *pp, yb_id *fund, yb_id *cash,
+			 yb_err *err)
 {
-	payers *pp;
-	yb_pay_input in;
-	yb_pay_result res;
-	yb_posting post;
-	yb_id ids[PAYERS_MAX + 4], fund = 0, cash = 0;
-	int nids = 0, rc = -1;
+	yb_id ids[PAYERS_MAX + 4];
+	int nids = 0;
 
-	pp = malloc(sizeof *pp);
-	if (!pp)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	if (payers_find(ctx, patient, bill, pp, err) < 0)
-		goto out;
-	if (!preview) {
-		if (system_account(ctx, YB_ACC_FUND_POOL, &fund, err) < 0 ||
-		    system_account(ctx, YB_ACC_PATIENT_CASH, &cash, err) < 0)
-			goto out;
-		if (pp->has_own)
-			ids[nids++] = pp->own.id;
-		for (int i = 0; i < pp->n; i++)
-			ids[nids++] = pp->cand[i].account_id;
-		ids[nids++] = fund;
-		ids[nids++] = cash;
-		ids[nids++] = inst->receivable_account_id;
-		/* The store takes the locks in ascending id order, each once,
-		 * so concurrent settlements cannot deadlock (a no-op on
-		 * SQLite, whose write transaction holds the database). */
-		if (ctx->store->ops->account_lock(ctx->store, ids, nids,
-						  err) < 0)
-			goto out;
-	}
-	if (payers_refresh(ctx, pp, err) < 0)
-		goto out;
+	if (system_account(ctx, YB_ACC_FUND_POOL, fund, err) < 0 ||
+	    system_account(ctx, YB_ACC_PATIENT_CASH, cash, err) < 0)
+		return -1;
+	if (pp->has_own)
+		ids[nids++] = pp->own.id;
+	for (int i = 0; i < pp->n; i++)
+		ids[nids++] = pp->cand[i].account_id;
+	ids[nids++] = *fund;
+	ids[nids++] = *cash;
+	ids[nids++] = inst->receivable_account_id;
+	return ctx->store->ops->account_lock(ctx->store, ids, nids, err);
+}
+
+/* Who pays how much of what the fund does not (core/payorder.h), on the
+ * balances and caps as they are now (after the lock). */
+static int order_compute(yb_ctx *ctx, const yb_bill *bill, payers *pp,
+			 yb_pay_result *res, yb_err *err)
+{
+	yb_pay_input in;
+
 	/* E2: caps are read only when the relatives may be reached at all,
 	 * and after the lock (famcap.h). */
 	if (pp->n > 0 && bill->total_fen - bill->fund_pay_fen >
 				 (pp->has_own ? pp->own.balance_fen : 0) &&
 	    yb_famcap_fill(ctx, pp->cand, pp->n, yb_ctx_now(ctx), err) < 0)
-		goto out;
+		return -1;
 
 	memset(&in, 0, sizeof in);
 	in.payable_fen = bill->total_fen - bill->fund_pay_fen;
@@ -324,9 +319,15 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	in.share_floor_fen = ctx->settings->share_floor_fen;
 	in.ncandidates = pp->n;
 	in.candidates = pp->cand;
-	if (yb_payorder_compute(&in, &res, err) < 0)
-		goto out;
+	return yb_payorder_compute(&in, res, err);
+}
 
+/* The settlement as the bill and the patient describe it (out cleared
+ * first); its state and amounts are the caller's. */
+static void settlement_head(yb_settlement *out, const yb_institution *inst,
+			    const yb_person *patient, const yb_bill *bill,
+			    const char *txn_id)
+{
 	memset(out, 0, sizeof *out);
 	snprintf(out->institution_code, sizeof out->institution_code, "%s",
 		 inst->code);
@@ -340,24 +341,32 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	out->visit_type = bill->visit_type;
 	out->total_fen = bill->total_fen;
 	out->fund_pay_fen = bill->fund_pay_fen;
-	out->account_pay_fen = res.account_pay_fen;
-	out->cash_pay_fen = res.cash_pay_fen;
-	out->state = preview ? YB_SETTLE_PREVIEW : YB_SETTLE_SETTLED;
-	snprintf(out->request_hash, sizeof out->request_hash, "%s",
-		 request_hash);
-	out->offline_id = offline_id;
-	out->settled_at = yb_ctx_now(ctx);
-	out->nshares = res.nshares;
-	for (int i = 0; i < res.nshares; i++)
-		share_fill(&out->shares[i], patient, pp, &res.shares[i]);
-	cuts_fill(out, pp, &res);
-	if (preview) {
-		rc = 0;
-		goto out;
-	}
+}
+
+/* What the pay order decided: the amounts, the shares, the caps' cuts. */
+static void settlement_result(yb_settlement *out, const yb_person *patient,
+			      const payers *pp, const yb_pay_result *res)
+{
+	out->account_pay_fen = res->account_pay_fen;
+	out->cash_pay_fen = res->cash_pay_fen;
+	out->nshares = res->nshares;
+	for (int i = 0; i < res->nshares; i++)
+		share_fill(&out->shares[i], patient, pp, &res->shares[i]);
+	cuts_fill(out, pp, res);
+}
+
+/* The settlement's double entry (each share's account, the fund, the
+ * patient's cash against the institution's receivable), its record,
+ * its caps' cuts and the relatives' notes, in the caller's
+ * transaction. */
+static int settlement_record(yb_ctx *ctx, const yb_institution *inst,
+			     const char *txn_id, yb_id fund, yb_id cash,
+			     yb_settlement *out, yb_err *err)
+{
+	yb_posting post;
 
 	memset(&post, 0, sizeof post);
-	post.kind = offline_id ? "resettlement" : "settlement";
+	post.kind = out->offline_id ? "resettlement" : "settlement";
 	snprintf(post.ref, sizeof post.ref, "settlement:%s/%s", inst->code,
 		 txn_id);
 	for (int i = 0; i < out->nshares; i++)
@@ -368,14 +377,44 @@ int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
 	posting_add(&post, inst->receivable_account_id, out->total_fen);
 	if (ctx->store->ops->ledger_post(ctx->store, &post, out->settled_at,
 					 &out->ledger_txn_id, err) < 0)
-		goto out;
+		return -1;
 	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0 ||
 	    ctx->store->ops->cap_cuts_insert(ctx->store, out, err) < 0)
-		goto out;
+		return -1;
 	/* E3: each relative's account used is told, in this transaction. */
-	if (yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err) < 0)
+	return yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err);
+}
+
+int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
+		const yb_person *patient, const yb_bill *bill,
+		const char *txn_id, const char *request_hash, yb_id offline_id,
+		bool preview, yb_settlement *out, yb_err *err)
+{
+	payers *pp;
+	yb_pay_result res;
+	yb_id fund = 0, cash = 0;
+	int rc = -1;
+
+	pp = malloc(sizeof *pp);
+	if (!pp)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	if (payers_find(ctx, patient, bill, pp, err) < 0)
 		goto out;
-	rc = 0;
+	if (!preview && accounts_lock(ctx, inst, pp, &fund, &cash, err) < 0)
+		goto out;
+	if (payers_refresh(ctx, pp, err) < 0 ||
+	    order_compute(ctx, bill, pp, &res, err) < 0)
+		goto out;
+
+	settlement_head(out, inst, patient, bill, txn_id);
+	out->state = preview ? YB_SETTLE_PREVIEW : YB_SETTLE_SETTLED;
+	snprintf(out->request_hash, sizeof out->request_hash, "%s",
+		 request_hash);
+	out->offline_id = offline_id;
+	out->settled_at = yb_ctx_now(ctx);
+	settlement_result(out, patient, pp, &res);
+	rc = preview ? 0 : settlement_record(ctx, inst, txn_id, fund, cash,
+					     out, err);
 out:
 	free(pp);
 	return rc;
