@@ -19,6 +19,7 @@ static const struct {
 	{ "request.unsupported_media_type",YB_EINVAL },
 	{ "request.not_found",             YB_ENOTFOUND },
 	{ "request.method_not_allowed",    YB_EINVAL },
+	{ "request.not_acceptable",        YB_EINVAL },  /* FHIR: xml asked for */
 	{ "request.invalid_cursor",        YB_EINVAL },
 	{ "request.invalid_date",          YB_EINVAL },
 	{ "usage",                         YB_EINVAL },

@@ -17,6 +17,11 @@ typedef void yb_fhir_handler_fn(struct yb_hreq *r);
 
 /* Is this request under /fhir/R4/?  Its errors are OperationOutcomes. */
 bool yb_fhir_is_request(const struct yb_hreq *r);
+/* Whether the client accepts an answer in JSON: `_format` (which FHIR
+ * lets override the header) or else the Accept header names a JSON type
+ * or a wildcard.  XML and Turtle are not spoken: -1 with
+ * request.not_acceptable (406), before anything is read or changed. */
+int yb_fhir_negotiate(const struct yb_hreq *r, yb_err *err);
 
 /* Answer an error as an OperationOutcome (status from the code's kind). */
 void yb_fhir_reply_error(struct yb_hreq *r, const yb_err *err);

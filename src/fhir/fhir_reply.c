@@ -18,6 +18,52 @@ bool yb_fhir_is_request(const yb_hreq *r)
 	       strcmp(r->segs[1], "R4") == 0;
 }
 
+/* One media range of an Accept header (or a _format value) that a JSON
+ * answer satisfies: FHIR's json names, application/json, the wildcards.
+ * Parameters (";q=0.9", ";fhirVersion=4.0") are ignored, as is a range
+ * of q=0: none of the FHIR clients we know send one. */
+static bool json_range(const char *s, size_t n)
+{
+	static const char *const ok[] = { "json", "application/json",
+		"application/fhir+json", "application/*", "*/*" };
+	const char *semi = memchr(s, ';', n);
+
+	if (semi)
+		n = (size_t)(semi - s);
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strlen(ok[i]) == n && strncasecmp(s, ok[i], n) == 0)
+			return true;
+	return false;
+}
+
+int yb_fhir_negotiate(const yb_hreq *r, yb_err *err)
+{
+	const char *format = yb_req_query(r, "_format");
+	const char *accept = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *list = format ? format : accept;
+
+	if (!list || !*list)
+		return 0;
+	for (const char *p = list;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (json_range(p, n))
+			return 0;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return yb_errf(err, "request.not_acceptable",
+		       "this server answers in application/fhir+json only "
+		       "(%s asked for %.80s)", format ? "_format" : "Accept",
+		       list);
+}
+
 /* The media types a FHIR body may come as (charset utf-8, if named). */
 static bool fhir_ctype_ok(const char *ct)
 {
@@ -142,6 +188,8 @@ static unsigned outcome_status(const yb_err *err)
 		return MHD_HTTP_METHOD_NOT_ALLOWED;
 	if (strcmp(err->code, "request.unsupported_media_type") == 0)
 		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+	if (strcmp(err->code, "request.not_acceptable") == 0)
+		return MHD_HTTP_NOT_ACCEPTABLE;
 	return (unsigned)yb_err_http_status(err->kind);
 }
 

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 
 #include "core/enums.h"
+#include "fhir/fhir.h"
 #include "service/auth.h"
 
 /* Bodies over the limit are read and dropped up to this many bytes, so
@@ -395,6 +396,10 @@ static bool dispatch(yb_hreq *r, const char *url)
 		yb_errf(&err, "internal", "the handler gave no answer");
 		goto fail;
 	}
+	/* FHIR answers JSON only: a client that asked for XML is told so
+	 * before anything is read or done */
+	if (yb_fhir_is_request(r) && yb_fhir_negotiate(r, &err) < 0)
+		goto fail;
 	if (!(r->route->flags & YB_ROUTE_NO_STORE)) {
 		if (yb_server_store(&r->ctx.store, &err) < 0)
 			goto fail;

@@ -63,8 +63,8 @@ function valid(resource) {
 }
 
 /* A fetch of a FHIR path; the body is parsed and validated. */
-async function fhir(method, path, { token, body, ctype = 'application/fhir+json', raw } = {}) {
-  const headers = { accept: 'application/fhir+json' };
+async function fhir(method, path, { token, body, ctype = 'application/fhir+json', raw, accept = 'application/fhir+json' } = {}) {
+  const headers = { accept };
   if (token) headers.authorization = `Bearer ${token}`;
   let payload = raw;
   if (body !== undefined) payload = JSON.stringify(body);
@@ -366,6 +366,22 @@ test('Claim $submit → ClaimResponse: fund, each account share, cash (S2-S4)', 
   // read the response
   const read = valid(await kit.read({ resourceType: 'ClaimResponse', id: cr.id }));
   assert.deepEqual(read.total, cr.total);
+});
+
+test('a client asking for XML gets 406 before anything is done; JSON, wildcards and _format=json are served', async () => {
+  const xml = 'application/fhir+xml';
+  outcome(await fhir('GET', 'metadata', { accept: xml }), 406, 'request.not_acceptable');
+  outcome(await fhir('GET', 'metadata?_format=xml'), 406, 'request.not_acceptable');
+  outcome(await fhir('GET', `Patient/${father.ssn}`, { token: windowKey, accept: 'text/turtle' }), 406, 'request.not_acceptable');
+  // _format overrides the header, as FHIR says; a list is served if any range is JSON
+  assert.equal((await fhir('GET', 'metadata?_format=json', { accept: xml })).status, 200);
+  assert.equal((await fhir('GET', 'metadata', { accept: `${xml};q=0.9, */*;q=0.1` })).status, 200);
+  assert.equal((await fhir('GET', 'metadata', { accept: 'application/json' })).status, 200);
+  assert.equal((await fhir('GET', 'metadata?_format=application/fhir%2Bjson')).status, 200);
+  // a Claim refused for its Accept settled nothing: the same Claim in JSON is new (201)
+  outcome(await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-XML', { total: 1, fund: 1 }), accept: xml }), 406, 'request.not_acceptable');
+  const first = await fhir('POST', 'Claim/$submit', { token: inst.key, body: claim(son.id_number, 'FHIR-XML', { total: 1, fund: 1 }) });
+  assert.equal(first.status, 201, first.text);
 });
 
 test('Claim use = predetermination is the pre-settlement: nothing moves', async () => {
