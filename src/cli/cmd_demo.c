@@ -256,10 +256,9 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 	if (marker(cli, false, &seeded, &err) < 0)
 		return cli_fail(cli, &err);
 	if (seeded) {
-		cli_emit(cli, json_pack("{s:b, s:s, s:s}", "seeded", 0,
+		return cli_emit(cli, json_pack("{s:b, s:s, s:s}", "seeded", 0,
 			"message", "the demo data is already loaded",
 			"credentials_file", path));
-		return CLI_OK;
 	}
 
 	cals = json_array();
@@ -302,16 +301,15 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 			goto fail;
 		json_array_append_new(keyl, json_pack("{s:s, s:s, s:o, s:o, s:s}",
 			"role", keys[i].role, "label", keys[i].label,
-			"institution_code", cli_json_str(keys[i].institution),
-			"employer_code", cli_json_str(keys[i].employer),
+			"institution_code", yb_jstr_or_null(keys[i].institution),
+			"employer_code", yb_jstr_or_null(keys[i].employer),
 			"key", key));
 	}
 	if (write_credentials(path, doc, &err) < 0 ||
 	    marker(cli, true, NULL, &err) < 0)
 		goto fail;
 	json_object_set_new(doc, "credentials_file", json_string(path));
-	cli_emit(cli, doc);
-	return CLI_OK;
+	return cli_emit(cli, doc);
 fail:
 	json_decref(doc);
 	return cli_fail(cli, &err);

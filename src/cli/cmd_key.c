@@ -48,9 +48,9 @@ static int key_create(yb_cli *cli, int argc, char **argv)
 				"key", key,
 				"key_id", (json_int_t)k.id,
 				"role", yb_role_str(k.role),
-				"institution_code", cli_json_str(k.institution_code),
-				"employer_code", cli_json_str(k.employer_code),
-				"label", cli_json_str(k.label)));
+				"institution_code", yb_jstr_or_null(k.institution_code),
+				"employer_code", yb_jstr_or_null(k.employer_code),
+				"label", yb_jstr_or_null(k.label)));
 	cli_note(cli, "(the key is shown only this once)\n");
 	return CLI_OK;
 }

@@ -69,8 +69,7 @@ static int contribution_post(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_contribution_post(&cli->ctx, &in, &c, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_contribution(&c));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_contribution(&c));
 }
 
 static const cli_cmd contribution_cmds[] = {
@@ -213,9 +212,9 @@ static int audit_list(yb_cli *cli, int argc, char **argv)
 		free(recs);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(recs, n, cli_render_audit));
+	rc = cli_emit(cli, CLI_RENDER_LIST(recs, n, yb_json_audit_item));
 	free(recs);
-	return CLI_OK;
+	return rc;
 }
 
 static const cli_cmd audit_cmds[] = {

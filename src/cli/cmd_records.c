@@ -316,8 +316,7 @@ static int show_proof(yb_cli *cli, const yb_proof_view *v, const char *out)
 	o = yb_json_proof(v);
 	if (o && out)
 		json_object_set_new(o, "file", json_string(out));
-	cli_emit(cli, o);
-	return CLI_OK;
+	return cli_emit(cli, o);
 }
 
 /* `proof issue SSN` makes a proof, `proof show CODE` reads one; both
@@ -389,8 +388,7 @@ static int proof_revoke(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_proof_revoke(&cli->ctx, pos[0], reason, &v, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_proof(&v));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_proof(&v));
 }
 
 static int proof_list(yb_cli *cli, int argc, char **argv)
@@ -418,9 +416,9 @@ static int proof_list(yb_cli *cli, int argc, char **argv)
 		free(items);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(items, n, yb_json_proof_item));
+	rc = cli_emit(cli, CLI_RENDER_LIST(items, n, yb_json_proof_item));
 	free(items);
-	return CLI_OK;
+	return rc;
 }
 
 int cmd_proof(yb_cli *cli, int argc, char **argv)
