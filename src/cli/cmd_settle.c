@@ -197,7 +197,7 @@ static int settle_bill(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	json_t *o = yb_json_settlement(&s);
 	if (repeat)
-		json_object_set_new(o, "repeat", json_true());
+		o = yb_json_set(o, "repeat", json_true());
 	return cli_emit(cli, o);
 }
 

@@ -82,9 +82,14 @@ json_t *yb_json_items(const yb_viewer *v, const void *items, size_t size,
 
 json_t *yb_json_set(json_t *obj, const char *name, json_t *value)
 {
-	if (!obj || !value || json_object_set_new(obj, name, value) < 0) {
+	if (!obj || !value) {
 		json_decref(obj);
 		json_decref(value);
+		return NULL;
+	}
+	/* a failed set has released value already */
+	if (json_object_set_new(obj, name, value) < 0) {
+		json_decref(obj);
 		return NULL;
 	}
 	return obj;
