@@ -489,12 +489,8 @@ int cmd_reconcile(yb_cli *cli, int argc, char **argv)
 	if (yb_recon_compare(&cli->ctx, date, &theirs, &ours, diffs, &ndiffs,
 			     &err) < 0)
 		return cli_fail(cli, &err);
-	json_t *d = json_array();
-	for (int i = 0; i < ndiffs; i++)
-		json_array_append_new(d, json_pack("{s:s, s:I, s:I}",
-			"field", diffs[i].field, "ours", (json_int_t)diffs[i].ours,
-			"yours", (json_int_t)diffs[i].yours));
-	cli_emit(cli, json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
-				"differences", d, "ours", yb_json_recon(&ours)));
+	if ((rc = cli_emit(cli, yb_json_recon_compare(&ours, diffs,
+						      ndiffs))) != CLI_OK)
+		return rc;
 	return ndiffs == 0 ? CLI_OK : CLI_REFUSED;
 }

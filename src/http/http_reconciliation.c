@@ -51,7 +51,6 @@ void yb_handle_reconciliation_post(yb_hreq *r)
 	yb_recon_totals theirs = { 0 }, ours = { 0 };
 	yb_recon_diff diffs[8];
 	int ndiffs = 0;
-	json_t *arr;
 	yb_err err;
 
 	if (date_param(r, &theirs.date, &err) < 0 ||
@@ -62,19 +61,6 @@ void yb_handle_reconciliation_post(yb_hreq *r)
 		return;
 	}
 	ours.date = theirs.date;
-	arr = json_array();
-	for (int i = 0; arr && i < ndiffs; i++)
-		if (json_array_append_new(
-			    arr, json_pack("{s:s, s:I, s:I}", "field",
-					   diffs[i].field, "ours",
-					   (json_int_t)diffs[i].ours, "yours",
-					   (json_int_t)diffs[i].yours)) < 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
 	yb_reply_json(r, MHD_HTTP_OK,
-		      arr ? json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
-				      "differences", arr, "ours",
-				      yb_json_recon(&ours))
-			  : NULL);
+		      yb_json_recon_compare(&ours, diffs, ndiffs));
 }

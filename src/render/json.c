@@ -244,6 +244,25 @@ json_t *yb_json_recon(const yb_recon_totals *t)
 			 (json_int_t)t->revoked_count);
 }
 
+static json_t *recon_diff_item(const yb_viewer *v, const void *item)
+{
+	const yb_recon_diff *d = item;
+
+	(void)v;
+	return json_pack("{s:s, s:I, s:I}", "field", d->field, "ours",
+			 (json_int_t)d->ours, "yours", (json_int_t)d->yours);
+}
+
+json_t *yb_json_recon_compare(const yb_recon_totals *ours,
+			      const yb_recon_diff *diffs, int ndiffs)
+{
+	return json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
+			 "differences",
+			 yb_json_array(NULL, diffs, sizeof *diffs, ndiffs,
+				       recon_diff_item),
+			 "ours", yb_json_recon(ours));
+}
+
 json_t *yb_json_audit(const yb_audit_record *a)
 {
 	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",

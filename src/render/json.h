@@ -37,6 +37,7 @@
 #include "core/notify.h"
 #include "service/binding.h"
 #include "service/premium.h"
+#include "service/settle.h"
 
 /* ---- who reads (Q3) --------------------------------------------------- */
 
@@ -100,6 +101,9 @@ json_t *yb_json_material(const yb_material *m);                  /* E4 */
 json_t *yb_json_contribution(const yb_contribution *c);
 json_t *yb_json_ledger_line(const yb_ledger_line *l);
 json_t *yb_json_recon(const yb_recon_totals *t);
+/* S7: {match, differences: [{field, ours, yours}], ours} of a day. */
+json_t *yb_json_recon_compare(const yb_recon_totals *ours,
+			      const yb_recon_diff *diffs, int ndiffs);
 json_t *yb_json_audit(const yb_audit_record *a);
 json_t *yb_json_premium_years(const yb_premium_year *y, int n);  /* E1 */
 

@@ -222,6 +222,17 @@ static void test_money_records(void **state)
 		    "{\"date\": \"2026-12-06\", \"count\": 2, \"total_fen\":"
 		    " 30001, \"fund_pay_fen\": 1, \"account_pay_fen\": 30000,"
 		    " \"cash_pay_fen\": 0, \"revoked_count\": 1}");
+	yb_recon_diff d = { .field = "count", .ours = 2, .yours = 3 };
+	got = yb_json_recon_compare(&t, &d, 1);
+	expect_json(json_incref(json_object_get(got, "differences")),
+		    "[{\"field\": \"count\", \"ours\": 2, \"yours\": 3}]");
+	assert_true(json_is_false(json_object_get(got, "match")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		got, "ours"), "date")), "2026-12-06");
+	json_decref(got);
+	got = yb_json_recon_compare(&t, NULL, 0);
+	assert_true(json_is_true(json_object_get(got, "match")));
+	json_decref(got);
 	py.opens_on = yb_date_from_ymd(2026, 9, 1);
 	py.closes_on = yb_date_from_ymd(2026, 12, 31);
 	expect_json(yb_json_premium_years(&py, 1),
