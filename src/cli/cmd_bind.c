@@ -122,7 +122,8 @@ static json_t *bind_rows(const yb_bind_row *rows, const yb_bind_result *res,
 			"result", r->ok ? "bound" : r->error.code,
 			"binding_id", r->ok ? json_integer(r->binding.id)
 					    : json_null(),
-			"message", yb_jstr_or_null(r->ok ? "" : r->error.message));
+			"message",
+			yb_jstr_or_null(r->ok ? "" : r->error.message));
 		if (!row || json_array_append_new(out, row) < 0) {
 			json_decref(out);
 			out = NULL;

@@ -170,7 +170,8 @@ static int audit_verify(yb_cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: store.corrupt: audit chain broken at record %lld: %s\n",
 			(long long)r.first_bad_seq, r.problem);
 	}
-	cli_emit(cli, o);
+	if ((rc = cli_emit(cli, o)) != CLI_OK)
+		return rc;
 	return r.ok ? CLI_OK : CLI_REFUSED;
 }
 

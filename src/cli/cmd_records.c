@@ -190,9 +190,9 @@ int cmd_gaps(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_gaps_of(&cli->ctx, pos[0], &g, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_gaps(&g, cli->settings.gap_explanation));
+	rc = cli_emit(cli, yb_json_gaps(&g, cli->settings.gap_explanation));
 	yb_gaps_release(&g);
-	return CLI_OK;
+	return rc;
 }
 
 /* ---- R4 arrears ------------------------------------------------------------------------ */
@@ -225,7 +225,7 @@ static int arrears_one(yb_cli *cli, const char *code, const char *from,
 	if (yb_arrears_of_employer(&cli->ctx, code, from, to, &a, &err) < 0)
 		return cli_fail(cli, &err);
 	if (fmt != YB_FMT_CSV)
-		cli_emit(cli, yb_json_arrears(&a, false));
+		rc = cli_emit(cli, yb_json_arrears(&a, false));
 	else if (yb_arrears_csv(&a, &csv, &len, &err) < 0)
 		rc = cli_fail(cli, &err);
 	else {
@@ -275,7 +275,7 @@ int cmd_arrears(yb_cli *cli, int argc, char **argv)
 				 &n, &err) < 0)
 		return cli_fail(cli, &err);
 	if (fmt != YB_FMT_CSV)
-		cli_emit(cli, yb_json_employers_arrears(list, n, pf, pt));
+		rc = cli_emit(cli, yb_json_employers_arrears(list, n, pf, pt));
 	else if (yb_arrears_employers_csv(list, n, pf, pt, &csv, &len,
 					  &err) < 0)
 		rc = cli_fail(cli, &err);
@@ -368,7 +368,8 @@ static int proof_verify(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_proof_verify(&cli->ctx, pos[0], &v, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_verify(pos[0], &v));
+	if ((rc = cli_emit(cli, yb_json_verify(pos[0], &v))) != CLI_OK)
+		return rc;
 	return v.verdict == YB_PROOF_GENUINE ? CLI_OK : CLI_REFUSED;
 }
 
