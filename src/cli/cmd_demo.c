@@ -348,11 +348,11 @@ static int demo_show(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	}
 	/* Only what a visitor needs: who can log in, with which key. */
-	cli_emit(cli, json_pack("{s:O, s:O}",
+	rc = cli_emit(cli, json_pack("{s:O, s:O}",
 				"logins", json_object_get(doc, "logins"),
 				"keys", json_object_get(doc, "keys")));
 	json_decref(doc);
-	return CLI_OK;
+	return rc;
 }
 
 static const cli_cmd demo_cmds[] = {

@@ -110,7 +110,7 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_ledger_check(&cli->ctx, &r, &ok, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	rc = cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"ok", ok,
 		"accounts", (json_int_t)r.accounts,
 		"transactions", (json_int_t)r.transactions,
@@ -120,6 +120,8 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		"unbalanced_transactions", (json_int_t)r.unbalanced_transactions,
 		"mismatched_accounts", (json_int_t)r.mismatched_accounts,
 		"negative_personal", (json_int_t)r.negative_personal));
+	if (rc != CLI_OK)
+		return rc;
 	if (!ok)
 		fputs("error: ledger.unbalanced: the books do not balance\n",
 		      stderr);

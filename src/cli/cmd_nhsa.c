@@ -37,9 +37,11 @@ static int nhsa_credential(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_nhsa_credential_issue(&cli->ctx, inst, &cred, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s, s:s}", "paasid", cred.paasid,
+	rc = cli_emit(cli, json_pack("{s:s, s:s, s:s}", "paasid", cred.paasid,
 				"token", cred.token, "institution_code",
 				cred.institution_code));
+	if (rc != CLI_OK)
+		return rc;
 	cli_note(cli, "(the token is shown only this once)\n");
 	return CLI_OK;
 }

@@ -56,10 +56,9 @@ static int close_out(yb_cli *cli, FILE *f, const char *path, int64_t bytes,
 	if (!report)
 		return CLI_OK;
 	if (cli->json)
-		cli_emit(cli, json_pack("{s:s, s:I}", "file", path,
-					(json_int_t)bytes));
-	else
-		cli_note(cli, "wrote %s (%lld bytes)\n", path, (long long)bytes);
+		return cli_emit(cli, json_pack("{s:s, s:I}", "file", path,
+					       (json_int_t)bytes));
+	cli_note(cli, "wrote %s (%lld bytes)\n", path, (long long)bytes);
 	return CLI_OK;
 }
 
