@@ -23,6 +23,7 @@
 #include "core/err.h"
 #include "core/model.h"
 #include "core/settings.h"
+#include "render/json.h"
 #include "service/ctx.h"
 #include "store/store.h"
 
@@ -223,8 +224,10 @@ int cli_read_file(const char *path, char **out, yb_err *err);
  * Print an answer and release it: with --json as indented JSON, otherwise
  * as aligned "field  value" lines (arrays of objects as tables; fields
  * ending in _fen shown as yuan, "¥1,234.50").  Takes the reference.
+ * Returns CLI_OK, or, when obj is NULL (rendering ran out of memory),
+ * reports out_of_memory as any refusal and returns CLI_REFUSED.
  */
-void cli_emit(yb_cli *cli, json_t *obj);
+int cli_emit(yb_cli *cli, json_t *obj);
 
 /* Print a line of plain text, unless --json (which prints nothing). */
 void cli_note(yb_cli *cli, const char *fmt, ...)
@@ -233,36 +236,19 @@ void cli_note(yb_cli *cli, const char *fmt, ...)
 /* "¥1,234.50" (and "-¥3.07") into buf (≥ 40 bytes). */
 char *cli_yuan(int64_t fen, char *buf, size_t size);
 
-/* --- rendering records as JSON (render.c) --------------------------------- */
+/* --- rendering records as JSON ------------------------------------------- */
 
-json_t *cli_json_date(yb_date d);    /* "YYYY-MM-DD" or null for 0 */
-json_t *cli_json_time(yb_time t);    /* RFC 3339 or null for 0 */
-json_t *cli_json_str(const char *s); /* null for "" */
+/*
+ * Records are rendered by the one renderer every edge uses
+ * (render/json.h), so `--json` answers the API's objects and the tables
+ * show the same fields.  The reader is the agency's operator at the
+ * machine itself, who sees every name and ID number in full (Q3 masks
+ * them for others; names the API masks for every reader stay masked).
+ */
+#define CLI_VIEWER (&yb_viewer_operator)
 
-json_t *cli_render_person(const yb_person *p, const yb_account *acc,
-			  const yb_card *card);
-json_t *cli_render_employer(const yb_employer *e);
-json_t *cli_render_contribution(const yb_contribution *c);
-json_t *cli_render_card(const yb_card *c);
-json_t *cli_render_application(const yb_card_application *a,
-			       const yb_card *card);
-json_t *cli_render_calendar(const yb_calendar_year *y);
-json_t *cli_render_institution(const yb_institution *i);
-json_t *cli_render_binding(const yb_binding *b);
-json_t *cli_render_settlement(const yb_settlement *s);
-json_t *cli_render_offline(const yb_offline *o);
-json_t *cli_render_recon(const yb_recon_totals *t);
-json_t *cli_render_ledger_line(const yb_ledger_line *l);
-json_t *cli_render_usage(const yb_usage *u);
-json_t *cli_render_audit(const yb_audit_record *r);
-json_t *cli_render_error(const yb_err *err);
-
-/* {"items": [fn(&items[0]), ...]} for a list of `n` records. */
-#define CLI_RENDER_LIST(items, n, fn) __extension__ ({                \
-	json_t *arr_ = json_array();                                  \
-	for (int i_ = 0; i_ < (n); i_++)                              \
-		json_array_append_new(arr_, fn(&(items)[i_]));        \
-	json_pack("{s:o}", "items", arr_);                            \
-})
+/* {"items": [...]} of n records with a yb_json_item_fn. */
+#define CLI_RENDER_LIST(items, n, fn) \
+	yb_json_items(CLI_VIEWER, (items), sizeof *(items), (n), (fn))
 
 #endif

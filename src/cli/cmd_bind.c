@@ -108,6 +108,30 @@ static const char add_help[] =
 	"  yibao bind add --authorizer 600000001 --channel hospital_office \\\n"
 	"        --relative 600000002:44030519800722002X:spouse\n";
 
+/* The text form of a bind: one flat row per relative of the request. */
+static json_t *bind_rows(const yb_bind_row *rows, const yb_bind_result *res,
+			 int n)
+{
+	json_t *out = json_array();
+
+	for (int i = 0; out && i < n; i++) {
+		const yb_bind_result *r = &res[i];
+		json_t *row = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o}",
+			"index", i, "relative_ssn", rows[i].ssn,
+			"relationship", rows[i].relationship,
+			"result", r->ok ? "bound" : r->error.code,
+			"binding_id", r->ok ? json_integer(r->binding.id)
+					    : json_null(),
+			"message",
+			yb_jstr_or_null(r->ok ? "" : r->error.message));
+		if (!row || json_array_append_new(out, row) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	return json_pack("{s:o}", "items", out);
+}
+
 static int bind_add(yb_cli *cli, int argc, char **argv)
 {
 	const char *authorizer = NULL;
@@ -126,7 +150,6 @@ static int bind_add(yb_cli *cli, int argc, char **argv)
 	yb_bind_row rows[CLI_LIST_MAX];
 	yb_bind_result results[CLI_LIST_MAX];
 	yb_bind_req req;
-	json_t *out;
 	int failed = 0;
 	yb_err err;
 	int rc;
@@ -163,29 +186,16 @@ static int bind_add(yb_cli *cli, int argc, char **argv)
 	if (yb_bind(&cli->ctx, &req, results, &err) < 0)
 		return cli_fail(cli, &err);
 
+	for (int i = 0; i < rel.n; i++)
+		failed += !results[i].ok;
 	/* JSON as the API answers; text as one flat row per relative. */
-	out = json_array();
-	for (int i = 0; i < rel.n; i++) {
-		const yb_bind_result *r = &results[i];
-		json_t *row;
-		if (!r->ok)
-			failed++;
-		if (cli->json)
-			row = r->ok ? json_pack("{s:i, s:b, s:o}", "index", i, "ok", 1,
-						"binding", cli_render_binding(&r->binding))
-				    : json_pack("{s:i, s:b, s:o}", "index", i, "ok", 0,
-						"error", cli_render_error(&r->error));
-		else
-			row = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o}",
-				"index", i, "relative_ssn", rows[i].ssn,
-				"relationship", rows[i].relationship,
-				"result", r->ok ? "bound" : r->error.code,
-				"binding_id", r->ok ? json_integer(r->binding.id)
-						    : json_null(),
-				"message", cli_json_str(r->ok ? "" : r->error.message));
-		json_array_append_new(out, row);
-	}
-	cli_emit(cli, json_pack("{s:o}", cli->json ? "results" : "items", out));
+	if (cli->json)
+		rc = cli_emit(cli, yb_json_bind_results(CLI_VIEWER, results,
+							rel.n));
+	else
+		rc = cli_emit(cli, bind_rows(rows, results, rel.n));
+	if (rc != CLI_OK)
+		return rc;
 	return failed ? CLI_REFUSED : CLI_OK;
 }
 
@@ -223,8 +233,7 @@ static int bind_end(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_unbind(&cli->ctx, id, &req, &b, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_binding(&b));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_binding(CLI_VIEWER, &b));
 }
 
 int cli_show_bindings(yb_cli *cli, const char *ssn)
@@ -241,14 +250,9 @@ int cli_show_bindings(yb_cli *cli, const char *ssn)
 		rc = cli_fail(cli, &err);
 		goto out;
 	}
-	json_t *a = CLI_RENDER_LIST(mine, nmine, cli_render_binding);
-	json_t *b = CLI_RENDER_LIST(theirs, ntheirs, cli_render_binding);
 	/* API names: relatives who may use my account / whose I may use. */
-	cli_emit(cli, json_pack("{s:O, s:O}",
-				"authorized", json_object_get(a, "items"),
-				"authorized_by", json_object_get(b, "items")));
-	json_decref(a);
-	json_decref(b);
+	rc = cli_emit(cli, yb_json_bindings_of(CLI_VIEWER, mine, nmine, theirs,
+					       ntheirs));
 out:
 	free(mine);
 	free(theirs);

@@ -53,8 +53,7 @@ static int card_apply(yb_cli *cli, int argc, char **argv)
 	req.ssn = pos[0];
 	if (yb_card_apply(&cli->ctx, &req, &app, &card, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_application(&app, &card));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_application(&app, &card));
 }
 
 typedef int (*by_app_fn)(yb_ctx *ctx, yb_id application_id, yb_card *out,
@@ -84,8 +83,7 @@ static int card_op(yb_cli *cli, int argc, char **argv, const char *help,
 	if ((by_app ? by_app(&cli->ctx, id, &card, &err)
 		    : by_no(&cli->ctx, pos[0], &card, &err)) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_card(&card));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_card(&card));
 }
 
 static int card_issue(yb_cli *cli, int argc, char **argv)
@@ -177,8 +175,7 @@ static int card_return(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_card_return(&cli->ctx, pos[0], reason, &card, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_card(&card));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_card(&card));
 }
 
 static const cli_cmd card_cmds[] = {
@@ -228,7 +225,6 @@ int cmd_ecert(yb_cli *cli, int argc, char **argv)
 	if (yb_ecert_issue_for(&cli->ctx, pos[0], token, sizeof token, &expires,
 			       &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s, s:o}", "ssn", pos[0], "token", token,
-				"expires_at", cli_json_time(expires)));
-	return CLI_OK;
+	return cli_emit(cli, json_pack("{s:s, s:s, s:o}", "ssn", pos[0], "token", token,
+				"expires_at", yb_jtime(expires)));
 }

@@ -192,8 +192,8 @@ static int seed_keys(yb_cli *cli, json_t *keyl, yb_err *err)
 			return -1;
 		json_array_append_new(keyl, json_pack("{s:s, s:s, s:o, s:o, s:s}",
 			"role", keys[i].role, "label", keys[i].label,
-			"institution_code", cli_json_str(keys[i].institution),
-			"employer_code", cli_json_str(keys[i].employer),
+			"institution_code", yb_jstr_or_null(keys[i].institution),
+			"employer_code", yb_jstr_or_null(keys[i].employer),
 			"key", key));
 	}
 	return 0;
@@ -281,10 +281,9 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 	if (yb_demo_seeded(&cli->ctx, &seeded, &err) < 0)
 		return cli_fail(cli, &err);
 	if (seeded) {
-		cli_emit(cli, json_pack("{s:b, s:s, s:s}", "seeded", 0,
+		return cli_emit(cli, json_pack("{s:b, s:s, s:s}", "seeded", 0,
 			"message", "the demo data is already loaded",
 			"credentials_file", path));
-		return CLI_OK;
 	}
 
 	cals = json_array();
@@ -307,8 +306,7 @@ static int demo_seed(yb_cli *cli, int argc, char **argv)
 	    yb_demo_mark_seeded(&cli->ctx, &err) < 0)
 		goto fail;
 	json_object_set_new(doc, "credentials_file", json_string(path));
-	cli_emit(cli, doc);
-	return CLI_OK;
+	return cli_emit(cli, doc);
 fail:
 	json_decref(doc);
 	return cli_fail(cli, &err);
@@ -347,11 +345,11 @@ static int demo_show(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	}
 	/* Only what a visitor needs: who can log in, with which key. */
-	cli_emit(cli, json_pack("{s:O, s:O}",
+	rc = cli_emit(cli, json_pack("{s:O, s:O}",
 				"logins", json_object_get(doc, "logins"),
 				"keys", json_object_get(doc, "keys")));
 	json_decref(doc);
-	return CLI_OK;
+	return rc;
 }
 
 static const cli_cmd demo_cmds[] = {

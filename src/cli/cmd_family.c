@@ -46,28 +46,10 @@ int cmd_bind_cap(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_binding_cap_set(&cli->ctx, id, has_cap, cap, NULL, &b, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_binding(&b));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_binding(CLI_VIEWER, &b));
 }
 
 /* ---- E1: premiums for relatives ------------------------------------------ */
-
-static json_t *render_premium(const yb_premium *p)
-{
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s,"
-			 " s:o, s:I, s:o}",
-			 "premium_id", (json_int_t)p->id,
-			 "payer_ssn", p->payer_ssn, "payer_name", p->payer_name,
-			 "relative_ssn", p->relative_ssn,
-			 "relative_name", p->relative_name,
-			 "relationship", yb_relationship_str(p->relationship),
-			 "year", p->year, "amount_fen", (json_int_t)p->amount_fen,
-			 "channel", yb_channel_str(p->channel),
-			 "client_request_id", p->client_request_id,
-			 "operator", cli_json_str(p->operator_id),
-			 "ledger_txn_id", (json_int_t)p->ledger_txn_id,
-			 "paid_at", cli_json_time(p->created_at));
-}
 
 static const char pay_help[] =
 	"usage: yibao premium pay --authorizer SSN[:ID_NUMBER]\n"
@@ -155,8 +137,7 @@ static int premium_pay(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	if (repeat)
 		cli_note(cli, "(already paid by this request id: the same payment)\n");
-	cli_emit(cli, render_premium(&p));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_premium(CLI_VIEWER, &p));
 }
 
 static const char years_help[] =
@@ -177,16 +158,9 @@ static int premium_years(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_premium_years(&cli->ctx, &y, &n, &err) < 0)
 		return cli_fail(cli, &err);
-	items = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(items, json_pack(
-			"{s:i, s:I, s:o, s:o, s:b}", "year", y[i].year,
-			"amount_fen", (json_int_t)y[i].amount_fen, "opens_on",
-			cli_json_date(y[i].opens_on), "closes_on",
-			cli_json_date(y[i].closes_on), "open", y[i].open));
+	items = yb_json_premium_years(y, n);
 	free(y);
-	cli_emit(cli, json_pack("{s:o}", "items", items));
-	return CLI_OK;
+	return cli_emit(cli, items);
 }
 
 static const cli_cmd premium_cmds[] = {

@@ -152,14 +152,15 @@ static int import_persons(yb_cli *cli, int argc, char **argv)
 	clear_bar(&v);
 	double secs = now_seconds() - v.start;
 	double rate = secs > 0 ? (double)stats.rows / secs : 0;
-	cli_emit(cli, json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}",
+	rc = cli_emit(cli, json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}",
 				"file", pos[0],
 				"rows", (json_int_t)stats.rows,
 				"imported", (json_int_t)stats.imported,
 				"rejected", (json_int_t)stats.rejected,
 				"seconds", (double)(long long)(secs * 100 + 0.5) / 100,
 				"rows_per_second", (json_int_t)rate));
-	rc = stats.rejected > 0 ? CLI_REFUSED : CLI_OK;
+	if (rc == CLI_OK && stats.rejected > 0)
+		rc = CLI_REFUSED;
 out:
 	if (v.report && v.report != stderr)
 		fclose(v.report);

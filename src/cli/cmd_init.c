@@ -112,10 +112,9 @@ int cmd_init(yb_cli *cli, int argc, char **argv)
 		json_decref(loaded);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, json_pack("{s:s, s:s, s:o}", "database", cli->db_url,
+	return cli_emit(cli, json_pack("{s:s, s:s, s:o}", "database", cli->db_url,
 				"engine", cli->store->ops->name,
 				"calendars_loaded", loaded));
-	return CLI_OK;
 }
 
 /* --- calendar ------------------------------------------------------------ */
@@ -143,8 +142,7 @@ static int cal_load(yb_cli *cli, int argc, char **argv)
 	if (read_calendar(pos[0], &y, &err) < 0 ||
 	    yb_calendar_put(&cli->ctx, &y, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_calendar(&y));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_calendar(&y));
 }
 
 static const char cal_show_help[] =
@@ -179,8 +177,7 @@ static int cal_show(yb_cli *cli, int argc, char **argv)
 			"the calendar of %d is not loaded", (int)year);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, cli_render_calendar(&y));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_calendar(&y));
 }
 
 static const cli_cmd calendar_cmds[] = {
@@ -221,9 +218,8 @@ int cmd_backup(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_sqlite_backup(cli->store, pos[0], &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
+	return cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
 				"backup", pos[0]));
-	return CLI_OK;
 }
 
 /* The file behind a SQLite store URL ("sqlite:PATH", "sqlite://PATH" or a
@@ -270,9 +266,8 @@ int cmd_restore(yb_cli *cli, int argc, char **argv)
 		return cli_fail(cli, &err);
 	}
 	yb_store_close(backup);
-	cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
+	return cli_emit(cli, json_pack("{s:s, s:s}", "database", cli->db_url,
 				"restored_from", pos[0]));
-	return CLI_OK;
 }
 
 static const char migrate_help[] =
@@ -302,6 +297,5 @@ int cmd_migrate(yb_cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--db must name the SQLite database to copy");
 	if (yb_store_migrate_to_pg(sqlite_path_of(cli->db_url), to, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s}", "from", cli->db_url, "to", to));
-	return CLI_OK;
+	return cli_emit(cli, json_pack("{s:s, s:s}", "from", cli->db_url, "to", to));
 }

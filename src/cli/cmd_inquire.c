@@ -36,9 +36,9 @@ static const char inquire_help[] =
 			free(items_);                                     \
 			return cli_fail(cli, &err);                       \
 		}                                                         \
-		cli_emit(cli, CLI_RENDER_LIST(items_, n_, render));       \
+		rc = cli_emit(cli, CLI_RENDER_LIST(items_, n_, render));  \
 		free(items_);                                             \
-		return CLI_OK;                                            \
+		return rc;                                                \
 	} while (0)
 
 int cmd_inquire(yb_cli *cli, int argc, char **argv)
@@ -70,15 +70,15 @@ int cmd_inquire(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (strcmp(what, "contributions") == 0)
 		INQUIRE_LIST(yb_contribution, yb_person_contributions,
-			     cli_render_contribution);
+			     yb_json_contribution_item);
 	if (strcmp(what, "ledger") == 0)
 		INQUIRE_LIST(yb_ledger_line, yb_person_ledger,
-			     cli_render_ledger_line);
+			     yb_json_ledger_line_item);
 	if (strcmp(what, "settlements") == 0)
 		INQUIRE_LIST(yb_settlement, yb_person_settlements,
-			     cli_render_settlement);
+			     yb_json_settlement_item);
 	if (strcmp(what, "family-usage") == 0)
 		INQUIRE_LIST(yb_usage, yb_person_family_usage,
-			     cli_render_usage);
+			     yb_json_usage_item);
 	return cli_show_bindings(cli, ssn);
 }

@@ -44,13 +44,15 @@ static int key_create(yb_cli *cli, int argc, char **argv)
 	if (yb_apikey_create(&cli->ctx, role, inst, emp, label ? label : "",
 			     key, &k, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:I, s:s, s:o, s:o, s:o}",
+	rc = cli_emit(cli, json_pack("{s:s, s:I, s:s, s:o, s:o, s:o}",
 				"key", key,
 				"key_id", (json_int_t)k.id,
 				"role", yb_role_str(k.role),
-				"institution_code", cli_json_str(k.institution_code),
-				"employer_code", cli_json_str(k.employer_code),
-				"label", cli_json_str(k.label)));
+				"institution_code", yb_jstr_or_null(k.institution_code),
+				"employer_code", yb_jstr_or_null(k.employer_code),
+				"label", yb_jstr_or_null(k.label)));
+	if (rc != CLI_OK)
+		return rc;
 	cli_note(cli, "(the key is shown only this once)\n");
 	return CLI_OK;
 }

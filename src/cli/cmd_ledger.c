@@ -69,8 +69,7 @@ static int contribution_post(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_contribution_post(&cli->ctx, &in, &c, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_contribution(&c));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_contribution(&c));
 }
 
 static const cli_cmd contribution_cmds[] = {
@@ -111,7 +110,7 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_ledger_check(&cli->ctx, &r, &ok, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	rc = cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"ok", ok,
 		"accounts", (json_int_t)r.accounts,
 		"transactions", (json_int_t)r.transactions,
@@ -121,6 +120,8 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		"unbalanced_transactions", (json_int_t)r.unbalanced_transactions,
 		"mismatched_accounts", (json_int_t)r.mismatched_accounts,
 		"negative_personal", (json_int_t)r.negative_personal));
+	if (rc != CLI_OK)
+		return rc;
 	if (!ok)
 		fputs("error: ledger.unbalanced: the books do not balance\n",
 		      stderr);
@@ -171,7 +172,8 @@ static int audit_verify(yb_cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: store.corrupt: audit chain broken at record %lld: %s\n",
 			(long long)r.first_bad_seq, r.problem);
 	}
-	cli_emit(cli, o);
+	if ((rc = cli_emit(cli, o)) != CLI_OK)
+		return rc;
 	return r.ok ? CLI_OK : CLI_REFUSED;
 }
 
@@ -213,9 +215,9 @@ static int audit_list(yb_cli *cli, int argc, char **argv)
 		free(recs);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(recs, n, cli_render_audit));
+	rc = cli_emit(cli, CLI_RENDER_LIST(recs, n, yb_json_audit_item));
 	free(recs);
-	return CLI_OK;
+	return rc;
 }
 
 static const cli_cmd audit_cmds[] = {

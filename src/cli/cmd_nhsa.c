@@ -37,9 +37,11 @@ static int nhsa_credential(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_nhsa_credential_issue(&cli->ctx, inst, &cred, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s, s:s}", "paasid", cred.paasid,
+	rc = cli_emit(cli, json_pack("{s:s, s:s, s:s}", "paasid", cred.paasid,
 				"token", cred.token, "institution_code",
 				cred.institution_code));
+	if (rc != CLI_OK)
+		return rc;
 	cli_note(cli, "(the token is shown only this once)\n");
 	return CLI_OK;
 }
@@ -72,11 +74,10 @@ static int nhsa_credentials(yb_cli *cli, int argc, char **argv)
 		json_array_append_new(items, json_pack(
 			"{s:s, s:s, s:o, s:o}", "paasid", list[i].paasid,
 			"institution_code", list[i].institution_code,
-			"created_at", cli_json_time(list[i].created_at),
-			"revoked_at", cli_json_time(list[i].revoked_at)));
+			"created_at", yb_jtime(list[i].created_at),
+			"revoked_at", yb_jtime(list[i].revoked_at)));
 	free(list);
-	cli_emit(cli, json_pack("{s:o}", "items", items ? items : json_array()));
-	return CLI_OK;
+	return cli_emit(cli, json_pack("{s:o}", "items", items ? items : json_array()));
 }
 
 static const char revoke_help[] =
@@ -98,10 +99,9 @@ static int nhsa_revoke(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_nhsa_credential_revoke(&cli->ctx, args[0], &c, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:s, s:o}", "paasid", c.paasid,
+	return cli_emit(cli, json_pack("{s:s, s:s, s:o}", "paasid", c.paasid,
 				"institution_code", c.institution_code,
-				"revoked_at", cli_json_time(c.revoked_at)));
-	return CLI_OK;
+				"revoked_at", yb_jtime(c.revoked_at)));
 }
 
 static const char message_help[] =
@@ -130,9 +130,9 @@ static int nhsa_message(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_nhsa_msg_get(&cli->ctx, inst, msgid, &json, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_loads(json, 0, &jerr));
+	rc = cli_emit(cli, json_loads(json, 0, &jerr));
 	free(json);
-	return CLI_OK;
+	return rc;
 }
 
 static const cli_cmd nhsa_cmds[] = {

@@ -19,10 +19,9 @@ static int show_person(yb_cli *cli, const char *key)
 
 	if (yb_person_get(&cli->ctx, key, &v, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_person(&v.person,
+	return cli_emit(cli, yb_json_person_card(CLI_VIEWER, &v.person,
 					v.has_account ? &v.account : NULL,
 					v.has_card ? &v.card : NULL));
-	return CLI_OK;
 }
 
 static const char add_help[] =
@@ -236,8 +235,7 @@ static int person_password(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_person_set_password(&cli->ctx, pos[0], given, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:s, s:b}", "ssn", pos[0], "password_set", 1));
-	return CLI_OK;
+	return cli_emit(cli, json_pack("{s:s, s:b}", "ssn", pos[0], "password_set", 1));
 }
 
 static const cli_cmd person_cmds[] = {
@@ -286,8 +284,7 @@ static int employer_add(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_employer_register(&cli->ctx, code, name, &e, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_employer(&e));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_employer(&e));
 }
 
 static const char emp_show_help[] =
@@ -310,8 +307,7 @@ static int employer_show(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_employer_get(&cli->ctx, pos[0], &e, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_employer(&e));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_employer(&e));
 }
 
 static const cli_cmd employer_cmds[] = {

@@ -56,10 +56,9 @@ static int close_out(yb_cli *cli, FILE *f, const char *path, int64_t bytes,
 	if (!report)
 		return CLI_OK;
 	if (cli->json)
-		cli_emit(cli, json_pack("{s:s, s:I}", "file", path,
-					(json_int_t)bytes));
-	else
-		cli_note(cli, "wrote %s (%lld bytes)\n", path, (long long)bytes);
+		return cli_emit(cli, json_pack("{s:s, s:I}", "file", path,
+					       (json_int_t)bytes));
+	cli_note(cli, "wrote %s (%lld bytes)\n", path, (long long)bytes);
 	return CLI_OK;
 }
 
@@ -190,9 +189,9 @@ int cmd_gaps(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_gaps_of(&cli->ctx, pos[0], &g, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_gaps(&g, cli->settings.gap_explanation));
+	rc = cli_emit(cli, yb_json_gaps(&g, cli->settings.gap_explanation));
 	yb_gaps_release(&g);
-	return CLI_OK;
+	return rc;
 }
 
 /* ---- R4 arrears ------------------------------------------------------------------------ */
@@ -225,7 +224,7 @@ static int arrears_one(yb_cli *cli, const char *code, const char *from,
 	if (yb_arrears_of_employer(&cli->ctx, code, from, to, &a, &err) < 0)
 		return cli_fail(cli, &err);
 	if (fmt != YB_FMT_CSV)
-		cli_emit(cli, yb_json_arrears(&a, false));
+		rc = cli_emit(cli, yb_json_arrears(&a, false));
 	else if (yb_arrears_csv(&a, &csv, &len, &err) < 0)
 		rc = cli_fail(cli, &err);
 	else {
@@ -275,7 +274,7 @@ int cmd_arrears(yb_cli *cli, int argc, char **argv)
 				 &n, &err) < 0)
 		return cli_fail(cli, &err);
 	if (fmt != YB_FMT_CSV)
-		cli_emit(cli, yb_json_employers_arrears(list, n, pf, pt));
+		rc = cli_emit(cli, yb_json_employers_arrears(list, n, pf, pt));
 	else if (yb_arrears_employers_csv(list, n, pf, pt, &csv, &len,
 					  &err) < 0)
 		rc = cli_fail(cli, &err);
@@ -316,8 +315,7 @@ static int show_proof(yb_cli *cli, const yb_proof_view *v, const char *out)
 	o = yb_json_proof(v);
 	if (o && out)
 		json_object_set_new(o, "file", json_string(out));
-	cli_emit(cli, o);
-	return CLI_OK;
+	return cli_emit(cli, o);
 }
 
 /* `proof issue SSN` makes a proof, `proof show CODE` reads one; both
@@ -369,7 +367,8 @@ static int proof_verify(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_proof_verify(&cli->ctx, pos[0], &v, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_verify(pos[0], &v));
+	if ((rc = cli_emit(cli, yb_json_verify(pos[0], &v))) != CLI_OK)
+		return rc;
 	return v.verdict == YB_PROOF_GENUINE ? CLI_OK : CLI_REFUSED;
 }
 
@@ -389,8 +388,7 @@ static int proof_revoke(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_proof_revoke(&cli->ctx, pos[0], reason, &v, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, yb_json_proof(&v));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_proof(&v));
 }
 
 static int proof_list(yb_cli *cli, int argc, char **argv)
@@ -418,9 +416,9 @@ static int proof_list(yb_cli *cli, int argc, char **argv)
 		free(items);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(items, n, yb_json_proof_item));
+	rc = cli_emit(cli, CLI_RENDER_LIST(items, n, yb_json_proof_item));
 	free(items);
-	return CLI_OK;
+	return rc;
 }
 
 int cmd_proof(yb_cli *cli, int argc, char **argv)

@@ -50,8 +50,7 @@ static int institution_add(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_institution_register(&cli->ctx, code, name, type, &inst, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_institution(&inst));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_institution(&inst));
 }
 
 static const char inst_show_help[] =
@@ -74,8 +73,7 @@ static int institution_show(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_institution_get(&cli->ctx, pos[0], &inst, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_institution(&inst));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_institution(&inst));
 }
 
 static const cli_cmd institution_cmds[] = {
@@ -197,11 +195,10 @@ static int settle_bill(yb_cli *cli, int argc, char **argv)
 	};
 	if (yb_settle(&cli->ctx, &req, preview, &s, &repeat, &err) < 0)
 		return cli_fail(cli, &err);
-	json_t *o = cli_render_settlement(&s);
+	json_t *o = yb_json_settlement(&s);
 	if (repeat)
-		json_object_set_new(o, "repeat", json_true());
-	cli_emit(cli, o);
-	return CLI_OK;
+		o = yb_json_set(o, "repeat", json_true());
+	return cli_emit(cli, o);
 }
 
 /* revoke and show: a settlement id and the acting institution. */
@@ -230,8 +227,7 @@ static int settlement_op(yb_cli *cli, int argc, char **argv, const char *help,
 		cli_act_as_institution(cli, inst);
 	if (fn(&cli->ctx, id, &s, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_settlement(&s));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_settlement(&s));
 }
 
 static int settle_revoke(yb_cli *cli, int argc, char **argv)
@@ -324,8 +320,7 @@ static int offline_record(yb_cli *cli, int argc, char **argv)
 	};
 	if (yb_offline_record(&cli->ctx, &req, &off, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_offline(&off));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_offline(&off));
 }
 
 /* The offline id and acting institution of resettle and show. */
@@ -374,18 +369,9 @@ static int offline_resettle(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_offline_resettle(&cli->ctx, id, &off, &s, &err) < 0)
 		return cli_fail(cli, &err);
-	/* The answer of the API: the re-settlement's shares and the refund. */
-	json_t *sj = cli_render_settlement(&s);
-	json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:I, s:O}",
-			      "offline_id", (json_int_t)off.id,
-			      "state", "resettled",
-			      "settlement_id", (json_int_t)s.id,
-			      "account_pay_fen", (json_int_t)s.account_pay_fen,
-			      "refund_to_patient_fen", (json_int_t)off.refund_fen,
-			      "shares", json_object_get(sj, "shares"));
-	json_decref(sj);
-	cli_emit(cli, o);
-	return CLI_OK;
+	/* The answer of the API: the record, the re-settlement's parts and
+	 * shares, and the refund. */
+	return cli_emit(cli, yb_json_resettlement(&off, &s));
 }
 
 static int offline_show(yb_cli *cli, int argc, char **argv)
@@ -405,8 +391,7 @@ static int offline_show(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_offline_get(&cli->ctx, id, &off, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, cli_render_offline(&off));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_offline(&off));
 }
 
 static const cli_cmd offline_cmds[] = {
@@ -498,19 +483,14 @@ int cmd_reconcile(yb_cli *cli, int argc, char **argv)
 	if (!theirs_s) {
 		if (yb_recon_get(&cli->ctx, date, &ours, &err) < 0)
 			return cli_fail(cli, &err);
-		cli_emit(cli, cli_render_recon(&ours));
-		return CLI_OK;
+		return cli_emit(cli, yb_json_recon(&ours));
 	}
 	theirs.date = date;
 	if (yb_recon_compare(&cli->ctx, date, &theirs, &ours, diffs, &ndiffs,
 			     &err) < 0)
 		return cli_fail(cli, &err);
-	json_t *d = json_array();
-	for (int i = 0; i < ndiffs; i++)
-		json_array_append_new(d, json_pack("{s:s, s:I, s:I}",
-			"field", diffs[i].field, "ours", (json_int_t)diffs[i].ours,
-			"yours", (json_int_t)diffs[i].yours));
-	cli_emit(cli, json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
-				"differences", d, "ours", cli_render_recon(&ours)));
+	if ((rc = cli_emit(cli, yb_json_recon_compare(&ours, diffs,
+						      ndiffs))) != CLI_OK)
+		return rc;
 	return ndiffs == 0 ? CLI_OK : CLI_REFUSED;
 }

@@ -15,27 +15,6 @@
 #include "core/notify.h"
 #include "service/notify.h"
 
-static json_t *render_hook(const yb_webhook *w)
-{
-	return json_pack("{s:I, s:s, s:o, s:o}", "webhook_id",
-			 (json_int_t)w->id, "url", w->url, "label",
-			 cli_json_str(w->label), "created_at",
-			 cli_json_time(w->created_at));
-}
-
-static json_t *render_delivery(const yb_delivery *d)
-{
-	return json_pack("{s:I, s:I, s:I, s:s, s:i, s:i, s:o, s:o, s:o}",
-			 "delivery_id", (json_int_t)d->id,
-			 "webhook_id", (json_int_t)d->webhook_id,
-			 "notification_id", (json_int_t)d->notification_id,
-			 "state", yb_deliv_state_str(d->state),
-			 "attempts", d->attempts, "last_status", d->last_status,
-			 "last_error", cli_json_str(d->last_error),
-			 "created_at", cli_json_time(d->created_at),
-			 "delivered_at", cli_json_time(d->delivered_at));
-}
-
 static const char add_help[] =
 	"usage: yibao webhook add --url URL [--secret SECRET] [--label TEXT]\n"
 	"\n"
@@ -72,9 +51,8 @@ static int hook_add(yb_cli *cli, int argc, char **argv)
 	}
 	if (yb_webhook_add(&cli->ctx, url, secret, label, &w, &err) < 0)
 		return cli_fail(cli, &err);
-	json_t *o = render_hook(&w);
-	json_object_set_new(o, "secret", json_string(secret));
-	cli_emit(cli, o);
+	if ((rc = cli_emit(cli, yb_json_webhook(&w, true))) != CLI_OK)
+		return rc;
 	cli_note(cli, "(give the secret to the receiver; it is not shown again)\n");
 	return CLI_OK;
 }
@@ -107,9 +85,9 @@ static int hook_list(yb_cli *cli, int argc, char **argv)
 		free(hooks);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(hooks, n, render_hook));
+	rc = cli_emit(cli, CLI_RENDER_LIST(hooks, n, yb_json_webhook_item));
 	free(hooks);
-	return CLI_OK;
+	return rc;
 }
 
 /* The one positional id of `remove` and `retry`. */
@@ -144,9 +122,8 @@ static int hook_remove(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_webhook_remove(&cli->ctx, id, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, json_pack("{s:I, s:b}", "webhook_id", (json_int_t)id,
+	return cli_emit(cli, json_pack("{s:I, s:b}", "webhook_id", (json_int_t)id,
 				"removed", 1));
-	return CLI_OK;
 }
 
 static const char deliveries_help[] =
@@ -185,9 +162,9 @@ static int hook_deliveries(yb_cli *cli, int argc, char **argv)
 		free(ds);
 		return cli_fail(cli, &err);
 	}
-	cli_emit(cli, CLI_RENDER_LIST(ds, n, render_delivery));
+	rc = cli_emit(cli, CLI_RENDER_LIST(ds, n, yb_json_delivery_item));
 	free(ds);
-	return CLI_OK;
+	return rc;
 }
 
 static const char retry_help[] =
@@ -207,8 +184,7 @@ static int hook_retry(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_delivery_retry(&cli->ctx, id, &d, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_emit(cli, render_delivery(&d));
-	return CLI_OK;
+	return cli_emit(cli, yb_json_delivery(&d));
 }
 
 static const cli_cmd webhook_cmds[] = {

@@ -21,6 +21,22 @@
 
 #define CLI_MAX_OPTS 48
 
+/* {"error": {"code", "message"}} on stdout (--json).  Out of memory
+ * for even that, the code alone, written without allocating. */
+static void print_error_json(const yb_err *err)
+{
+	const char *code = err->code ? err->code : "internal";
+	json_t *o = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+			      "message", err->message);
+
+	if (o)
+		json_dumpf(o, stdout, JSON_INDENT(2));
+	else
+		printf("{\"error\": {\"code\": \"%s\"}}", code);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
 int cli_usage(yb_cli *cli, const char *fmt, ...)
 {
 	char msg[YB_ERR_MSG_MAX];
@@ -34,10 +50,7 @@ int cli_usage(yb_cli *cli, const char *fmt, ...)
 	if (cli->json) {
 		yb_err err;
 		yb_errf(&err, "usage", "%s", msg);
-		json_t *o = json_pack("{s:o}", "error", cli_render_error(&err));
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
+		print_error_json(&err);
 	}
 	return CLI_USAGE;
 }
@@ -47,12 +60,8 @@ int cli_fail(yb_cli *cli, const yb_err *err)
 	const char *code = err->code ? err->code : "internal";
 
 	fprintf(stderr, "error: %s: %s\n", code, err->message);
-	if (cli->json) {
-		json_t *o = json_pack("{s:o}", "error", cli_render_error(err));
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
-	}
+	if (cli->json)
+		print_error_json(err);
 	return strcmp(code, "usage") == 0 ? CLI_USAGE : CLI_REFUSED;
 }
 

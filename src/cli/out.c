@@ -2,7 +2,8 @@
  * out.c — printing answers: JSON for scripts (--json), aligned text for
  * people.
  *
- * Every command builds its answer once, as JSON (render.c), and this file
+ * Every command builds its answer once, as JSON (the records by the
+ * renderer every edge shares, render/json.h), and this file
  * prints it either way.  So the text a person reads and the JSON a script
  * parses can never disagree, and no command carries its own printf
  * layout.  The text form: "field  value" lines, nested objects indented,
@@ -284,11 +285,12 @@ static void print_object(json_t *obj, int indent)
 	}
 }
 
-void cli_emit(yb_cli *cli, json_t *obj)
+int cli_emit(yb_cli *cli, json_t *obj)
 {
 	if (!obj) {
-		fputs("error: out_of_memory: rendering the answer\n", stderr);
-		return;
+		yb_err err;
+		yb_errf(&err, "out_of_memory", "out of memory rendering the answer");
+		return cli_fail(cli, &err);
 	}
 	if (cli->json) {
 		json_dumpf(obj, stdout, JSON_INDENT(2));
@@ -305,4 +307,5 @@ void cli_emit(yb_cli *cli, json_t *obj)
 		}
 	}
 	json_decref(obj);
+	return CLI_OK;
 }

@@ -21,7 +21,7 @@ static int fetch_audit(yb_hreq *r, yb_id before, int limit, void **items,
 void yb_handle_audit_get(yb_hreq *r)
 {
 	static const yb_page_kind k = {
-		fetch_audit, yb_render_audit, sizeof(yb_audit_record),
+		fetch_audit, yb_json_audit_item, sizeof(yb_audit_record),
 		offsetof(yb_audit_record, seq) };
 	yb_reply_page(r, &k);
 }

@@ -17,34 +17,15 @@ void yb_reply_bindings_of(yb_hreq *r, yb_id person_id)
 {
 	yb_binding *mine = NULL, *theirs = NULL;
 	int nmine = 0, ntheirs = 0;
-	json_t *a = NULL, *b = NULL;
 	yb_err err;
 
 	if (yb_bindings_of(&r->ctx, person_id, &mine, &nmine, &theirs,
-			   &ntheirs, &err) < 0) {
+			   &ntheirs, &err) < 0)
 		yb_reply_error(r, &err);
-		goto out;
-	}
-	a = json_array();
-	b = json_array();
-	for (int i = 0; a && i < nmine; i++)
-		if (json_array_append_new(a, yb_render_binding(r, &mine[i])) < 0)
-			goto oom;
-	for (int i = 0; b && i < ntheirs; i++)
-		if (json_array_append_new(b, yb_render_binding(r, &theirs[i])) < 0)
-			goto oom;
-	if (!a || !b)
-		goto oom;
-	yb_reply_json(r, MHD_HTTP_OK,
-		      json_pack("{s:o, s:o}", "authorized", a, "authorized_by",
-				b));
-	a = b = NULL;
-	goto out;
-oom:
-	yb_reply_errf(r, "out_of_memory", "out of memory");
-out:
-	json_decref(a);
-	json_decref(b);
+	else
+		yb_reply_json(r, MHD_HTTP_OK,
+			      yb_json_bindings_of(YB_VIEWER(r), mine, nmine,
+						  theirs, ntheirs));
 	free(mine);
 	free(theirs);
 }
@@ -121,28 +102,6 @@ int yb_decode_bind_operator(const json_t *body, yb_bind_req *req,
 			     &mat->card_copies, err) < 0) ? -1 : 0;
 }
 
-static json_t *render_results(const yb_hreq *r, const yb_bind_result *res,
-			      int n)
-{
-	json_t *arr = json_array();
-
-	for (int i = 0; arr && i < n; i++) {
-		json_t *o = res[i].ok
-			? json_pack("{s:i, s:b, s:o}", "index", i, "ok", 1,
-				    "binding", yb_render_binding(r, &res[i].binding))
-			: json_pack("{s:i, s:b, s:{s:s, s:s}}", "index", i, "ok",
-				    0, "error", "code",
-				    res[i].error.code ? res[i].error.code
-						      : "internal",
-				    "message", res[i].error.message);
-		if (!o || json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr ? json_pack("{s:o}", "results", arr) : NULL;
-}
-
 static void bind_and_reply(yb_hreq *r, yb_bind_req *req)
 {
 	yb_bind_row rows[YB_BIND_MAX_RELATIVES];
@@ -154,7 +113,8 @@ static void bind_and_reply(yb_hreq *r, yb_bind_req *req)
 	req->rows = rows;
 	if (yb_bind(&r->ctx, req, res, &err) < 0)
 		goto fail;
-	yb_reply_json(r, MHD_HTTP_OK, render_results(r, res, req->nrows));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_bind_results(YB_VIEWER(r), res,
+						   req->nrows));
 	return;
 fail:
 	yb_reply_error(r, &err);
@@ -171,7 +131,7 @@ static void unbind_and_reply(yb_hreq *r, const yb_bind_req *who)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_binding(r, &b));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_binding(YB_VIEWER(r), &b));
 }
 
 /* ---- a person's own ------------------------------------------------------- */

@@ -37,7 +37,6 @@ void yb_handle_card_applications_post(yb_hreq *r)
 	yb_card_apply_req req = { 0 };
 	yb_card_application app = { 0 };
 	yb_card card = { 0 };
-	json_t *o;
 	yb_err err;
 
 	if (yb_decode_card_apply(r->json, &req, &err) < 0 ||
@@ -45,18 +44,7 @@ void yb_handle_card_applications_post(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	o = json_pack("{s:I, s:s, s:s, s:o}", "application_id",
-		      (json_int_t)app.id, "route", yb_card_route_str(app.route),
-		      "state",
-		      card.card_no[0] ? yb_card_state_str(card.state)
-				      : yb_card_state_str(YB_CARD_IN_PRODUCTION),
-		      "ready_by", yb_jdate(app.ready_by));
-	if (o && card.card_no[0] &&
-	    json_object_set_new(o, "card_no", json_string(card.card_no)) < 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	yb_reply_json(r, MHD_HTTP_CREATED, o);
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_application(&app, &card));
 }
 
 /* Answer with a card object after one of the card's transitions. */
@@ -65,7 +53,7 @@ static void reply_card(yb_hreq *r, int rc, const yb_card *c, yb_err *err)
 	if (rc < 0)
 		yb_reply_error(r, err);
 	else
-		yb_reply_json(r, MHD_HTTP_OK, yb_render_card(c));
+		yb_reply_json(r, MHD_HTTP_OK, yb_json_card(c));
 }
 
 void yb_handle_card_applications_issue(yb_hreq *r)
@@ -126,25 +114,9 @@ static int year_param(const yb_hreq *r, int *year, yb_err *err)
 	return 0;
 }
 
-static json_t *date_array(const yb_date *d, int n)
-{
-	json_t *arr = json_array();
-
-	for (int i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, yb_jdate(d[i])) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	return arr;
-}
-
 static void reply_year(yb_hreq *r, const yb_calendar_year *y)
 {
-	yb_reply_json(r, MHD_HTTP_OK,
-		      json_pack("{s:i, s:o, s:o}", "year", y->year, "holidays",
-				date_array(y->holidays, y->nholidays),
-				"workdays",
-				date_array(y->workdays, y->nworkdays)));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_calendar(y));
 }
 
 void yb_handle_calendar_get(yb_hreq *r)

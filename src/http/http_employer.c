@@ -30,7 +30,7 @@ void yb_handle_employers_post(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_employer(&e));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_employer(&e));
 }
 
 int yb_decode_contribution(const json_t *j, yb_contribution_new *in,
@@ -61,7 +61,7 @@ void yb_handle_contributions_post(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_contribution(r, &c));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_contribution(&c));
 }
 
 static int fetch_employer(yb_hreq *r, yb_id before, int limit, void **items,

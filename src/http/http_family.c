@@ -32,7 +32,7 @@ static void cap_reply(yb_hreq *r, bool has_cap, bool desk)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_binding(r, &b));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_binding(YB_VIEWER(r), &b));
 }
 
 /* PUT /api/v1/bindings/{binding_id}/cap {monthly_cap_fen, authorizer,
@@ -96,7 +96,7 @@ static void premium_reply(yb_hreq *r, bool desk)
 		return;
 	}
 	yb_reply_json(r, repeat ? MHD_HTTP_OK : MHD_HTTP_CREATED,
-		      yb_render_premium(r, &p));
+		      yb_json_premium(YB_VIEWER(r), &p));
 }
 
 /* POST /api/v1/me/premiums {relative_ssn, year, client_request_id,
@@ -126,19 +126,9 @@ void yb_handle_premium_years(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	items = json_array();
-	for (int i = 0; items && i < n; i++)
-		if (json_array_append_new(items, json_pack(
-			    "{s:i, s:I, s:o, s:o, s:b}", "year", y[i].year,
-			    "amount_fen", (json_int_t)y[i].amount_fen,
-			    "opens_on", yb_jdate(y[i].opens_on), "closes_on",
-			    yb_jdate(y[i].closes_on), "open", y[i].open)) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
+	items = yb_json_premium_years(y, n);
 	free(y);
-	yb_reply_json(r, MHD_HTTP_OK,
-		      items ? json_pack("{s:o}", "items", items) : NULL);
+	yb_reply_json(r, MHD_HTTP_OK, items);
 }
 
 static int fetch_premiums(yb_hreq *r, yb_id before, int limit, void **items,
@@ -154,7 +144,7 @@ static int fetch_premiums(yb_hreq *r, yb_id before, int limit, void **items,
 /* GET /api/v1/me/premiums: the premiums I paid for relatives. */
 void yb_handle_me_premiums_get(yb_hreq *r)
 {
-	static const yb_page_kind k = { fetch_premiums, yb_render_premium,
+	static const yb_page_kind k = { fetch_premiums, yb_json_premium_item,
 					sizeof(yb_premium),
 					offsetof(yb_premium, id) };
 	yb_reply_page(r, &k);

@@ -26,7 +26,7 @@ void yb_handle_institutions_post(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_institution(&i));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_institution(&i));
 }
 
 void yb_handle_institutions_get(yb_hreq *r)
@@ -38,5 +38,5 @@ void yb_handle_institutions_get(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_institution(&i));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_institution(&i));
 }

@@ -35,7 +35,7 @@ static void attach(yb_hreq *r, yb_material_target t)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_material(&m));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_material(&m));
 }
 
 static void list(yb_hreq *r, yb_material_target t)
@@ -51,15 +51,10 @@ static void list(yb_hreq *r, yb_material_target t)
 		yb_reply_error(r, &err);
 		return;
 	}
-	items = json_array();
-	for (int i = 0; items && i < n; i++)
-		if (json_array_append_new(items, yb_render_material(&m[i])) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
+	items = yb_json_items(YB_VIEWER(r), m, sizeof *m, n,
+			      yb_json_material_item);
 	free(m);
-	yb_reply_json(r, MHD_HTTP_OK,
-		      items ? json_pack("{s:o}", "items", items) : NULL);
+	yb_reply_json(r, MHD_HTTP_OK, items);
 }
 
 /* POST /api/v1/bindings/{binding_id}/materials?kind=id_card (raw bytes) */

@@ -17,21 +17,16 @@
 void yb_handle_me_get(yb_hreq *r)
 {
 	yb_person_view v;
-	json_t *o;
 	yb_err err;
 
 	if (yb_person_self(&r->ctx, &v, &err) < 0) {
 		yb_reply_error(r, &err);
 		return;
 	}
-	o = yb_render_person(r, &v.person, v.has_account ? &v.account : NULL);
-	if (o && json_object_set_new(o, "card",
-				     v.has_card ? yb_render_card(&v.card)
-						: json_null()) < 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	yb_reply_json(r, MHD_HTTP_OK, o);
+	yb_reply_json(r, MHD_HTTP_OK,
+		      yb_json_person_card(YB_VIEWER(r), &v.person,
+					  v.has_account ? &v.account : NULL,
+					  v.has_card ? &v.card : NULL));
 }
 
 void yb_handle_me_card(yb_hreq *r)
@@ -47,7 +42,7 @@ void yb_handle_me_card(yb_hreq *r)
 		yb_reply_errf(r, "card.not_found", "you have no card");
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_card(&v.card));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_card(&v.card));
 }
 
 /* ---- my lists ------------------------------------------------------------ */

@@ -26,9 +26,9 @@ static int fetch_notes(yb_hreq *r, yb_id before, int limit, void **items,
 	return rc;
 }
 
-static json_t *render_note(const yb_hreq *r, const void *item)
+static json_t *render_note(const yb_viewer *v, const void *item)
 {
-	(void)r;
+	(void)v;
 	return yb_notification_json(item);
 }
 
@@ -83,27 +83,6 @@ void yb_handle_me_notifications_read_all(yb_hreq *r)
 
 /* ---- the agency's webhooks ------------------------------------------------ */
 
-/* The secret is never shown again after it was given: its last four
- * characters identify it. */
-static json_t *render_hook(const yb_webhook *w, bool with_secret)
-{
-	char hint[16];
-	size_t n = strlen(w->secret);
-
-	snprintf(hint, sizeof hint, "…%s", n > 4 ? w->secret + n - 4 : "");
-	return json_pack("{s:I, s:s, s:s, s:s, s:o}",
-			 "webhook_id", (json_int_t)w->id, "url", w->url,
-			 "label", w->label,
-			 "secret", with_secret ? w->secret : hint,
-			 "created_at", yb_jtime(w->created_at));
-}
-
-static json_t *render_hook_item(const yb_hreq *r, const void *item)
-{
-	(void)r;
-	return render_hook(item, false);
-}
-
 static int fetch_hooks(yb_hreq *r, yb_id before, int limit, void **items,
 		       int *n, yb_err *err)
 {
@@ -117,7 +96,7 @@ static int fetch_hooks(yb_hreq *r, yb_id before, int limit, void **items,
 void yb_handle_webhooks_get(yb_hreq *r)
 {
 	static const yb_page_kind k = {
-		fetch_hooks, render_hook_item, sizeof(yb_webhook),
+		fetch_hooks, yb_json_webhook_item, sizeof(yb_webhook),
 		offsetof(yb_webhook, id) };
 	yb_reply_page(r, &k);
 }
@@ -135,7 +114,7 @@ void yb_handle_webhooks_post(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_CREATED, render_hook(&w, false));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_webhook(&w, false));
 }
 
 void yb_handle_webhooks_delete(yb_hreq *r)
@@ -153,30 +132,6 @@ void yb_handle_webhooks_delete(yb_hreq *r)
 
 /* ---- deliveries ----------------------------------------------------------- */
 
-static json_t *render_delivery(const yb_delivery *d)
-{
-	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:i, s:o, s:i, s:s, s:o, "
-			 "s:o}",
-			 "delivery_id", (json_int_t)d->id,
-			 "webhook_id", (json_int_t)d->webhook_id,
-			 "notification_id", (json_int_t)d->notification_id,
-			 "url", d->url, "state", yb_deliv_state_str(d->state),
-			 "attempts", d->attempts,
-			 "next_attempt_at", d->state == YB_DELIV_PENDING
-				? yb_jtime((yb_time)(d->next_at_ms / 1000))
-				: json_null(),
-			 "last_status", d->last_status,
-			 "last_error", d->last_error,
-			 "created_at", yb_jtime(d->created_at),
-			 "delivered_at", yb_jtime(d->delivered_at));
-}
-
-static json_t *render_delivery_item(const yb_hreq *r, const void *item)
-{
-	(void)r;
-	return render_delivery(item);
-}
-
 static int fetch_deliveries(yb_hreq *r, yb_id before, int limit,
 			    void **items, int *n, yb_err *err)
 {
@@ -191,7 +146,7 @@ static int fetch_deliveries(yb_hreq *r, yb_id before, int limit,
 void yb_handle_deliveries_get(yb_hreq *r)
 {
 	static const yb_page_kind k = {
-		fetch_deliveries, render_delivery_item, sizeof(yb_delivery),
+		fetch_deliveries, yb_json_delivery_item, sizeof(yb_delivery),
 		offsetof(yb_delivery, id) };
 	yb_reply_page(r, &k);
 }
@@ -207,5 +162,5 @@ void yb_handle_deliveries_retry(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, render_delivery(&d));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_delivery(&d));
 }

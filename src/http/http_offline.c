@@ -35,7 +35,7 @@ void yb_handle_offline_post(yb_hreq *r)
 		goto fail;
 	if (yb_offline_record(&r->ctx, &req, &o, &err) < 0)
 		goto fail;
-	yb_reply_json(r, MHD_HTTP_CREATED, yb_render_offline(&o));
+	yb_reply_json(r, MHD_HTTP_CREATED, yb_json_offline(&o));
 	return;
 fail:
 	yb_reply_error(r, &err);
@@ -52,14 +52,13 @@ void yb_handle_offline_get(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_offline(&o));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_offline(&o));
 }
 
 void yb_handle_offline_resettlement(yb_hreq *r)
 {
 	yb_offline o;
 	yb_settlement s;
-	json_t *body, *st;
 	yb_id id;
 	yb_err err;
 
@@ -69,19 +68,5 @@ void yb_handle_offline_resettlement(yb_hreq *r)
 		return;
 	}
 	/* The offline record, with the settlement's account part and shares. */
-	body = yb_render_offline(&o);
-	st = yb_render_settlement(&s);
-	if (!body || !st ||
-	    json_object_set(body, "account_pay_fen",
-			    json_object_get(st, "account_pay_fen")) < 0 ||
-	    json_object_set(body, "cash_pay_fen",
-			    json_object_get(st, "cash_pay_fen")) < 0 ||
-	    json_object_set(body, "shares", json_object_get(st, "shares")) < 0 ||
-	    json_object_set(body, "settlement_id",
-			    json_object_get(st, "settlement_id")) < 0) {
-		json_decref(body);
-		body = NULL;
-	}
-	json_decref(st);
-	yb_reply_json(r, MHD_HTTP_OK, body);
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_resettlement(&o, &s));
 }

@@ -23,7 +23,7 @@ static void reply_person(yb_hreq *r, unsigned status, const char *ssn)
 		return;
 	}
 	yb_reply_json(r, status,
-		      yb_render_person(r, &v.person,
+		      yb_json_person(YB_VIEWER(r), &v.person,
 				       v.has_account ? &v.account : NULL));
 }
 

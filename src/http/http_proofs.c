@@ -19,13 +19,6 @@
 
 #include "http/httpd.h"
 
-/* A list item (the record only). */
-static json_t *render_proof_item(const yb_hreq *r, const void *item)
-{
-	(void)r;
-	return yb_json_proof_item(item);
-}
-
 /* ---- issue, list, get, revoke -------------------------------------------------- */
 
 static void issue(yb_hreq *r, const char *ssn)
@@ -73,14 +66,14 @@ static int fetch_by_ssn(yb_hreq *r, yb_id before, int limit, void **items,
 
 void yb_handle_me_proofs_get(yb_hreq *r)
 {
-	static const yb_page_kind k = { fetch_mine, render_proof_item,
+	static const yb_page_kind k = { fetch_mine, yb_json_proof_item,
 		sizeof(yb_proof), offsetof(yb_proof, id) };
 	yb_reply_page(r, &k);
 }
 
 void yb_handle_persons_proofs_get(yb_hreq *r)
 {
-	static const yb_page_kind k = { fetch_by_ssn, render_proof_item,
+	static const yb_page_kind k = { fetch_by_ssn, yb_json_proof_item,
 		sizeof(yb_proof), offsetof(yb_proof, id) };
 	yb_reply_page(r, &k);
 }

@@ -15,17 +15,6 @@ static int date_param(const yb_hreq *r, yb_date *out, yb_err *err)
 	return 0;
 }
 
-static json_t *render_totals(const yb_recon_totals *t)
-{
-	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "date",
-			 yb_jdate(t->date), "count", (json_int_t)t->count,
-			 "total_fen", (json_int_t)t->total_fen, "fund_pay_fen",
-			 (json_int_t)t->fund_pay_fen, "account_pay_fen",
-			 (json_int_t)t->account_pay_fen, "cash_pay_fen",
-			 (json_int_t)t->cash_pay_fen, "revoked_count",
-			 (json_int_t)t->revoked_count);
-}
-
 void yb_handle_reconciliation_get(yb_hreq *r)
 {
 	yb_recon_totals t;
@@ -38,7 +27,7 @@ void yb_handle_reconciliation_get(yb_hreq *r)
 		return;
 	}
 	t.date = date;
-	yb_reply_json(r, MHD_HTTP_OK, render_totals(&t));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_recon(&t));
 }
 
 int yb_decode_recon(const json_t *j, yb_recon_totals *t, yb_err *err)
@@ -62,7 +51,6 @@ void yb_handle_reconciliation_post(yb_hreq *r)
 	yb_recon_totals theirs = { 0 }, ours = { 0 };
 	yb_recon_diff diffs[8];
 	int ndiffs = 0;
-	json_t *arr;
 	yb_err err;
 
 	if (date_param(r, &theirs.date, &err) < 0 ||
@@ -73,19 +61,6 @@ void yb_handle_reconciliation_post(yb_hreq *r)
 		return;
 	}
 	ours.date = theirs.date;
-	arr = json_array();
-	for (int i = 0; arr && i < ndiffs; i++)
-		if (json_array_append_new(
-			    arr, json_pack("{s:s, s:I, s:I}", "field",
-					   diffs[i].field, "ours",
-					   (json_int_t)diffs[i].ours, "yours",
-					   (json_int_t)diffs[i].yours)) < 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
 	yb_reply_json(r, MHD_HTTP_OK,
-		      arr ? json_pack("{s:b, s:o, s:o}", "match", ndiffs == 0,
-				      "differences", arr, "ours",
-				      render_totals(&ours))
-			  : NULL);
+		      yb_json_recon_compare(&ours, diffs, ndiffs));
 }

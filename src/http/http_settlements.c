@@ -64,7 +64,7 @@ void yb_handle_settlements_preview(yb_hreq *r)
 
 json_t *yb_render_settlement_data(const void *s)
 {
-	return yb_render_settlement(s);
+	return yb_json_settlement(s);
 }
 
 void yb_handle_settlements_get(yb_hreq *r)
@@ -78,7 +78,7 @@ void yb_handle_settlements_get(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_settlement(&s));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_settlement(&s));
 }
 
 void yb_handle_settlements_revocation(yb_hreq *r)
@@ -92,5 +92,5 @@ void yb_handle_settlements_revocation(yb_hreq *r)
 		yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_json(r, MHD_HTTP_OK, yb_render_settlement(&s));
+	yb_reply_json(r, MHD_HTTP_OK, yb_json_settlement(&s));
 }

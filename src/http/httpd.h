@@ -1,14 +1,15 @@
 /*
  * httpd.h — the shared-internal interface of the HTTP edge: the request
- * being served, the reply helpers, the JSON field getters, the renderers
- * of model records, the metrics, and the handler of every route.  Only
- * files in src/http include it.
+ * being served, the reply helpers, the JSON field getters, the metrics,
+ * and the handler of every route.  Only files in src/http include it.
  *
  * A handler reads its path parameters, query and parsed JSON body from the
  * yb_hreq, calls one service use case with r->ctx (store, settings, clock
- * and the authenticated actor are already filled in), and answers with
- * exactly one yb_reply_* call.  It never queues a response itself: the
- * server does that (see server_request.c for why the timing matters).
+ * and the authenticated actor are already filled in), renders the answer
+ * with the shared renderer of render/json.h (the reader being
+ * YB_VIEWER(r)), and answers with exactly one yb_reply_* call.  It never
+ * queues a response itself: the server does that (see server_request.c
+ * for why the timing matters).
  */
 #ifndef YB_HTTP_HTTPD_H
 #define YB_HTTP_HTTPD_H
@@ -22,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "http/routes.h"
+#include "render/json.h"
 #include "render/render.h"
 #include "service/batch.h"
 #include "service/ctx.h"
@@ -103,6 +105,11 @@ const char *yb_req_self_ssn(const yb_hreq *r);
 /* May the caller see this person's full ID number?  (Q3: admin,
  * agency_window, or the person himself.) */
 bool yb_req_may_unmask(const yb_hreq *r, yb_id person_id);
+/* The reader of an answer, for the renderers (render/json.h): masks as
+ * yb_req_may_unmask says.  A compound literal, valid in the enclosing
+ * block. */
+bool yb_req_viewer_unmask(const void *r, yb_id person_id);   /* json.c */
+#define YB_VIEWER(r) (&(const yb_viewer){ yb_req_viewer_unmask, (r) })
 /* Log level of the server (for handlers that log at debug). */
 int yb_req_log_level(void);
 
@@ -195,7 +202,8 @@ int yb_jget_time(const json_t *obj, const char *where, const char *name,
 /* Fetch up to `limit` items with id < before (0: from the newest). */
 typedef int yb_page_fetch_fn(yb_hreq *r, yb_id before, int limit,
 			     void **items, int *n, yb_err *err);
-typedef json_t *yb_page_render_fn(const yb_hreq *r, const void *item);
+/* An item as the request's reader sees it (render/json.h). */
+typedef yb_json_item_fn yb_page_render_fn;
 
 typedef struct yb_page_kind {
 	yb_page_fetch_fn *fetch;
@@ -218,39 +226,17 @@ void yb_reply_page_extra(yb_hreq *r, const yb_page_kind *kind,
 
 /* The page kinds of the lists that a person and the operator console both
  * have: the same items, fetched by a different service call. */
-#define YB_PAGE_CONTRIBUTIONS(fetch) { (fetch), yb_render_contribution, \
+#define YB_PAGE_CONTRIBUTIONS(fetch) { (fetch), yb_json_contribution_item, \
 	sizeof(yb_contribution), offsetof(yb_contribution, id) }
-#define YB_PAGE_LEDGER(fetch) { (fetch), yb_render_ledger_line, \
+#define YB_PAGE_LEDGER(fetch) { (fetch), yb_json_ledger_line_item, \
 	sizeof(yb_ledger_line), offsetof(yb_ledger_line, entry_id) }
-#define YB_PAGE_SETTLEMENTS(fetch) { (fetch), yb_render_settlement_item, \
+#define YB_PAGE_SETTLEMENTS(fetch) { (fetch), yb_json_settlement_item, \
 	sizeof(yb_settlement), offsetof(yb_settlement, id) }
-#define YB_PAGE_USAGE(fetch) { (fetch), yb_render_usage, \
+#define YB_PAGE_USAGE(fetch) { (fetch), yb_json_usage_item, \
 	sizeof(yb_usage), offsetof(yb_usage, settlement_id) }
 
-/* ---- renderers of model records (render.c) ------------------------------ */
-
-json_t *yb_jtime(yb_time t);             /* RFC 3339 or null when 0 */
-json_t *yb_jdate(yb_date d);             /* YYYY-MM-DD or null when 0 */
-json_t *yb_jfen(int64_t fen);
-
-/* Person object; `account` NULL renders "account": null. */
-json_t *yb_render_person(const yb_hreq *r, const yb_person *p,
-			 const yb_account *account);
-json_t *yb_render_card(const yb_card *c);
-json_t *yb_render_binding(const yb_hreq *r, const yb_binding *b);
-json_t *yb_render_premium(const yb_hreq *r, const void *item); /* E1 */
-json_t *yb_render_material(const yb_material *m);                /* E4 */
-json_t *yb_render_settlement(const yb_settlement *s);
-/* The same for yb_reply_later (data is a yb_settlement). */
+/* A settlement for yb_reply_later (data is a yb_settlement). */
 json_t *yb_render_settlement_data(const void *s);
-json_t *yb_render_offline(const yb_offline *o);
-json_t *yb_render_contribution(const yb_hreq *r, const void *item);
-json_t *yb_render_ledger_line(const yb_hreq *r, const void *item);
-json_t *yb_render_settlement_item(const yb_hreq *r, const void *item);
-json_t *yb_render_usage(const yb_hreq *r, const void *item);
-json_t *yb_render_audit(const yb_hreq *r, const void *item);
-json_t *yb_render_institution(const yb_institution *i);
-json_t *yb_render_employer(const yb_employer *e);
 
 /* ---- shared answers (http_bindings.c) ------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * json.c — the JSON side of the edge: parsing a request body strictly,
  * typed field getters that turn a bad field into a stable error code, the
- * reply helpers every handler answers with, and the paging of lists.
+ * reply helpers every handler answers with, the paging of lists, and the
+ * reader (YB_VIEWER) that the shared renderer masks for.
  *
  * Decisions (documented here because clients depend on them):
  *  - A body must be a JSON object, at most YB_HTTP_BODY_MAX bytes (else
@@ -69,6 +70,11 @@ void yb_reply_take(yb_hreq *r, unsigned status, const char *content_type,
 	yb_reply_common_headers(r, resp);
 	r->response = resp;
 	r->status = status;
+}
+
+bool yb_req_viewer_unmask(const void *r, yb_id person_id)
+{
+	return yb_req_may_unmask(r, person_id);
 }
 
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
@@ -549,7 +555,8 @@ void yb_reply_page_extra(yb_hreq *r, const yb_page_kind *k,
 		goto oom;
 	shown = n > limit ? (int)limit : n;
 	for (int i = 0; i < shown; i++) {
-		json_t *it = k->render(r, (const char *)items + (size_t)i * k->size);
+		json_t *it = k->render(YB_VIEWER(r), (const char *)items +
+					      (size_t)i * k->size);
 		if (!it || json_array_append_new(arr, it) < 0)
 			goto oom;
 	}

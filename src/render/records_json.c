@@ -4,25 +4,13 @@
  * Masking (Q3) is the caller's choice: the edge knows who is asking.
  */
 #include "render/render_int.h"
+#include "render/json.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/enums.h"
 #include "core/mask.h"
-
-static json_t *jtime(yb_time t)
-{
-	char buf[32];
-
-	return t ? json_string(yb_time_format(t, buf, sizeof buf))
-		 : json_null();
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s && s[0] ? json_string(s) : json_null();
-}
 
 json_t *yb_json_months(const yb_month_span *runs, int n)
 {
@@ -45,7 +33,7 @@ json_t *yb_json_months(const yb_month_span *runs, int n)
 json_t *yb_json_gaps(const yb_gaps *g, const char *explanation)
 {
 	return json_pack("{s:o, s:s, s:i, s:i, s:i, s:o, s:s}",
-		"first_month", str_or_null(g->first_month),
+		"first_month", yb_jstr_or_null(g->first_month),
 		"last_closed_month", g->last_closed,
 		"insured_months", g->insured_months,
 		"gap_months", g->gap_months,
@@ -85,8 +73,8 @@ json_t *yb_json_arrears(const yb_arrears *a, bool mask_names)
 			items = NULL;
 		}
 	return json_pack("{s:o, s:o, s:s, s:s, s:i, s:i, s:I, s:o}",
-		"employer_code", str_or_null(a->employer_code),
-		"employer_name", str_or_null(a->employer_name),
+		"employer_code", yb_jstr_or_null(a->employer_code),
+		"employer_name", yb_jstr_or_null(a->employer_name),
 		"from", a->from, "to", a->to, "employees", a->employees,
 		"employees_in_arrears", a->employees_in_arrears,
 		"missing_months", (json_int_t)a->missing_months,
@@ -134,7 +122,7 @@ static json_t *stated_json(const yb_proof_facts *f, bool masked)
 		"scheme", yb_scheme_str(f->scheme),
 		"status", yb_status_str(f->status), "region", f->region,
 		"agency", f->agency, "as_of", f->as_of,
-		"first_month", str_or_null(f->first_month),
+		"first_month", yb_jstr_or_null(f->first_month),
 		"total_months", f->total_months,
 		"continuity_months", f->continuity_months,
 		"gap_months", f->gap_months, "years", yb_proof_years_json(f));
@@ -148,19 +136,22 @@ json_t *yb_json_proof(const yb_proof_view *v)
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}",
 		"code", v->record.code,
 		"verdict", yb_proof_verdict_str(v->verdict),
-		"issued_at", jtime(v->record.issued_at),
+		"issued_at", yb_jtime(v->record.issued_at),
 		"verify_url", v->verify_url, "pdf_url", pdf,
-		"revoked_at", jtime(v->record.revoked_at),
+		"revoked_at", yb_jtime(v->record.revoked_at),
 		"revoke_reason", v->record.revoked_at
 			? json_string(v->record.revoke_reason) : json_null(),
 		"stated", stated_json(&v->facts, false));
 }
 
-json_t *yb_json_proof_item(const yb_proof *x)
+json_t *yb_json_proof_item(const yb_viewer *v, const void *item)
 {
+	const yb_proof *x = item;
+
+	(void)v;
 	return json_pack("{s:s, s:o, s:o, s:o}", "code", x->code,
-		"issued_at", jtime(x->issued_at),
-		"revoked_at", jtime(x->revoked_at),
+		"issued_at", yb_jtime(x->issued_at),
+		"revoked_at", yb_jtime(x->revoked_at),
 		"revoke_reason", x->revoked_at ? json_string(x->revoke_reason)
 					       : json_null());
 }
@@ -173,8 +164,8 @@ json_t *yb_json_verify(const char *code, const yb_proof_view *v)
 	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}",
 		"code", code, "genuine", v->verdict == YB_PROOF_GENUINE,
 		"verdict", yb_proof_verdict_str(v->verdict),
-		"issued_at", kept ? jtime(v->record.issued_at) : json_null(),
-		"revoked_at", kept ? jtime(v->record.revoked_at) : json_null(),
+		"issued_at", kept ? yb_jtime(v->record.issued_at) : json_null(),
+		"revoked_at", kept ? yb_jtime(v->record.revoked_at) : json_null(),
 		"revoke_reason", v->verdict == YB_PROOF_REVOKED
 			? json_string(v->record.revoke_reason) : json_null(),
 		"stated", kept ? stated_json(&v->facts, true) : json_null());

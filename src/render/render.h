@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "core/settings.h"
+#include "render/json.h"
 #include "service/records.h"
 
 typedef enum { YB_FMT_CSV, YB_FMT_PDF, YB_FMT_JSON } yb_format;
@@ -96,7 +97,7 @@ json_t *yb_json_employers_arrears(const yb_employer_arrears *list, int n,
 /* R2: a proof as its owner and the agency see it; a list item; and the
  * public verification, what it stated masked. */
 json_t *yb_json_proof(const yb_proof_view *v);
-json_t *yb_json_proof_item(const yb_proof *x);
+json_t *yb_json_proof_item(const yb_viewer *v, const void *item); /* yb_proof */
 json_t *yb_json_verify(const char *code, const yb_proof_view *v);
 
 /* ---- words ------------------------------------------------------------------- */

@@ -38,6 +38,9 @@ run 1 person add --ssn 600000009 --id-number "$F_ID" --name 重复 --scheme resi
 check_err "an ID number is unique (P1)" "person.duplicate"
 ok --json person show "$M_ID"
 check "lookup by ID number" "$(j 'd["ssn"]')" "$MOTHER"
+# the API's person object with his card (GET /me); the operator at the
+# machine sees the ID number in full (Q3 masks it for others only)
+check "person show: the API's person, unmasked for the operator" "$(j 'd["id_number"], d["card"], "created_at" in d')" "[\"$M_ID\", null, false]"
 
 # --- contributions fund the accounts (A4) ---------------------------------
 ok --json contribution post --ssn $FATHER --period 2026-09 --employer E1 \
@@ -131,6 +134,7 @@ check "the mother's share went back (S5)" "$(j 'd["account"]["balance_fen"]')" "
 # --- the child: relatives richest first; visit types (S3, F9) --------------
 ok --json settle --institution P1 --txn P-1 --card "$C_CARD" --visit pharmacy --total 100.00 --preview
 check "a preview computes (NHSA 2206)" "$(j 'd["state"] + " " + d["shares"][0]["payer_ssn"]')" "preview $FATHER"
+check "a preview has no id and no time, as in the API" "$(j 'd["settlement_id"], d["settled_at"]')" "[null, null]"
 ok --json person show $FATHER
 check "a preview moves nothing" "$(j 'd["account"]["balance_fen"]')" "25000"
 ok --json settle --institution P1 --txn P-1 --card "$C_CARD" --visit pharmacy --total 100.00
@@ -151,11 +155,13 @@ check_err "a tampered credential is refused (C1)" "settlement.credential_invalid
 YESTERDAY=$(date -u -d '1 day ago' +%Y-%m-%dT%H:%M:%SZ)
 ok --json offline record --institution H1 --txn OFF-1 --card "$C_CARD" --visit outpatient --total 80.00 --occurred-at "$YESTERDAY"
 check "recorded as paid in cash (S6)" "$(j 'd["state"]')" "cash_paid"
+check "not re-settled yet: the API's nulls" "$(j 'd["settlement_id"], d["refund_to_patient_fen"], d["resettled_at"]')" "[null, null, null]"
 OFF=$(j 'd["offline_id"]')
 run 1 offline resettle "$OFF" --institution P1
 check_err "re-settled only where it was recorded (S6)" "offline.wrong_institution"
 ok --json offline resettle "$OFF" --institution H1
 check "the accounts pay now; the cash goes back (S6)" "$(j 'str(d["account_pay_fen"]) + " " + str(d["refund_to_patient_fen"])')" "8000 8000"
+check "the re-settlement answers the API's record (S6)" "$(j 'd["txn_id"], d["cash_pay_fen"], d["settlement_id"] > 0, d["resettled_at"] is not None')" "[\"OFF-1\", 0, true, true]"
 run 1 offline resettle "$OFF" --institution H1
 check_err "once only (S6)" "offline.already_resettled"
 run 2 offline record --institution H1 --txn OFF-2 --card "$C_CARD" --visit outpatient --total 1 --occurred-at yesterday
@@ -174,6 +180,7 @@ check "a different count is reported (S7)" "$(j 'd["differences"][0]["field"]')"
 # --- inquiries (Q1, F7) -----------------------------------------------------------------------
 ok --json inquire $FATHER family-usage
 check "the father sees what the child spent (F7)" "$(j 'sorted(set(u["relative_ssn"] for u in d["items"]))')" "[\"$MOTHER\", \"$CHILD\"]"
+check "family usage names the relative by surname, as the API does (Q3)" "$(j 'sorted(set(u["relative_name"] for u in d["items"]))')" "[\"李*\", \"王*\"]"
 ok --json inquire $MOTHER settlements
 check "the mother's settlements (Q1)" "$(j 'len(d["items"])')" "2"
 ok --json inquire $FATHER contributions
@@ -187,8 +194,9 @@ check_err "an unknown record kind is a usage error" "unknown record kind"
 # --- ending a binding (F6) ---------------------------------------------------------------------
 ok --json bind end "$FC_BINDING" --authorizer $FATHER
 check "ended now, history kept (F6)" "$(j 'd["ended_at"] is not None')" "true"
+ENDED=$(j 'd["ended_at"]')
 ok --json bind end "$FC_BINDING" --authorizer $FATHER
-check "ending twice answers the ended binding (F6, retry-safe)" "$(j 'd["end_reason"]')" "authorizer"
+check "ending twice answers the ended binding (F6, retry-safe)" "$(j 'd["binding_id"], d["ended_at"]')" "[$FC_BINDING, \"$ENDED\"]"
 ok --json settle --institution H1 --txn AFTER-END --card "$C_CARD" --visit outpatient --total 1.00
 check "the ended binding no longer pays (F6)" "$(j '[s["payer_ssn"] for s in d["shares"]]')" "[\"$MOTHER\"]"
 
@@ -210,7 +218,7 @@ PREMIUM=$(j 'd["premium_id"]')
 ok --json premium pay --authorizer $FATHER --relative $GRAN --year 2026
 check "the same request again is the same payment (E1)" "$(j 'd["premium_id"]')" "$PREMIUM"
 ok --json inquire $GRAN contributions
-check "her contribution record says who paid (E1)" "$(j '[(c["period"], c["paid_by"]) for c in d["items"]]')" "[[\"2026\", \"$FATHER\"]]"
+check "her contribution record says who paid (E1)" "$(j '[(c["period"], c["paid_by"]["ssn"], c["paid_by"]["name"]) for c in d["items"]]')" "[[\"2026\", \"$FATHER\", \"李*\"]]"
 ok --json inquire $FATHER ledger --limit 1
 check "his ledger shows the premium (E1)" "$(j 'd["items"][0]["kind"], d["items"][0]["amount_fen"]')" "[\"premium\", -40000]"
 run 1 premium pay --authorizer $FATHER --relative $GRAN --year 2027
