@@ -338,16 +338,12 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 
 	(void)err;
 	/* Only a signed request spends its nonce; a replay is refused
-	 * whatever else was wrong with it. */
-	if (x->authenticated &&
-	    yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce, &x->err) < 0) {
-		refuse(x);
-		(void)encode(ctx, x);
-		x->claimable = acts = false;
-	}
+	 * whatever else was wrong with it.  One that may claim its msgid
+	 * spends the nonce in the claim's transaction. */
 	if (x->claimable) {
 		/* One that does not act is kept whole at its claim. */
-		switch (yb_nhsa_msg_claim(ctx, &x->msg, !acts, &x->repeat,
+		switch (yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid,
+					  x->call.nonce, !acts, &x->repeat,
 					  &x->err)) {
 		case 1:
 			return 0;        /* the first reply, nothing else */
@@ -359,6 +355,12 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 			(void)encode(ctx, x);
 			acts = false;
 		}
+	} else if (x->authenticated &&
+		   yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce,
+				     &x->err) < 0) {
+		refuse(x);
+		(void)encode(ctx, x);
+		acts = false;
 	}
 	if (claimed && !acts)
 		return 0;

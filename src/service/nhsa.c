@@ -309,32 +309,35 @@ static bool purge_due(yb_time now, int window)
 	return atomic_compare_exchange_strong(&last, &prev, now);
 }
 
-int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
-		      yb_err *err)
+int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
+			   const char *nonce, yb_err *err)
 {
 	char key[192];
 	yb_time now = yb_ctx_now(ctx);
 	int window = ctx->settings->nhsa_time_window_seconds;
-	int rc = -1, fresh;
+	int fresh;
 
 	if (strlen(nonce) > 128)
 		return yb_errf(err, "nhsa.auth_missing", "x-tif-nonce too long");
 	snprintf(key, sizeof key, "%s|%s", paasid, nonce);
-	if (yb_tx_begin(ctx, true, err) < 0)
-		return -1;
 	if (purge_due(now, window) &&
 	    ctx->store->ops->nhsa_purge(ctx->store, "nonce",
 					now - 2 * (yb_time)window, err) < 0)
-		goto end;
+		return -1;
 	fresh = yb_nhsa_rec_put_text(ctx, "nonce", key, "", strdup("{}"),
 				     YB_NHSA_ENSURE, err);
 	if (fresh < 0)
-		goto end;
-	if (!fresh) {
-		yb_errf(err, "nhsa.auth_nonce_replayed", "x-tif-nonce");
-		goto end;
-	}
-	rc = 0;
-end:
-	return yb_tx_end(ctx, rc, err);
+		return -1;
+	if (!fresh)
+		return yb_errf(err, "nhsa.auth_nonce_replayed", "x-tif-nonce");
+	return 0;
+}
+
+int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
+		      yb_err *err)
+{
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	return yb_tx_end(ctx, yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err),
+			 err);
 }

@@ -148,27 +148,33 @@ static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
 	return rc;
 }
 
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, bool final,
-		      char **response, yb_err *err)
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, bool final, char **response,
+		      yb_err *err)
 {
 	char key[192];
 	int rc = -1, fresh;
+	bool keep = false;           /* commit even though refused */
 
 	*response = NULL;
 	yb_err_clear(err);
 	yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
+	if (nonce && yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err) < 0)
+		goto end;
 	/* Pending: the facts alone; final: facts and reply, once. */
 	fresh = yb_nhsa_rec_put_text(ctx, "msg", key, "",
 				     msg_text(m, final ? "done" : "pending"),
 				     YB_NHSA_ENSURE, err);
 	if (fresh < 0)
 		goto end;
+	/* A repeat changed nothing but the nonce, which stays spent
+	 * whatever the msgid's answer. */
+	keep = true;
 	rc = fresh ? 0 : msg_repeat(ctx, key, m, response, err);
 end:
-	/* A repeat changed nothing; its commit is only the end of a read. */
-	if (yb_tx_end(ctx, rc < 0 ? -1 : 0, err) < 0 && rc >= 0) {
+	if (yb_tx_end(ctx, rc < 0 && !keep ? -1 : 0, err) < 0 && rc >= 0) {
 		free(*response);
 		*response = NULL;
 		rc = -1;
