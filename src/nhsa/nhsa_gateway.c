@@ -57,6 +57,7 @@ struct yb_nhsa_exchange {
 	size_t len;
 	char *repeat;                    /* the first reply of a repeat */
 	char *effect;                    /* for 2601, JSON text */
+	char *pending;                   /* the claim's record, made in step 1 */
 };
 
 static const yb_nhsa_txn txns[] = {
@@ -304,9 +305,12 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		    (!x->txn->writes && read_only(ctx, x) < 0))
 			refuse(x);
 	}
-	/* A message that does not act has its reply now, off the writer. */
+	/* A message that does not act has its reply now, off the writer;
+	 * one that acts, the record its claim will keep. */
 	if (x->failed || !x->txn->writes)
 		(void)encode(ctx, x);
+	else if (x->claimable)
+		x->pending = yb_nhsa_msg_pending_text(&x->msg);
 	return x;
 }
 
@@ -342,9 +346,12 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 	 * spends the nonce in the claim's transaction. */
 	if (x->claimable) {
 		/* One that does not act is kept whole at its claim. */
+		char *text = acts ? x->pending : NULL;
+
+		x->pending = NULL;           /* taken by the claim */
 		switch (yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid,
-					  x->call.nonce, !acts, &x->repeat,
-					  &x->err)) {
+					  x->call.nonce, !acts, text,
+					  &x->repeat, &x->err)) {
 		case 1:
 			return 0;        /* the first reply, nothing else */
 		case 0:
@@ -386,6 +393,7 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->text);
 	free(x->repeat);
 	free(x->effect);
+	free(x->pending);
 	free(x);
 }
 

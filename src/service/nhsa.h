@@ -89,11 +89,16 @@ typedef struct yb_nhsa_msg {
  * (undone by 2601).  With a nonce (not NULL), the nonce of paasid is
  * spent first, in the same transaction (one savepoint on the writer, not
  * two): a replayed one is refused (nhsa.auth_nonce_replayed) and claims
- * nothing; one refused for its msgid stays spent.
+ * nothing; one refused for its msgid stays spent.  `text`: the record's
+ * text made already (yb_nhsa_msg_pending_text, off the writer; taken), or
+ * NULL to make it here.
  */
 int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
-		      const char *nonce, bool final, char **response,
-		      yb_err *err);
+		      const char *nonce, bool final, char *text,
+		      char **response, yb_err *err);
+/* The pending record of m as yb_nhsa_msg_claim keeps it (malloc'd; NULL:
+ * out of memory). */
+char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m);
 /* Keep the answer of a claimed message (or, with claimed = false, log a
  * message refused before it could claim anything). */
 int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
