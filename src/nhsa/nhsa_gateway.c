@@ -346,9 +346,13 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 	 * spends the nonce in the claim's transaction. */
 	if (x->claimable) {
 		/* One that does not act is kept whole at its claim. */
-		char *text = acts ? x->pending : NULL;
+		char *text = x->pending;
 
 		x->pending = NULL;           /* taken by the claim */
+		if (!acts) {                 /* kept whole instead */
+			free(text);
+			text = NULL;
+		}
 		switch (yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid,
 					  x->call.nonce, !acts, text,
 					  &x->repeat, &x->err)) {
