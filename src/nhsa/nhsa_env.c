@@ -52,26 +52,57 @@ bool yb_nhsa_parse_datetime(const char *s, yb_time *out)
 	return true;
 }
 
+/* n as `width` digits at p (leading zeros). */
+static void digits(char *p, unsigned n, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
+/* Not snprintf: every reply carries two or three of these, made on the
+ * writer for a transaction that acts (docs/BENCHMARKS.md). */
 void yb_nhsa_format_datetime(yb_time t, char out[20])
 {
 	yb_time local = t + YB_LOCAL_UTC_OFFSET;
 	int64_t sec = ((local % 86400) + 86400) % 86400;
-	char day[11];
+	int y, m, d;
 
-	yb_date_format(yb_date_of(t), day, sizeof day);
-	snprintf(out, 20, "%.10s %02d:%02d:%02d", day, (int)(sec / 3600),
-		 (int)(sec / 60 % 60), (int)(sec % 60));
+	yb_date_to_ymd(yb_date_of(t), &y, &m, &d);
+	if (y >= 0 && y <= 9999) {
+		digits(out, (unsigned)y, 4);
+		out[4] = '-';
+		digits(out + 5, (unsigned)m, 2);
+		out[7] = '-';
+		digits(out + 8, (unsigned)d, 2);
+	} else {
+		char day[16];
+		yb_date_format(yb_date_of(t), day, sizeof day);
+		memcpy(out, day, 10);
+	}
+	out[10] = ' ';
+	digits(out + 11, (unsigned)(sec / 3600), 2);
+	out[13] = ':';
+	digits(out + 14, (unsigned)(sec / 60 % 60), 2);
+	out[16] = ':';
+	digits(out + 17, (unsigned)(sec % 60), 2);
+	out[19] = '\0';
 }
 
 void yb_nhsa_ms_stamp(int64_t unix_ms, char out[18])
 {
-	char dt[20], buf[40];
+	char dt[20];
 	unsigned ms = (unsigned)(((unix_ms % 1000) + 1000) % 1000);
 
 	yb_nhsa_format_datetime(unix_ms / 1000, dt);
-	snprintf(buf, sizeof buf, "%.4s%.2s%.2s%.2s%.2s%.2s%03u", dt, dt + 5,
-		 dt + 8, dt + 11, dt + 14, dt + 17, ms);
-	memcpy(out, buf, 17);
+	memcpy(out, dt, 4);
+	memcpy(out + 4, dt + 5, 2);
+	memcpy(out + 6, dt + 8, 2);
+	memcpy(out + 8, dt + 11, 2);
+	memcpy(out + 10, dt + 14, 2);
+	memcpy(out + 12, dt + 17, 2);
+	digits(out + 14, ms, 3);
 	out[17] = '\0';
 }
 

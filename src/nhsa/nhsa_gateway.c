@@ -57,6 +57,7 @@ struct yb_nhsa_exchange {
 	size_t len;
 	char *repeat;                    /* the first reply of a repeat */
 	char *effect;                    /* for 2601, JSON text */
+	char *pending;                   /* the claim's record, made in step 1 */
 };
 
 static const yb_nhsa_txn txns[] = {
@@ -304,9 +305,12 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		    (!x->txn->writes && read_only(ctx, x) < 0))
 			refuse(x);
 	}
-	/* A message that does not act has its reply now, off the writer. */
+	/* A message that does not act has its reply now, off the writer;
+	 * one that acts, the record its claim will keep. */
 	if (x->failed || !x->txn->writes)
 		(void)encode(ctx, x);
+	else if (x->claimable)
+		x->pending = yb_nhsa_msg_pending_text(&x->msg);
 	return x;
 }
 
@@ -338,17 +342,20 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 
 	(void)err;
 	/* Only a signed request spends its nonce; a replay is refused
-	 * whatever else was wrong with it. */
-	if (x->authenticated &&
-	    yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce, &x->err) < 0) {
-		refuse(x);
-		(void)encode(ctx, x);
-		x->claimable = acts = false;
-	}
+	 * whatever else was wrong with it.  One that may claim its msgid
+	 * spends the nonce in the claim's transaction. */
 	if (x->claimable) {
 		/* One that does not act is kept whole at its claim. */
-		switch (yb_nhsa_msg_claim(ctx, &x->msg, !acts, &x->repeat,
-					  &x->err)) {
+		char *text = x->pending;
+
+		x->pending = NULL;           /* taken by the claim */
+		if (!acts) {                 /* kept whole instead */
+			free(text);
+			text = NULL;
+		}
+		switch (yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid,
+					  x->call.nonce, !acts, text,
+					  &x->repeat, &x->err)) {
 		case 1:
 			return 0;        /* the first reply, nothing else */
 		case 0:
@@ -359,6 +366,12 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 			(void)encode(ctx, x);
 			acts = false;
 		}
+	} else if (x->authenticated &&
+		   yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce,
+				     &x->err) < 0) {
+		refuse(x);
+		(void)encode(ctx, x);
+		acts = false;
 	}
 	if (claimed && !acts)
 		return 0;
@@ -384,6 +397,7 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->text);
 	free(x->repeat);
 	free(x->effect);
+	free(x->pending);
 	free(x);
 }
 

@@ -6,8 +6,10 @@
  * as the JSON API (settle_int.h) with the fund part from the N-rule
  * policy (core/fundpolicy.h) and the person's yearly totals.
  *
- * Records live in the store's nhsa_records table (store.h), one kind per
- * subject; the JSON in them is this module's own business.
+ * Visits, fee batches, yearly totals and settlement records live in the
+ * store's typed tables (store.h, migration 9); the rest in its
+ * nhsa_records table, one kind per subject, whose JSON is this module's
+ * own business.
  */
 #ifndef YB_SERVICE_NHSA_H
 #define YB_SERVICE_NHSA_H
@@ -84,10 +86,19 @@ typedef struct yb_nhsa_msg {
  * 0: new, go on; 1: the same body was answered before, *response is that
  * answer (malloc'd).  Errors: nhsa.msgid_reused (another body),
  * nhsa.msgid_in_progress (the first is not answered), nhsa.msgid_reversed
- * (undone by 2601).
+ * (undone by 2601).  With a nonce (not NULL), the nonce of paasid is
+ * spent first, in the same transaction (one savepoint on the writer, not
+ * two): a replayed one is refused (nhsa.auth_nonce_replayed) and claims
+ * nothing; one refused for its msgid stays spent.  `text`: the record's
+ * text made already (yb_nhsa_msg_pending_text, off the writer; taken), or
+ * NULL to make it here.
  */
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, bool final,
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, bool final, char *text,
 		      char **response, yb_err *err);
+/* The pending record of m as yb_nhsa_msg_claim keeps it (malloc'd; NULL:
+ * out of memory). */
+char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m);
 /* Keep the answer of a claimed message (or, with claimed = false, log a
  * message refused before it could claim anything). */
 int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
@@ -131,25 +142,7 @@ typedef struct yb_nhsa_person {
 int yb_nhsa_person_info(yb_ctx *ctx, const char *cert_type,
 			const char *cert_no, yb_nhsa_person *out, yb_err *err);
 
-typedef struct yb_nhsa_visit {
-	char mdtrt_id[31];
-	char psn_no[YB_SSN_SZ];
-	yb_id person_id;
-	char insutype[7];
-	char med_type[7];
-	char ipt_otp_no[31];
-	char cert_type[4];
-	char cert_no[256];
-	char begntime[20];
-	char dise_codg[31];
-	char state[12];                  /* registered | cancelled */
-	yb_time at;
-	/* A stay (2304): settlements made so far (revoked ones too: each
-	 * has its own S4 transaction id), and the final one while it
-	 * stands — the stay takes no more fee lines then. */
-	int ipt_count;
-	yb_id final_setl;
-} yb_nhsa_visit;
+/* yb_nhsa_visit: store/store.h (table nhsa_visits). */
 
 /* 2201: fields of `in` except mdtrt_id/person_id/state/at; C4 checked. */
 int yb_nhsa_visit_register(yb_ctx *ctx, const yb_nhsa_visit *in,
@@ -237,6 +230,7 @@ typedef struct yb_nhsa_setl {
 	bool revoked;
 	yb_time at;
 	yb_time revoked_at;
+	char req_hash[65];               /* S4: the request's hash */
 } yb_nhsa_setl;
 
 /* 2206/2303 (preview) and 2207/2304: S3 order, S4 on (institution,

@@ -4,7 +4,8 @@
  * transaction and reported by 5206) and an institution's totals of
  * gateway settlements over dates, which 3201/3202 reconcile.
  *
- * Record kind "cum" (key person|year|insutype|visit family).  Under
+ * A totals row is a row of the store's nhsa_cums (key person|year|
+ * insutype|visit family); the settlements are the rows of nhsa_setls.  Under
  * concurrency (N6) a totals row is read locked before the policy is
  * computed from it (PostgreSQL FOR UPDATE; SQLite's write transaction
  * holds the database), so two bills of one person at once are computed
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/jsonw.h"
 
 int yb_nhsa_year_of(yb_time t)
 {
@@ -32,60 +32,42 @@ void yb_nhsa_cum_key(char *buf, size_t size, yb_id person, int year,
 		 insutype, visit);
 }
 
-static json_t *cum_zero(void)
-{
-	return json_pack("{s:I, s:I, s:I, s:I}", "dedc", (json_int_t)0, "fund",
-			 (json_int_t)0, "medfee", (json_int_t)0, "count",
-			 (json_int_t)0);
-}
-
 /*
  * The totals row, read locked.  A row that is there (the usual case: any
  * earlier bill of the year) is read at once; one that is not is made
  * first (`make`, inside a write transaction) — inserted if still absent,
- * so that there is a row to lock — and read again.
+ * so that there is a row to lock — and read again.  Absent and not made:
+ * zeros.
  */
-int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make, json_t **j,
-		     yb_err *err)
+int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make,
+		     yb_nhsa_cum_rec *c, yb_err *err)
 {
-	json_t *zero;
-	int found = yb_nhsa_rec_get(ctx, "cum", key, j, NULL, err);
+	int found = ctx->store->ops->nhsa_cum_get(ctx->store, key, c, err);
 
 	if (found != 0)
 		return found < 0 ? -1 : 0;
-	zero = cum_zero();
-	if (!zero)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	if (!make) {
-		*j = zero;
+	yb_nhsa_cpy(c->key, sizeof c->key, key);
+	if (!make)
 		return 0;
-	}
-	if (yb_nhsa_rec_put(ctx, "cum", key, "", zero, YB_NHSA_ENSURE,
-			    err) < 0) {
-		json_decref(zero);
+	if (ctx->store->ops->nhsa_cum_put(ctx->store, c, YB_NHSA_ENSURE,
+					  err) < 0)
 		return -1;
-	}
-	json_decref(zero);
-	found = yb_nhsa_rec_get(ctx, "cum", key, j, NULL, err);
+	found = ctx->store->ops->nhsa_cum_get(ctx->store, key, c, err);
 	if (found < 0)
 		return -1;
 	return found ? 0 : yb_errf(err, "store.corrupt", "cum %s", key);
 }
 
 /* Add sign × (this settlement) to its totals row. */
-int yb_nhsa_cum_move(yb_ctx *ctx, const char *key, json_t *j,
-		     const yb_nhsa_setl *o, int sign, yb_err *err)
+int yb_nhsa_cum_move(yb_ctx *ctx, yb_nhsa_cum_rec *c, const yb_nhsa_setl *o,
+		     int sign, yb_err *err)
 {
-	yb_jw w = YB_JW_INIT;
-
-	yb_jw_raw(&w, "{");
-	yb_jw_kint(&w, "dedc", yb_nhsa_ji(j, "dedc") + sign * o->dedc_fen);
-	yb_jw_kint(&w, "fund", yb_nhsa_ji(j, "fund") + sign * o->fund_fen);
-	yb_jw_kint(&w, "medfee", yb_nhsa_ji(j, "medfee") + sign * o->medfee_fen);
-	yb_jw_kint(&w, "count", yb_nhsa_ji(j, "count") + sign);
-	yb_jw_raw(&w, "}");
-	return yb_nhsa_rec_put_text(ctx, "cum", key, "", yb_jw_take(&w, NULL),
-				    YB_NHSA_UPSERT, err);
+	c->dedc_fen += sign * o->dedc_fen;
+	c->fund_fen += sign * o->fund_fen;
+	c->medfee_fen += sign * o->medfee_fen;
+	c->count += sign;
+	return ctx->store->ops->nhsa_cum_put(ctx->store, c, YB_NHSA_UPSERT,
+					     err);
 }
 
 int yb_nhsa_cum_get(yb_ctx *ctx, const char *psn_no, int year,
@@ -109,9 +91,10 @@ int yb_nhsa_cum_get(yb_ctx *ctx, const char *psn_no, int year,
 	}
 	for (int i = 0; i < 2; i++)
 		for (int v = 0; v < YB_VISIT__N; v++) {
-			json_t *j = NULL;
+			yb_nhsa_cum_rec r;
 			yb_nhsa_cum_key(key, sizeof key, p.id, year, insus[i], v);
-			found = yb_nhsa_rec_get(ctx, "cum", key, &j, NULL, err);
+			found = ctx->store->ops->nhsa_cum_get(ctx->store, key,
+							      &r, err);
 			if (found < 0)
 				goto out;
 			if (!found)
@@ -121,11 +104,10 @@ int yb_nhsa_cum_get(yb_ctx *ctx, const char *psn_no, int year,
 			yb_nhsa_cpy(c->insutype, sizeof c->insutype, insus[i]);
 			c->year = year;
 			c->visit = v;
-			c->dedc_fen = yb_nhsa_ji(j, "dedc");
-			c->fund_fen = yb_nhsa_ji(j, "fund");
-			c->medfee_fen = yb_nhsa_ji(j, "medfee");
-			c->count = yb_nhsa_ji(j, "count");
-			json_decref(j);
+			c->dedc_fen = r.dedc_fen;
+			c->fund_fen = r.fund_fen;
+			c->medfee_fen = r.medfee_fen;
+			c->count = r.count;
 		}
 	rc = 0;
 out:
@@ -137,30 +119,26 @@ out:
 static int totals_day(yb_ctx *ctx, const char *insutype, yb_date d,
 		      yb_nhsa_totals *t, yb_err *err)
 {
-	char grp[96], day[11];
-	yb_nhsa_rec *recs = NULL;
-	json_error_t jerr;
+	char day[11];
+	yb_nhsa_setl_rec *recs = NULL;
 	int n = 0;
 
 	yb_date_format(d, day, sizeof day);
-	snprintf(grp, sizeof grp, "%s|%s", ctx->actor.institution_code, day);
-	if (ctx->store->ops->nhsa_list(ctx->store, "setl", grp, &recs, &n,
-				       err) < 0)
+	if (ctx->store->ops->nhsa_setl_list(ctx->store,
+					    ctx->actor.institution_code, day,
+					    &recs, &n, err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		json_t *j = json_loads(recs[i].val, 0, &jerr);
-		if (j && !json_is_true(json_object_get(j, "revoked")) &&
-		    (!*insutype ||
-		     strcmp(yb_nhsa_js(j, "insutype"), insutype) == 0)) {
-			t->count++;
-			t->medfee_fen += yb_nhsa_ji(j, "medfee");
-			t->fund_fen += yb_nhsa_ji(j, "fund");
-			t->acct_fen += yb_nhsa_ji(j, "acct");
-			t->cash_fen += yb_nhsa_ji(j, "cash");
-		}
-		json_decref(j);
+		const yb_nhsa_setl_rec *r = &recs[i];
+		if (r->revoked || (*insutype && strcmp(r->insutype, insutype)))
+			continue;
+		t->count++;
+		t->medfee_fen += r->medfee_fen;
+		t->fund_fen += r->fund_fen;
+		t->acct_fen += r->acct_fen;
+		t->cash_fen += r->cash_fen;
 	}
-	yb_nhsa_recs_free(recs, n);
+	free(recs);
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * docs/NHSA.md) and the batches they add up to.
  *
  * Record kinds: "fee" (one line: key mdtrt_id|feedetl_sn, unique within
- * the visit; grp mdtrt_id) and "feeb" (one batch: key mdtrt_id|
- * chrg_bchno, grp mdtrt_id; see nhsa_int.h).  A line is settled when its
+ * the visit; grp mdtrt_id); a batch is a row of the store's nhsa_batches
+ * (by mdtrt_id and chrg_bchno).  A line is settled when its
  * batch is: a settlement reads and marks the batch record only.
  */
 #include "service/nhsa_int.h"
@@ -13,68 +13,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/jsonw.h"
 
 /* ---- batches ----------------------------------------------------------------- */
-
-static void batch_key(char *key, size_t size, const char *mdtrt_id,
-		      const char *bchno)
-{
-	snprintf(key, size, "%s|%s", mdtrt_id, bchno);
-}
-
-/* A batch record (key mdtrt_id|chrg_bchno, or only the batch number). */
-static void batch_from(const char *key, const json_t *j, void *elem)
-{
-	yb_nhsa_batch *b = elem;
-	const char *bar = strchr(key, '|');
-
-	memset(b, 0, sizeof *b);
-	yb_nhsa_cpy(b->chrg_bchno, sizeof b->chrg_bchno, bar ? bar + 1 : key);
-	b->sum_fen = yb_nhsa_ji(j, "sum");
-	b->lines = yb_nhsa_ji(j, "lines");
-	b->settlement_id = yb_nhsa_ji(j, "setl");
-}
 
 int yb_nhsa_batch_get(yb_ctx *ctx, const char *mdtrt_id,
 		      const char *chrg_bchno, yb_nhsa_batch *out, yb_err *err)
 {
-	char key[192];
-	json_t *j = NULL;
-	int found;
+	int found = ctx->store->ops->nhsa_batch_get(ctx->store, mdtrt_id,
+						    chrg_bchno, out, err);
 
-	batch_key(key, sizeof key, mdtrt_id, chrg_bchno);
-	found = yb_nhsa_rec_get(ctx, "feeb", key, &j, NULL, err);
-	if (found < 0)
-		return -1;
-	batch_from(chrg_bchno, j, out);
-	json_decref(j);
+	if (found == 0)
+		yb_nhsa_cpy(out->chrg_bchno, sizeof out->chrg_bchno,
+			    chrg_bchno);
 	return found;
 }
 
 int yb_nhsa_batches_of(yb_ctx *ctx, const char *mdtrt_id,
 		       yb_nhsa_batch **out, int *n, yb_err *err)
 {
-	return yb_nhsa_rec_list(ctx, "feeb", mdtrt_id, sizeof **out,
-				batch_from, (void **)out, n, err);
+	return ctx->store->ops->nhsa_batch_list(ctx->store, mdtrt_id, out, n,
+						err);
 }
 
 int yb_nhsa_batch_put(yb_ctx *ctx, const char *mdtrt_id,
 		      const yb_nhsa_batch *b, yb_err *err)
 {
-	char key[192];
-	yb_jw w = YB_JW_INIT;
-
-	batch_key(key, sizeof key, mdtrt_id, b->chrg_bchno);
 	if (b->lines <= 0 && b->settlement_id == 0)   /* nothing left */
-		return ctx->store->ops->nhsa_delete(ctx->store, "feeb", key, err);
-	yb_jw_raw(&w, "{");
-	yb_jw_kint(&w, "sum", b->sum_fen);
-	yb_jw_kint(&w, "lines", b->lines);
-	yb_jw_kint(&w, "setl", b->settlement_id);
-	yb_jw_raw(&w, "}");
-	return yb_nhsa_rec_put_text(ctx, "feeb", key, mdtrt_id,
-				    yb_jw_take(&w, NULL), YB_NHSA_UPSERT, err);
+		return ctx->store->ops->nhsa_batch_delete(ctx->store, mdtrt_id,
+							  b->chrg_bchno, err);
+	return ctx->store->ops->nhsa_batch_put(ctx->store, mdtrt_id, b, err);
 }
 
 /* ---- lines ---------------------------------------------------------------------- */

@@ -22,6 +22,10 @@ int yb_nhsa_rec_put_text(yb_ctx *ctx, const char *kind, const char *key,
 int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
 		    const char *grp, const json_t *val, int mode, yb_err *err);
 
+/* yb_nhsa_nonce_use in the caller's transaction (nhsa.c). */
+int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
+			   const char *nonce, yb_err *err);
+
 /* "institution|msgid", the key of a kept message (nhsa_msg.c). */
 void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
 		     const char *msgid);
@@ -69,18 +73,7 @@ int yb_nhsa_visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
 
 /* ---- fee lines and their batches (nhsa_fee.c) ---------------------------- */
 
-/*
- * A fee batch (chrg_bchno) of a visit: the sum and number of its lines
- * and the settlement that paid them (0 while unsettled).  Kept beside the
- * lines so that a settlement reads one record, not every line of the
- * visit.  Record kind "feeb", key mdtrt_id|chrg_bchno, grp mdtrt_id.
- */
-typedef struct yb_nhsa_batch {
-	char chrg_bchno[31];
-	int64_t sum_fen;
-	int64_t lines;
-	yb_id settlement_id;
-} yb_nhsa_batch;
+/* yb_nhsa_batch: store/store.h (table nhsa_batches). */
 
 /* 1 found / 0 absent (out zeroed, its chrg_bchno set) / -1. */
 int yb_nhsa_batch_get(yb_ctx *ctx, const char *mdtrt_id,
@@ -103,30 +96,30 @@ int yb_nhsa_fees_delete(yb_ctx *ctx, const char *mdtrt_id,
 /* ---- settlement records (nhsa_setl.c) and yearly totals (nhsa_cum.c) ---- */
 
 /* The setl record `setl_id` of this institution (mdtrt_id and psn_no
- * must match it too, unless NULL), with its settlement and patient; *j is
- * the record (new reference).  nhsa.setl_not_found. */
+ * must match it too, unless NULL), with its settlement and patient.
+ * nhsa.setl_not_found. */
 int yb_nhsa_setl_load(yb_ctx *ctx, const char *setl_id, const char *mdtrt_id,
-		      const char *psn_no, json_t **j, yb_nhsa_setl *o,
+		      const char *psn_no, yb_nhsa_setl *o, yb_err *err);
+/* Keep o's record (o->req_hash, the S4 hash of its request). */
+int yb_nhsa_setl_save(yb_ctx *ctx, const yb_nhsa_setl *o, int mode,
 		      yb_err *err);
-int yb_nhsa_setl_save(yb_ctx *ctx, const yb_nhsa_setl *o, const char *hash,
-		      int mode, yb_err *err);
 /* o->balc_fen: the patient's own balance after `o` (with `preview`,
  * nothing was posted: his own share is taken off). */
 int yb_nhsa_own_balance(yb_ctx *ctx, yb_nhsa_setl *o, bool preview,
 			yb_err *err);
 /* S5 of a loaded setl record in the caller's write transaction (no audit
  * record: the caller's); nothing for one already revoked. */
-int yb_nhsa_revoke_setl_in(yb_ctx *ctx, yb_nhsa_setl *o, const json_t *j,
-			   yb_err *err);
+int yb_nhsa_revoke_setl_in(yb_ctx *ctx, yb_nhsa_setl *o, yb_err *err);
 
 int yb_nhsa_year_of(yb_time t);
 void yb_nhsa_cum_key(char *buf, size_t size, yb_id person, int year,
 		     const char *insutype, int visit);
-/* The totals row of `key`, locked; made if absent when `make`. */
-int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make, json_t **j,
-		     yb_err *err);
-/* Add sign × (this settlement) to its totals row. */
-int yb_nhsa_cum_move(yb_ctx *ctx, const char *key, json_t *j,
-		     const yb_nhsa_setl *o, int sign, yb_err *err);
+/* The totals row of `key`, locked; made if absent when `make` (zeros
+ * if absent and not made). */
+int yb_nhsa_cum_read(yb_ctx *ctx, const char *key, bool make,
+		     yb_nhsa_cum_rec *c, yb_err *err);
+/* Add sign × (this settlement) to its totals row `c` and write it. */
+int yb_nhsa_cum_move(yb_ctx *ctx, yb_nhsa_cum_rec *c, const yb_nhsa_setl *o,
+		     int sign, yb_err *err);
 
 #endif

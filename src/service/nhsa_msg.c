@@ -148,27 +148,44 @@ static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
 	return rc;
 }
 
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, bool final,
+char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m)
+{
+	return msg_text(m, "pending");
+}
+
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, bool final, char *text,
 		      char **response, yb_err *err)
 {
 	char key[192];
 	int rc = -1, fresh;
+	bool keep = false;           /* commit even though refused */
 
 	*response = NULL;
 	yb_err_clear(err);
 	yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
-	if (yb_tx_begin(ctx, true, err) < 0)
+	if (!text)   /* pending: the facts alone; final: facts and reply */
+		text = msg_text(m, final ? "done" : "pending");
+	if (!text)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	if (yb_tx_begin(ctx, true, err) < 0) {
+		free(text);
 		return -1;
-	/* Pending: the facts alone; final: facts and reply, once. */
-	fresh = yb_nhsa_rec_put_text(ctx, "msg", key, "",
-				     msg_text(m, final ? "done" : "pending"),
-				     YB_NHSA_ENSURE, err);
+	}
+	if (nonce && yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err) < 0) {
+		free(text);
+		goto end;
+	}
+	fresh = yb_nhsa_rec_put_text(ctx, "msg", key, "", text, YB_NHSA_ENSURE,
+				     err);
 	if (fresh < 0)
 		goto end;
+	/* A repeat changed nothing but the nonce, which stays spent
+	 * whatever the msgid's answer. */
+	keep = true;
 	rc = fresh ? 0 : msg_repeat(ctx, key, m, response, err);
 end:
-	/* A repeat changed nothing; its commit is only the end of a read. */
-	if (yb_tx_end(ctx, rc < 0 ? -1 : 0, err) < 0 && rc >= 0) {
+	if (yb_tx_end(ctx, rc < 0 && !keep ? -1 : 0, err) < 0 && rc >= 0) {
 		free(*response);
 		*response = NULL;
 		rc = -1;
@@ -186,6 +203,14 @@ int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
 		yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
 	else
 		yb_nhsa_cpy(key, sizeof key, m->inf_refmsgid);
+	/* One statement: inside the group-commit batch it needs no
+	 * savepoint of its own — a statement that fails is undone by the
+	 * engine, and nothing else is written here (a savepoint and its
+	 * release cost as much as the write). */
+	if (ctx->in_batch)
+		return yb_nhsa_rec_put_text(ctx, claimed ? "msg" : "msgx", key,
+					    "", msg_text(m, "done"),
+					    YB_NHSA_UPSERT, err) < 0 ? -1 : 0;
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
 	rc = yb_nhsa_rec_put_text(ctx, claimed ? "msg" : "msgx", key, "",

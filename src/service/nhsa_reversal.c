@@ -26,21 +26,19 @@ static int undo_settlement(yb_ctx *ctx, const json_t *eff, const char *psn,
 			   yb_err *err)
 {
 	yb_nhsa_setl *o = malloc(sizeof *o);
-	json_t *j = NULL;
 	int rc = -1;
 
 	if (!o)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	if (yb_nhsa_setl_load(ctx, yb_nhsa_js(eff, "setl_id"), NULL, NULL, &j,
-			      o, err) < 0)
+	if (yb_nhsa_setl_load(ctx, yb_nhsa_js(eff, "setl_id"), NULL, NULL, o,
+			      err) < 0)
 		goto out;
 	if (strcmp(o->person.ssn, psn) != 0) {
 		yb_errf(err, "nhsa.person_mismatch", "psn_no");
 		goto out;
 	}
-	rc = yb_nhsa_revoke_setl_in(ctx, o, j, err);
+	rc = yb_nhsa_revoke_setl_in(ctx, o, err);
 out:
-	json_decref(j);
 	free(o);
 	return rc;
 }

@@ -87,7 +87,8 @@ static int bill_batches(yb_ctx *ctx, const yb_nhsa_setl_req *r,
 /* Compute and (unless preview) post the bill; fills `o`. */
 static int settle_pay(yb_ctx *ctx, const yb_institution *inst,
 		      const yb_nhsa_setl_req *r, const char *txn, bool preview,
-		      yb_nhsa_setl *o, json_t *cum, yb_err *err)
+		      yb_nhsa_setl *o, const yb_nhsa_cum_rec *cum,
+		      yb_err *err)
 {
 	yb_fund_in fin;
 	yb_fund_out fout;
@@ -99,8 +100,8 @@ static int settle_pay(yb_ctx *ctx, const yb_institution *inst,
 	fin.medfee_fen = r->medfee_fen;
 	fin.inscp_fen = r->has_inscp ? r->inscp_fen : r->medfee_fen;
 	fin.policy = ctx->settings->nhsa_policy[insu_of(r->insutype)][visit];
-	fin.cum.deductible_fen = yb_nhsa_ji(cum, "dedc");
-	fin.cum.fund_fen = yb_nhsa_ji(cum, "fund");
+	fin.cum.deductible_fen = cum->dedc_fen;
+	fin.cum.fund_fen = cum->fund_fen;
 	if (yb_fund_compute(&fin, &fout, err) < 0)
 		return -1;
 	memset(&bill, 0, sizeof bill);
@@ -169,15 +170,13 @@ static int settle_repeat(yb_ctx *ctx, yb_id id, const char *hash,
 			 yb_nhsa_setl *o, yb_err *err)
 {
 	char sid[24];
-	json_t *j = NULL;
 	int rc;
 
 	snprintf(sid, sizeof sid, "%lld", (long long)id);
-	rc = yb_nhsa_setl_load(ctx, sid, NULL, NULL, &j, o, err);
-	if (rc == 0 && strcmp(yb_nhsa_js(j, "req_hash"), hash) != 0)
+	rc = yb_nhsa_setl_load(ctx, sid, NULL, NULL, o, err);
+	if (rc == 0 && strcmp(o->req_hash, hash) != 0)
 		rc = yb_errf(err, "nhsa.setl_reused",
 			     "mdtrt_id/chrg_bchno settled with other content");
-	json_decref(j);
 	return rc;
 }
 
@@ -215,7 +214,7 @@ static int settle_txn(yb_ctx *ctx, const yb_institution *inst,
  * settlement, the yearly totals and the setl record. */
 static int settle_keep(yb_ctx *ctx, const yb_nhsa_setl_req *r,
 		       yb_nhsa_visit *v, yb_nhsa_batch *b, int nb,
-		       const char *ckey, json_t *cum, yb_nhsa_setl *o,
+		       yb_nhsa_cum_rec *cum, yb_nhsa_setl *o,
 		       const char *hash, yb_err *err)
 {
 	snprintf(o->setl_id, sizeof o->setl_id, "%lld", (long long)o->s.id);
@@ -231,9 +230,10 @@ static int settle_keep(yb_ctx *ctx, const yb_nhsa_setl_req *r,
 		if (yb_nhsa_visit_save(ctx, v, YB_NHSA_UPSERT, err) < 0)
 			return -1;
 	}
-	if (yb_nhsa_cum_move(ctx, ckey, cum, o, 1, err) < 0)
+	if (yb_nhsa_cum_move(ctx, cum, o, 1, err) < 0)
 		return -1;
-	return yb_nhsa_setl_save(ctx, o, hash, YB_NHSA_INSERT, err);
+	yb_nhsa_cpy(o->req_hash, sizeof o->req_hash, hash);
+	return yb_nhsa_setl_save(ctx, o, YB_NHSA_INSERT, err);
 }
 
 /* The visit, and for a stay its med_type (2203), which must be an
@@ -260,7 +260,7 @@ static int settle_body(yb_ctx *ctx, const yb_nhsa_setl_req *r, bool preview,
 	yb_institution inst;
 	yb_nhsa_visit v;
 	yb_nhsa_batch *b = NULL;
-	json_t *cum = NULL;
+	yb_nhsa_cum_rec cum;
 	char ckey[128], txn[YB_TXN_ID_SZ];
 	int64_t sum;
 	yb_id prev;
@@ -290,13 +290,11 @@ static int settle_body(yb_ctx *ctx, const yb_nhsa_setl_req *r, bool preview,
 			yb_nhsa_year_of(yb_ctx_now(ctx)), r->insutype,
 			yb_fund_visit_of_med_type(o->med_type));
 	if (yb_nhsa_cum_read(ctx, ckey, !preview, &cum, err) < 0 ||
-	    settle_pay(ctx, &inst, r, txn, preview, o, cum, err) < 0)
+	    settle_pay(ctx, &inst, r, txn, preview, o, &cum, err) < 0)
 		goto out;
-	rc = preview ? 0 : settle_keep(ctx, r, &v, b, nb, ckey, cum, o, hash,
-				       err);
+	rc = preview ? 0 : settle_keep(ctx, r, &v, b, nb, &cum, o, hash, err);
 out:
 	free(b);
-	json_decref(cum);
 	return rc;
 }
 

@@ -2,8 +2,8 @@
  * nhsa_visit.c — 1101 person information, 2201/2202 registration and
  * 2203 visit information (docs/NHSA.md); fee details are nhsa_fee.c.
  *
- * Record kinds: "visit" (key mdtrt_id; its institution is the record's
- * inst), "otp" (key
+ * A visit is a row of the store's nhsa_visits (by mdtrt_id, with the
+ * institution that registered it); record kind "otp" (key
  * institution|ipt_otp_no: unique within the hospital).  A visit belongs
  * to the institution that registered it; another institution's mdtrt_id
  * is "not found".
@@ -78,59 +78,19 @@ out:
 
 /* ---- visits ------------------------------------------------------------------ */
 
-static json_t *visit_json(const yb_nhsa_visit *v)
-{
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-			 "s:I, s:i, s:I}",
-			 "psn_no", v->psn_no, "person_id", (json_int_t)v->person_id,
-			 "insutype", v->insutype, "med_type", v->med_type,
-			 "ipt_otp_no", v->ipt_otp_no, "cert_type", v->cert_type,
-			 "cert_no", v->cert_no, "begntime", v->begntime,
-			 "dise_codg", v->dise_codg, "state", v->state,
-			 "at", (json_int_t)v->at, "ipt_count", v->ipt_count,
-			 "final_setl", (json_int_t)v->final_setl);
-}
-
-static void visit_from(const char *mdtrt_id, const json_t *j,
-		       yb_nhsa_visit *v)
-{
-	memset(v, 0, sizeof *v);
-	yb_nhsa_cpy(v->mdtrt_id, sizeof v->mdtrt_id, mdtrt_id);
-	yb_nhsa_cpy(v->psn_no, sizeof v->psn_no, yb_nhsa_js(j, "psn_no"));
-	v->person_id = yb_nhsa_ji(j, "person_id");
-	yb_nhsa_cpy(v->insutype, sizeof v->insutype, yb_nhsa_js(j, "insutype"));
-	yb_nhsa_cpy(v->med_type, sizeof v->med_type, yb_nhsa_js(j, "med_type"));
-	yb_nhsa_cpy(v->ipt_otp_no, sizeof v->ipt_otp_no,
-		    yb_nhsa_js(j, "ipt_otp_no"));
-	yb_nhsa_cpy(v->cert_type, sizeof v->cert_type, yb_nhsa_js(j, "cert_type"));
-	yb_nhsa_cpy(v->cert_no, sizeof v->cert_no, yb_nhsa_js(j, "cert_no"));
-	yb_nhsa_cpy(v->begntime, sizeof v->begntime, yb_nhsa_js(j, "begntime"));
-	yb_nhsa_cpy(v->dise_codg, sizeof v->dise_codg, yb_nhsa_js(j, "dise_codg"));
-	yb_nhsa_cpy(v->state, sizeof v->state, yb_nhsa_js(j, "state"));
-	v->at = yb_nhsa_ji(j, "at");
-	v->ipt_count = (int)yb_nhsa_ji(j, "ipt_count");
-	v->final_setl = yb_nhsa_ji(j, "final_setl");
-}
-
 int yb_nhsa_visit_load(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
 		       yb_nhsa_visit *out, yb_err *err)
 {
-	yb_nhsa_rec meta;
-	json_t *j = NULL;
 	int found;
 
 	if (!mdtrt_id || strlen(mdtrt_id) > 30)
 		return yb_errf(err, "nhsa.visit_not_found", "mdtrt_id");
-	found = yb_nhsa_rec_get(ctx, "visit", mdtrt_id, &j, &meta, err);
+	found = ctx->store->ops->nhsa_visit_get(ctx->store, mdtrt_id, out, err);
 	if (found < 0)
 		return -1;
-	if (!found || strcmp(meta.inst, ctx->actor.institution_code) != 0) {
-		json_decref(j);
+	if (!found || strcmp(out->inst, ctx->actor.institution_code) != 0)
 		return yb_errf(err, "nhsa.visit_not_found", "mdtrt_id %s",
 			       mdtrt_id);
-	}
-	visit_from(mdtrt_id, j, out);
-	json_decref(j);
 	if (psn_no && strcmp(out->psn_no, psn_no) != 0)
 		return yb_errf(err, "nhsa.person_mismatch",
 			       "psn_no is not the patient of mdtrt_id");
@@ -140,14 +100,11 @@ int yb_nhsa_visit_load(yb_ctx *ctx, const char *mdtrt_id, const char *psn_no,
 int yb_nhsa_visit_save(yb_ctx *ctx, const yb_nhsa_visit *v, int mode,
 		       yb_err *err)
 {
-	json_t *j = visit_json(v);
-	int rc;
+	yb_nhsa_visit row = *v;
 
-	if (!j)
-		return yb_errf(err, "out_of_memory", "out of memory");
-	rc = yb_nhsa_rec_put(ctx, "visit", v->mdtrt_id, "", j, mode, err);
-	json_decref(j);
-	return rc;
+	/* A visit is the registering institution's (the acting one). */
+	yb_nhsa_cpy(row.inst, sizeof row.inst, ctx->actor.institution_code);
+	return ctx->store->ops->nhsa_visit_put(ctx->store, &row, mode, err);
 }
 
 int yb_nhsa_audit_visit(yb_ctx *ctx, const char *action, const char *id,

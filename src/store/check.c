@@ -123,14 +123,13 @@ int yb_check_schema_version(int version, int known, yb_err *err)
 	return 0;
 }
 
-int yb_nhsa_put_answer(const yb_nhsa_rec *rec, int mode, int64_t changed,
-		       yb_err *err)
+int yb_nhsa_put_answer(const char *kind, const char *key, int mode,
+		       int64_t changed, yb_err *err)
 {
 	if (mode == YB_NHSA_ENSURE)
 		return changed > 0 ? 1 : 0;
 	if (mode == YB_NHSA_INSERT && changed == 0)
-		return yb_refuse_text2(err, YB_REFUSE_NHSA_DUPLICATE,
-				       rec->kind, rec->key);
+		return yb_refuse_text2(err, YB_REFUSE_NHSA_DUPLICATE, kind, key);
 	return 0;
 }
 

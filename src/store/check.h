@@ -49,11 +49,12 @@ int yb_check_material_target(yb_material_target target, yb_err *err);
  * write into it. */
 int yb_check_schema_version(int version, int known, yb_err *err);
 
-/* nhsa_put's answer (store.h) once the engine knows how many rows its
- * INSERT (ON CONFLICT DO NOTHING / DO UPDATE) changed: ENSURE 1 or 0,
- * INSERT 0 or "nhsa.duplicate", UPSERT 0. */
-int yb_nhsa_put_answer(const yb_nhsa_rec *rec, int mode, int64_t changed,
-		       yb_err *err);
+/* The answer of nhsa_put and the typed tables' puts (store.h) once the
+ * engine knows how many rows its INSERT (ON CONFLICT DO NOTHING / DO
+ * UPDATE) changed: ENSURE 1 or 0, INSERT 0 or "nhsa.duplicate" naming
+ * kind and key, UPSERT 0. */
+int yb_nhsa_put_answer(const char *kind, const char *key, int mode,
+		       int64_t changed, yb_err *err);
 
 /* ---- refusals: one code and one message each ------------------------------- */
 

@@ -90,6 +90,73 @@ static inline void yb_nhsa_recs_free(yb_nhsa_rec *recs, int n)
 	free(recs);
 }
 
+/* --- nhsa typed tables (migration 9): what every 2207 reads and writes,
+ * in fixed columns rather than JSON in nhsa_records (docs/NHSA.md,
+ * Storage; docs/BENCHMARKS.md).  service/nhsa*.c owns their meaning. --- */
+/* A visit (2201): table nhsa_visits, by mdtrt_id. */
+typedef struct yb_nhsa_visit {
+	char mdtrt_id[31];
+	char inst[YB_CODE_SZ];           /* the institution that registered it */
+	char psn_no[YB_SSN_SZ];
+	yb_id person_id;
+	char insutype[7];
+	char med_type[7];
+	char ipt_otp_no[31];
+	char cert_type[4];
+	char cert_no[256];
+	char begntime[20];
+	char dise_codg[31];
+	char state[12];                  /* registered | cancelled */
+	yb_time at;
+	/* A stay (2304): settlements made so far (revoked ones too: each
+	 * has its own S4 transaction id), and the final one while it
+	 * stands — the stay takes no more fee lines then. */
+	int ipt_count;
+	yb_id final_setl;
+} yb_nhsa_visit;
+
+/* A fee batch (chrg_bchno) of a visit: the sum and number of its lines
+ * and the settlement that paid them (0 while unsettled).  Table
+ * nhsa_batches, by (mdtrt_id, chrg_bchno). */
+typedef struct yb_nhsa_batch {
+	char chrg_bchno[31];
+	int64_t sum_fen;
+	int64_t lines;
+	yb_id settlement_id;
+} yb_nhsa_batch;
+
+/* A person's yearly totals of one insurance type and visit family (N6):
+ * table nhsa_cums, by the service's key "person|year|insutype|visit". */
+typedef struct yb_nhsa_cum_rec {
+	char key[128];
+	int64_t dedc_fen;
+	int64_t fund_fen;
+	int64_t medfee_fen;
+	int64_t count;
+} yb_nhsa_cum_rec;
+
+/* The gateway's record of a settlement (setlinfo beyond the settlement
+ * row): table nhsa_setls, by the settlement id (= setl_id), listed by
+ * (institution, local date) for 3201/3202. */
+typedef struct yb_nhsa_setl_rec {
+	yb_id id;
+	char inst[YB_CODE_SZ];
+	char day[11];                    /* YYYY-MM-DD of `at`, local */
+	char mdtrt_id[31];
+	char chrg_bchno[31];
+	char insutype[7];
+	char med_type[7];
+	char cert_type[4];
+	char msgid[31];
+	int64_t medfee_fen, inscp_fen, fulamt_fen, dedc_fen, fund_fen;
+	int64_t ratio_bp, acct_fen, mulaid_fen, cash_fen, balc_fen;
+	yb_time at;
+	bool revoked;
+	yb_time revoked_at;
+	yb_id person_id;
+	char req_hash[65];
+} yb_nhsa_setl_rec;
+
 /* records (R4): called for each row of employee_months_scan. */
 typedef int (*yb_employee_month_fn)(void *arg, const yb_employee_month *row,
 				    yb_err *err);
@@ -378,6 +445,39 @@ typedef struct yb_store_ops {
 	 * only their time is indexed (for any other kind, nothing). */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
+	/* --- nhsa typed tables (migration 9).  Puts take a mode as
+	 * nhsa_put (INSERT: a duplicate is "nhsa.duplicate"; ENSURE: 1
+	 * inserted / 0 there; UPSERT) and never abort the transaction on a
+	 * duplicate.  Gets are 1 found / 0 (out zeroed) / -1 and, inside a
+	 * write transaction, lock the row until commit (PostgreSQL FOR
+	 * UPDATE) — what keeps the yearly totals exact (N6). --- */
+	int (*nhsa_visit_get)(yb_store *st, const char *mdtrt_id,
+			      yb_nhsa_visit *out, yb_err *err);
+	int (*nhsa_visit_put)(yb_store *st, const yb_nhsa_visit *v, int mode,
+			      yb_err *err);
+	int (*nhsa_batch_get)(yb_store *st, const char *mdtrt_id,
+			      const char *chrg_bchno, yb_nhsa_batch *out,
+			      yb_err *err);
+	/* Every batch of a visit by chrg_bchno (*out malloc'd; free()). */
+	int (*nhsa_batch_list)(yb_store *st, const char *mdtrt_id,
+			       yb_nhsa_batch **out, int *n, yb_err *err);
+	/* Insert or replace. */
+	int (*nhsa_batch_put)(yb_store *st, const char *mdtrt_id,
+			      const yb_nhsa_batch *b, yb_err *err);
+	int (*nhsa_batch_delete)(yb_store *st, const char *mdtrt_id,
+				 const char *chrg_bchno, yb_err *err);
+	int (*nhsa_cum_get)(yb_store *st, const char *key,
+			    yb_nhsa_cum_rec *out, yb_err *err);
+	int (*nhsa_cum_put)(yb_store *st, const yb_nhsa_cum_rec *c, int mode,
+			    yb_err *err);
+	int (*nhsa_setl_get)(yb_store *st, yb_id id, yb_nhsa_setl_rec *out,
+			     yb_err *err);
+	int (*nhsa_setl_put)(yb_store *st, const yb_nhsa_setl_rec *r, int mode,
+			     yb_err *err);
+	/* The records of an institution's local date, by id (*out
+	 * malloc'd; free()). */
+	int (*nhsa_setl_list)(yb_store *st, const char *inst, const char *day,
+			      yb_nhsa_setl_rec **out, int *n, yb_err *err);
 	/* --- sessions of a person (issue 14: list and revoke) --- */
 	/* The person's sessions that have not expired at `now`, newest
 	 * first, as a malloc'ed array (*out, *n; free() it). */

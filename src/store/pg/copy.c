@@ -77,6 +77,15 @@ static const struct copy_table {
 	{ "login_throttle", "key, failures, window_start", false },
 	/* nhsa gateway */
 	{ "nhsa_records", "kind, key, grp, inst, at, val", false },
+	{ "nhsa_visits", "mdtrt_id, inst, psn_no, person_id, insutype, "
+	  "med_type, ipt_otp_no, cert_type, cert_no, begntime, dise_codg, "
+	  "state, at, ipt_count, final_setl", false },
+	{ "nhsa_batches", "mdtrt_id, chrg_bchno, sum_fen, lines, setl", false },
+	{ "nhsa_cums", "key, dedc_fen, fund_fen, medfee_fen, count", false },
+	{ "nhsa_setls", "id, inst, day, mdtrt_id, chrg_bchno, insutype, "
+	  "med_type, cert_type, msgid, medfee_fen, inscp_fen, fulamt_fen, "
+	  "dedc_fen, fund_fen, ratio_bp, acct_fen, mulaid_fen, cash_fen, "
+	  "balc_fen, at, revoked, revoked_at, person_id, req_hash", false },
 	/* notify (E3) */
 	{ "notifications", "id, person_id, kind, relative_id, relative_ssn, "
 	  "relative_name, relationship, amount_fen, institution_code, "

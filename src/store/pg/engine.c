@@ -435,6 +435,18 @@ static const yb_store_ops pg_ops = {
 	.nhsa_list = pg_nhsa_list,
 	.nhsa_delete = pg_nhsa_delete,
 	.nhsa_purge = pg_nhsa_purge,
+	/* nhsa typed tables (migration 9) */
+	.nhsa_visit_get = pg_nhsa_visit_get,
+	.nhsa_visit_put = pg_nhsa_visit_put,
+	.nhsa_batch_get = pg_nhsa_batch_get,
+	.nhsa_batch_list = pg_nhsa_batch_list,
+	.nhsa_batch_put = pg_nhsa_batch_put,
+	.nhsa_batch_delete = pg_nhsa_batch_delete,
+	.nhsa_cum_get = pg_nhsa_cum_get,
+	.nhsa_cum_put = pg_nhsa_cum_put,
+	.nhsa_setl_get = pg_nhsa_setl_get,
+	.nhsa_setl_put = pg_nhsa_setl_put,
+	.nhsa_setl_list = pg_nhsa_setl_list,
 	/* family (E1, E2, E4) */
 	.binding_cap_get = pg_binding_cap_get,
 	.binding_cap_put = pg_binding_cap_put,

@@ -72,7 +72,7 @@ int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 		return -1;
 	changed = pg_affected(res);
 	PQclear(res);
-	return yb_nhsa_put_answer(rec, mode, changed, err);
+	return yb_nhsa_put_answer(rec->kind, rec->key, mode, changed, err);
 }
 
 int pg_nhsa_get(yb_store *st, const char *kind, const char *key,

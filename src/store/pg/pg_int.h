@@ -393,6 +393,29 @@ int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
+/* nhsa typed tables (nhsa_tables.c, migration 9) */
+int pg_nhsa_visit_get(yb_store *st, const char *mdtrt_id, yb_nhsa_visit *out,
+		      yb_err *err);
+int pg_nhsa_visit_put(yb_store *st, const yb_nhsa_visit *v, int mode,
+		      yb_err *err);
+int pg_nhsa_batch_get(yb_store *st, const char *mdtrt_id,
+		      const char *chrg_bchno, yb_nhsa_batch *out, yb_err *err);
+int pg_nhsa_batch_list(yb_store *st, const char *mdtrt_id,
+		       yb_nhsa_batch **out, int *n, yb_err *err);
+int pg_nhsa_batch_put(yb_store *st, const char *mdtrt_id,
+		      const yb_nhsa_batch *b, yb_err *err);
+int pg_nhsa_batch_delete(yb_store *st, const char *mdtrt_id,
+			 const char *chrg_bchno, yb_err *err);
+int pg_nhsa_cum_get(yb_store *st, const char *key, yb_nhsa_cum_rec *out,
+		    yb_err *err);
+int pg_nhsa_cum_put(yb_store *st, const yb_nhsa_cum_rec *c, int mode,
+		    yb_err *err);
+int pg_nhsa_setl_get(yb_store *st, yb_id id, yb_nhsa_setl_rec *out,
+		     yb_err *err);
+int pg_nhsa_setl_put(yb_store *st, const yb_nhsa_setl_rec *r, int mode,
+		     yb_err *err);
+int pg_nhsa_setl_list(yb_store *st, const char *inst, const char *day,
+		      yb_nhsa_setl_rec **out, int *n, yb_err *err);
 
 /* --- sessions of a person (issue 14: list and revoke) (credential.c) --- */
 int pg_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,

@@ -463,6 +463,18 @@ static const yb_store_ops sq_ops = {
 	.nhsa_list = sq_nhsa_list,
 	.nhsa_delete = sq_nhsa_delete,
 	.nhsa_purge = sq_nhsa_purge,
+	/* nhsa typed tables (migration 9) */
+	.nhsa_visit_get = sq_nhsa_visit_get,
+	.nhsa_visit_put = sq_nhsa_visit_put,
+	.nhsa_batch_get = sq_nhsa_batch_get,
+	.nhsa_batch_list = sq_nhsa_batch_list,
+	.nhsa_batch_put = sq_nhsa_batch_put,
+	.nhsa_batch_delete = sq_nhsa_batch_delete,
+	.nhsa_cum_get = sq_nhsa_cum_get,
+	.nhsa_cum_put = sq_nhsa_cum_put,
+	.nhsa_setl_get = sq_nhsa_setl_get,
+	.nhsa_setl_put = sq_nhsa_setl_put,
+	.nhsa_setl_list = sq_nhsa_setl_list,
 	/* family (E1, E2, E4) */
 	.binding_cap_get = sq_binding_cap_get,
 	.binding_cap_put = sq_binding_cap_put,

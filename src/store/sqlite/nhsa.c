@@ -52,7 +52,8 @@ int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 	sq_bind_text(q, 6, rec->val ? rec->val : "");
 	if (sq_exec(s, q, err) < 0)
 		return -1;
-	return yb_nhsa_put_answer(rec, mode, sqlite3_changes(s->db), err);
+	return yb_nhsa_put_answer(rec->kind, rec->key, mode,
+				  sqlite3_changes(s->db), err);
 }
 
 int sq_nhsa_get(yb_store *st, const char *kind, const char *key,

@@ -70,6 +70,11 @@ enum sq_stmt_id {
 	/* nhsa gateway */
 	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
 	SQ_NHSA_DELETE, SQ_NHSA_PURGE,
+	SQ_NHSA_VISIT_GET, SQ_NHSA_VISIT_INSERT, SQ_NHSA_VISIT_UPSERT,
+	SQ_NHSA_BATCH_GET, SQ_NHSA_BATCH_LIST, SQ_NHSA_BATCH_PUT,
+	SQ_NHSA_BATCH_DELETE, SQ_NHSA_CUM_GET, SQ_NHSA_CUM_INSERT,
+	SQ_NHSA_CUM_UPSERT, SQ_NHSA_SETL_GET, SQ_NHSA_SETL_INSERT,
+	SQ_NHSA_SETL_UPSERT, SQ_NHSA_SETL_LIST,
 	/* sessions of a person (issue 14) */
 	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
 	/* notify (E3): notifications, webhooks, deliveries */
@@ -466,6 +471,29 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
+/* nhsa typed tables (nhsa_tables.c, migration 9) */
+int sq_nhsa_visit_get(yb_store *st, const char *mdtrt_id, yb_nhsa_visit *out,
+		      yb_err *err);
+int sq_nhsa_visit_put(yb_store *st, const yb_nhsa_visit *v, int mode,
+		      yb_err *err);
+int sq_nhsa_batch_get(yb_store *st, const char *mdtrt_id,
+		      const char *chrg_bchno, yb_nhsa_batch *out, yb_err *err);
+int sq_nhsa_batch_list(yb_store *st, const char *mdtrt_id,
+		       yb_nhsa_batch **out, int *n, yb_err *err);
+int sq_nhsa_batch_put(yb_store *st, const char *mdtrt_id,
+		      const yb_nhsa_batch *b, yb_err *err);
+int sq_nhsa_batch_delete(yb_store *st, const char *mdtrt_id,
+			 const char *chrg_bchno, yb_err *err);
+int sq_nhsa_cum_get(yb_store *st, const char *key, yb_nhsa_cum_rec *out,
+		    yb_err *err);
+int sq_nhsa_cum_put(yb_store *st, const yb_nhsa_cum_rec *c, int mode,
+		    yb_err *err);
+int sq_nhsa_setl_get(yb_store *st, yb_id id, yb_nhsa_setl_rec *out,
+		     yb_err *err);
+int sq_nhsa_setl_put(yb_store *st, const yb_nhsa_setl_rec *r, int mode,
+		     yb_err *err);
+int sq_nhsa_setl_list(yb_store *st, const char *inst, const char *day,
+		      yb_nhsa_setl_rec **out, int *n, yb_err *err);
 
 /* --- sessions of a person (issue 14: list and revoke) (credential.c) --- */
 int sq_sessions_of_person(yb_store *st, yb_id person_id, yb_time now,
