@@ -361,6 +361,31 @@ static void batch_finish(yb_hreq *r)
 
 /* Returns true when the request went to the batcher and its connection
  * is suspended (the answer comes on a later call of on_access). */
+/*
+ * A read served by the standby failed because the standby went away under
+ * it (issue 16: a killed standby's backends answer for a moment, then
+ * the connection breaks mid-transaction).  The answer is dropped and the
+ * request is to run once more without the standby, on the primary: a
+ * standby is an offload, never a new way to fail.  Reads only — a
+ * request that wrote never read on the standby afterwards (ctx.h).
+ */
+static bool standby_lost(yb_hreq *r)
+{
+	if (!r->ctx.read_on_standby || r->ctx.wrote || !r->response ||
+	    !r->err_code || strcmp(r->err_code, "store.unavailable") != 0)
+		return false;
+	MHD_destroy_response(r->response);
+	r->response = NULL;
+	r->status = 0;
+	r->err_code = NULL;
+	r->err_msg[0] = '\0';
+	r->ctx.standby = NULL;
+	r->ctx.read_on_standby = false;
+	yb_log_msg(YB_LOG_WARN, "standby (--read-db) lost during a read, "
+		   "read again from the primary", r->route->pattern);
+	return true;
+}
+
 static bool dispatch(yb_hreq *r, const char *url)
 {
 	char allow[48];
@@ -434,6 +459,8 @@ static bool dispatch(yb_hreq *r, const char *url)
 		goto fail;
 	}
 	r->route->handler(r);
+	if (standby_lost(r))
+		r->route->handler(r);
 	if (r->response)
 		return false;
 	yb_errf(&err, "internal", "the handler gave no answer");

@@ -235,6 +235,7 @@ static bool begin_on_standby(yb_ctx *ctx, bool write)
 		return false;
 	ctx->primary = ctx->store;
 	ctx->store = ctx->standby;
+	ctx->read_on_standby = true;
 	return true;
 }
 

@@ -64,6 +64,13 @@ typedef struct yb_ctx {
 	bool standby_ok;                 /* set by yb_authorize */
 	bool wrote;                      /* a write transaction has begun */
 	yb_store *primary;               /* saved while a read is on standby */
+	/* A read transaction of this request began on the standby.  When
+	 * such a read then fails with store.unavailable (the standby died
+	 * under it: a killed postmaster's backends answer for a moment),
+	 * the edge may run the whole read again on the primary with
+	 * `standby` cleared — a read changes nothing, so running it twice
+	 * is harmless. */
+	bool read_on_standby;
 } yb_ctx;
 
 /* The system clock (time(NULL)). */
