@@ -421,8 +421,7 @@ static bool dispatch(yb_hreq *r, const char *url)
 		yb_errf(&err, "internal", "the handler gave no answer");
 		goto fail;
 	}
-	/* FHIR answers JSON only: a client that asked for XML is told so
-	 * before anything is read or done */
+	/* FHIR answers JSON only, said before anything is read or done */
 	if (yb_fhir_is_request(r) && yb_fhir_negotiate(r, &err) < 0)
 		goto fail;
 	if (!(r->route->flags & YB_ROUTE_NO_STORE)) {
@@ -459,7 +458,7 @@ static bool dispatch(yb_hreq *r, const char *url)
 		goto fail;
 	}
 	r->route->handler(r);
-	if (standby_lost(r))
+	if (standby_lost(r))             /* once more, on the primary */
 		r->route->handler(r);
 	if (r->response)
 		return false;
