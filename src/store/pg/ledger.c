@@ -19,8 +19,12 @@
  *  - audit_head (and audit_insert) claim one of PG_AUDIT_CHAINS hash
  *    chains with a transaction-scoped advisory lock, held to commit
  *    (audit.c).
- *  - system accounts are not locked or updated: a posting adds to their
- *    sub-account of the connection's slot (pgha).
+ *  - system accounts and institution receivables are not locked or
+ *    updated: a posting adds to their sub-account of the connection's
+ *    slot (pgha).  A receivable is a hot row too (every settlement of a
+ *    large hospital moves it), and with group commit on several writers
+ *    a shared row locked in a different order by two batches would be a
+ *    deadlock; nothing bounds its balance, so it needs no lock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +39,22 @@ static pg_store *PS(yb_store *st)
 
 /* --- accounts ---------------------------------------------------------- */
 
-/* pgha: the system accounts, never locked or updated by a posting: it
- * adds to the sub-account of its connection's slot (account_slots). */
-#define SYSTEM_KINDS \
+/* pgha: the accounts never locked or updated by a posting (the system
+ * accounts and the institutions' receivables): it adds to the
+ * sub-account of its connection's slot (account_slots). */
+#define SLOTTED_KINDS \
 	"('fund_pool', 'contribution_income', 'patient_cash', " \
-	"'closed_liability')"
+	"'closed_liability', 'institution_receivable')"
 
-/* A system account's balance is its row's plus its sub-accounts'. */
+static bool slotted_kind(yb_account_kind kind)
+{
+	return yb_is_system_kind(kind) ||
+	       kind == YB_ACC_INSTITUTION_RECEIVABLE;
+}
+
+/* A slotted account's balance is its row's plus its sub-accounts'. */
 #define ACCOUNT_BALANCE \
-	"(balance_fen + CASE WHEN kind IN " SYSTEM_KINDS " THEN coalesce(" \
+	"(balance_fen + CASE WHEN kind IN " SLOTTED_KINDS " THEN coalesce(" \
 	"(SELECT sum(s.balance_fen) FROM account_slots s " \
 	" WHERE s.account_id = accounts.id), 0)::bigint ELSE 0 END)"
 
@@ -69,16 +80,16 @@ static const pg_stmt st_account_system = { "account_system",
 static const pg_stmt st_account_set_closed = { "account_set_closed",
 	"UPDATE accounts SET closed_at = $2 WHERE id = $1", NULL };
 /* Locks the rows of the accounts a posting moves, in id order, and
- * reads the system accounts among them without locking (their balance
+ * reads the slotted accounts among them without locking (their balance
  * is not needed: nothing bounds it). */
 static const pg_stmt st_account_lock = { "account_lock",
 	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL "
 	"           FROM accounts WHERE id = ANY($1::bigint[]) "
-	"             AND kind NOT IN " SYSTEM_KINDS " "
+	"             AND kind NOT IN " SLOTTED_KINDS " "
 	"           ORDER BY id FOR NO KEY UPDATE), "
 	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL "
 	"      FROM accounts WHERE id = ANY($1::bigint[]) "
-	"        AND kind IN " SYSTEM_KINDS ") "
+	"        AND kind IN " SLOTTED_KINDS ") "
 	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
 
 static int decode_account(pg_row *r, void *out)
@@ -145,6 +156,25 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 	pg_p_text(&q, yb_account_kind_str(kind));
 	return pg_lookup(PS(st), &st_account_system, &q, decode_account, out,
 			 err);
+}
+
+int pg_account_system_id(yb_store *st, yb_account_kind kind, yb_id *id,
+			 yb_err *err)
+{
+	pg_store *ps = PS(st);
+	yb_account a;
+	int found;
+
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
+	if (!ps->system_account_id[kind]) {
+		found = pg_account_system(st, kind, &a, err);
+		if (found <= 0)
+			return found;
+		ps->system_account_id[kind] = a.id;
+	}
+	*id = ps->system_account_id[kind];
+	return 1;
 }
 
 int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
@@ -249,7 +279,7 @@ static const pg_stmt st_ledger_write = { "ledger_write",
 typedef struct post_acct {
 	yb_id id;
 	bool personal;
-	bool system;            /* moved through its slot (pgha) */
+	bool slotted;           /* moved through its slot (pgha) */
 	bool closed;
 	int64_t balance;        /* running, as the entries apply */
 	int64_t delta;
@@ -278,7 +308,7 @@ static int check_posting(PGresult *locked, const yb_posting *p,
 		accts[i].id = pg_r_i64(&r);
 		PG_R_ENUM(&r, yb_account_kind_from_str, &kind);
 		accts[i].personal = kind == YB_ACC_PERSONAL;
-		accts[i].system = yb_is_system_kind(kind);
+		accts[i].slotted = slotted_kind(kind);
 		accts[i].balance = pg_r_i64(&r);
 		accts[i].closed = pg_r_bool(&r);
 		accts[i].delta = 0;
@@ -341,7 +371,7 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 		return -1;
 	/* rows (updated in place) and system accounts (through a slot) */
 	for (int i = 0; i < nacct; i++) {
-		if (accts[i].system) {
+		if (accts[i].slotted) {
 			sys_ids[nsys] = accts[i].id;
 			sys_deltas[nsys++] = accts[i].delta;
 		} else {
