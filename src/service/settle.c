@@ -139,15 +139,14 @@ static void posting_add(yb_posting *p, yb_id account, int64_t amount)
 static int system_account(yb_ctx *ctx, yb_account_kind kind, yb_id *id,
 			  yb_err *err)
 {
-	yb_account a;
-	int found = ctx->store->ops->account_system(ctx->store, kind, &a, err);
+	int found = ctx->store->ops->account_system_id(ctx->store, kind, id,
+						       err);
 
 	if (found < 0)
 		return -1;
 	if (!found)
 		return yb_errf(err, "store.corrupt", "no %s account",
 			       yb_account_kind_str(kind));
-	*id = a.id;
 	return 0;
 }
 

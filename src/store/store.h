@@ -243,6 +243,10 @@ typedef struct yb_store_ops {
 	 * patient cash, closed-account liability); made by the schema. */
 	int (*account_system)(yb_store *st, yb_account_kind kind,
 			      yb_account *out, yb_err *err);
+	/* Its id alone: constant once the schema made it, so the
+	 * connection keeps it and a settlement pays no look-up for it. */
+	int (*account_system_id)(yb_store *st, yb_account_kind kind,
+				 yb_id *id, yb_err *err);
 	int (*account_set_closed)(yb_store *st, yb_id id, yb_time at,
 				  yb_err *err);
 	/* Lock these accounts' rows for the rest of the transaction, in

@@ -46,16 +46,36 @@ static void test_system_accounts(void **state)
 	yb_err e;
 
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		yb_id id = 0, again = 0;
+
 		assert_int_equal(TS_OK(st->ops->account_system(st, kinds[i], &a, &e),
 				       &e), 1);
 		assert_int_equal(a.kind, kinds[i]);
 		assert_int_equal(a.balance_fen, 0);
 		assert_false(a.closed);
+		/* the id alone: the same, asked twice (kept by the
+		 * connection the second time) */
+		assert_int_equal(TS_OK(st->ops->account_system_id(st, kinds[i],
+								  &id, &e),
+				       &e), 1);
+		assert_int_equal(id, a.id);
+		assert_int_equal(TS_OK(st->ops->account_system_id(st, kinds[i],
+								  &again, &e),
+				       &e), 1);
+		assert_int_equal(again, a.id);
 	}
 	TS_REFUSED(st->ops->account_system(st, YB_ACC_PERSONAL, &a, &e), &e,
 		   "store.error",
 		   ts_fmt("account kind %d is not a system account",
 			  (int)YB_ACC_PERSONAL));
+	{
+		yb_id id;
+		TS_REFUSED(st->ops->account_system_id(st, YB_ACC_PERSONAL, &id,
+						      &e),
+			   &e, "store.error",
+			   ts_fmt("account kind %d is not a system account",
+				  (int)YB_ACC_PERSONAL));
+	}
 	/* A second account of a system kind is refused. */
 	memset(&a, 0, sizeof a);
 	a.kind = YB_ACC_FUND_POOL;

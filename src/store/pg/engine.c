@@ -127,6 +127,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->sp_open = false;
+	ps->release_pending = false;
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
 	return 0;
@@ -163,8 +164,9 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
-	res = commit_sealed(ps);
+	res = commit_sealed(ps);          /* COMMIT releases every savepoint */
 	ps->sp_open = false;
+	ps->release_pending = false;
 	ps->audit_chain = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
@@ -195,6 +197,7 @@ static void pg_rollback(yb_store *st)
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->sp_open = false;
+	ps->release_pending = false;
 	ps->audit_chain = 0;
 }
 
@@ -203,14 +206,25 @@ static void pg_rollback(yb_store *st)
  * time; rollback_to() undoes everything since savepoint() and ends it, so
  * a release() after it is a harmless no-op.  Ending it there also keeps an
  * import that rejects many rows from piling up subtransactions.
+ *
+ * A release is not sent at once: it goes with the next savepoint, in one
+ * round trip ("RELEASE ...; SAVEPOINT ..."), or is made by the COMMIT.
+ * Under group commit every request is a savepoint in its batch, so this
+ * is a round trip less per request on the writer.  Until then the
+ * released savepoint stays open underneath; nothing can roll back to it
+ * (sp_open is false), so that changes nothing a caller can see.
  */
 static int pg_savepoint(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
+	const char *sql = ps->release_pending
+				  ? "RELEASE SAVEPOINT yb_sp; SAVEPOINT yb_sp"
+				  : "SAVEPOINT yb_sp";
 
 	if (ps->sp_open)
 		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
-	if (pg_simple(ps->conn, "SAVEPOINT yb_sp", err) < 0)
+	ps->release_pending = false;
+	if (pg_simple(ps->conn, sql, err) < 0)
 		return -1;
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
@@ -221,10 +235,12 @@ static int pg_release(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
 
+	(void)err;
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
-	return pg_simple(ps->conn, "RELEASE SAVEPOINT yb_sp", err);
+	ps->release_pending = true;
+	return 0;
 }
 
 static int pg_rollback_to(yb_store *st, yb_err *err)
@@ -372,6 +388,7 @@ static const yb_store_ops pg_ops = {
 	.account_by_id = pg_account_by_id,
 	.account_personal_of = pg_account_personal_of,
 	.account_system = pg_account_system,
+	.account_system_id = pg_account_system_id,
 	.account_set_closed = pg_account_set_closed,
 	.account_lock = pg_account_lock,
 	.ledger_post = pg_ledger_post,

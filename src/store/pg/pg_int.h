@@ -60,6 +60,7 @@ typedef struct pg_store {
 	bool in_txn;            /* between begin and commit/rollback */
 	bool txn_write;         /* begun with write = true */
 	bool sp_open;           /* the caller's savepoint is open */
+	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
@@ -67,6 +68,7 @@ typedef struct pg_store {
 	uint64_t conn_id;       /* names its prepared statements */
 	int slot;               /* this connection's sub-account slot and
 				 * preferred audit chain (pgha) */
+	yb_id system_account_id[YB_ACC__N];  /* account_system_id's */
 	int nprepared;
 	struct {
 		const pg_stmt *stmt;
@@ -268,6 +270,8 @@ int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
 			   yb_err *err);
 int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 		      yb_err *err);
+int pg_account_system_id(yb_store *st, yb_account_kind kind, yb_id *id,
+			 yb_err *err);
 int pg_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
 int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
 int pg_ledger_post(yb_store *st, const yb_posting *p, yb_time at,

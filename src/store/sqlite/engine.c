@@ -391,6 +391,7 @@ static const yb_store_ops sq_ops = {
 	.account_by_id = sq_account_by_id,
 	.account_personal_of = sq_account_personal_of,
 	.account_system = sq_account_system,
+	.account_system_id = sq_account_system_id,
 	.account_set_closed = sq_account_set_closed,
 	.account_lock = sq_account_lock,
 	.ledger_post = sq_ledger_post,

@@ -104,6 +104,24 @@ int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 	return found;
 }
 
+int sq_account_system_id(yb_store *st, yb_account_kind kind, yb_id *id,
+			 yb_err *err)
+{
+	sq_store *s = sq_of(st);
+	yb_account a;
+	int found;
+
+	if (yb_check_system_kind(kind, err) < 0)
+		return -1;
+	if (!s->system_account_id[kind]) {
+		found = sq_account_system(st, kind, &a, err);
+		if (found <= 0)
+			return found;
+	}
+	*id = s->system_account_id[kind];
+	return 1;
+}
+
 int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err)
 {
 	sq_store *s = sq_of(st);

@@ -346,6 +346,8 @@ int sq_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
 			   yb_err *err);
 int sq_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 		      yb_err *err);
+int sq_account_system_id(yb_store *st, yb_account_kind kind, yb_id *id,
+			 yb_err *err);
 int sq_account_set_closed(yb_store *st, yb_id id, yb_time at, yb_err *err);
 int sq_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err);
 int sq_ledger_post(yb_store *st, const yb_posting *p, yb_time at,
