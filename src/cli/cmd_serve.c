@@ -23,7 +23,7 @@
 static const char serve_help[] =
 	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
 	"                   [--threads N] [--log-level LEVEL] [--group-commit MODE]\n"
-	"                   [--writer-cpu N] [--read-db URL]\n"
+	"                   [--writer-cpu N] [--writers N] [--read-db URL]\n"
 	"       yibaod [same options]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
@@ -39,11 +39,13 @@ static const char serve_help[] =
 	"                     on PostgreSQL)\n"
 	"  --log-level LEVEL  error | warn | info | debug (default info)\n"
 	"  --group-commit MODE  auto | on | off: batch concurrent writes into\n"
-	"                     one durable commit (default auto: on for SQLite,\n"
-	"                     off for PostgreSQL)\n"
+	"                     one durable commit (default auto: on)\n"
 	"  --writer-cpu N     run the group-commit writer alone on CPU N and\n"
 	"                     every other thread of the server elsewhere\n"
 	"                     (default: not pinned)\n"
+	"  --writers N        PostgreSQL, group commit on: N writers, each its\n"
+	"                     own connection, taking turns at the batches\n"
+	"                     (default 1; SQLite has one)\n"
 	"  --read-db URL      PostgreSQL: serve person views, statements, family\n"
 	"                     usage and reconciliation from this standby (a\n"
 	"                     little stale: docs/POSTGRESQL.md); writes and\n"
@@ -59,7 +61,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
 		   *key = NULL, *threads_s = NULL, *level = "info",
 		   *group_commit = "auto", *writer_cpu_s = NULL,
-		   *read_db = NULL;
+		   *read_db = NULL, *writers_s = NULL;
 	const cli_opt opts[] = {
 		{ "listen", CLI_OPT_STR, &listen, false },
 		{ "web", CLI_OPT_STR, &web, false },
@@ -70,9 +72,10 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		{ "group-commit", CLI_OPT_STR, &group_commit, false },
 		{ "writer-cpu", CLI_OPT_STR, &writer_cpu_s, false },
 		{ "read-db", CLI_OPT_STR, &read_db, false },
+		{ "writers", CLI_OPT_STR, &writers_s, false },
 		{ NULL, 0, NULL, false },
 	};
-	int64_t threads = 0, writer_cpu = 0;
+	int64_t threads = 0, writer_cpu = 0, writers = 0;
 	struct stat sb;
 	int rc;
 
@@ -85,6 +88,9 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	if (writer_cpu_s &&
 	    (rc = cli_int(cli, "--writer-cpu", writer_cpu_s, 0, 1023,
 			  &writer_cpu)) != CLI_GO)
+		return rc;
+	if (writers_s && (rc = cli_int(cli, "--writers", writers_s, 1, 64,
+				       &writers)) != CLI_GO)
 		return rc;
 	if (strcmp(group_commit, "auto") != 0 && strcmp(group_commit, "on") != 0 &&
 	    strcmp(group_commit, "off") != 0)
@@ -117,6 +123,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		.group_commit = group_commit,
 		.pin_writer = writer_cpu_s != NULL,
 		.writer_cpu = (int)writer_cpu,
+		.writers = (int)writers,
 	};
 	yb_err err;
 

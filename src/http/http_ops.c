@@ -218,6 +218,10 @@ static void render_batches(textbuf *tb)
 		      "that failed (every request of each failed).\n"
 		      "# TYPE yibao_batch_failed_commits_total counter\n"
 		      "yibao_batch_failed_commits_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_retried_total Requests run again "
+		      "in a later commit (another writer held their rows).\n"
+		      "# TYPE yibao_batch_retried_total counter\n"
+		      "yibao_batch_retried_total %" PRIu64 "\n"
 		      "# HELP yibao_batch_largest Most requests in one "
 		      "commit.\n# TYPE yibao_batch_largest gauge\n"
 		      "yibao_batch_largest %" PRIu64 "\n"
@@ -225,8 +229,8 @@ static void render_batches(textbuf *tb)
 		      "so that the WAL could start over.\n"
 		      "# TYPE yibao_wal_holds_total counter\n"
 		      "yibao_wal_holds_total %" PRIu64 "\n",
-		  st.batches, st.jobs, st.failed_commits, st.largest,
-		  st.wal_holds);
+		  st.batches, st.jobs, st.failed_commits, st.retried,
+		  st.largest, st.wal_holds);
 }
 
 void yb_handle_metrics(yb_hreq *r)

@@ -169,15 +169,14 @@ static int limit_options(const yb_settings *s, struct MHD_OptionItem *ops)
 /* At most this many requests share one commit. */
 #define BATCH_MAX 256
 
+/* On unless asked off: on both engines a batch of requests in one
+ * transaction costs far less than a transaction each (SQLite: one fsync
+ * per batch; PostgreSQL: docs/POSTGRESQL.md "Group commit"). */
 static bool use_group_commit(const yb_http_options *opt)
 {
 	const char *gc = opt->group_commit;
 
-	if (gc && strcmp(gc, "on") == 0)
-		return true;
-	if (gc && strcmp(gc, "off") == 0)
-		return false;
-	return strcmp(yb_store_engine_of(opt->db_url), "sqlite") == 0;
+	return !(gc && strcmp(gc, "off") == 0);
 }
 
 /* The writer alone on `cpu`: this thread leaves it before it starts the
@@ -295,12 +294,32 @@ static void daemon_setup_release(daemon_setup *ds)
 	free(ds->key);
 }
 
-/* The web root, the group-commit writer and the webhook sender. */
+/* How many group-commit writers: SQLite admits one writer at a time.
+ * PostgreSQL's writers could run side by side, but one measured the
+ * least CPU per settlement (docs/POSTGRESQL.md "Group commit"): each
+ * more writer's transaction makes every other backend's snapshots and
+ * lock checks dearer, so more is an option (--writers), not the
+ * default. */
+static int writer_count(const yb_http_options *opt, yb_err *err)
+{
+	bool sqlite = strcmp(yb_store_engine_of(opt->db_url), "sqlite") == 0;
+
+	if (sqlite && opt->writers > 1)
+		return yb_errf(err, "usage",
+			       "SQLite has one writer: --writers must be 1");
+	return opt->writers > 0 ? opt->writers : 1;
+}
+
+/* The web root, the group-commit writers and the webhook sender. */
 static int helpers_start(const yb_http_options *opt, yb_err *err)
 {
+	int writers;
+
 	yb_srv.have_web = opt->web_root && yb_static_init(opt->web_root);
 	if (use_group_commit(opt) &&
-	    yb_batcher_start(opt->db_url, BATCH_MAX, &yb_srv.batcher, err) < 0)
+	    ((writers = writer_count(opt, err)) < 0 ||
+	     yb_batcher_start(opt->db_url, BATCH_MAX, writers, &yb_srv.batcher,
+			      err) < 0))
 		return -1;
 	if (opt->pin_writer &&
 	    pin_writer(yb_srv.batcher, opt->writer_cpu, err) < 0)

@@ -20,14 +20,16 @@ typedef struct yb_http_options {
 	const char *tls_key;
 	int threads;                     /* worker threads; 0 = number of CPUs */
 	const char *log_level;           /* "error" | "warn" | "info" | "debug" */
-	/* Group commit of write requests (service/batch.h): "on", "off", or
-	 * "auto"/NULL = on for SQLite (one writer, fsync-bound), off for
-	 * PostgreSQL (which commits connections in parallel). */
+	/* Group commit of write requests (service/batch.h): "off", or
+	 * "on"/"auto"/NULL = on (both engines). */
 	const char *group_commit;
 	/* With group commit: run its writer thread alone on CPU
 	 * `writer_cpu` (service/batch.h), every other thread elsewhere. */
 	bool pin_writer;
 	int writer_cpu;
+	/* With group commit: how many writers (service/batch.h); 0 = the
+	 * engine's default (SQLite 1, the only number it takes). */
+	int writers;
 } yb_http_options;
 
 /*

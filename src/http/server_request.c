@@ -279,19 +279,42 @@ static bool batched(const yb_hreq *r)
 	       !(r->route->flags & YB_ROUTE_NO_BATCH);
 }
 
+/* The answer a handler built is dropped, to be built again. */
+static void answer_drop(yb_hreq *r)
+{
+	MHD_destroy_response(r->response);
+	r->response = NULL;
+	r->status = 0;
+	r->err_code = NULL;
+	r->err_msg[0] = '\0';
+}
+
+/*
+ * On the writer thread.  A handler that failed with store.busy (another
+ * writer's batch held its rows) and kept nothing in this batch answers
+ * through the batcher instead, which runs it again in a later batch
+ * (service/batch.h, "Several writers").
+ */
 static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 {
 	yb_hreq *r = arg;
 	yb_store *own = r->ctx.store;
+	bool busy;
 
-	(void)err;
 	r->ctx = *ctx;
 	r->in_writer = true;
 	r->route->handler(r);
 	r->in_writer = false;
+	ctx->kept_in_batch = r->ctx.kept_in_batch;
 	r->ctx.store = own;
 	r->ctx.in_batch = false;
-	return 0;
+	busy = r->response && r->err_code &&
+	       strcmp(r->err_code, "store.busy") == 0;
+	if (!busy || ctx->kept_in_batch > 0)
+		return 0;
+	yb_errf(err, "store.busy", "%s", r->err_msg);
+	answer_drop(r);
+	return -1;
 }
 
 /* On the writer thread, once the request's batch is durable (or not). */
@@ -374,11 +397,7 @@ static bool standby_lost(yb_hreq *r)
 	if (!r->ctx.read_on_standby || r->ctx.wrote || !r->response ||
 	    !r->err_code || strcmp(r->err_code, "store.unavailable") != 0)
 		return false;
-	MHD_destroy_response(r->response);
-	r->response = NULL;
-	r->status = 0;
-	r->err_code = NULL;
-	r->err_msg[0] = '\0';
+	answer_drop(r);
 	r->ctx.standby = NULL;
 	r->ctx.read_on_standby = false;
 	yb_log_msg(YB_LOG_WARN, "standby (--read-db) lost during a read, "

@@ -41,37 +41,60 @@ typedef struct batch_job {
 	pthread_cond_t cond;             /* waiting callers */
 	yb_batch_done_fn on_done;        /* submitted jobs (heap) */
 	void *done_arg;
+	int attempts;                    /* batches it has run in */
+	bool again;                      /* to run in a later batch */
 	struct batch_job *next;
 } batch_job;
 
-struct yb_batcher {
+/* How many batches a job may run in when it meets another writer's
+ * locks (see again_later). */
+#define JOB_ATTEMPTS 3
+
+/* One writer: a thread and its connection. */
+typedef struct batch_writer {
+	yb_batcher *b;
 	yb_store *store;
+	pthread_t thread;
+} batch_writer;
+
+struct yb_batcher {
+	batch_writer *writers;
+	int nwriters;                    /* started */
 	/* Log upkeep: the writer's commits leave it to this thread, on its
 	 * own connection (see the top). */
 	yb_store *upkeep_store;
 	pthread_t upkeep_thread;
 	pthread_cond_t upkeep_wake;
-	bool upkeep_stopping;            /* the writer has stopped */
+	bool upkeep_stopping;            /* the writers have stopped */
 	int max_batch;
-	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;             /* the writer: work, stop, or go on */
+	pthread_cond_t wake;             /* the writers: work, stop, or go on */
 	batch_job *head, *tail;
+	int queued;
 	bool stopping;
-	bool busy;                       /* the writer is inside a batch */
-	bool hold;                       /* the writer must not start one */
+	int busy;                        /* writers inside a batch */
+	bool hold;                       /* no writer may start one */
 	bool upkeep_waiting;             /* the upkeep waits for a commit */
 	int upkeep_limit;                /* 0: the engine's default */
 	yb_batch_stats stats;
 };
 
-/* Take up to max_batch jobs off the queue (lock held). */
+/*
+ * Take this writer's share of the queue (lock held): up to max_batch
+ * jobs, and with several writers only its part of what waits, so that
+ * the idle ones start on the rest at once instead of waiting for the
+ * next arrivals.
+ */
 static batch_job *take_jobs(yb_batcher *b, uint64_t *count)
 {
 	batch_job *first = b->head, *last = b->head;
-	uint64_t n = 1;
+	int idle = b->nwriters - b->busy;
+	int share = idle > 1 ? (b->queued + idle - 1) / idle : b->queued;
+	int n = 1;
 
-	while (last->next && n < (uint64_t)b->max_batch) {
+	if (share > b->max_batch)
+		share = b->max_batch;
+	while (last->next && n < share) {
 		last = last->next;
 		n++;
 	}
@@ -79,7 +102,8 @@ static batch_job *take_jobs(yb_batcher *b, uint64_t *count)
 	if (!b->head)
 		b->tail = NULL;
 	last->next = NULL;
-	*count = n;
+	b->queued -= n;
+	*count = (uint64_t)n;
 	return first;
 }
 
@@ -89,26 +113,47 @@ static void fail_all(batch_job *jobs, const yb_err *why)
 	for (batch_job *j = jobs; j; j = j->next) {
 		j->rc = -1;
 		j->err = *why;
+		j->again = false;
 	}
 }
 
-static void run_batch(yb_batcher *b, batch_job *jobs)
+/*
+ * Several writers (batch.h): a job can meet a row another writer's batch
+ * holds until its commit, and two batches can wait for each other; the
+ * database then fails one statement (a deadlock, or the lock wait's
+ * limit) and the engine answers store.busy.  Such a job, if it kept
+ * nothing in its batch, is as if it had not run: it goes to a later
+ * batch instead of answering 503, a few times at most.
+ */
+static bool again_later(const batch_job *j)
 {
+	return j->rc < 0 && j->err.code &&
+	       strcmp(j->err.code, "store.busy") == 0 &&
+	       j->ctx.kept_in_batch == 0 && j->attempts < JOB_ATTEMPTS;
+}
+
+static void run_batch(batch_writer *w, batch_job *jobs)
+{
+	yb_batcher *b = w->b;
+	yb_store *st = w->store;
 	yb_err err;
 
 	yb_err_clear(&err);
-	if (b->store->ops->begin(b->store, true, &err) < 0) {
+	if (st->ops->begin(st, true, &err) < 0) {
 		fail_all(jobs, &err);
 		return;
 	}
 	for (batch_job *j = jobs; j; j = j->next) {
-		j->ctx.store = b->store;
+		j->ctx.store = st;
 		j->ctx.in_batch = true;
+		j->ctx.kept_in_batch = 0;
+		j->attempts++;
 		yb_err_clear(&j->err);
 		j->rc = j->fn(&j->ctx, j->arg, &j->err);
+		j->again = again_later(j);
 	}
-	if (b->store->ops->commit(b->store, &err) < 0) {
-		b->store->ops->rollback(b->store);
+	if (st->ops->commit(st, &err) < 0) {
+		st->ops->rollback(st);
 		fail_all(jobs, &err);
 		pthread_mutex_lock(&b->lock);
 		b->stats.failed_commits++;
@@ -227,13 +272,75 @@ static void *upkeep_main(void *arg)
 	return NULL;
 }
 
+/* Take the jobs to run again out of *jobs and put them back at the head
+ * of the queue, in their order, for the next batch (lock held). */
+static void requeue_again(yb_batcher *b, batch_job **jobs)
+{
+	batch_job *first = NULL, *last = NULL, **p = jobs;
+	int n = 0;
+
+	while (*p) {
+		batch_job *j = *p;
+
+		if (!j->again) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;                /* out of the finished list */
+		j->next = NULL;
+		if (last)
+			last->next = j;
+		else
+			first = j;
+		last = j;
+		n++;
+	}
+	if (!first)
+		return;
+	last->next = b->head;
+	if (!b->head)
+		b->tail = last;
+	b->head = first;
+	b->queued += n;
+	b->stats.retried += (uint64_t)n;
+	pthread_cond_signal(&b->wake);
+}
+
+/* The batch is over: wake or call back each of its finished jobs. */
+static void finish_jobs(yb_batcher *b, batch_job *jobs)
+{
+	batch_job *next;
+
+	/* Callbacks first, without the lock (they may take others'). */
+	for (batch_job *j = jobs; j; j = j->next)
+		if (j->on_done)
+			j->on_done(j->done_arg, j->rc, &j->err);
+
+	pthread_mutex_lock(&b->lock);
+	b->busy--;
+	if (b->hold || b->upkeep_waiting)
+		pthread_cond_signal(&b->upkeep_wake);
+	/* `next` first: once done is set the job's owner may return and its
+	 * stack frame (the job) is gone. */
+	for (batch_job *j = jobs; j; j = next) {
+		next = j->next;
+		if (j->on_done) {
+			free(j);
+			continue;
+		}
+		j->done = true;
+		pthread_cond_signal(&j->cond);
+	}
+}
+
 static void *writer_main(void *arg)
 {
-	yb_batcher *b = arg;
+	batch_writer *w = arg;
+	yb_batcher *b = w->b;
 
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		batch_job *jobs, *next;
+		batch_job *jobs;
 		uint64_t n;
 
 		while ((!b->head || b->hold) && !b->stopping)
@@ -241,10 +348,13 @@ static void *writer_main(void *arg)
 		if (!b->head)
 			break;                   /* stopping, queue drained */
 		jobs = take_jobs(b, &n);
-		b->busy = true;
+		b->busy++;
+		/* more left for an idle writer */
+		if (b->head && b->busy < b->nwriters)
+			pthread_cond_signal(&b->wake);
 		pthread_mutex_unlock(&b->lock);
 
-		run_batch(b, jobs);
+		run_batch(w, jobs);
 
 		/* Counted before any answer leaves: a client that reads the
 		 * metrics right after its write must find the batch counted
@@ -254,28 +364,10 @@ static void *writer_main(void *arg)
 		b->stats.jobs += n;
 		if (n > b->stats.largest)
 			b->stats.largest = n;
+		requeue_again(b, &jobs);
 		pthread_mutex_unlock(&b->lock);
 
-		/* Callbacks first, without the lock (they may take others'). */
-		for (batch_job *j = jobs; j; j = j->next)
-			if (j->on_done)
-				j->on_done(j->done_arg, j->rc, &j->err);
-
-		pthread_mutex_lock(&b->lock);
-		b->busy = false;
-		if (b->hold || b->upkeep_waiting)
-			pthread_cond_signal(&b->upkeep_wake);
-		/* `next` first: once done is set the job's owner may return
-		 * and its stack frame (the job) is gone. */
-		for (batch_job *j = jobs; j; j = next) {
-			next = j->next;
-			if (j->on_done) {
-				free(j);
-				continue;
-			}
-			j->done = true;
-			pthread_cond_signal(&j->cond);
-		}
+		finish_jobs(b, jobs);            /* returns with the lock */
 	}
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
@@ -301,11 +393,15 @@ int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err)
 {
 	cpu_set_t others, one;
 
+	if (b->nwriters != 1)
+		return yb_errf(err, "usage",
+			       "only a single writer can have a CPU of its own");
 	if (yb_cpus_without(cpu, &others, err) < 0)
 		return -1;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (pthread_setaffinity_np(b->thread, sizeof one, &one) != 0 ||
+	if (pthread_setaffinity_np(b->writers[0].thread, sizeof one, &one) !=
+		    0 ||
 	    pthread_setaffinity_np(b->upkeep_thread, sizeof others, &others) !=
 		    0)
 		return yb_errf(err, "internal",
@@ -313,29 +409,89 @@ int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err)
 	return 0;
 }
 
-int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
-		     yb_err *err)
+/* Stop the writers started so far (after the queue drained), then the
+ * upkeep if it runs. */
+static void stop_threads(yb_batcher *b, bool upkeep)
+{
+	pthread_mutex_lock(&b->lock);
+	b->stopping = true;
+	pthread_cond_broadcast(&b->wake);
+	pthread_cond_signal(&b->upkeep_wake);
+	pthread_mutex_unlock(&b->lock);
+	for (int i = 0; i < b->nwriters; i++)
+		pthread_join(b->writers[i].thread, NULL);
+	if (!upkeep)
+		return;
+	/* Only now does the upkeep end, with a last pass over what the last
+	 * batches wrote, before the server says it has stopped. */
+	pthread_mutex_lock(&b->lock);
+	b->upkeep_stopping = true;
+	pthread_cond_signal(&b->upkeep_wake);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->upkeep_thread, NULL);
+}
+
+static void batcher_free(yb_batcher *b, int nstores)
+{
+	for (int i = 0; i < nstores; i++)
+		yb_store_close(b->writers[i].store);
+	yb_store_close(b->upkeep_store);
+	pthread_cond_destroy(&b->upkeep_wake);
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	free(b->writers);
+	free(b);
+}
+
+/* Open every writer's connection (and the upkeep's); the number opened
+ * in *opened. */
+static int open_stores(yb_batcher *b, const char *db_url, int writers,
+		       int *opened, yb_err *err)
+{
+	*opened = 0;
+	for (int i = 0; i < writers; i++) {
+		batch_writer *w = &b->writers[i];
+
+		w->b = b;
+		if (yb_store_open(db_url, &w->store, err) < 0)
+			return -1;
+		(*opened)++;
+		if (w->store->ops->set_autocheckpoint(w->store, false, err) < 0)
+			return -1;
+	}
+	return yb_store_open(db_url, &b->upkeep_store, err);
+}
+
+int yb_batcher_start(const char *db_url, int max_batch, int writers,
+		     yb_batcher **out, yb_err *err)
 {
 	yb_batcher *b = calloc(1, sizeof *b);
-	bool writer = false;
+	int opened = 0;
 
 	*out = NULL;
-	if (!b)
+	if (writers < 1)
+		writers = 1;
+	if (b)
+		b->writers = calloc((size_t)writers, sizeof *b->writers);
+	if (!b || !b->writers) {
+		free(b);
 		return yb_errf(err, "out_of_memory", "no memory for the batcher");
+	}
 	b->max_batch = max_batch > 0 ? max_batch : 1;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
 	pthread_cond_init(&b->upkeep_wake, NULL);
-	if (yb_store_open(db_url, &b->store, err) < 0 ||
-	    yb_store_open(db_url, &b->upkeep_store, err) < 0 ||
-	    b->store->ops->set_autocheckpoint(b->store, false, err) < 0)
+	if (open_stores(b, db_url, writers, &opened, err) < 0)
 		goto fail;
-	if (pthread_create(&b->thread, NULL, writer_main, b) != 0) {
-		yb_errf(err, "internal", "cannot start the writer thread");
-		goto fail;
+	for (; b->nwriters < writers; b->nwriters++) {
+		batch_writer *w = &b->writers[b->nwriters];
+
+		if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+			yb_errf(err, "internal", "cannot start a writer thread");
+			goto fail;
+		}
+		(void)pthread_setname_np(w->thread, "yb-writer");
 	}
-	writer = true;
-	(void)pthread_setname_np(b->thread, "yb-writer");
 	if (pthread_create(&b->upkeep_thread, NULL, upkeep_main, b) != 0) {
 		yb_errf(err, "internal", "cannot start the upkeep thread");
 		goto fail;
@@ -344,19 +500,8 @@ int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
 	*out = b;
 	return 0;
 fail:
-	if (writer) {
-		pthread_mutex_lock(&b->lock);
-		b->stopping = true;
-		pthread_cond_signal(&b->wake);
-		pthread_mutex_unlock(&b->lock);
-		pthread_join(b->thread, NULL);
-	}
-	yb_store_close(b->upkeep_store);
-	yb_store_close(b->store);
-	pthread_cond_destroy(&b->upkeep_wake);
-	pthread_cond_destroy(&b->wake);
-	pthread_mutex_destroy(&b->lock);
-	free(b);
+	stop_threads(b, false);
+	batcher_free(b, opened);
 	return -1;
 }
 
@@ -364,25 +509,8 @@ void yb_batcher_stop(yb_batcher *b)
 {
 	if (!b)
 		return;
-	pthread_mutex_lock(&b->lock);
-	b->stopping = true;
-	pthread_cond_signal(&b->wake);
-	pthread_cond_signal(&b->upkeep_wake);
-	pthread_mutex_unlock(&b->lock);
-	pthread_join(b->thread, NULL);
-	/* Only now does the upkeep end, with a last pass over what the last
-	 * batches wrote, before the server says it has stopped. */
-	pthread_mutex_lock(&b->lock);
-	b->upkeep_stopping = true;
-	pthread_cond_signal(&b->upkeep_wake);
-	pthread_mutex_unlock(&b->lock);
-	pthread_join(b->upkeep_thread, NULL);
-	pthread_cond_destroy(&b->upkeep_wake);
-	pthread_cond_destroy(&b->wake);
-	pthread_mutex_destroy(&b->lock);
-	yb_store_close(b->upkeep_store);
-	yb_store_close(b->store);
-	free(b);
+	stop_threads(b, true);
+	batcher_free(b, b->nwriters);
 }
 
 /* Link a job in and wake the writer; refused while stopping. */
@@ -395,6 +523,7 @@ static int enqueue(yb_batcher *b, batch_job *job, yb_err *err)
 	else
 		b->head = job;
 	b->tail = job;
+	b->queued++;
 	pthread_cond_signal(&b->wake);
 	return 0;
 }

@@ -4,7 +4,7 @@
  *
  * Why: SQLite serializes writers and fsyncs once per commit (≈0.3 ms
  * here), so one commit per settlement caps a server near 3,000/s however
- * many threads it has.  A batcher owns one writer connection and one
+ * many threads it has.  A batcher owns a writer connection and a
  * thread.  Callers hand it a job; the thread takes every job queued, opens
  * one transaction, runs each job with a context whose transactions are
  * savepoints (ctx.in_batch), commits once, and only then wakes the
@@ -17,6 +17,18 @@
  *     anything, the whole transaction having rolled back);
  *   - jobs run one after another on one connection, so they see each
  *     other's effects exactly as serial transactions would.
+ *
+ * Several writers (PostgreSQL).  A server whose database lets writers
+ * run side by side may start several writers, each with its own thread
+ * and connection, taking turns at the one queue: while one waits for the
+ * database, another runs its batch.  Each batch keeps the guarantees
+ * above; batches of different writers are concurrent transactions, kept
+ * apart by the engine's row locks as separate requests' would be
+ * (docs/POSTGRESQL.md).  Two batches may wait for each other's rows;
+ * the database then fails one statement (store.busy).  A job that
+ * failed so and kept nothing in its batch (ctx.kept_in_batch) runs
+ * again in a later batch, up to three times, instead of answering 503.
+ * SQLite has one writer at a time: one writer.
  *
  * A job must not be slow outside the database (no password hashing): it
  * holds up its whole batch.
@@ -38,17 +50,19 @@ typedef struct yb_batch_stats {
 	uint64_t jobs;                   /* jobs run */
 	uint64_t failed_commits;
 	uint64_t largest;                /* most jobs in one batch */
+	uint64_t retried;                /* jobs run again in a later batch
+					  * (another writer's locks) */
 	uint64_t wal_holds;              /* writer held for the store's log
 					  * upkeep (SQLite: to start the WAL
 					  * over) */
 } yb_batch_stats;
 
 /*
- * Open the writer connection to `db_url` and start the thread.  At most
- * `max_batch` jobs go into one transaction (≥ 1).
+ * Open `writers` writer connections to `db_url` (≥ 1) and start their
+ * threads.  At most `max_batch` jobs go into one transaction (≥ 1).
  */
-int yb_batcher_start(const char *db_url, int max_batch, yb_batcher **out,
-		     yb_err *err);
+int yb_batcher_start(const char *db_url, int max_batch, int writers,
+		     yb_batcher **out, yb_err *err);
 
 /* Finish every queued job, stop the thread, close the connection.
  * NULL-safe. */
@@ -84,7 +98,7 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
  * The same contract as a batch of one, on ctx's own connection: begin a
  * write transaction, run fn with in_batch set (its use cases' own
  * transactions are savepoints in it), commit.  For a caller without a
- * batcher (PostgreSQL, or group commit off) whose job is several use
+ * batcher (group commit off) whose job is several use
  * cases that must commit together.  Returns fn's result, or -1 with the
  * commit's error (and then nothing of it was kept).
  */
@@ -99,7 +113,7 @@ void yb_batcher_set_upkeep_limit(yb_batcher *b, int limit);
 
 /*
  * Run the writer thread on CPU `cpu` only and the upkeep thread on
- * every other CPU (batch.c says why).  The caller keeps its own threads
+ * every other CPU (batch.c says why); a batcher of one writer only.  The caller keeps its own threads
  * off `cpu` as well (the HTTP server's workers).  Refused (-1, "usage")
  * for a CPU this process may not use or on a single-CPU machine.  The
  * threads are named "yb-writer" and "yb-upkeep" either way.

@@ -262,8 +262,10 @@ static int tx_commit(yb_ctx *ctx, yb_err *err)
 	if (ctx->in_batch) {
 		/* Durable only when the batcher commits the whole batch. */
 		yb_err ignored;
-		if (ctx->store->ops->release(ctx->store, err) == 0)
+		if (ctx->store->ops->release(ctx->store, err) == 0) {
+			ctx->kept_in_batch++;
 			return 0;
+		}
 		ctx->store->ops->rollback_to(ctx->store, &ignored);
 		return -1;
 	}

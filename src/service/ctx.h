@@ -47,6 +47,11 @@ typedef struct yb_ctx {
 	 * a shared transaction, so its begin/commit/rollback become a
 	 * savepoint, its release, and a rollback to it. */
 	bool in_batch;
+	/* In a batch: how many of this request's transactions were kept
+	 * (released into the batch).  A request that failed with none kept
+	 * left nothing behind, so the batcher may run it again in a later
+	 * batch (batch.h, "Several writers"). */
+	int kept_in_batch;
 	/*
 	 * Read routing (`serve --read-db`, issue 16): a connection to a
 	 * standby, or NULL.  The one place that decides what reads there is

@@ -80,7 +80,7 @@ static void test_batch_atomic_per_job(void **state)
 
 	fx_employer(f, "DUP");
 	audits_before = fx_audit_count(f);
-	assert_ok(yb_batcher_start(f->url, 64, &b, &err), err);
+	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
 	for (int i = 0; i < THREADS; i++) {
 		w[i] = (worker){ .f = f, .b = b, .id = i };
 		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
@@ -127,7 +127,7 @@ static void test_batch_serial_view(void **state)
 	yb_batcher *b;
 	yb_err err;
 
-	assert_ok(yb_batcher_start(f->url, 8, &b, &err), err);
+	assert_ok(yb_batcher_start(f->url, 8, 1, &b, &err), err);
 	assert_ok(yb_batch_run(b, &f->ctx, register_employer, "SAME", &err),
 		  err);
 	assert_err(yb_batch_run(b, &f->ctx, register_employer, "SAME", &err),
@@ -179,7 +179,7 @@ static void test_batch_wal_restarts_under_load(void **state)
 	if (strcmp(yb_test_engine(), "sqlite") != 0)
 		skip();
 	audits_before = fx_audit_count(f);
-	assert_ok(yb_batcher_start(f->url, 64, &b, &err), err);
+	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
 	yb_batcher_set_upkeep_limit(b, 64);
 	for (int i = 0; i < 4; i++) {
 		l[i] = (loader){ .f = f, .b = b, .id = i, .stop = &stop };
@@ -256,7 +256,7 @@ static void test_batch_pin_writer(void **state)
 	for (int i = CPU_SETSIZE - 1; i >= 0 && cpu < 0; i--)
 		if (CPU_ISSET(i, &mine))
 			cpu = i;
-	assert_ok(yb_batcher_start(f->url, 8, &b, &err), err);
+	assert_ok(yb_batcher_start(f->url, 8, 1, &b, &err), err);
 	assert_ok(yb_batcher_pin_writer(b, cpu, &err), err);
 	thread_cpus("yb-writer", &writer);
 	thread_cpus("yb-upkeep", &ckpt);
@@ -273,6 +273,136 @@ static void test_batch_pin_writer(void **state)
 	yb_batcher_stop(b);
 }
 
+/* ---- several writers (PostgreSQL) --------------------------------------- */
+
+/* Two jobs that lock the same two accounts in opposite orders, each in
+ * its own writer's batch: a deadlock.  The database fails one of them
+ * (store.busy); it kept nothing, so the batcher runs it again in a later
+ * batch, and both succeed. */
+typedef struct crossing {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int holding;                     /* jobs holding their first lock */
+} crossing;
+
+typedef struct crossing_job {
+	fx *f;
+	yb_batcher *b;
+	crossing *x;
+	yb_id first, second;
+	int runs;
+	int rc;
+	yb_err err;
+} crossing_job;
+
+/* Until both jobs hold their first lock (once: a job run again goes on
+ * at once), at most 5 s. */
+static void both_holding(crossing *x)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&x->lock);
+	x->holding++;
+	pthread_cond_broadcast(&x->cond);
+	while (x->holding < 2 &&
+	       pthread_cond_timedwait(&x->cond, &x->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&x->lock);
+}
+
+static int lock_crossing(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	crossing_job *j = arg;
+	int rc;
+
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	rc = ctx->store->ops->account_lock(ctx->store, &j->first, 1, err);
+	if (rc == 0 && j->runs++ == 0)
+		both_holding(j->x);
+	if (rc == 0)
+		rc = ctx->store->ops->account_lock(ctx->store, &j->second, 1,
+						   err);
+	if (rc == 0)
+		rc = yb_audit(ctx, "test.crossing", "", "ok", err);
+	return yb_tx_end(ctx, rc, err);
+}
+
+static void *run_crossing(void *arg)
+{
+	crossing_job *j = arg;
+
+	yb_err_clear(&j->err);
+	j->rc = yb_batch_run(j->b, &j->f->ctx, lock_crossing, j, &j->err);
+	return NULL;
+}
+
+static void test_batch_writers_deadlock_runs_again(void **state)
+{
+	fx *f = *state;
+	crossing x = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	crossing_job j[2];
+	pthread_t t[2];
+	yb_batcher *b;
+	yb_batch_stats stats;
+	yb_audit_report rep;
+	yb_person p1, p2;
+	yb_account a1, a2;
+	int64_t audits_before;
+	yb_err err;
+
+	if (strcmp(yb_test_engine(), "pg") != 0)
+		skip();                  /* SQLite: one writer */
+	p1 = fx_person(f, 1, "employee_tier1");
+	p2 = fx_person(f, 2, "employee_tier1");
+	assert_int_equal(f->ctx.store->ops->account_personal_of(
+				 f->ctx.store, p1.id, &a1, &err), 1);
+	assert_int_equal(f->ctx.store->ops->account_personal_of(
+				 f->ctx.store, p2.id, &a2, &err), 1);
+	audits_before = fx_audit_count(f);
+	assert_ok(yb_batcher_start(f->url, 8, 2, &b, &err), err);
+	j[0] = (crossing_job){ .f = f, .b = b, .x = &x, .first = a1.id,
+			       .second = a2.id };
+	j[1] = (crossing_job){ .f = f, .b = b, .x = &x, .first = a2.id,
+			       .second = a1.id };
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, run_crossing,
+						&j[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_ok(j[i].rc, j[i].err);
+	}
+	yb_batcher_stats(b, &stats);
+	yb_batcher_stop(b);
+	/* both really crossed, and one ran again */
+	assert_int_equal(x.holding, 2);
+	assert_int_equal(j[0].runs + j[1].runs, 3);
+	assert_int_equal(stats.retried, 1);
+	/* each kept once: one audit record each, the chain verifies */
+	assert_int_equal(fx_audit_count(f) - audits_before, 2);
+	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
+	assert_true(rep.ok);
+}
+
+/* SQLite takes one writer only; a batcher itself takes any number. */
+static void test_batch_writers_count(void **state)
+{
+	fx *f = *state;
+	yb_batcher *b;
+	yb_err err;
+
+	assert_ok(yb_batcher_start(f->url, 8, 3, &b, &err), err);
+	if (strcmp(yb_test_engine(), "pg") == 0) {
+		assert_ok(yb_batch_run(b, &f->ctx, register_employer, "W3-A",
+				       &err), err);
+		assert_err(yb_batch_run(b, &f->ctx, register_employer, "W3-A",
+					&err), err, "employer.duplicate");
+	}
+	yb_batcher_stop(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +414,11 @@ int main(void)
 			test_batch_wal_restarts_under_load, fx_setup,
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_pin_writer,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_writers_deadlock_runs_again, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_writers_count,
 						fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
