@@ -306,6 +306,11 @@ int yb_body_decode(const char *body, size_t len, json_t **out, yb_err *err)
 	json_error_t je;
 
 	*out = NULL;
+	/* JSON has no raw NUL byte anywhere (a string writes \u0000), and
+	 * jansson takes one after a number for the end of the text. */
+	if (memchr(body, '\0', len))
+		return yb_errf(err, "request.invalid_json",
+			       "a NUL byte in the body");
 	if (!depth_ok(body, len, YB_HTTP_JSON_DEPTH_MAX))
 		return yb_errf(err, "request.invalid_json",
 			       "JSON nested deeper than %d levels",

@@ -134,7 +134,9 @@ int yb_nhsa_parse(const char *buf, size_t len, json_t **out, yb_err *err)
 	json_t *j;
 
 	*out = NULL;
-	if (!buf || len == 0)
+	/* no raw NUL byte in JSON (jansson would take one after a number
+	 * for the end of the text) */
+	if (!buf || len == 0 || memchr(buf, '\0', len))
 		return yb_errf(err, "nhsa.invalid_json", "body");
 	marked = mark_numbers(buf, len, &mlen, err);
 	if (!marked)

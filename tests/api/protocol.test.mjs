@@ -66,7 +66,7 @@ test('no token is 401 auth.required; a bad one 401 auth.invalid_token', async ()
 test('malformed, truncated, non-object and duplicate-key JSON is request.invalid_json', async () => {
   const t = srv.keys.admin;
   for (const raw of ['{', '{"ssn": "60000', 'not json', '[1,2]', '"str"', '{"a":1,"a":2}', '{"a":1} trailing',
-    '{"name":"\\u0000"}']) {
+    '{"name":"\\u0000"}', '{"a":1\0}', '{"a":1}\0', '{"a":"x\0y"}']) {
     const r = await srv.req('POST', '/api/v1/persons', { token: t, raw, headers: { 'content-type': 'application/json' } });
     expectError(assert, r, 400, 'request.invalid_json');
   }

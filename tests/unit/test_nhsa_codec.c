@@ -75,6 +75,20 @@ static void test_parse_refusals(void **state)
 		assert_string_equal(err.code, "nhsa.invalid_json");
 		assert_null(j);
 	}
+	/* a raw NUL byte, after a number or anywhere else */
+	{
+		static const char nul_after[] = "{\"a\":1\0}";
+		static const char nul_in[] = "{\"a\":\"x\0y\"}";
+		json_t *j = NULL;
+		yb_err err;
+
+		assert_int_equal(yb_nhsa_parse(nul_after, sizeof nul_after - 1,
+					       &j, &err), -1);
+		assert_null(j);
+		assert_int_equal(yb_nhsa_parse(nul_in, sizeof nul_in - 1, &j,
+					       &err), -1);
+		assert_null(j);
+	}
 }
 
 /* Output: amounts as bare numbers with two places, ratios with four. */
