@@ -73,7 +73,10 @@ export async function cli(db, ...args) {
  * is appended to FILE (JSON lines), which tests/fuzz/seed-json.mjs turns
  * into the JSON fuzz target's seed corpus. */
 export function seedRecord(method, path, payload) {
-  const body = Buffer.isBuffer(payload) ? payload.toString('latin1') : String(payload);
+  // bytes as latin1 (one char per byte), so that seed-json.mjs writes the
+  // very bytes sent: a string goes out as UTF-8 (Chinese names included)
+  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload), 'utf8');
+  const body = bytes.toString('latin1');
   if (body.length > 4096) return;    // the fuzzer's inputs are small
   appendFileSync(process.env.YB_FUZZ_SEEDS, JSON.stringify({ method, path, body }) + '\n');
 }
