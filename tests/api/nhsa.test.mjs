@@ -335,3 +335,19 @@ test('refusals: signature, timestamp, nonce, institution, fields, infno, sign_no
   refused(await his.call('2207', setlData(worker, mdtrt_id, 'B1', 12.34, '310')), 'nhsa.fee_total_mismatch');
   assert.equal(tifSignature('1', 't', 'n'), tifSignature('1', 't', 'n'));
 });
+
+test('msgid: copies of one message sent at once act once, and every copy gets the first reply', async () => {
+  // On SQLite the claim is a read in the writer's transaction and the
+  // row is written once (docs/NHSA.md step 5); on PostgreSQL the copies
+  // wait at the unique key.  Each copy is signed with its own nonce.
+  const p = await seedPerson(srv, { name: '郑同发', balance: 100000 });
+  const id = await register(his, p, '310');
+  ok(await his.call('2204', { feedetail: [feeLine(id, p.ssn, 'F1', 'M1', 1, 300, 300)] }));
+  const before = await balance(p);
+  const body = JSON.stringify(his.envelope('2207', setlData(p, id, 'M1', 300, '310')));
+  const rs = await Promise.all(Array.from({ length: 8 }, () => his.post('2207', undefined, { raw: body })));
+  const first = ok(rs[0]).setlinfo;
+  for (const r of rs) assert.equal(r.text, rs[0].text);
+  assert.equal(await balance(p), before - Math.round(first.acct_pay * 100));
+  assert.ok(first.acct_pay > 0);
+});
