@@ -329,7 +329,7 @@ static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 	}
 	x->reply.output = out.output;
 	if (out.effect)
-		x->effect = json_dumps(out.effect, JSON_COMPACT);
+		x->effect = yb_nhsa_dump(out.effect, NULL);
 	json_decref(out.effect);
 	x->msg.effect = x->effect;
 }
