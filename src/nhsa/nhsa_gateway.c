@@ -344,7 +344,7 @@ static int claim(yb_ctx *ctx, yb_nhsa_exchange *x, bool acts)
 {
 	char *text = x->pending;
 
-	if (acts && ctx->store->ops->one_writer)
+	if (acts && ctx->in_batch && ctx->store->ops->one_writer)
 		return yb_nhsa_msg_check(ctx, &x->msg, x->call.paasid,
 					 x->call.nonce, &x->repeat, &x->err);
 	x->pending = NULL;           /* taken by the claim */
