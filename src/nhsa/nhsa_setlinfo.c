@@ -124,13 +124,15 @@ static void query_extras(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 		     const yb_nhsa_setl *s, bool with_id, int sign, bool query)
 {
-	char t[20], rid[32];
+	char t[20], rid[32] = "R";
+	size_t n = strnlen(s->setl_id, sizeof rid - 2);
 
 	yb_nhsa_format_datetime(sign < 0 ? s->revoked_at : s->at, t);
-	snprintf(rid, sizeof rid, "%s%s", sign < 0 ? "R" : "", s->setl_id);
+	memcpy(rid + 1, s->setl_id, n);     /* "R" + setl_id for a reversal */
+	rid[n + 1] = '\0';
 	yb_jw_raw(w, "{");
 	if (with_id)
-		yb_jw_kstr(w, "setl_id", rid);
+		yb_jw_kstr(w, "setl_id", sign < 0 ? rid : rid + 1);
 	yb_jw_kstr(w, "mdtrt_id", s->mdtrt_id);
 	person(w, s);
 	yb_jw_kstr(w, "setl_time", t);
@@ -146,8 +148,10 @@ static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 	yb_jw_raw(w, "}");
 }
 
+/* One element of setldetail[] up to its setl_proc_info, whose value
+ * (and the closing brace) the caller writes. */
 static void detail(yb_jw *w, const char *type, int64_t scope, int64_t limit,
-		   int64_t paid, const char *name, const char *proc)
+		   int64_t paid, const char *name)
 {
 	yb_jw_sep(w);
 	yb_jw_raw(w, "{");
@@ -156,31 +160,33 @@ static void detail(yb_jw *w, const char *type, int64_t scope, int64_t limit,
 	amt(w, "crt_payb_lmt_amt", limit);
 	amt(w, "fund_payamt", paid);
 	yb_jw_kstr(w, "fund_pay_type_name", name);
-	yb_jw_kstr(w, "setl_proc_info", proc);
-	yb_jw_raw(w, "}");
+	yb_jw_key(w, "setl_proc_info");
 }
 
 /* setldetail[]: the pooled fund, and the personal accounts (310200). */
 static void setldetail(yb_jw *w, const yb_nhsa_setl *s, int sign)
 {
 	bool res = strcmp(s->insutype, "390") == 0;
-	char proc[200];
 
-	snprintf(proc, sizeof proc,
-		 "符合范围%lld.%02lld，起付线%lld.%02lld，支付比例%lld.%02lld%%",
-		 (long long)(s->inscp_fen / 100), (long long)(s->inscp_fen % 100),
-		 (long long)(s->dedc_fen / 100), (long long)(s->dedc_fen % 100),
-		 (long long)(s->ratio_bp / 100), (long long)(s->ratio_bp % 100));
 	yb_jw_raw(w, "[");
 	detail(w, res ? "390100" : "310100", sign * s->inscp_fen,
 	       sign * (s->inscp_fen - s->dedc_fen), sign * s->fund_fen,
-	       res ? "城乡居民基本医疗保险统筹基金" : "职工基本医疗保险统筹基金",
-	       proc);
-	if (s->acct_fen > 0)
+	       res ? "城乡居民基本医疗保险统筹基金" : "职工基本医疗保险统筹基金");
+	/* "符合范围x.xx，起付线x.xx，支付比例x.xx%": the amounts are never
+	 * negative, nothing in it to escape (not snprintf: on the writer) */
+	yb_jw_raw(w, "\"符合范围");
+	yb_nhsa_jw_fixed(w, s->inscp_fen, 2);
+	yb_jw_raw(w, "，起付线");
+	yb_nhsa_jw_fixed(w, s->dedc_fen, 2);
+	yb_jw_raw(w, "，支付比例");
+	yb_nhsa_jw_fixed(w, s->ratio_bp, 2);
+	yb_jw_raw(w, "%\"}");
+	if (s->acct_fen > 0) {
 		detail(w, "310200", sign * s->acct_fen, sign * s->acct_fen,
-		       sign * s->acct_fen, "职工个人账户",
-		       s->mulaid_fen > 0 ? "本人账户及家庭共济账户支付"
-					 : "本人账户支付");
+		       sign * s->acct_fen, "职工个人账户");
+		yb_jw_raw(w, s->mulaid_fen > 0 ? "\"本人账户及家庭共济账户支付\"}"
+					       : "\"本人账户支付\"}");
+	}
 	yb_jw_raw(w, "]");
 }
 

@@ -133,10 +133,21 @@ test('2201–2207: a relative\'s bill paid from the family account (acct_mulaid_
     'overlmt_selfpay', 'preselfpay_amt', 'inscp_scp_amt', 'act_pay_dedc', 'hifp_pay', 'pool_prop_selfpay', 'cvlserv_pay',
     'hifes_pay', 'hifmi_pay', 'hifob_pay', 'maf_pay', 'oth_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay', 'psn_cash_pay',
     'hosp_part_amt', 'balc', 'acct_mulaid_pay', 'medins_setl_id', 'clr_optins', 'clr_way', 'clr_type']) assert.ok(k in s, k);
+  // in NHSA.md's order, and the fields yibao has none of as it writes them
+  assert.deepEqual(Object.keys(s).slice(0, 4), ['setl_id', 'mdtrt_id', 'psn_no', 'psn_name']);
+  assert.deepEqual(Object.keys(s).slice(-4), ['medins_setl_id', 'clr_optins', 'clr_way', 'clr_type']);
+  assert.match(r.text, /"psn_cert_type":"01","certno":"\d{17}[\dX]","gend":"[12]","naty":"","brdy":"2010-06-01","age":\d+,"insutype":"390","psn_type":"1501","cvlserv_flag":"0",/);
+  assert.match(r.text, /"fulamt_ownpay_amt":0\.00,"overlmt_selfpay":0\.00,"preselfpay_amt":0\.00,"inscp_scp_amt":300\.00,/);
+  assert.match(r.text, /"pool_prop_selfpay":0\.5000,"cvlserv_pay":0\.00,"hifes_pay":0\.00,"hifmi_pay":0\.00,"hifob_pay":0\.00,"maf_pay":0\.00,"oth_pay":0\.00,"fund_pay_sumamt":100\.00,/);
+  assert.match(r.text, /"psn_cash_pay":0\.00,"hosp_part_amt":0\.00,"balc":0\.00,/);
+  assert.match(r.text, /"clr_way":"1","clr_type":"11"\}/);
   assert.match(r.text, /"medfee_sumamt":300\.00,/);
   assert.equal(s.medins_setl_id, JSON.parse(r.sent).msgid);
   const det = ok(r).setldetail;
   assert.deepEqual(det.map((d) => [d.fund_pay_type, d.fund_payamt]), [['390100', 100], ['310200', 200]]);
+  assert.deepEqual(det.map((d) => [d.fund_pay_type_name, d.setl_proc_info]), [
+    ['城乡居民基本医疗保险统筹基金', '符合范围300.00，起付线100.00，支付比例50.00%'],
+    ['职工个人账户', '本人账户及家庭共济账户支付']]);
   assert.equal(await balance(father), before - 20000);
   setl = { id: s.setl_id, mdtrt_id, msgSent: r.sent, text: r.text };
 
