@@ -329,9 +329,31 @@ static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 	}
 	x->reply.output = out.output;
 	if (out.effect)
-		x->effect = json_dumps(out.effect, JSON_COMPACT);
+		x->effect = yb_nhsa_dump(out.effect, NULL);
 	json_decref(out.effect);
 	x->msg.effect = x->effect;
+}
+
+/* Spend the nonce and claim the msgid: 0 new (*claimed), 1 a repeat
+ * answered (x->repeat), -1 refused (x->err).  On a store with one writer
+ * (SQLite) the claim of a message that acts is a read, and its row is
+ * written once, at the end (yb_nhsa_msg_finish): x->pending stays for
+ * that.  Elsewhere a pending row is written now (on PostgreSQL, what
+ * makes a second message with the msgid wait at the unique key). */
+static int claim(yb_ctx *ctx, yb_nhsa_exchange *x, bool acts)
+{
+	char *text = x->pending;
+
+	if (acts && ctx->in_batch && ctx->store->ops->one_writer)
+		return yb_nhsa_msg_check(ctx, &x->msg, x->call.paasid,
+					 x->call.nonce, &x->repeat, &x->err);
+	x->pending = NULL;           /* taken by the claim */
+	if (!acts) {                 /* kept whole instead */
+		free(text);
+		text = NULL;
+	}
+	return yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid, x->call.nonce,
+				 !acts, text, &x->repeat, &x->err);
 }
 
 int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
@@ -345,17 +367,7 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 	 * whatever else was wrong with it.  One that may claim its msgid
 	 * spends the nonce in the claim's transaction. */
 	if (x->claimable) {
-		/* One that does not act is kept whole at its claim. */
-		char *text = x->pending;
-
-		x->pending = NULL;           /* taken by the claim */
-		if (!acts) {                 /* kept whole instead */
-			free(text);
-			text = NULL;
-		}
-		switch (yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid,
-					  x->call.nonce, !acts, text,
-					  &x->repeat, &x->err)) {
+		switch (claim(ctx, x, acts)) {
 		case 1:
 			return 0;        /* the first reply, nothing else */
 		case 0:
@@ -374,13 +386,14 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 		acts = false;
 	}
 	if (claimed && !acts)
-		return 0;
+		return 0;                /* kept whole at its claim */
 	if (acts) {
 		act(ctx, x);
 		(void)encode(ctx, x);
 	}
 	/* A log failure does not change the answer. */
-	yb_nhsa_msg_finish(ctx, &x->msg, claimed, &ignored);
+	yb_nhsa_msg_finish(ctx, &x->msg, claimed,
+			   claimed ? x->pending : NULL, &ignored);
 	free(x->effect);             /* made on this thread, freed here */
 	x->effect = NULL;
 	x->msg.effect = NULL;

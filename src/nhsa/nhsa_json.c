@@ -464,6 +464,11 @@ static void dump(yb_jw *w, const json_t *v)
 	}
 }
 
+void yb_nhsa_jw_value(yb_jw *w, const json_t *v)
+{
+	dump(w, v);
+}
+
 char *yb_nhsa_dump(const json_t *v, size_t *len)
 {
 	yb_jw w = YB_JW_INIT;

@@ -87,5 +87,7 @@ json_t *yb_nhsa_raw(char *text);
 /* Serialize compactly in insertion order, the number markers written as
  * bare numbers.  malloc'd NUL-terminated text, NULL on out of memory. */
 char *yb_nhsa_dump(const json_t *v, size_t *len);
+/* The same, appended to a writer. */
+void yb_nhsa_jw_value(struct yb_jw *w, const json_t *v);
 
 #endif

@@ -45,16 +45,17 @@ static void person(yb_jw *w, const yb_nhsa_setl *s)
 	age = ty - by - (tm < bm || (tm == bm && td < bd));
 	yb_jw_kstr(w, "psn_no", s->person.ssn);
 	yb_jw_kstr(w, "psn_name", s->person.name);
-	yb_jw_kstr(w, "psn_cert_type", "01");
+	yb_jw_raw(w, ",\"psn_cert_type\":\"01\"");
 	yb_jw_kstr(w, "certno", s->person.id_number);
-	yb_jw_kstr(w, "gend", s->person.sex == YB_SEX_MALE ? "1" : "2");
-	yb_jw_kstr(w, "naty", "");
+	yb_jw_raw(w, s->person.sex == YB_SEX_MALE
+			? ",\"gend\":\"1\",\"naty\":\"\""
+			: ",\"gend\":\"2\",\"naty\":\"\"");
 	yb_jw_kstr(w, "brdy", brdy);
 	yb_jw_kint(w, "age", age < 0 ? 0 : age);
 	yb_jw_kstr(w, "insutype", s->insutype);
-	yb_jw_kstr(w, "psn_type",
-		   s->person.scheme == YB_SCHEME_RESIDENT ? "1501" : "1101");
-	yb_jw_kstr(w, "cvlserv_flag", "0");
+	yb_jw_raw(w, s->person.scheme == YB_SCHEME_RESIDENT
+			? ",\"psn_type\":\"1501\",\"cvlserv_flag\":\"0\""
+			: ",\"psn_type\":\"1101\",\"cvlserv_flag\":\"0\"");
 }
 
 /* The money of setlinfo, NHSA.md's order; sign -1 for a revocation.
@@ -64,26 +65,24 @@ static void money(yb_jw *w, const yb_nhsa_setl *s, int sign, bool query)
 {
 	amt(w, "medfee_sumamt", sign * s->medfee_fen);
 	amt(w, "fulamt_ownpay_amt", sign * s->fulamt_ownpay_fen);
-	amt(w, "overlmt_selfpay", 0);
-	amt(w, "preselfpay_amt", 0);
+	/* Amounts yibao has none of: one literal each run (the reply of a
+	 * 2207 is written on the group-commit writer). */
+	yb_jw_raw(w, ",\"overlmt_selfpay\":0.00,\"preselfpay_amt\":0.00");
 	amt(w, "inscp_scp_amt", sign * s->inscp_fen);
 	amt(w, "act_pay_dedc", sign * s->dedc_fen);
 	amt(w, "hifp_pay", sign * s->fund_fen);
 	yb_jw_key(w, "pool_prop_selfpay");
 	yb_nhsa_jw_fixed(w, s->ratio_bp, 4);
-	static const char *const none[] = {
-		"cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay",
-		"oth_pay",
-	};
-	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-		amt(w, none[i], 0);
+	yb_jw_raw(w, ",\"cvlserv_pay\":0.00,\"hifes_pay\":0.00,"
+		  "\"hifmi_pay\":0.00,\"hifob_pay\":0.00,\"maf_pay\":0.00,"
+		  "\"oth_pay\":0.00");
 	amt(w, "fund_pay_sumamt", sign * s->fund_fen);
 	if (!query)
 		amt(w, "psn_part_amt", sign * (s->medfee_fen - s->fund_fen));
 	amt(w, "acct_pay", sign * s->acct_fen);
 	if (!query)
 		amt(w, "psn_cash_pay", sign * s->cash_fen);
-	amt(w, "hosp_part_amt", 0);
+	yb_jw_raw(w, ",\"hosp_part_amt\":0.00");
 	amt(w, "balc", s->balc_fen);
 	amt(w, "acct_mulaid_pay", sign * s->mulaid_fen);
 }
@@ -125,13 +124,15 @@ static void query_extras(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 		     const yb_nhsa_setl *s, bool with_id, int sign, bool query)
 {
-	char t[20], rid[32];
+	char t[20], rid[32] = "R";
+	size_t n = strnlen(s->setl_id, sizeof rid - 2);
 
 	yb_nhsa_format_datetime(sign < 0 ? s->revoked_at : s->at, t);
-	snprintf(rid, sizeof rid, "%s%s", sign < 0 ? "R" : "", s->setl_id);
+	memcpy(rid + 1, s->setl_id, n);     /* "R" + setl_id for a reversal */
+	rid[n + 1] = '\0';
 	yb_jw_raw(w, "{");
 	if (with_id)
-		yb_jw_kstr(w, "setl_id", rid);
+		yb_jw_kstr(w, "setl_id", sign < 0 ? rid : rid + 1);
 	yb_jw_kstr(w, "mdtrt_id", s->mdtrt_id);
 	person(w, s);
 	yb_jw_kstr(w, "setl_time", t);
@@ -140,15 +141,17 @@ static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 	money(w, s, sign, query);
 	yb_jw_kstr(w, "medins_setl_id", s->msgid);
 	yb_jw_kstr(w, "clr_optins", ctx->settings->region);
-	yb_jw_kstr(w, "clr_way", "1");
+	yb_jw_raw(w, ",\"clr_way\":\"1\"");
 	yb_jw_kstr(w, "clr_type", clr_type_of(s->med_type));
 	if (query)
 		query_extras(w, ctx, env, s);
 	yb_jw_raw(w, "}");
 }
 
+/* One element of setldetail[] up to its setl_proc_info, whose value
+ * (and the closing brace) the caller writes. */
 static void detail(yb_jw *w, const char *type, int64_t scope, int64_t limit,
-		   int64_t paid, const char *name, const char *proc)
+		   int64_t paid, const char *name)
 {
 	yb_jw_sep(w);
 	yb_jw_raw(w, "{");
@@ -157,31 +160,33 @@ static void detail(yb_jw *w, const char *type, int64_t scope, int64_t limit,
 	amt(w, "crt_payb_lmt_amt", limit);
 	amt(w, "fund_payamt", paid);
 	yb_jw_kstr(w, "fund_pay_type_name", name);
-	yb_jw_kstr(w, "setl_proc_info", proc);
-	yb_jw_raw(w, "}");
+	yb_jw_key(w, "setl_proc_info");
 }
 
 /* setldetail[]: the pooled fund, and the personal accounts (310200). */
 static void setldetail(yb_jw *w, const yb_nhsa_setl *s, int sign)
 {
 	bool res = strcmp(s->insutype, "390") == 0;
-	char proc[200];
 
-	snprintf(proc, sizeof proc,
-		 "符合范围%lld.%02lld，起付线%lld.%02lld，支付比例%lld.%02lld%%",
-		 (long long)(s->inscp_fen / 100), (long long)(s->inscp_fen % 100),
-		 (long long)(s->dedc_fen / 100), (long long)(s->dedc_fen % 100),
-		 (long long)(s->ratio_bp / 100), (long long)(s->ratio_bp % 100));
 	yb_jw_raw(w, "[");
 	detail(w, res ? "390100" : "310100", sign * s->inscp_fen,
 	       sign * (s->inscp_fen - s->dedc_fen), sign * s->fund_fen,
-	       res ? "城乡居民基本医疗保险统筹基金" : "职工基本医疗保险统筹基金",
-	       proc);
-	if (s->acct_fen > 0)
+	       res ? "城乡居民基本医疗保险统筹基金" : "职工基本医疗保险统筹基金");
+	/* "符合范围x.xx，起付线x.xx，支付比例x.xx%": the amounts are never
+	 * negative, nothing in it to escape (not snprintf: on the writer) */
+	yb_jw_raw(w, "\"符合范围");
+	yb_nhsa_jw_fixed(w, s->inscp_fen, 2);
+	yb_jw_raw(w, "，起付线");
+	yb_nhsa_jw_fixed(w, s->dedc_fen, 2);
+	yb_jw_raw(w, "，支付比例");
+	yb_nhsa_jw_fixed(w, s->ratio_bp, 2);
+	yb_jw_raw(w, "%\"}");
+	if (s->acct_fen > 0) {
 		detail(w, "310200", sign * s->acct_fen, sign * s->acct_fen,
-		       sign * s->acct_fen, "职工个人账户",
-		       s->mulaid_fen > 0 ? "本人账户及家庭共济账户支付"
-					 : "本人账户支付");
+		       sign * s->acct_fen, "职工个人账户");
+		yb_jw_raw(w, s->mulaid_fen > 0 ? "\"本人账户及家庭共济账户支付\"}"
+					       : "\"本人账户支付\"}");
+	}
 	yb_jw_raw(w, "]");
 }
 

@@ -178,31 +178,81 @@ out:
 	return yb_tx_end(ctx, rc, err);
 }
 
+int yb_nhsa_rec_seen(yb_ctx *ctx, const char *kind, const char *key,
+		     yb_nhsa_seen *seen, yb_nhsa_parse_fn *parse, void *parsed,
+		     char inst[YB_CODE_SZ], yb_err *err)
+{
+	yb_nhsa_rec rec;
+	int found;
+
+	if (yb_tx_begin(ctx, false, err) < 0)
+		return -1;
+	found = ctx->store->ops->nhsa_get(ctx->store, kind, key, &rec, err);
+	yb_tx_rollback(ctx);
+	if (found <= 0)
+		return found;
+	/* What is read from the text depends on the text (and key) alone. */
+	if (strcmp(seen->val, rec.val) != 0 || strcmp(seen->key, key) != 0) {
+		json_error_t jerr;
+		json_t *v = json_loads(rec.val, 0, &jerr);
+
+		seen->val[0] = '\0';
+		if (!v) {
+			free(rec.val);
+			return yb_errf(err, "store.corrupt", "nhsa %s record %s",
+				       kind, key);
+		}
+		parse(key, v, parsed);
+		json_decref(v);
+		if (strlen(rec.val) < sizeof seen->val &&
+		    strlen(key) < sizeof seen->key) {
+			yb_nhsa_cpy(seen->val, sizeof seen->val, rec.val);
+			yb_nhsa_cpy(seen->key, sizeof seen->key, key);
+		}
+	}
+	free(rec.val);
+	if (inst)
+		yb_nhsa_cpy(inst, YB_CODE_SZ, rec.inst);
+	return 1;
+}
+
+typedef struct cred_seen {
+	yb_nhsa_cred cred;
+	bool revoked;
+} cred_seen;
+
+static __thread yb_nhsa_seen cred_text;
+static __thread cred_seen cred_parsed;
+
+static void cred_parse(const char *paasid, const json_t *v, void *parsed)
+{
+	cred_seen *out = parsed;
+
+	memset(out, 0, sizeof *out);
+	yb_nhsa_cpy(out->cred.paasid, sizeof out->cred.paasid, paasid);
+	yb_nhsa_cpy(out->cred.token, sizeof out->cred.token,
+		    yb_nhsa_js(v, "token"));
+	yb_nhsa_cpy(out->cred.institution_code,
+		    sizeof out->cred.institution_code,
+		    yb_nhsa_js(v, "institution"));
+	out->cred.created_at = yb_nhsa_ji(v, "created_at");
+	out->revoked = yb_nhsa_ji(v, "revoked_at") != 0;
+}
+
 int yb_nhsa_credential_find(yb_ctx *ctx, const char *paasid,
 			    yb_nhsa_cred *out, yb_err *err)
 {
-	json_t *v = NULL;
 	int found;
 
 	if (!paasid || !*paasid || strlen(paasid) >= YB_NHSA_PAASID_SZ)
 		return yb_errf(err, "nhsa.auth_unknown_paasid", "x-tif-paasid");
-	if (yb_tx_begin(ctx, false, err) < 0)
-		return -1;
-	found = yb_nhsa_rec_get(ctx, "cred", paasid, &v, NULL, err);
-	yb_tx_rollback(ctx);
+	found = yb_nhsa_rec_seen(ctx, "cred", paasid, &cred_text, cred_parse,
+				 &cred_parsed, NULL, err);
 	if (found < 0)
 		return -1;
-	if (!found || yb_nhsa_ji(v, "revoked_at") != 0) {
-		json_decref(v);
+	if (!found || cred_parsed.revoked)
 		return yb_errf(err, "nhsa.auth_unknown_paasid", "x-tif-paasid");
-	}
-	memset(out, 0, sizeof *out);
-	yb_nhsa_cpy(out->paasid, sizeof out->paasid, paasid);
-	yb_nhsa_cpy(out->token, sizeof out->token, yb_nhsa_js(v, "token"));
-	yb_nhsa_cpy(out->institution_code, sizeof out->institution_code,
-		    yb_nhsa_js(v, "institution"));
-	out->created_at = yb_nhsa_ji(v, "created_at");
-	json_decref(v);
+	*out = cred_parsed.cred;
 	return 0;
 }
 

@@ -99,10 +99,21 @@ int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
 /* The pending record of m as yb_nhsa_msg_claim keeps it (malloc'd; NULL:
  * out of memory). */
 char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m);
+/* The claim on a store whose write transactions run one at a time
+ * (store ops one_writer: SQLite), in the write transaction: the msgid is
+ * read, not written — no other transaction can keep it before this one
+ * commits — and the message row is written once, by yb_nhsa_msg_finish,
+ * with its reply (docs/NHSA.md step 5).  The nonce as yb_nhsa_msg_claim,
+ * after the read; no savepoint (nothing is written before the nonce).
+ * Results and errors as yb_nhsa_msg_claim. */
+int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, char **response, yb_err *err);
 /* Keep the answer of a claimed message (or, with claimed = false, log a
- * message refused before it could claim anything). */
+ * message refused before it could claim anything).  `pending`: after
+ * yb_nhsa_msg_check, the pending record (yb_nhsa_msg_pending_text),
+ * kept instead if the whole one cannot be; else NULL. */
 int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
-		       yb_err *err);
+		       const char *pending, yb_err *err);
 /* An operator reads a kept message: its JSON record (malloc'd). */
 int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
 		    const char *msgid, char **json, yb_err *err);

@@ -22,6 +22,24 @@ int yb_nhsa_rec_put_text(yb_ctx *ctx, const char *kind, const char *key,
 int yb_nhsa_rec_put(yb_ctx *ctx, const char *kind, const char *key,
 		    const char *grp, const json_t *val, int mode, yb_err *err);
 
+/* A record the gateway reads at every request (credential, sign-in):
+ * read from the store each time — a revocation or sign-out, also by the
+ * CLI's own process, is seen at once — but its JSON parsed (by `parse`,
+ * into `parsed`) only when the text differs from the one `seen` says
+ * `parsed` holds.  `seen` and `parsed` are the calling thread's (plain
+ * arrays: nothing to free when it ends).  The parse was a tenth of a
+ * 2207's work on the connection thread (docs/BENCHMARKS.md).  inst (if
+ * not NULL): the record's institution.  1 found / 0 / -1. */
+typedef struct yb_nhsa_seen {
+	char key[64];
+	char val[512];                   /* the text `parsed` was read from */
+} yb_nhsa_seen;
+typedef void yb_nhsa_parse_fn(const char *key, const json_t *val,
+			      void *parsed);
+int yb_nhsa_rec_seen(yb_ctx *ctx, const char *kind, const char *key,
+		     yb_nhsa_seen *seen, yb_nhsa_parse_fn *parse, void *parsed,
+		     char inst[YB_CODE_SZ], yb_err *err);
+
 /* yb_nhsa_nonce_use in the caller's transaction (nhsa.c). */
 int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
 			   const char *nonce, yb_err *err);

@@ -119,17 +119,17 @@ int yb_nhsa_msg_store(yb_ctx *ctx, const char *key, const json_t *meta,
 	return yb_nhsa_rec_put_text(ctx, "msg", key, "", text, mode, err);
 }
 
-/* A msgid already kept: its first answer, or why not. */
-static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
-		      char **response, yb_err *err)
+/* A msgid already kept, its record's text `val`: its first answer, or
+ * why not. */
+static int msg_judge(const char *val, const yb_nhsa_msg *m, char **response,
+		     yb_err *err)
 {
 	json_t *prev = NULL;
 	const char *state;
 	int rc;
 
-	rc = yb_nhsa_msg_load(ctx, key, &prev, response, err);
-	if (rc <= 0)
-		return rc < 0 ? -1 : yb_errf(err, "store.corrupt", "%s", key);
+	if (msg_parse(val, &prev, response, err) < 0)
+		return -1;
 	state = yb_nhsa_js(prev, "state");
 	if (strcmp(state, "reversed") == 0 || *yb_nhsa_js(prev, "reversed_by"))
 		rc = yb_errf(err, "nhsa.msgid_reversed", "msgid %s", m->msgid);
@@ -145,6 +145,20 @@ static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
 		free(*response);
 		*response = NULL;
 	}
+	return rc;
+}
+
+/* A msgid already kept under `key`: msg_judge of its record. */
+static int msg_repeat(yb_ctx *ctx, const char *key, const yb_nhsa_msg *m,
+		      char **response, yb_err *err)
+{
+	yb_nhsa_rec rec;
+	int rc = ctx->store->ops->nhsa_get(ctx->store, "msg", key, &rec, err);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : yb_errf(err, "store.corrupt", "%s", key);
+	rc = msg_judge(rec.val, m, response, err);
+	free(rec.val);
 	return rc;
 }
 
@@ -193,9 +207,36 @@ end:
 	return rc;
 }
 
-int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
-		       yb_err *err)
+int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, char **response, yb_err *err)
 {
+	char key[192];
+	yb_nhsa_rec rec;
+	int found;
+
+	*response = NULL;
+	yb_err_clear(err);
+	if (!ctx->in_batch || !ctx->store->ops->one_writer)
+		return yb_errf(err, "internal", "msgid check outside one writer");
+	yb_nhsa_msg_key(key, sizeof key, m->institution_code, m->msgid);
+	/* The read first: until the nonce, nothing is written, so a
+	 * refusal needs no savepoint to leave nothing behind. */
+	rec.val = NULL;
+	found = ctx->store->ops->nhsa_get(ctx->store, "msg", key, &rec, err);
+	if (found >= 0 && nonce &&
+	    yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err) < 0)
+		found = -1;
+	else if (found > 0)  /* the nonce stays spent, whatever the answer */
+		found = msg_judge(rec.val, m, response, err);
+	if (found != 0)
+		free(rec.val);
+	return found;
+}
+
+int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
+		       const char *pending, yb_err *err)
+{
+	const char *kind = claimed ? "msg" : "msgx";
 	char key[192];
 	int rc;
 
@@ -207,14 +248,24 @@ int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
 	 * savepoint of its own — a statement that fails is undone by the
 	 * engine, and nothing else is written here (a savepoint and its
 	 * release cost as much as the write). */
-	if (ctx->in_batch)
-		return yb_nhsa_rec_put_text(ctx, claimed ? "msg" : "msgx", key,
-					    "", msg_text(m, "done"),
-					    YB_NHSA_UPSERT, err) < 0 ? -1 : 0;
+	if (ctx->in_batch) {
+		rc = yb_nhsa_rec_put_text(ctx, kind, key, "",
+					  msg_text(m, "done"), YB_NHSA_UPSERT,
+					  err) < 0 ? -1 : 0;
+		/* Claimed by yb_nhsa_msg_check (a read): if the record
+		 * cannot be kept whole, its pending form at least, so that
+		 * the msgid never acts twice (a repeat is "in progress"). */
+		if (rc < 0 && pending) {
+			yb_err ignored;
+			char *p = strdup(pending);
+			(void)yb_nhsa_rec_put_text(ctx, kind, key, "", p,
+						   YB_NHSA_ENSURE, &ignored);
+		}
+		return rc;
+	}
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
-	rc = yb_nhsa_rec_put_text(ctx, claimed ? "msg" : "msgx", key, "",
-				  msg_text(m, "done"),
+	rc = yb_nhsa_rec_put_text(ctx, kind, key, "", msg_text(m, "done"),
 				  YB_NHSA_UPSERT, err);
 	return yb_tx_end(ctx, rc, err);
 }

@@ -101,28 +101,49 @@ out:
 	return yb_tx_end(ctx, rc, err);
 }
 
+/* The sign-in's fields every request checks (yb_nhsa_rec_seen: read at
+ * every request, so a sign-out is seen at once; parsed only when its
+ * text changed). */
+typedef struct sign_seen {
+	char opter_no[64];
+	bool too_long;                   /* opter_no did not fit: never equal */
+	int64_t out_at, day;
+} sign_seen;
+
+static __thread yb_nhsa_seen sign_text;
+static __thread sign_seen sign_parsed;
+
+static void sign_parse(const char *sign_no, const json_t *v, void *parsed)
+{
+	sign_seen *out = parsed;
+	const char *opter = yb_nhsa_js(v, "opter_no");
+
+	(void)sign_no;
+	memset(out, 0, sizeof *out);
+	out->too_long = strlen(opter) >= sizeof out->opter_no;
+	yb_nhsa_cpy(out->opter_no, sizeof out->opter_no, opter);
+	out->out_at = yb_nhsa_ji(v, "out_at");
+	out->day = yb_nhsa_ji(v, "day");
+}
+
 int yb_nhsa_sign_check(yb_ctx *ctx, const char *sign_no, const char *opter,
 		       yb_err *err)
 {
-	json_t *v = NULL;
-	int rc = -1;
+	const sign_seen *v = &sign_parsed;
+	char inst[YB_CODE_SZ];
+	int found;
 
 	if (!sign_no || !*sign_no)
 		return yb_errf(err, "nhsa.sign_required", "sign_no");
-	if (yb_tx_begin(ctx, false, err) < 0)
+	found = yb_nhsa_rec_seen(ctx, "sign", sign_no, &sign_text, sign_parse,
+				 &sign_parsed, inst, err);
+	if (found < 0)
 		return -1;
-	if (sign_load(ctx, sign_no, &v, err) < 0)
-		goto out;
-	/* Per operator, until sign-out or the end of the local day. */
-	if (strcmp(yb_nhsa_js(v, "opter_no"), opter) != 0 ||
-	    yb_nhsa_ji(v, "out_at") != 0 ||
-	    yb_nhsa_ji(v, "day") != yb_ctx_today(ctx)) {
-		yb_errf(err, "nhsa.sign_invalid", "sign_no");
-		goto out;
-	}
-	rc = 0;
-out:
-	yb_tx_rollback(ctx);
-	json_decref(v);
-	return rc;
+	/* Only this institution's; per operator, until sign-out or the end
+	 * of the local day. */
+	if (!found || strcmp(inst, ctx->actor.institution_code) != 0 ||
+	    v->too_long || strcmp(v->opter_no, opter) != 0 || v->out_at != 0 ||
+	    v->day != yb_ctx_today(ctx))
+		return yb_errf(err, "nhsa.sign_invalid", "sign_no");
+	return 0;
 }

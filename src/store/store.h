@@ -193,6 +193,10 @@ typedef struct yb_upkeep_hooks {
 
 typedef struct yb_store_ops {
 	const char *name;                       /* "sqlite", "postgresql" */
+	/* Write transactions run one at a time (SQLite: one holds the whole
+	 * database), so a row found absent inside one cannot be inserted by
+	 * another before it commits.  PostgreSQL: false. */
+	bool one_writer;
 
 	void (*close)(yb_store *st);            /* frees st; NULL-safe */
 

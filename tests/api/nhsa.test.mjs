@@ -133,10 +133,21 @@ test('2201–2207: a relative\'s bill paid from the family account (acct_mulaid_
     'overlmt_selfpay', 'preselfpay_amt', 'inscp_scp_amt', 'act_pay_dedc', 'hifp_pay', 'pool_prop_selfpay', 'cvlserv_pay',
     'hifes_pay', 'hifmi_pay', 'hifob_pay', 'maf_pay', 'oth_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay', 'psn_cash_pay',
     'hosp_part_amt', 'balc', 'acct_mulaid_pay', 'medins_setl_id', 'clr_optins', 'clr_way', 'clr_type']) assert.ok(k in s, k);
+  // in NHSA.md's order, and the fields yibao has none of as it writes them
+  assert.deepEqual(Object.keys(s).slice(0, 4), ['setl_id', 'mdtrt_id', 'psn_no', 'psn_name']);
+  assert.deepEqual(Object.keys(s).slice(-4), ['medins_setl_id', 'clr_optins', 'clr_way', 'clr_type']);
+  assert.match(r.text, /"psn_cert_type":"01","certno":"\d{17}[\dX]","gend":"[12]","naty":"","brdy":"2010-06-01","age":\d+,"insutype":"390","psn_type":"1501","cvlserv_flag":"0",/);
+  assert.match(r.text, /"fulamt_ownpay_amt":0\.00,"overlmt_selfpay":0\.00,"preselfpay_amt":0\.00,"inscp_scp_amt":300\.00,/);
+  assert.match(r.text, /"pool_prop_selfpay":0\.5000,"cvlserv_pay":0\.00,"hifes_pay":0\.00,"hifmi_pay":0\.00,"hifob_pay":0\.00,"maf_pay":0\.00,"oth_pay":0\.00,"fund_pay_sumamt":100\.00,/);
+  assert.match(r.text, /"psn_cash_pay":0\.00,"hosp_part_amt":0\.00,"balc":0\.00,/);
+  assert.match(r.text, /"clr_way":"1","clr_type":"11"\}/);
   assert.match(r.text, /"medfee_sumamt":300\.00,/);
   assert.equal(s.medins_setl_id, JSON.parse(r.sent).msgid);
   const det = ok(r).setldetail;
   assert.deepEqual(det.map((d) => [d.fund_pay_type, d.fund_payamt]), [['390100', 100], ['310200', 200]]);
+  assert.deepEqual(det.map((d) => [d.fund_pay_type_name, d.setl_proc_info]), [
+    ['城乡居民基本医疗保险统筹基金', '符合范围300.00，起付线100.00，支付比例50.00%'],
+    ['职工个人账户', '本人账户及家庭共济账户支付']]);
   assert.equal(await balance(father), before - 20000);
   setl = { id: s.setl_id, mdtrt_id, msgSent: r.sent, text: r.text };
 
@@ -320,8 +331,11 @@ test('refusals: signature, timestamp, nonce, institution, fields, infno, sign_no
   const out = new NhsaClient({ ...his, opter: 'OP0002' });
   out.seq = 5000;
   ok(await out.signIn());
+  // used first (each connection thread has read, and kept, the sign-in),
+  // then signed out: refused from the next request on
+  for (let i = 0; i < 4; i++) ok(await out.call('1101', one()));
   ok(await out.signOut());
-  refused(await out.call('1101', one()), 'nhsa.sign_invalid');
+  for (let i = 0; i < 4; i++) refused(await out.call('1101', one()), 'nhsa.sign_invalid');
   // amounts: 3 decimals (number and string), negative
   const mdtrt_id = await register(his, worker, '310');
   refused(await his.call('2204', { feedetail: [feeLine(mdtrt_id, worker.ssn, 'F1', 'B1', 1, 1, '1.001')] }), 'nhsa.invalid_amount');
@@ -334,4 +348,20 @@ test('refusals: signature, timestamp, nonce, institution, fields, infno, sign_no
   // a 2207 with no fee details uploaded changes nothing
   refused(await his.call('2207', setlData(worker, mdtrt_id, 'B1', 12.34, '310')), 'nhsa.fee_total_mismatch');
   assert.equal(tifSignature('1', 't', 'n'), tifSignature('1', 't', 'n'));
+});
+
+test('msgid: copies of one message sent at once act once, and every copy gets the first reply', async () => {
+  // On SQLite the claim is a read in the writer's transaction and the
+  // row is written once (docs/NHSA.md step 5); on PostgreSQL the copies
+  // wait at the unique key.  Each copy is signed with its own nonce.
+  const p = await seedPerson(srv, { name: '郑同发', balance: 100000 });
+  const id = await register(his, p, '310');
+  ok(await his.call('2204', { feedetail: [feeLine(id, p.ssn, 'F1', 'M1', 1, 300, 300)] }));
+  const before = await balance(p);
+  const body = JSON.stringify(his.envelope('2207', setlData(p, id, 'M1', 300, '310')));
+  const rs = await Promise.all(Array.from({ length: 8 }, () => his.post('2207', undefined, { raw: body })));
+  const first = ok(rs[0]).setlinfo;
+  for (const r of rs) assert.equal(r.text, rs[0].text);
+  assert.equal(await balance(p), before - Math.round(first.acct_pay * 100));
+  assert.ok(first.acct_pay > 0);
 });

@@ -26,7 +26,7 @@ after(async () => {
   assert.equal(r.code, 0, srv.stderr);
 });
 
-let cred, signIn;
+let cred, second, signIn;
 
 test('issue: 201 with the token, once; only an admin; an unknown institution is 404', async () => {
   const r = await srv.post('/api/v1/nhsa/credentials', { institution_code: H }, admin);
@@ -46,7 +46,7 @@ test('issue: 201 with the token, once; only an admin; an unknown institution is 
 });
 
 test('list: newest first, never the token; the CLI lists the same', async () => {
-  const second = (await srv.post('/api/v1/nhsa/credentials', { institution_code: H }, admin)).json;
+  second = (await srv.post('/api/v1/nhsa/credentials', { institution_code: H }, admin)).json;
   const r = await srv.get(`/api/v1/nhsa/credentials?institution=${H}`, admin);
   assert.equal(r.status, 200, r.text);
   const ids = r.json.items.map((c) => c.paasid);
@@ -89,8 +89,14 @@ test('revoke: the gateway refuses the paasid from the next request on; again is 
   const list = (await srv.get(`/api/v1/nhsa/credentials?institution=${H}`, admin)).json.items;
   const other = list.find((c) => c.paasid !== cred.paasid);
   assert.equal(other.revoked_at, null);
+  // in use by the gateway (each connection thread has read the credential)
+  // when the CLI's own process revokes it: refused from the next request on
+  assert.equal(other.paasid, second.paasid);
+  const his2 = new NhsaClient({ base: srv.base, paasid: second.paasid, token: second.token, fixmedins_code: H });
+  for (let i = 0; i < 4; i++) ok(await his2.signIn());
   const out = JSON.parse(await cli(srv.db.url, '--json', 'nhsa', 'revoke', other.paasid));
   assert.equal(out.paasid, other.paasid);
+  for (let i = 0; i < 4; i++) refused(await his2.signIn(), 'nhsa.auth_unknown_paasid');
   const after = (await srv.get(`/api/v1/nhsa/credentials?institution=${H}`, admin)).json.items;
   assert.ok(after.every((c) => c.revoked_at !== null));
   // audited

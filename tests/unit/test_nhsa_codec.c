@@ -196,6 +196,23 @@ static void test_reply(void **state)
 	assert_non_null(strstr(s, "[nhsa.auth_bad_signature]"));
 	assert_non_null(strstr(s, "\"output\":{}"));
 	free(s);
+
+	/* The whole text, byte for byte (a repeat gets it again): a raw
+	 * output as written, an err_msg escaped. */
+	r.infcode = 0;
+	snprintf(r.refmsg_time, sizeof r.refmsg_time, "20261204103000007");
+	snprintf(r.respond_time, sizeof r.respond_time, "20261204103000009");
+	snprintf(r.err_msg, sizeof r.err_msg, "a\"b");
+	r.output = yb_nhsa_raw(strdup("{\"setlinfo\":{\"balc\":1.50}}"));
+	s = yb_nhsa_reply_encode(&r, NULL);
+	assert_string_equal(s,
+		"{\"infcode\":0,\"inf_refmsgid\":\"440300202612041030000000000001\","
+		"\"refmsg_time\":\"20261204103000007\","
+		"\"respond_time\":\"20261204103000009\",\"err_msg\":\"a\\\"b\","
+		"\"warn_msg\":\"\",\"cainfo\":\"\",\"signtype\":\"\","
+		"\"output\":{\"setlinfo\":{\"balc\":1.50}}}");
+	free(s);
+	json_decref(r.output);
 }
 
 /* Every nhsa.* code of core/err.c has its Chinese text. */

@@ -363,6 +363,7 @@ static int sq_next_seq(yb_store *st, const char *name, int64_t *out,
 
 static const yb_store_ops sq_ops = {
 	.name = "sqlite",
+	.one_writer = true,
 	.close = sq_close,
 
 	.begin = sq_begin,
