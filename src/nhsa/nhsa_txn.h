@@ -49,6 +49,19 @@ json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
 			    const yb_nhsa_setl *s, bool with_id, int sign,
 			    bool query);
 
+/* One figure 3201/3202 compare: ours and the HIS's. */
+typedef struct yb_nhsa_stmt_field {
+	const char *label;               /* in stmt_rslt_dscr */
+	int64_t ours, theirs;
+	bool money;
+} yb_nhsa_stmt_field;
+/* stmtinfo {setl_optins, stmt_rslt 0 平 / 1 不平, stmt_rslt_dscr naming
+ * each difference} (nhsa_txn_setl.c). */
+json_t *yb_nhsa_stmtinfo(const char *optins, const yb_nhsa_stmt_field *f,
+			 int n);
+/* nhsa_txn_file.c: 9101 upload, 9102 download, 3202 by the detail file */
+yb_nhsa_run_fn yb_nhsa_9101, yb_nhsa_9102;
+
 /* "yyyy-MM-dd" of a Unix time (local). */
 void yb_nhsa_date_str(yb_time t, char out[11]);
 
