@@ -230,7 +230,10 @@ static int unzip_text(const unsigned char *data, size_t len, char **text,
 		zip_error_fini(&ze);
 		return yb_errf(err, "out_of_memory", "out of memory");
 	}
-	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+	/* Not ZIP_CHECKCONS: streaming writers (Java's ZipOutputStream)
+	 * leave sizes and CRC to a data descriptor after the data; the CRC
+	 * of what is read is checked all the same (read_entry). */
+	za = zip_open_from_source(src, ZIP_RDONLY, &ze);
 	zip_error_fini(&ze);
 	if (!za) {
 		zip_source_free(src);

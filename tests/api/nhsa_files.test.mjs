@@ -8,7 +8,7 @@
 // another institution's file_qury_no.  Runs on both engines (api suite).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { zipSync, unzipSync, strToU8, strFromU8 } from 'fflate';
+import { zipSync, unzipSync, strToU8, strFromU8, Zip, ZipDeflate } from 'fflate';
 import { seedPerson } from './helpers.mjs';
 import { today } from '../nhsa/client.mjs';
 import { startGateway, ok, refused, register, feeLine, setlData, ledgerBalances } from './nhsa_his.mjs';
@@ -24,6 +24,17 @@ const line = (s, over = {}) => {
   return [r.setl_id, r.mdtrt_id, r.psn_no, yuan(r.medfee), yuan(r.fund), yuan(r.acct), r.refd ? '1' : '0'].join('\t');
 };
 const zip = (name, text) => Buffer.from(zipSync({ [name]: strToU8(text) }));
+/* As a streaming writer makes it (Java's ZipOutputStream too): sizes and
+ * CRC in a data descriptor after the data (flag bit 3). */
+function streamedZip(name, text) {
+  const parts = [];
+  const z = new Zip((err, chunk) => { if (err) throw err; parts.push(chunk); });
+  const f = new ZipDeflate(name, { level: 6 });
+  z.add(f);
+  f.push(strToU8(text), true);
+  z.end();
+  return Buffer.concat(parts.map((p) => Buffer.from(p)));
+}
 /* The serial of a file_qury_no (F + yyyyMMdd + 10 digits + random):
  * consecutive files have consecutive serials, so a gap would show a file
  * kept by a refused request. */
@@ -135,6 +146,12 @@ test('9101 a .txt as base64; 3202 不平: one settlement missing, one amount dif
   assert.equal(rows[b.setl_id].memo, '贵方无此结算');
   assert.equal(rows[c.setl_id].stmt_rslt, '0');
   assert.equal(rows[c.setl_id].refd_setl_flag, '1');
+
+  // the same file from a streaming zip writer: 3202 finds the same
+  const streamed = streamedZip('day.txt', text);
+  assert.equal(streamed.readUInt16LE(6) & 8, 8);                  // a data descriptor
+  const r3 = ok(await his.call('3202', stmt(ok(await his.upload('day.zip', streamed)).file_qury_no)));
+  assert.equal(r3.stmtinfo.stmt_rslt_dscr, r.stmtinfo.stmt_rslt_dscr);
 
   // a settlement only they have; a revocation they do not know of
   const other = ok(await his.upload('d2.txt', Buffer.from([line(a), line(b), line(c, { refd: false }), line(a, { setl_id: '999999' })].join('\n'))));
