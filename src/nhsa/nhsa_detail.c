@@ -94,6 +94,8 @@ static int sort_unique(yb_nhsa_detail *rows, int n, yb_err *err)
 {
 	int worst = 0;
 
+	if (n == 0)
+		return 0;        /* rows may be NULL: qsort's is nonnull */
 	qsort(rows, (size_t)n, sizeof *rows, by_setl_id);
 	for (int i = 1; i < n; i++)
 		if (strcmp(rows[i].setl_id, rows[i - 1].setl_id) == 0 &&

@@ -188,7 +188,8 @@ int yb_nhsa_recon_detail(yb_ctx *ctx, const yb_nhsa_detail *theirs, int n,
 		rc = ours_day(ctx, d, &ours, &no, &cap, err);
 	yb_tx_rollback(ctx);
 	if (rc == 0) {
-		qsort(ours, (size_t)no, sizeof *ours, by_setl_id);
+		if (no > 0)      /* ours is NULL for none */
+			qsort(ours, (size_t)no, sizeof *ours, by_setl_id);
 		*rows = malloc(((size_t)no + (size_t)n + 1) * sizeof **rows);
 		if (!*rows)
 			rc = yb_errf(err, "out_of_memory", "out of memory");
