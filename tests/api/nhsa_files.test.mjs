@@ -164,6 +164,18 @@ test('9101 a .txt as base64; 3202 不平: one settlement missing, one amount dif
   assert.equal(rows2[a.setl_id].stmt_rslt, '0');
 });
 
+test('3202 of a day without settlements by an empty file: 平, an empty result file', async () => {
+  const up = ok(await his.upload('empty.zip', zip('empty.txt', '')));
+  const r = ok(await his.call('3202', stmt(up.file_qury_no, { stmt_begndate: '2026-01-01', stmt_enddate: '2026-01-01',
+    medfee_sumamt: 0, fund_pay_sumamt: 0, cash_payamt: 0, fixmedins_setl_cnt: 0 })));
+  assert.equal(r.stmtinfo.stmt_rslt, '0');
+  assert.equal(r.stmtinfo.stmt_rslt_dscr, '对账相符；明细0笔相符');
+  assert.deepEqual(await resultRows(his, r.fileinfo), {});
+  // the same file against today: every settlement of ours is missing on theirs
+  const t = ok(await his.call('3202', stmt(up.file_qury_no)));
+  assert.match(t.stmtinfo.stmt_rslt_dscr, /^明细不符 本方3笔 贵方0笔：贵方无3笔/);
+});
+
 test('9101 over 64 KiB: the larger limit of /nhsa/api/9101 only, for a signed request', async () => {
   // 4,000 lines (about 250 KiB of text): a busy hospital's day
   const many = Array.from({ length: 4000 }, (_, i) => line(setls[0], { setl_id: `X${i}` })).join('\n');
