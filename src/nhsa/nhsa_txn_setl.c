@@ -1,7 +1,7 @@
 /*
  * nhsa_txn_setl.c — 2206/2303 pre-settlement, 2207/2304 settlement,
- * 2208/2305 revocation, 5203 settlement query, 3201/3202 reconciliation
- * (NHSA.md §2).  The settlement's output (setlinfo, setldetail[]; the
+ * 2208/2305 revocation, 5203 settlement query, 3201 reconciliation and
+ * the stmtinfo 3202 shares (NHSA.md §2; 3202 itself: nhsa_txn_file.c).  The settlement's output (setlinfo, setldetail[]; the
  * same for a stay: NHSA.md "Output setlinfo and setldetail[] as in
  * 2207") is written by nhsa_setlinfo.c.
  */
