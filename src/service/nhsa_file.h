@@ -71,6 +71,12 @@ typedef struct yb_nhsa_recon_sum {
 	int ids;                         /* mdtrt_id or psn_no differ */
 } yb_nhsa_recon_sum;
 
+/* 3201/3202: authorize a reconciliation (reconciliation.compare) of
+ * [begin, end] — local dates, at most a year, else
+ * reconciliation.invalid — and open its read transaction. */
+int yb_nhsa_recon_begin(yb_ctx *ctx, yb_date begin, yb_date end,
+			yb_err *err);
+
 /* 3202: the acting institution's settlements of [begin, end] (local
  * dates, at most a year; revoked ones too, as refd_setl_flag 1) against
  * `theirs` (sorted by setl_id), one result row per setl_id of either

@@ -74,6 +74,17 @@ static int ours_day(yb_ctx *ctx, yb_date d, ours_row **rows, int *n,
 	return rc;
 }
 
+int yb_nhsa_recon_begin(yb_ctx *ctx, yb_date begin, yb_date end,
+			yb_err *err)
+{
+	if (yb_authorize(ctx, "reconciliation.compare", err) < 0)
+		return -1;
+	if (begin <= 0 || end < begin || end - begin > 366)
+		return yb_errf(err, "reconciliation.invalid",
+			       "stmt_begndate..stmt_enddate: at most a year");
+	return yb_tx_begin(ctx, false, err);
+}
+
 static void row_from(yb_nhsa_result_row *r, const yb_nhsa_detail *d,
 		     const char *msgid)
 {
@@ -177,12 +188,7 @@ int yb_nhsa_recon_detail(yb_ctx *ctx, const yb_nhsa_detail *theirs, int n,
 	*rows = NULL;
 	*nrows = 0;
 	memset(sum, 0, sizeof *sum);
-	if (yb_authorize(ctx, "reconciliation.compare", err) < 0)
-		return -1;
-	if (begin <= 0 || end < begin || end - begin > 366)
-		return yb_errf(err, "reconciliation.invalid",
-			       "stmt_begndate..stmt_enddate: at most a year");
-	if (yb_tx_begin(ctx, false, err) < 0)
+	if (yb_nhsa_recon_begin(ctx, begin, end, err) < 0)
 		return -1;
 	for (yb_date d = begin; d <= end && rc == 0; d++)
 		rc = ours_day(ctx, d, &ours, &no, &cap, err);

@@ -248,6 +248,12 @@ test('refusals: encoding of in, corrupt zip, too large, malformed line, another 
   const after = ok(await his.upload('probe.txt', Buffer.from(line(setls[0]))));
   assert.equal(serial(after.file_qury_no), serial(before.file_qury_no) + 2);
 
+  // a range over a year, or reversed (3201's rule too)
+  refused(await his.call('3202', stmt(first.file_qury_no, { stmt_begndate: '2025-01-01', stmt_enddate: '2026-12-31' })), 'reconciliation.invalid');
+  refused(await his.call('3202', stmt(first.file_qury_no, { stmt_begndate: '2026-02-02', stmt_enddate: '2026-02-01' })), 'reconciliation.invalid');
+  refused(await his.call('3201', { data: { insutype: '310', clr_type: '11', setl_optins: '440300', stmt_begndate: '2026-02-02',
+    stmt_enddate: '2026-02-01', medfee_sumamt: 0, fund_pay_sumamt: 0, acct_pay: 0, fixmedins_setl_cnt: 0 } }), 'reconciliation.invalid');
+
   // another institution's file_qury_no: as absent as none
   refused(await his2.call('3202', stmt(first.file_qury_no)), 'nhsa.file_not_found');
   refused(await his2.download(first.file_qury_no, first.filename), 'nhsa.file_not_found');
