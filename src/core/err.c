@@ -150,6 +150,13 @@ static const struct {
 	{ "nhsa.batch_settled",            YB_ECONFLICT },
 	{ "nhsa.fee_not_found",            YB_ENOTFOUND },
 	{ "nhsa.reversal_refused",         YB_ERULE },
+	/* nhsa files: 9101, 9102, 3202 */
+	{ "nhsa.file_encoding",            YB_EINVAL },
+	{ "nhsa.file_invalid",             YB_EINVAL },
+	{ "nhsa.file_too_large",           YB_ETOOLARGE },
+	{ "nhsa.file_line",                YB_EINVAL },
+	{ "nhsa.file_not_found",           YB_ENOTFOUND },
+	{ "nhsa.file_expired",             YB_ECONFLICT },
 	/* notify (E3): notifications, webhooks, deliveries */
 	{ "notification.not_found",        YB_ENOTFOUND },
 	{ "webhook.not_found",             YB_ENOTFOUND },

@@ -34,6 +34,8 @@
 
 #include "core/enums.h"
 #include "fhir/fhir.h"
+#include "nhsa/nhsa.h"
+#include "nhsa/nhsa_file.h"
 #include "service/auth.h"
 
 /* Bodies over the limit are read and dropped up to this many bytes, so
@@ -151,8 +153,11 @@ static size_t body_limit(yb_hreq *r)
 	yb_err err;
 
 	if (strcmp(r->method, "POST") != 0 || r->nsegs < 1 ||
-	    r->nsegs > YB_HTTP_SEGS_MAX ||
-	    strcmp(r->segs[r->nsegs - 1], "materials") != 0)
+	    r->nsegs > YB_HTTP_SEGS_MAX)
+		return YB_HTTP_BODY_MAX;
+	if (strcmp(r->segs[0], "nhsa") == 0)   /* 9101's detail files */
+		return yb_nhsa_body_limit(r);
+	if (strcmp(r->segs[r->nsegs - 1], "materials") != 0)
 		return YB_HTTP_BODY_MAX;
 	rt = yb_http_route_find(r->method, r->segs, r->nsegs, params,
 				YB_HTTP_PARAMS_MAX, &np, &known, allow,
@@ -539,14 +544,15 @@ static bool refuse_unread(struct MHD_Connection *conn, size_t max)
 static enum MHD_Result queue_too_large(yb_hreq *r)
 {
 	r->body_seen = r->body_max + 1;
-	if (r->body_max != YB_HTTP_BODY_MAX)       /* family: E4 uploads */
+	if (r->body_max != YB_HTTP_BODY_MAX &&
+	    r->body_max != YB_NHSA_FILE_BODY_MAX)  /* family: E4 uploads */
 		yb_reply_errf(r, "material.too_large",
 			      "a scan may have at most %d bytes",
 			      yb_srv.settings.material_max_bytes);
 	else
 		yb_reply_errf(r, "request.too_large",
-			      "the body is larger than %d bytes",
-			      YB_HTTP_BODY_MAX);
+			      "the body is larger than %zu bytes",
+			      r->body_max);
 	return queue(r);
 }
 

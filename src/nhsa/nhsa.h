@@ -57,8 +57,16 @@ char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
  * connection): infcode -1 with err.  NULL only when out of memory. */
 char *yb_nhsa_fail_reply(const yb_ctx *ctx, const yb_err *err, size_t *len);
 
+/* Is c signed by a live credential (headers, window, signature; its
+ * nonce is not spent)?  0, or -1 with the refusal. */
+int yb_nhsa_signed(yb_ctx *ctx, const yb_nhsa_call *c, yb_err *err);
+
 /* nhsa_http.c: the handler of the gateway's routes (src/http/routes.c). */
 struct yb_hreq;
 void yb_nhsa_handle(struct yb_hreq *r);
+/* How much of a POST to /nhsa/... the server keeps: YB_HTTP_BODY_MAX, or
+ * for /nhsa/api/9101 signed by a live credential (checked on the headers,
+ * before the body is read) YB_NHSA_FILE_BODY_MAX (nhsa_file.h). */
+size_t yb_nhsa_body_limit(struct yb_hreq *r);
 
 #endif

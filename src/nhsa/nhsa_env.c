@@ -280,6 +280,13 @@ static const struct {
 	{ "nhsa.reversal_refused",      "原交易不能冲正" },
 	{ "nhsa.credential_not_found",  "接入凭据不存在" },
 	{ "nhsa.message_not_found",     "报文记录不存在" },
+	/* files: 9101, 9102, 3202 */
+	{ "nhsa.file_encoding",         "文件内容编码错误（须为字节数组或Base64）" },
+	{ "nhsa.file_invalid",          "文件格式错误（须为含一个.txt的.zip或.txt）" },
+	{ "nhsa.file_too_large",        "文件过大" },
+	{ "nhsa.file_line",             "明细文件行格式错误" },
+	{ "nhsa.file_not_found",        "文件不存在" },
+	{ "nhsa.file_expired",          "文件已过下载截止时间" },
 	/* yibao's own codes, as they reach this interface */
 	{ "settlement.credential_invalid", "就诊凭证无效（卡已挂失、注销或电子凭证过期）" },
 	{ "settlement.patient_not_insured", "人员未参保或参保状态异常" },

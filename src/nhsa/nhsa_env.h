@@ -36,6 +36,9 @@ typedef struct yb_nhsa_env {
 	const char *fixmedins_name;
 	const char *sign_no;
 	json_t *input;                   /* an object */
+	/* Not from the body: the credential that signed it, set by the
+	 * gateway once authenticated (9101 keeps who uploaded). */
+	const char *paasid;
 } yb_nhsa_env;
 
 /*

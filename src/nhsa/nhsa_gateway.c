@@ -37,6 +37,7 @@
 
 #include "core/hash.h"
 #include "nhsa/nhsa_env.h"
+#include "nhsa/nhsa_in_file.h"
 #include "nhsa/nhsa_json.h"
 #include "nhsa/nhsa_txn.h"
 
@@ -79,9 +80,11 @@ static const yb_nhsa_txn txns[] = {
 	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305 },
 	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601 },
 	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201 },
-	{ "3202", yb_nhsa_in_3202, false, yb_nhsa_3202 },
+	{ "3202", yb_nhsa_in_3202, true, yb_nhsa_3202 },    /* keeps its result */
 	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203 },
 	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206 },
+	{ "9101", yb_nhsa_in_9101, true, yb_nhsa_9101 },
+	{ "9102", yb_nhsa_in_9102, false, yb_nhsa_9102 },
 };
 
 const yb_nhsa_txn *yb_nhsa_txn_find(const char *infno)
@@ -180,6 +183,13 @@ static int authenticate(yb_ctx *ctx, const yb_nhsa_call *c,
 	return check_signature(c, cred, err);
 }
 
+int yb_nhsa_signed(yb_ctx *ctx, const yb_nhsa_call *c, yb_err *err)
+{
+	yb_nhsa_cred cred;
+
+	return authenticate(ctx, c, &cred, err);
+}
+
 /* The gateway acts as role institution for the credential's institution
  * (X1), actor nhsa:<code>:<opter> in the audit chain. */
 static void act_as(yb_ctx *ctx, const yb_nhsa_cred *cred, const char *opter)
@@ -245,6 +255,7 @@ static int admit(yb_ctx *ctx, yb_nhsa_exchange *x)
 		return yb_errf(&x->err, "nhsa.institution_mismatch",
 			       "fixmedins_code");
 	act_as(ctx, &cred, env->opter);
+	x->env.paasid = x->call.paasid;
 	snprintf(x->inst, sizeof x->inst, "%s", cred.institution_code);
 	x->msg.institution_code = x->inst;
 	if (x->call.path_infno && strcmp(x->call.path_infno, env->infno) != 0)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "http/httpd.h"
+#include "nhsa/nhsa_file.h"
 
 #define NHSA_CTYPE "application/json;charset=utf-8"
 
@@ -43,6 +44,33 @@ static void then(yb_hreq *r, void *x, int rc, const yb_err *err)
 	answer(r, out, len);
 }
 
+static void call_headers(const yb_hreq *r, yb_nhsa_call *c)
+{
+	c->paasid = header(r, "x-tif-paasid");
+	c->timestamp = header(r, "x-tif-timestamp");
+	c->nonce = header(r, "x-tif-nonce");
+	c->signature = header(r, "x-tif-signature");
+}
+
+/* Only a signed 9101 earns the larger buffer: no anonymous client makes
+ * the server hold megabytes per connection (as E4's uploads). */
+size_t yb_nhsa_body_limit(yb_hreq *r)
+{
+	yb_nhsa_call c;
+	yb_err err;
+
+	if (r->nsegs != 3 || strcmp(r->segs[0], "nhsa") != 0 ||
+	    strcmp(r->segs[1], "api") != 0 || strcmp(r->segs[2], "9101") != 0)
+		return YB_HTTP_BODY_MAX;
+	memset(&c, 0, sizeof c);
+	call_headers(r, &c);
+	yb_err_clear(&err);
+	if (yb_server_store(&r->ctx.store, &err) < 0 ||
+	    yb_nhsa_signed(&r->ctx, &c, &err) < 0)
+		return YB_HTTP_BODY_MAX;
+	return YB_NHSA_FILE_BODY_MAX;
+}
+
 void yb_nhsa_handle(yb_hreq *r)
 {
 	yb_nhsa_call c;
@@ -53,12 +81,9 @@ void yb_nhsa_handle(yb_hreq *r)
 	memset(&c, 0, sizeof c);
 	c.body = r->body;
 	c.body_len = r->body_len;
-	c.too_large = r->body_seen > YB_HTTP_BODY_MAX;
+	c.too_large = r->body_seen > r->body_max;
 	c.path_infno = r->nparams > 0 ? yb_req_param(r, 0) : NULL;
-	c.paasid = header(r, "x-tif-paasid");
-	c.timestamp = header(r, "x-tif-timestamp");
-	c.nonce = header(r, "x-tif-nonce");
-	c.signature = header(r, "x-tif-signature");
+	call_headers(r, &c);
 	if (yb_server_store(&r->ctx.store, &err) < 0) {
 		answer(r, yb_nhsa_fail_reply(&r->ctx, &err, &len), len);
 		return;

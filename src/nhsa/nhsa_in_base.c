@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nhsa/nhsa_in_file.h"
 #include "nhsa/nhsa_json.h"
 
 static const struct {
@@ -33,9 +34,11 @@ static const struct {
 	{ "2305", yb_nhsa_in_setl_named, true },
 	{ "2601", yb_nhsa_in_2601, true },
 	{ "3201", yb_nhsa_in_3201, false },
-	{ "3202", yb_nhsa_in_3202, false },
+	{ "3202", yb_nhsa_in_3202, true },
 	{ "5203", yb_nhsa_in_setl_named, false },
 	{ "5206", yb_nhsa_in_5206, false },
+	{ "9101", yb_nhsa_in_9101, true },
+	{ "9102", yb_nhsa_in_9102, false },
 };
 
 #define NDECODERS (sizeof decoders / sizeof decoders[0])

@@ -41,13 +41,26 @@ yb_nhsa_run_fn yb_nhsa_2201, yb_nhsa_2202, yb_nhsa_2203, yb_nhsa_fees,
 	yb_nhsa_2205, yb_nhsa_2302;
 /* nhsa_txn_setl.c */
 yb_nhsa_run_fn yb_nhsa_setl_preview, yb_nhsa_setl_create, yb_nhsa_2208,
-	yb_nhsa_2305, yb_nhsa_5203, yb_nhsa_3201, yb_nhsa_3202;
+	yb_nhsa_2305, yb_nhsa_5203, yb_nhsa_3201;
 /* nhsa_setlinfo.c: {setlinfo, setldetail} of a settlement as a raw
  * output value; without setl_id for a pre-settlement, negated (sign -1,
  * setl_id "R"+id) for a revocation, with 5203's fields for a query. */
 json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
 			    const yb_nhsa_setl *s, bool with_id, int sign,
 			    bool query);
+
+/* One figure 3201/3202 compare: ours and the HIS's. */
+typedef struct yb_nhsa_stmt_field {
+	const char *label;               /* in stmt_rslt_dscr */
+	int64_t ours, theirs;
+	bool money;
+} yb_nhsa_stmt_field;
+/* stmtinfo {setl_optins, stmt_rslt 0 平 / 1 不平, stmt_rslt_dscr naming
+ * each difference} (nhsa_txn_setl.c). */
+json_t *yb_nhsa_stmtinfo(const char *optins, const yb_nhsa_stmt_field *f,
+			 int n);
+/* nhsa_txn_file.c: 9101 upload, 9102 download, 3202 by the detail file */
+yb_nhsa_run_fn yb_nhsa_9101, yb_nhsa_9102, yb_nhsa_3202;
 
 /* "yyyy-MM-dd" of a Unix time (local). */
 void yb_nhsa_date_str(yb_time t, char out[11]);

@@ -1,7 +1,7 @@
 /*
  * nhsa_txn_setl.c — 2206/2303 pre-settlement, 2207/2304 settlement,
- * 2208/2305 revocation, 5203 settlement query, 3201/3202 reconciliation
- * (NHSA.md §2).  The settlement's output (setlinfo, setldetail[]; the
+ * 2208/2305 revocation, 5203 settlement query, 3201 reconciliation and
+ * the stmtinfo 3202 shares (NHSA.md §2; 3202 itself: nhsa_txn_file.c).  The settlement's output (setlinfo, setldetail[]; the
  * same for a stay: NHSA.md "Output setlinfo and setldetail[] as in
  * 2207") is written by nhsa_setlinfo.c.
  */
@@ -91,14 +91,8 @@ int yb_nhsa_5203(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 
 /* ---- 3201 / 3202 ----------------------------------------------------------- */
 
-typedef struct stmt_field {
-	const char *label;               /* in stmt_rslt_dscr */
-	int64_t ours, theirs;
-	bool money;
-} stmt_field;
-
-/* stmt_rslt 0 平 / 1 不平 with the differences named. */
-static json_t *stmtinfo(const char *optins, const stmt_field *f, int n)
+json_t *yb_nhsa_stmtinfo(const char *optins, const yb_nhsa_stmt_field *f,
+			  int n)
 {
 	char dscr[600] = "";
 	size_t at = 0;
@@ -139,43 +133,13 @@ int yb_nhsa_3201(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 	if (yb_nhsa_totals_get(ctx, r->insutype, r->begin, r->end, &ours,
 			       err) < 0)
 		return -1;
-	stmt_field f[] = {
+	yb_nhsa_stmt_field f[] = {
 		{ "医疗费总额", ours.medfee_fen, r->medfee_fen, true },
 		{ "基金支付总额", ours.fund_fen, r->fund_fen, true },
 		{ "个人账户支付", ours.acct_fen, r->acct_fen, true },
 		{ "结算笔数", ours.count, r->count, false },
 	};
-	info = stmtinfo(r->setl_optins, f, 4);
+	info = yb_nhsa_stmtinfo(r->setl_optins, f, 4);
 	out->output = info ? json_pack("{s:o}", "stmtinfo", info) : NULL;
-	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
-}
-
-int yb_nhsa_3202(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
-		 yb_nhsa_out *out, yb_err *err)
-{
-	const yb_nhsa_in_stmt *r = req;
-	yb_nhsa_totals ours;
-	json_t *info;
-	char t[20];
-
-	(void)env;
-	if (yb_nhsa_totals_get(ctx, "", r->begin, r->end, &ours, err) < 0)
-		return -1;
-	stmt_field f[] = {
-		{ "医疗费总额", ours.medfee_fen, r->medfee_fen, true },
-		{ "基金支付总额", ours.fund_fen, r->fund_fen, true },
-		{ "现金支付金额", ours.cash_fen, r->cash_fen, true },
-		{ "结算笔数", ours.count, r->count, false },
-	};
-	/* [inferred] The detail file (9101) is not supported
-	 * (docs/NHSA.md says why): the totals the HIS sends are compared,
-	 * and the answer carries them in stmtinfo beside the fileinfo node
-	 * NHSA.md names. */
-	info = stmtinfo(r->setl_optins, f, 4);
-	yb_nhsa_format_datetime(yb_ctx_now(ctx), t);
-	out->output = info ? json_pack("{s:{s:s, s:s, s:s}, s:o}", "fileinfo",
-				   "file_qury_no", r->file_qury_no, "filename",
-				   "", "dld_endtime", t, "stmtinfo", info)
-		       : NULL;
 	return out->output ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 }

@@ -105,6 +105,7 @@ static const struct {
 	{ "nhsa.visit",             R_INST },
 	{ "nhsa.fee",               R_INST },
 	{ "nhsa.cumulative",        R_INST },
+	{ "nhsa.file",              R_INST },   /* 9101, 9102, 3202 */
 	/* notify (E3): the authorizer's notifications, the agency's
 	 * webhooks and their deliveries (the sender acts as admin) */
 	{ "notification.list",      R_PERSON },

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "service/nhsa_file.h"
 
 int yb_nhsa_year_of(yb_time t)
 {
@@ -148,12 +149,7 @@ int yb_nhsa_totals_get(yb_ctx *ctx, const char *insutype, yb_date begin,
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
-	if (yb_authorize(ctx, "reconciliation.compare", err) < 0)
-		return -1;
-	if (begin <= 0 || end < begin || end - begin > 366)
-		return yb_errf(err, "reconciliation.invalid",
-			       "stmt_begndate..stmt_enddate: at most a year");
-	if (yb_tx_begin(ctx, false, err) < 0)
+	if (yb_nhsa_recon_begin(ctx, begin, end, err) < 0)
 		return -1;
 	for (yb_date d = begin; d <= end && rc == 0; d++)
 		rc = totals_day(ctx, insutype ? insutype : "", d, out, err);

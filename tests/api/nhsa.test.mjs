@@ -191,7 +191,7 @@ test('5203 query and 5206 yearly totals', async () => {
   assert.equal(cum.MZ_FY, 300);
 });
 
-test('3201 reconciliation: 平 and 不平; 3202 by totals', async () => {
+test('3201 reconciliation: 平 and 不平; 3202 needs a file of 9101', async () => {
   const d = today();
   const base = { insutype: '390', clr_type: '11', setl_optins: '440300', stmt_begndate: d, stmt_enddate: d };
   let s = ok(await his.call('3201', { data: { ...base, medfee_sumamt: 300, fund_pay_sumamt: 100, acct_pay: 200, fixmedins_setl_cnt: 1 } }));
@@ -200,9 +200,8 @@ test('3201 reconciliation: 平 and 不平; 3202 by totals', async () => {
   assert.equal(s.stmtinfo.stmt_rslt, '1');
   assert.match(s.stmtinfo.stmt_rslt_dscr, /医疗费总额 本方300\.00 贵方301\.00/);
   assert.match(s.stmtinfo.stmt_rslt_dscr, /结算笔数 本方1 贵方2/);
-  const f = ok(await his.call('3202', { data: { setl_optins: '440300', file_qury_no: 'FQ0001', stmt_begndate: d, stmt_enddate: d, medfee_sumamt: 300, fund_pay_sumamt: 100, cash_payamt: 0, fixmedins_setl_cnt: 1 } }));
-  assert.equal(f.fileinfo.file_qury_no, 'FQ0001');
-  assert.equal(f.stmtinfo.stmt_rslt, '0');
+  // 3202 by the detail file: tests/api/nhsa_files.test.mjs
+  refused(await his.call('3202', { data: { setl_optins: '440300', file_qury_no: 'FQ0001', stmt_begndate: d, stmt_enddate: d, medfee_sumamt: 300, fund_pay_sumamt: 100, cash_payamt: 0, fixmedins_setl_cnt: 1 } }), 'nhsa.file_not_found');
 });
 
 test('2208 revocation: shares back, totals back, harmless twice (S5)', async () => {

@@ -7,8 +7,8 @@
 # records to their typed tables.  The database is made current, the old
 # records are put back as the earlier code wrote them, the version is set
 # back to 5 (what migrations 7, records' proofs, 8, family's scans and
-# premium columns, and 9 made is dropped with it), and the next open
-# migrates.
+# premium columns, 9, and 10, the gateway's files, made is dropped with
+# it), and the next open migrates.
 source "$(dirname "$0")/lib.sh" "$@"
 
 ok init
@@ -38,6 +38,7 @@ sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('msg', 'H1
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('visit', 'M', '', 'H1', 5, $(q "$visit"))"
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('cum', '3|2026|310|0', '', 'H1', 5, $(q "$cum"))"
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('setl', '9', 'H1|2026-01-02', 'H1', 6, $(q "$setl"))"
+sql "DROP TABLE nhsa_files"        # migration 10 (nhsa files), made again
 sql "DROP TABLE nhsa_visits"       # migration 9 (nhsa), made again
 sql "DROP TABLE nhsa_batches"
 sql "DROP TABLE nhsa_cums"

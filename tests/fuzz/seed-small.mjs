@@ -62,3 +62,17 @@ for (const s of [
   '', '\n\n', 'ssn',
 ]) put('csv', s);
 console.log('seeded');
+
+// nhsa files (9101's detail file): byte 0 bit 0 = a .zip; lines of
+// docs/NHSA.md "The detail file", good and each kind of bad, as .txt and
+// zipped (fflate, as tests/api/nhsa_files.test.mjs makes them)
+const { zipSync, strToU8 } = await import('fflate');
+const L = '101\tM1\t600000001\t300.00\t100.00\t200.00\t0';
+for (const t of [`${L}\n`, `\ufeff${L}\r\n7\tM2\t600000002\t12.5\t0\t12.50\t1\r\n`, '', `${L}\n\n${L}`,
+  `${L}\n${L}`, '1\tM\t6\t1.001\t0\t0\t0', '1\tM\t6\t1\t0\t0', '1\tM\t6\t1\t0\t0\t2\n']) {
+  put('nhsa_file', Buffer.concat([Buffer.from([0]), Buffer.from(t)]));
+  put('nhsa_file', Buffer.concat([Buffer.from([1]), Buffer.from(zipSync({ 'd.txt': strToU8(t) }))]));
+}
+put('nhsa_file', Buffer.concat([Buffer.from([1]), Buffer.from(zipSync({ 'a.txt': strToU8(L), 'b.txt': strToU8(L) }))]));
+put('nhsa_file', Buffer.concat([Buffer.from([1]), Buffer.from(zipSync({ 'd.txt': strToU8(L) }, { level: 0 }))]));
+put('nhsa_file', Buffer.from([1, 0x50, 0x4b, 3, 4, 0]));

@@ -95,6 +95,20 @@ export class NhsaClient {
     return this.call('2601', { data: { psn_no, omsgid, oinfno } });
   }
 
+  /* 9101: upload a file (its bytes as a Buffer); `as` 'array' sends
+   * `in` as a JSON array of byte values (C#, fastjson), 'base64' as a
+   * base64 string (Jackson).  output {file_qury_no, filename,
+   * dld_endtime}. */
+  async upload(filename, bytes, { as = 'array', ...opts } = {}) {
+    const data = as === 'base64' ? Buffer.from(bytes).toString('base64') : [...Buffer.from(bytes)];
+    return this.call('9101', { fsUploadIn: { in: data, filename, fixmedins_code: this.fixmedins_code } }, opts);
+  }
+
+  /* 9102: a file back; output.out is its bytes in base64. */
+  async download(file_qury_no, filename) {
+    return this.call('9102', { fsDownloadIn: { file_qury_no, filename, fixmedins_code: this.fixmedins_code } });
+  }
+
   async signOut() {
     return this.call('9002', { signOut: { sign_no: this.sign_no, opter_no: this.opter } });
   }

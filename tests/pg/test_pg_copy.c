@@ -8,7 +8,8 @@
  * the rows (src/store/pg/bulk.c): a row that breaks a foreign key fails the whole
  * copy, and the target keeps its schema, constraints included.  family (E4):
  * a scan's bytes — every byte value, COPY's escapes among them — come
- * across exactly.
+ * across exactly; so do a file of the national interface's (nhsa_files,
+ * migration 10).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "core/hash.h"
+#include "store/nhsa_files.h"
 #include "testdb.h"
 
 #define T0 1700000000
@@ -74,6 +76,23 @@ static void fill_material(yb_store *st, yb_id binding_id)
 	snprintf(m.operator_id, sizeof m.operator_id, "key:1");
 	m.created_at = T0;
 	OK(st->ops->material_insert(st, &m, scan, sizeof scan, E));
+}
+
+/* nhsa: a 9101 file of the same bytes. */
+static void fill_nhsa_file(yb_store *st)
+{
+	yb_nhsa_file f;
+
+	memset(&f, 0, sizeof f);
+	snprintf(f.file_qury_no, sizeof f.file_qury_no, "F1");
+	snprintf(f.inst, sizeof f.inst, "H1");
+	snprintf(f.kind, sizeof f.kind, "detail");
+	snprintf(f.filename, sizeof f.filename, "d.zip");
+	f.size = sizeof scan;
+	yb_sha256_hex(scan, sizeof scan, f.sha256);
+	f.at = T0;
+	f.dld_end = T0 + 1;
+	OK(yb_store_files(st)->put(st, &f, scan, E));
 }
 
 /* Rows in every table the services write. */
@@ -200,6 +219,7 @@ static void fill(yb_store *st)
 	OK(st->ops->next_seq(st, "card", &seq, E));
 	OK(st->ops->person_set_password(st, p1, "hash", E));
 	fill_material(st, b.id);
+	fill_nhsa_file(st);
 }
 
 /* A SQLite file at `path` ("...XXXXXX.db", filled in) with rows in
@@ -267,6 +287,17 @@ static void test_copy(void **state)
 		yb_sha256_hex(data, len, hex);
 		assert_string_equal(hex, m.sha256);
 		assert_int_equal(m.target, YB_MAT_BINDING);
+		free(data);
+	}
+	{	/* nhsa: the file, byte for byte */
+		yb_nhsa_file f;
+		void *data = NULL;
+
+		assert_int_equal(yb_store_files(pg)->get(pg, "F1", &f, &data, E),
+				 1);
+		assert_int_equal(f.size, sizeof scan);
+		assert_memory_equal(data, scan, sizeof scan);
+		assert_string_equal(f.filename, "d.zip");
 		free(data);
 	}
 	/* new rows continue after the copied ids */

@@ -586,6 +586,7 @@ int main(void)
 	failed += ts_run_concurrency();
 	failed += ts_run_nhsa();
 	failed += ts_run_nhsa_tables();
+	failed += ts_run_nhsa_files();      /* nhsa: 9101/3202 files */
 	failed += ts_run_family();          /* family: E1, E2 */
 	failed += ts_run_materials();       /* family: E4 */
 	failed += ts_run_notify();          /* notify (E3) */

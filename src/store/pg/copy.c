@@ -86,6 +86,8 @@ static const struct copy_table {
 	  "med_type, cert_type, msgid, medfee_fen, inscp_fen, fulamt_fen, "
 	  "dedc_fen, fund_fen, ratio_bp, acct_fen, mulaid_fen, cash_fen, "
 	  "balc_fen, at, revoked, revoked_at, person_id, req_hash", false },
+	{ "nhsa_files", "file_qury_no, inst, kind, filename, size, sha256, "
+	  "lines, paasid, at, dld_end, data", false },
 	/* notify (E3) */
 	{ "notifications", "id, person_id, kind, relative_id, relative_ssn, "
 	  "relative_name, relationship, amount_fen, institution_code, "

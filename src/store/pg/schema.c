@@ -657,6 +657,22 @@ static const char *const migrations[] = {
 	"  FROM nhsa_records WHERE kind = 'setl';"
 	"DELETE FROM nhsa_records"
 	"  WHERE kind IN ('visit', 'feeb', 'cum', 'setl');",
+	/* 10 — nhsa files: 9101 uploads and 3202 results (sqlite/schema.c
+	 * version 10 says why) */
+	"CREATE TABLE nhsa_files ("
+	"  file_qury_no text PRIMARY KEY,"
+	"  inst         text NOT NULL,"
+	"  kind         text NOT NULL,"
+	"  filename     text NOT NULL,"
+	"  size         bigint NOT NULL,"
+	"  sha256       text NOT NULL,"
+	"  lines        bigint NOT NULL,"
+	"  paasid       text NOT NULL,"
+	"  at           bigint NOT NULL,"
+	"  dld_end      bigint NOT NULL,"
+	"  data         bytea NOT NULL"
+	");"
+	"CREATE INDEX nhsa_files_inst ON nhsa_files(inst, at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -719,6 +719,27 @@ static const char *const migrations[] = {
 	"DELETE FROM nhsa_records\n"
 	"  WHERE kind IN ('visit', 'feeb', 'cum', 'setl');\n"
 	"PRAGMA user_version = 9;\n",
+	/* ---- nhsa files (10): the national interface's files — 9101's
+	 * uploaded detail files and 3202's result files (docs/NHSA.md
+	 * "Files"), each with its bytes, its institution (the only one that
+	 * may use it), the credential that sent or asked for it, and when it
+	 * may no longer be downloaded.  Read by key only; the index lists an
+	 * institution's files. ---- */
+	"CREATE TABLE nhsa_files (\n"
+	"  file_qury_no TEXT PRIMARY KEY,\n"
+	"  inst         TEXT NOT NULL,\n"
+	"  kind         TEXT NOT NULL,\n"
+	"  filename     TEXT NOT NULL,\n"
+	"  size         INTEGER NOT NULL,\n"
+	"  sha256       TEXT NOT NULL,\n"
+	"  lines        INTEGER NOT NULL,\n"
+	"  paasid       TEXT NOT NULL,\n"
+	"  at           INTEGER NOT NULL,\n"
+	"  dld_end      INTEGER NOT NULL,\n"
+	"  data         BLOB NOT NULL\n"
+	");\n"
+	"CREATE INDEX nhsa_files_inst ON nhsa_files(inst, at);\n"
+	"PRAGMA user_version = 10;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
