@@ -37,7 +37,7 @@ int yb_nhsa_file_keep(yb_ctx *ctx, yb_nhsa_file *f, const void *data,
 			*p = 'x';
 	snprintf(f->file_qury_no, sizeof f->file_qury_no, "F%.4s%.2s%.2s%010lld%.8s",
 		 day, day + 5, day + 8, (long long)(seq % 10000000000LL), hex);
-	if (yb_store_files(ctx->store)->put(ctx->store, f, data, err) < 0)
+	if (ctx->store->ops->nhsa_file_put(ctx->store, f, data, err) < 0)
 		goto out;
 	snprintf(target, sizeof target, "nhsa_file:%s:%s", f->file_qury_no,
 		 f->sha256);
@@ -60,7 +60,7 @@ int yb_nhsa_file_fetch(yb_ctx *ctx, const char *file_qury_no,
 		return -1;
 	if (yb_tx_begin(ctx, false, err) < 0)
 		return -1;
-	found = yb_store_files(ctx->store)->get(ctx->store, file_qury_no, out,
+	found = ctx->store->ops->nhsa_file_get(ctx->store, file_qury_no, out,
 						 data, err);
 	yb_tx_rollback(ctx);
 	if (found < 0)

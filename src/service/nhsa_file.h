@@ -14,7 +14,7 @@
 #define YB_SERVICE_NHSA_FILE_H
 
 #include "service/ctx.h"
-#include "store/nhsa_files.h"
+#include "store/store.h"
 
 /* How long a file may be used after it was kept [inferred]: 7 days. */
 #define YB_NHSA_FILE_KEEP_SECONDS (7 * 86400)

@@ -68,6 +68,22 @@ typedef struct yb_ledger_report {
 typedef int (*yb_audit_visit_fn)(void *arg, const yb_audit_record *rec,
 				 yb_err *err);
 
+/* --- nhsa: the gateway's files (9101 uploads, 3202 results; table
+ * nhsa_files, migration 10; docs/NHSA.md "Files"). --- */
+/* One file and who may use it (only its institution). */
+typedef struct yb_nhsa_file {
+	char file_qury_no[31];
+	char inst[YB_CODE_SZ];
+	char kind[8];                    /* "detail" (9101) / "result" (3202) */
+	char filename[101];
+	int64_t size;                    /* bytes as kept (the .zip) */
+	char sha256[65];                 /* of those bytes, hex */
+	int64_t lines;                   /* settlements in it */
+	char paasid[41];                 /* the credential that sent or asked */
+	yb_time at;
+	yb_time dld_end;                 /* no use after (dld_endtime) */
+} yb_nhsa_file;
+
 /* --- nhsa: one record of the national-interface gateway (store op
  * nhsa_put and friends below; service/nhsa*.c owns the kinds and the JSON
  * in `val`). --- */
@@ -453,6 +469,14 @@ typedef struct yb_store_ops {
 	 * only their time is indexed (for any other kind, nothing). */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
+	/* --- nhsa files: insert f with its `f->size` bytes (a
+	 * file_qury_no used before is "nhsa.duplicate"); get: 1 found / 0 /
+	 * -1, with `data` also its bytes (malloc'd, f->size of them), else
+	 * only the row. --- */
+	int (*nhsa_file_put)(yb_store *st, const yb_nhsa_file *f,
+			     const void *data, yb_err *err);
+	int (*nhsa_file_get)(yb_store *st, const char *file_qury_no,
+			     yb_nhsa_file *out, void **data, yb_err *err);
 	/* --- nhsa typed tables (migration 9).  Puts take a mode as
 	 * nhsa_put (INSERT: a duplicate is "nhsa.duplicate"; ENSURE: 1
 	 * inserted / 0 there; UPSERT) and never abort the transaction on a

@@ -24,7 +24,6 @@
 #include <sqlite3.h>
 
 #include "core/hash.h"
-#include "store/nhsa_files.h"
 #include "testdb.h"
 
 #define T0 1700000000
@@ -92,7 +91,7 @@ static void fill_nhsa_file(yb_store *st)
 	yb_sha256_hex(scan, sizeof scan, f.sha256);
 	f.at = T0;
 	f.dld_end = T0 + 1;
-	OK(yb_store_files(st)->put(st, &f, scan, E));
+	OK(st->ops->nhsa_file_put(st, &f, scan, E));
 }
 
 /* Rows in every table the services write. */
@@ -293,7 +292,7 @@ static void test_copy(void **state)
 		yb_nhsa_file f;
 		void *data = NULL;
 
-		assert_int_equal(yb_store_files(pg)->get(pg, "F1", &f, &data, E),
+		assert_int_equal(pg->ops->nhsa_file_get(pg, "F1", &f, &data, E),
 				 1);
 		assert_int_equal(f.size, sizeof scan);
 		assert_memory_equal(data, scan, sizeof scan);

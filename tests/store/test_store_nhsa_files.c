@@ -1,6 +1,6 @@
 /*
  * test_store_nhsa_files.c — the national interface's files on the store
- * (store/nhsa_files.h, table nhsa_files, migration 10), on both
+ * (store.h, table nhsa_files, migration 10), on both
  * engines: every column and every byte value back as put, the row
  * without its bytes, a duplicate file_qury_no refused without aborting
  * the transaction, a file kept only when its transaction commits.
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/nhsa_files.h"
 
 static unsigned char bytes[600];
 
@@ -36,41 +35,40 @@ static yb_nhsa_file file(const char *no)
 static void test_files(void **state)
 {
 	yb_store *st = TS_STORE(state);
-	const yb_store_file_ops *fo = yb_store_files(st);
 	yb_nhsa_file f = file("F1"), got;
 	void *data = NULL;
 	yb_err e;
 
 	for (size_t i = 0; i < sizeof bytes; i++)
 		bytes[i] = (unsigned char)(i * 31);      /* every byte value */
-	assert_int_equal(TS_OK(fo->get(st, "F1", &got, &data, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_file_get(st, "F1", &got, &data, &e), &e), 0);
 	assert_null(data);
 	TS_OK(st->ops->begin(st, true, &e), &e);
-	TS_OK(fo->put(st, &f, bytes, &e), &e);
-	TS_REFUSED(fo->put(st, &f, bytes, &e), &e, "nhsa.duplicate",
+	TS_OK(st->ops->nhsa_file_put(st, &f, bytes, &e), &e);
+	TS_REFUSED(st->ops->nhsa_file_put(st, &f, bytes, &e), &e, "nhsa.duplicate",
 		   "file F1 exists");
 	TS_OK(st->ops->commit(st, &e), &e);
 
-	assert_int_equal(TS_OK(fo->get(st, "F1", &got, &data, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_file_get(st, "F1", &got, &data, &e), &e), 1);
 	assert_memory_equal(&got, &f, sizeof f);
 	assert_memory_equal(data, bytes, sizeof bytes);
 	free(data);
 	data = NULL;
-	assert_int_equal(TS_OK(fo->get(st, "F1", &got, NULL, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_file_get(st, "F1", &got, NULL, &e), &e), 1);
 	assert_string_equal(got.paasid, "P0123456789");
 
 	/* rolled back: not kept */
 	f = file("F2");
 	f.size = 0;
 	TS_OK(st->ops->begin(st, true, &e), &e);
-	TS_OK(fo->put(st, &f, NULL, &e), &e);
+	TS_OK(st->ops->nhsa_file_put(st, &f, NULL, &e), &e);
 	st->ops->rollback(st);
-	assert_int_equal(TS_OK(fo->get(st, "F2", &got, &data, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_file_get(st, "F2", &got, &data, &e), &e), 0);
 	/* an empty file is a file */
 	TS_OK(st->ops->begin(st, true, &e), &e);
-	TS_OK(fo->put(st, &f, "", &e), &e);
+	TS_OK(st->ops->nhsa_file_put(st, &f, "", &e), &e);
 	TS_OK(st->ops->commit(st, &e), &e);
-	assert_int_equal(TS_OK(fo->get(st, "F2", &got, &data, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_file_get(st, "F2", &got, &data, &e), &e), 1);
 	assert_int_equal(got.size, 0);
 	assert_non_null(data);
 	free(data);

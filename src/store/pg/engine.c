@@ -452,6 +452,8 @@ static const yb_store_ops pg_ops = {
 	.nhsa_list = pg_nhsa_list,
 	.nhsa_delete = pg_nhsa_delete,
 	.nhsa_purge = pg_nhsa_purge,
+	.nhsa_file_put = pg_nhsa_file_put,
+	.nhsa_file_get = pg_nhsa_file_get,
 	/* nhsa typed tables (migration 9) */
 	.nhsa_visit_get = pg_nhsa_visit_get,
 	.nhsa_visit_put = pg_nhsa_visit_put,

@@ -1,6 +1,6 @@
 /*
  * nhsa_files.c — the national interface's files on PostgreSQL (table
- * nhsa_files, migration 10; store/nhsa_files.h), the twin of
+ * nhsa_files, migration 10; store.h), the twin of
  * sqlite/nhsa_files.c.  The bytes are a bytea passed as hex text both
  * ways (every parameter of this engine is text, and hex is exact for any
  * byte); the insert uses ON CONFLICT, so a duplicate never aborts the
@@ -11,7 +11,6 @@
 
 #include <sodium.h>
 
-#include "store/nhsa_files.h"
 #include "store/pg/pg_int.h"
 
 #define FILE_COLS "file_qury_no, inst, kind, filename, size, sha256, " \
@@ -27,7 +26,7 @@ static const pg_stmt st_get_data = { "nhsa_file_get_data",
 	"SELECT " FILE_COLS ", encode(data, 'hex') FROM nhsa_files "
 	"WHERE file_qury_no = $1", NULL };
 
-static int file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
+int pg_nhsa_file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
 		    yb_err *err)
 {
 	size_t hexlen = (size_t)f->size * 2 + 1;
@@ -96,7 +95,7 @@ static int decode_file(pg_row *r, void *out)
 	return 0;
 }
 
-static int file_get(yb_store *st, const char *file_qury_no,
+int pg_nhsa_file_get(yb_store *st, const char *file_qury_no,
 		    yb_nhsa_file *out, void **data, yb_err *err)
 {
 	file_row fr = { out, data };
@@ -117,4 +116,3 @@ static int file_get(yb_store *st, const char *file_qury_no,
 	return rc;
 }
 
-const yb_store_file_ops yb_pg_file_ops = { file_put, file_get };

@@ -508,4 +508,10 @@ int pg_employee_months_scan(yb_store *st, const char *employer_code,
 int pg_bulk_drop(PGconn *conn, yb_err *err);
 int pg_bulk_restore(PGconn *conn, yb_err *err);
 
+/* nhsa files (nhsa_files.c) */
+int pg_nhsa_file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
+		       yb_err *err);
+int pg_nhsa_file_get(yb_store *st, const char *file_qury_no,
+		       yb_nhsa_file *out, void **data, yb_err *err);
+
 #endif

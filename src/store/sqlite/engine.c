@@ -465,6 +465,8 @@ static const yb_store_ops sq_ops = {
 	.nhsa_list = sq_nhsa_list,
 	.nhsa_delete = sq_nhsa_delete,
 	.nhsa_purge = sq_nhsa_purge,
+	.nhsa_file_put = sq_nhsa_file_put,
+	.nhsa_file_get = sq_nhsa_file_get,
 	/* nhsa typed tables (migration 9) */
 	.nhsa_visit_get = sq_nhsa_visit_get,
 	.nhsa_visit_put = sq_nhsa_visit_put,

@@ -1,13 +1,12 @@
 /*
  * nhsa_files.c — the national interface's files on SQLite (table
- * nhsa_files, migration 10; store/nhsa_files.h): one row a file, its
+ * nhsa_files, migration 10; store.h): one row a file, its
  * bytes a BLOB, written in the caller's transaction with its audit
  * record; pg/nhsa_files.c is the twin.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/nhsa_files.h"
 #include "store/sqlite/sqlite_int.h"
 
 #define FILE_COLS "file_qury_no, inst, kind, filename, size, sha256, " \
@@ -28,7 +27,7 @@ static void read_row(sqlite3_stmt *q, yb_nhsa_file *f)
 	f->dld_end = sq_col_int(q, 9);
 }
 
-static int file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
+int sq_nhsa_file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
 		    yb_err *err)
 {
 	sq_store *s = sq_of(st);
@@ -74,7 +73,7 @@ static int read_data(sqlite3_stmt *q, const yb_nhsa_file *f, void **data,
 	return 0;
 }
 
-static int file_get(yb_store *st, const char *file_qury_no,
+int sq_nhsa_file_get(yb_store *st, const char *file_qury_no,
 		    yb_nhsa_file *out, void **data, yb_err *err)
 {
 	sq_store *s = sq_of(st);
@@ -100,4 +99,3 @@ static int file_get(yb_store *st, const char *file_qury_no,
 	return rc;
 }
 
-const yb_store_file_ops yb_sq_file_ops = { file_put, file_get };

@@ -580,4 +580,10 @@ int sq_employee_months_scan(yb_store *st, const char *employer_code,
 			    yb_id person_id, const char *from, const char *to,
 			    yb_employee_month_fn fn, void *arg, yb_err *err);
 
+/* nhsa files (nhsa_files.c) */
+int sq_nhsa_file_put(yb_store *st, const yb_nhsa_file *f, const void *data,
+		       yb_err *err);
+int sq_nhsa_file_get(yb_store *st, const char *file_qury_no,
+		       yb_nhsa_file *out, void **data, yb_err *err);
+
 #endif
