@@ -45,7 +45,7 @@ static const char serve_help[] =
 	"                     (default: not pinned)\n"
 	"  --writers N        PostgreSQL, group commit on: N writers, each its\n"
 	"                     own connection, taking turns at the batches\n"
-	"                     (default 1; SQLite has one)\n"
+	"                     (default one per CPU; SQLite has one)\n"
 	"  --read-db URL      PostgreSQL: serve person views, statements, family\n"
 	"                     usage and reconciliation from this standby (a\n"
 	"                     little stale: docs/POSTGRESQL.md); writes and\n"

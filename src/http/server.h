@@ -28,7 +28,8 @@ typedef struct yb_http_options {
 	bool pin_writer;
 	int writer_cpu;
 	/* With group commit: how many writers (service/batch.h); 0 = the
-	 * engine's default (SQLite 1, the only number it takes). */
+	 * engine's default (SQLite 1, the only number it takes; PostgreSQL
+	 * one per CPU). */
 	int writers;
 } yb_http_options;
 
