@@ -7,7 +7,8 @@
 // kind can be told apart.  A last phase plays the mix itself.
 //
 //   node replay.mjs BASE KEYS WORKLOAD PID N C
-// Prints one line per phase: name, requests, answers by status.
+// Prints one line per phase: name, requests, answers by status.  PID "-":
+// no callgrind (the server runs under strace, say).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -127,6 +128,7 @@ async function phase(name, make, n, counted) {
   const reqs = Array.from({ length: n }, make);
   const statuses = {};
   let next = 0;
+  counted = counted && pid !== '-';
   if (counted) execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
   async function worker() {
     while (next < reqs.length) {
