@@ -381,31 +381,54 @@ const yb_http_route yb_http_routes[] = {
 
 const size_t yb_http_nroutes = sizeof yb_http_routes / sizeof yb_http_routes[0];
 
-/* Does `pat` match the segments?  Collects the {param} segments. */
+/* Does `pat` match the segments?  Collects the {param} segments.  Walks
+ * both a character at a time: with 118 routes scanned per request, the
+ * calls to strchrnul, strlen and memcmp of each segment were most of the
+ * cost (bench/daymix/profile), and most patterns fail at the third
+ * segment's first character. */
 static bool route_match(const char *pat, char *const *segs, int nsegs,
 			const char **params, int maxparams, int *nparams)
 {
 	int i = 0;
+
 	*nparams = 0;
 	while (*pat == '/') {
-		const char *s = pat + 1;
-		const char *end = strchrnul(s, '/');
-		size_t len = (size_t)(end - s);
+		const char *g;
 
+		pat++;
 		if (i >= nsegs)
 			return false;
-		if (*s == '{') {
-			if (segs[i][0] == '\0' || *nparams >= maxparams)
+		g = segs[i++];
+		if (*pat == '{') {
+			if (*g == '\0' || *nparams >= maxparams)
 				return false;
-			params[(*nparams)++] = segs[i];
-		} else if (strlen(segs[i]) != len ||
-			   memcmp(segs[i], s, len) != 0) {
-			return false;
+			params[(*nparams)++] = g;
+			while (*pat && *pat != '/')
+				pat++;
+			continue;
 		}
-		i++;
-		pat = end;
+		while (*pat && *pat != '/' && *pat == *g) {
+			pat++;
+			g++;
+		}
+		if ((*pat && *pat != '/') || *g)
+			return false;
 	}
 	return i == nsegs;
+}
+
+/* Add a method to a 405's Allow header, once. */
+static void allow_add(char *allow, size_t allow_size, size_t *used,
+		      const char *method)
+{
+	int w;
+
+	if (strstr(allow, method) || allow_size <= *used + 1)
+		return;
+	w = snprintf(allow + *used, allow_size - *used, "%s%s",
+		     *used ? ", " : "", method);
+	if (w > 0 && (size_t)w < allow_size - *used)
+		*used += (size_t)w;
 }
 
 const yb_http_route *yb_http_route_find(const char *method, char *const *segs,
@@ -419,31 +442,21 @@ const yb_http_route *yb_http_route_find(const char *method, char *const *segs,
 	const char *p[YB_HTTP_PARAMS_MAX];
 	size_t used = 0;
 
+	if (maxparams > YB_HTTP_PARAMS_MAX)
+		maxparams = YB_HTTP_PARAMS_MAX;
 	*path_known = 0;
 	*nparams = 0;
 	if (allow_size)
 		allow[0] = '\0';
+	/* The request's method first: the other routes are matched only
+	 * when none of these is, for the 405. */
 	for (size_t i = 0; i < yb_http_nroutes; i++) {
 		const yb_http_route *rt = &yb_http_routes[i];
 		int np;
 
-		if (!route_match(rt->pattern, segs, nsegs, p,
-				 maxparams < YB_HTTP_PARAMS_MAX ? maxparams
-								: YB_HTTP_PARAMS_MAX,
-				 &np))
+		if (strcmp(rt->method, method) != 0 ||
+		    !route_match(rt->pattern, segs, nsegs, p, maxparams, &np))
 			continue;
-		if (strcmp(rt->method, method) != 0) {
-			/* Remember the method for a 405's Allow header. */
-			if (!strstr(allow, rt->method) && allow_size > used + 1) {
-				int w = snprintf(allow + used, allow_size - used,
-						 "%s%s", used ? ", " : "",
-						 rt->method);
-				if (w > 0 && (size_t)w < allow_size - used)
-					used += (size_t)w;
-			}
-			*path_known = 1;
-			continue;
-		}
 		if (np < best_np) {
 			best = rt;
 			best_np = np;
@@ -451,7 +464,18 @@ const yb_http_route *yb_http_route_find(const char *method, char *const *segs,
 			*nparams = np;
 		}
 	}
-	return best;
+	if (best)
+		return best;
+	for (size_t i = 0; i < yb_http_nroutes; i++) {
+		const yb_http_route *rt = &yb_http_routes[i];
+		int np;
+
+		if (route_match(rt->pattern, segs, nsegs, p, maxparams, &np)) {
+			*path_known = 1;
+			allow_add(allow, allow_size, &used, rt->method);
+		}
+	}
+	return NULL;
 }
 
 unsigned yb_http_route_roles(const yb_http_route *rt)

@@ -21,14 +21,13 @@ int yb_notify_add(yb_ctx *ctx, yb_notification *n, yb_err *err)
 	return ctx->store->ops->notification_insert(ctx->store, n, err);
 }
 
-int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
+int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s,
+		     const yb_institution *inst, yb_note_kind kind,
 		     yb_err *err)
 {
-	yb_institution inst;
+	yb_institution read;
 	yb_notification n;
-	bool looked = false;
 
-	memset(&inst, 0, sizeof inst);
 	for (int i = 0; i < s->nshares; i++) {
 		const yb_share *sh = &s->shares[i];
 
@@ -38,10 +37,14 @@ int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
 			continue;
 		/* The institution's name, once, and only when someone is told:
 		 * most settlements are paid from the patient's own account. */
-		if (!looked && ctx->store->ops->institution_by_code(
-				ctx->store, s->institution_code, &inst, err) < 0)
-			return -1;
-		looked = true;
+		if (!inst) {
+			memset(&read, 0, sizeof read);
+			if (ctx->store->ops->institution_by_code(
+				    ctx->store, s->institution_code, &read,
+				    err) < 0)
+				return -1;
+			inst = &read;
+		}
 		memset(&n, 0, sizeof n);
 		n.person_id = sh->payer_person_id;
 		n.kind = kind;
@@ -55,7 +58,7 @@ int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
 		snprintf(n.institution_code, sizeof n.institution_code, "%s",
 			 s->institution_code);
 		snprintf(n.institution_name, sizeof n.institution_name, "%s",
-			 inst.name);
+			 inst->name);
 		snprintf(n.ref, sizeof n.ref, "settlement:%lld",
 			 (long long)s->id);
 		snprintf(n.detail, sizeof n.detail, "%s",

@@ -30,8 +30,11 @@ int yb_notify_add(yb_ctx *ctx, yb_notification *n, yb_err *err);
 
 /* A settlement (kind settlement_share) or its revocation (share_revoked):
  * one notification per share paid from a relative's account — never for
- * the patient's own account. */
-int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s, yb_note_kind kind,
+ * the patient's own account.  `inst` is the settlement's institution when
+ * the caller has it at hand (its name goes into the note), NULL to have
+ * it read here, once and only if someone is told. */
+int yb_notify_shares(yb_ctx *ctx, const yb_settlement *s,
+		     const yb_institution *inst, yb_note_kind kind,
 		     yb_err *err);
 
 /* A binding made (binding_created, detail = channel) or ended

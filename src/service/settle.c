@@ -380,8 +380,9 @@ static int settlement_record(yb_ctx *ctx, const yb_institution *inst,
 	if (ctx->store->ops->settlement_insert(ctx->store, out, err) < 0 ||
 	    ctx->store->ops->cap_cuts_insert(ctx->store, out, err) < 0)
 		return -1;
-	/* E3: each relative's account used is told, in this transaction. */
-	return yb_notify_shares(ctx, out, YB_NOTE_SETTLEMENT_SHARE, err);
+	/* E3: each relative's account used is told, in this transaction
+	 * (the institution read already: not read again per settlement). */
+	return yb_notify_shares(ctx, out, inst, YB_NOTE_SETTLEMENT_SHARE, err);
 }
 
 int yb_bill_pay(yb_ctx *ctx, const yb_institution *inst,
@@ -753,7 +754,7 @@ int yb_revoke(yb_ctx *ctx, yb_id settlement_id, yb_settlement *out,
 	if (yb_nhsa_revoke_in_tx(ctx, out, now, err) < 0)
 		goto out;
 	/* E3: each relative's account given its share back is told. */
-	if (yb_notify_shares(ctx, out, YB_NOTE_SHARE_REVOKED, err) < 0)
+	if (yb_notify_shares(ctx, out, NULL, YB_NOTE_SHARE_REVOKED, err) < 0)
 		goto out;
 	open = false;
 	if (yb_audit_commit(ctx, "settlement.revoke", "settlement", out->id,
