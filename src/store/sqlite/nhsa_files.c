@@ -69,7 +69,8 @@ static int read_data(sqlite3_stmt *q, const yb_nhsa_file *f, void **data,
 	*data = malloc(n > 0 ? (size_t)n : 1);
 	if (!*data)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	memcpy(*data, b, (size_t)n);
+	if (n > 0)                       /* an empty BLOB's pointer is NULL */
+		memcpy(*data, b, (size_t)n);
 	return 0;
 }
 
