@@ -104,7 +104,7 @@ static int parties_load(yb_ctx *ctx, const yb_contribution_new *in,
 	return 0;
 }
 
-/* The double entry: contribution income pays the account credit to the
+/* The balanced posting: contribution income pays the account credit to the
  * personal account and the rest to the fund pool. */
 static int posting_build(yb_store *st, const yb_contribution_new *in,
 			 const yb_person *p, const yb_employer *e,

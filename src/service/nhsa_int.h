@@ -2,7 +2,7 @@
  * nhsa_int.h — what the nhsa*.c service files share: reading and writing
  * their JSON records in the store's nhsa_records table, and small field
  * helpers.  Records are internal (never seen by a client), so their
- * numbers are JSON integers (fen) and nothing in them is a float.
+ * numbers are JSON integers (fen) and nothing in them is fractional.
  */
 #ifndef YB_SERVICE_NHSA_INT_H
 #define YB_SERVICE_NHSA_INT_H

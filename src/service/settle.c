@@ -354,7 +354,7 @@ static void settlement_result(yb_settlement *out, const yb_person *patient,
 	cuts_fill(out, pp, res);
 }
 
-/* The settlement's double entry (each share's account, the fund, the
+/* The settlement's balanced posting (each share's account, the fund, the
  * patient's cash against the institution's receivable), its record,
  * its caps' cuts and the relatives' notes, in the caller's
  * transaction. */
