@@ -17,7 +17,15 @@
  * pg/schema.c — in temporary tables, and drops them.  pg_bulk_restore()
  * builds the indexes, then the unique constraints, then the foreign keys
  * (each checked over all rows as it is added: a row that breaks one
- * fails the load), and analyzes the tables.  Both run inside the
+ * fails the load), and analyzes the tables that hold rows.  An empty
+ * table is left unanalyzed on purpose: once analyzed empty, the planner
+ * trusts "no rows" (it drops its never-vacuumed guess of 10 pages), and
+ * every connection's cached generic plan — and each foreign-key check's
+ * plan — becomes a sequential scan that stays while the table grows,
+ * until autovacuum analyzes it again.  Measured with bench/pg_profile at
+ * 20,000 persons: the settlement by (institution, txn_id) cost 0.62 ms
+ * that way and 0.009 ms with an index scan; the database's CPU per
+ * settlement was 3.0 ms against 1.4 ms.  Both run inside the
  * caller's transaction, so a failure anywhere leaves the schema as it
  * was.  Primary keys stay: their indexes grow in id order, which is
  * cheap, and the foreign keys need them.  The tables are locked
@@ -74,9 +82,11 @@ static const char restore_sql[] =
 	"    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s',"
 	"                   r.tab, r.conname, r.def);"
 	"  END LOOP;"
-	"  FOR r IN SELECT tablename FROM pg_tables"
-	"           WHERE schemaname = current_schema() LOOP"
-	"    EXECUTE format('ANALYZE %I', r.tablename);"
+	"  FOR r IN SELECT c.relname FROM pg_class c"
+	"           JOIN pg_namespace n ON n.oid = c.relnamespace"
+	"           WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+	"             AND pg_relation_size(c.oid) > 0 LOOP"
+	"    EXECUTE format('ANALYZE %I', r.relname);"
 	"  END LOOP;"
 	"END $$;"
 	"DROP TABLE yb_bulk_fk, yb_bulk_uq, yb_bulk_ix";
