@@ -67,6 +67,7 @@ static void test_parse_refusals(void **state)
 		"{\"a\":\"\\u0000x\"}", "{\"a\":1,\"a\":2}",
 		"{\"a\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}",
 		"{\"a\":1}x",
+		"{1:2}",          /* a number for a key (docs/RELIABILITY.md) */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
