@@ -4,6 +4,10 @@
 // same patients.  Each gateway request is signed with its own nonce and
 // msgid; each settles its own fee batch (chrg_bchno) of a visit
 // registered and uploaded here (2201 + 2204, 25 batches per visit).
+// Each kind is written twice: KIND-requests.txt, a line per request
+// (PATH \t HEADER:VALUE|... \t BODY, for replay.mjs), and
+// KIND-requests.http, the same requests as the bytes wrk sends (for
+// bench/wrk/replay.lua, which then does no work per request but send).
 //   node prep.mjs BASE ADMIN_KEY INST_KEY PAASID TOKEN INST N OUTDIR
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +48,27 @@ async function persons() {
   return ps;
 }
 
+// The lines of one kind, and the same requests as HTTP/1.1 bytes, each
+// framed as "LENGTH\n" + bytes (what wrk.format would have made of them).
+function write(kind, lines) {
+  writeFileSync(join(out, `${kind}-requests.txt`), lines.join('\n') + '\n');
+  const host = new URL(base).host;
+  const parts = [];
+  for (const l of lines) {
+    const [path, hdrs, body] = l.split('\t');
+    const b = Buffer.from(body);
+    let head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\n`;
+    for (const h of hdrs.split('|')) {
+      const i = h.indexOf(':');
+      head += `${h.slice(0, i)}: ${h.slice(i + 1)}\r\n`;
+    }
+    head += `Content-Length: ${b.length}\r\n\r\n`;
+    const req = Buffer.concat([Buffer.from(head), b]);
+    parts.push(Buffer.from(`${req.length}\n`), req);
+  }
+  writeFileSync(join(out, `${kind}-requests.http`), Buffer.concat(parts));
+}
+
 async function main() {
   const ps = await persons();
   const json = [];
@@ -52,7 +77,7 @@ async function main() {
     const body = JSON.stringify({ txn_id: `JB-${i}`, credential: { type: 'id_number', value: p.id_number }, visit_type: 'outpatient', total_fen: 15000, fund_pay_fen: 4500 });
     json.push(`/api/v1/settlements\tauthorization:Bearer ${instKey}|content-type:application/json\t${body}`);
   }
-  writeFileSync(join(out, 'json-requests.txt'), json.join('\n') + '\n');
+  write('json', json);
 
   const his = new NhsaClient({ base, paasid, token, fixmedins_code: inst });
   const s = await his.signIn();
@@ -76,7 +101,7 @@ async function main() {
       lines.push(`/nhsa/api/2207\t${h}\t${JSON.stringify(env)}`);
     }
   }
-  writeFileSync(join(out, 'nhsa-requests.txt'), lines.join('\n') + '\n');
+  write('nhsa', lines);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -4,14 +4,13 @@
  * floating point, U1), every field's type and length checked against
  * NHSA.md, and amounts written back as decimal numbers with two places.
  *
- * How numbers stay exact with jansson (which parses every real into a
- * double and has no option to keep the text): a pure pre-pass over the
- * bytes turns each number token outside strings into a string whose first
- * byte is NUL ("\u0000" + the token), checking the token against JSON's
- * number grammar; the document is then parsed with JSON_ALLOW_NUL.  A
- * string that begins with NUL is therefore a number, because a client's
- * own "\u0000" is refused by the pre-pass.  On output the same marker
- * makes yb_nhsa_dump write the text back as a bare number.
+ * How numbers stay exact in a jansson tree (jansson parses every real
+ * into a double and has no option to keep the text): the reader
+ * (nhsa_parse.c) makes each number token, checked against JSON's number
+ * grammar, a string whose first byte is NUL (NUL + the token).  A string
+ * that begins with NUL is therefore a number, because a client's own
+ * "\u0000" is refused.  On output the same marker makes yb_nhsa_dump
+ * write the text back as a bare number.
  *
  * Everything here is pure (bytes in, values or a yb_err out): the fuzz
  * target links only this and nhsa_env.c.

@@ -13,7 +13,11 @@
  *   - what the reply encoder writes of any decoded input is JSON the
  *     decoder reads back, and writes again the same (the reply of a
  *     repeated msgid is these bytes);
- *   - an accepted amount goes back to its text exactly (U1).
+ *   - an accepted amount goes back to its text exactly (U1);
+ *   - the reader (nhsa_parse.c) accepts what json_loadb accepts and makes
+ *     the same tree, on bodies where the two can be compared (no number,
+ *     whose text the reader keeps and jansson does not; no NUL; nesting
+ *     within YB_NHSA_DEPTH_MAX).
  */
 #include <string.h>
 
@@ -87,12 +91,56 @@ static void amounts(const json_t *o)
 	}
 }
 
+static int depth(const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+	int d = 0;
+
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, key, m)
+			d = d > depth(m) ? d : depth(m);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, m)
+			d = d > depth(m) ? d : depth(m);
+	else
+		return 0;
+	return d + 1;
+}
+
+static void same_as_jansson(const uint8_t *data, size_t size)
+{
+	json_error_t jerr;
+	json_t *want, *got = NULL;
+	yb_err err;
+	int rc;
+
+	for (size_t i = 0; i < size; i++)
+		if (data[i] == '\0' || data[i] == '-' ||
+		    (data[i] >= '0' && data[i] <= '9'))
+			return;
+	want = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+			  &jerr);
+	if (want && (!json_is_object(want) ||
+		     depth(want) > YB_NHSA_DEPTH_MAX)) {
+		json_decref(want);
+		return;
+	}
+	rc = yb_nhsa_parse((const char *)data, size, &got, &err);
+	FUZZ_CHECK((rc == 0) == (want != NULL));
+	FUZZ_CHECK(!want || json_equal(want, got));
+	json_decref(want);
+	json_decref(got);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	yb_nhsa_env env;
 	yb_nhsa_decode_fn *fn;
 	yb_err err;
 
+	same_as_jansson(data, size);
 	if (yb_nhsa_env_decode((const char *)data, size, &env, &err) < 0) {
 		refused(&err);
 		FUZZ_CHECK(env.infno != NULL && env.msgid != NULL);

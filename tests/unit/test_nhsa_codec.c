@@ -1,8 +1,9 @@
 /*
  * test_nhsa_codec.c — the pure part of the national-interface gateway
- * (src/nhsa/nhsa_json.c, nhsa_env.c): exact yuan amounts (U1, never
- * through floating point), the envelope's field checks, the reply
- * encoding and the error table (docs/NHSA.md).
+ * (src/nhsa/nhsa_json.c, nhsa_parse.c, nhsa_env.c): exact yuan amounts
+ * (U1, never through floating point), the reader against jansson's, the
+ * envelope's field checks, the reply encoding and the error table
+ * (docs/NHSA.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,6 +67,7 @@ static void test_parse_refusals(void **state)
 		"{\"a\":\"\\u0000x\"}", "{\"a\":1,\"a\":2}",
 		"{\"a\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}",
 		"{\"a\":1}x",
+		"{1:2}",          /* a number for a key (docs/RELIABILITY.md) */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -89,6 +91,84 @@ static void test_parse_refusals(void **state)
 					       &err), -1);
 		assert_null(j);
 	}
+}
+
+/* The reader (nhsa_parse.c) against json_loadb with the flags the
+ * gateway used before it: on text without numbers (which the reader
+ * marks) and without "\u0000" (which it refuses), both accept the same
+ * texts and make equal trees. */
+static void test_parse_as_jansson(void **state)
+{
+	static const char *const texts[] = {
+		"{}", " {\"a\" : \"b\" } \n", "{\"a\":{}}", "{\"a\":[]}",
+		"{\"a\":[\"x\",{\"b\":[true,false,null]}]}", "{\"\":\"\"}",
+		"{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+		"{\"a\":\"\\u00e9\\u4e2d\\uD83D\\uDE00\"}",
+		"{\"\\u0061\":\"x\",\"a\":\"y\"}",        /* a duplicate, escaped */
+		"{\"\\u0061b\":\"\\u0061\\u0062\",\"c\":\"\\u0063\"}",
+		"{\"a\":\"\\uD83D\"}", "{\"a\":\"\\uDE00\"}",
+		"{\"a\":\"\\uD83Dx\"}", "{\"a\":\"\\uD83D\\u0041\"}",
+		"{\"a\":\"\\u12\"}", "{\"a\":\"\\u12G4\"}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\\"}", "{\"a\":\"\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\"}",
+		"{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xe0\x80\xaf\"}",
+		"{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xf4\x90\x80\x80\"}",
+		"{\"a\":\"\xf5\x80\x80\x80\"}", "{\"a\":\"\x80\"}",
+		"{\"a\":\"\xc3\"}", "{\"a\":\"\xe4\xb8\"}", "{\"a\":\"x\x7f\"}",
+		"{\"a\":\"\x01\"}", "{\"a\":\"\t\"}", "{\"a\":tru}",
+		"{\"a\":truex}", "{\"a\":nul}", "{\"a\" \"b\"}", "{\"a\":}",
+		"{\"a\":\"b\",}", "{,}", "{\"a\":[\"b\",]}", "{\"a\":[,]}",
+		"{\"a\":[\"b\" \"c\"]}", "{a:\"b\"}", "{'a':\"b\"}",
+		"{\"a\":\"b\"}}", "{\"a\":\"b\"", "{\"a\":\"b", "[{}]", "\"{}\"",
+		"\xef\xbb\xbf{}", "{}\x0b", "{\"a\":\"b\"} {}", "{\"a\"\n:\r\"b\"\t}",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		json_error_t jerr;
+		json_t *want = json_loadb(texts[i], strlen(texts[i]),
+					  JSON_REJECT_DUPLICATES, &jerr);
+		json_t *got = NULL;
+		yb_err err;
+		int rc = yb_nhsa_parse(texts[i], strlen(texts[i]), &got, &err);
+
+		if (want && !json_is_object(want)) {
+			json_decref(want);
+			want = NULL;
+		}
+		if (!!want != (rc == 0))
+			fail_msg("text %zu (%s): jansson %s, the reader %s", i,
+				 texts[i], want ? "accepts" : "refuses",
+				 rc == 0 ? "accepts" : "refuses");
+		if (want)
+			assert_true(json_equal(want, got));
+		else
+			assert_string_equal(err.code, "nhsa.invalid_json");
+		json_decref(want);
+		json_decref(got);
+	}
+}
+
+/* Numbers: the exact text behind the marker, wherever they stand. */
+static void test_parse_numbers(void **state)
+{
+	const char *text = "{\"a\":[-0,1.50e+3,{\"b\":\"\\u0031\"}],\"c\":7}";
+	json_t *j = NULL, *a;
+	bool num = false;
+	yb_err err;
+
+	(void)state;
+	assert_int_equal(yb_nhsa_parse(text, strlen(text), &j, &err), 0);
+	a = json_object_get(j, "a");
+	assert_string_equal(yb_nhsa_text(json_array_get(a, 0), &num), "-0");
+	assert_true(num);
+	assert_string_equal(yb_nhsa_text(json_array_get(a, 1), &num),
+			    "1.50e+3");
+	assert_true(num);
+	assert_string_equal(yb_nhsa_text(json_object_get(
+				    json_array_get(a, 2), "b"), &num), "1");
+	assert_false(num);
+	assert_string_equal(yb_nhsa_text(json_object_get(j, "c"), &num), "7");
+	assert_true(num);
+	json_decref(j);
 }
 
 /* Output: amounts as bare numbers with two places, ratios with four. */
@@ -247,6 +327,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_parse_refusals),
+		cmocka_unit_test(test_parse_as_jansson),
+		cmocka_unit_test(test_parse_numbers),
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_envelope_fields),
