@@ -61,7 +61,7 @@ static int64_t now_ms(void)
  * doubling to 1 s) and the requests in between fail at once with the
  * retryable "store.unavailable" instead of each waiting for a connect.
  */
-static int ensure_connected(pg_store *ps, yb_err *err)
+int pg_ensure_connected(pg_store *ps, yb_err *err)
 {
 	int64_t now;
 
@@ -112,7 +112,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	if (ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: a transaction is already open");
-	if (ensure_connected(ps, err) < 0)
+	if (pg_ensure_connected(ps, err) < 0)
 		return -1;
 	if (pg_simple(ps->conn, sql, err) < 0) {
 		/* issue 16: a connection that died while idle (a failover
@@ -120,7 +120,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 		 * has been done, so reconnect and begin once more rather
 		 * than fail the request. */
 		if (PQstatus(ps->conn) != CONNECTION_BAD ||
-		    ensure_connected(ps, err) < 0 ||
+		    pg_ensure_connected(ps, err) < 0 ||
 		    pg_simple(ps->conn, sql, err) < 0)
 			return -1;
 	}
@@ -440,6 +440,7 @@ static const yb_store_ops pg_ops = {
 	.session_by_hash = pg_session_by_hash,
 	.session_delete = pg_session_delete,
 	.sessions_purge = pg_sessions_purge,
+	.token_by_hash = pg_token_by_hash,
 	/* sessions of a person (issue 14) */
 	.sessions_of_person = pg_sessions_of_person,
 	.sessions_end_person = pg_sessions_end_person,

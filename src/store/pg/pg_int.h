@@ -158,6 +158,9 @@ int64_t pg_affected(PGresult *res);
  * transaction of its own when none is open (*own = true) and
  * pg_auto_end() commits it (ok) or rolls it back.
  */
+/* Outside a transaction: re-open a lost connection first (engine.c),
+ * as begin does; 0 ready, -1 with "store.unavailable". */
+int pg_ensure_connected(pg_store *ps, yb_err *err);
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err);
 int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err);
 
@@ -381,6 +384,8 @@ int pg_session_by_hash(yb_store *st, const char *token_hash,
 		       yb_session *out, yb_err *err);
 int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
+		     yb_err *err);
 int pg_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int pg_throttle_put(yb_store *st, const char *key, int failures,
