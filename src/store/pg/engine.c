@@ -88,6 +88,8 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 	return 0;
 }
 
+static void pg_rollback(yb_store *st);
+
 static int pg_begin(yb_store *st, bool write, yb_err *err)
 {
 	pg_store *ps = PS(st);
@@ -130,31 +132,16 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->release_pending = false;
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
+	pg_audit_txn_begin(ps);
 	return 0;
 }
 
 /*
- * pgha: COMMIT, after recording the newest record of the audit chain
- * this transaction appended to (audit_verify compares the two, so a
- * removed tail is seen).  Both in one round trip; the chain number is
- * this engine's own small integer, never input.  Under the chain's lock,
- * so the head moves forward only.
+ * pgha, issue 16: COMMIT, after writing the transaction's buffered audit
+ * records and the new head of the chain they went on (audit_verify
+ * compares the two, so a removed tail is seen), in one statement
+ * (audit.c).  Under the chain's lock, so the head moves forward only.
  */
-static PGresult *commit_sealed(pg_store *ps)
-{
-	char sql[320];
-
-	if (ps->audit_chain <= 0)
-		return PQexec(ps->conn, "COMMIT");
-	snprintf(sql, sizeof sql,
-		 "UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM "
-		 "(SELECT seq, hash FROM audit WHERE chain = %d "
-		 " ORDER BY seq DESC LIMIT 1) a "
-		 "WHERE h.chain = %d AND a.seq > h.seq; COMMIT",
-		 ps->audit_chain, ps->audit_chain);
-	return PQexec(ps->conn, sql);
-}
-
 static int pg_commit(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
@@ -164,20 +151,20 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
-	res = commit_sealed(ps);          /* COMMIT releases every savepoint */
+	if (pg_audit_flush(ps, true, err) < 0) {
+		pg_rollback(st);
+		return -1;
+	}
+	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	pg_audit_txn_end(ps);
+	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
-		/* the head UPDATE failed before COMMIT ran: end it */
-		if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR ||
-		    PQtransactionStatus(ps->conn) == PQTRANS_INTRANS)
-			PQclear(PQexec(ps->conn, "ROLLBACK"));
-		ps->in_txn = false;
 		return -1;
 	}
-	ps->in_txn = false;
 	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
 	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
@@ -199,6 +186,7 @@ static void pg_rollback(yb_store *st)
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	pg_audit_txn_end(ps);
 }
 
 /*
@@ -228,6 +216,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 		return -1;
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
+	pg_audit_savepoint(ps);
 	return 0;
 }
 
@@ -253,6 +242,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	/* Locks taken since the savepoint go with it, an audit chain's
 	 * included: the chain held before it is still held. */
 	ps->audit_chain = ps->audit_chain_sp;
+	pg_audit_rollback_to(ps);
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);
@@ -359,6 +349,7 @@ static void pg_close(yb_store *st)
 	if (!ps)
 		return;
 	pg_rollback(st);
+	pg_audit_free(ps);
 	PQfinish(ps->conn);
 	free(ps);
 }

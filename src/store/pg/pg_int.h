@@ -53,6 +53,29 @@ typedef struct pg_stmt {
 	const char *lock;       /* appended inside write transactions, or NULL */
 } pg_stmt;
 
+/*
+ * issue 16: a write transaction's audit records, kept here and written
+ * in one statement just before COMMIT (audit.c), instead of a claim and
+ * an INSERT per record.  Sizes of the next reservation of seqs adapt to
+ * what the last transaction used.
+ */
+typedef struct pg_audit_tip {
+	char hash[YB_HASH_HEX_SZ];       /* the held chain's newest record */
+	int64_t seq;                     /* its seq, 0: none of ours yet */
+} pg_audit_tip;
+
+typedef struct pg_audit_buf {
+	yb_audit_record *rec;   /* records a rollback_to may still undo */
+	int n, cap;
+	int flushed;            /* rec[0..flushed) are in the table */
+	int n_sp, flushed_sp;   /* ... when the savepoint was taken */
+	pg_audit_tip tip, tip_sp;
+	int64_t *seqs;          /* numbers reserved from audit_seq, rising */
+	int nseqs, next;        /* seqs[next..nseqs) still free */
+	int used;               /* records appended in this transaction */
+	int want;               /* how many numbers a claim reserves */
+} pg_audit_buf;
+
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -63,6 +86,7 @@ typedef struct pg_store {
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
+	pg_audit_buf ab;        /* its buffered records (audit.c) */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
 	uint64_t conn_id;       /* names its prepared statements */
@@ -322,6 +346,16 @@ int pg_audit_list(yb_store *st, yb_id before, int limit,
 		  yb_audit_record **out, int *n, yb_err *err);
 int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
 		  yb_err *err);
+
+/* issue 16: the buffered records' part in begin, savepoint, rollback_to,
+ * commit and close (engine.c calls them).  pg_audit_flush writes what is
+ * buffered (at_commit: and records the chain's new head); 0 or -1. */
+void pg_audit_txn_begin(pg_store *ps);
+void pg_audit_savepoint(pg_store *ps);
+void pg_audit_rollback_to(pg_store *ps);
+int pg_audit_flush(pg_store *ps, bool at_commit, yb_err *err);
+void pg_audit_txn_end(pg_store *ps);
+void pg_audit_free(pg_store *ps);
 
 /* --- pgha: audit chain heads (audit.c) --- */
 int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
