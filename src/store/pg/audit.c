@@ -181,9 +181,12 @@ static int audit_ready(pg_store *ps, yb_err *err)
 
 	if (held && ab->next < ab->nseqs)
 		return 0;
-	want = ab->want > 0 ? ab->want : 8;
-	if (held && want < 2 * ab->used)
-		want = 2 * ab->used;
+	/* as many as the last transaction used, so that a steady load
+	 * leaves few numbers unused; running out, as many again as this
+	 * one has used (doubling) */
+	want = ab->want > 0 ? ab->want : 1;
+	if (held && want < ab->used)
+		want = ab->used;
 	if (want > AUDIT_WANT_MAX)
 		want = AUDIT_WANT_MAX;
 	if (audit_claim(ps, want, &chain, hash, err) < 0)
@@ -402,16 +405,13 @@ void pg_audit_rollback_to(pg_store *ps)
 		ab->nseqs = ab->next = 0;
 }
 
-/* Reserve about what this transaction used next time (a batch's size). */
+/* Reserve what this transaction used next time (a batch's size). */
 void pg_audit_txn_end(pg_store *ps)
 {
 	pg_audit_buf *ab = &ps->ab;
 
-	if (ab->used > 0) {
-		ab->want = ab->used + ab->used / 2 + 2;
-		if (ab->want > AUDIT_WANT_MAX)
-			ab->want = AUDIT_WANT_MAX;
-	}
+	if (ab->used > 0)
+		ab->want = ab->used < AUDIT_WANT_MAX ? ab->used : AUDIT_WANT_MAX;
 	pg_audit_txn_begin(ps);
 }
 

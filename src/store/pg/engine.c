@@ -132,6 +132,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->release_pending = false;
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
+	ps->nlocked = 0;
 	pg_audit_txn_begin(ps);
 	return 0;
 }
@@ -159,6 +160,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	ps->nlocked = 0;
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -186,6 +188,7 @@ static void pg_rollback(yb_store *st)
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	ps->nlocked = 0;
 	pg_audit_txn_end(ps);
 }
 
@@ -216,6 +219,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 		return -1;
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
+	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -242,6 +246,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	/* Locks taken since the savepoint go with it, an audit chain's
 	 * included: the chain held before it is still held. */
 	ps->audit_chain = ps->audit_chain_sp;
+	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_audit_rollback_to(ps);
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "

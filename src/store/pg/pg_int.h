@@ -46,6 +46,9 @@
 #define PG_AUDIT_CHAINS    64
 #define PG_SLOTS           PG_AUDIT_CHAINS
 
+/* Rows account_lock remembers (more: none remembered). */
+#define PG_LOCKED_MAX      48
+
 /* A statement: prepared once per connection, run many times. */
 typedef struct pg_stmt {
 	const char *name;       /* unique among the engine's statements */
@@ -87,6 +90,12 @@ typedef struct pg_store {
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	pg_audit_buf ab;        /* its buffered records (audit.c) */
+	/* issue 16: the accounts account_lock locked since the last
+	 * transaction boundary or savepoint, as read under the lock (the
+	 * slotted ones unlocked, balance 0); account_by_id and ledger_post
+	 * read them here instead of asking again (ledger.c). */
+	int nlocked;
+	yb_account locked[PG_LOCKED_MAX];
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
 	uint64_t conn_id;       /* names its prepared statements */
