@@ -73,6 +73,7 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
+	pg_inst_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -133,6 +134,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
 	ps->nlocked = 0;
+	ps->inst_inserted = false;
 	pg_audit_txn_begin(ps);
 	return 0;
 }
@@ -355,6 +357,7 @@ static void pg_close(yb_store *st)
 		return;
 	pg_rollback(st);
 	pg_audit_free(ps);
+	pg_inst_forget(ps);
 	PQfinish(ps->conn);
 	free(ps);
 }

@@ -46,6 +46,9 @@
 #define PG_AUDIT_CHAINS    64
 #define PG_SLOTS           PG_AUDIT_CHAINS
 
+/* Institutions a connection remembers (by a hash of the code). */
+#define PG_INST_SEEN       1024
+
 /* Rows account_lock remembers (more: none remembered). */
 #define PG_LOCKED_MAX      48
 
@@ -96,6 +99,9 @@ typedef struct pg_store {
 	 * read them here instead of asking again (ledger.c). */
 	int nlocked;
 	yb_account locked[PG_LOCKED_MAX];
+	/* issue 16: institutions this connection has read (register.c) */
+	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
+	bool inst_inserted;     /* this transaction registered one */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
 	uint64_t conn_id;       /* names its prepared statements */
@@ -365,6 +371,9 @@ void pg_audit_rollback_to(pg_store *ps);
 int pg_audit_flush(pg_store *ps, bool at_commit, yb_err *err);
 void pg_audit_txn_end(pg_store *ps);
 void pg_audit_free(pg_store *ps);
+/* The institutions a connection remembers (register.c): forgotten when
+ * it reconnects (another server may be primary now) and on close. */
+void pg_inst_forget(pg_store *ps);
 
 /* --- pgha: audit chain heads (audit.c) --- */
 int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
