@@ -159,9 +159,7 @@ static int audit_claim(pg_store *ps, int want, int *chain,
 		ps->audit_chain = *chain;
 		rc = take_seqs(&ps->ab, first, pg_r_text(&r), want);
 	} else if (!r.bad) {
-		ps->ab.nseqs = 0;
-		ps->ab.next = 0;
-		(void)take_seqs(&ps->ab, first, "", 1);
+		rc = take_seqs(&ps->ab, first, "", 1);
 	}
 	PQclear(res);
 	if (r.bad)
