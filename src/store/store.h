@@ -207,6 +207,19 @@ typedef struct yb_upkeep_hooks {
 	int (*limit)(void *arg);
 } yb_upkeep_hooks;
 
+/*
+ * What a bearer token's hash names (authentication, issue 16): a session
+ * with its person's ssn, an API key, or nothing.  One look-up answers
+ * both, as one statement, so it needs no transaction of its own.
+ */
+typedef struct yb_token_owner {
+	bool has_session;                /* the session and its person */
+	yb_session session;
+	char ssn[YB_SSN_SZ];
+	bool has_key;
+	yb_api_key key;
+} yb_token_owner;
+
 typedef struct yb_store_ops {
 	const char *name;                       /* "sqlite", "postgresql" */
 	/* Write transactions run one at a time (SQLite: one holds the whole
@@ -438,6 +451,11 @@ typedef struct yb_store_ops {
 	int (*session_delete)(yb_store *st, const char *token_hash,
 			      yb_err *err);
 	int (*sessions_purge)(yb_store *st, yb_time now, yb_err *err);
+	/* The session (if its person exists) and the API key whose hash is
+	 * `hash`, in one statement: callable outside a transaction, when it
+	 * is its own snapshot.  1 either found, 0 neither. */
+	int (*token_by_hash)(yb_store *st, const char *hash,
+			     yb_token_owner *out, yb_err *err);
 	/* Failed-login counters by key ("person:<id>", "addr:<ip>"). */
 	int (*throttle_get)(yb_store *st, const char *key, int *failures,
 			    yb_time *window_start, yb_err *err); /* 1/0/-1 */

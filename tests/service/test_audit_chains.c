@@ -6,7 +6,8 @@
  * chain's end, two records swapped, a record moved to another chain.
  * The tampering goes through a raw libpq connection that first disables
  * the append-only trigger, as someone with the database's owner role
- * could.  PostgreSQL only (SQLite's one chain: test_ledger.c).
+ * could.  Records one transaction buffered and wrote at commit (issue
+ * 16) verify and show tampering the same way.  PostgreSQL only (SQLite's one chain: test_ledger.c).
  */
 #include "fixture.h"
 
@@ -146,6 +147,96 @@ static void test_moved_chain(void **state)
 			     "WHERE seq = " MIDDLE);
 }
 
+/* One answer of a query on a raw connection. */
+static long long query_num(fx *f, const char *sql)
+{
+	PGconn *c = PQconnectdb(f->url + 3);
+	PGresult *r = PQexec(c, sql);
+	long long v;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	v = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+/*
+ * issue 16: the engine keeps a transaction's records and writes them
+ * just before COMMIT.  One transaction as group commit makes it: a
+ * savepoint per "request", every third rolled back; more records than
+ * one flush holds and than one claim reserves numbers for; and in the
+ * middle a read of the log inside a savepoint (it must see the records
+ * so far, so they are written then) that is then rolled back — the
+ * database undoes that write, and the kept records must still arrive.
+ */
+#define BATCH 600
+static void batch_records(fx *f)
+{
+	yb_store *st = f->ctx.store;
+	yb_audit_record *list = NULL;
+	int n = 0;
+	yb_err e;
+
+	assert_ok(st->ops->begin(st, true, &e), e);
+	for (int i = 1; i <= BATCH; i++) {
+		char target[32];
+
+		assert_ok(st->ops->savepoint(st, &e), e);
+		snprintf(target, sizeof target, "test:%d", i);
+		assert_ok(yb_audit(&f->ctx, "test.batch", target, "ok", &e), e);
+		if (i == BATCH / 2) {
+			assert_ok(st->ops->audit_list(st, 0, 2, &list, &n, &e),
+				  e);
+			assert_int_equal(n, 2);
+			assert_string_equal(list[0].target, target);
+			assert_string_equal(list[1].target, "test:299");
+			free(list);
+		}
+		if (i % 3 == 0)
+			assert_ok(st->ops->rollback_to(st, &e), e);
+		else
+			assert_ok(st->ops->release(st, &e), e);
+	}
+	assert_ok(st->ops->commit(st, &e), e);
+}
+
+static void test_batched(void **state)
+{
+	fx *f = *state;
+	yb_audit_report rep;
+
+	if (strcmp(yb_test_engine(), "pg") != 0)
+		skip();
+	batch_records(f);
+	rep = verify(f);
+	assert_true(rep.ok);
+	/* what was rolled back is gone, the rest is there once, on one
+	 * chain, and that chain's recorded head is its newest record */
+	assert_int_equal(query_num(f, "SELECT count(*) FROM audit WHERE "
+				   "action = 'test.batch'"), BATCH - BATCH / 3);
+	assert_int_equal(query_num(f, "SELECT count(*) FROM audit WHERE "
+				   "action = 'test.batch' AND "
+				   "substr(target, 6)::int % 3 = 0"), 0);
+	assert_int_equal(query_num(f, "SELECT count(DISTINCT target) FROM "
+				   "audit WHERE action = 'test.batch'"),
+			 BATCH - BATCH / 3);
+	assert_int_equal(query_num(f, "SELECT count(DISTINCT chain) FROM "
+				   "audit WHERE action = 'test.batch'"), 1);
+	assert_int_equal(query_num(f, "SELECT count(*) FROM audit_chains h "
+				   "WHERE h.seq = (SELECT max(seq) FROM audit a "
+				   "WHERE a.chain = h.chain) AND h.chain = "
+				   "(SELECT max(chain) FROM audit WHERE action "
+				   "= 'test.batch')"), 1);
+	/* and tampering with one of them is seen */
+	tamper(f, "UPDATE audit SET target = 'test:x' WHERE seq = (SELECT seq "
+		  "FROM audit WHERE action = 'test.batch' ORDER BY seq "
+		  "OFFSET 200 LIMIT 1)");
+	rep = verify(f);
+	assert_false(rep.ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +247,7 @@ int main(void)
 		T(test_deleted_tail),
 		T(test_reordered),
 		T(test_moved_chain),
+		T(test_batched),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -349,6 +349,63 @@ static void test_post_in_savepoint(void **state)
 	assert_int_equal(ts_check(st).transactions, 1);
 }
 
+/*
+ * Reads after account_lock in the same transaction (issue 16: PostgreSQL
+ * answers them, and the posting's own check, from the rows it locked):
+ * they show each posting's move, refuse an overdraft on the moved
+ * balance, see an account closed meanwhile, and after a rollback_to the
+ * balances as they were.  The same on both engines.
+ */
+static void test_lock_then_read(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id a = ts_account(st, ts_person(st, "7777771", "Locked"));
+	yb_id b = ts_account(st, ts_person(st, "7777772", "Closing"));
+	yb_id pool = ts_system(st, YB_ACC_FUND_POOL);
+	yb_id ids[3] = { pool, b, a };
+	yb_posting in = posting("x", 2, (yb_id[]){ pool, a },
+				(int64_t[]){ -7, 7 });
+	yb_posting out = posting("x", 2, (yb_id[]){ a, pool },
+				 (int64_t[]){ -17, 17 });
+	yb_posting more = posting("x", 2, (yb_id[]){ a, pool },
+				  (int64_t[]){ -1, 1 });
+	yb_account got;
+	int64_t pool0;
+	yb_err e;
+
+	ts_fund(st, a, 10);
+	pool0 = ts_balance(st, pool);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	TS_OK(st->ops->account_lock(st, ids, 3, &e), &e);
+	assert_int_equal(ts_balance(st, a), 10);
+	TS_OK(st->ops->ledger_post(st, &in, 1, NULL, &e), &e);
+	assert_int_equal(ts_balance(st, a), 17);
+	assert_int_equal(ts_balance(st, pool), pool0 - 7);
+	TS_OK(st->ops->ledger_post(st, &out, 1, NULL, &e), &e);
+	assert_int_equal(ts_balance(st, a), 0);
+	TS_REFUSED(st->ops->ledger_post(st, &more, 1, NULL, &e), &e,
+		   "ledger.insufficient_balance",
+		   ts_fmt("account %lld cannot pay 1 fen", (long long)a));
+	TS_OK(st->ops->account_set_closed(st, b, 2, &e), &e);
+	assert_int_equal(TS_OK(st->ops->account_by_id(st, b, &got, &e), &e),
+			 1);
+	assert_true(got.closed);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_int_equal(ts_balance(st, a), 10);
+	assert_int_equal(ts_balance(st, pool), pool0);
+	assert_int_equal(TS_OK(st->ops->account_by_id(st, b, &got, &e), &e),
+			 1);
+	assert_false(got.closed);
+	/* locked again after the rollback: the posting sees 10, not 0 */
+	TS_OK(st->ops->account_lock(st, ids, 3, &e), &e);
+	TS_OK(st->ops->ledger_post(st, &more, 1, NULL, &e), &e);
+	assert_int_equal(ts_balance(st, a), 9);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(ts_balance(st, a), 9);
+	assert_int_equal(ts_check(st).transactions, 2);
+}
+
 /* A1–A3: the check on a consistent book after many postings. */
 static void test_ledger_check(void **state)
 {
@@ -512,6 +569,8 @@ int ts_run_ledger(void)
 		cmocka_unit_test_setup_teardown(test_post_closed, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_post_in_savepoint, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_then_read, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_check, ts_setup,
 						ts_teardown),

@@ -85,6 +85,23 @@ static void test_institution(void **state)
 			       &e), 1);
 	assert_int_equal(got.type, YB_INST_PHARMACY);
 	assert_int_equal(got.receivable_account_id, acc.id);
+
+	/* One registered and read in a transaction that is rolled back is
+	 * gone (PostgreSQL remembers only committed institutions), and one
+	 * read again is the same (remembered or not). */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	got = institution(st, "H009");
+	assert_int_equal(TS_OK(st->ops->institution_by_code(st, "H009", &got,
+							    &e), &e), 1);
+	st->ops->rollback(st);
+	assert_int_equal(TS_OK(st->ops->institution_by_code(st, "H009", &got,
+							    &e), &e), 0);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(TS_OK(st->ops->institution_by_code(st, "H001",
+								    &got, &e),
+				       &e), 1);
+		assert_memory_equal(&got, &i, sizeof i);
+	}
 }
 
 /* ---- bindings (F) --------------------------------------------------------------- */

@@ -61,7 +61,7 @@ static int64_t now_ms(void)
  * doubling to 1 s) and the requests in between fail at once with the
  * retryable "store.unavailable" instead of each waiting for a connect.
  */
-static int ensure_connected(pg_store *ps, yb_err *err)
+int pg_ensure_connected(pg_store *ps, yb_err *err)
 {
 	int64_t now;
 
@@ -73,6 +73,7 @@ static int ensure_connected(pg_store *ps, yb_err *err)
 			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
+	pg_inst_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -87,6 +88,8 @@ static int ensure_connected(pg_store *ps, yb_err *err)
 	ps->retry_at_ms = 0;
 	return 0;
 }
+
+static void pg_rollback(yb_store *st);
 
 static int pg_begin(yb_store *st, bool write, yb_err *err)
 {
@@ -122,7 +125,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	if (ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: a transaction is already open");
-	if (ensure_connected(ps, err) < 0)
+	if (pg_ensure_connected(ps, err) < 0)
 		return -1;
 	if (pg_simple(ps->conn, sql, err) < 0) {
 		/* issue 16: a connection that died while idle (a failover
@@ -130,7 +133,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 		 * has been done, so reconnect and begin once more rather
 		 * than fail the request. */
 		if (PQstatus(ps->conn) != CONNECTION_BAD ||
-		    ensure_connected(ps, err) < 0 ||
+		    pg_ensure_connected(ps, err) < 0 ||
 		    pg_simple(ps->conn, sql, err) < 0)
 			return -1;
 	}
@@ -140,31 +143,18 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->release_pending = false;
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
+	ps->nlocked = 0;
+	ps->inst_inserted = false;
+	pg_audit_txn_begin(ps);
 	return 0;
 }
 
 /*
- * pgha: COMMIT, after recording the newest record of the audit chain
- * this transaction appended to (audit_verify compares the two, so a
- * removed tail is seen).  Both in one round trip; the chain number is
- * this engine's own small integer, never input.  Under the chain's lock,
- * so the head moves forward only.
+ * pgha, issue 16: COMMIT, after writing the transaction's buffered audit
+ * records and the new head of the chain they went on (audit_verify
+ * compares the two, so a removed tail is seen), in one statement
+ * (audit.c).  Under the chain's lock, so the head moves forward only.
  */
-static PGresult *commit_sealed(pg_store *ps)
-{
-	char sql[320];
-
-	if (ps->audit_chain <= 0)
-		return PQexec(ps->conn, "COMMIT");
-	snprintf(sql, sizeof sql,
-		 "UPDATE audit_chains h SET seq = a.seq, hash = a.hash FROM "
-		 "(SELECT seq, hash FROM audit WHERE chain = %d "
-		 " ORDER BY seq DESC LIMIT 1) a "
-		 "WHERE h.chain = %d AND a.seq > h.seq; COMMIT",
-		 ps->audit_chain, ps->audit_chain);
-	return PQexec(ps->conn, sql);
-}
-
 static int pg_commit(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
@@ -174,20 +164,21 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
-	res = commit_sealed(ps);          /* COMMIT releases every savepoint */
+	if (pg_audit_flush(ps, true, err) < 0) {
+		pg_rollback(st);
+		return -1;
+	}
+	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	ps->nlocked = 0;
+	pg_audit_txn_end(ps);
+	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
-		/* the head UPDATE failed before COMMIT ran: end it */
-		if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR ||
-		    PQtransactionStatus(ps->conn) == PQTRANS_INTRANS)
-			PQclear(PQexec(ps->conn, "ROLLBACK"));
-		ps->in_txn = false;
 		return -1;
 	}
-	ps->in_txn = false;
 	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
 	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
@@ -209,6 +200,8 @@ static void pg_rollback(yb_store *st)
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->audit_chain = 0;
+	ps->nlocked = 0;
+	pg_audit_txn_end(ps);
 }
 
 /*
@@ -238,6 +231,8 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 		return -1;
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
+	ps->nlocked = 0;        /* kept per request (group commit) */
+	pg_audit_savepoint(ps);
 	return 0;
 }
 
@@ -263,6 +258,8 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	/* Locks taken since the savepoint go with it, an audit chain's
 	 * included: the chain held before it is still held. */
 	ps->audit_chain = ps->audit_chain_sp;
+	ps->nlocked = 0;        /* its locks and balance moves are undone */
+	pg_audit_rollback_to(ps);
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);
@@ -369,6 +366,8 @@ static void pg_close(yb_store *st)
 	if (!ps)
 		return;
 	pg_rollback(st);
+	pg_audit_free(ps);
+	pg_inst_forget(ps);
 	PQfinish(ps->conn);
 	free(ps);
 }
@@ -450,6 +449,7 @@ static const yb_store_ops pg_ops = {
 	.session_by_hash = pg_session_by_hash,
 	.session_delete = pg_session_delete,
 	.sessions_purge = pg_sessions_purge,
+	.token_by_hash = pg_token_by_hash,
 	/* sessions of a person (issue 14) */
 	.sessions_of_person = pg_sessions_of_person,
 	.sessions_end_person = pg_sessions_end_person,

@@ -46,12 +46,41 @@
 #define PG_AUDIT_CHAINS    64
 #define PG_SLOTS           PG_AUDIT_CHAINS
 
+/* Institutions a connection remembers (by a hash of the code). */
+#define PG_INST_SEEN       1024
+
+/* Rows account_lock remembers (more: none remembered). */
+#define PG_LOCKED_MAX      48
+
 /* A statement: prepared once per connection, run many times. */
 typedef struct pg_stmt {
 	const char *name;       /* unique among the engine's statements */
 	const char *sql;
 	const char *lock;       /* appended inside write transactions, or NULL */
 } pg_stmt;
+
+/*
+ * issue 16: a write transaction's audit records, kept here and written
+ * in one statement just before COMMIT (audit.c), instead of a claim and
+ * an INSERT per record.  Sizes of the next reservation of seqs adapt to
+ * what the last transaction used.
+ */
+typedef struct pg_audit_tip {
+	char hash[YB_HASH_HEX_SZ];       /* the held chain's newest record */
+	int64_t seq;                     /* its seq, 0: none of ours yet */
+} pg_audit_tip;
+
+typedef struct pg_audit_buf {
+	yb_audit_record *rec;   /* records a rollback_to may still undo */
+	int n, cap;
+	int flushed;            /* rec[0..flushed) are in the table */
+	int n_sp, flushed_sp;   /* ... when the savepoint was taken */
+	pg_audit_tip tip, tip_sp;
+	int64_t *seqs;          /* numbers reserved from audit_seq, rising */
+	int nseqs, next;        /* seqs[next..nseqs) still free */
+	int used;               /* records appended in this transaction */
+	int want;               /* how many numbers a claim reserves */
+} pg_audit_buf;
 
 /* One connection (a yb_store). */
 typedef struct pg_store {
@@ -63,6 +92,16 @@ typedef struct pg_store {
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
+	pg_audit_buf ab;        /* its buffered records (audit.c) */
+	/* issue 16: the accounts account_lock locked since the last
+	 * transaction boundary or savepoint, as read under the lock (the
+	 * slotted ones unlocked, balance 0); account_by_id and ledger_post
+	 * read them here instead of asking again (ledger.c). */
+	int nlocked;
+	yb_account locked[PG_LOCKED_MAX];
+	/* issue 16: institutions this connection has read (register.c) */
+	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
+	bool inst_inserted;     /* this transaction registered one */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
 	uint64_t conn_id;       /* names its prepared statements */
@@ -158,6 +197,9 @@ int64_t pg_affected(PGresult *res);
  * transaction of its own when none is open (*own = true) and
  * pg_auto_end() commits it (ok) or rolls it back.
  */
+/* Outside a transaction: re-open a lost connection first (engine.c),
+ * as begin does; 0 ready, -1 with "store.unavailable". */
+int pg_ensure_connected(pg_store *ps, yb_err *err);
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err);
 int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err);
 
@@ -320,6 +362,19 @@ int pg_audit_list(yb_store *st, yb_id before, int limit,
 int pg_audit_scan(yb_store *st, yb_audit_visit_fn fn, void *arg,
 		  yb_err *err);
 
+/* issue 16: the buffered records' part in begin, savepoint, rollback_to,
+ * commit and close (engine.c calls them).  pg_audit_flush writes what is
+ * buffered (at_commit: and records the chain's new head); 0 or -1. */
+void pg_audit_txn_begin(pg_store *ps);
+void pg_audit_savepoint(pg_store *ps);
+void pg_audit_rollback_to(pg_store *ps);
+int pg_audit_flush(pg_store *ps, bool at_commit, yb_err *err);
+void pg_audit_txn_end(pg_store *ps);
+void pg_audit_free(pg_store *ps);
+/* The institutions a connection remembers (register.c): forgotten when
+ * it reconnects (another server may be primary now) and on close. */
+void pg_inst_forget(pg_store *ps);
+
 /* --- pgha: audit chain heads (audit.c) --- */
 int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);
 
@@ -381,6 +436,8 @@ int pg_session_by_hash(yb_store *st, const char *token_hash,
 		       yb_session *out, yb_err *err);
 int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
+		     yb_err *err);
 int pg_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int pg_throttle_put(yb_store *st, const char *key, int failures,

@@ -348,6 +348,7 @@ int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
 {
 	pg_params q;
 
+	PS(st)->inst_inserted = true;
 	pg_params_init(&q);
 	pg_p_text(&q, i->code);
 	pg_p_text(&q, i->name);
@@ -360,13 +361,51 @@ int pg_institution_insert(yb_store *st, yb_institution *i, yb_err *err)
 			  &i->receivable_account_id);
 }
 
+/*
+ * issue 16: an institution never changes once registered (the store has
+ * no update or delete for it), so a connection remembers those it has
+ * read, and a settlement's look-up of its institution costs no round
+ * trip.  Only committed rows are remembered: not what a transaction
+ * that registered an institution itself reads (its insert may still be
+ * rolled back).  Slots by a hash of the code; a collision replaces.
+ */
+static yb_institution *inst_slot(pg_store *ps, const char *code)
+{
+	uint32_t h = 2166136261u;                 /* FNV-1a */
+
+	for (const char *c = code; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return &ps->inst_seen[h % PG_INST_SEEN];
+}
+
+void pg_inst_forget(pg_store *ps)
+{
+	free(ps->inst_seen);
+	ps->inst_seen = NULL;
+}
+
 int pg_institution_by_code(yb_store *st, const char *code,
 			   yb_institution *out, yb_err *err)
 {
+	pg_store *ps = PS(st);
 	pg_params q;
+	int found;
+
+	if (ps->inst_seen && strcmp(inst_slot(ps, code)->code, code) == 0 &&
+	    code[0]) {
+		*out = *inst_slot(ps, code);
+		return 1;
+	}
 	pg_params_init(&q);
 	pg_p_text(&q, code);
-	return pg_lookup(PS(st), &st_institution_by_code, &q,
-			 decode_institution, out, err);
+	found = pg_lookup(ps, &st_institution_by_code, &q,
+			  decode_institution, out, err);
+	if (found != 1 || (ps->in_txn && ps->inst_inserted))
+		return found;
+	if (!ps->inst_seen)
+		ps->inst_seen = calloc(PG_INST_SEEN, sizeof *ps->inst_seen);
+	if (ps->inst_seen)
+		*inst_slot(ps, out->code) = *out;
+	return found;
 }
 

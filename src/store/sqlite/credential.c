@@ -17,21 +17,26 @@
 	"id, key_hash, role, institution_code, employer_code, label, " \
 	"created_at, revoked_at"
 
+/* The key's columns from column c on (APIKEY_COLS' order). */
+static int read_apikey_at(sqlite3_stmt *q, int c, yb_api_key *k, yb_err *err)
+{
+	memset(k, 0, sizeof *k);
+	k->id = sq_col_int(q, c);
+	sq_col_text(q, c + 1, k->key_hash, sizeof k->key_hash);
+	if (SQ_COL_ENUM(q, c + 2, yb_role_from_str, &k->role, "role",
+			err) < 0)
+		return -1;
+	sq_col_text(q, c + 3, k->institution_code, sizeof k->institution_code);
+	sq_col_text(q, c + 4, k->employer_code, sizeof k->employer_code);
+	sq_col_text(q, c + 5, k->label, sizeof k->label);
+	k->created_at = sq_col_int(q, c + 6);
+	k->revoked_at = sq_col_int(q, c + 7);
+	return 0;
+}
+
 static int read_apikey(sqlite3_stmt *q, void *elem, yb_err *err)
 {
-	yb_api_key *k = elem;
-
-	memset(k, 0, sizeof *k);
-	k->id = sq_col_int(q, 0);
-	sq_col_text(q, 1, k->key_hash, sizeof k->key_hash);
-	if (SQ_COL_ENUM(q, 2, yb_role_from_str, &k->role, "role", err) < 0)
-		return -1;
-	sq_col_text(q, 3, k->institution_code, sizeof k->institution_code);
-	sq_col_text(q, 4, k->employer_code, sizeof k->employer_code);
-	sq_col_text(q, 5, k->label, sizeof k->label);
-	k->created_at = sq_col_int(q, 6);
-	k->revoked_at = sq_col_int(q, 7);
-	return 0;
+	return read_apikey_at(q, 0, elem, err);
 }
 
 int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
@@ -116,6 +121,40 @@ int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
 		"SELECT token_hash, person_id, created_at, expires_at "
 		"FROM sessions WHERE token_hash = ?1",
 		token_hash, read_session, out, err);
+}
+
+/* The session half only if its person was found (ssn not NULL), the
+ * key half only if a key was. */
+static int read_token(sqlite3_stmt *q, void *elem, yb_err *err)
+{
+	yb_token_owner *t = elem;
+
+	memset(t, 0, sizeof *t);
+	t->has_session = sqlite3_column_type(q, 4) != SQLITE_NULL;
+	if (t->has_session) {
+		read_session(q, &t->session, err);
+		sq_col_text(q, 4, t->ssn, sizeof t->ssn);
+	}
+	t->has_key = sqlite3_column_type(q, 5) != SQLITE_NULL;
+	return t->has_key ? read_apikey_at(q, 5, &t->key, err) : 0;
+}
+
+/* issue 16: authentication's one statement, its own snapshot (store.h). */
+int sq_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
+		     yb_err *err)
+{
+	memset(out, 0, sizeof *out);
+	return sq_get_by_text(sq_of(st), SQ_TOKEN_BY_HASH,
+		"SELECT s.token_hash, s.person_id, s.created_at, "
+		"  s.expires_at, p.ssn, k.id, k.key_hash, k.role, "
+		"  k.institution_code, k.employer_code, k.label, "
+		"  k.created_at, k.revoked_at "
+		"FROM (SELECT ?1 AS h) t "
+		"LEFT JOIN sessions s ON s.token_hash = t.h "
+		"LEFT JOIN persons p ON p.id = s.person_id "
+		"LEFT JOIN api_keys k ON k.key_hash = t.h "
+		"WHERE s.token_hash IS NOT NULL OR k.key_hash IS NOT NULL",
+		hash, read_token, out, err);
 }
 
 /* Deleting a session that is not there is not an error (logout twice). */

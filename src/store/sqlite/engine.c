@@ -453,6 +453,7 @@ static const yb_store_ops sq_ops = {
 	.session_by_hash = sq_session_by_hash,
 	.session_delete = sq_session_delete,
 	.sessions_purge = sq_sessions_purge,
+	.token_by_hash = sq_token_by_hash,
 	/* sessions of a person (issue 14) */
 	.sessions_of_person = sq_sessions_of_person,
 	.sessions_end_person = sq_sessions_end_person,

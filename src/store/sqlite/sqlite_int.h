@@ -65,7 +65,7 @@ enum sq_stmt_id {
 	/* credentials */
 	SQ_APIKEY_INSERT, SQ_APIKEY_BY_HASH, SQ_APIKEY_REVOKE,
 	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
-	SQ_SESSIONS_PURGE,
+	SQ_SESSIONS_PURGE, SQ_TOKEN_BY_HASH,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
 	/* nhsa gateway */
 	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
@@ -459,6 +459,8 @@ int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
 		       yb_err *err);
 int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
+int sq_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
+		     yb_err *err);
 int sq_throttle_get(yb_store *st, const char *key, int *failures,
 		    yb_time *window_start, yb_err *err);
 int sq_throttle_put(yb_store *st, const char *key, int failures,
