@@ -245,6 +245,7 @@ static int sq_begin(yb_store *st, bool write, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	s->sp_open = false;
+	s->hooks = SQ_HOOKS_UNKNOWN;
 	if (write)
 		return sq_exec_simple(s, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
 	return sq_exec_simple(s, SQ_BEGIN_READ, "BEGIN", err);
@@ -255,6 +256,7 @@ static int sq_commit(yb_store *st, yb_err *err)
 	sq_store *s = sq_of(st);
 
 	s->sp_open = false;
+	s->hooks = SQ_HOOKS_UNKNOWN;
 	return sq_exec_simple(s, SQ_COMMIT, "COMMIT", err);
 }
 
@@ -266,6 +268,7 @@ static void sq_rollback(yb_store *st)
 	if (!s)
 		return;
 	s->sp_open = false;
+	s->hooks = SQ_HOOKS_UNKNOWN;
 	/* SQLite may already have rolled back on its own (after an I/O
 	 * error or a full disk): then there is nothing left to undo. */
 	if (!sqlite3_get_autocommit(s->db))

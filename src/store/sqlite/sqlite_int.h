@@ -78,7 +78,7 @@ enum sq_stmt_id {
 	/* sessions of a person (issue 14) */
 	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
 	/* notify (E3): notifications, webhooks, deliveries */
-	SQ_NOTE_INSERT, SQ_NOTE_FANOUT, SQ_NOTES_OF, SQ_NOTES_UNREAD,
+	SQ_NOTE_INSERT, SQ_NOTE_FANOUT, SQ_HOOKS_ANY, SQ_NOTES_OF, SQ_NOTES_UNREAD,
 	SQ_NOTE_OWNER, SQ_NOTE_READ, SQ_HOOK_INSERT, SQ_HOOK_BY_ID,
 	SQ_HOOKS_LIST, SQ_HOOK_REMOVE, SQ_DELIVS_LIST, SQ_DELIV_BY_ID,
 	SQ_DELIV_DUE, SQ_DELIV_LEASE, SQ_DELIV_UPDATE,
@@ -110,7 +110,15 @@ typedef struct sq_store {
 	 * change, and looking them up by kind costs a re-prepare each time
 	 * (the partial index's condition depends on the bound kind). */
 	yb_id system_account_id[YB_ACC__N];
+	/* Whether an active webhook exists, as far as this transaction has
+	 * seen (notify.c): SQ_HOOKS_UNKNOWN until asked, then SQ_HOOKS_NONE
+	 * or SQ_HOOKS_SOME.  Forgotten at every begin, commit and rollback:
+	 * within one transaction no other connection can add one that this
+	 * one would not see (its snapshot, or its write lock). */
+	int hooks;
 } sq_store;
+
+enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
 
 static inline sq_store *sq_of(yb_store *st)
 {
