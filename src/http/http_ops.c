@@ -228,9 +228,23 @@ static void render_batches(textbuf *tb)
 		      "# HELP yibao_wal_holds_total Times the writer paused "
 		      "so that the WAL could start over.\n"
 		      "# TYPE yibao_wal_holds_total counter\n"
-		      "yibao_wal_holds_total %" PRIu64 "\n",
+		      "yibao_wal_holds_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_replayed_total Group commits undone "
+		      "and run again, a savepoint per request (one failed "
+		      "after writing).\n"
+		      "# TYPE yibao_batch_replayed_total counter\n"
+		      "yibao_batch_replayed_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_run_seconds_total Time the writers "
+		      "spent running their requests.\n"
+		      "# TYPE yibao_batch_run_seconds_total counter\n"
+		      "yibao_batch_run_seconds_total %.6f\n"
+		      "# HELP yibao_batch_commit_seconds_total Time the "
+		      "writers spent committing (the sync included).\n"
+		      "# TYPE yibao_batch_commit_seconds_total counter\n"
+		      "yibao_batch_commit_seconds_total %.6f\n",
 		  st.batches, st.jobs, st.failed_commits, st.retried,
-		  st.largest, st.wal_holds);
+		  st.largest, st.wal_holds, st.replayed,
+		  (double)st.run_ns / 1e9, (double)st.commit_ns / 1e9);
 }
 
 void yb_handle_metrics(yb_hreq *r)

@@ -100,6 +100,9 @@ enum sq_stmt_id {
 	SQ__N
 };
 
+/* Nested operation savepoints noted in lazy mode; deeper ones spoil. */
+#define SQ_OP_DEPTH_MAX 8
+
 /* One connection. */
 typedef struct sq_store {
 	yb_store base;                  /* must be first (store.h) */
@@ -116,9 +119,24 @@ typedef struct sq_store {
 	 * within one transaction no other connection can add one that this
 	 * one would not see (its snapshot, or its write lock). */
 	int hooks;
+	/* Undo on demand (store.h lazy_undo): savepoints are only noted,
+	 * by the connection's change count when each was opened; `spoiled`
+	 * once one would have had to undo something. */
+	bool lazy;
+	bool spoiled;
+	int64_t sp_changes;
+	int op_depth;
+	int64_t op_changes[SQ_OP_DEPTH_MAX];
 } sq_store;
 
 enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
+
+/* Lazy mode (store.h lazy_undo): note a savepoint's start, and whether
+ * rolling back to it would undo anything (then the transaction is
+ * spoiled).  A savepoint can only be noted inside a live transaction:
+ * outside one, statements would commit on their own. */
+int sq_lazy_mark(sq_store *s, int64_t *mark, yb_err *err);
+void sq_lazy_undo_to(sq_store *s, int64_t mark);
 
 static inline sq_store *sq_of(yb_store *st)
 {
