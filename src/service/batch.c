@@ -174,6 +174,21 @@ static bool run_jobs(yb_store *st, batch_job *jobs, bool lazy)
 	return true;
 }
 
+const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS] = {
+	1, 2, 5, 10, 25, 50, 100, 250
+};
+
+/* A commit's duration into the histogram (lock held). */
+static void commit_count(yb_batch_stats *st, uint64_t ns)
+{
+	int i = 0;
+
+	while (i < YB_BATCH_COMMIT_BUCKETS &&
+	       ns > (uint64_t)yb_batch_commit_le_ms[i] * 1000000u)
+		i++;
+	st->commit_ms[i]++;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec t;
@@ -187,7 +202,7 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 	yb_batcher *b = w->b;
 	yb_store *st = w->store;
 	bool lazy = batch_lazy(st, jobs), whole, committed;
-	uint64_t t0 = now_ns(), t1;
+	uint64_t t0 = now_ns(), t1, t2;
 	yb_err err;
 
 	yb_err_clear(&err);
@@ -215,6 +230,7 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 	}
 	t1 = now_ns();
 	committed = st->ops->commit(st, &err) == 0;
+	t2 = now_ns();
 	if (!committed) {
 		st->ops->rollback(st);
 		fail_all(jobs, &err);
@@ -222,7 +238,8 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 	pthread_mutex_lock(&b->lock);
 	b->stats.failed_commits += !committed;
 	b->stats.run_ns += t1 - t0;
-	b->stats.commit_ns += now_ns() - t1;
+	b->stats.commit_ns += t2 - t1;
+	commit_count(&b->stats, t2 - t1);
 	pthread_mutex_unlock(&b->lock);
 }
 

@@ -57,6 +57,11 @@ typedef struct yb_batcher yb_batcher;
 /* A job: run use cases with `ctx` (its store is the writer connection). */
 typedef int (*yb_batch_fn)(yb_ctx *ctx, void *arg, yb_err *err);
 
+/* Upper bounds (ms) of the commit-duration histogram's buckets; one
+ * more bucket counts the rest. */
+#define YB_BATCH_COMMIT_BUCKETS 8
+extern const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS];
+
 typedef struct yb_batch_stats {
 	uint64_t batches;                /* commits made */
 	uint64_t jobs;                   /* jobs run */
@@ -71,6 +76,9 @@ typedef struct yb_batch_stats {
 					  * with a savepoint per job */
 	uint64_t run_ns;                 /* writers' time running jobs */
 	uint64_t commit_ns;              /* and committing (sync included) */
+	/* commits by duration: [i] ≤ yb_batch_commit_le_ms[i] and above
+	 * the bucket before; the last, longer than all (not cumulative) */
+	uint64_t commit_ms[YB_BATCH_COMMIT_BUCKETS + 1];
 } yb_batch_stats;
 
 /*
