@@ -408,7 +408,7 @@ static void test_batch_writers_count(void **state)
 typedef struct replay {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool gate_open;
+	bool gate_open, in_gate;
 	int done, failed;
 	int runs_a;
 } replay;
@@ -422,6 +422,8 @@ static int gate_job(yb_ctx *ctx, void *arg, yb_err *err)
 	(void)ctx;
 	(void)err;
 	pthread_mutex_lock(&x->lock);
+	x->in_gate = true;
+	pthread_cond_broadcast(&x->cond);
 	while (!x->gate_open)
 		pthread_cond_wait(&x->cond, &x->lock);
 	pthread_mutex_unlock(&x->lock);
@@ -477,7 +479,7 @@ static void replay_done(void *arg, int rc, const yb_err *err)
 static void test_batch_replay_undoes_a_failed_job(void **state)
 {
 	fx *f = *state;
-	replay x = { .gate_open = false };
+	replay x = { .gate_open = false, .in_gate = false };
 	yb_batch_fn fns[] = { gate_job, job_a, job_b, job_c };
 	yb_batcher *b;
 	yb_batch_stats stats;
@@ -494,10 +496,12 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 		assert_ok(yb_batch_submit_replayable(b, &f->ctx, fns[i], &x,
 						     replay_done, &x, &err),
 			  err);
-		if (i == 0) {            /* the writer is in the gate */
-			struct timespec pause = { 0, 50 * 1000000L };
-			nanosleep(&pause, NULL);
-		}
+		if (i > 0)
+			continue;
+		pthread_mutex_lock(&x.lock);     /* the writer is in the gate */
+		while (!x.in_gate)
+			pthread_cond_wait(&x.cond, &x.lock);
+		pthread_mutex_unlock(&x.lock);
 	}
 	pthread_mutex_lock(&x.lock);
 	x.gate_open = true;
