@@ -246,6 +246,7 @@ static int sq_begin(yb_store *st, bool write, yb_err *err)
 
 	s->sp_open = false;
 	s->hooks = SQ_HOOKS_UNKNOWN;
+	s->head_known = false;
 	if (write)
 		return sq_exec_simple(s, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
 	return sq_exec_simple(s, SQ_BEGIN_READ, "BEGIN", err);
@@ -257,6 +258,7 @@ static int sq_commit(yb_store *st, yb_err *err)
 
 	s->sp_open = false;
 	s->hooks = SQ_HOOKS_UNKNOWN;
+	s->head_known = false;
 	s->lazy = false;                 /* lazy_undo: one transaction at most */
 	return sq_exec_simple(s, SQ_COMMIT, "COMMIT", err);
 }
@@ -270,6 +272,7 @@ static void sq_rollback(yb_store *st)
 		return;
 	s->sp_open = false;
 	s->hooks = SQ_HOOKS_UNKNOWN;
+	s->head_known = false;
 	s->lazy = false;
 	/* SQLite may already have rolled back on its own (after an I/O
 	 * error or a full disk): then there is nothing left to undo. */
@@ -320,6 +323,7 @@ static int sq_rollback_to(yb_store *st, yb_err *err)
 	if (!s->sp_open)
 		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
 	s->sp_open = false;
+	s->head_known = false;
 	if (s->lazy) {
 		sq_lazy_undo_to(s, s->sp_changes);
 		return 0;

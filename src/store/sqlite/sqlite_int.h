@@ -124,6 +124,11 @@ typedef struct sq_store {
 	 * once one would have had to undo something. */
 	bool lazy;
 	bool spoiled;
+	/* The audit chain's head as this transaction last wrote it
+	 * (audit.c): read back once per transaction, not once per
+	 * request.  Forgotten wherever `hooks` is, and at every undo. */
+	bool head_known;
+	yb_audit_record head;
 	int64_t sp_changes;
 	int op_depth;
 	int64_t op_changes[SQ_OP_DEPTH_MAX];

@@ -160,6 +160,7 @@ int sq_op_end(sq_store *s, int rc, yb_err *err)
 	/* Undo, then pop the savepoint; the first error is the one to
 	 * report, so these use a scratch error. */
 	yb_err ignored;
+	s->head_known = false;
 	sq_exec_simple(s, SQ_OP_ROLLBACK_TO, "ROLLBACK TO yb_op", &ignored);
 	sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", &ignored);
 	return rc;
