@@ -199,6 +199,29 @@ static void render_durations(textbuf *tb)
 	}
 }
 
+/* How long commits took (the sync and what waits behind it: a tail of
+ * slow commits is a tail of slow writes), as a Prometheus histogram. */
+static void render_commit_histogram(textbuf *tb, const yb_batch_stats *st)
+{
+	uint64_t cum = 0;
+
+	tb_printf(tb, "# HELP yibao_batch_commit_duration_seconds Group "
+		      "commits by duration.\n"
+		      "# TYPE yibao_batch_commit_duration_seconds histogram\n");
+	for (int i = 0; i < YB_BATCH_COMMIT_BUCKETS; i++) {
+		cum += st->commit_ms[i];
+		tb_printf(tb, "yibao_batch_commit_duration_seconds_bucket"
+			      "{le=\"%g\"} %" PRIu64 "\n",
+			  yb_batch_commit_le_ms[i] / 1000.0, cum);
+	}
+	cum += st->commit_ms[YB_BATCH_COMMIT_BUCKETS];
+	tb_printf(tb, "yibao_batch_commit_duration_seconds_bucket{le=\"+Inf\"} "
+		      "%" PRIu64 "\n"
+		      "yibao_batch_commit_duration_seconds_sum %.6f\n"
+		      "yibao_batch_commit_duration_seconds_count %" PRIu64 "\n",
+		  cum, (double)st->commit_ns / 1e9, cum);
+}
+
 /* Group commit: how many requests share a commit, and the WAL upkeep
  * (docs/ARCHITECTURE.md).  Absent when the batcher is off. */
 static void render_batches(textbuf *tb)
@@ -228,9 +251,20 @@ static void render_batches(textbuf *tb)
 		      "# HELP yibao_wal_holds_total Times the writer paused "
 		      "so that the WAL could start over.\n"
 		      "# TYPE yibao_wal_holds_total counter\n"
-		      "yibao_wal_holds_total %" PRIu64 "\n",
+		      "yibao_wal_holds_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_replayed_total Group commits undone "
+		      "and run again, a savepoint per request (one failed "
+		      "after writing).\n"
+		      "# TYPE yibao_batch_replayed_total counter\n"
+		      "yibao_batch_replayed_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_run_seconds_total Time the writers "
+		      "spent running their requests.\n"
+		      "# TYPE yibao_batch_run_seconds_total counter\n"
+		      "yibao_batch_run_seconds_total %.6f\n",
 		  st.batches, st.jobs, st.failed_commits, st.retried,
-		  st.largest, st.wal_holds);
+		  st.largest, st.wal_holds, st.replayed,
+		  (double)st.run_ns / 1e9);
+	render_commit_histogram(tb, &st);
 }
 
 void yb_handle_metrics(yb_hreq *r)

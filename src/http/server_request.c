@@ -287,7 +287,9 @@ static bool batched(const yb_hreq *r)
 /* The answer a handler built is dropped, to be built again. */
 static void answer_drop(yb_hreq *r)
 {
-	MHD_destroy_response(r->response);
+	yb_reply_later_finish(r, false);
+	if (r->response)
+		MHD_destroy_response(r->response);
 	r->response = NULL;
 	r->status = 0;
 	r->err_code = NULL;
@@ -298,7 +300,11 @@ static void answer_drop(yb_hreq *r)
  * On the writer thread.  A handler that failed with store.busy (another
  * writer's batch held its rows) and kept nothing in this batch answers
  * through the batcher instead, which runs it again in a later batch
- * (service/batch.h, "Several writers").
+ * (service/batch.h, "Several writers").  A handler is replayable: all it
+ * does outside the database is its answer, so when its batch is undone
+ * and run again (batch.h, "Undo on demand") the answer of the first run
+ * is dropped here.  (A settlement's outcome counter, /metrics, then
+ * counts it twice: it counts answers built, not batches committed.)
  */
 static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 {
@@ -306,6 +312,8 @@ static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 	yb_store *own = r->ctx.store;
 	bool busy;
 
+	if (r->response || r->later_data)
+		answer_drop(r);
 	r->ctx = *ctx;
 	r->in_writer = true;
 	r->route->handler(r);
@@ -474,8 +482,9 @@ static bool dispatch(yb_hreq *r, const char *url)
 		 * request waits for its batch; batch_done() resumes it. */
 		MHD_suspend_connection(r->conn);
 		r->batch_phase = 1;
-		if (yb_batch_submit(yb_srv.batcher, &r->ctx, run_handler_in_batch,
-				    r, batch_done, r, &err) == 0)
+		if (yb_batch_submit_replayable(yb_srv.batcher, &r->ctx,
+					       run_handler_in_batch, r,
+					       batch_done, r, &err) == 0)
 			return true;
 		r->batch_phase = 0;
 		MHD_resume_connection(r->conn);

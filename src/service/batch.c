@@ -43,6 +43,7 @@ typedef struct batch_job {
 	void *done_arg;
 	int attempts;                    /* batches it has run in */
 	bool again;                      /* to run in a later batch */
+	bool replayable;                 /* may run twice (batch.h) */
 	struct batch_job *next;
 } batch_job;
 
@@ -78,6 +79,13 @@ struct yb_batcher {
 	int upkeep_limit;                /* 0: the engine's default */
 	yb_batch_stats stats;
 };
+
+/* Turn the store's undo on demand on or off, if it has one. */
+static void lazy_undo(yb_store *st, bool on)
+{
+	if (st->ops->lazy_undo)
+		st->ops->lazy_undo(st, on);
+}
 
 /*
  * Take this writer's share of the queue (lock held): up to max_batch
@@ -132,33 +140,107 @@ static bool again_later(const batch_job *j)
 	       j->ctx.kept_in_batch == 0 && j->attempts < JOB_ATTEMPTS;
 }
 
-static void run_batch(batch_writer *w, batch_job *jobs)
+/*
+ * Undo on demand (batch.h): a batch of replayable jobs on an engine that
+ * can (store.h lazy_undo) runs without a real savepoint per job — those
+ * made SQLite copy every page a request touched, for an undo almost
+ * never needed.  Should a job have to undo something after all, the
+ * batch is spoiled: it is rolled back whole and run again from the
+ * start, each job in its own savepoint as before.
+ */
+static bool batch_lazy(const yb_store *st, const batch_job *jobs)
 {
-	yb_batcher *b = w->b;
-	yb_store *st = w->store;
-	yb_err err;
+	if (!st->ops->lazy_undo)
+		return false;
+	for (const batch_job *j = jobs; j; j = j->next)
+		if (!j->replayable)
+			return false;
+	return true;
+}
 
-	yb_err_clear(&err);
-	if (st->ops->begin(st, true, &err) < 0) {
-		fail_all(jobs, &err);
-		return;
-	}
+/* Run every job; false as soon as the batch is spoiled (lazy only). */
+static bool run_jobs(yb_store *st, batch_job *jobs, bool lazy)
+{
 	for (batch_job *j = jobs; j; j = j->next) {
 		j->ctx.store = st;
 		j->ctx.in_batch = true;
 		j->ctx.kept_in_batch = 0;
-		j->attempts++;
 		yb_err_clear(&j->err);
 		j->rc = j->fn(&j->ctx, j->arg, &j->err);
 		j->again = again_later(j);
+		if (lazy && st->ops->spoiled(st))
+			return false;
 	}
-	if (st->ops->commit(st, &err) < 0) {
+	return true;
+}
+
+const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS] = {
+	1, 2, 5, 10, 25, 50, 100, 250
+};
+
+/* A commit's duration into the histogram (lock held). */
+static void commit_count(yb_batch_stats *st, uint64_t ns)
+{
+	int i = 0;
+
+	while (i < YB_BATCH_COMMIT_BUCKETS &&
+	       ns > (uint64_t)yb_batch_commit_le_ms[i] * 1000000u)
+		i++;
+	st->commit_ms[i]++;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void run_batch(batch_writer *w, batch_job *jobs)
+{
+	yb_batcher *b = w->b;
+	yb_store *st = w->store;
+	bool lazy = batch_lazy(st, jobs), whole, committed;
+	uint64_t t0 = now_ns(), t1, t2;
+	yb_err err;
+
+	yb_err_clear(&err);
+	for (batch_job *j = jobs; j; j = j->next)
+		j->attempts++;
+	if (st->ops->begin(st, true, &err) < 0) {
+		fail_all(jobs, &err);
+		return;
+	}
+	if (lazy)
+		lazy_undo(st, true);
+	whole = run_jobs(st, jobs, lazy);
+	if (lazy)
+		lazy_undo(st, false);
+	if (!whole) {
+		st->ops->rollback(st);
+		pthread_mutex_lock(&b->lock);
+		b->stats.replayed++;
+		pthread_mutex_unlock(&b->lock);
+		if (st->ops->begin(st, true, &err) < 0) {
+			fail_all(jobs, &err);
+			return;
+		}
+		(void)run_jobs(st, jobs, false);
+	}
+	t1 = now_ns();
+	committed = st->ops->commit(st, &err) == 0;
+	t2 = now_ns();
+	if (!committed) {
 		st->ops->rollback(st);
 		fail_all(jobs, &err);
-		pthread_mutex_lock(&b->lock);
-		b->stats.failed_commits++;
-		pthread_mutex_unlock(&b->lock);
 	}
+	pthread_mutex_lock(&b->lock);
+	b->stats.failed_commits += !committed;
+	b->stats.run_ns += t1 - t0;
+	b->stats.commit_ns += t2 - t1;
+	commit_count(&b->stats, t2 - t1);
+	pthread_mutex_unlock(&b->lock);
 }
 
 /* `t` = now + ms, on the clock the condition variables use. */
@@ -528,9 +610,9 @@ static int enqueue(yb_batcher *b, batch_job *job, yb_err *err)
 	return 0;
 }
 
-int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
-		    void *arg, yb_batch_done_fn done, void *done_arg,
-		    yb_err *err)
+static int submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
+		  void *arg, yb_batch_done_fn done, void *done_arg,
+		  bool replayable, yb_err *err)
 {
 	batch_job *job = calloc(1, sizeof *job);
 	int rc;
@@ -542,12 +624,28 @@ int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
 	job->arg = arg;
 	job->on_done = done;
 	job->done_arg = done_arg;
+	job->replayable = replayable;
 	pthread_mutex_lock(&b->lock);
 	rc = enqueue(b, job, err);
 	pthread_mutex_unlock(&b->lock);
 	if (rc < 0)
 		free(job);
 	return rc;
+}
+
+int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
+		    void *arg, yb_batch_done_fn done, void *done_arg,
+		    yb_err *err)
+{
+	return submit(b, ctx, fn, arg, done, done_arg, false, err);
+}
+
+int yb_batch_submit_replayable(yb_batcher *b, const yb_ctx *ctx,
+			       yb_batch_fn fn, void *arg,
+			       yb_batch_done_fn done, void *done_arg,
+			       yb_err *err)
+{
+	return submit(b, ctx, fn, arg, done, done_arg, true, err);
 }
 
 int yb_batch_run(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn, void *arg,

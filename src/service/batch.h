@@ -30,6 +30,18 @@
  * again in a later batch, up to three times, instead of answering 503.
  * SQLite has one writer at a time: one writer.
  *
+ * Undo on demand (SQLite).  A savepoint per job made SQLite copy every
+ * page the job touched into its sub-journal, for an undo almost never
+ * needed: ~16% of the writer's instructions per settlement.  A batch
+ * whose jobs are all replayable (yb_batch_submit_replayable) runs with
+ * the store's savepoints only noted (store.h lazy_undo).  If a job has
+ * to undo something after all (it failed after writing), the batch is
+ * spoiled: rolled back whole, then run again from the start with a real
+ * savepoint per job — so every guarantee above holds, and a replayable
+ * job may run twice in a batch.  A replayable job is one whose only
+ * effects are in the database and in what it leaves for its caller,
+ * which a second run replaces.
+ *
  * A job must not be slow outside the database (no password hashing): it
  * holds up its whole batch.
  */
@@ -45,6 +57,11 @@ typedef struct yb_batcher yb_batcher;
 /* A job: run use cases with `ctx` (its store is the writer connection). */
 typedef int (*yb_batch_fn)(yb_ctx *ctx, void *arg, yb_err *err);
 
+/* Upper bounds (ms) of the commit-duration histogram's buckets; one
+ * more bucket counts the rest. */
+#define YB_BATCH_COMMIT_BUCKETS 8
+extern const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS];
+
 typedef struct yb_batch_stats {
 	uint64_t batches;                /* commits made */
 	uint64_t jobs;                   /* jobs run */
@@ -55,6 +72,13 @@ typedef struct yb_batch_stats {
 	uint64_t wal_holds;              /* writer held for the store's log
 					  * upkeep (SQLite: to start the WAL
 					  * over) */
+	uint64_t replayed;               /* batches undone and run again
+					  * with a savepoint per job */
+	uint64_t run_ns;                 /* writers' time running jobs */
+	uint64_t commit_ns;              /* and committing (sync included) */
+	/* commits by duration: [i] ≤ yb_batch_commit_le_ms[i] and above
+	 * the bucket before; the last, longer than all (not cumulative) */
+	uint64_t commit_ms[YB_BATCH_COMMIT_BUCKETS + 1];
 } yb_batch_stats;
 
 /*
@@ -91,6 +115,12 @@ typedef void (*yb_batch_done_fn)(void *done_arg, int rc, const yb_err *err);
 int yb_batch_submit(yb_batcher *b, const yb_ctx *ctx, yb_batch_fn fn,
 		    void *arg, yb_batch_done_fn done, void *done_arg,
 		    yb_err *err);
+/* The same for a replayable job (the top says what that is): fn may be
+ * called twice before done. */
+int yb_batch_submit_replayable(yb_batcher *b, const yb_ctx *ctx,
+			       yb_batch_fn fn, void *arg,
+			       yb_batch_done_fn done, void *done_arg,
+			       yb_err *err);
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 

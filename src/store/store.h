@@ -236,6 +236,16 @@ typedef struct yb_store_ops {
 	int (*savepoint)(yb_store *st, yb_err *err);
 	int (*release)(yb_store *st, yb_err *err);
 	int (*rollback_to)(yb_store *st, yb_err *err);
+	/* Group commit, undo on demand (service/batch.c): while on, inside
+	 * a write transaction, savepoint(), release() and rollback_to() —
+	 * and the engine's own savepoints within an operation — keep no
+	 * undo record; a rollback_to(), or an operation refused midway,
+	 * that would have had something to undo marks the transaction
+	 * spoiled instead (so does losing it), and it can then only be
+	 * rolled back whole.  Turning it on clears the mark; spoiled()
+	 * reads it.  NULL on an engine without it (every savepoint real). */
+	void (*lazy_undo)(yb_store *st, bool on);
+	bool (*spoiled)(yb_store *st);
 
 	/* --- metadata and sequences --- */
 	int (*meta_get)(yb_store *st, const char *key, char *buf, size_t size,

@@ -255,6 +255,14 @@ test('metrics: group commit counters (the batcher is on by default on both engin
   assert.match(r.text, /^yibao_batch_largest [1-9]\d*$/m);
   assert.match(r.text, /^yibao_batch_retried_total \d+$/m);
   assert.match(r.text, /^yibao_wal_holds_total \d+$/m);
+  assert.match(r.text, /^yibao_batch_replayed_total \d+$/m);
+  assert.match(r.text, /^yibao_batch_run_seconds_total \d+\.\d+$/m);
+  // every commit in the histogram: its count is the commits made
+  const count = Number((r.text.match(/^yibao_batch_commit_duration_seconds_count (\d+)$/m) || [])[1]);
+  const inf = Number((r.text.match(/^yibao_batch_commit_duration_seconds_bucket\{le="\+Inf"\} (\d+)$/m) || [])[1]);
+  assert.equal(count, commits(r.text));
+  assert.equal(inf, count);
+  assert.match(r.text, /^yibao_batch_commit_duration_seconds_bucket\{le="0.001"\} \d+$/m);
 });
 
 test('the access log has one JSON line per request, route patterns, no secrets', async () => {

@@ -403,6 +403,132 @@ static void test_batch_writers_count(void **state)
 	yb_batcher_stop(b);
 }
 
+/* ---- undo on demand (batch.h): a batch undone and run again ---------- */
+
+typedef struct replay {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool gate_open, in_gate;
+	int done, failed;
+	int runs_a;
+} replay;
+
+/* The first job holds the writer until the others are queued, so that
+ * they make one batch. */
+static int gate_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	replay *x = arg;
+
+	(void)ctx;
+	(void)err;
+	pthread_mutex_lock(&x->lock);
+	x->in_gate = true;
+	pthread_cond_broadcast(&x->cond);
+	while (!x->gate_open)
+		pthread_cond_wait(&x->cond, &x->lock);
+	pthread_mutex_unlock(&x->lock);
+	return 0;
+}
+
+static int job_a(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	replay *x = arg;
+
+	x->runs_a++;
+	return register_employer(ctx, "RA", err);
+}
+
+/* Writes (an audit record), then fails and rolls back its own
+ * transaction: what must leave nothing behind. */
+static int job_b(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	(void)arg;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
+		     err) < 0) {
+		yb_tx_rollback(ctx);
+		return -1;
+	}
+	yb_tx_rollback(ctx);
+	return yb_errf(err, "test.refused", "refused after writing");
+}
+
+static int job_c(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	(void)arg;
+	return register_employer(ctx, "RC", err);
+}
+
+static void replay_done(void *arg, int rc, const yb_err *err)
+{
+	replay *x = arg;
+
+	pthread_mutex_lock(&x->lock);
+	x->done++;
+	if (rc < 0 && err->code && strcmp(err->code, "test.refused") == 0)
+		x->failed++;
+	pthread_cond_broadcast(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
+/* X4 with replayable jobs: a job that fails after writing leaves nothing,
+ * the others of its batch are kept once each; on SQLite the batch was
+ * undone and run again (job A twice), elsewhere each job had its
+ * savepoint from the start. */
+static void test_batch_replay_undoes_a_failed_job(void **state)
+{
+	fx *f = *state;
+	replay x = { .gate_open = false, .in_gate = false };
+	yb_batch_fn fns[] = { gate_job, job_a, job_b, job_c };
+	yb_batcher *b;
+	yb_batch_stats stats;
+	yb_store *other;
+	yb_employer e;
+	yb_audit_report rep;
+	int64_t audits_before = fx_audit_count(f);
+	yb_err err;
+
+	pthread_mutex_init(&x.lock, NULL);
+	pthread_cond_init(&x.cond, NULL);
+	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
+	for (int i = 0; i < 4; i++) {
+		assert_ok(yb_batch_submit_replayable(b, &f->ctx, fns[i], &x,
+						     replay_done, &x, &err),
+			  err);
+		if (i > 0)
+			continue;
+		pthread_mutex_lock(&x.lock);     /* the writer is in the gate */
+		while (!x.in_gate)
+			pthread_cond_wait(&x.cond, &x.lock);
+		pthread_mutex_unlock(&x.lock);
+	}
+	pthread_mutex_lock(&x.lock);
+	x.gate_open = true;
+	pthread_cond_broadcast(&x.cond);
+	while (x.done < 4)
+		pthread_cond_wait(&x.cond, &x.lock);
+	pthread_mutex_unlock(&x.lock);
+	yb_batcher_stats(b, &stats);
+	yb_batcher_stop(b);
+
+	assert_int_equal(x.failed, 1);
+	assert_int_equal(stats.batches, 2);
+	assert_int_equal(x.runs_a, 1 + (int)stats.replayed);
+	if (f->ctx.store->ops->lazy_undo)
+		assert_int_equal(stats.replayed, 1);
+	assert_ok(yb_store_open(f->url, &other, &err), err);
+	assert_int_equal(other->ops->employer_by_code(other, "RA", &e, &err), 1);
+	assert_int_equal(other->ops->employer_by_code(other, "RC", &e, &err), 1);
+	yb_store_close(other);
+	/* RA's and RC's audit records only; the chain verifies. */
+	assert_int_equal(fx_audit_count(f) - audits_before, 2);
+	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
+	assert_true(rep.ok);
+	pthread_cond_destroy(&x.cond);
+	pthread_mutex_destroy(&x.lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +546,9 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_writers_count,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_replay_undoes_a_failed_job, fx_setup,
+			fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

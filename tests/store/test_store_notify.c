@@ -3,10 +3,15 @@
  * another person's notification, a webhook that is not (or no longer)
  * active, a delivery that does not exist.  Each is refused with its code
  * and its message, the same on both engines (src/store/check.c).
+ * And the outbox's fan-out: a webhook added in the same transaction, or
+ * by another connection between two transactions, gets a delivery of
+ * the next notification (the SQLite engine remembers "no webhook" for
+ * one transaction only).
  */
 #include "store_test.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static yb_notification note(yb_id person, yb_id relative)
@@ -82,6 +87,65 @@ static void test_webhook_and_delivery_not_found(void **state)
 		   "delivery.not_found", "no delivery 4242");
 }
 
+static yb_webhook hook(const char *label)
+{
+	yb_webhook w;
+
+	memset(&w, 0, sizeof w);
+	snprintf(w.url, sizeof w.url, "https://example.org/%s", label);
+	snprintf(w.secret, sizeof w.secret, "s3cret");
+	snprintf(w.label, sizeof w.label, "%s", label);
+	w.created_at = 100;
+	return w;
+}
+
+static int deliveries(yb_store *st)
+{
+	yb_delivery *d = NULL;
+	int n = -1;
+	yb_err e;
+
+	TS_OK(st->ops->deliveries_list(st, -1, 0, 100, &d, &n, &e), &e);
+	free(d);
+	return n;
+}
+
+static void test_fanout_sees_new_webhooks(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_id told = ts_person(st, "3200001", "Told");
+	yb_id rel = ts_person(st, "3200002", "Relative");
+	yb_notification n = note(told, rel);
+	yb_webhook w1 = hook("one"), w2 = hook("two");
+	yb_err e;
+
+	/* One transaction: none, then one added, then told again. */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->notification_insert(st, &n, &e), &e);
+	assert_int_equal(deliveries(st), 0);
+	TS_OK(st->ops->webhook_insert(st, &w1, &e), &e);
+	TS_OK(st->ops->notification_insert(st, &n, &e), &e);
+	assert_int_equal(deliveries(st), 1);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	/* Removed: the next transaction's notification fans out to none. */
+	TS_OK(st->ops->webhook_remove(st, w1.id, 200, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->notification_insert(st, &n, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(deliveries(st), 1);
+
+	/* Another connection adds one between two transactions. */
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+	TS_OK(other->ops->webhook_insert(other, &w2, &e), &e);
+	yb_store_close(other);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->notification_insert(st, &n, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(deliveries(st), 2);
+}
+
 int ts_run_notify(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +154,8 @@ int ts_run_notify(void)
 		cmocka_unit_test_setup_teardown(
 			test_webhook_and_delivery_not_found, ts_setup,
 			ts_teardown),
+		cmocka_unit_test_setup_teardown(test_fanout_sees_new_webhooks,
+						ts_setup, ts_teardown),
 	};
 
 	return cmocka_run_group_tests_name("store notify", tests, NULL, NULL);

@@ -78,7 +78,7 @@ enum sq_stmt_id {
 	/* sessions of a person (issue 14) */
 	SQ_SESSIONS_OF_PERSON, SQ_SESSIONS_END_PERSON,
 	/* notify (E3): notifications, webhooks, deliveries */
-	SQ_NOTE_INSERT, SQ_NOTE_FANOUT, SQ_NOTES_OF, SQ_NOTES_UNREAD,
+	SQ_NOTE_INSERT, SQ_NOTE_FANOUT, SQ_HOOKS_ANY, SQ_NOTES_OF, SQ_NOTES_UNREAD,
 	SQ_NOTE_OWNER, SQ_NOTE_READ, SQ_HOOK_INSERT, SQ_HOOK_BY_ID,
 	SQ_HOOKS_LIST, SQ_HOOK_REMOVE, SQ_DELIVS_LIST, SQ_DELIV_BY_ID,
 	SQ_DELIV_DUE, SQ_DELIV_LEASE, SQ_DELIV_UPDATE,
@@ -100,6 +100,9 @@ enum sq_stmt_id {
 	SQ__N
 };
 
+/* Nested operation savepoints noted in lazy mode; deeper ones spoil. */
+#define SQ_OP_DEPTH_MAX 8
+
 /* One connection. */
 typedef struct sq_store {
 	yb_store base;                  /* must be first (store.h) */
@@ -110,7 +113,35 @@ typedef struct sq_store {
 	 * change, and looking them up by kind costs a re-prepare each time
 	 * (the partial index's condition depends on the bound kind). */
 	yb_id system_account_id[YB_ACC__N];
+	/* Whether an active webhook exists, as far as this transaction has
+	 * seen (notify.c): SQ_HOOKS_UNKNOWN until asked, then SQ_HOOKS_NONE
+	 * or SQ_HOOKS_SOME.  Forgotten at every begin, commit and rollback:
+	 * within one transaction no other connection can add one that this
+	 * one would not see (its snapshot, or its write lock). */
+	int hooks;
+	/* Undo on demand (store.h lazy_undo): savepoints are only noted,
+	 * by the connection's change count when each was opened; `spoiled`
+	 * once one would have had to undo something. */
+	bool lazy;
+	bool spoiled;
+	/* The audit chain's head as this transaction last wrote it
+	 * (audit.c): read back once per transaction, not once per
+	 * request.  Forgotten wherever `hooks` is, and at every undo. */
+	bool head_known;
+	yb_audit_record head;
+	int64_t sp_changes;
+	int op_depth;
+	int64_t op_changes[SQ_OP_DEPTH_MAX];
 } sq_store;
+
+enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
+
+/* Lazy mode (store.h lazy_undo): note a savepoint's start, and whether
+ * rolling back to it would undo anything (then the transaction is
+ * spoiled).  A savepoint can only be noted inside a live transaction:
+ * outside one, statements would commit on their own. */
+int sq_lazy_mark(sq_store *s, int64_t *mark, yb_err *err);
+void sq_lazy_undo_to(sq_store *s, int64_t mark);
 
 static inline sq_store *sq_of(yb_store *st)
 {

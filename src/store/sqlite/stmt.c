@@ -110,18 +110,57 @@ int sq_exec_simple(sq_store *s, enum sq_stmt_id id, const char *sql,
 	return q ? sq_exec(s, q, err) : -1;
 }
 
+int sq_lazy_mark(sq_store *s, int64_t *mark, yb_err *err)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		s->spoiled = true;
+		return yb_errf(err, "store.unavailable",
+			       "the batch's transaction was lost");
+	}
+	*mark = sqlite3_total_changes64(s->db);
+	return 0;
+}
+
+void sq_lazy_undo_to(sq_store *s, int64_t mark)
+{
+	/* Changes counts rows written by statements that completed; one
+	 * that failed was undone by SQLite itself. */
+	if (sqlite3_get_autocommit(s->db) ||
+	    sqlite3_total_changes64(s->db) != mark)
+		s->spoiled = true;
+}
+
 int sq_op_begin(sq_store *s, yb_err *err)
 {
+	int64_t mark = 0;
+
+	if (s->lazy) {
+		if (sq_lazy_mark(s, &mark, err) < 0)
+			return -1;
+		if (s->op_depth < SQ_OP_DEPTH_MAX)
+			s->op_changes[s->op_depth] = mark;
+		s->op_depth++;
+		return 0;
+	}
 	return sq_exec_simple(s, SQ_OP_SAVEPOINT, "SAVEPOINT yb_op", err);
 }
 
 int sq_op_end(sq_store *s, int rc, yb_err *err)
 {
+	if (s->lazy) {
+		s->op_depth--;
+		if (rc != 0 && s->op_depth >= SQ_OP_DEPTH_MAX)
+			s->spoiled = true;
+		else if (rc != 0)
+			sq_lazy_undo_to(s, s->op_changes[s->op_depth]);
+		return rc;
+	}
 	if (rc == 0)
 		return sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", err);
 	/* Undo, then pop the savepoint; the first error is the one to
 	 * report, so these use a scratch error. */
 	yb_err ignored;
+	s->head_known = false;
 	sq_exec_simple(s, SQ_OP_ROLLBACK_TO, "ROLLBACK TO yb_op", &ignored);
 	sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", &ignored);
 	return rc;
