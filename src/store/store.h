@@ -452,18 +452,16 @@ typedef struct yb_store_ops {
 
 	/* --- credentials: API keys, sessions, login throttling --- */
 	int (*apikey_insert)(yb_store *st, yb_api_key *k, yb_err *err);
-	int (*apikey_by_hash)(yb_store *st, const char *key_hash,
-			      yb_api_key *out, yb_err *err);
 	int (*apikey_revoke)(yb_store *st, yb_id id, yb_time at, yb_err *err);
 	int (*session_insert)(yb_store *st, const yb_session *s, yb_err *err);
-	int (*session_by_hash)(yb_store *st, const char *token_hash,
-			       yb_session *out, yb_err *err);
 	int (*session_delete)(yb_store *st, const char *token_hash,
 			      yb_err *err);
 	int (*sessions_purge)(yb_store *st, yb_time now, yb_err *err);
-	/* The session (if its person exists) and the API key whose hash is
+	/* The session (if its person exists; expired ones too: the caller
+	 * compares expires_at with its clock) and the API key whose hash is
 	 * `hash`, in one statement: callable outside a transaction, when it
-	 * is its own snapshot.  1 either found, 0 neither. */
+	 * is its own snapshot.  1 either found, 0 neither.  The only look-up
+	 * of either by hash: authentication needs both, one round trip. */
 	int (*token_by_hash)(yb_store *st, const char *hash,
 			     yb_token_owner *out, yb_err *err);
 	/* Failed-login counters by key ("person:<id>", "addr:<ip>"). */

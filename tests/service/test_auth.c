@@ -48,7 +48,7 @@ static void test_login_session(void **state)
 	yb_person p = person_with_password(f, 1);
 	char tok[YB_TOKEN_SZ], tok2[YB_TOKEN_SZ], th[YB_HASH_HEX_SZ];
 	char want[YB_ACTOR_SZ];
-	yb_session s;
+	yb_token_owner owner;
 	yb_actor a;
 	yb_time exp;
 	int64_t audits = fx_audit_count(f);
@@ -70,9 +70,10 @@ static void test_login_session(void **state)
 
 	/* stored as SHA-256 only */
 	assert_ok(f->st->ops->begin(f->st, false, &e), e);
-	assert_int_equal(f->st->ops->session_by_hash(f->st, tok, &s, &e), 0);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, tok, &owner, &e), 0);
 	yb_sha256_hex_str(tok, th);
-	assert_int_equal(f->st->ops->session_by_hash(f->st, th, &s, &e), 1);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, th, &owner, &e), 1);
+	assert_true(owner.has_session);
 	f->st->ops->rollback(f->st);
 
 	/* by ID number, a second session */
@@ -186,7 +187,8 @@ static void test_apikeys(void **state)
 	};
 	fx *f = *state;
 	char key[YB_TOKEN_SZ], th[YB_HASH_HEX_SZ], want[YB_ACTOR_SZ];
-	yb_api_key k, got;
+	yb_api_key k;
+	yb_token_owner owner;
 	yb_institution inst;
 	yb_actor a;
 	yb_err e;
@@ -203,9 +205,10 @@ static void test_apikeys(void **state)
 	}
 	/* hashed at rest */
 	assert_ok(f->st->ops->begin(f->st, false, &e), e);
-	assert_int_equal(f->st->ops->apikey_by_hash(f->st, key, &got, &e), 0);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, key, &owner, &e), 0);
 	yb_sha256_hex_str(key, th);
-	assert_int_equal(f->st->ops->apikey_by_hash(f->st, th, &got, &e), 1);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, th, &owner, &e), 1);
+	assert_true(owner.has_key);
 	f->st->ops->rollback(f->st);
 
 	/* an employer key needs a registered employer */

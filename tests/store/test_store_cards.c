@@ -329,7 +329,8 @@ static void test_audit(void **state)
 static void test_api_keys(void **state)
 {
 	yb_store *st = TS_STORE(state);
-	yb_api_key k, got;
+	yb_api_key k;
+	yb_token_owner got;
 	yb_err e;
 
 	memset(&k, 0, sizeof k);
@@ -340,15 +341,16 @@ static void test_api_keys(void **state)
 	k.created_at = 1700000000;
 	TS_OK(st->ops->apikey_insert(st, &k, &e), &e);
 	assert_true(k.id > 0);
-	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, k.key_hash, &got, &e),
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash, &got, &e),
 			       &e), 1);
-	assert_memory_equal(&got, &k, sizeof k);
-	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, "00", &got, &e), &e), 0);
+	assert_true(got.has_key && !got.has_session);
+	assert_memory_equal(&got.key, &k, sizeof k);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "00", &got, &e), &e), 0);
 	TS_OK(st->ops->apikey_revoke(st, k.id, 1700000100, &e), &e);
 	TS_OK(st->ops->apikey_revoke(st, k.id, 1700000200, &e), &e);
-	assert_int_equal(TS_OK(st->ops->apikey_by_hash(st, k.key_hash, &got, &e),
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash, &got, &e),
 			       &e), 1);
-	assert_int_equal(got.revoked_at, 1700000100);
+	assert_int_equal(got.key.revoked_at, 1700000100);
 	TS_REFUSED(st->ops->apikey_revoke(st, k.id + 1, 1, &e), &e,
 		   "apikey.not_found",
 		   ts_fmt("no API key with id %lld", (long long)(k.id + 1)));
@@ -358,7 +360,8 @@ static void test_sessions(void **state)
 {
 	yb_store *st = TS_STORE(state);
 	yb_id pid = ts_person(st, "1400001", "Portal");
-	yb_session s1, s2, got;
+	yb_session s1, s2;
+	yb_token_owner got;
 	yb_err e;
 
 	memset(&s1, 0, sizeof s1);
@@ -371,15 +374,16 @@ static void test_sessions(void **state)
 	s2.expires_at = 3000;
 	TS_OK(st->ops->session_insert(st, &s1, &e), &e);
 	TS_OK(st->ops->session_insert(st, &s2, &e), &e);
-	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "aaaa", &got, &e), &e), 1);
-	assert_memory_equal(&got, &s1, sizeof s1);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "aaaa", &got, &e), &e), 1);
+	assert_true(got.has_session && !got.has_key);
+	assert_memory_equal(&got.session, &s1, sizeof s1);
 	/* Purge at 2000 removes what expired by then, keeps the rest. */
 	TS_OK(st->ops->sessions_purge(st, 2000, &e), &e);
-	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "aaaa", &got, &e), &e), 0);
-	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "bbbb", &got, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "aaaa", &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "bbbb", &got, &e), &e), 1);
 	TS_OK(st->ops->session_delete(st, "bbbb", &e), &e);
 	TS_OK(st->ops->session_delete(st, "bbbb", &e), &e);
-	assert_int_equal(TS_OK(st->ops->session_by_hash(st, "bbbb", &got, &e), &e), 0);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "bbbb", &got, &e), &e), 0);
 }
 
 /* X2: failed-login counters. */

@@ -22,18 +22,12 @@ static const pg_stmt st_apikey_insert = { "apikey_insert",
 	"INSERT INTO api_keys (key_hash, role, institution_code, employer_code, "
 	"  label, created_at, revoked_at) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", NULL };
-static const pg_stmt st_apikey_by_hash = { "apikey_by_hash",
-	"SELECT id, key_hash, role, institution_code, employer_code, label, "
-	"  created_at, revoked_at FROM api_keys WHERE key_hash = $1", NULL };
 static const pg_stmt st_apikey_revoke = { "apikey_revoke",
 	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) "
 	"WHERE id = $1", NULL };
 static const pg_stmt st_session_insert = { "session_insert",
 	"INSERT INTO sessions (token_hash, person_id, created_at, expires_at) "
 	"VALUES ($1, $2, $3, $4)", NULL };
-static const pg_stmt st_session_by_hash = { "session_by_hash",
-	"SELECT token_hash, person_id, created_at, expires_at "
-	"FROM sessions WHERE token_hash = $1", NULL };
 static const pg_stmt st_session_delete = { "session_delete",
 	"DELETE FROM sessions WHERE token_hash = $1", NULL };
 static const pg_stmt st_sessions_purge = { "sessions_purge",
@@ -101,16 +95,6 @@ int pg_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
 			  &k->id);
 }
 
-int pg_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
-		      yb_err *err)
-{
-	pg_params q;
-	pg_params_init(&q);
-	pg_p_text(&q, key_hash);
-	return pg_lookup(PS(st), &st_apikey_by_hash, &q, decode_apikey, out,
-			 err);
-}
-
 int pg_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err)
 {
 	pg_params q;
@@ -130,16 +114,6 @@ int pg_session_insert(yb_store *st, const yb_session *s, yb_err *err)
 	pg_p_i64(&q, s->created_at);
 	pg_p_i64(&q, s->expires_at);
 	return pg_exec(PS(st), &st_session_insert, &q, err);
-}
-
-int pg_session_by_hash(yb_store *st, const char *token_hash,
-		       yb_session *out, yb_err *err)
-{
-	pg_params q;
-	pg_params_init(&q);
-	pg_p_text(&q, token_hash);
-	return pg_lookup(PS(st), &st_session_by_hash, &q, decode_session, out,
-			 err);
 }
 
 /* The session half only if its person was found (ssn not NULL), the

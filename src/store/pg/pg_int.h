@@ -428,12 +428,8 @@ int pg_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 
 /* --- credentials: API keys, sessions, login throttling (credential.c) --- */
 int pg_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
-int pg_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
-		      yb_err *err);
 int pg_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err);
 int pg_session_insert(yb_store *st, const yb_session *s, yb_err *err);
-int pg_session_by_hash(yb_store *st, const char *token_hash,
-		       yb_session *out, yb_err *err);
 int pg_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int pg_sessions_purge(yb_store *st, yb_time now, yb_err *err);
 int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,

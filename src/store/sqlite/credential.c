@@ -13,11 +13,8 @@
 
 /* ---- API keys ----------------------------------------------------------- */
 
-#define APIKEY_COLS \
-	"id, key_hash, role, institution_code, employer_code, label, " \
-	"created_at, revoked_at"
-
-/* The key's columns from column c on (APIKEY_COLS' order). */
+/* The key's columns from column c on: id, key_hash, role,
+ * institution_code, employer_code, label, created_at, revoked_at. */
 static int read_apikey_at(sqlite3_stmt *q, int c, yb_api_key *k, yb_err *err)
 {
 	memset(k, 0, sizeof *k);
@@ -34,10 +31,6 @@ static int read_apikey_at(sqlite3_stmt *q, int c, yb_api_key *k, yb_err *err)
 	return 0;
 }
 
-static int read_apikey(sqlite3_stmt *q, void *elem, yb_err *err)
-{
-	return read_apikey_at(q, 0, elem, err);
-}
 
 int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
 {
@@ -57,14 +50,6 @@ int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err)
 	sqlite3_bind_int64(q, 6, k->created_at);
 	sq_bind_opt_int(q, 7, k->revoked_at);
 	return sq_insert(s, q, YB_REFUSE_NONE, &k->id, err);
-}
-
-int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
-		      yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_APIKEY_BY_HASH,
-		"SELECT " APIKEY_COLS " FROM api_keys WHERE key_hash = ?1",
-		key_hash, read_apikey, out, err);
 }
 
 /* Revoking again keeps the first revocation time. */
@@ -110,17 +95,6 @@ int sq_session_insert(yb_store *st, const yb_session *x, yb_err *err)
 	sqlite3_bind_int64(q, 3, x->created_at);
 	sqlite3_bind_int64(q, 4, x->expires_at);
 	return sq_exec(s, q, err);
-}
-
-/* Expired sessions are returned too: the caller compares expires_at
- * with its own clock. */
-int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
-		       yb_err *err)
-{
-	return sq_get_by_text(sq_of(st), SQ_SESSION_BY_HASH,
-		"SELECT token_hash, person_id, created_at, expires_at "
-		"FROM sessions WHERE token_hash = ?1",
-		token_hash, read_session, out, err);
 }
 
 /* The session half only if its person was found (ssn not NULL), the

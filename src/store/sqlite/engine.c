@@ -494,10 +494,8 @@ static const yb_store_ops sq_ops = {
 	.offline_set_resettled = sq_offline_set_resettled,
 
 	.apikey_insert = sq_apikey_insert,
-	.apikey_by_hash = sq_apikey_by_hash,
 	.apikey_revoke = sq_apikey_revoke,
 	.session_insert = sq_session_insert,
-	.session_by_hash = sq_session_by_hash,
 	.session_delete = sq_session_delete,
 	.sessions_purge = sq_sessions_purge,
 	.token_by_hash = sq_token_by_hash,

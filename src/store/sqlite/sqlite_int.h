@@ -63,8 +63,8 @@ enum sq_stmt_id {
 	SQ_OFFLINE_INSERT, SQ_OFFLINE_BY_ID, SQ_OFFLINE_BY_TXN,
 	SQ_OFFLINE_SET_RESETTLED,
 	/* credentials */
-	SQ_APIKEY_INSERT, SQ_APIKEY_BY_HASH, SQ_APIKEY_REVOKE,
-	SQ_SESSION_INSERT, SQ_SESSION_BY_HASH, SQ_SESSION_DELETE,
+	SQ_APIKEY_INSERT, SQ_APIKEY_REVOKE,
+	SQ_SESSION_INSERT, SQ_SESSION_DELETE,
 	SQ_SESSIONS_PURGE, SQ_TOKEN_BY_HASH,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
 	/* nhsa gateway */
@@ -482,12 +482,8 @@ int sq_offline_set_resettled(yb_store *st, yb_id id, yb_id settlement_id,
 
 /* --- credentials: API keys, sessions, login throttling (credential.c) --- */
 int sq_apikey_insert(yb_store *st, yb_api_key *k, yb_err *err);
-int sq_apikey_by_hash(yb_store *st, const char *key_hash, yb_api_key *out,
-		      yb_err *err);
 int sq_apikey_revoke(yb_store *st, yb_id id, yb_time at, yb_err *err);
 int sq_session_insert(yb_store *st, const yb_session *s, yb_err *err);
-int sq_session_by_hash(yb_store *st, const char *token_hash, yb_session *out,
-		       yb_err *err);
 int sq_session_delete(yb_store *st, const char *token_hash, yb_err *err);
 int sq_sessions_purge(yb_store *st, yb_time now, yb_err *err);
 int sq_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
