@@ -286,6 +286,8 @@ yb_store *yb_server_standby(void);
  * (yb_batch_alone) — and then then(r, arg, rc, err) on this connection's
  * thread, which answers.  rc is the job's, or -1 with the commit's error.
  * So an edge keeps everything but its write transaction off the writer.
+ * The job must be replayable (service/batch.h, "Undo on demand"): it may
+ * run twice, a second run starting from what the first found.
  */
 typedef void yb_req_then_fn(yb_hreq *r, void *arg, int rc,
 			    const yb_err *err);

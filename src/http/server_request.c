@@ -361,8 +361,9 @@ static bool raw_write(yb_hreq *r)
 	if (yb_srv.batcher) {
 		MHD_suspend_connection(r->conn);
 		r->batch_phase = 1;
-		if (yb_batch_submit(yb_srv.batcher, &r->ctx, r->write_job,
-				    r->write_arg, batch_done, r, &err) == 0)
+		if (yb_batch_submit_replayable(yb_srv.batcher, &r->ctx,
+					       r->write_job, r->write_arg,
+					       batch_done, r, &err) == 0)
 			return true;
 		r->batch_phase = 0;
 		MHD_resume_connection(r->conn);

@@ -59,6 +59,20 @@ struct yb_nhsa_exchange {
 	char *repeat;                    /* the first reply of a repeat */
 	char *effect;                    /* for 2601, JSON text */
 	char *pending;                   /* the claim's record, made in step 1 */
+	/* What step 2 changes, as step 1 left it: each run of the write job
+	 * starts from it, so that the job may run twice (it is submitted
+	 * replayable, service/batch.h "Undo on demand": a batch undone
+	 * runs again, and a second run must answer and keep what the
+	 * first would have, once).  `text` owns the reply step 1 made,
+	 * if it made one; the run's own goes to x->text. */
+	struct {
+		bool failed;
+		yb_err err;
+		yb_nhsa_reply reply;     /* output NULL */
+		yb_nhsa_msg msg;
+		char *text;
+		size_t len;
+	} base;
 };
 
 static const yb_nhsa_txn txns[] = {
@@ -322,6 +336,14 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		(void)encode(ctx, x);
 	else if (x->claimable)
 		x->pending = yb_nhsa_msg_pending_text(&x->msg);
+	x->base.failed = x->failed;
+	x->base.err = x->err;
+	x->base.reply = x->reply;
+	x->base.msg = x->msg;
+	x->base.text = x->text;
+	x->base.len = x->len;
+	x->text = NULL;
+	x->len = 0;
 	return x;
 }
 
@@ -358,22 +380,38 @@ static int claim(yb_ctx *ctx, yb_nhsa_exchange *x, bool acts)
 	if (acts && ctx->in_batch && ctx->store->ops->one_writer)
 		return yb_nhsa_msg_check(ctx, &x->msg, x->call.paasid,
 					 x->call.nonce, &x->repeat, &x->err);
-	x->pending = NULL;           /* taken by the claim */
-	if (!acts) {                 /* kept whole instead */
-		free(text);
-		text = NULL;
-	}
+	/* The claim takes its text: a copy, x->pending stays for a run
+	 * again (NULL — out of memory — makes the claim make its own). */
+	text = acts && x->pending ? strdup(x->pending) : NULL;
 	return yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid, x->call.nonce,
 				 !acts, text, &x->repeat, &x->err);
+}
+
+/* Back to the state step 1 left (x->base): whatever an earlier run of
+ * the job made is dropped — its transaction was rolled back. */
+static void run_start(yb_nhsa_exchange *x)
+{
+	json_decref(x->reply.output);
+	free(x->text);
+	free(x->repeat);
+	free(x->effect);
+	x->text = x->repeat = x->effect = NULL;
+	x->len = 0;
+	x->failed = x->base.failed;
+	x->err = x->base.err;
+	x->reply = x->base.reply;
+	x->msg = x->base.msg;
 }
 
 int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 {
 	yb_nhsa_exchange *x = arg;
-	bool acts = !x->failed && x->txn->writes, claimed = false;
+	bool acts, claimed = false;
 	yb_err ignored;
 
 	(void)err;
+	run_start(x);
+	acts = !x->failed && x->txn->writes;
 	/* Only a signed request spends its nonce; a replay is refused
 	 * whatever else was wrong with it.  One that may claim its msgid
 	 * spends the nonce in the claim's transaction. */
@@ -422,6 +460,7 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->repeat);
 	free(x->effect);
 	free(x->pending);
+	free(x->base.text);
 	free(x);
 }
 
@@ -442,9 +481,18 @@ char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
 		out = x->repeat;
 		x->repeat = NULL;
 		*len = strlen(out);
+	} else if (x->text || (rc == 0 && x->base.text)) {
+		/* the reply the job made, else the one step 1 made */
+		if (!x->text) {
+			x->text = x->base.text;
+			x->len = x->base.len;
+			x->base.text = NULL;
+		}
+		out = x->text;
+		*len = x->len;
+		x->text = NULL;
 	} else {
-		if (!x->text)
-			(void)encode(&x->when, x);
+		(void)encode(&x->when, x);
 		out = x->text;
 		*len = x->len;
 		x->text = NULL;

@@ -1,0 +1,471 @@
+/*
+ * test_nhsa_gateway.c — the gateway's write job (nhsa/nhsa.h step 2) in
+ * the group commit.  It is submitted replayable (service/batch.h, "Undo
+ * on demand"): a batch undone and run again runs it twice, and the
+ * second run must keep and answer what one run would have — one
+ * settlement, one debit, one kept message whose reply is the one sent,
+ * the nonce spent once (NHSA.md: a repeated msgid acts once, X3, S4).
+ * The messages are built as an HIS sends them (tests/nhsa/client.mjs):
+ * signed headers, envelope, sign-in first.
+ */
+#include "fixture.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/hash.h"
+#include "nhsa/nhsa.h"
+#include "service/batch.h"
+#include "service/ledger.h"
+#include "service/nhsa.h"
+#include "service/settle.h"
+
+#define INST "H44030000001"
+
+typedef struct gw {
+	fx *f;
+	yb_nhsa_cred cred;
+	char sign_no[64];
+	int seq;                         /* msgid and nonce serial */
+} gw;
+
+typedef struct sent {
+	char msgid[31];
+	char nonce[40];
+	char ts[24];
+	char sig[YB_HASH_HEX_SZ];
+	char body[4096];
+	yb_nhsa_call call;
+} sent;
+
+/* s's headers with `nonce`: x-tif-signature = hex(SHA-256(timestamp +
+ * token + nonce + timestamp)). */
+static void sign(gw *g, sent *s, const char *nonce)
+{
+	char plain[256];
+
+	snprintf(s->nonce, sizeof s->nonce, "%s", nonce);
+	snprintf(s->ts, sizeof s->ts, "%lld", (long long)g->f->now);
+	snprintf(plain, sizeof plain, "%s%s%s%s", s->ts, g->cred.token,
+		 s->nonce, s->ts);
+	yb_sha256_hex_str(plain, s->sig);
+	s->call.body = s->body;
+	s->call.body_len = strlen(s->body);
+	s->call.paasid = g->cred.paasid;
+	s->call.timestamp = s->ts;
+	s->call.nonce = s->nonce;
+	s->call.signature = s->sig;
+}
+
+/* A signed message of `infno` with `input` (JSON text); the nonce
+ * `nonce` if not NULL (a replay), else a fresh one. */
+static void make(gw *g, sent *s, const char *infno, const char *input,
+		 const char *nonce)
+{
+	char fresh[40];
+
+	g->seq++;
+	snprintf(s->msgid, sizeof s->msgid, INST "20260302100000%04u",
+		 (unsigned)g->seq % 10000u);
+	snprintf(s->body, sizeof s->body,
+		 "{\"infno\":\"%s\",\"msgid\":\"%s\",\"mdtrtarea_admvs\":"
+		 "\"440300\",\"insuplc_admdvs\":\"\",\"recer_sys_code\":"
+		 "\"YBXT\",\"dev_no\":\"\",\"dev_safe_info\":\"\",\"cainfo\":"
+		 "\"\",\"signtype\":\"\",\"infver\":\"V1.0\",\"opter_type\":"
+		 "\"1\",\"opter\":\"OP0001\",\"opter_name\":\"王经办\","
+		 "\"inf_time\":\"2026-03-02 10:00:00\",\"fixmedins_code\":\""
+		 INST "\",\"fixmedins_name\":\"测试医院\",\"sign_no\":\"%s\","
+		 "\"input\":%s}",
+		 infno, s->msgid, strcmp(infno, "9001") ? g->sign_no : "",
+		 input);
+	memset(&s->call, 0, sizeof s->call);
+	s->call.path_infno = infno;
+	snprintf(fresh, sizeof fresh, "nonce-%d", g->seq);
+	sign(g, s, nonce ? nonce : fresh);
+}
+
+/* Steps 1–3 with the write transaction on the caller's connection (no
+ * batcher): the reply, parsed; `text` (if not NULL) the reply as sent. */
+static json_t *send_alone(gw *g, sent *s, char **text)
+{
+	yb_ctx c = g->f->ctx;
+	yb_nhsa_exchange *x = yb_nhsa_begin(&c, &s->call);
+	json_t *reply;
+	size_t len;
+	char *out;
+	int rc;
+	yb_err err;
+
+	assert_non_null(x);
+	yb_err_clear(&err);
+	rc = yb_batch_alone(&c, yb_nhsa_commit, x, &err);
+	out = yb_nhsa_end(x, rc, &err, &len);
+	assert_non_null(out);
+	reply = json_loads(out, 0, NULL);
+	assert_non_null(reply);
+	if (text)
+		*text = out;
+	else
+		free(out);
+	return reply;
+}
+
+static int infcode(const json_t *reply)
+{
+	return (int)json_integer_value(json_object_get(reply, "infcode"));
+}
+
+static const char *err_msg(const json_t *reply)
+{
+	return json_string_value(json_object_get(reply, "err_msg"));
+}
+
+/* The output of a reply that must be infcode 0 (borrowed). */
+static json_t *ok_output(const json_t *reply)
+{
+	if (infcode(reply) != 0)
+		fail_msg("refused: %s", err_msg(reply));
+	return json_object_get(reply, "output");
+}
+
+static gw *gw_setup(fx *f)
+{
+	gw *g = calloc(1, sizeof *g);
+	yb_institution inst;
+	sent s;
+	json_t *r;
+	yb_err err;
+
+	assert_non_null(g);
+	g->f = f;
+	assert_ok(yb_institution_register(&f->ctx, INST, "测试医院", "hospital",
+					  &inst, &err), err);
+	assert_ok(yb_nhsa_credential_issue(&f->ctx, INST, &g->cred, &err),
+		  err);
+	make(g, &s, "9001", "{\"signIn\":{\"opter_no\":\"OP0001\",\"mac\":"
+	     "\"00-16-3E-00-00-01\",\"ip\":\"10.0.0.8\"}}", NULL);
+	r = send_alone(g, &s, NULL);
+	snprintf(g->sign_no, sizeof g->sign_no, "%s",
+		 json_string_value(json_object_get(json_object_get(
+			 ok_output(r), "signinoutb"), "sign_no")));
+	json_decref(r);
+	return g;
+}
+
+/* 2201 and 2204 (one batch "B1", 120.00) for person p: the mdtrt_id. */
+static void visit_with_fees(gw *g, const yb_person *p, char mdtrt_id[32])
+{
+	char input[2048];
+	sent s;
+	json_t *r;
+
+	snprintf(input, sizeof input,
+		 "{\"data\":{\"psn_no\":\"%s\",\"insutype\":\"310\","
+		 "\"begntime\":\"2026-03-02 09:00:00\",\"mdtrt_cert_type\":"
+		 "\"02\",\"mdtrt_cert_no\":\"%s\",\"ipt_otp_no\":\"MZ%d\","
+		 "\"atddr_no\":\"D001\",\"dr_name\":\"李医生\",\"dept_code\":"
+		 "\"K01\",\"dept_name\":\"内科\",\"caty\":\"A03\"}}",
+		 p->ssn, p->id_number, g->seq);
+	make(g, &s, "2201", input, NULL);
+	r = send_alone(g, &s, NULL);
+	snprintf(mdtrt_id, 32, "%s", json_string_value(json_object_get(
+		json_object_get(ok_output(r), "data"), "mdtrt_id")));
+	json_decref(r);
+	snprintf(input, sizeof input,
+		 "{\"feedetail\":[{\"feedetl_sn\":\"F1\",\"mdtrt_id\":\"%s\","
+		 "\"psn_no\":\"%s\",\"chrg_bchno\":\"B1\",\"rx_circ_flag\":"
+		 "\"0\",\"fee_ocur_time\":\"2026-03-02 09:30:00\","
+		 "\"med_list_codg\":\"XA01AAA001\",\"medins_list_codg\":"
+		 "\"YP0001\",\"det_item_fee_sumamt\":120.00,\"cnt\":1,"
+		 "\"pric\":120.00,\"bilg_dept_codg\":\"K01\",\"bilg_dept_name\":"
+		 "\"内科\",\"bilg_dr_codg\":\"D001\",\"bilg_dr_name\":\"李医生\","
+		 "\"hosp_appr_flag\":\"0\"}]}", mdtrt_id, p->ssn);
+	make(g, &s, "2204", input, NULL);
+	r = send_alone(g, &s, NULL);
+	(void)ok_output(r);
+	json_decref(r);
+}
+
+static void settle_input(const yb_person *p, const char *mdtrt_id,
+			 char *out, size_t size)
+{
+	snprintf(out, size,
+		 "{\"data\":{\"psn_no\":\"%s\",\"mdtrt_cert_type\":\"02\","
+		 "\"mdtrt_cert_no\":\"%s\",\"med_type\":\"11\","
+		 "\"medfee_sumamt\":120.00,\"psn_setlway\":\"01\","
+		 "\"mdtrt_id\":\"%s\",\"chrg_bchno\":\"B1\",\"insutype\":"
+		 "\"310\",\"acct_used_flag\":\"1\"}}",
+		 p->ssn, p->id_number, mdtrt_id);
+}
+
+/* A setlinfo amount in fen (the reply's numbers have 2 decimals). */
+static int64_t setl_fen(const json_t *reply, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(reply,
+		"output"), "setlinfo"), name);
+
+	assert_non_null(v);
+	return (int64_t)(json_number_value(v) * 100 + 0.5);
+}
+
+/* ---- a batch undone and run again ------------------------------------- */
+
+typedef struct replay {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool gate_open, in_gate;
+	int done;
+	int gw_runs;                     /* runs of the gateway's jobs */
+	struct gw_job {
+		struct replay *r;
+		yb_nhsa_exchange *x;
+		int rc;
+		yb_err err;
+	} jobs[2];
+} replay;
+
+/* The first job holds the writer until the others are queued, so that
+ * they make one batch. */
+static int gate_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	replay *r = arg;
+
+	(void)ctx;
+	(void)err;
+	pthread_mutex_lock(&r->lock);
+	r->in_gate = true;
+	pthread_cond_broadcast(&r->cond);
+	while (!r->gate_open)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+static int gateway_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	struct gw_job *j = arg;
+
+	j->r->gw_runs++;
+	return yb_nhsa_commit(ctx, j->x, err);
+}
+
+/* Writes (an audit record), then fails and rolls back its own
+ * transaction: on SQLite, what spoils the batch. */
+static int spoiler_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	(void)arg;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
+		     err) < 0) {
+		yb_tx_rollback(ctx);
+		return -1;
+	}
+	yb_tx_rollback(ctx);
+	return yb_errf(err, "test.refused", "refused after writing");
+}
+
+static void job_done(void *arg, int rc, const yb_err *err)
+{
+	replay *r = arg;
+
+	(void)rc;
+	(void)err;
+	pthread_mutex_lock(&r->lock);
+	r->done++;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void gateway_done(void *arg, int rc, const yb_err *err)
+{
+	struct gw_job *j = arg;
+
+	j->rc = rc;
+	if (rc < 0)
+		j->err = *err;
+	job_done(j->r, rc, err);
+}
+
+/* Messages s[0] and s[1] in one batch with a job that spoils it, after
+ * them: their replies as sent (out[i], malloc'd). */
+static void send_in_spoiled_batch(gw *g, sent *s, char *out[2],
+				  yb_batch_stats *stats)
+{
+	replay r = { .gate_open = false, .in_gate = false };
+	yb_ctx c = g->f->ctx;
+	yb_batcher *b;
+	size_t len;
+	yb_err err;
+
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	for (int i = 0; i < 2; i++) {
+		r.jobs[i].r = &r;
+		r.jobs[i].x = yb_nhsa_begin(&c, &s[i].call);
+		assert_non_null(r.jobs[i].x);
+	}
+	assert_ok(yb_batcher_start(g->f->url, 64, 1, &b, &err), err);
+	for (int i = 0; i < 4; i++) {
+		yb_batch_fn fn = i == 0 ? gate_job : i == 3 ? spoiler_job
+							    : gateway_job;
+		void *arg = i == 0 || i == 3 ? (void *)&r
+					     : (void *)&r.jobs[i - 1];
+
+		assert_ok(yb_batch_submit_replayable(b, &c, fn, arg,
+						     i == 0 || i == 3
+							     ? job_done
+							     : gateway_done,
+						     arg, &err), err);
+		if (i > 0)
+			continue;
+		pthread_mutex_lock(&r.lock);     /* the writer is in the gate */
+		while (!r.in_gate)
+			pthread_cond_wait(&r.cond, &r.lock);
+		pthread_mutex_unlock(&r.lock);
+	}
+	pthread_mutex_lock(&r.lock);
+	r.gate_open = true;
+	pthread_cond_broadcast(&r.cond);
+	while (r.done < 4)
+		pthread_cond_wait(&r.cond, &r.lock);
+	pthread_mutex_unlock(&r.lock);
+	yb_batcher_stats(b, stats);
+	yb_batcher_stop(b);
+	assert_int_equal(r.gw_runs, 2 * (1 + (int)stats->replayed));
+	if (g->f->ctx.store->ops->lazy_undo)
+		assert_int_equal(stats->replayed, 1);   /* each ran twice */
+	for (int i = 0; i < 2; i++) {
+		out[i] = yb_nhsa_end(r.jobs[i].x, r.jobs[i].rc, &r.jobs[i].err,
+				     &len);
+		assert_non_null(out[i]);
+		assert_int_equal(strlen(out[i]), len);
+	}
+	pthread_cond_destroy(&r.cond);
+	pthread_mutex_destroy(&r.lock);
+}
+
+/* The kept message of msgid: its record's reply (malloc'd). */
+static char *kept_reply(fx *f, const char *msgid)
+{
+	char *json = NULL, *resp;
+	json_t *v;
+	yb_err err;
+
+	assert_ok(yb_nhsa_msg_get(&f->ctx, INST, msgid, &json, &err), err);
+	v = json_loads(json, 0, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "state")),
+			    "done");
+	resp = strdup(json_string_value(json_object_get(v, "response")));
+	json_decref(v);
+	free(json);
+	return resp;
+}
+
+/* A 2207 whose batch was undone and run again has the effect of one run:
+ * the same audit records and debit as a 2207 settled plainly, its kept
+ * message is the reply sent, a repeat of its msgid answers that reply
+ * byte for byte and settles nothing, its nonce stays spent.  In the same
+ * batch, a repeat of the first 2207's msgid answers the first reply in
+ * both runs and acts in neither. */
+static void test_gateway_job_runs_twice_acts_once(void **state)
+{
+	fx *f = *state;
+	gw *g = gw_setup(f);
+	yb_person p1 = fx_person(f, 1, "employee_tier1");
+	yb_person p2 = fx_person(f, 2, "employee_tier1");
+	char v1[32], v2[32], input[1024], *plain_text, *out[2], *kept, *again;
+	int64_t audits, plain_audits, bal1, bal2, plain_debit;
+	yb_batch_stats stats;
+	yb_audit_report rep;
+	sent s[2], rep_s;
+	json_t *r;
+	yb_err err;
+
+	fx_credit(f, p1.ssn, "2026-01", 50000);
+	fx_credit(f, p2.ssn, "2026-01", 50000);
+	visit_with_fees(g, &p1, v1);
+	visit_with_fees(g, &p2, v2);
+
+	/* the reference: p1's 2207, one run */
+	settle_input(&p1, v1, input, sizeof input);
+	make(g, &s[1], "2207", input, NULL);
+	audits = fx_audit_count(f);
+	bal1 = fx_balance(f, p1.id);
+	r = send_alone(g, &s[1], &plain_text);
+	(void)ok_output(r);
+	plain_audits = fx_audit_count(f) - audits;
+	plain_debit = bal1 - fx_balance(f, p1.id);
+	assert_true(plain_debit > 0);
+	assert_int_equal(plain_debit, setl_fen(r, "acct_pay"));
+	json_decref(r);
+	bal1 -= plain_debit;
+
+	/* p2's, the same bill, and p1's again (its own nonce), in a batch
+	 * undone and run again */
+	settle_input(&p2, v2, input, sizeof input);
+	make(g, &s[0], "2207", input, NULL);
+	sign(g, &s[1], "repeat-1");
+	audits = fx_audit_count(f);
+	bal2 = fx_balance(f, p2.id);
+	send_in_spoiled_batch(g, s, out, &stats);
+	r = json_loads(out[0], 0, NULL);
+	assert_non_null(r);
+	(void)ok_output(r);
+	assert_int_equal(fx_audit_count(f) - audits, plain_audits);
+	assert_int_equal(bal2 - fx_balance(f, p2.id), plain_debit);
+	assert_int_equal(setl_fen(r, "acct_pay"), plain_debit);
+	json_decref(r);
+	assert_string_equal(out[1], plain_text);          /* the first reply */
+	assert_int_equal(fx_balance(f, p1.id), bal1);     /* not paid again */
+
+	/* kept once, with the reply that was sent */
+	kept = kept_reply(f, s[0].msgid);
+	assert_string_equal(kept, out[0]);
+	free(kept);
+
+	/* the same message again (its own nonce): the first reply, nothing
+	 * settled again */
+	rep_s = s[0];
+	sign(g, &rep_s, "again");
+	audits = fx_audit_count(f);
+	bal2 = fx_balance(f, p2.id);
+	r = send_alone(g, &rep_s, &again);
+	assert_string_equal(again, out[0]);
+	assert_int_equal(fx_audit_count(f), audits);
+	assert_int_equal(fx_balance(f, p2.id), bal2);
+	json_decref(r);
+	free(again);
+
+	/* the nonces were spent (once: the second run's are the ones kept) */
+	for (int i = 0; i < 2; i++) {
+		make(g, &rep_s, "1101", "{\"data\":{\"mdtrt_cert_type\":"
+		     "\"02\",\"mdtrt_cert_no\":\"x\"}}", s[i].nonce);
+		r = send_alone(g, &rep_s, NULL);
+		assert_int_equal(infcode(r), -1);
+		assert_non_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+		json_decref(r);
+	}
+
+	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
+	assert_true(rep.ok);
+	free(out[0]);
+	free(out[1]);
+	free(plain_text);
+	free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_gateway_job_runs_twice_acts_once, fx_setup,
+			fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
