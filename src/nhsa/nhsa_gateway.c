@@ -76,29 +76,31 @@ struct yb_nhsa_exchange {
 };
 
 static const yb_nhsa_txn txns[] = {
-	{ "9001", yb_nhsa_in_9001, true, yb_nhsa_9001 },
-	{ "9002", yb_nhsa_in_9002, true, yb_nhsa_9002 },
-	{ "1101", yb_nhsa_in_1101, false, yb_nhsa_1101 },
-	{ "2201", yb_nhsa_in_2201, true, yb_nhsa_2201 },
-	{ "2202", yb_nhsa_in_2202, true, yb_nhsa_2202 },
-	{ "2203", yb_nhsa_in_2203, true, yb_nhsa_2203 },
-	{ "2204", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
-	{ "2205", yb_nhsa_in_2205, true, yb_nhsa_2205 },
-	{ "2206", yb_nhsa_in_setl_otp, false, yb_nhsa_setl_preview },
-	{ "2207", yb_nhsa_in_setl_otp, true, yb_nhsa_setl_create },
-	{ "2208", yb_nhsa_in_setl_named, true, yb_nhsa_2208 },
-	{ "2301", yb_nhsa_in_fee_lines, true, yb_nhsa_fees },
-	{ "2302", yb_nhsa_in_2302, true, yb_nhsa_2302 },
-	{ "2303", yb_nhsa_in_setl_ipt, false, yb_nhsa_setl_preview },
-	{ "2304", yb_nhsa_in_setl_ipt, true, yb_nhsa_setl_create },
-	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305 },
-	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601 },
-	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201 },
-	{ "3202", yb_nhsa_in_3202, true, yb_nhsa_3202 },    /* keeps its result */
-	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203 },
-	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206 },
-	{ "9101", yb_nhsa_in_9101, true, yb_nhsa_9101 },
-	{ "9102", yb_nhsa_in_9102, false, yb_nhsa_9102 },
+	{ "9001", yb_nhsa_in_9001, true, yb_nhsa_9001, NULL },
+	{ "9002", yb_nhsa_in_9002, true, yb_nhsa_9002, NULL },
+	{ "1101", yb_nhsa_in_1101, false, yb_nhsa_1101, NULL },
+	{ "2201", yb_nhsa_in_2201, true, yb_nhsa_2201, NULL },
+	{ "2202", yb_nhsa_in_2202, true, yb_nhsa_2202, NULL },
+	{ "2203", yb_nhsa_in_2203, true, yb_nhsa_2203, NULL },
+	{ "2204", yb_nhsa_in_fee_lines, true, yb_nhsa_fees, NULL },
+	{ "2205", yb_nhsa_in_2205, true, yb_nhsa_2205, NULL },
+	{ "2206", yb_nhsa_in_setl_otp, false, yb_nhsa_setl_preview, NULL },
+	{ "2207", yb_nhsa_in_setl_otp, true, yb_nhsa_setl_create,
+	  yb_nhsa_setl_prepare },
+	{ "2208", yb_nhsa_in_setl_named, true, yb_nhsa_2208, NULL },
+	{ "2301", yb_nhsa_in_fee_lines, true, yb_nhsa_fees, NULL },
+	{ "2302", yb_nhsa_in_2302, true, yb_nhsa_2302, NULL },
+	{ "2303", yb_nhsa_in_setl_ipt, false, yb_nhsa_setl_preview, NULL },
+	{ "2304", yb_nhsa_in_setl_ipt, true, yb_nhsa_setl_create,
+	  yb_nhsa_setl_prepare },
+	{ "2305", yb_nhsa_in_setl_named, true, yb_nhsa_2305, NULL },
+	{ "2601", yb_nhsa_in_2601, true, yb_nhsa_2601, NULL },
+	{ "3201", yb_nhsa_in_3201, false, yb_nhsa_3201, NULL },
+	{ "3202", yb_nhsa_in_3202, true, yb_nhsa_3202, NULL },    /* keeps its result */
+	{ "5203", yb_nhsa_in_setl_named, false, yb_nhsa_5203, NULL },
+	{ "5206", yb_nhsa_in_5206, false, yb_nhsa_5206, NULL },
+	{ "9101", yb_nhsa_in_9101, true, yb_nhsa_9101, NULL },
+	{ "9102", yb_nhsa_in_9102, false, yb_nhsa_9102, NULL },
 };
 
 const yb_nhsa_txn *yb_nhsa_txn_find(const char *infno)
@@ -329,6 +331,8 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		    x->txn->decode(&x->env, &x->req, &x->err) < 0 ||
 		    (!x->txn->writes && read_only(ctx, x) < 0))
 			refuse(x);
+		else if (x->txn->prepare)
+			x->txn->prepare(x->req);
 	}
 	/* A message that does not act has its reply now, off the writer;
 	 * one that acts, the record its claim will keep. */

@@ -22,11 +22,16 @@ typedef struct yb_nhsa_out {
 typedef int yb_nhsa_run_fn(yb_ctx *ctx, const yb_nhsa_env *env,
 			   const void *req, yb_nhsa_out *out, yb_err *err);
 
+/* Work on a decoded input that needs no database, done in begin so that
+ * it is not done on the writer (NULL: none). */
+typedef void yb_nhsa_prepare_fn(void *req);
+
 typedef struct yb_nhsa_txn {
 	const char *infno;
 	yb_nhsa_decode_fn *decode;
 	bool writes;                     /* runs in the writer's transaction */
 	yb_nhsa_run_fn *run;
+	yb_nhsa_prepare_fn *prepare;
 } yb_nhsa_txn;
 
 /* The transaction of an infno (its decoder from nhsa_in.h), NULL if
@@ -42,6 +47,8 @@ yb_nhsa_run_fn yb_nhsa_2201, yb_nhsa_2202, yb_nhsa_2203, yb_nhsa_fees,
 /* nhsa_txn_setl.c */
 yb_nhsa_run_fn yb_nhsa_setl_preview, yb_nhsa_setl_create, yb_nhsa_2208,
 	yb_nhsa_2305, yb_nhsa_5203, yb_nhsa_3201;
+/* 2207/2304: the request's S4 hash (SHA-256) */
+yb_nhsa_prepare_fn yb_nhsa_setl_prepare;
 /* nhsa_setlinfo.c: {setlinfo, setldetail} of a settlement as a raw
  * output value; without setl_id for a pre-settlement, negated (sign -1,
  * setl_id "R"+id) for a revocation, with 5203's fields for a query. */

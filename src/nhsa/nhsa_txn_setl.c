@@ -39,6 +39,11 @@ int yb_nhsa_setl_preview(yb_ctx *ctx, const yb_nhsa_env *env,
 	return settle(ctx, env, req, true, out, err);
 }
 
+void yb_nhsa_setl_prepare(void *req)
+{
+	yb_nhsa_setl_req_hash(req);
+}
+
 /* 2207 and 2304 */
 int yb_nhsa_setl_create(yb_ctx *ctx, const yb_nhsa_env *env,
 			const void *req, yb_nhsa_out *out, yb_err *err)

@@ -215,7 +215,14 @@ typedef struct yb_nhsa_setl_req {
 	 * the stay open. */
 	bool inpatient;
 	bool mid_setl;
+	/* Its S4 hash, made off the writer by yb_nhsa_setl_req_hash ("":
+	 * yb_nhsa_settle makes it). */
+	char hash[YB_HASH_HEX_SZ];
 } yb_nhsa_setl_req;
+
+/* r->hash, the S4 hash of the request's content: work that needs no
+ * database, done before the write transaction (the gateway's begin). */
+void yb_nhsa_setl_req_hash(yb_nhsa_setl_req *r);
 
 /* Everything setlinfo / setldetail say. */
 typedef struct yb_nhsa_setl {

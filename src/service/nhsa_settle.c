@@ -39,7 +39,8 @@ static bool batch_no_ok(const char *s)
 			 "0123456789-_.") == n;
 }
 
-static void req_hash(const yb_nhsa_setl_req *r, char out[YB_HASH_HEX_SZ])
+/* The S4 hash of a request's content ("nhsa-setl/1|..."). */
+static void hash_of(const yb_nhsa_setl_req *r, char out[YB_HASH_HEX_SZ])
 {
 	char buf[512];
 	int n = snprintf(buf, sizeof buf,
@@ -52,6 +53,20 @@ static void req_hash(const yb_nhsa_setl_req *r, char out[YB_HASH_HEX_SZ])
 	if (r->inpatient && n > 0 && (size_t)n < sizeof buf)
 		snprintf(buf + n, sizeof buf - (size_t)n, "|ZY|%d", r->mid_setl);
 	yb_sha256_hex_str(buf, out);
+}
+
+static void req_hash(const yb_nhsa_setl_req *r, char out[YB_HASH_HEX_SZ])
+{
+	if (r->hash[0]) {                /* made before (the gateway's begin) */
+		memcpy(out, r->hash, YB_HASH_HEX_SZ);
+		return;
+	}
+	hash_of(r, out);
+}
+
+void yb_nhsa_setl_req_hash(yb_nhsa_setl_req *r)
+{
+	hash_of(r, r->hash);
 }
 
 /* What the bill is: one batch (outpatient) or every unsettled batch of
