@@ -59,6 +59,7 @@ struct yb_nhsa_exchange {
 	char *repeat;                    /* the first reply of a repeat */
 	char *effect;                    /* for 2601, JSON text */
 	char *pending;                   /* the claim's record, made in step 1 */
+	char *head;                      /* msg.head, made in step 1 */
 	/* What step 2 changes, as step 1 left it: each run of the write job
 	 * starts from it, so that the job may run twice (it is submitted
 	 * replayable, service/batch.h "Undo on demand": a batch undone
@@ -334,8 +335,11 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 		else if (x->txn->prepare)
 			x->txn->prepare(x->req);
 	}
-	/* A message that does not act has its reply now, off the writer;
-	 * one that acts, the record its claim will keep. */
+	/* The record's facts known now, made here rather than on the
+	 * writer.  A message that does not act has its reply now, off the
+	 * writer; one that acts, the record its claim will keep. */
+	x->head = yb_nhsa_msg_head(&x->msg);
+	x->msg.head = x->head;
 	if (x->failed || !x->txn->writes)
 		(void)encode(ctx, x);
 	else if (x->claimable)
@@ -464,6 +468,7 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->repeat);
 	free(x->effect);
 	free(x->pending);
+	free(x->head);
 	free(x->base.text);
 	free(x);
 }

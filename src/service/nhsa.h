@@ -75,6 +75,10 @@ typedef struct yb_nhsa_msg {
 	const char *response;            /* the reply text */
 	/* What 2601 needs to undo this message (JSON text), NULL if none. */
 	const char *effect;
+	/* The facts above known before the answer, institution to
+	 * received_ms, as the record writes them (yb_nhsa_msg_head: made
+	 * off the writer); NULL: written with the rest. */
+	const char *head;
 } yb_nhsa_msg;
 
 /*
@@ -96,6 +100,8 @@ typedef struct yb_nhsa_msg {
 int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
 		      const char *nonce, bool final, char *text,
 		      char **response, yb_err *err);
+/* m->head's text (malloc'd; NULL: out of memory). */
+char *yb_nhsa_msg_head(const yb_nhsa_msg *m);
 /* The pending record of m as yb_nhsa_msg_claim keeps it (malloc'd; NULL:
  * out of memory). */
 char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m);

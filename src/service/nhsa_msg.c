@@ -30,19 +30,38 @@ void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
 	snprintf(key, size, "%s|%s", inst, msgid);
 }
 
+/* The facts known before the answer (the record's first members). */
+static void msg_head(yb_jw *w, const yb_nhsa_msg *m)
+{
+	yb_jw_raw(w, "{");
+	yb_jw_kstr(w, "institution", m->institution_code);
+	yb_jw_kstr(w, "msgid", m->msgid);
+	yb_jw_kstr(w, "infno", m->infno);
+	yb_jw_kstr(w, "opter", m->opter);
+	yb_jw_kstr(w, "inf_refmsgid", m->inf_refmsgid);
+	yb_jw_kstr(w, "body_sha256", m->body_hash);
+	yb_jw_kint(w, "received_ms", m->received_ms);
+}
+
+char *yb_nhsa_msg_head(const yb_nhsa_msg *m)
+{
+	yb_jw w = YB_JW_INIT;
+
+	msg_head(&w, m);
+	return yb_jw_take(&w, NULL);
+}
+
 /* The record's text: facts, newline, reply (NULL: out of memory). */
 static char *msg_text(const yb_nhsa_msg *m, const char *state)
 {
 	yb_jw w = YB_JW_INIT;
 
-	yb_jw_raw(&w, "{");
-	yb_jw_kstr(&w, "institution", m->institution_code);
-	yb_jw_kstr(&w, "msgid", m->msgid);
-	yb_jw_kstr(&w, "infno", m->infno);
-	yb_jw_kstr(&w, "opter", m->opter);
-	yb_jw_kstr(&w, "inf_refmsgid", m->inf_refmsgid);
-	yb_jw_kstr(&w, "body_sha256", m->body_hash);
-	yb_jw_kint(&w, "received_ms", m->received_ms);
+	if (m->head) {               /* made before, off the writer */
+		yb_jw_raw(&w, m->head);
+		w.first = false;
+	} else {
+		msg_head(&w, m);
+	}
 	yb_jw_kint(&w, "responded_ms", m->responded_ms);
 	yb_jw_kint(&w, "infcode", m->infcode);
 	yb_jw_kstr(&w, "err_code", m->err_code);
