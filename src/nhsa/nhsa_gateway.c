@@ -381,11 +381,18 @@ static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
  * written once, at the end (yb_nhsa_msg_finish): x->pending stays for
  * that.  Elsewhere a pending row is written now (on PostgreSQL, what
  * makes a second message with the msgid wait at the unique key). */
+/* Is the claim a read (one writer: SQLite's batch), the message row
+ * then written only at the end? */
+static bool claim_reads(const yb_ctx *ctx, bool acts)
+{
+	return acts && ctx->in_batch && ctx->store->ops->one_writer;
+}
+
 static int claim(yb_ctx *ctx, yb_nhsa_exchange *x, bool acts)
 {
-	char *text = x->pending;
+	char *text;
 
-	if (acts && ctx->in_batch && ctx->store->ops->one_writer)
+	if (claim_reads(ctx, acts))
 		return yb_nhsa_msg_check(ctx, &x->msg, x->call.paasid,
 					 x->call.nonce, &x->repeat, &x->err);
 	/* The claim takes its text: a copy, x->pending stays for a run
@@ -450,7 +457,8 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 	}
 	/* A log failure does not change the answer. */
 	yb_nhsa_msg_finish(ctx, &x->msg, claimed,
-			   claimed ? x->pending : NULL, &ignored);
+			   claimed && claim_reads(ctx, true) ? x->pending : NULL,
+			   &ignored);
 	free(x->effect);             /* made on this thread, freed here */
 	x->effect = NULL;
 	x->msg.effect = NULL;
