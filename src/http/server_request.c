@@ -379,6 +379,7 @@ static bool raw_write(yb_hreq *r)
 static void batch_finish(yb_hreq *r)
 {
 	r->batch_phase = 0;
+	r->batch_answered = true;
 	if (r->write_then) {             /* a RAW route answers itself */
 		r->write_then(r, r->write_arg, r->batch_rc, &r->batch_err);
 		return;
@@ -514,6 +515,11 @@ static enum MHD_Result queue(yb_hreq *r)
 	if (atomic_load(&yb_srv.stopping))
 		MHD_add_response_header(r->response,
 					MHD_HTTP_HEADER_CONNECTION, "close");
+	/* The one place every answer leaves: one built from reads waits
+	 * until all it may have seen is durable (service/batch.h, "The
+	 * sync apart"); a batch's own answers were released after theirs. */
+	if (!r->batch_answered)
+		yb_server_durable_wait();
 	ret = MHD_queue_response(r->conn, r->status, r->response);
 	MHD_destroy_response(r->response);
 	r->response = NULL;
