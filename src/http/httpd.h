@@ -78,7 +78,11 @@ typedef struct yb_hreq {
 	/* group commit: the connection is suspended while its handler waits
 	 * in the writer's batch (server_request.c) */
 	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
-	bool batch_answered;             /* answered after its batch: durable */
+	/* what it answers is durable: answered after its batch, or after
+	 * a wait for the sync (server_request.c) */
+	bool durable;
+	int durable_phase;               /* 0 none, 1 waiting, 2 done */
+	yb_durable_waiter durable_waiter;
 	int batch_rc;
 	yb_err batch_err;
 	/* yb_reply_later on the writer thread: the answer's data, rendered

@@ -52,6 +52,8 @@ static batch_job *take_jobs(yb_batcher *b, uint64_t *count)
 
 	if (share > b->max_batch)
 		share = b->max_batch;
+	if (share > yb_batch_sync_cap(b))
+		share = yb_batch_sync_cap(b);
 	while (last->next && n < share) {
 		last = last->next;
 		n++;
@@ -455,8 +457,7 @@ int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err)
 	    pthread_setaffinity_np(b->upkeep_thread, sizeof others, &others) !=
 		    0 ||
 	    (b->sync_started &&
-	     pthread_setaffinity_np(b->sync_thread, sizeof others, &others) !=
-		     0))
+	     pthread_setaffinity_np(b->sync_thread, sizeof one, &one) != 0))
 		return yb_errf(err, "internal",
 			       "cannot set the writer's CPU affinity");
 	return 0;

@@ -161,6 +161,22 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
  */
 bool yb_batcher_durable_wait(yb_batcher *b);
 
+/* Whether everything committed so far is durable (nothing to wait for). */
+bool yb_batcher_durable_now(yb_batcher *b);
+
+/* yb_batcher_durable_wait without blocking, for an event-driven caller:
+ * 0 when everything committed so far is durable already (fn is not
+ * called), else 1, and the syncer calls fn(arg) once it is (on its
+ * thread).  `w` is the caller's, untouched after fn is called. */
+typedef struct yb_durable_waiter {
+	uint64_t count;
+	void (*fn)(void *arg);
+	void *arg;
+	struct yb_durable_waiter *next;
+} yb_durable_waiter;
+int yb_batcher_after_durable(yb_batcher *b, yb_durable_waiter *w,
+			     void (*fn)(void *arg), void *arg);
+
 /* What to log when a sync apart fails, just before the process exits
  * (the top says why); without it, a line on stderr. */
 void yb_batcher_on_sync_failure(yb_batcher *b,
@@ -189,8 +205,10 @@ int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 void yb_batcher_set_upkeep_limit(yb_batcher *b, int limit);
 
 /*
- * Run the writer thread on CPU `cpu` only and the upkeep thread on
- * every other CPU (batch.c says why); a batcher of one writer only.  The caller keeps its own threads
+ * Run the writer thread on CPU `cpu` only (and the syncer with it, if
+ * any: it mostly sleeps in the sync, and wakes the answers as the writer
+ * did) and the upkeep thread on every other CPU (batch.c says why); a
+ * batcher of one writer only.  The caller keeps its own threads
  * off `cpu` as well (the HTTP server's workers).  Refused (-1, "usage")
  * for a CPU this process may not use or on a single-CPU machine.  The
  * threads are named "yb-writer" and "yb-upkeep" either way.

@@ -68,6 +68,7 @@ struct yb_batcher {
 	pthread_cond_t durable_cond;     /* yb_batcher_durable_wait */
 	bool sync_stopping;              /* the writers have stopped */
 	batch_job *unsynced, *unsynced_tail; /* committed, not yet durable */
+	yb_durable_waiter *waiters;      /* yb_batcher_after_durable */
 	uint64_t written;                /* batches whose commit returned */
 	/* Batches whose commit had begun, and those a finished sync
 	 * covers (each counted once, in order: one writer). */
@@ -93,6 +94,9 @@ int yb_batch_sync_start(yb_batcher *b, yb_err *err);
  * (the caller's, when false is returned: commits sync themselves). */
 void yb_batch_sync_committing(yb_batcher *b);
 bool yb_batch_sync_hand_over(yb_batcher *b, batch_job *jobs, bool committed);
+/* The most jobs the next batch should take: with the syncer idle, a
+ * few, so that its sync begins while the writer runs the rest. */
+int yb_batch_sync_cap(yb_batcher *b);
 /* After the writers have stopped: the last sync, then the syncer ends. */
 void yb_batch_sync_stop(yb_batcher *b);
 void yb_batch_sync_free(yb_batcher *b);

@@ -16,6 +16,7 @@
  */
 #include "service/batch_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -36,6 +37,36 @@ static void sync_failed(yb_batcher *b, const yb_err *err)
 	_exit(YB_EXIT_SYNC_FAILED);
 }
 
+/* The waiters whose count `durable` covers, out of the list (sync_lock
+ * held). */
+static yb_durable_waiter *take_waiters(yb_batcher *b, uint64_t durable)
+{
+	yb_durable_waiter *done = NULL, **p = &b->waiters;
+
+	while (*p) {
+		yb_durable_waiter *w = *p;
+
+		if (w->count > durable) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		w->next = done;
+		done = w;
+	}
+	return done;
+}
+
+static void call_waiters(yb_durable_waiter *w)
+{
+	yb_durable_waiter *next;
+
+	for (; w; w = next) {
+		next = w->next;          /* w is the caller's once called */
+		w->fn(w->arg);
+	}
+}
+
 /* One sync: the jobs of the batches written before it are durable after
  * it.  Called and returns with sync_lock held. */
 static void sync_once(yb_batcher *b)
@@ -44,6 +75,7 @@ static void sync_once(yb_batcher *b)
 	batch_job *jobs = b->unsynced;
 	void (*before)(void *) = b->before_sync;
 	void *before_arg = b->before_sync_arg;
+	yb_durable_waiter *waiters;
 	yb_err err;
 
 	b->unsynced = b->unsynced_tail = NULL;
@@ -61,9 +93,11 @@ static void sync_once(yb_batcher *b)
 	pthread_mutex_lock(&b->sync_lock);
 	atomic_store(&b->durable, target);
 	pthread_cond_broadcast(&b->durable_cond);
+	waiters = take_waiters(b, target);
 	pthread_mutex_unlock(&b->sync_lock);
 
 	yb_batch_call_back(jobs);
+	call_waiters(waiters);
 	pthread_mutex_lock(&b->lock);
 	yb_batch_wake_jobs(jobs);
 	pthread_mutex_unlock(&b->lock);
@@ -107,6 +141,26 @@ int yb_batch_sync_start(yb_batcher *b, yb_err *err)
 	return 0;
 }
 
+/*
+ * A closed loop of clients (each sends its next request once answered)
+ * falls into waves: a sync answers all it covers at once, they come
+ * back together, the writer runs them while the syncer has nothing to
+ * do, and then syncs while the writer has nothing to do — no overlap.
+ * So while no sync is in flight the writer commits after a few jobs:
+ * their sync overlaps the rest of the wave, and the answers come back
+ * spread out.  While one is in flight, a batch takes all it may (the
+ * next sync cannot begin before it ends anyway).
+ */
+#define IDLE_SYNC_BATCH 16
+
+int yb_batch_sync_cap(yb_batcher *b)
+{
+	if (!b->log_sync.sync ||
+	    atomic_load(&b->durable) != atomic_load(&b->committing))
+		return INT_MAX;
+	return IDLE_SYNC_BATCH;
+}
+
 void yb_batch_sync_committing(yb_batcher *b)
 {
 	if (b->log_sync.sync)
@@ -123,10 +177,14 @@ bool yb_batch_sync_hand_over(yb_batcher *b, batch_job *jobs, bool committed)
 	 * sync in flight there is nothing to sync for it (and a failing
 	 * disk is not asked for a sync it need not make). */
 	if (!committed && atomic_load(&b->durable) == b->written) {
+		yb_durable_waiter *waiters;
+
 		b->written = atomic_load(&b->committing);
 		atomic_store(&b->durable, b->written);
 		pthread_cond_broadcast(&b->durable_cond);
+		waiters = take_waiters(b, b->written);
 		pthread_mutex_unlock(&b->sync_lock);
+		call_waiters(waiters);
 		return false;
 	}
 	b->written = atomic_load(&b->committing);
@@ -181,6 +239,35 @@ bool yb_batcher_durable_wait(yb_batcher *b)
 		pthread_cond_wait(&b->durable_cond, &b->sync_lock);
 	pthread_mutex_unlock(&b->sync_lock);
 	return true;
+}
+
+bool yb_batcher_durable_now(yb_batcher *b)
+{
+	return !b || !b->log_sync.sync ||
+	       atomic_load(&b->durable) >= atomic_load(&b->committing);
+}
+
+int yb_batcher_after_durable(yb_batcher *b, yb_durable_waiter *w,
+			     void (*fn)(void *arg), void *arg)
+{
+	uint64_t g;
+
+	if (!b || !b->log_sync.sync)
+		return 0;
+	g = atomic_load(&b->committing);
+	if (atomic_load(&b->durable) >= g)
+		return 0;
+	atomic_fetch_add(&b->durable_waits, 1);
+	pthread_mutex_lock(&b->sync_lock);
+	if (atomic_load(&b->durable) >= g) {
+		pthread_mutex_unlock(&b->sync_lock);
+		return 0;
+	}
+	*w = (yb_durable_waiter){ .count = g, .fn = fn, .arg = arg,
+				  .next = b->waiters };
+	b->waiters = w;
+	pthread_mutex_unlock(&b->sync_lock);
+	return 1;
 }
 
 void yb_batcher_on_sync_failure(yb_batcher *b,

@@ -537,6 +537,7 @@ typedef struct held_sync {
 	pthread_cond_t cond;
 	bool in_sync, open;              /* the syncer is held / may go on */
 	bool done, read_done;            /* the job's answer; a reader's */
+	bool later_done;                 /* a reader's, without blocking */
 	int rc;
 	yb_batcher *b;
 } held_sync;
@@ -562,6 +563,16 @@ static void held_done(void *arg, int rc, const yb_err *err)
 	pthread_mutex_lock(&h->lock);
 	h->done = true;
 	h->rc = rc;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void later_done(void *arg)
+{
+	held_sync *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	h->later_done = true;
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -602,6 +613,7 @@ static void test_batch_answers_wait_for_the_sync(void **state)
 	yb_store *other;
 	yb_employer e;
 	pthread_t reader;
+	yb_durable_waiter waiter;
 	yb_err err;
 
 	if (!f->ctx.store->ops->defer_sync)
@@ -625,20 +637,25 @@ static void test_batch_answers_wait_for_the_sync(void **state)
 	assert_true(still_false(&h, &h.done));
 	assert_int_equal(pthread_create(&reader, NULL, read_and_wait, &h), 0);
 	assert_true(still_false(&h, &h.read_done));
+	assert_int_equal(yb_batcher_after_durable(h.b, &waiter, later_done, &h),
+			 1);
+	assert_true(still_false(&h, &h.later_done));
 
 	pthread_mutex_lock(&h.lock);
 	h.open = true;
 	pthread_cond_broadcast(&h.cond);
-	while (!h.done || !h.read_done)
+	while (!h.done || !h.read_done || !h.later_done)
 		pthread_cond_wait(&h.cond, &h.lock);
 	pthread_mutex_unlock(&h.lock);
 	pthread_join(reader, NULL);
 	assert_int_equal(h.rc, 0);
 	/* Nothing in flight now: no wait. */
 	assert_false(yb_batcher_durable_wait(h.b));
+	assert_int_equal(yb_batcher_after_durable(h.b, &waiter, later_done, &h),
+			 0);
 	yb_batcher_stats(h.b, &stats);
 	assert_true(stats.syncs >= 1);
-	assert_int_equal(stats.durable_waits, 1);
+	assert_int_equal(stats.durable_waits, 2);
 	yb_batcher_stop(h.b);
 	pthread_cond_destroy(&h.cond);
 	pthread_mutex_destroy(&h.lock);
