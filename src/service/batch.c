@@ -52,8 +52,6 @@ static batch_job *take_jobs(yb_batcher *b, uint64_t *count)
 
 	if (share > b->max_batch)
 		share = b->max_batch;
-	if (share > yb_batch_sync_cap(b))
-		share = yb_batch_sync_cap(b);
 	while (last->next && n < share) {
 		last = last->next;
 		n++;

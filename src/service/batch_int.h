@@ -94,9 +94,6 @@ int yb_batch_sync_start(yb_batcher *b, yb_err *err);
  * (the caller's, when false is returned: commits sync themselves). */
 void yb_batch_sync_committing(yb_batcher *b);
 bool yb_batch_sync_hand_over(yb_batcher *b, batch_job *jobs, bool committed);
-/* The most jobs the next batch should take: with the syncer idle, a
- * few, so that its sync begins while the writer runs the rest. */
-int yb_batch_sync_cap(yb_batcher *b);
 /* After the writers have stopped: the last sync, then the syncer ends. */
 void yb_batch_sync_stop(yb_batcher *b);
 void yb_batch_sync_free(yb_batcher *b);

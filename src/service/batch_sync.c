@@ -16,7 +16,6 @@
  */
 #include "service/batch_int.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -139,26 +138,6 @@ int yb_batch_sync_start(yb_batcher *b, yb_err *err)
 	(void)pthread_setname_np(b->sync_thread, "yb-syncer");
 	b->sync_started = true;
 	return 0;
-}
-
-/*
- * A closed loop of clients (each sends its next request once answered)
- * falls into waves: a sync answers all it covers at once, they come
- * back together, the writer runs them while the syncer has nothing to
- * do, and then syncs while the writer has nothing to do — no overlap.
- * So while no sync is in flight the writer commits after a few jobs:
- * their sync overlaps the rest of the wave, and the answers come back
- * spread out.  While one is in flight, a batch takes all it may (the
- * next sync cannot begin before it ends anyway).
- */
-#define IDLE_SYNC_BATCH 16
-
-int yb_batch_sync_cap(yb_batcher *b)
-{
-	if (!b->log_sync.sync ||
-	    atomic_load(&b->durable) != atomic_load(&b->committing))
-		return INT_MAX;
-	return IDLE_SYNC_BATCH;
 }
 
 void yb_batch_sync_committing(yb_batcher *b)
