@@ -6,7 +6,9 @@
  * own condition until `done`.  A submitted job is on the heap, with a
  * callback; the writer calls it after the commit and frees the job.  The
  * writer detaches the list (up to max_batch) under the lock, runs it
- * without the lock, commits, and then wakes or calls back each job.
+ * without the lock, commits, and then wakes or calls back each job — or,
+ * when the sync is apart from the commit (batch.h), hands the jobs to
+ * the syncer (batch_sync.c), which does so after the next sync.
  *
  * Log upkeep.  The writer's commits do not keep the database's log short
  * (that would hold up a whole batch): a second thread does, on its own
