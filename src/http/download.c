@@ -48,6 +48,10 @@ static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
 		yb_metrics_db_error(&err);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
+	/* Each piece was read in a transaction of its own, after the
+	 * answer was queued: it waits as that answer did (queue()). */
+	if (n > 0)
+		yb_server_durable_wait();
 	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 

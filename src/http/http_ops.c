@@ -264,6 +264,20 @@ static void render_batches(textbuf *tb)
 		  st.batches, st.jobs, st.failed_commits, st.retried,
 		  st.largest, st.wal_holds, st.replayed,
 		  (double)st.run_ns / 1e9);
+	tb_printf(tb, "# HELP yibao_batch_syncs_total Syncs of the log apart "
+		      "from the commit, while the writer runs the next batch "
+		      "(SQLite, synchronous FULL).\n"
+		      "# TYPE yibao_batch_syncs_total counter\n"
+		      "yibao_batch_syncs_total %" PRIu64 "\n"
+		      "# HELP yibao_batch_sync_seconds_total Time the syncer "
+		      "spent in those syncs.\n"
+		      "# TYPE yibao_batch_sync_seconds_total counter\n"
+		      "yibao_batch_sync_seconds_total %.6f\n"
+		      "# HELP yibao_durable_waits_total Answers built from "
+		      "reads that waited for a sync before they left.\n"
+		      "# TYPE yibao_durable_waits_total counter\n"
+		      "yibao_durable_waits_total %" PRIu64 "\n",
+		  st.syncs, (double)st.sync_ns / 1e9, st.durable_waits);
 	render_commit_histogram(tb, &st);
 }
 

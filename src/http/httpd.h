@@ -78,6 +78,11 @@ typedef struct yb_hreq {
 	/* group commit: the connection is suspended while its handler waits
 	 * in the writer's batch (server_request.c) */
 	int batch_phase;                 /* 0 none, 1 waiting, 2 done */
+	/* what it answers is durable: answered after its batch, or after
+	 * a wait for the sync (server_request.c) */
+	bool durable;
+	int durable_phase;               /* 0 none, 1 waiting, 2 done */
+	yb_durable_waiter durable_waiter;
 	int batch_rc;
 	yb_err batch_err;
 	/* yb_reply_later on the writer thread: the answer's data, rendered
@@ -276,6 +281,9 @@ int yb_server_store(yb_store **out, yb_err *err);
 /* Its standby connection (serve --read-db), or NULL: none, or the
  * standby is not reachable now (ctx->standby, service/ctx.h). */
 yb_store *yb_server_standby(void);
+/* Before an answer built from reads leaves: wait until whatever it may
+ * have read is durable (service/batch.h, "The sync apart"). */
+void yb_server_durable_wait(void);
 
 /*
  * For the handler of a YB_ROUTE_RAW route (it runs on its connection's

@@ -312,6 +312,14 @@ static int writer_count(const yb_http_options *opt, yb_err *err)
 	return sqlite || cpus < 1 ? 1 : (int)(cpus < 16 ? cpus : 16);
 }
 
+/* The writer's log sync failed (service/batch.h): the last line before
+ * the process exits. */
+static void log_sync_failure(const char *detail)
+{
+	yb_log_msg(YB_LOG_ERROR, "the database log's sync failed: exiting",
+		   detail);
+}
+
 /* The web root, the group-commit writers and the webhook sender. */
 static int helpers_start(const yb_http_options *opt, yb_err *err)
 {
@@ -326,6 +334,8 @@ static int helpers_start(const yb_http_options *opt, yb_err *err)
 	if (opt->pin_writer &&
 	    pin_writer(yb_srv.batcher, opt->writer_cpu, err) < 0)
 		return -1;
+	if (yb_srv.batcher)
+		yb_batcher_on_sync_failure(yb_srv.batcher, log_sync_failure);
 	/* notify (E3): its own thread and connection, so a slow receiver
 	 * never holds up a request (webhook/sender.h). */
 	return yb_webhook_sender_start(opt->db_url, &yb_srv.settings,

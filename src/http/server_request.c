@@ -380,6 +380,7 @@ static bool raw_write(yb_hreq *r)
 static void batch_finish(yb_hreq *r)
 {
 	r->batch_phase = 0;
+	r->durable = true;
 	if (r->write_then) {             /* a RAW route answers itself */
 		r->write_then(r, r->write_arg, r->batch_rc, &r->batch_err);
 		return;
@@ -502,6 +503,41 @@ fail:
 	return false;
 }
 
+/* On the syncer thread: what the answer read is durable now. */
+static void durable_done(void *arg)
+{
+	yb_hreq *r = arg;
+
+	r->durable = true;
+	r->durable_phase = 2;
+	MHD_resume_connection(r->conn);
+}
+
+/*
+ * An answer built from reads may have seen a batch not yet durable
+ * (service/batch.h, "The sync apart"): rather than block this worker
+ * thread in queue() for the sync, the connection is suspended and the
+ * syncer resumes it.  False when nothing is in flight (the usual case).
+ */
+static bool wait_durable(yb_hreq *r)
+{
+	if (!r->response)
+		return false;
+	if (yb_batcher_durable_now(yb_srv.batcher)) {
+		r->durable = true;       /* all it may have read, then too */
+		return false;
+	}
+	MHD_suspend_connection(r->conn);
+	r->durable_phase = 1;
+	if (yb_batcher_after_durable(yb_srv.batcher, &r->durable_waiter,
+				     durable_done, r))
+		return true;
+	r->durable_phase = 0;
+	r->durable = true;
+	MHD_resume_connection(r->conn);
+	return false;
+}
+
 static enum MHD_Result queue(yb_hreq *r)
 {
 	struct timespec t1;
@@ -515,6 +551,11 @@ static enum MHD_Result queue(yb_hreq *r)
 	if (atomic_load(&yb_srv.stopping))
 		MHD_add_response_header(r->response,
 					MHD_HTTP_HEADER_CONNECTION, "close");
+	/* The one place every answer leaves: one built from reads waits
+	 * until all it may have seen is durable (service/batch.h, "The
+	 * sync apart"); a batch's own answers were released after theirs. */
+	if (!r->durable)
+		yb_server_durable_wait();
 	ret = MHD_queue_response(r->conn, r->status, r->response);
 	MHD_destroy_response(r->response);
 	r->response = NULL;
@@ -604,8 +645,15 @@ enum MHD_Result yb_http_on_access(void *cls, struct MHD_Connection *conn,
 		batch_finish(r);
 		return queue(r);
 	}
+	if (r->durable_phase == 2) {
+		/* Resumed by durable_done(): what it read is durable. */
+		r->durable_phase = 0;
+		return queue(r);
+	}
 	if (dispatch(r, url))
 		return MHD_YES;      /* suspended until its batch commits */
+	if (wait_durable(r))
+		return MHD_YES;      /* suspended until the next sync */
 	return queue(r);
 }
 

@@ -27,6 +27,11 @@ bool yb_server_batch_stats(yb_batch_stats *out)
 	return true;
 }
 
+void yb_server_durable_wait(void)
+{
+	(void)yb_batcher_durable_wait(yb_srv.batcher);
+}
+
 /* On the list the server closes at the end. */
 static void slot_keep(store_slot *slot)
 {

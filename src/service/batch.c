@@ -6,7 +6,9 @@
  * own condition until `done`.  A submitted job is on the heap, with a
  * callback; the writer calls it after the commit and frees the job.  The
  * writer detaches the list (up to max_batch) under the lock, runs it
- * without the lock, commits, and then wakes or calls back each job.
+ * without the lock, commits, and then wakes or calls back each job — or,
+ * when the sync is apart from the commit (batch.h), hands the jobs to
+ * the syncer (batch_sync.c), which does so after the next sync.
  *
  * Log upkeep.  The writer's commits do not keep the database's log short
  * (that would hold up a whole batch): a second thread does, on its own
@@ -24,61 +26,11 @@
  * workers, the upkeep, the load generator) on the other measured p99
  * 23.3-23.7 ms against 25.6-26.1 ms unpinned, at the same throughput.
  */
-#include "service/batch.h"
+#include "service/batch_int.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct batch_job {
-	yb_ctx ctx;
-	yb_batch_fn fn;
-	void *arg;
-	int rc;
-	yb_err err;
-	bool done;
-	pthread_cond_t cond;             /* waiting callers */
-	yb_batch_done_fn on_done;        /* submitted jobs (heap) */
-	void *done_arg;
-	int attempts;                    /* batches it has run in */
-	bool again;                      /* to run in a later batch */
-	bool replayable;                 /* may run twice (batch.h) */
-	struct batch_job *next;
-} batch_job;
-
-/* How many batches a job may run in when it meets another writer's
- * locks (see again_later). */
-#define JOB_ATTEMPTS 3
-
-/* One writer: a thread and its connection. */
-typedef struct batch_writer {
-	yb_batcher *b;
-	yb_store *store;
-	pthread_t thread;
-} batch_writer;
-
-struct yb_batcher {
-	batch_writer *writers;
-	int nwriters;                    /* started */
-	/* Log upkeep: the writer's commits leave it to this thread, on its
-	 * own connection (see the top). */
-	yb_store *upkeep_store;
-	pthread_t upkeep_thread;
-	pthread_cond_t upkeep_wake;
-	bool upkeep_stopping;            /* the writers have stopped */
-	int max_batch;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;             /* the writers: work, stop, or go on */
-	batch_job *head, *tail;
-	int queued;
-	bool stopping;
-	int busy;                        /* writers inside a batch */
-	bool hold;                       /* no writer may start one */
-	bool upkeep_waiting;             /* the upkeep waits for a commit */
-	int upkeep_limit;                /* 0: the engine's default */
-	yb_batch_stats stats;
-};
 
 /* Turn the store's undo on demand on or off, if it has one. */
 static void lazy_undo(yb_store *st, bool on)
@@ -189,7 +141,7 @@ static void commit_count(yb_batch_stats *st, uint64_t ns)
 	st->commit_ms[i]++;
 }
 
-static uint64_t now_ns(void)
+uint64_t yb_batch_now_ns(void)
 {
 	struct timespec t;
 
@@ -197,12 +149,13 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void run_batch(batch_writer *w, batch_job *jobs)
+/* Run and commit one batch; true if it committed. */
+static bool run_batch(batch_writer *w, batch_job *jobs)
 {
 	yb_batcher *b = w->b;
 	yb_store *st = w->store;
 	bool lazy = batch_lazy(st, jobs), whole, committed;
-	uint64_t t0 = now_ns(), t1, t2;
+	uint64_t t0 = yb_batch_now_ns(), t1, t2;
 	yb_err err;
 
 	yb_err_clear(&err);
@@ -210,7 +163,7 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 		j->attempts++;
 	if (st->ops->begin(st, true, &err) < 0) {
 		fail_all(jobs, &err);
-		return;
+		return false;
 	}
 	if (lazy)
 		lazy_undo(st, true);
@@ -224,13 +177,14 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 		pthread_mutex_unlock(&b->lock);
 		if (st->ops->begin(st, true, &err) < 0) {
 			fail_all(jobs, &err);
-			return;
+			return false;
 		}
 		(void)run_jobs(st, jobs, false);
 	}
-	t1 = now_ns();
+	t1 = yb_batch_now_ns();
+	yb_batch_sync_committing(b);
 	committed = st->ops->commit(st, &err) == 0;
-	t2 = now_ns();
+	t2 = yb_batch_now_ns();
 	if (!committed) {
 		st->ops->rollback(st);
 		fail_all(jobs, &err);
@@ -241,6 +195,7 @@ static void run_batch(batch_writer *w, batch_job *jobs)
 	b->stats.commit_ns += t2 - t1;
 	commit_count(&b->stats, t2 - t1);
 	pthread_mutex_unlock(&b->lock);
+	return committed;
 }
 
 /* `t` = now + ms, on the clock the condition variables use. */
@@ -388,20 +343,17 @@ static void requeue_again(yb_batcher *b, batch_job **jobs)
 	pthread_cond_signal(&b->wake);
 }
 
-/* The batch is over: wake or call back each of its finished jobs. */
-static void finish_jobs(yb_batcher *b, batch_job *jobs)
+void yb_batch_call_back(batch_job *jobs)
 {
-	batch_job *next;
-
-	/* Callbacks first, without the lock (they may take others'). */
 	for (batch_job *j = jobs; j; j = j->next)
 		if (j->on_done)
 			j->on_done(j->done_arg, j->rc, &j->err);
+}
 
-	pthread_mutex_lock(&b->lock);
-	b->busy--;
-	if (b->hold || b->upkeep_waiting)
-		pthread_cond_signal(&b->upkeep_wake);
+void yb_batch_wake_jobs(batch_job *jobs)
+{
+	batch_job *next;
+
 	/* `next` first: once done is set the job's owner may return and its
 	 * stack frame (the job) is gone. */
 	for (batch_job *j = jobs; j; j = next) {
@@ -415,6 +367,14 @@ static void finish_jobs(yb_batcher *b, batch_job *jobs)
 	}
 }
 
+/* The writer is between batches again (lock held). */
+static void writer_idle(yb_batcher *b)
+{
+	b->busy--;
+	if (b->hold || b->upkeep_waiting)
+		pthread_cond_signal(&b->upkeep_wake);
+}
+
 static void *writer_main(void *arg)
 {
 	batch_writer *w = arg;
@@ -424,6 +384,7 @@ static void *writer_main(void *arg)
 	for (;;) {
 		batch_job *jobs;
 		uint64_t n;
+		bool committed;
 
 		while ((!b->head || b->hold) && !b->stopping)
 			pthread_cond_wait(&b->wake, &b->lock);
@@ -436,7 +397,7 @@ static void *writer_main(void *arg)
 			pthread_cond_signal(&b->wake);
 		pthread_mutex_unlock(&b->lock);
 
-		run_batch(w, jobs);
+		committed = run_batch(w, jobs);
 
 		/* Counted before any answer leaves: a client that reads the
 		 * metrics right after its write must find the batch counted
@@ -447,9 +408,18 @@ static void *writer_main(void *arg)
 		if (n > b->stats.largest)
 			b->stats.largest = n;
 		requeue_again(b, &jobs);
+		writer_idle(b);
 		pthread_mutex_unlock(&b->lock);
 
-		finish_jobs(b, jobs);            /* returns with the lock */
+		/* The jobs finish after the next sync, or now (callbacks
+		 * without the lock: they may take others'). */
+		if (!yb_batch_sync_hand_over(b, jobs, committed)) {
+			yb_batch_call_back(jobs);
+			pthread_mutex_lock(&b->lock);
+			yb_batch_wake_jobs(jobs);
+			pthread_mutex_unlock(&b->lock);
+		}
+		pthread_mutex_lock(&b->lock);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
@@ -485,7 +455,9 @@ int yb_batcher_pin_writer(yb_batcher *b, int cpu, yb_err *err)
 	if (pthread_setaffinity_np(b->writers[0].thread, sizeof one, &one) !=
 		    0 ||
 	    pthread_setaffinity_np(b->upkeep_thread, sizeof others, &others) !=
-		    0)
+		    0 ||
+	    (b->sync_started &&
+	     pthread_setaffinity_np(b->sync_thread, sizeof one, &one) != 0))
 		return yb_errf(err, "internal",
 			       "cannot set the writer's CPU affinity");
 	return 0;
@@ -502,6 +474,7 @@ static void stop_threads(yb_batcher *b, bool upkeep)
 	pthread_mutex_unlock(&b->lock);
 	for (int i = 0; i < b->nwriters; i++)
 		pthread_join(b->writers[i].thread, NULL);
+	yb_batch_sync_stop(b);
 	if (!upkeep)
 		return;
 	/* Only now does the upkeep end, with a last pass over what the last
@@ -515,6 +488,7 @@ static void stop_threads(yb_batcher *b, bool upkeep)
 
 static void batcher_free(yb_batcher *b, int nstores)
 {
+	yb_batch_sync_free(b);
 	for (int i = 0; i < nstores; i++)
 		yb_store_close(b->writers[i].store);
 	yb_store_close(b->upkeep_store);
@@ -563,7 +537,11 @@ int yb_batcher_start(const char *db_url, int max_batch, int writers,
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
 	pthread_cond_init(&b->upkeep_wake, NULL);
-	if (open_stores(b, db_url, writers, &opened, err) < 0)
+	pthread_mutex_init(&b->sync_lock, NULL);
+	pthread_cond_init(&b->sync_wake, NULL);
+	pthread_cond_init(&b->durable_cond, NULL);
+	if (open_stores(b, db_url, writers, &opened, err) < 0 ||
+	    (writers == 1 && yb_batch_sync_start(b, err) < 0))
 		goto fail;
 	for (; b->nwriters < writers; b->nwriters++) {
 		batch_writer *w = &b->writers[b->nwriters];
@@ -687,6 +665,9 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)
 	pthread_mutex_lock(&b->lock);
 	*out = b->stats;
 	pthread_mutex_unlock(&b->lock);
+	out->syncs = atomic_load(&b->syncs);
+	out->sync_ns = atomic_load(&b->sync_ns);
+	out->durable_waits = atomic_load(&b->durable_waits);
 }
 
 int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg, yb_err *err)

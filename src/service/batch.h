@@ -42,6 +42,27 @@
  * effects are in the database and in what it leaves for its caller,
  * which a second run replaces.
  *
+ * The sync apart (SQLite under synchronous = FULL, store.h defer_sync).
+ * The writer's commit writes the batch to the log without syncing it,
+ * and a syncer thread syncs the log while the writer runs the next
+ * batch: one sync at a time, each covering every commit written before
+ * it started.  So "nothing is acknowledged before its batch is durable"
+ * holds as follows:
+ *   - a batch's jobs are done (yb_batch_run returns, done is called) only
+ *     once a sync that started after their commit returned has
+ *     completed; a commit that fails fails its jobs at once;
+ *   - anything else that answers with what it read — every other HTTP
+ *     answer — calls yb_batcher_durable_wait first: the writer counts
+ *     a batch as "committing" before its commit starts, so whatever a
+ *     reader could have seen is covered once the syncs reach the count
+ *     read after it;
+ *   - a failed sync stops the process (PostgreSQL's answer to the
+ *     2018 "fsyncgate": after a failed fsync the kernel may have
+ *     dropped the pages, and neither retrying nor going on is safe):
+ *     one log line (yb_batcher_on_sync_failure), exit status
+ *     YB_EXIT_SYNC_FAILED, and no answer for anything the sync was to
+ *     cover.  The restart recovers what reached the disk.
+ *
  * A job must not be slow outside the database (no password hashing): it
  * holds up its whole batch.
  */
@@ -75,7 +96,12 @@ typedef struct yb_batch_stats {
 	uint64_t replayed;               /* batches undone and run again
 					  * with a savepoint per job */
 	uint64_t run_ns;                 /* writers' time running jobs */
-	uint64_t commit_ns;              /* and committing (sync included) */
+	uint64_t commit_ns;              /* and committing (the sync
+					  * included unless apart) */
+	uint64_t syncs;                  /* syncs apart from the commit */
+	uint64_t sync_ns;                /* the syncer's time syncing */
+	uint64_t durable_waits;          /* yb_batcher_durable_wait calls
+					  * that had to wait */
 	/* commits by duration: [i] ≤ yb_batch_commit_le_ms[i] and above
 	 * the bucket before; the last, longer than all (not cumulative) */
 	uint64_t commit_ms[YB_BATCH_COMMIT_BUCKETS + 1];
@@ -124,6 +150,43 @@ int yb_batch_submit_replayable(yb_batcher *b, const yb_ctx *ctx,
 
 void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out);
 
+/* The exit status of a process whose log sync failed (EX_IOERR). */
+#define YB_EXIT_SYNC_FAILED 74
+
+/*
+ * Return once everything committed so far — every batch whose commit
+ * had begun when called — is durable (at once when the syncs are not
+ * apart, or nothing is in flight).  For an answer built from reads,
+ * before it leaves.  NULL-safe.  True if it had to wait.
+ */
+bool yb_batcher_durable_wait(yb_batcher *b);
+
+/* Whether everything committed so far is durable (nothing to wait for). */
+bool yb_batcher_durable_now(yb_batcher *b);
+
+/* yb_batcher_durable_wait without blocking, for an event-driven caller:
+ * 0 when everything committed so far is durable already (fn is not
+ * called), else 1, and the syncer calls fn(arg) once it is (on its
+ * thread).  `w` is the caller's, untouched after fn is called. */
+typedef struct yb_durable_waiter {
+	uint64_t count;
+	void (*fn)(void *arg);
+	void *arg;
+	struct yb_durable_waiter *next;
+} yb_durable_waiter;
+int yb_batcher_after_durable(yb_batcher *b, yb_durable_waiter *w,
+			     void (*fn)(void *arg), void *arg);
+
+/* What to log when a sync apart fails, just before the process exits
+ * (the top says why); without it, a line on stderr. */
+void yb_batcher_on_sync_failure(yb_batcher *b,
+				void (*log)(const char *detail));
+
+/* Tests: fn(arg) on the syncer thread just before each of its syncs
+ * (to hold one back). */
+void yb_batcher_test_before_sync(yb_batcher *b, void (*fn)(void *arg),
+				 void *arg);
+
 /*
  * The same contract as a batch of one, on ctx's own connection: begin a
  * write transaction, run fn with in_batch set (its use cases' own
@@ -142,8 +205,10 @@ int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg,
 void yb_batcher_set_upkeep_limit(yb_batcher *b, int limit);
 
 /*
- * Run the writer thread on CPU `cpu` only and the upkeep thread on
- * every other CPU (batch.c says why); a batcher of one writer only.  The caller keeps its own threads
+ * Run the writer thread on CPU `cpu` only (and the syncer with it, if
+ * any: it mostly sleeps in the sync, and wakes the answers as the writer
+ * did) and the upkeep thread on every other CPU (batch.c says why); a
+ * batcher of one writer only.  The caller keeps its own threads
  * off `cpu` as well (the HTTP server's workers).  Refused (-1, "usage")
  * for a CPU this process may not use or on a single-CPU machine.  The
  * threads are named "yb-writer" and "yb-upkeep" either way.

@@ -207,6 +207,17 @@ typedef struct yb_upkeep_hooks {
 	int (*limit)(void *arg);
 } yb_upkeep_hooks;
 
+/* --- defer_sync: what makes a writer's commits durable after the
+ * commit (service/batch.c's syncer).  sync() makes every commit the
+ * writer's connection had made when it started durable, from another
+ * thread than the writer's, while the writer goes on; close() frees it.
+ * Thread-safe against the writer's own use of its connection. --- */
+typedef struct yb_log_sync {
+	int (*sync)(void *arg, yb_err *err);
+	void (*close)(void *arg);
+	void *arg;
+} yb_log_sync;
+
 /*
  * What a bearer token's hash names (authentication, issue 16): a session
  * with its person's ssn, an API key, or nothing.  One look-up answers
@@ -613,6 +624,15 @@ typedef struct yb_store_ops {
 	 * PostgreSQL has nothing to do (its checkpointer does it) and
 	 * returns at once.  Its failures are its own: it returns 0. */
 	int (*upkeep)(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
+	/* Make this connection's commits write the log without waiting for
+	 * it to be synced, and hand back in *out what syncs it (see
+	 * yb_log_sync): 1.  0 when its commits go on syncing themselves
+	 * (the engine's durability setting syncs less than at every commit,
+	 * or its log cannot be reached), *out untouched.  Only for a
+	 * group-commit writer, which holds back every answer until a sync
+	 * that started after its commit has returned (service/batch.h,
+	 * "The sync apart").  NULL on an engine without it (PostgreSQL). */
+	int (*defer_sync)(yb_store *st, yb_log_sync *out, yb_err *err);
 
 	/* --- notify (E3): the outbox of notifications and webhooks --- */
 	/* Sets n->id; also queues one pending delivery (due at once) for

@@ -263,6 +263,12 @@ test('metrics: group commit counters (the batcher is on by default on both engin
   assert.equal(count, commits(r.text));
   assert.equal(inf, count);
   assert.match(r.text, /^yibao_batch_commit_duration_seconds_bucket\{le="0.001"\} \d+$/m);
+  // the sync apart (SQLite under synchronous FULL; PostgreSQL's commit syncs)
+  const syncs = (t) => Number((t.match(/^yibao_batch_syncs_total (\d+)$/m) || [])[1]);
+  if (ENGINE === 'sqlite') assert.ok(syncs(r.text) > syncs(before.text), 'the write was synced apart');
+  else assert.equal(syncs(r.text), 0);
+  assert.match(r.text, /^yibao_batch_sync_seconds_total \d+\.\d+$/m);
+  assert.match(r.text, /^yibao_durable_waits_total \d+$/m);
 });
 
 test('the access log has one JSON line per request, route patterns, no secrets', async () => {

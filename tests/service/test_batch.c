@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "service/batch.h"
 #include "service/ledger.h"
@@ -529,6 +530,137 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 	pthread_mutex_destroy(&x.lock);
 }
 
+/* ---- the sync apart (batch.h): nothing answers before its sync ---------- */
+
+typedef struct held_sync {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool in_sync, open;              /* the syncer is held / may go on */
+	bool done, read_done;            /* the job's answer; a reader's */
+	bool later_done;                 /* a reader's, without blocking */
+	int rc;
+	yb_batcher *b;
+} held_sync;
+
+/* On the syncer thread, before each sync: hold it until the test opens. */
+static void hold_sync(void *arg)
+{
+	held_sync *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	h->in_sync = true;
+	pthread_cond_broadcast(&h->cond);
+	while (!h->open)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void held_done(void *arg, int rc, const yb_err *err)
+{
+	held_sync *h = arg;
+
+	(void)err;
+	pthread_mutex_lock(&h->lock);
+	h->done = true;
+	h->rc = rc;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void later_done(void *arg)
+{
+	held_sync *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	h->later_done = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* An answer built from reads, on its own thread. */
+static void *read_and_wait(void *arg)
+{
+	held_sync *h = arg;
+
+	(void)yb_batcher_durable_wait(h->b);
+	pthread_mutex_lock(&h->lock);
+	h->read_done = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Whether *flag is still false after 200 ms (h->lock taken here). */
+static bool still_false(held_sync *h, const bool *flag)
+{
+	bool v;
+
+	usleep(200 * 1000);
+	pthread_mutex_lock(&h->lock);
+	v = *flag;
+	pthread_mutex_unlock(&h->lock);
+	return !v;
+}
+
+/* SQLite under FULL: the batch is committed (another connection sees
+ * it) while its sync is held back, and yet neither its own answer nor
+ * a reader's answer leaves before that sync has returned. */
+static void test_batch_answers_wait_for_the_sync(void **state)
+{
+	fx *f = *state;
+	held_sync h = { .open = false };
+	yb_batch_stats stats;
+	yb_store *other;
+	yb_employer e;
+	pthread_t reader;
+	yb_durable_waiter waiter;
+	yb_err err;
+
+	if (!f->ctx.store->ops->defer_sync)
+		skip();                  /* PostgreSQL: its commit syncs */
+	pthread_mutex_init(&h.lock, NULL);
+	pthread_cond_init(&h.cond, NULL);
+	assert_ok(yb_batcher_start(f->url, 8, 1, &h.b, &err), err);
+	yb_batcher_test_before_sync(h.b, hold_sync, &h);
+	assert_ok(yb_batch_submit(h.b, &f->ctx, register_employer, "HELD",
+				  held_done, &h, &err),
+		  err);
+	pthread_mutex_lock(&h.lock);     /* committed; its sync begins */
+	while (!h.in_sync)
+		pthread_cond_wait(&h.cond, &h.lock);
+	pthread_mutex_unlock(&h.lock);
+
+	assert_ok(yb_store_open(f->url, &other, &err), err);
+	assert_int_equal(other->ops->employer_by_code(other, "HELD", &e, &err),
+			 1);
+	yb_store_close(other);
+	assert_true(still_false(&h, &h.done));
+	assert_int_equal(pthread_create(&reader, NULL, read_and_wait, &h), 0);
+	assert_true(still_false(&h, &h.read_done));
+	assert_int_equal(yb_batcher_after_durable(h.b, &waiter, later_done, &h),
+			 1);
+	assert_true(still_false(&h, &h.later_done));
+
+	pthread_mutex_lock(&h.lock);
+	h.open = true;
+	pthread_cond_broadcast(&h.cond);
+	while (!h.done || !h.read_done || !h.later_done)
+		pthread_cond_wait(&h.cond, &h.lock);
+	pthread_mutex_unlock(&h.lock);
+	pthread_join(reader, NULL);
+	assert_int_equal(h.rc, 0);
+	/* Nothing in flight now: no wait. */
+	assert_false(yb_batcher_durable_wait(h.b));
+	assert_int_equal(yb_batcher_after_durable(h.b, &waiter, later_done, &h),
+			 0);
+	yb_batcher_stats(h.b, &stats);
+	assert_true(stats.syncs >= 1);
+	assert_int_equal(stats.durable_waits, 2);
+	yb_batcher_stop(h.b);
+	pthread_cond_destroy(&h.cond);
+	pthread_mutex_destroy(&h.lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +680,9 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_replay_undoes_a_failed_job, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_answers_wait_for_the_sync, fx_setup,
 			fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

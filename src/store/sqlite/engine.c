@@ -543,6 +543,7 @@ static const yb_store_ops sq_ops = {
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
 	.upkeep = sq_upkeep,
+	.defer_sync = sq_defer_sync,
 	/* notify (E3) */
 	.notification_insert = sq_notification_insert,
 	.notifications_of = sq_notifications_of,

@@ -169,6 +169,10 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
+/* Mark a WAL file of the VFS (SQLITE_FCNTL_JOURNAL_POINTER) as synced by
+ * the syncer rather than by its connection (vfs.c says what changes);
+ * -1 if `f` is not one. */
+int sq_vfs_wal_defer(sqlite3_file *f);
 /* The VFS's test fault switch (vfs_fault.c): init reads
  * YB_TEST_IO_FAULT; sq_vfs_fault answers the I/O error a write (or,
  * with `sync`, a sync) of a database or WAL file must fail with now, or
@@ -566,6 +570,8 @@ int sq_material_get(yb_store *st, yb_id id, yb_material *out, void **data,
 /* --- log upkeep beside a writer (SQLite's WAL; none on PostgreSQL) (upkeep.c) --- */
 int sq_set_autocheckpoint(yb_store *st, bool on, yb_err *err);
 int sq_upkeep(yb_store *st, const yb_upkeep_hooks *h, yb_err *err);
+/* logsync.c */
+int sq_defer_sync(yb_store *st, yb_log_sync *out, yb_err *err);
 
 /* --- notify (E3): the outbox of notifications and webhooks (notify.c) --- */
 int sq_notification_insert(yb_store *st, yb_notification *n, yb_err *err);

@@ -41,6 +41,17 @@
  * OFF an unsynced commit frame may be an acknowledged one, so nothing is
  * cut.
  *
+ * The group-commit writer's WAL file under FULL is "deferred"
+ * (sq_vfs_wal_defer, logsync.c): its connection commits without a sync
+ * and the batcher's syncer thread syncs the file afterwards, answering
+ * nobody before (service/batch.h).  Its earlier unsynced commits are
+ * then the syncer's to make durable, acknowledged soon or already, so
+ * only the failing commit's own commit frame is cut: when the write
+ * that carried it fails.  A failed sync on that connection (the WAL
+ * header's, when the WAL starts over) cuts nothing: the frames before it
+ * are all in the database already, and the syncer's next sync reports
+ * the same error and stops the server (batch.c).
+ *
  * Database files are wrapped too (vfs_db.c), only so that the
  * checkpoint connection can list what its checkpoints write there.  Other
  * files (temporary ones, the shared-memory index) are SQLite's own.
@@ -74,6 +85,7 @@ typedef struct wal_file {
 					  * not yet synced */
 	uint32_t page_size;              /* from the WAL header; 0 = unknown */
 	int passthrough;                 /* page size unknowable: no gathering */
+	int deferred;                    /* the syncer syncs it (see the top) */
 } wal_file;
 
 static sqlite3_vfs *real_vfs;
@@ -119,6 +131,8 @@ static int flush(wal_file *w)
 
 	if (w->commit_end > 0)
 		w->unsynced_commit = w->commit_at;
+	else if (w->deferred)
+		w->unsynced_commit = 0;  /* earlier ones: the syncer's */
 	for (size_t done = 0; done < w->len && rc == SQLITE_OK;) {
 		size_t n = w->len - done < WRITE_PIECE ? w->len - done
 							: WRITE_PIECE;
@@ -241,7 +255,7 @@ static int wal_sync(sqlite3_file *f, int flags)
 		rc = sq_vfs_fault(true);
 	if (rc == SQLITE_OK)
 		rc = w->real->pMethods->xSync(w->real, flags);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK || w->deferred)
 		w->unsynced_commit = 0;
 	else
 		cut_failed_commit(w);
@@ -316,6 +330,14 @@ static const sqlite3_io_methods wal_methods = {
 	.xSectorSize = sq_pass_sector_size,
 	.xDeviceCharacteristics = sq_pass_device_characteristics,
 };
+
+int sq_vfs_wal_defer(sqlite3_file *f)
+{
+	if (!f || f->pMethods != &wal_methods)
+		return -1;
+	((wal_file *)f)->deferred = 1;
+	return 0;
+}
 
 /* ---- the VFS ------------------------------------------------------------------------------ */
 
