@@ -214,10 +214,20 @@ void pg_notes_txn_begin(pg_store *ps)
 	b->nids = b->next = 0;  /* ids a transaction left are never used */
 }
 
+/* Those written before a savepoint are written for good as far as it
+ * goes: no need to keep them (a long import stays small). */
 void pg_notes_savepoint(pg_store *ps)
 {
-	ps->nb.n_sp = ps->nb.n;
-	ps->nb.flushed_sp = ps->nb.flushed;
+	pg_note_buf *b = &ps->nb;
+
+	if (b->flushed > 0) {
+		memmove(b->rec, b->rec + b->flushed,
+			sizeof *b->rec * (size_t)(b->n - b->flushed));
+		b->n -= b->flushed;
+		b->flushed = 0;
+	}
+	b->n_sp = b->n;
+	b->flushed_sp = b->flushed;
 }
 
 void pg_notes_rollback_to(pg_store *ps)
@@ -342,7 +352,9 @@ static int note_keep(pg_store *ps, yb_notification *n, yb_err *err)
 	if (note_id(ps, &n->id, err) < 0)
 		return -1;
 	b->rec[b->n++] = *n;
-	return 0;
+	/* a transaction that makes many writes them as it goes */
+	return b->n - b->flushed >= PG_NOTE_FLUSH_AT ? pg_notes_flush(ps, err)
+						     : 0;
 }
 
 int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)

@@ -88,6 +88,7 @@ typedef struct pg_audit_buf {
  * ids are taken from the table's sequence PG_NOTE_IDS at a time.
  */
 #define PG_NOTE_IDS 8
+#define PG_NOTE_FLUSH_AT 256    /* kept: more are written at once */
 
 typedef struct pg_note_buf {
 	yb_notification *rec;   /* rec[flushed..n) not in the table yet */
