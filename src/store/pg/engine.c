@@ -147,7 +147,6 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->nlocked = 0;
 	ps->inst_inserted = false;
 	pg_audit_txn_begin(ps);
-	pg_notes_txn_begin(ps);
 	return 0;
 }
 
@@ -167,7 +166,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
 	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
-	if (pg_notes_flush(ps, err) < 0 || pg_audit_flush(ps, true, err) < 0) {
+	if (pg_audit_flush(ps, true, err) < 0) {
 		pg_rollback(st);
 		return -1;
 	}
@@ -235,7 +234,6 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	ps->audit_chain_sp = ps->audit_chain;
 	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_audit_savepoint(ps);
-	pg_notes_savepoint(ps);
 	return 0;
 }
 
@@ -266,7 +264,6 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->audit_chain = ps->audit_chain_sp;
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_audit_rollback_to(ps);
-	pg_notes_rollback_to(ps);
 	if (ps->sp_pending) {   /* nothing ran in it: nothing to undo */
 		ps->sp_pending = false;
 		return 0;
@@ -378,7 +375,6 @@ static void pg_close(yb_store *st)
 		return;
 	pg_rollback(st);
 	pg_audit_free(ps);
-	pg_notes_free(ps);
 	pg_inst_forget(ps);
 	PQfinish(ps->conn);
 	free(ps);

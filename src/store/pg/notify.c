@@ -172,197 +172,9 @@ static int one_int(yb_store *st, const pg_stmt *s, pg_params *q,
 
 /* ---- notifications ------------------------------------------------------- */
 
-/*
- * pg2: inside a write transaction a notification is kept (with an id
- * taken from the table's sequence, PG_NOTE_IDS at a time: store.h's
- * contract sets n->id) and the transaction's are written together
- * before COMMIT — under group commit, one INSERT per batch instead of
- * one per paying relative — with their outbox rows for the webhooks
- * active then.  A savepoint rolled back drops those kept since it (and
- * makes those written since it to be written again, as the database
- * undid them).  Anything that reads or changes the outbox or the
- * webhooks writes them first, so a transaction sees its own and a
- * webhook added in it does not get a notification made before it.
- */
-static const pg_stmt st_note_ids = { "note_ids",
-	"SELECT nextval('notifications_id_seq') FROM generate_series(1, $1)",
-	NULL };
-static const pg_stmt st_notes_write = { "notes_write",
-	"WITH n AS (INSERT INTO notifications (id, person_id, kind, "
-	"  relative_id, relative_ssn, relative_name, relationship, amount_fen, "
-	"  institution_code, institution_name, ref, detail, created_at) "
-	"  SELECT x.id, x.pid, x.kind, nullif(x.rid, 0), x.rssn, x.rname, "
-	"    x.rel, x.amt, nullif(x.ic, ''), nullif(x.iname, ''), x.ref, "
-	"    nullif(x.detail, ''), x.at "
-	"  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
-	"    $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], "
-	"    $10::text[], $11::text[], $12::text[], $13::bigint[]) "
-	"    AS x(id, pid, kind, rid, rssn, rname, rel, amt, ic, iname, ref, "
-	"         detail, at) "
-	"  ORDER BY x.id RETURNING id, created_at), "
-	"f AS (INSERT INTO webhook_deliveries (webhook_id, notification_id, "
-	"  state, attempts, next_at_ms, created_at) "
-	"  SELECT w.id, n.id, 'pending', 0, n.created_at * 1000, n.created_at "
-	"  FROM n, webhooks w WHERE w.removed_at IS NULL ORDER BY n.id, w.id) "
-	"SELECT count(*) FROM n", NULL };
-
-void pg_notes_txn_begin(pg_store *ps)
-{
-	pg_note_buf *b = &ps->nb;
-
-	b->n = b->flushed = b->n_sp = b->flushed_sp = 0;
-	b->nids = b->next = 0;  /* ids a transaction left are never used */
-}
-
-/* Those written before a savepoint are written for good as far as it
- * goes: no need to keep them (a long import stays small). */
-void pg_notes_savepoint(pg_store *ps)
-{
-	pg_note_buf *b = &ps->nb;
-
-	if (b->flushed > 0) {
-		memmove(b->rec, b->rec + b->flushed,
-			sizeof *b->rec * (size_t)(b->n - b->flushed));
-		b->n -= b->flushed;
-		b->flushed = 0;
-	}
-	b->n_sp = b->n;
-	b->flushed_sp = b->flushed;
-}
-
-void pg_notes_rollback_to(pg_store *ps)
-{
-	ps->nb.n = ps->nb.n_sp;
-	ps->nb.flushed = ps->nb.flushed_sp;
-}
-
-void pg_notes_free(pg_store *ps)
-{
-	free(ps->nb.rec);
-	memset(&ps->nb, 0, sizeof ps->nb);
-}
-
-/* Columns of rec[from..to) as the arrays of notes_write. */
-static void notes_params(pg_params *q, const yb_notification *rec, int from,
-			 int to)
-{
-	int k = to - from;
-	int64_t *num = malloc(4 * (size_t)(k ? k : 1) * sizeof *num);
-	const char **txt = malloc(8 * (size_t)(k ? k : 1) * sizeof *txt);
-
-	if (!num || !txt) {
-		q->oom = true;
-		goto out;
-	}
-	for (int i = 0; i < k; i++) {
-		const yb_notification *n = &rec[from + i];
-
-		num[i] = n->id;
-		num[k + i] = n->person_id;
-		num[2 * k + i] = n->relative_id;
-		num[3 * k + i] = n->amount_fen;
-		txt[i] = yb_note_kind_str(n->kind);
-		txt[k + i] = n->relative_ssn;
-		txt[2 * k + i] = n->relative_name;
-		txt[3 * k + i] = yb_relationship_str(n->relationship);
-		txt[4 * k + i] = n->institution_code;
-		txt[5 * k + i] = n->institution_name;
-		txt[6 * k + i] = n->ref;
-		txt[7 * k + i] = n->detail;
-	}
-	pg_p_i64_array(q, num, k);
-	pg_p_i64_array(q, num + k, k);
-	pg_p_text_array(q, txt, k);
-	pg_p_i64_array(q, num + 2 * k, k);
-	pg_p_text_array(q, txt + k, k);
-	pg_p_text_array(q, txt + 2 * k, k);
-	pg_p_text_array(q, txt + 3 * k, k);
-	pg_p_i64_array(q, num + 3 * k, k);
-	pg_p_text_array(q, txt + 4 * k, k);
-	pg_p_text_array(q, txt + 5 * k, k);
-	pg_p_text_array(q, txt + 6 * k, k);
-	pg_p_text_array(q, txt + 7 * k, k);
-	for (int i = 0; i < k; i++)
-		num[i] = rec[from + i].created_at;
-	pg_p_i64_array(q, num, k);
-out:
-	free(num);
-	free(txt);
-}
-
-int pg_notes_flush(pg_store *ps, yb_err *err)
-{
-	pg_note_buf *b = &ps->nb;
-	pg_params q;
-	PGresult *res;
-
-	if (b->flushed >= b->n)
-		return 0;
-	pg_params_init(&q);
-	notes_params(&q, b->rec, b->flushed, b->n);
-	res = pg_run_release(ps, &st_notes_write, &q, err);
-	if (!res)
-		return -1;
-	PQclear(res);
-	b->flushed = b->n;
-	return 0;
-}
-
-/* The next id for a kept notification. */
-static int note_id(pg_store *ps, int64_t *id, yb_err *err)
-{
-	pg_note_buf *b = &ps->nb;
-	PGresult *res;
-
-	if (b->next >= b->nids) {
-		pg_params q;
-
-		pg_params_init(&q);
-		pg_p_i64(&q, PG_NOTE_IDS);
-		res = pg_run(ps, &st_note_ids, &q, err);
-		if (!res)
-			return -1;
-		b->nids = PQntuples(res) < PG_NOTE_IDS ? PQntuples(res)
-						       : PG_NOTE_IDS;
-		for (int i = 0; i < b->nids; i++)
-			b->ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		b->next = 0;
-		PQclear(res);
-		if (b->nids == 0)
-			return yb_errf(err, "store.error",
-				       "postgresql: no notification id");
-	}
-	*id = b->ids[b->next++];
-	return 0;
-}
-
-static int note_keep(pg_store *ps, yb_notification *n, yb_err *err)
-{
-	pg_note_buf *b = &ps->nb;
-
-	if (b->n == b->cap) {
-		int cap = b->cap ? 2 * b->cap : 16;
-		yb_notification *rec = realloc(b->rec, (size_t)cap * sizeof *rec);
-
-		if (!rec)
-			return yb_errf(err, "out_of_memory", "out of memory");
-		b->rec = rec;
-		b->cap = cap;
-	}
-	if (note_id(ps, &n->id, err) < 0)
-		return -1;
-	b->rec[b->n++] = *n;
-	/* a transaction that makes many writes them as it goes */
-	return b->n - b->flushed >= PG_NOTE_FLUSH_AT ? pg_notes_flush(ps, err)
-						     : 0;
-}
-
 int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 {
 	pg_params q;
-
-	if (PS(st)->in_txn && PS(st)->txn_write)
-		return note_keep(PS(st), n, err);
 
 	pg_params_init(&q);
 	pg_p_i64(&q, n->person_id);
@@ -385,8 +197,6 @@ int pg_notifications_of(yb_store *st, yb_id person_id, yb_id before,
 {
 	pg_params q;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, person_id);
 	pg_p_i64(&q, pg_before(before));
@@ -400,8 +210,6 @@ int pg_notifications_unread(yb_store *st, yb_id person_id, int64_t *count,
 {
 	pg_params q;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, person_id);
 	return one_int(st, &st_notes_unread, &q, count, err);
@@ -414,8 +222,6 @@ int pg_notification_mark_read(yb_store *st, yb_id person_id, yb_id id,
 	PGresult *res;
 	bool mine;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	*changed = 0;
 	pg_params_init(&q);
 	pg_p_i64(&q, person_id);
@@ -440,8 +246,6 @@ int pg_webhook_insert(yb_store *st, yb_webhook *w, yb_err *err)
 {
 	pg_params q;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_text(&q, w->url);
 	pg_p_text(&q, w->secret);
@@ -477,8 +281,6 @@ int pg_webhook_remove(yb_store *st, yb_id id, yb_time at, yb_err *err)
 	PGresult *res;
 	int64_t changed;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	pg_p_i64(&q, at);
@@ -499,8 +301,6 @@ int pg_deliveries_list(yb_store *st, int state, yb_id before, int limit,
 {
 	pg_params q;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	if (state < 0)
 		pg_p_null(&q);
@@ -516,8 +316,6 @@ int pg_delivery_by_id(yb_store *st, yb_id id, yb_delivery *out, yb_err *err)
 {
 	pg_params q;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	return pg_lookup(PS(st), &st_deliv_by_id, &q, decode_delivery, out,
@@ -532,8 +330,6 @@ int pg_deliveries_claim(yb_store *st, int64_t now_ms, int64_t lease_until_ms,
 	int got = 0;
 
 	*n = 0;
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, now_ms);
 	pg_p_i64(&q, lease_until_ms);
@@ -555,8 +351,6 @@ int pg_delivery_update(yb_store *st, const yb_delivery *d, yb_err *err)
 	PGresult *res;
 	int64_t changed;
 
-	if (pg_notes_flush(PS(st), err) < 0)
-		return -1;
 	pg_params_init(&q);
 	pg_p_i64(&q, d->id);
 	pg_p_text(&q, yb_deliv_state_str(d->state));

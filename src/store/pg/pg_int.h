@@ -34,7 +34,7 @@
 #include "store/store.h"
 
 #define PG_MAX_PARAMS   32      /* most parameters of any statement */
-#define PG_MAX_ARRAYS   16      /* array parameters of one statement */
+#define PG_MAX_ARRAYS   12      /* array parameters of one statement */
 #define PG_MAX_PREPARED 160     /* distinct statements (with variants) */
 
 /* Transaction-scoped advisory locks (any constants, distinct from each
@@ -82,22 +82,6 @@ typedef struct pg_audit_buf {
 	int want;               /* how many numbers a claim reserves */
 } pg_audit_buf;
 
-/*
- * pg2: a write transaction's notifications, kept here and written in one
- * statement before COMMIT (notify.c), as the audit records are; their
- * ids are taken from the table's sequence PG_NOTE_IDS at a time.
- */
-#define PG_NOTE_IDS 8
-#define PG_NOTE_FLUSH_AT 256    /* kept: more are written at once */
-
-typedef struct pg_note_buf {
-	yb_notification *rec;   /* rec[flushed..n) not in the table yet */
-	int n, cap, flushed;
-	int n_sp, flushed_sp;   /* ... when the savepoint was taken */
-	int64_t ids[PG_NOTE_IDS];
-	int nids, next;         /* ids[next..nids) still free */
-} pg_note_buf;
-
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -111,7 +95,6 @@ typedef struct pg_store {
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	pg_audit_buf ab;        /* its buffered records (audit.c) */
-	pg_note_buf nb;         /* its buffered notifications (notify.c) */
 	/* issue 16: the accounts account_lock locked since the last
 	 * transaction boundary or savepoint, as read under the lock (the
 	 * slotted ones unlocked, balance 0); account_by_id and ledger_post
@@ -390,13 +373,6 @@ void pg_audit_rollback_to(pg_store *ps);
 int pg_audit_flush(pg_store *ps, bool at_commit, yb_err *err);
 void pg_audit_txn_end(pg_store *ps);
 void pg_audit_free(pg_store *ps);
-/* pg2: the buffered notifications' part in the same places (notify.c);
- * pg_notes_flush writes them (also before any read of the outbox). */
-void pg_notes_txn_begin(pg_store *ps);
-void pg_notes_savepoint(pg_store *ps);
-void pg_notes_rollback_to(pg_store *ps);
-int pg_notes_flush(pg_store *ps, yb_err *err);
-void pg_notes_free(pg_store *ps);
 /* The institutions a connection remembers (register.c): forgotten when
  * it reconnects (another server may be primary now) and on close. */
 void pg_inst_forget(pg_store *ps);
