@@ -220,8 +220,8 @@ static void pg_rollback(yb_store *st)
  * that changes nothing a caller can see.  A savepoint (pg2) goes with
  * the request's first statement, pipelined (stmt.c); one that nothing
  * ran in is never sent.  Under group commit every request is a
- * savepoint in its batch: two round trips less per request on the
- * writer.
+ * savepoint in its batch: neither costs the writer a round trip of its
+ * own.
  */
 static int pg_savepoint(yb_store *st, yb_err *err)
 {
