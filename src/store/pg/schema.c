@@ -692,24 +692,26 @@ static const char *const migrations[] = {
 	 * indexes no query reads: ledger_entries' primary key (entries are
 	 * found by account, never by id alone) and ledger_entries_txn (the
 	 * check groups the whole table by transaction, a hash aggregate
-	 * here; SQLite keeps it for its own check's single pass). */
+	 * here; SQLite keeps it for its own check's single pass).  IF
+	 * EXISTS: a database set back to an older version runs it again
+	 * (tests/cli/nhsa_migration.sh). */
 	"ALTER TABLE ledger_entries"
-	"  DROP CONSTRAINT ledger_entries_txn_id_fkey,"
-	"  DROP CONSTRAINT ledger_entries_account_id_fkey,"
-	"  DROP CONSTRAINT ledger_entries_pkey;"
-	"DROP INDEX ledger_entries_txn;"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_txn_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_account_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_pkey;"
+	"DROP INDEX IF EXISTS ledger_entries_txn;"
 	"ALTER TABLE settlements"
-	"  DROP CONSTRAINT settlements_institution_code_fkey,"
-	"  DROP CONSTRAINT settlements_patient_id_fkey,"
-	"  DROP CONSTRAINT settlements_ledger_txn_id_fkey;"
+	"  DROP CONSTRAINT IF EXISTS settlements_institution_code_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlements_patient_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlements_ledger_txn_id_fkey;"
 	"ALTER TABLE settlement_shares"
-	"  DROP CONSTRAINT settlement_shares_settlement_id_fkey,"
-	"  DROP CONSTRAINT settlement_shares_payer_person_id_fkey,"
-	"  DROP CONSTRAINT settlement_shares_account_id_fkey,"
-	"  DROP CONSTRAINT settlement_shares_binding_id_fkey;"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_settlement_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_payer_person_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_account_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_binding_id_fkey;"
 	"ALTER TABLE notifications"
-	"  DROP CONSTRAINT notifications_person_id_fkey,"
-	"  DROP CONSTRAINT notifications_relative_id_fkey;",
+	"  DROP CONSTRAINT IF EXISTS notifications_person_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS notifications_relative_id_fkey;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
