@@ -92,7 +92,8 @@ static const char check_help[] =
 	"\n"
 	"Check the books: every transaction's entries sum to zero (SPEC A1), the\n"
 	"balances of all accounts sum to zero (A3), each balance equals the sum\n"
-	"of its entries, and no personal account is below zero (A2).\n"
+	"of its entries, no personal account is below zero (A2), and no entry,\n"
+	"settlement, share or notification points at a row that is not there.\n"
 	"Exit status 1 if any check fails.\n"
 	"\n"
 	"Example:\n"
@@ -110,7 +111,7 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (yb_ledger_check(&cli->ctx, &r, &ok, &err) < 0)
 		return cli_fail(cli, &err);
-	rc = cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	rc = cli_emit(cli, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"ok", ok,
 		"accounts", (json_int_t)r.accounts,
 		"transactions", (json_int_t)r.transactions,
@@ -119,7 +120,8 @@ static int ledger_check(yb_cli *cli, int argc, char **argv)
 		"sum_entries_fen", (json_int_t)r.sum_entries_fen,
 		"unbalanced_transactions", (json_int_t)r.unbalanced_transactions,
 		"mismatched_accounts", (json_int_t)r.mismatched_accounts,
-		"negative_personal", (json_int_t)r.negative_personal));
+		"negative_personal", (json_int_t)r.negative_personal,
+		"dangling_refs", (json_int_t)r.dangling_refs));
 	if (rc != CLI_OK)
 		return rc;
 	if (!ok)

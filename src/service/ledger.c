@@ -194,7 +194,8 @@ int yb_ledger_check(yb_ctx *ctx, yb_ledger_report *out, bool *ok,
 		return -1;
 	*ok = out->sum_balances_fen == 0 && out->sum_entries_fen == 0 &&
 	      out->unbalanced_transactions == 0 &&
-	      out->mismatched_accounts == 0 && out->negative_personal == 0;
+	      out->mismatched_accounts == 0 && out->negative_personal == 0 &&
+	      out->dangling_refs == 0;
 	return 0;
 }
 

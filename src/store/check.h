@@ -21,6 +21,34 @@
 
 /* ---- rules ---------------------------------------------------------------- */
 
+/* ledger_check's count of references to no row (store.h dangling_refs),
+ * one anti-join per reference, in SQL both engines run: PostgreSQL no
+ * longer checks these keys per row (pg/schema.c 12), SQLite still does,
+ * and the check holds both to them. */
+#define YB_SQL_DANGLING(child, col, parent, key) \
+	"(SELECT count(*) FROM " child " c LEFT JOIN " parent " p " \
+	" ON p." key " = c." col " WHERE c." col " IS NOT NULL AND p." key \
+	" IS NULL)"
+#define YB_SQL_DANGLING_REFS \
+	"SELECT " \
+	YB_SQL_DANGLING("ledger_entries", "account_id", "accounts", "id") " + " \
+	YB_SQL_DANGLING("ledger_entries", "txn_id", "ledger_txns", "id") " + " \
+	YB_SQL_DANGLING("settlements", "institution_code", "institutions", \
+			"code") " + " \
+	YB_SQL_DANGLING("settlements", "patient_id", "persons", "id") " + " \
+	YB_SQL_DANGLING("settlements", "ledger_txn_id", "ledger_txns", "id") \
+	" + " \
+	YB_SQL_DANGLING("settlement_shares", "settlement_id", "settlements", \
+			"id") " + " \
+	YB_SQL_DANGLING("settlement_shares", "payer_person_id", "persons", \
+			"id") " + " \
+	YB_SQL_DANGLING("settlement_shares", "account_id", "accounts", "id") \
+	" + " \
+	YB_SQL_DANGLING("settlement_shares", "binding_id", "bindings", "id") \
+	" + " \
+	YB_SQL_DANGLING("notifications", "person_id", "persons", "id") " + " \
+	YB_SQL_DANGLING("notifications", "relative_id", "persons", "id")
+
 /* A1: a posting has a kind and 2..YB_POSTING_MAX_ENTRIES entries that sum
  * to exactly zero, without overflow ("ledger.unbalanced" otherwise). */
 int yb_check_posting(const yb_posting *p, yb_err *err);

@@ -63,6 +63,12 @@ typedef struct yb_ledger_report {
 	int64_t unbalanced_transactions; /* transactions whose entries ≠ 0 */
 	int64_t mismatched_accounts;     /* balance ≠ sum of its entries */
 	int64_t negative_personal;       /* personal accounts below 0 (A2) */
+	/* rows of the ledger and the settlements pointing at no row: an
+	 * entry at no account or transaction, a settlement at no
+	 * institution, person or transaction, a share at no settlement,
+	 * person, account or binding, a notification at no person (the
+	 * foreign keys PostgreSQL no longer checks per row; pg/schema.c 12) */
+	int64_t dangling_refs;
 } yb_ledger_report;
 
 typedef int (*yb_audit_visit_fn)(void *arg, const yb_audit_record *rec,

@@ -11,6 +11,8 @@
  */
 #include "testdb.h"
 
+#include <sqlite3.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
  * on failure.  yb_test_pg_free: closes the store and drops its database. */
 yb_store *yb_test_pg_new(char *url_out);
 void yb_test_pg_free(yb_store *st);
+void yb_test_pg_exec(const char *url, const char *sql);
 
 #define URL_SZ 512
 
@@ -139,4 +142,23 @@ void yb_test_store_free(yb_store *st)
 	yb_store_close(st);
 	remove_files(f->path);
 	free(f);
+}
+
+void yb_test_raw_exec(const char *url, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (strncmp(url, "pg:", 3) == 0) {
+		yb_test_pg_exec(url, sql);
+		return;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0)
+		url += 7;
+	if (sqlite3_open(url, &db) != SQLITE_OK)
+		die("cannot open", url);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		die("raw exec", msg);
+	sqlite3_close(db);
 }

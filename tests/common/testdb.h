@@ -21,4 +21,11 @@ void yb_test_store_free(yb_store *st);
 /* "sqlite" or "pg". */
 const char *yb_test_engine(void);
 
+/* Run `sql` (several statements may be given) on the database at `url`
+ * through a raw connection of its own, behind the store's back — as
+ * someone with the file or the database's owner role could: a raw SQLite
+ * connection does not enforce foreign keys.  For tests that plant what
+ * the store never writes; aborts on failure. */
+void yb_test_raw_exec(const char *url, const char *sql);
+
 #endif

@@ -23,6 +23,7 @@
 
 yb_store *yb_test_pg_new(char *url_out);
 void yb_test_pg_free(yb_store *st);
+void yb_test_pg_exec(const char *url, const char *sql);
 
 #if !__has_include(<libpq-fe.h>)
 /* Built without libpq (meson -Dpostgresql=disabled): no pg suites are
@@ -37,6 +38,14 @@ yb_store *yb_test_pg_new(char *url_out)
 void yb_test_pg_free(yb_store *st)
 {
 	yb_store_close(st);
+}
+
+void yb_test_pg_exec(const char *url, const char *sql)
+{
+	(void)url;
+	(void)sql;
+	fprintf(stderr, "testdb_pg: built without PostgreSQL support\n");
+	abort();
 }
 #else
 #include <libpq-fe.h>
@@ -234,5 +243,20 @@ void yb_test_pg_free(yb_store *st)
 		return;         /* a second connection the test opened itself */
 	drop_db(d->name);
 	free(d);
+}
+
+void yb_test_pg_exec(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url + 3);      /* after "pg:" */
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		die("cannot connect", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		die("raw exec", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
 }
 #endif

@@ -291,6 +291,50 @@ static void test_audit_tamper(void **state)
 	assert_true(rep.problem[0] != '\0');
 }
 
+/* Rows pointing at no row: PostgreSQL no longer checks these foreign
+ * keys per row (pg/schema.c 12), so `ledger check` must see what they
+ * prevented, on both engines.  Planted through a raw connection: an
+ * entry at no account (in a balanced transaction, so that only this
+ * check can see it), then a share at no settlement. */
+static void test_dangling(void **state)
+{
+	fx *f = *state;
+	yb_person p = fx_person(f, 1, "employee_tier1");
+	yb_contribution_new in = contrib(p.ssn, "2026-01", "E1");
+	yb_ledger_report rep;
+	bool ok;
+	yb_err e;
+
+	fx_employer(f, "E1");
+	assert_ok(yb_contribution_post(&f->ctx, &in, NULL, &e), e);
+	assert_ok(yb_ledger_check(&f->ctx, &rep, &ok, &e), e);
+	assert_true(ok);
+	assert_int_equal(rep.dangling_refs, 0);
+
+	yb_test_raw_exec(f->url,
+		"INSERT INTO ledger_txns (id, kind, ref, at) "
+		"  VALUES (900001, 'test', 'planted', 0); "
+		"INSERT INTO ledger_entries (txn_id, account_id, amount_fen, "
+		"  balance_after_fen) VALUES (900001, 900098, 5, 5), "
+		"  (900001, 900099, -5, -5)");
+	assert_ok(yb_ledger_check(&f->ctx, &rep, &ok, &e), e);
+	assert_false(ok);
+	assert_int_equal(rep.dangling_refs, 2);
+	assert_int_equal(rep.unbalanced_transactions, 0);
+	assert_int_equal(rep.mismatched_accounts, 0);
+	assert_int_equal(rep.sum_entries_fen, 0);
+	assert_int_equal(rep.sum_balances_fen, 0);
+
+	yb_test_raw_exec(f->url,
+		"INSERT INTO settlement_shares (settlement_id, seq, "
+		"  payer_person_id, account_id, relationship, amount_fen) "
+		"  VALUES (900001, 0, (SELECT min(id) FROM persons), "
+		"  (SELECT min(id) FROM accounts), 'self', 100)");
+	assert_ok(yb_ledger_check(&f->ctx, &rep, &ok, &e), e);
+	assert_false(ok);
+	assert_int_equal(rep.dangling_refs, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +342,7 @@ int main(void)
 		T(test_post),
 		T(test_duplicate),
 		T(test_bad_input),
+		T(test_dangling),
 		T(test_employer_actor),
 		T(test_audit_verify),
 		T(test_audit_tamper),

@@ -146,6 +146,41 @@ static void test_fanout_sees_new_webhooks(void **state)
 	assert_int_equal(deliveries(st), 2);
 }
 
+/* A notification made under a savepoint that is rolled back is gone,
+ * its outbox row too; the one made after it is written whole (the
+ * PostgreSQL engine keeps a transaction's and writes them at commit). */
+static void test_notification_rolled_back(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id told = ts_person(st, "3200001", "Told");
+	yb_id rel = ts_person(st, "3200002", "Relative");
+	yb_notification n1 = note(told, rel), n2 = note(told, rel);
+	yb_notification *got = NULL;
+	yb_webhook w = hook("one");
+	int n = 0;
+	yb_err e;
+
+	TS_OK(st->ops->webhook_insert(st, &w, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	TS_OK(st->ops->notification_insert(st, &n1, &e), &e);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	snprintf(n2.ref, sizeof n2.ref, "binding:2");
+	TS_OK(st->ops->notification_insert(st, &n2, &e), &e);
+	TS_OK(st->ops->release(st, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	TS_OK(st->ops->notifications_of(st, told, 0, 10, &got, &n, &e), &e);
+	assert_int_equal(n, 1);
+	assert_true(got[0].id == n2.id);
+	assert_string_equal(got[0].ref, "binding:2");
+	assert_string_equal(got[0].relative_name, "Relative");
+	assert_true(got[0].relative_id == rel);
+	free(got);
+	assert_int_equal(deliveries(st), 1);
+}
+
 int ts_run_notify(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +190,8 @@ int ts_run_notify(void)
 			test_webhook_and_delivery_not_found, ts_setup,
 			ts_teardown),
 		cmocka_unit_test_setup_teardown(test_fanout_sees_new_webhooks,
+						ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_notification_rolled_back,
 						ts_setup, ts_teardown),
 	};
 

@@ -141,6 +141,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->txn_write = write;
 	ps->sp_open = false;
 	ps->release_pending = false;
+	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
 	ps->nlocked = 0;
@@ -164,6 +165,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	if (!ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
+	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
 	if (pg_audit_flush(ps, true, err) < 0) {
 		pg_rollback(st);
 		return -1;
@@ -171,6 +173,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
 	ps->sp_open = false;
 	ps->release_pending = false;
+	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_audit_txn_end(ps);
@@ -199,6 +202,7 @@ static void pg_rollback(yb_store *st)
 	ps->in_txn = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
+	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_audit_txn_end(ps);
@@ -210,25 +214,22 @@ static void pg_rollback(yb_store *st)
  * a release() after it is a harmless no-op.  Ending it there also keeps an
  * import that rejects many rows from piling up subtransactions.
  *
- * A release is not sent at once: it goes with the next savepoint, in one
- * round trip ("RELEASE ...; SAVEPOINT ..."), or is made by the COMMIT.
- * Under group commit every request is a savepoint in its batch, so this
- * is a round trip less per request on the writer.  Until then the
- * released savepoint stays open underneath; nothing can roll back to it
- * (sp_open is false), so that changes nothing a caller can see.
+ * Neither is sent at once.  A release goes with the next savepoint or is
+ * made by the COMMIT; until then the released savepoint stays open
+ * underneath, and nothing can roll back to it (sp_open is false), so
+ * that changes nothing a caller can see.  A savepoint (pg2) goes with
+ * the request's first statement, pipelined (stmt.c); one that nothing
+ * ran in is never sent.  Under group commit every request is a
+ * savepoint in its batch: neither costs the writer a round trip of its
+ * own.
  */
 static int pg_savepoint(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
-	const char *sql = ps->release_pending
-				  ? "RELEASE SAVEPOINT yb_sp; SAVEPOINT yb_sp"
-				  : "SAVEPOINT yb_sp";
 
 	if (ps->sp_open)
 		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
-	ps->release_pending = false;
-	if (pg_simple(ps->conn, sql, err) < 0)
-		return -1;
+	ps->sp_pending = true;
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
 	ps->nlocked = 0;        /* kept per request (group commit) */
@@ -244,7 +245,10 @@ static int pg_release(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
-	ps->release_pending = true;
+	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
+		ps->sp_pending = false;
+	else
+		ps->release_pending = true;
 	return 0;
 }
 
@@ -260,6 +264,10 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->audit_chain = ps->audit_chain_sp;
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_audit_rollback_to(ps);
+	if (ps->sp_pending) {   /* nothing ran in it: nothing to undo */
+		ps->sp_pending = false;
+		return 0;
+	}
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);

@@ -572,7 +572,8 @@ static const pg_stmt st_ledger_check = { "ledger_check",
 	"     FROM account_slots s WHERE s.account_id = a.id), 0) "
 	"     <> coalesce(e.s, 0)), "
 	"  (SELECT count(*) FROM accounts "
-	"   WHERE kind = 'personal' AND balance_fen < 0)", NULL };
+	"   WHERE kind = 'personal' AND balance_fen < 0), "
+	"  (" YB_SQL_DANGLING_REFS ")", NULL };
 
 int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 {
@@ -591,6 +592,7 @@ int pg_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 	out->unbalanced_transactions = pg_r_i64(&r);
 	out->mismatched_accounts = pg_r_i64(&r);
 	out->negative_personal = pg_r_i64(&r);
+	out->dangling_refs = pg_r_i64(&r);
 	PQclear(res);
 	return r.bad ? pg_corrupt(err, "ledger report") : 0;
 }

@@ -90,6 +90,8 @@ typedef struct pg_store {
 	bool txn_write;         /* begun with write = true */
 	bool sp_open;           /* the caller's savepoint is open */
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
+	bool sp_pending;        /* taken, SAVEPOINT not sent yet: goes with
+				 * the next statement (pg_run, pipelined) */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	pg_audit_buf ab;        /* its buffered records (audit.c) */

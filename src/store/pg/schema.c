@@ -677,6 +677,41 @@ static const char *const migrations[] = {
 	 * nothing per row (sqlite/schema.c 11 rewrites SQLite's as "="
 	 * chains); the version keeps step, which `yibao migrate` requires */
 	"SELECT 1;",
+	/* 12 — issue 16, pg2: what a settlement's writes maintain
+	 * (docs/POSTGRESQL.md, "Keys and indexes a settlement writes").
+	 * A foreign key costs a query and a row lock per row and key (an
+	 * SPI look-up of the target FOR KEY SHARE, queued as an AFTER
+	 * trigger event); on the settlement's path every target is a row
+	 * the same transaction has just read, locked or inserted, and the
+	 * store deletes none of them, so those checks cannot fail.  They
+	 * go; `ledger check` finds what they prevented (an entry at no
+	 * account or transaction, a settlement at no institution, person
+	 * or ledger transaction, a share at no settlement, person, account
+	 * or binding, a notification at no person).  Kept: the keys of
+	 * rarer writes and those set by an UPDATE (revoke_txn_id).  And two
+	 * indexes no query reads: ledger_entries' primary key (entries are
+	 * found by account, never by id alone) and ledger_entries_txn (the
+	 * check groups the whole table by transaction, a hash aggregate
+	 * here; SQLite keeps it for its own check's single pass).  IF
+	 * EXISTS: a database set back to an older version runs it again
+	 * (tests/cli/nhsa_migration.sh). */
+	"ALTER TABLE ledger_entries"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_txn_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_account_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS ledger_entries_pkey;"
+	"DROP INDEX IF EXISTS ledger_entries_txn;"
+	"ALTER TABLE settlements"
+	"  DROP CONSTRAINT IF EXISTS settlements_institution_code_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlements_patient_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlements_ledger_txn_id_fkey;"
+	"ALTER TABLE settlement_shares"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_settlement_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_payer_person_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_account_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS settlement_shares_binding_id_fkey;"
+	"ALTER TABLE notifications"
+	"  DROP CONSTRAINT IF EXISTS notifications_person_id_fkey,"
+	"  DROP CONSTRAINT IF EXISTS notifications_relative_id_fkey;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

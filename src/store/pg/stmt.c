@@ -297,6 +297,67 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
 	return i;
 }
 
+/*
+ * issue 16, pg2: the savepoint a request took (engine.c), sent in the
+ * same round trip as its first statement — libpq pipeline mode: the
+ * pending RELEASE of the request before, the SAVEPOINT, the statement,
+ * one Sync.  Under group commit every request on the writer opens with
+ * one, so this is a round trip less per request.  The answer is the
+ * statement's result, or NULL with the first error (what follows an
+ * error in a pipeline is not run).
+ */
+static PGresult *run_after_savepoint(pg_store *ps, const char *name,
+				     pg_params *p, yb_err *err)
+{
+	PGconn *c = ps->conn;
+	PGresult *res, *out = NULL;
+	int nq = 0, want = ps->release_pending ? 3 : 2, k = 0, nulls = 0;
+	bool synced = false;
+
+	ps->sp_pending = false;
+	if (!PQenterPipelineMode(c)) {
+		pg_result_err(c, NULL, err);
+		return NULL;
+	}
+	if (ps->release_pending)
+		nq += PQsendQueryParams(c, "RELEASE SAVEPOINT yb_sp", 0, NULL,
+					NULL, NULL, NULL, 0);
+	ps->release_pending = false;
+	nq += PQsendQueryParams(c, "SAVEPOINT yb_sp", 0, NULL, NULL, NULL,
+				NULL, 0);
+	nq += PQsendQueryPrepared(c, name, p->n, p->v, NULL, NULL, 0);
+	if (nq == want && PQpipelineSync(c)) {
+		/* each query's result and a NULL after it, the Sync's last */
+		while (!synced && nulls <= nq) {
+			ExecStatusType st;
+
+			if (!(res = PQgetResult(c))) {
+				nulls++;
+				continue;
+			}
+			st = PQresultStatus(res);
+			if (st == PGRES_PIPELINE_SYNC)
+				synced = true;
+			if (k++ == nq - 1 && (st == PGRES_TUPLES_OK ||
+					      st == PGRES_COMMAND_OK))
+				out = res;
+			else if (st != PGRES_COMMAND_OK &&
+				 st != PGRES_PIPELINE_SYNC &&
+				 st != PGRES_PIPELINE_ABORTED && !err->code)
+				pg_result_err(c, res, err);
+			else
+				PQclear(res);
+		}
+	}
+	if (!synced || !PQexitPipelineMode(c)) {
+		PQclear(out);
+		out = NULL;
+		if (!err->code)         /* the connection broke */
+			pg_result_err(c, NULL, err);
+	}
+	return out;
+}
+
 PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 {
 	static pg_params none;
@@ -317,6 +378,10 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	if (i < 0)
 		return NULL;
 	stmt_name(ps, i, name);
+	if (ps->sp_pending) {
+		yb_err_clear(err);
+		return run_after_savepoint(ps, name, p, err);
+	}
 	res = PQexecPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

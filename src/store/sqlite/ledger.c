@@ -297,7 +297,7 @@ int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 {
 	sq_store *s = sq_of(st);
 	int64_t acc[3] = { 0 }, txns[1] = { 0 }, ent[2] = { 0 }, grp[2] = { 0 },
-		mis[1] = { 0 };
+		mis[1] = { 0 }, dangling[1] = { 0 };
 
 	if (aggregate(s, SQ_CHECK_ACCOUNTS,
 		      "SELECT count(*), coalesce(sum(balance_fen), 0), "
@@ -317,7 +317,9 @@ int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 	    aggregate(s, SQ_CHECK_MISMATCHED,
 		      "SELECT count(*) FROM accounts a WHERE a.balance_fen <> "
 		      "(SELECT coalesce(sum(e.amount_fen), 0) FROM ledger_entries e "
-		      "WHERE e.account_id = a.id)", mis, 1, err) < 0)
+		      "WHERE e.account_id = a.id)", mis, 1, err) < 0 ||
+	    aggregate(s, SQ_CHECK_DANGLING, YB_SQL_DANGLING_REFS, dangling, 1,
+		      err) < 0)
 		return -1;
 	memset(out, 0, sizeof *out);
 	out->accounts = acc[0];
@@ -329,5 +331,6 @@ int sq_ledger_check(yb_store *st, yb_ledger_report *out, yb_err *err)
 	/* A transaction with no entries at all is unbalanced too. */
 	out->unbalanced_transactions = grp[0] + (txns[0] - grp[1]);
 	out->mismatched_accounts = mis[0];
+	out->dangling_refs = dangling[0];
 	return 0;
 }
