@@ -37,17 +37,15 @@ static void settle(yb_hreq *r, bool preview)
 
 	if (yb_settle_body(r->json, &req, &err) < 0 ||
 	    yb_settle(&r->ctx, &req, preview, &s, &repeat, &err) < 0) {
-		yb_metrics_settlement(yb_err_http_status(err.kind) >= 500
-					      ? YB_SETTLE_OUT_ERROR
-					      : YB_SETTLE_OUT_REFUSED);
+		r->settle_outcome = YB_SETTLE_OUT_REFUSED;  /* or 5xx */
 		yb_reply_error(r, &err);
 		return;
 	}
 	if (preview)
 		s.state = YB_SETTLE_PREVIEW;
-	yb_metrics_settlement(preview  ? YB_SETTLE_OUT_PREVIEW
-			      : repeat ? YB_SETTLE_OUT_REPEAT
-				       : YB_SETTLE_OUT_SETTLED);
+	r->settle_outcome = preview ? YB_SETTLE_OUT_PREVIEW
+			    : repeat ? YB_SETTLE_OUT_REPEAT
+				     : YB_SETTLE_OUT_SETTLED;
 	yb_reply_later(r, preview || repeat ? MHD_HTTP_OK : MHD_HTTP_CREATED,
 		       yb_render_settlement_data, &s, sizeof s);
 }

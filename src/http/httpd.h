@@ -74,6 +74,10 @@ typedef struct yb_hreq {
 	char err_msg[YB_ERR_MSG_MAX];    /* its message, logged for 5xx only */
 	struct timespec t0;
 	int counted;                     /* in the in-flight count */
+	/* A settlement's outcome (YB_SETTLE_OUT_*, -1: not one), counted
+	 * once when the answer leaves: a handler may run twice in a batch
+	 * (undo on demand), and its batch may still fail to commit. */
+	int settle_outcome;
 
 	/* group commit: the connection is suspended while its handler waits
 	 * in the writer's batch (server_request.c) */

@@ -184,6 +184,7 @@ static yb_hreq *req_new(struct MHD_Connection *conn, const char *url,
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->conn = conn;
 	r->method = method;
+	r->settle_outcome = -1;
 	if (split_path(r, url) < 0) {
 		free(r);
 		return NULL;
@@ -565,6 +566,9 @@ static enum MHD_Result queue(yb_hreq *r)
 	     (t1.tv_nsec - r->t0.tv_nsec);
 	yb_metrics_request(r->route ? (int)(r->route - yb_http_routes) : -1,
 			   r->status, ns);
+	if (r->settle_outcome >= 0)
+		yb_metrics_settlement(r->status >= 500 ? YB_SETTLE_OUT_ERROR
+						       : r->settle_outcome);
 	yb_log_access(r, ns / 1000);
 	return ret;
 }

@@ -271,3 +271,25 @@ test('X3: the audit listing, newest first, records the changes', async () => {
     assert.ok(actions.has(a), `${a} in ${[...actions]}`);
   }
 });
+
+test('metrics: settlements are counted by what their answers said, once each', async () => {
+  const outcomes = async () => {
+    const text = (await srv.get('/metrics')).text;
+    const n = (o) => Number((text.match(new RegExp(`^yibao_settlements_total\\{outcome="${o}"\\} (\\d+)$`, 'm')) || [])[1]);
+    return { settled: n('settled'), repeat: n('repeat'), refused: n('refused'), error: n('error') };
+  };
+  const p = await seedPerson(srv, { balance: 50000, name: '计数人' });
+  const before = await outcomes();
+  // Sent at once, so that they share group-commit batches (a batch of
+  // handlers may run twice: undo on demand); one is a repeat, one refused.
+  const bills = Array.from({ length: 10 }, () => bill(p, 1000));
+  const sent = [...bills, bills[0], { ...bill(p, 1000), credential: { type: 'ssn', value: '000000000000000000' } }];
+  const rs = await Promise.all(sent.map((b) => srv.post('/api/v1/settlements', b, { token: h1.key })));
+  const status = rs.map((r) => r.status);
+  const after = await outcomes();
+  assert.equal(after.settled - before.settled, status.filter((s) => s === 201).length, status.join());
+  assert.equal(after.repeat - before.repeat, status.filter((s) => s === 200).length, status.join());
+  assert.equal(after.refused - before.refused, status.filter((s) => s >= 400 && s < 500).length, status.join());
+  assert.equal(after.error - before.error, 0);
+  assert.equal(after.settled - before.settled + after.repeat - before.repeat, 11);
+});
