@@ -193,3 +193,73 @@ int64_t fx_audit_count(fx *f)
 	f->st->ops->rollback(f->st);
 	return n;
 }
+
+/* ---- group-commit tests: the gate ------------------------------------ */
+
+void fx_gate_init(fx_gate *g)
+{
+	*g = (fx_gate){ .open = false };
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
+}
+
+void fx_gate_destroy(fx_gate *g)
+{
+	pthread_cond_destroy(&g->cond);
+	pthread_mutex_destroy(&g->lock);
+}
+
+int fx_gate_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	fx_gate *g = arg;
+
+	(void)ctx;
+	(void)err;
+	pthread_mutex_lock(&g->lock);
+	g->inside = true;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	return 0;
+}
+
+void fx_gate_wait_inside(fx_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (!g->inside)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void fx_gate_done(fx_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->done++;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void fx_gate_open_until_done(fx_gate *g, int n)
+{
+	pthread_mutex_lock(&g->lock);
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	while (g->done < n)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+int fx_job_written_then_refused(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	(void)arg;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
+		     err) < 0) {
+		yb_tx_rollback(ctx);
+		return -1;
+	}
+	yb_tx_rollback(ctx);
+	return yb_errf(err, "test.refused", "refused after writing");
+}

@@ -7,7 +7,9 @@
 #ifndef YB_TEST_SERVICE_FIXTURE_H
 #define YB_TEST_SERVICE_FIXTURE_H
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -83,5 +85,30 @@ int64_t fx_audit_count(fx *f);
 				 (e).code ? (e).code : "(none)",           \
 				 (e).message);                             \
 	} while (0)
+
+/* Group-commit tests (service/batch.h): a job that holds the writer in
+ * a gate until the test opens it, so that the jobs submitted meanwhile
+ * make one batch; and the count of jobs done, under the same lock. */
+typedef struct fx_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool open, inside;
+	int done;
+} fx_gate;
+
+void fx_gate_init(fx_gate *g);
+void fx_gate_destroy(fx_gate *g);
+/* The job (arg: the fx_gate): waits in the gate until it opens. */
+int fx_gate_job(yb_ctx *ctx, void *arg, yb_err *err);
+/* Until the writer is in the gate. */
+void fx_gate_wait_inside(fx_gate *g);
+/* A job's completion callback calls it: one more job done. */
+void fx_gate_done(fx_gate *g);
+/* Open the gate, then wait until n jobs are done. */
+void fx_gate_open_until_done(fx_gate *g, int n);
+/* A job that writes (an audit record), then fails and rolls back its
+ * own transaction with "test.refused": on SQLite, what makes a batch of
+ * replayable jobs undo and run again. */
+int fx_job_written_then_refused(yb_ctx *ctx, void *arg, yb_err *err);
 
 #endif

@@ -407,29 +407,10 @@ static void test_batch_writers_count(void **state)
 /* ---- undo on demand (batch.h): a batch undone and run again ---------- */
 
 typedef struct replay {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool gate_open, in_gate;
-	int done, failed;
+	fx_gate gate;                    /* holds the writer: one batch */
+	int failed;                      /* under gate.lock */
 	int runs_a;
 } replay;
-
-/* The first job holds the writer until the others are queued, so that
- * they make one batch. */
-static int gate_job(yb_ctx *ctx, void *arg, yb_err *err)
-{
-	replay *x = arg;
-
-	(void)ctx;
-	(void)err;
-	pthread_mutex_lock(&x->lock);
-	x->in_gate = true;
-	pthread_cond_broadcast(&x->cond);
-	while (!x->gate_open)
-		pthread_cond_wait(&x->cond, &x->lock);
-	pthread_mutex_unlock(&x->lock);
-	return 0;
-}
 
 static int job_a(yb_ctx *ctx, void *arg, yb_err *err)
 {
@@ -437,22 +418,6 @@ static int job_a(yb_ctx *ctx, void *arg, yb_err *err)
 
 	x->runs_a++;
 	return register_employer(ctx, "RA", err);
-}
-
-/* Writes (an audit record), then fails and rolls back its own
- * transaction: what must leave nothing behind. */
-static int job_b(yb_ctx *ctx, void *arg, yb_err *err)
-{
-	(void)arg;
-	if (yb_tx_begin(ctx, true, err) < 0)
-		return -1;
-	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
-		     err) < 0) {
-		yb_tx_rollback(ctx);
-		return -1;
-	}
-	yb_tx_rollback(ctx);
-	return yb_errf(err, "test.refused", "refused after writing");
 }
 
 static int job_c(yb_ctx *ctx, void *arg, yb_err *err)
@@ -465,12 +430,11 @@ static void replay_done(void *arg, int rc, const yb_err *err)
 {
 	replay *x = arg;
 
-	pthread_mutex_lock(&x->lock);
-	x->done++;
+	pthread_mutex_lock(&x->gate.lock);
 	if (rc < 0 && err->code && strcmp(err->code, "test.refused") == 0)
 		x->failed++;
-	pthread_cond_broadcast(&x->cond);
-	pthread_mutex_unlock(&x->lock);
+	pthread_mutex_unlock(&x->gate.lock);
+	fx_gate_done(&x->gate);
 }
 
 /* X4 with replayable jobs: a job that fails after writing leaves nothing,
@@ -480,8 +444,10 @@ static void replay_done(void *arg, int rc, const yb_err *err)
 static void test_batch_replay_undoes_a_failed_job(void **state)
 {
 	fx *f = *state;
-	replay x = { .gate_open = false, .in_gate = false };
-	yb_batch_fn fns[] = { gate_job, job_a, job_b, job_c };
+	replay x = { .failed = 0 };
+	/* job B writes, then fails: what must leave nothing behind */
+	yb_batch_fn fns[] = { fx_gate_job, job_a, fx_job_written_then_refused,
+			      job_c };
 	yb_batcher *b;
 	yb_batch_stats stats;
 	yb_store *other;
@@ -490,26 +456,18 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 	int64_t audits_before = fx_audit_count(f);
 	yb_err err;
 
-	pthread_mutex_init(&x.lock, NULL);
-	pthread_cond_init(&x.cond, NULL);
+	fx_gate_init(&x.gate);
 	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
 	for (int i = 0; i < 4; i++) {
-		assert_ok(yb_batch_submit_replayable(b, &f->ctx, fns[i], &x,
-						     replay_done, &x, &err),
+		assert_ok(yb_batch_submit_replayable(
+				  b, &f->ctx, fns[i],
+				  i == 0 ? (void *)&x.gate : (void *)&x,
+				  replay_done, &x, &err),
 			  err);
-		if (i > 0)
-			continue;
-		pthread_mutex_lock(&x.lock);     /* the writer is in the gate */
-		while (!x.in_gate)
-			pthread_cond_wait(&x.cond, &x.lock);
-		pthread_mutex_unlock(&x.lock);
+		if (i == 0)
+			fx_gate_wait_inside(&x.gate);
 	}
-	pthread_mutex_lock(&x.lock);
-	x.gate_open = true;
-	pthread_cond_broadcast(&x.cond);
-	while (x.done < 4)
-		pthread_cond_wait(&x.cond, &x.lock);
-	pthread_mutex_unlock(&x.lock);
+	fx_gate_open_until_done(&x.gate, 4);
 	yb_batcher_stats(b, &stats);
 	yb_batcher_stop(b);
 
@@ -526,8 +484,7 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 	assert_int_equal(fx_audit_count(f) - audits_before, 2);
 	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
 	assert_true(rep.ok);
-	pthread_cond_destroy(&x.cond);
-	pthread_mutex_destroy(&x.lock);
+	fx_gate_destroy(&x.gate);
 }
 
 /* ---- the sync apart (batch.h): nothing answers before its sync ---------- */

@@ -215,10 +215,7 @@ static int64_t setl_fen(const json_t *reply, const char *name)
 /* ---- a batch undone and run again ------------------------------------- */
 
 typedef struct replay {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool gate_open, in_gate;
-	int done;
+	fx_gate gate;                    /* holds the writer: one batch */
 	int gw_runs;                     /* runs of the gateway's jobs */
 	struct gw_job {
 		struct replay *r;
@@ -228,23 +225,6 @@ typedef struct replay {
 	} jobs[2];
 } replay;
 
-/* The first job holds the writer until the others are queued, so that
- * they make one batch. */
-static int gate_job(yb_ctx *ctx, void *arg, yb_err *err)
-{
-	replay *r = arg;
-
-	(void)ctx;
-	(void)err;
-	pthread_mutex_lock(&r->lock);
-	r->in_gate = true;
-	pthread_cond_broadcast(&r->cond);
-	while (!r->gate_open)
-		pthread_cond_wait(&r->cond, &r->lock);
-	pthread_mutex_unlock(&r->lock);
-	return 0;
-}
-
 static int gateway_job(yb_ctx *ctx, void *arg, yb_err *err)
 {
 	struct gw_job *j = arg;
@@ -253,32 +233,11 @@ static int gateway_job(yb_ctx *ctx, void *arg, yb_err *err)
 	return yb_nhsa_commit(ctx, j->x, err);
 }
 
-/* Writes (an audit record), then fails and rolls back its own
- * transaction: on SQLite, what spoils the batch. */
-static int spoiler_job(yb_ctx *ctx, void *arg, yb_err *err)
-{
-	(void)arg;
-	if (yb_tx_begin(ctx, true, err) < 0)
-		return -1;
-	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
-		     err) < 0) {
-		yb_tx_rollback(ctx);
-		return -1;
-	}
-	yb_tx_rollback(ctx);
-	return yb_errf(err, "test.refused", "refused after writing");
-}
-
 static void job_done(void *arg, int rc, const yb_err *err)
 {
-	replay *r = arg;
-
 	(void)rc;
 	(void)err;
-	pthread_mutex_lock(&r->lock);
-	r->done++;
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->lock);
+	fx_gate_done(arg);
 }
 
 static void gateway_done(void *arg, int rc, const yb_err *err)
@@ -288,7 +247,7 @@ static void gateway_done(void *arg, int rc, const yb_err *err)
 	j->rc = rc;
 	if (rc < 0)
 		j->err = *err;
-	job_done(j->r, rc, err);
+	job_done(&j->r->gate, rc, err);
 }
 
 /* Messages s[0] and s[1] in one batch with a job that spoils it, after
@@ -296,14 +255,13 @@ static void gateway_done(void *arg, int rc, const yb_err *err)
 static void send_in_spoiled_batch(gw *g, sent *s, char *out[2],
 				  yb_batch_stats *stats)
 {
-	replay r = { .gate_open = false, .in_gate = false };
+	replay r = { .gw_runs = 0 };
 	yb_ctx c = g->f->ctx;
 	yb_batcher *b;
 	size_t len;
 	yb_err err;
 
-	pthread_mutex_init(&r.lock, NULL);
-	pthread_cond_init(&r.cond, NULL);
+	fx_gate_init(&r.gate);
 	for (int i = 0; i < 2; i++) {
 		r.jobs[i].r = &r;
 		r.jobs[i].x = yb_nhsa_begin(&c, &s[i].call);
@@ -311,9 +269,11 @@ static void send_in_spoiled_batch(gw *g, sent *s, char *out[2],
 	}
 	assert_ok(yb_batcher_start(g->f->url, 64, 1, &b, &err), err);
 	for (int i = 0; i < 4; i++) {
-		yb_batch_fn fn = i == 0 ? gate_job : i == 3 ? spoiler_job
-							    : gateway_job;
-		void *arg = i == 0 || i == 3 ? (void *)&r
+		/* the last job spoils the batch (undo on demand) */
+		yb_batch_fn fn = i == 0   ? fx_gate_job
+				 : i == 3 ? fx_job_written_then_refused
+					  : gateway_job;
+		void *arg = i == 0 || i == 3 ? (void *)&r.gate
 					     : (void *)&r.jobs[i - 1];
 
 		assert_ok(yb_batch_submit_replayable(b, &c, fn, arg,
@@ -321,19 +281,10 @@ static void send_in_spoiled_batch(gw *g, sent *s, char *out[2],
 							     ? job_done
 							     : gateway_done,
 						     arg, &err), err);
-		if (i > 0)
-			continue;
-		pthread_mutex_lock(&r.lock);     /* the writer is in the gate */
-		while (!r.in_gate)
-			pthread_cond_wait(&r.cond, &r.lock);
-		pthread_mutex_unlock(&r.lock);
+		if (i == 0)
+			fx_gate_wait_inside(&r.gate);
 	}
-	pthread_mutex_lock(&r.lock);
-	r.gate_open = true;
-	pthread_cond_broadcast(&r.cond);
-	while (r.done < 4)
-		pthread_cond_wait(&r.cond, &r.lock);
-	pthread_mutex_unlock(&r.lock);
+	fx_gate_open_until_done(&r.gate, 4);
 	yb_batcher_stats(b, stats);
 	yb_batcher_stop(b);
 	assert_int_equal(r.gw_runs, 2 * (1 + (int)stats->replayed));
@@ -345,8 +296,7 @@ static void send_in_spoiled_batch(gw *g, sent *s, char *out[2],
 		assert_non_null(out[i]);
 		assert_int_equal(strlen(out[i]), len);
 	}
-	pthread_cond_destroy(&r.cond);
-	pthread_mutex_destroy(&r.lock);
+	fx_gate_destroy(&r.gate);
 }
 
 /* The kept message of msgid: its record's reply (malloc'd). */
