@@ -209,18 +209,21 @@ void fx_gate_destroy(fx_gate *g)
 	pthread_mutex_destroy(&g->lock);
 }
 
-int fx_gate_job(yb_ctx *ctx, void *arg, yb_err *err)
+void fx_gate_hold(fx_gate *g)
 {
-	fx_gate *g = arg;
-
-	(void)ctx;
-	(void)err;
 	pthread_mutex_lock(&g->lock);
 	g->inside = true;
 	pthread_cond_broadcast(&g->cond);
 	while (!g->open)
 		pthread_cond_wait(&g->cond, &g->lock);
 	pthread_mutex_unlock(&g->lock);
+}
+
+int fx_gate_job(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	(void)ctx;
+	(void)err;
+	fx_gate_hold(arg);
 	return 0;
 }
 

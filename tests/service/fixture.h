@@ -98,7 +98,9 @@ typedef struct fx_gate {
 
 void fx_gate_init(fx_gate *g);
 void fx_gate_destroy(fx_gate *g);
-/* The job (arg: the fx_gate): waits in the gate until it opens. */
+/* The calling thread waits in the gate until it opens. */
+void fx_gate_hold(fx_gate *g);
+/* The job (arg: the fx_gate): fx_gate_hold on the writer. */
 int fx_gate_job(yb_ctx *ctx, void *arg, yb_err *err);
 /* Until the writer is in the gate. */
 void fx_gate_wait_inside(fx_gate *g);

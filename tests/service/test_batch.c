@@ -490,9 +490,7 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 /* ---- the sync apart (batch.h): nothing answers before its sync ---------- */
 
 typedef struct held_sync {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool in_sync, open;              /* the syncer is held / may go on */
+	fx_gate gate;                    /* holds the syncer */
 	bool done, read_done;            /* the job's answer; a reader's */
 	bool later_done;                 /* a reader's, without blocking */
 	int rc;
@@ -504,12 +502,7 @@ static void hold_sync(void *arg)
 {
 	held_sync *h = arg;
 
-	pthread_mutex_lock(&h->lock);
-	h->in_sync = true;
-	pthread_cond_broadcast(&h->cond);
-	while (!h->open)
-		pthread_cond_wait(&h->cond, &h->lock);
-	pthread_mutex_unlock(&h->lock);
+	fx_gate_hold(&h->gate);
 }
 
 static void held_done(void *arg, int rc, const yb_err *err)
@@ -517,21 +510,21 @@ static void held_done(void *arg, int rc, const yb_err *err)
 	held_sync *h = arg;
 
 	(void)err;
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->gate.lock);
 	h->done = true;
 	h->rc = rc;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	pthread_cond_broadcast(&h->gate.cond);
+	pthread_mutex_unlock(&h->gate.lock);
 }
 
 static void later_done(void *arg)
 {
 	held_sync *h = arg;
 
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->gate.lock);
 	h->later_done = true;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	pthread_cond_broadcast(&h->gate.cond);
+	pthread_mutex_unlock(&h->gate.lock);
 }
 
 /* An answer built from reads, on its own thread. */
@@ -540,22 +533,22 @@ static void *read_and_wait(void *arg)
 	held_sync *h = arg;
 
 	(void)yb_batcher_durable_wait(h->b);
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->gate.lock);
 	h->read_done = true;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	pthread_cond_broadcast(&h->gate.cond);
+	pthread_mutex_unlock(&h->gate.lock);
 	return NULL;
 }
 
-/* Whether *flag is still false after 200 ms (h->lock taken here). */
+/* Whether *flag is still false after 200 ms (h->gate.lock taken here). */
 static bool still_false(held_sync *h, const bool *flag)
 {
 	bool v;
 
 	usleep(200 * 1000);
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->gate.lock);
 	v = *flag;
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->gate.lock);
 	return !v;
 }
 
@@ -565,7 +558,7 @@ static bool still_false(held_sync *h, const bool *flag)
 static void test_batch_answers_wait_for_the_sync(void **state)
 {
 	fx *f = *state;
-	held_sync h = { .open = false };
+	held_sync h = { .done = false };
 	yb_batch_stats stats;
 	yb_store *other;
 	yb_employer e;
@@ -575,17 +568,13 @@ static void test_batch_answers_wait_for_the_sync(void **state)
 
 	if (!f->ctx.store->ops->defer_sync)
 		skip();                  /* PostgreSQL: its commit syncs */
-	pthread_mutex_init(&h.lock, NULL);
-	pthread_cond_init(&h.cond, NULL);
+	fx_gate_init(&h.gate);
 	assert_ok(yb_batcher_start(f->url, 8, 1, &h.b, &err), err);
 	yb_batcher_test_before_sync(h.b, hold_sync, &h);
 	assert_ok(yb_batch_submit(h.b, &f->ctx, register_employer, "HELD",
 				  held_done, &h, &err),
 		  err);
-	pthread_mutex_lock(&h.lock);     /* committed; its sync begins */
-	while (!h.in_sync)
-		pthread_cond_wait(&h.cond, &h.lock);
-	pthread_mutex_unlock(&h.lock);
+	fx_gate_wait_inside(&h.gate);    /* committed; its sync begins */
 
 	assert_ok(yb_store_open(f->url, &other, &err), err);
 	assert_int_equal(other->ops->employer_by_code(other, "HELD", &e, &err),
@@ -598,12 +587,12 @@ static void test_batch_answers_wait_for_the_sync(void **state)
 			 1);
 	assert_true(still_false(&h, &h.later_done));
 
-	pthread_mutex_lock(&h.lock);
-	h.open = true;
-	pthread_cond_broadcast(&h.cond);
+	pthread_mutex_lock(&h.gate.lock);
+	h.gate.open = true;
+	pthread_cond_broadcast(&h.gate.cond);
 	while (!h.done || !h.read_done || !h.later_done)
-		pthread_cond_wait(&h.cond, &h.lock);
-	pthread_mutex_unlock(&h.lock);
+		pthread_cond_wait(&h.gate.cond, &h.gate.lock);
+	pthread_mutex_unlock(&h.gate.lock);
 	pthread_join(reader, NULL);
 	assert_int_equal(h.rc, 0);
 	/* Nothing in flight now: no wait. */
@@ -614,8 +603,7 @@ static void test_batch_answers_wait_for_the_sync(void **state)
 	assert_true(stats.syncs >= 1);
 	assert_int_equal(stats.durable_waits, 2);
 	yb_batcher_stop(h.b);
-	pthread_cond_destroy(&h.cond);
-	pthread_mutex_destroy(&h.lock);
+	fx_gate_destroy(&h.gate);
 }
 
 int main(void)
