@@ -1,8 +1,10 @@
 /*
  * nhsa.c — the national-interface gateway's records on PostgreSQL
- * (store.h, "nhsa").  Inside a write transaction nhsa_get locks the row
- * (FOR UPDATE): that is what keeps a person's yearly totals exact when
- * two of his bills settle at once (docs/NHSA.md, N6).  Inserts use
+ * (store.h, "nhsa"), in nhsa_records; the kept messages (kinds "msg"
+ * and "msgx") in nhsa_msgs (schema.c 13).  Inside a write transaction
+ * nhsa_get locks the row (FOR UPDATE): that is what keeps a person's
+ * yearly totals exact when two of his bills settle at once (docs/NHSA.md,
+ * N6).  Inserts use
  * ON CONFLICT, so a duplicate never aborts the caller's transaction.
  */
 #include <stdlib.h>
@@ -24,6 +26,19 @@ static const pg_stmt st_upsert = { "nhsa_upsert",
 	"INSERT INTO nhsa_records (" REC_COLS ") VALUES ($1, $2, $3, $4, $5, $6) "
 	"ON CONFLICT (kind, key) DO UPDATE SET grp = EXCLUDED.grp, "
 	"  inst = EXCLUDED.inst, at = EXCLUDED.at, val = EXCLUDED.val", NULL };
+/* The kept messages ("msg", "msgx"): table nhsa_msgs, no group. */
+static const pg_stmt st_msg_insert = { "nhsa_msg_insert",
+	"INSERT INTO nhsa_msgs (kind, key, inst, at, val) "
+	"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, key) DO NOTHING", NULL };
+static const pg_stmt st_msg_upsert = { "nhsa_msg_upsert",
+	"INSERT INTO nhsa_msgs (kind, key, inst, at, val) "
+	"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, key) DO UPDATE SET "
+	"  inst = EXCLUDED.inst, at = EXCLUDED.at, val = EXCLUDED.val", NULL };
+static const pg_stmt st_msg_get = { "nhsa_msg_get",
+	"SELECT kind, key, '', inst, at, val FROM nhsa_msgs "
+	"WHERE kind = $1 AND key = $2", "FOR UPDATE" };
+static const pg_stmt st_msg_delete = { "nhsa_msg_delete",
+	"DELETE FROM nhsa_msgs WHERE kind = $1 AND key = $2", NULL };
 static const pg_stmt st_get = { "nhsa_get",
 	"SELECT " REC_COLS " FROM nhsa_records WHERE kind = $1 AND key = $2",
 	"FOR UPDATE" };
@@ -58,16 +73,20 @@ int pg_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 	PGresult *res;
 	int64_t changed;
 
+	bool msg = yb_nhsa_kind_is_msg(rec->kind);
+	const pg_stmt *s = mode == YB_NHSA_UPSERT
+		? (msg ? &st_msg_upsert : &st_upsert)
+		: (msg ? &st_msg_insert : &st_insert);
+
 	pg_params_init(&q);
 	pg_p_text(&q, rec->kind);
 	pg_p_text(&q, rec->key);
-	pg_p_text(&q, rec->grp);
+	if (!msg)                        /* a message has no group */
+		pg_p_text(&q, rec->grp);
 	pg_p_text(&q, rec->inst);
 	pg_p_i64(&q, rec->at);
 	pg_p_text(&q, rec->val ? rec->val : "");
-	res = pg_run_release(PS(st), mode == YB_NHSA_UPSERT ? &st_upsert
-							      : &st_insert,
-			     &q, err);
+	res = pg_run_release(PS(st), s, &q, err);
 	if (!res)
 		return -1;
 	changed = pg_affected(res);
@@ -83,7 +102,9 @@ int pg_nhsa_get(yb_store *st, const char *kind, const char *key,
 	pg_params_init(&q);
 	pg_p_text(&q, kind);
 	pg_p_text(&q, key);
-	return pg_lookup(PS(st), &st_get, &q, decode_rec, out, err);
+	return pg_lookup(PS(st), yb_nhsa_kind_is_msg(kind) ? &st_msg_get
+							   : &st_get,
+			 &q, decode_rec, out, err);
 }
 
 int pg_nhsa_list(yb_store *st, const char *kind, const char *grp,
@@ -106,7 +127,9 @@ int pg_nhsa_delete(yb_store *st, const char *kind, const char *key,
 	pg_params_init(&q);
 	pg_p_text(&q, kind);
 	pg_p_text(&q, key);
-	return pg_exec(PS(st), &st_delete, &q, err);
+	return pg_exec(PS(st), yb_nhsa_kind_is_msg(kind) ? &st_msg_delete
+							 : &st_delete,
+		       &q, err);
 }
 
 int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,

@@ -826,6 +826,31 @@ static const char *const migrations[] = {
 	 * id is the rowid, no index.  The version keeps step, which `yibao
 	 * migrate` requires. ---- */
 	"PRAGMA user_version = 12;\n",
+	/* ---- nhsa msgs (13): the kept messages (kinds "msg" and "msgx",
+	 * service/nhsa_msg.c) in their own table, a rowid one.  A message
+	 * is its facts and its reply, about two kilobytes; in nhsa_records,
+	 * WITHOUT ROWID, a row keeps at most about a thousand bytes in its
+	 * b-tree page and the rest goes to an overflow page of its own: every
+	 * 2207 wrote a page of 4 KiB three-quarters empty, to the WAL at
+	 * commit and again to the database at checkpoint
+	 * (docs/BENCHMARKS.md).  A rowid table keeps a row of up to ~4 KiB
+	 * in its leaf, and its rows are appended in arrival order; (kind,
+	 * key) stays unique by an index of keys alone (an institution's
+	 * msgids begin with the time, so they too are mostly appended).
+	 * The messages kept so far are moved here. ---- */
+	"CREATE TABLE nhsa_msgs (\n"
+	"  kind TEXT NOT NULL,\n"
+	"  key  TEXT NOT NULL,\n"
+	"  inst TEXT NOT NULL,\n"
+	"  at   INTEGER NOT NULL,\n"
+	"  val  TEXT NOT NULL,\n"
+	"  UNIQUE (kind, key)\n"
+	");\n"
+	"INSERT INTO nhsa_msgs (kind, key, inst, at, val)\n"
+	"  SELECT kind, key, inst, at, val FROM nhsa_records\n"
+	"  WHERE kind IN ('msg', 'msgx') ORDER BY at, kind, key;\n"
+	"DELETE FROM nhsa_records WHERE kind IN ('msg', 'msgx');\n"
+	"PRAGMA user_version = 13;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
