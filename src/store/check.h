@@ -13,6 +13,7 @@
 #define YB_STORE_CHECK_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/calendar.h"
 #include "core/err.h"
@@ -87,6 +88,13 @@ static inline bool yb_nhsa_kind_is_msg(const char *kind)
 {
 	return kind[0] == 'm' && kind[1] == 's' && kind[2] == 'g' &&
 	       (kind[3] == '\0' || (kind[3] == 'x' && kind[4] == '\0'));
+}
+
+/* Is it a nonce ("nonce"), kept in table nhsa_nonces, its key and time
+ * alone — a nonce's value is always "{}" (migration 13)? */
+static inline bool yb_nhsa_kind_is_nonce(const char *kind)
+{
+	return strcmp(kind, "nonce") == 0;
 }
 
 int yb_nhsa_put_answer(const char *kind, const char *key, int mode,

@@ -730,7 +730,18 @@ static const char *const migrations[] = {
 	"  SELECT kind, key, inst, at, val FROM nhsa_records"
 	"  WHERE kind IN ('msg', 'msgx')"
 	"  ON CONFLICT (kind, key) DO NOTHING;"
-	"DELETE FROM nhsa_records WHERE kind IN ('msg', 'msgx');",
+	"DELETE FROM nhsa_records WHERE kind IN ('msg', 'msgx');"
+	/* and the nonces in theirs, key and time alone (sqlite/schema.c
+	 * 13); nhsa_records' time index was theirs only */
+	"CREATE TABLE IF NOT EXISTS nhsa_nonces ("
+	"  key text PRIMARY KEY,"
+	"  at  bigint NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS nhsa_nonces_at ON nhsa_nonces (at);"
+	"INSERT INTO nhsa_nonces (key, at)"
+	"  SELECT key, at FROM nhsa_records WHERE kind = 'nonce'"
+	"  ON CONFLICT (key) DO NOTHING;"
+	"DELETE FROM nhsa_records WHERE kind = 'nonce';"
+	"DROP INDEX IF EXISTS nhsa_records_at;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

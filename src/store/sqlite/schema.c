@@ -856,6 +856,20 @@ static const char *const migrations[] = {
 	 * (nhsa_tables.c sq_nhsa_setl_list) — one b-tree fewer written by
 	 * every 2207. */
 	"DROP INDEX nhsa_setls_day;\n"
+	/* And the nonces in a table of their own, key and time alone (a
+	 * nonce's value was always "{}"): a row of about 70 bytes instead
+	 * of 90, in a b-tree of nonces only, and the index of their time
+	 * (by which they are purged) no longer a partial one over every
+	 * record. */
+	"CREATE TABLE nhsa_nonces (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  at  INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX nhsa_nonces_at ON nhsa_nonces(at);\n"
+	"INSERT INTO nhsa_nonces (key, at)\n"
+	"  SELECT key, at FROM nhsa_records WHERE kind = 'nonce';\n"
+	"DELETE FROM nhsa_records WHERE kind = 'nonce';\n"
+	"DROP INDEX nhsa_records_at;\n"
 	"PRAGMA user_version = 13;\n",
 };
 
