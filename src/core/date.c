@@ -161,6 +161,22 @@ char *yb_date_format(yb_date date, char *buf, size_t size)
 	int y, m, d;
 
 	yb_date_to_ymd(date, &y, &m, &d);
+	if (size >= 11 && y >= 0 && y <= 9999) {
+		/* "%04d-%02d-%02d" by hand: a settlement's path formats a
+		 * few dates on the group-commit writer */
+		buf[0] = (char)('0' + y / 1000);
+		buf[1] = (char)('0' + y / 100 % 10);
+		buf[2] = (char)('0' + y / 10 % 10);
+		buf[3] = (char)('0' + y % 10);
+		buf[4] = '-';
+		buf[5] = (char)('0' + m / 10);
+		buf[6] = (char)('0' + m % 10);
+		buf[7] = '-';
+		buf[8] = (char)('0' + d / 10);
+		buf[9] = (char)('0' + d % 10);
+		buf[10] = '\0';
+		return buf;
+	}
 	snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
 	return buf;
 }

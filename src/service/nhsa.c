@@ -123,6 +123,22 @@ void yb_nhsa_cpy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+void yb_nhsa_key2(char *dst, size_t size, const char *a, const char *b)
+{
+	/* snprintf(dst, size, "%s|%s", a, b), without snprintf (the keys of
+	 * the message and the nonce, on the writer) */
+	size_t n;
+
+	if (size == 0)
+		return;
+	yb_nhsa_cpy(dst, size, a);
+	n = strlen(dst);
+	if (n + 1 < size) {
+		dst[n] = '|';
+		yb_nhsa_cpy(dst + n + 1, size - n - 1, b);
+	}
+}
+
 const char *yb_nhsa_insutype_of(yb_scheme scheme)
 {
 	return scheme == YB_SCHEME_RESIDENT ? "390" : "310";
@@ -376,7 +392,7 @@ int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
 
 	if (strlen(nonce) > 128)
 		return yb_errf(err, "nhsa.auth_missing", "x-tif-nonce too long");
-	snprintf(key, sizeof key, "%s|%s", paasid, nonce);
+	yb_nhsa_key2(key, sizeof key, paasid, nonce);
 	if (purge_due(now, window) &&
 	    ctx->store->ops->nhsa_purge(ctx->store, "nonce",
 					now - 2 * (yb_time)window, err) < 0)

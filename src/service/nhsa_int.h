@@ -70,6 +70,8 @@ int64_t yb_nhsa_ji(const json_t *o, const char *name);
 
 /* Copy at most size-1 bytes ("" for NULL). */
 void yb_nhsa_cpy(char *dst, size_t size, const char *src);
+/* "a|b" into dst, cut to size - 1 bytes as snprintf would. */
+void yb_nhsa_key2(char *dst, size_t size, const char *a, const char *b);
 
 /* "310" for the employee schemes, "390" for residents (1101 insutype). */
 const char *yb_nhsa_insutype_of(yb_scheme scheme);

@@ -27,7 +27,7 @@
 void yb_nhsa_msg_key(char *key, size_t size, const char *inst,
 		     const char *msgid)
 {
-	snprintf(key, size, "%s|%s", inst, msgid);
+	yb_nhsa_key2(key, size, inst, msgid);
 }
 
 /* The facts known before the answer (the record's first members). */

@@ -13,6 +13,7 @@
 #define YB_STORE_CHECK_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/calendar.h"
 #include "core/err.h"
@@ -81,6 +82,21 @@ int yb_check_schema_version(int version, int known, yb_err *err);
  * engine knows how many rows its INSERT (ON CONFLICT DO NOTHING / DO
  * UPDATE) changed: ENSURE 1 or 0, INSERT 0 or "nhsa.duplicate" naming
  * kind and key, UPSERT 0. */
+/* Is a record of this kind a kept message ("msg", "msgx"), kept in table
+ * nhsa_msgs rather than nhsa_records (migration 13, on both engines)? */
+static inline bool yb_nhsa_kind_is_msg(const char *kind)
+{
+	return kind[0] == 'm' && kind[1] == 's' && kind[2] == 'g' &&
+	       (kind[3] == '\0' || (kind[3] == 'x' && kind[4] == '\0'));
+}
+
+/* Is it a nonce ("nonce"), kept in table nhsa_nonces, its key and time
+ * alone — a nonce's value is always "{}" (migration 13)? */
+static inline bool yb_nhsa_kind_is_nonce(const char *kind)
+{
+	return strcmp(kind, "nonce") == 0;
+}
+
 int yb_nhsa_put_answer(const char *kind, const char *key, int mode,
 		       int64_t changed, yb_err *err);
 

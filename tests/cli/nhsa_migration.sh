@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# nhsa_migration.sh — migrations 6 and 9 on records the gateway kept
+# nhsa_migration.sh — migrations 6, 9 and 13 on records the gateway kept
 # before them (both engines).  6: fee lines become batch records (a line's
 # settlement_id its batch's), a kept message becomes its facts, a newline
 # and its reply as sent, and the two indexes are remade as partial ones.
 # 9: visits, batches, yearly totals and settlement records move from JSON
-# records to their typed tables.  The database is made current, the old
-# records are put back as the earlier code wrote them, the version is set
-# back to 5 (what migrations 7, records' proofs, 8, family's scans and
-# premium columns, 9, and 10, the gateway's files, made is dropped with
-# it), and the next open migrates.
+# records to their typed tables.  13: kept messages and nonces move to
+# their own tables, nhsa_msgs and nhsa_nonces.  The database is made
+# current, the old records are put back as the earlier code wrote them,
+# the version is set back to 5 (what migrations 7, records' proofs, 8,
+# family's scans and premium columns, 9, 10, the gateway's files, and 13
+# made is dropped with it, and the index 13 dropped is made again), and
+# the next open migrates.
 source "$(dirname "$0")/lib.sh" "$@"
 
 ok init
@@ -38,6 +40,14 @@ sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('msg', 'H1
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('visit', 'M', '', 'H1', 5, $(q "$visit"))"
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('cum', '3|2026|310|0', '', 'H1', 5, $(q "$cum"))"
 sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('setl', '9', 'H1|2026-01-02', 'H1', 6, $(q "$setl"))"
+sql "INSERT INTO nhsa_records (kind, key, grp, inst, at, val) VALUES ('nonce', 'P1|N1', '', '', 7, '{}')"
+sql "DROP TABLE nhsa_msgs"         # migration 13 (nhsa msgs), made again
+sql "DROP TABLE nhsa_nonces"
+if [ "$ENGINE" = pg ]; then          # and the index it dropped, as 1 made it
+	sql "CREATE INDEX nhsa_records_at ON nhsa_records (kind, at)"
+else
+	sql "CREATE INDEX nhsa_records_at ON nhsa_records(kind, at)"
+fi
 sql "DROP TABLE nhsa_files"        # migration 10 (nhsa files), made again
 sql "DROP TABLE nhsa_visits"       # migration 9 (nhsa), made again
 sql "DROP TABLE nhsa_batches"
@@ -64,7 +74,10 @@ check "visit" "$(sql "SELECT inst, psn_no, person_id, insutype, med_type, ipt_ot
 check "yearly totals" "$(sql "SELECT dedc_fen, fund_fen, medfee_fen, count FROM nhsa_cums WHERE key = '3|2026|310|0'")" "100|200|300|2"
 check "settlement record" "$(sql "SELECT inst, day, mdtrt_id, chrg_bchno, msgid, medfee_fen, inscp_fen, dedc_fen, fund_fen, ratio_bp, acct_fen, mulaid_fen, cash_fen, balc_fen, at, revoked, revoked_at, person_id, req_hash FROM nhsa_setls WHERE id = 9")" "H1|2026-01-02|M|B2|M1|70|70|10|20|8000|30|5|10|99|6|1|7|3|abc"
 check "moved, not copied" "$(sql "SELECT count(*) FROM nhsa_records WHERE kind IN ('visit', 'feeb', 'cum', 'setl')")" "0"
-val=$(sql "SELECT val FROM nhsa_records WHERE kind = 'msg' AND key = 'H1|M1'")
+check "messages moved (13)" "$(sql "SELECT count(*) FROM nhsa_records WHERE kind = 'msg'")" "0"
+check "nonces moved (13)" "$(sql "SELECT count(*) FROM nhsa_records WHERE kind = 'nonce'")|$(sql "SELECT key, at FROM nhsa_nonces")" "0|P1|N1|7"
+check "message kept (13)" "$(sql "SELECT kind, key, inst, at FROM nhsa_msgs")" "msg|H1|M1|H1|2"
+val=$(sql "SELECT val FROM nhsa_msgs WHERE kind = 'msg' AND key = 'H1|M1'")
 check "message facts" "$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1].split("\n",1)[0]); print(d["state"], d["msgid"], "response" in d)' "$val")" "done M1 False"
 check "message reply as sent" "$("$PYTHON" -c 'import sys; print(sys.argv[1].split("\n",1)[1] == sys.argv[2])' "$val" "$reply")" "True"
 # the operator reads it back through the service, reply and all

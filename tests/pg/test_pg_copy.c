@@ -9,7 +9,7 @@
  * copy, and the target keeps its schema, constraints included.  family (E4):
  * a scan's bytes — every byte value, COPY's escapes among them — come
  * across exactly; so do a file of the national interface's (nhsa_files,
- * migration 10).
+ * migration 10) and its kept messages (nhsa_msgs, migration 13).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +92,25 @@ static void fill_nhsa_file(yb_store *st)
 	f.at = T0;
 	f.dld_end = T0 + 1;
 	OK(st->ops->nhsa_file_put(st, &f, scan, E));
+}
+
+/* nhsa: a kept message (table nhsa_msgs, migration 13) and a nonce
+ * (nhsa_records). */
+static void fill_nhsa_recs(yb_store *st)
+{
+	yb_nhsa_rec r;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.kind, sizeof r.kind, "msg");
+	snprintf(r.key, sizeof r.key, "H1|M1");
+	snprintf(r.inst, sizeof r.inst, "H1");
+	r.at = T0;
+	r.val = "{\"state\":\"done\"}\n{\"infcode\":0}";
+	assert_int_equal(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, E), 1);
+	snprintf(r.kind, sizeof r.kind, "nonce");
+	snprintf(r.key, sizeof r.key, "P1|N1");
+	r.val = "{}";
+	assert_int_equal(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, E), 1);
 }
 
 /* Rows in every table the services write. */
@@ -219,6 +238,7 @@ static void fill(yb_store *st)
 	OK(st->ops->person_set_password(st, p1, "hash", E));
 	fill_material(st, b.id);
 	fill_nhsa_file(st);
+	fill_nhsa_recs(st);
 }
 
 /* A SQLite file at `path` ("...XXXXXX.db", filled in) with rows in
@@ -298,6 +318,17 @@ static void test_copy(void **state)
 		assert_memory_equal(data, scan, sizeof scan);
 		assert_string_equal(f.filename, "d.zip");
 		free(data);
+	}
+	{	/* nhsa: the message and the nonce, each in its table */
+		yb_nhsa_rec r;
+
+		assert_int_equal(pg->ops->nhsa_get(pg, "msg", "H1|M1", &r, E), 1);
+		assert_string_equal(r.val, "{\"state\":\"done\"}\n{\"infcode\":0}");
+		assert_string_equal(r.inst, "H1");
+		free(r.val);
+		assert_int_equal(pg->ops->nhsa_get(pg, "nonce", "P1|N1", &r, E), 1);
+		free(r.val);
+		assert_int_equal(pg->ops->nhsa_get(pg, "msg", "P1|N1", &r, E), 0);
 	}
 	/* new rows continue after the copied ids */
 	assert_true(person(pg, 3, &(yb_err){ 0 }) > p.id);

@@ -55,6 +55,45 @@ static void test_put_modes(void **state)
 			       &e), 0);                /* another kind */
 }
 
+/* The kept messages ("msg", "msgx": table nhsa_msgs, migration 13) and
+ * the other kinds are apart: the same key in each is its own record; a
+ * message of several kilobytes comes back whole; a message is deleted
+ * by its kind and key alone. */
+static void test_messages(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	const char *kinds[] = { "msg", "msgx", "sign" };
+	char big[6000];
+	yb_nhsa_rec got;
+	yb_err e;
+
+	memset(big, 'x', sizeof big - 1);
+	big[0] = '{';
+	big[sizeof big - 2] = '}';
+	big[sizeof big - 1] = '\0';
+	for (int i = 0; i < 3; i++) {
+		yb_nhsa_rec r = rec(kinds[i], "H001|K", "", 10 + i,
+				    i == 0 ? big : (char *)kinds[i]);
+		assert_int_equal(TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE,
+							 &e), &e), 1);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(TS_OK(st->ops->nhsa_get(st, kinds[i], "H001|K",
+							 &got, &e), &e), 1);
+		assert_string_equal(got.kind, kinds[i]);
+		assert_string_equal(got.val, i == 0 ? big : kinds[i]);
+		assert_int_equal(got.at, 10 + i);
+		assert_string_equal(got.grp, "");
+		free(got.val);
+	}
+	TS_OK(st->ops->nhsa_delete(st, "msg", "H001|K", &e), &e);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msg", "H001|K", &got, &e),
+			       &e), 0);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "msgx", "H001|K", &got,
+						 &e), &e), 1);
+	free(got.val);
+}
+
 static void test_list_delete(void **state)
 {
 	yb_store *st = TS_STORE(state);
@@ -125,6 +164,8 @@ int ts_run_nhsa(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_put_modes, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_messages, ts_setup,
+						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_list_delete, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_purge_nonces, ts_setup,

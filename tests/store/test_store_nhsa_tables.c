@@ -5,6 +5,8 @@
  */
 #include "store_test.h"
 
+#include "core/date.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,40 +173,80 @@ static yb_nhsa_setl_rec setl(yb_id id, const char *inst, const char *day)
 	return r;
 }
 
+/* A settlement of f's at `at`, inserted: its id (a gateway settlement
+ * record has its settlement's id, and is listed by its day through it). */
+static yb_id settled(yb_store *st, const family *f, const char *txn,
+		     yb_time at)
+{
+	yb_settlement x = ts_settlement(f, txn, at);
+	yb_err e;
+
+	TS_OK(st->ops->settlement_insert(st, &x, &e), &e);
+	return x.id;
+}
+
 /* Every column back; INSERT of a duplicate refused; a day's list is the
- * institution's, by id; UPSERT records a revocation. */
+ * institution's, by id — its settlements of that day that have a record;
+ * UPSERT records a revocation. */
 static void test_setls(void **state)
 {
 	yb_store *st = TS_STORE(state);
+	family f = ts_family(st);
 	yb_nhsa_setl_rec r, got, *list = NULL;
+	yb_date d6;
+	yb_time t6;
+	yb_id a, b, c, other;
 	int n = -1;
 	yb_err e;
 
-	r = setl(12, "H001", "2026-12-06");
+	assert_true(yb_date_parse("2026-12-06", &d6));
+	t6 = yb_time_of_date(d6);
+	a = settled(st, &f, "N-1", t6 + 86399);     /* the day's last second */
+	b = settled(st, &f, "N-2", t6);             /* and its first */
+	c = settled(st, &f, "N-3", t6 + 86400);     /* the next day */
+	other = settled(st, &f, "N-4", t6 + 60);
+	(void)settled(st, &f, "N-5", t6 + 70);      /* no record: not listed */
+	r = setl(a, "H100", "2026-12-06");
+	r.at = t6 + 86399;
 	TS_OK(st->ops->nhsa_setl_put(st, &r, YB_NHSA_INSERT, &e), &e);
 	TS_REFUSED(st->ops->nhsa_setl_put(st, &r, YB_NHSA_INSERT, &e), &e,
-		   "nhsa.duplicate", "setl 12 exists");
-	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, 12, &got, &e), &e), 1);
+		   "nhsa.duplicate",
+		   ts_fmt("setl %lld exists", (long long)a));
+	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, a, &got, &e), &e), 1);
 	assert_memory_equal(&got, &r, sizeof r);
-	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, 13, &got, &e), &e), 0);
-	r = setl(3, "H001", "2026-12-06");
+	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, c + 100, &got, &e),
+			       &e), 0);
+	r = setl(b, "H100", "2026-12-06");
+	r.at = t6;
 	TS_OK(st->ops->nhsa_setl_put(st, &r, YB_NHSA_INSERT, &e), &e);
-	r = setl(4, "H001", "2026-12-07");
+	r = setl(c, "H100", "2026-12-07");
+	r.at = t6 + 86400;
 	TS_OK(st->ops->nhsa_setl_put(st, &r, YB_NHSA_INSERT, &e), &e);
-	r = setl(5, "H002", "2026-12-06");
+	r = setl(other, "H002", "2026-12-06");      /* another institution's */
+	r.at = t6 + 60;
 	TS_OK(st->ops->nhsa_setl_put(st, &r, YB_NHSA_INSERT, &e), &e);
-	TS_OK(st->ops->nhsa_setl_list(st, "H001", "2026-12-06", &list, &n, &e),
+	TS_OK(st->ops->nhsa_setl_list(st, "H100", "2026-12-06", &list, &n, &e),
 	      &e);
 	assert_int_equal(n, 2);
-	assert_int_equal(list[0].id, 3);
-	assert_int_equal(list[1].id, 12);
-	assert_int_equal(list[1].medfee_fen, 1012);
+	assert_int_equal(list[0].id, a);
+	assert_int_equal(list[1].id, b);
+	assert_int_equal(list[0].medfee_fen, 1000 + a);
 	free(list);
-	r = setl(12, "H001", "2026-12-06");
+	TS_OK(st->ops->nhsa_setl_list(st, "H100", "2026-12-07", &list, &n, &e),
+	      &e);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, c);
+	free(list);
+	TS_OK(st->ops->nhsa_setl_list(st, "H100", "2026-12-05", &list, &n, &e),
+	      &e);
+	assert_int_equal(n, 0);
+	free(list);
+	r = setl(a, "H100", "2026-12-06");
+	r.at = t6 + 86399;
 	r.revoked = true;
 	r.revoked_at = 6000;
 	TS_OK(st->ops->nhsa_setl_put(st, &r, YB_NHSA_UPSERT, &e), &e);
-	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, 12, &got, &e), &e), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_setl_get(st, a, &got, &e), &e), 1);
 	assert_true(got.revoked);
 	assert_int_equal(got.revoked_at, 6000);
 }

@@ -118,6 +118,14 @@ static void test_parse_format(void **state)
 	assert_false(yb_date_parse_compact(NULL, &d));
 	assert_true(yb_date_parse_compact("19900101", &d));
 	assert_int_equal(d, yb_date_from_ymd(1990, 1, 1));
+	/* formatting as "%04d-%02d-%02d" would: a year of five digits, a
+	 * short buffer cut */
+	assert_string_equal(yb_date_format(yb_date_from_ymd(10000, 3, 4), buf,
+					   sizeof buf), "10000-03-04");
+	assert_string_equal(yb_date_format(yb_date_from_ymd(987, 12, 31), buf,
+					   sizeof buf), "0987-12-31");
+	assert_string_equal(yb_date_format(yb_date_from_ymd(2026, 1, 2), buf,
+					   5), "2026");
 	assert_string_equal(yb_date_format(yb_date_from_ymd(1800, 1, 1), buf,
 					   sizeof buf), "1800-01-01");
 }

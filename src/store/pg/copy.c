@@ -77,6 +77,8 @@ static const struct copy_table {
 	{ "login_throttle", "key, failures, window_start", false },
 	/* nhsa gateway */
 	{ "nhsa_records", "kind, key, grp, inst, at, val", false },
+	{ "nhsa_msgs", "kind, key, inst, at, val", false },
+	{ "nhsa_nonces", "key, at", false },
 	{ "nhsa_visits", "mdtrt_id, inst, psn_no, person_id, insutype, "
 	  "med_type, ipt_otp_no, cert_type, cert_no, begntime, dise_codg, "
 	  "state, at, ipt_count, final_setl", false },

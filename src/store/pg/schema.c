@@ -712,6 +712,36 @@ static const char *const migrations[] = {
 	"ALTER TABLE notifications"
 	"  DROP CONSTRAINT IF EXISTS notifications_person_id_fkey,"
 	"  DROP CONSTRAINT IF EXISTS notifications_relative_id_fkey;",
+	/* 13 — nhsa msgs: the kept messages (kinds "msg" and "msgx") in
+	 * their own table (sqlite/schema.c 13 says why SQLite needs it; on
+	 * PostgreSQL the table is the same, so that `yibao migrate` copies
+	 * table for table, and its rows leave nhsa_records' indexes).  The
+	 * messages kept so far are moved here.  IF NOT EXISTS: a database
+	 * set back to an older version runs it again
+	 * (tests/cli/nhsa_migration.sh). */
+	"CREATE TABLE IF NOT EXISTS nhsa_msgs ("
+	"  kind text NOT NULL,"
+	"  key  text NOT NULL,"
+	"  inst text NOT NULL,"
+	"  at   bigint NOT NULL,"
+	"  val  text NOT NULL,"
+	"  PRIMARY KEY (kind, key));"
+	"INSERT INTO nhsa_msgs (kind, key, inst, at, val)"
+	"  SELECT kind, key, inst, at, val FROM nhsa_records"
+	"  WHERE kind IN ('msg', 'msgx')"
+	"  ON CONFLICT (kind, key) DO NOTHING;"
+	"DELETE FROM nhsa_records WHERE kind IN ('msg', 'msgx');"
+	/* and the nonces in theirs, key and time alone (sqlite/schema.c
+	 * 13); nhsa_records' time index was theirs only */
+	"CREATE TABLE IF NOT EXISTS nhsa_nonces ("
+	"  key text PRIMARY KEY,"
+	"  at  bigint NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS nhsa_nonces_at ON nhsa_nonces (at);"
+	"INSERT INTO nhsa_nonces (key, at)"
+	"  SELECT key, at FROM nhsa_records WHERE kind = 'nonce'"
+	"  ON CONFLICT (key) DO NOTHING;"
+	"DELETE FROM nhsa_records WHERE kind = 'nonce';"
+	"DROP INDEX IF EXISTS nhsa_records_at;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,7 +1,11 @@
 /*
  * nhsa.c — the national-interface gateway's records on SQLite
- * (store.h, "nhsa"): one table keyed by (kind, key).  A write transaction
- * holds the database, so nhsa_get needs no row lock here.
+ * (store.h, "nhsa"): keyed by (kind, key), in nhsa_records — but the
+ * kept messages (kinds "msg" and "msgx") in nhsa_msgs, a rowid table
+ * whose leaves hold a two-kilobyte message whole (schema.c 13 says
+ * why); a message has no group (never listed).  And the nonces in
+ * nhsa_nonces, key and time alone.  A write transaction holds the
+ * database, so nhsa_get needs no row lock here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,26 +31,70 @@ static int read_rec(sqlite3_stmt *q, void *elem, yb_err *err)
 	return 0;
 }
 
+static sqlite3_stmt *put_stmt(sq_store *s, bool msg, int mode, yb_err *err)
+{
+	if (msg && mode == YB_NHSA_UPSERT)
+		return sq_stmt(s, SQ_NHSA_MSG_UPSERT,
+			       "INSERT INTO nhsa_msgs (kind, key, inst, at, val) "
+			       "VALUES (?1, ?2, ?4, ?5, ?6) "
+			       "ON CONFLICT (kind, key) DO UPDATE SET "
+			       "inst = excluded.inst, at = excluded.at, "
+			       "val = excluded.val", err);
+	if (msg)
+		return sq_stmt(s, SQ_NHSA_MSG_INSERT,
+			       "INSERT INTO nhsa_msgs (kind, key, inst, at, val) "
+			       "VALUES (?1, ?2, ?4, ?5, ?6) "
+			       "ON CONFLICT (kind, key) DO NOTHING", err);
+	if (mode == YB_NHSA_UPSERT)
+		return sq_stmt(s, SQ_NHSA_UPSERT,
+			       "INSERT INTO nhsa_records (" REC_COLS ") "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			       "ON CONFLICT (kind, key) DO UPDATE SET "
+			       "grp = excluded.grp, inst = excluded.inst, "
+			       "at = excluded.at, val = excluded.val", err);
+	return sq_stmt(s, SQ_NHSA_INSERT,
+		       "INSERT INTO nhsa_records (" REC_COLS ") "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+		       "ON CONFLICT (kind, key) DO NOTHING", err);
+}
+
+/* A nonce: its key and time (its value is "{}", schema.c 13). */
+static int put_nonce(sq_store *s, const yb_nhsa_rec *rec, int mode,
+		     yb_err *err)
+{
+	sqlite3_stmt *q = mode == YB_NHSA_UPSERT
+		? sq_stmt(s, SQ_NHSA_NONCE_UPSERT,
+			  "INSERT INTO nhsa_nonces (key, at) VALUES (?1, ?2) "
+			  "ON CONFLICT (key) DO UPDATE SET at = excluded.at", err)
+		: sq_stmt(s, SQ_NHSA_NONCE_INSERT,
+			  "INSERT INTO nhsa_nonces (key, at) VALUES (?1, ?2) "
+			  "ON CONFLICT (key) DO NOTHING", err);
+
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, rec->key);
+	sqlite3_bind_int64(q, 2, rec->at);
+	if (sq_exec(s, q, err) < 0)
+		return -1;
+	return yb_nhsa_put_answer(rec->kind, rec->key, mode,
+				  sqlite3_changes(s->db), err);
+}
+
 int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = mode == YB_NHSA_UPSERT
-		? sq_stmt(s, SQ_NHSA_UPSERT,
-			  "INSERT INTO nhsa_records (" REC_COLS ") "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-			  "ON CONFLICT (kind, key) DO UPDATE SET "
-			  "grp = excluded.grp, inst = excluded.inst, "
-			  "at = excluded.at, val = excluded.val", err)
-		: sq_stmt(s, SQ_NHSA_INSERT,
-			  "INSERT INTO nhsa_records (" REC_COLS ") "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-			  "ON CONFLICT (kind, key) DO NOTHING", err);
+	bool msg = yb_nhsa_kind_is_msg(rec->kind);
+	sqlite3_stmt *q;
 
+	if (yb_nhsa_kind_is_nonce(rec->kind))
+		return put_nonce(s, rec, mode, err);
+	q = put_stmt(s, msg, mode, err);
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, rec->kind);
 	sq_bind_text(q, 2, rec->key);
-	sq_bind_text(q, 3, rec->grp);
+	if (!msg)                        /* a message has no group */
+		sq_bind_text(q, 3, rec->grp);
 	sq_bind_text(q, 4, rec->inst);
 	sqlite3_bind_int64(q, 5, rec->at);
 	sq_bind_text(q, 6, rec->val ? rec->val : "");
@@ -60,9 +108,17 @@ int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
 		yb_nhsa_rec *out, yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_GET,
-		"SELECT " REC_COLS " FROM nhsa_records "
-		"WHERE kind = ?1 AND key = ?2", err);
+	sqlite3_stmt *q = yb_nhsa_kind_is_msg(kind)
+		? sq_stmt(s, SQ_NHSA_MSG_GET,
+			  "SELECT kind, key, '', inst, at, val FROM nhsa_msgs "
+			  "WHERE kind = ?1 AND key = ?2", err)
+		: yb_nhsa_kind_is_nonce(kind)
+		? sq_stmt(s, SQ_NHSA_NONCE_GET,
+			  "SELECT ?1, key, '', '', at, '{}' FROM nhsa_nonces "
+			  "WHERE key = ?2", err)
+		: sq_stmt(s, SQ_NHSA_GET,
+			  "SELECT " REC_COLS " FROM nhsa_records "
+			  "WHERE kind = ?1 AND key = ?2", err);
 
 	if (!q)
 		return -1;
@@ -102,8 +158,17 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_DELETE,
-		"DELETE FROM nhsa_records WHERE kind = ?1 AND key = ?2", err);
+	sqlite3_stmt *q = yb_nhsa_kind_is_msg(kind)
+		? sq_stmt(s, SQ_NHSA_MSG_DELETE,
+			  "DELETE FROM nhsa_msgs WHERE kind = ?1 AND key = ?2",
+			  err)
+		: yb_nhsa_kind_is_nonce(kind)
+		? sq_stmt(s, SQ_NHSA_NONCE_DELETE,
+			  "DELETE FROM nhsa_nonces WHERE ?1 = 'nonce' AND key = ?2",
+			  err)
+		: sq_stmt(s, SQ_NHSA_DELETE,
+			  "DELETE FROM nhsa_records WHERE kind = ?1 AND key = ?2",
+			  err);
 
 	if (!q)
 		return -1;
@@ -116,11 +181,9 @@ int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	/* Only nonces are purged: the literal kind lets the partial index
-	 * on their time answer. */
+	/* Only nonces are purged, by their time's index. */
 	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_PURGE,
-		"DELETE FROM nhsa_records "
-		"WHERE kind = 'nonce' AND kind = ?1 AND at < ?2", err);
+		"DELETE FROM nhsa_nonces WHERE ?1 = 'nonce' AND at < ?2", err);
 
 	if (!q)
 		return -1;

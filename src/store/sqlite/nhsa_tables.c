@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "store/sqlite/sqlite_int.h"
 
 /* ---- visits ------------------------------------------------------------------ */
@@ -321,15 +322,28 @@ int sq_nhsa_setl_list(yb_store *st, const char *inst, const char *day,
 		      yb_nhsa_setl_rec **out, int *n, yb_err *err)
 {
 	sq_store *s = sq_of(st);
+	/* No index of its own (schema.c 13): a gateway settlement record
+	 * has its settlement's id, and the settlements' reconciliation
+	 * index finds the institution's settlements of the day — by their
+	 * time, from the day's local midnight to the next; `day` keeps it
+	 * exact. */
 	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_SETL_LIST,
 		"SELECT " SETL_COLS " FROM nhsa_setls "
-		"WHERE inst = ?1 AND day = ?2 ORDER BY id", err);
+		"WHERE id IN (SELECT id FROM settlements "
+		"             WHERE institution_code = ?1 "
+		"               AND settled_at >= ?3 AND settled_at < ?4) "
+		"  AND inst = ?1 AND day = ?2 ORDER BY id", err);
+	yb_date d;
 
 	*out = NULL;
 	*n = 0;
+	if (!yb_date_parse(day, &d))
+		return 0;                /* no record has such a day */
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, inst);
 	sq_bind_text(q, 2, day);
+	sqlite3_bind_int64(q, 3, yb_time_of_date(d));
+	sqlite3_bind_int64(q, 4, yb_time_of_date(d + 1));
 	return sq_list(s, q, sizeof **out, read_setl, (void **)out, n, err);
 }

@@ -826,6 +826,51 @@ static const char *const migrations[] = {
 	 * id is the rowid, no index.  The version keeps step, which `yibao
 	 * migrate` requires. ---- */
 	"PRAGMA user_version = 12;\n",
+	/* ---- nhsa msgs (13): the kept messages (kinds "msg" and "msgx",
+	 * service/nhsa_msg.c) in their own table, a rowid one.  A message
+	 * is its facts and its reply, about two kilobytes; in nhsa_records,
+	 * WITHOUT ROWID, a row keeps at most about a thousand bytes in its
+	 * b-tree page and the rest goes to an overflow page of its own: every
+	 * 2207 wrote a page of 4 KiB three-quarters empty, to the WAL at
+	 * commit and again to the database at checkpoint
+	 * (docs/BENCHMARKS.md).  A rowid table keeps a row of up to ~4 KiB
+	 * in its leaf, and its rows are appended in arrival order; (kind,
+	 * key) stays unique by an index of keys alone (an institution's
+	 * msgids begin with the time, so they too are mostly appended).
+	 * The messages kept so far are moved here. ---- */
+	"CREATE TABLE nhsa_msgs (\n"
+	"  kind TEXT NOT NULL,\n"
+	"  key  TEXT NOT NULL,\n"
+	"  inst TEXT NOT NULL,\n"
+	"  at   INTEGER NOT NULL,\n"
+	"  val  TEXT NOT NULL,\n"
+	"  UNIQUE (kind, key)\n"
+	");\n"
+	"INSERT INTO nhsa_msgs (kind, key, inst, at, val)\n"
+	"  SELECT kind, key, inst, at, val FROM nhsa_records\n"
+	"  WHERE kind IN ('msg', 'msgx') ORDER BY at, kind, key;\n"
+	"DELETE FROM nhsa_records WHERE kind IN ('msg', 'msgx');\n"
+	/* And a gateway settlement record's day index goes: 3201 finds the
+	 * day's records through the settlements' own (institution_code,
+	 * settled_at) index, the record's id being its settlement's
+	 * (nhsa_tables.c sq_nhsa_setl_list) — one b-tree fewer written by
+	 * every 2207. */
+	"DROP INDEX nhsa_setls_day;\n"
+	/* And the nonces in a table of their own, key and time alone (a
+	 * nonce's value was always "{}"): a row of about 70 bytes instead
+	 * of 90, in a b-tree of nonces only, and the index of their time
+	 * (by which they are purged) no longer a partial one over every
+	 * record. */
+	"CREATE TABLE nhsa_nonces (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  at  INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX nhsa_nonces_at ON nhsa_nonces(at);\n"
+	"INSERT INTO nhsa_nonces (key, at)\n"
+	"  SELECT key, at FROM nhsa_records WHERE kind = 'nonce';\n"
+	"DELETE FROM nhsa_records WHERE kind = 'nonce';\n"
+	"DROP INDEX nhsa_records_at;\n"
+	"PRAGMA user_version = 13;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
