@@ -14,6 +14,7 @@
  * payer_candidates does not (settle.c); the settlement locks their
  * accounts before it moves money.  The service and the SQLite engine
  * are unchanged: on SQLite each look-up is a call into the library.
+ * A settlement by ID number does the same from the person's look-up.
  */
 #include <string.h>
 
@@ -37,42 +38,55 @@ static const pg_stmt st_card_candidates = { "card_candidates",
 	PG_CANDIDATES_FROM
 	"WHERE b.relative_id = (SELECT person_id FROM cards WHERE card_no = $1)"
 	PG_CANDIDATES_ORDER, NULL };
+/* The same for a settlement by ID number (person_by_id_number). */
+static const pg_stmt st_idnum_person = { "idnum_person",
+	"SELECT " PG_PERSON_COLS("p.") ", " PERSONAL_COLS " "
+	"FROM persons p LEFT JOIN accounts a ON a.person_id = p.id "
+	"    AND a.kind = 'personal' "
+	"WHERE p.id_number = $1", "FOR SHARE OF p" };
+static const pg_stmt st_idnum_candidates = { "idnum_candidates",
+	PG_CANDIDATES_FROM
+	"WHERE b.relative_id = (SELECT id FROM persons WHERE id_number = $1)"
+	PG_CANDIDATES_ORDER, NULL };
 
-/* The card, its holder and account from the first row; -1 if corrupt. */
-static int decode_holder(pg_store *ps, PGresult *res, yb_card *out,
-			 yb_err *err)
+/* The card (if asked), the person and the account from the first row;
+ * -1 if corrupt. */
+static int decode_first(pg_store *ps, PGresult *res, yb_card *card,
+			yb_err *err)
 {
 	pg_row r = pg_row_at(res, 0);
 	pg_prefetch *pre = &ps->pre;
 
-	pg_decode_card(&r, out);
+	if (card)
+		pg_decode_card(&r, card);
 	pg_decode_person(&r, &pre->person);
 	pre->has_account = !PQgetisnull(res, 0, r.col);
 	if (pre->has_account)
 		pg_decode_account(&r, &pre->account);
 	if (r.bad)
-		return pg_corrupt(err, "card with holder");
+		return pg_corrupt(err, "person with account");
 	return 0;
 }
 
-int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
-			yb_err *err)
+/* Run the look-up `s1` by `key` with the candidates `s2` behind it and
+ * remember what came: 1, 0 no row, -1 error. */
+static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
+		     const char *key, yb_card *card, yb_err *err)
 {
 	pg_params q1, q2;
 	PGresult *r1, *r2;
 	int rc = -1;
 
 	pg_params_init(&q1);
-	pg_p_text(&q1, card_no);
+	pg_p_text(&q1, key);
 	pg_params_init(&q2);
-	pg_p_text(&q2, card_no);
+	pg_p_text(&q2, key);
 	pg_p_i64(&q2, PG_PRE_CANDIDATES);
-	if (pg_run_pair(ps, &st_card_holder, &q1, &st_card_candidates, &q2,
-			&r1, &r2, err) < 0)
+	if (pg_run_pair(ps, s1, &q1, s2, &q2, &r1, &r2, err) < 0)
 		return -1;
 	if (PQntuples(r1) == 0) {
 		rc = 0;
-	} else if (decode_holder(ps, r1, out, err) == 0 &&
+	} else if (decode_first(ps, r1, card, err) == 0 &&
 		   pg_decode_candidates(r2, ps->pre.cand, err) == 0) {
 		ps->pre.ncand = PQntuples(r2);
 		ps->pre.valid = true;
@@ -81,6 +95,24 @@ int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
 	PQclear(r1);
 	PQclear(r2);
 	return rc;
+}
+
+int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
+			yb_err *err)
+{
+	return with_rows(ps, &st_card_holder, &st_card_candidates, card_no,
+			 out, err);
+}
+
+int pg_person_with_rows(pg_store *ps, const char *id_number,
+			yb_person *out, yb_err *err)
+{
+	int found = with_rows(ps, &st_idnum_person, &st_idnum_candidates,
+			      id_number, NULL, err);
+
+	if (found > 0)
+		*out = ps->pre.person;
+	return found;
 }
 
 void pg_prefetch_forget(pg_store *ps)

@@ -306,6 +306,9 @@ int pg_decode_card(pg_row *r, void *out);
  * error, 0 no such card with a holder (the caller asks plainly). */
 int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
 			yb_err *err);
+/* The same for a person by ID number (no card): 1, -1, 0 none. */
+int pg_person_with_rows(pg_store *ps, const char *id_number,
+			yb_person *out, yb_err *err);
 
 /* A person's columns, of table alias t ("" or "p."), and their decoder
  * (register.c). */

@@ -132,6 +132,10 @@ int pg_person_by_id_number(yb_store *st, const char *id_number,
 			   yb_person *out, yb_err *err)
 {
 	pg_params q;
+
+	/* issue 16, pg3: to settle, with its rows (holder.c) */
+	if (PS(st)->in_txn && PS(st)->txn_write)
+		return pg_person_with_rows(PS(st), id_number, out, err);
 	pg_params_init(&q);
 	pg_p_text(&q, id_number);
 	return person_by(st, &st_person_by_id_number, &q, out, err);
