@@ -311,6 +311,98 @@ static void test_payer_candidates(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * In a write transaction, a settlement's look-ups one after the other —
+ * the card (or the person by ID number), its holder, the holder's
+ * personal account, the payers — answer what each answers alone (the
+ * PostgreSQL engine brings the later rows along with the first, issue
+ * 16), more payers than it brings along included, and a change made in
+ * between is seen.
+ */
+static void test_holder_lookups(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id patient = ts_person(st, "2500001", "Patient");
+	yb_id lone = ts_person(st, "2500002", "NoAccount");
+	yb_id acc = ts_account(st, patient);
+	yb_payer_candidate c[16];
+	yb_person p, lone_p;
+	yb_account a;
+	yb_binding b;
+	yb_card k;
+	int n = -1;
+	yb_err e;
+
+	ts_fund(st, acc, 700);
+	for (int i = 0; i < 10; i++) {
+		yb_id who = ts_person(st, ts_fmt("25001%02d", i),
+				      ts_fmt("Payer %d", i));
+
+		ts_fund(st, ts_account(st, who), 1000 + 100 * i);
+		b = binding(who, patient, YB_REL_SIBLING, 100 + i);
+		TS_OK(st->ops->binding_insert(st, &b, &e), &e);
+	}
+	memset(&k, 0, sizeof k);
+	snprintf(k.card_no, sizeof k.card_no, "K2500001");
+	k.person_id = patient;
+	k.state = YB_CARD_ISSUED;
+	TS_OK(st->ops->card_insert(st, &k, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, lone, &lone_p, &e),
+			       &e), 1);
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "K2500001", &k, &e),
+			       &e), 1);
+	assert_int_equal(k.person_id, patient);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, patient, &p, &e),
+			       &e), 1);
+	assert_string_equal(p.ssn, "2500001");
+	assert_int_equal(TS_OK(st->ops->account_personal_of(st, patient, &a,
+							    &e), &e), 1);
+	assert_int_equal(a.id, acc);
+	assert_int_equal(a.balance_fen, 700);
+	TS_OK(st->ops->payer_candidates(st, patient, c, 16, &n, &e), &e);
+	assert_int_equal(n, 10);
+	for (int i = 0; i < n; i++)
+		assert_true(c[i].balance_fen >= 1000);
+
+	/* At most max, the richest first, as alone. */
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "K2500001", &k, &e),
+			       &e), 1);
+	TS_OK(st->ops->payer_candidates(st, patient, c, 1, &n, &e), &e);
+	assert_int_equal(n, 1);
+	assert_int_equal(c[0].balance_fen, 1900);
+
+	/* A change in between is seen. */
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "K2500001", &k, &e),
+			       &e), 1);
+	TS_OK(st->ops->person_set_status(st, patient, YB_STATUS_SUSPENDED,
+					 YB_TERM_NONE, 50, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, patient, &p, &e),
+			       &e), 1);
+	assert_int_equal(p.status, YB_STATUS_SUSPENDED);
+
+	/* By ID number; and a person without an account or payers. */
+	assert_int_equal(TS_OK(st->ops->person_by_id_number(st, p.id_number,
+							    &p, &e), &e), 1);
+	assert_int_equal(p.id, patient);
+	assert_int_equal(TS_OK(st->ops->account_personal_of(st, patient, &a,
+							    &e), &e), 1);
+	assert_int_equal(a.id, acc);
+	TS_OK(st->ops->payer_candidates(st, patient, c, 16, &n, &e), &e);
+	assert_int_equal(n, 10);
+	assert_int_equal(TS_OK(st->ops->person_by_id_number(
+			st, lone_p.id_number, &p, &e), &e), 1);
+	assert_int_equal(p.id, lone);
+	assert_int_equal(TS_OK(st->ops->account_personal_of(st, lone, &a, &e),
+			       &e), 0);
+	TS_OK(st->ops->payer_candidates(st, lone, c, 16, &n, &e), &e);
+	assert_int_equal(n, 0);
+	assert_int_equal(TS_OK(st->ops->card_by_no(st, "K404", &k, &e), &e),
+			 0);
+	st->ops->rollback(st);
+}
+
 /* ---- settlements ------------------------------------------------------------ */
 
 static family make_family(yb_store *st)
@@ -617,6 +709,8 @@ int ts_run_settle(void)
 		cmocka_unit_test_setup_teardown(test_bindings_end_all, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_payer_candidates, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_holder_lookups, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_settlement, ts_setup,
 						ts_teardown),

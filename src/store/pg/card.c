@@ -89,9 +89,7 @@ int pg_card_application_set_card(yb_store *st, yb_id application_id,
 
 /* --- cards ------------------------------------------------------------- */
 
-#define CARD_COLS \
-	"id, card_no, person_id, state, activated, application_id, " \
-	"created_at, updated_at"
+#define CARD_COLS PG_CARD_COLS("")
 #define CARD_VALID "state IN ('in_production', 'ready', 'issued')"
 
 static const pg_stmt st_card_insert = { "card_insert",
@@ -115,7 +113,7 @@ static const pg_stmt st_card_update = { "card_update",
 	"UPDATE cards SET state = $2, activated = $3, updated_at = $4 "
 	"WHERE id = $1", NULL };
 
-static int decode_card(pg_row *r, void *out)
+int pg_decode_card(pg_row *r, void *out)
 {
 	yb_card *c = out;
 	memset(c, 0, sizeof *c);
@@ -166,13 +164,21 @@ int pg_card_insert(yb_store *st, yb_card *c, yb_err *err)
 static int card_by(yb_store *st, const pg_stmt *s, pg_params *q, yb_card *out,
 		   yb_err *err)
 {
-	return pg_lookup(PS(st), s, q, decode_card, out, err);
+	return pg_lookup(PS(st), s, q, pg_decode_card, out, err);
 }
 
 int pg_card_by_no(yb_store *st, const char *card_no, yb_card *out,
 		  yb_err *err)
 {
 	pg_params q;
+	int found;
+
+	/* issue 16, pg3: to settle, with its holder's rows (holder.c) */
+	if (PS(st)->in_txn && PS(st)->txn_write) {
+		found = pg_card_with_holder(PS(st), card_no, out, err);
+		if (found != 0)
+			return found;
+	}
 	pg_params_init(&q);
 	pg_p_text(&q, card_no);
 	return card_by(st, &st_card_by_no, &q, out, err);

@@ -145,6 +145,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->audit_chain = 0;
 	ps->audit_chain_sp = 0;
 	ps->nlocked = 0;
+	pg_prefetch_forget(ps);
 	ps->inst_inserted = false;
 	pg_audit_txn_begin(ps);
 	return 0;
@@ -176,6 +177,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
+	pg_prefetch_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -205,6 +207,7 @@ static void pg_rollback(yb_store *st)
 	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
+	pg_prefetch_forget(ps);
 	pg_audit_txn_end(ps);
 }
 
@@ -233,6 +236,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
 	ps->nlocked = 0;        /* kept per request (group commit) */
+	pg_prefetch_forget(ps);
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -263,6 +267,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	 * included: the chain held before it is still held. */
 	ps->audit_chain = ps->audit_chain_sp;
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
+	pg_prefetch_forget(ps);
 	pg_audit_rollback_to(ps);
 	if (ps->sp_pending) {   /* nothing ran in it: nothing to undo */
 		ps->sp_pending = false;

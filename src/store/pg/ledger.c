@@ -103,7 +103,7 @@ static const pg_stmt st_account_lock = { "account_lock",
 	"        AND kind IN " SLOTTED_KINDS ") "
 	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
 
-static int decode_account(pg_row *r, void *out)
+int pg_decode_account(pg_row *r, void *out)
 {
 	yb_account *a = out;
 	memset(a, 0, sizeof *a);
@@ -160,7 +160,7 @@ int pg_account_by_id(yb_store *st, yb_id id, yb_account *out, yb_err *err)
 	}
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
-	return pg_lookup(PS(st), &st_account_by_id, &q, decode_account, out,
+	return pg_lookup(PS(st), &st_account_by_id, &q, pg_decode_account, out,
 			 err);
 }
 
@@ -168,9 +168,13 @@ int pg_account_personal_of(yb_store *st, yb_id person_id, yb_account *out,
 			   yb_err *err)
 {
 	pg_params q;
+	int found;
+
+	if (pg_pre_account(PS(st), person_id, out, &found))  /* card.c */
+		return found;
 	pg_params_init(&q);
 	pg_p_i64(&q, person_id);
-	return pg_lookup(PS(st), &st_account_personal_of, &q, decode_account,
+	return pg_lookup(PS(st), &st_account_personal_of, &q, pg_decode_account,
 			 out, err);
 }
 
@@ -183,7 +187,7 @@ int pg_account_system(yb_store *st, yb_account_kind kind, yb_account *out,
 		return -1;
 	pg_params_init(&q);
 	pg_p_text(&q, yb_account_kind_str(kind));
-	return pg_lookup(PS(st), &st_account_system, &q, decode_account, out,
+	return pg_lookup(PS(st), &st_account_system, &q, pg_decode_account, out,
 			 err);
 }
 

@@ -82,6 +82,25 @@ typedef struct pg_audit_buf {
 	int want;               /* how many numbers a claim reserves */
 } pg_audit_buf;
 
+/*
+ * issue 16, pg3: what a look-up of a card brought along, in the same
+ * round trip, for the look-ups a settlement makes next: the holder (read
+ * FOR SHARE, as person_by_id reads it), the holder's personal account
+ * and the payers who may pay for the holder (card.c).  Served only while
+ * no statement has run since (pg_run forgets it, and so does every
+ * transaction boundary and savepoint): nothing but this transaction
+ * could have changed those rows, and it has run nothing.
+ */
+#define PG_PRE_CANDIDATES 8     /* candidates brought along, at most */
+typedef struct pg_prefetch {
+	bool valid;
+	yb_person person;
+	bool has_account;       /* the holder has a personal account */
+	yb_account account;
+	int ncand;              /* payer_candidates(person.id, PRE_CAND.) */
+	yb_payer_candidate cand[PG_PRE_CANDIDATES];
+} pg_prefetch;
+
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -101,6 +120,7 @@ typedef struct pg_store {
 	 * read them here instead of asking again (ledger.c). */
 	int nlocked;
 	yb_account locked[PG_LOCKED_MAX];
+	pg_prefetch pre;        /* issue 16, pg3 (card.c) */
 	/* issue 16: institutions this connection has read (register.c) */
 	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
 	bool inst_inserted;     /* this transaction registered one */
@@ -158,6 +178,24 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
  * YB_REFUSE_TOO_LONG naming `what`). */
 int pg_lookup_text(pg_store *ps, const pg_stmt *s, pg_params *p, char *buf,
 		   size_t size, const char *what, yb_err *err);
+
+/* issue 16, pg3: two statements in one round trip (libpq pipeline mode,
+ * with a pending savepoint before them): 0 with both results (the caller
+ * PQclear()s them), or -1 with err and both NULL.  Releases p1 and p2. */
+int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
+		const pg_stmt *s2, pg_params *p2, PGresult **r1,
+		PGresult **r2, yb_err *err);
+
+/* The prefetched rows (pg_prefetch) are for the statement that was
+ * last: forgotten when another runs or the transaction moves on. */
+void pg_prefetch_forget(pg_store *ps);
+/* Served from them (true, *found set; account and candidates: of
+ * person_id), or false: ask the database. */
+bool pg_pre_person(pg_store *ps, yb_id id, yb_person *out);
+bool pg_pre_account(pg_store *ps, yb_id person_id, yb_account *out,
+		    int *found);
+bool pg_pre_candidates(pg_store *ps, yb_id person_id,
+		       yb_payer_candidate *out, int max, int *n);
 
 /* pg_run for a statement whose parameters are all built: releases `p`. */
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
@@ -256,6 +294,50 @@ uint64_t pg_next_conn_id(void);
 void pg_read_relationship(pg_row *r, yb_relationship *out);
 
 /* --- rows shared by several files --- */
+
+/* A card's columns, of table alias t ("" or "c."), and their decoder
+ * (card.c). */
+#define PG_CARD_COLS(t) \
+	t "id, " t "card_no, " t "person_id, " t "state, " t "activated, " \
+	t "application_id, " t "created_at, " t "updated_at"
+int pg_decode_card(pg_row *r, void *out);
+/* issue 16, pg3: a card by number in a write transaction, locked, with
+ * its holder's rows remembered (pg_prefetch, holder.c): 1 found, -1
+ * error, 0 no such card with a holder (the caller asks plainly). */
+int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
+			yb_err *err);
+/* The same for a person by ID number (no card): 1, -1, 0 none. */
+int pg_person_with_rows(pg_store *ps, const char *id_number,
+			yb_person *out, yb_err *err);
+
+/* A person's columns, of table alias t ("" or "p."), and their decoder
+ * (register.c). */
+#define PG_PERSON_COLS(t) \
+	t "id, " t "ssn, " t "id_number, " t "name, " t "sex, " \
+	t "birth_date, " t "region, " t "scheme, " t "status, " \
+	t "term_reason, " t "employer_code, " t "created_at, " t "updated_at"
+int pg_decode_person(pg_row *r, void *out);
+/* An account row (id, kind, person, institution, balance, closed,
+ * created; ledger.c). */
+int pg_decode_account(pg_row *r, void *out);
+/* The payers who may pay for a person ("WHERE b.relative_id = ..."
+ * between the two; $2 the limit), in the order S3 pays them (balance
+ * descending, the older binding first), though the service must not
+ * rely on it.  An authorizer without a personal account comes with
+ * account_id 0, as on SQLite.  And their decoder (settle.c). */
+#define PG_CANDIDATES_FROM \
+	"SELECT b.id, b.authorizer_id, a.id, pa.ssn, pa.name, b.relationship, " \
+	"  coalesce(a.balance_fen, 0), pa.status, " \
+	"  a.id IS NOT NULL AND a.closed_at IS NULL, b.created_at " \
+	"FROM bindings b JOIN persons pa ON pa.id = b.authorizer_id " \
+	"  LEFT JOIN accounts a ON a.person_id = b.authorizer_id " \
+	"    AND a.kind = 'personal' "
+#define PG_CANDIDATES_ORDER \
+	" AND b.ended_at IS NULL ORDER BY 7 DESC, b.created_at, b.id LIMIT $2"
+/* All rows of res as candidates into out (room for PQntuples); -1 with
+ * err for a corrupt row.  Does not clear res. */
+int pg_decode_candidates(PGresult *res, yb_payer_candidate *out,
+			 yb_err *err);
 
 /* A contribution row (with who paid an E1 premium) and its decoder
  * (register.c; read also by records.c). */

@@ -24,9 +24,7 @@ static pg_store *PS(yb_store *st)
 
 /* --- persons ----------------------------------------------------------- */
 
-#define PERSON_COLS \
-	"id, ssn, id_number, name, sex, birth_date, region, scheme, status, " \
-	"term_reason, employer_code, created_at, updated_at"
+#define PERSON_COLS PG_PERSON_COLS("")
 
 static const pg_stmt st_person_insert = { "person_insert",
 	"INSERT INTO persons (ssn, id_number, name, sex, birth_date, region, "
@@ -48,7 +46,7 @@ static const pg_stmt st_person_set_password = { "person_set_password",
 static const pg_stmt st_person_password = { "person_password",
 	"SELECT hash FROM person_passwords WHERE person_id = $1", NULL };
 
-static int decode_person(pg_row *r, void *out)
+int pg_decode_person(pg_row *r, void *out)
 {
 	yb_person *p = out;
 	const char *sex;
@@ -107,12 +105,15 @@ int pg_person_insert(yb_store *st, yb_person *p, yb_err *err)
 static int person_by(yb_store *st, const pg_stmt *s, pg_params *q,
 		     yb_person *out, yb_err *err)
 {
-	return pg_lookup(PS(st), s, q, decode_person, out, err);
+	return pg_lookup(PS(st), s, q, pg_decode_person, out, err);
 }
 
 int pg_person_by_id(yb_store *st, yb_id id, yb_person *out, yb_err *err)
 {
 	pg_params q;
+
+	if (pg_pre_person(PS(st), id, out))   /* a card's holder (card.c) */
+		return 1;
 	pg_params_init(&q);
 	pg_p_i64(&q, id);
 	return person_by(st, &st_person_by_id, &q, out, err);
@@ -131,6 +132,10 @@ int pg_person_by_id_number(yb_store *st, const char *id_number,
 			   yb_person *out, yb_err *err)
 {
 	pg_params q;
+
+	/* issue 16, pg3: to settle, with its rows (holder.c) */
+	if (PS(st)->in_txn && PS(st)->txn_write)
+		return pg_person_with_rows(PS(st), id_number, out, err);
 	pg_params_init(&q);
 	pg_p_text(&q, id_number);
 	return person_by(st, &st_person_by_id_number, &q, out, err);

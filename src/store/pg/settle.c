@@ -95,18 +95,9 @@ static const pg_stmt st_bindings_of_relative = { "bindings_of_relative",
 	BINDING_SELECT
 	"WHERE b.relative_id = $1 AND (NOT $2::boolean OR b.ended_at IS NULL) "
 	"  AND b.id < $3 ORDER BY b.id DESC LIMIT $4", NULL };
-/* In the order S3 pays them (balance descending, the older binding
- * first), though the service must not rely on it.  An authorizer without
- * a personal account comes with account_id 0, as on SQLite. */
 static const pg_stmt st_payer_candidates = { "payer_candidates",
-	"SELECT b.id, b.authorizer_id, a.id, pa.ssn, pa.name, b.relationship, "
-	"  coalesce(a.balance_fen, 0), pa.status, "
-	"  a.id IS NOT NULL AND a.closed_at IS NULL, b.created_at "
-	"FROM bindings b JOIN persons pa ON pa.id = b.authorizer_id "
-	"  LEFT JOIN accounts a ON a.person_id = b.authorizer_id "
-	"    AND a.kind = 'personal' "
-	"WHERE b.relative_id = $1 AND b.ended_at IS NULL "
-	"ORDER BY 7 DESC, b.created_at, b.id LIMIT $2", NULL };
+	PG_CANDIDATES_FROM "WHERE b.relative_id = $1" PG_CANDIDATES_ORDER,
+	NULL };
 
 static int decode_binding(pg_row *r, void *out)
 {
@@ -220,22 +211,11 @@ int pg_bindings_of_relative(yb_store *st, yb_id person_id, bool active_only,
 			     active_only, before, limit, out, n, err);
 }
 
-int pg_payer_candidates(yb_store *st, yb_id relative_id,
-			yb_payer_candidate *out, int max, int *n,
-			yb_err *err)
+int pg_decode_candidates(PGresult *res, yb_payer_candidate *out,
+			 yb_err *err)
 {
-	pg_params q;
-	PGresult *res;
-	int rows;
+	int rows = PQntuples(res);
 
-	*n = 0;
-	pg_params_init(&q);
-	pg_p_i64(&q, relative_id);
-	pg_p_i64(&q, pg_limit(max));
-	res = pg_run(PS(st), &st_payer_candidates, &q, err);
-	if (!res)
-		return -1;
-	rows = PQntuples(res);
 	for (int i = 0; i < rows; i++) {
 		pg_row r = pg_row_at(res, i);
 		yb_payer_candidate *c = &out[i];
@@ -251,14 +231,34 @@ int pg_payer_candidates(yb_store *st, yb_id relative_id,
 		PG_R_ENUM(&r, yb_status_from_str, &c->status);
 		c->account_open = pg_r_bool(&r);
 		c->bound_at = pg_r_i64(&r);
-		if (r.bad) {
-			PQclear(res);
+		if (r.bad)
 			return pg_corrupt(err, "payer candidate");
-		}
 	}
-	*n = rows;
-	PQclear(res);
 	return 0;
+}
+
+int pg_payer_candidates(yb_store *st, yb_id relative_id,
+			yb_payer_candidate *out, int max, int *n,
+			yb_err *err)
+{
+	pg_params q;
+	PGresult *res;
+	int rc;
+
+	*n = 0;
+	if (pg_pre_candidates(PS(st), relative_id, out, max, n))  /* card.c */
+		return 0;
+	pg_params_init(&q);
+	pg_p_i64(&q, relative_id);
+	pg_p_i64(&q, pg_limit(max));
+	res = pg_run(PS(st), &st_payer_candidates, &q, err);
+	if (!res)
+		return -1;
+	rc = pg_decode_candidates(res, out, err);
+	if (rc == 0)
+		*n = PQntuples(res);
+	PQclear(res);
+	return rc;
 }
 
 /* --- settlements ------------------------------------------------------- */

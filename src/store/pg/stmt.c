@@ -302,30 +302,38 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
  * same round trip as its first statement — libpq pipeline mode: the
  * pending RELEASE of the request before, the SAVEPOINT, the statement,
  * one Sync.  Under group commit every request on the writer opens with
- * one, so this is a round trip less per request.  The answer is the
- * statement's result, or NULL with the first error (what follows an
- * error in a pipeline is not run).
+ * one, so this is a round trip less per request.  pg3: the same round
+ * trip carries several statements when a look-up brings along what the
+ * next look-ups will ask (pg_run_pair, card.c).  out[i] is statement i's
+ * result; on the first error every out[i] is NULL and err is set (what
+ * follows an error in a pipeline is not run).
  */
-static PGresult *run_after_savepoint(pg_store *ps, const char *name,
-				     pg_params *p, yb_err *err)
+static int run_pipelined(pg_store *ps, int n, char (*names)[48],
+			 pg_params **p, PGresult **out, yb_err *err)
 {
 	PGconn *c = ps->conn;
-	PGresult *res, *out = NULL;
-	int nq = 0, want = ps->release_pending ? 3 : 2, k = 0, nulls = 0;
+	PGresult *res;
+	int nq = 0, first = 0, want, k = 0, nulls = 0;
 	bool synced = false;
 
-	ps->sp_pending = false;
-	if (!PQenterPipelineMode(c)) {
-		pg_result_err(c, NULL, err);
-		return NULL;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!PQenterPipelineMode(c))
+		return pg_result_err(c, NULL, err);
+	if (ps->sp_pending) {
+		if (ps->release_pending)
+			nq += PQsendQueryParams(c, "RELEASE SAVEPOINT yb_sp",
+						0, NULL, NULL, NULL, NULL, 0);
+		ps->release_pending = false;
+		nq += PQsendQueryParams(c, "SAVEPOINT yb_sp", 0, NULL, NULL,
+					NULL, NULL, 0);
+		ps->sp_pending = false;
 	}
-	if (ps->release_pending)
-		nq += PQsendQueryParams(c, "RELEASE SAVEPOINT yb_sp", 0, NULL,
-					NULL, NULL, NULL, 0);
-	ps->release_pending = false;
-	nq += PQsendQueryParams(c, "SAVEPOINT yb_sp", 0, NULL, NULL, NULL,
-				NULL, 0);
-	nq += PQsendQueryPrepared(c, name, p->n, p->v, NULL, NULL, 0);
+	first = nq;
+	want = nq + n;
+	for (int i = 0; i < n; i++)
+		nq += PQsendQueryPrepared(c, names[i], p[i]->n, p[i]->v, NULL,
+					  NULL, 0);
 	if (nq == want && PQpipelineSync(c)) {
 		/* each query's result and a NULL after it, the Sync's last */
 		while (!synced && nulls <= nq) {
@@ -338,49 +346,64 @@ static PGresult *run_after_savepoint(pg_store *ps, const char *name,
 			st = PQresultStatus(res);
 			if (st == PGRES_PIPELINE_SYNC)
 				synced = true;
-			if (k++ == nq - 1 && (st == PGRES_TUPLES_OK ||
-					      st == PGRES_COMMAND_OK))
-				out = res;
+			if (k >= first && k < nq && (st == PGRES_TUPLES_OK ||
+						     st == PGRES_COMMAND_OK))
+				out[k - first] = res;
 			else if (st != PGRES_COMMAND_OK &&
 				 st != PGRES_PIPELINE_SYNC &&
 				 st != PGRES_PIPELINE_ABORTED && !err->code)
 				pg_result_err(c, res, err);
 			else
 				PQclear(res);
+			k++;
 		}
 	}
-	if (!synced || !PQexitPipelineMode(c)) {
-		PQclear(out);
-		out = NULL;
+	if (!synced || !PQexitPipelineMode(c) || err->code) {
+		for (int i = 0; i < n; i++) {
+			PQclear(out[i]);
+			out[i] = NULL;
+		}
 		if (!err->code)         /* the connection broke */
 			pg_result_err(c, NULL, err);
+		return -1;
 	}
-	return out;
+	return 0;
+}
+
+/* The name `s` (its locking variant inside a write transaction) is
+ * prepared under on this connection, preparing it first; -1 with err. */
+static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
+			 char name[48], yb_err *err)
+{
+	bool locking = s->lock && ps->in_txn && ps->txn_write;
+	int i;
+
+	if (p->oom)
+		return yb_errf(err, "out_of_memory",
+			       "out of memory (statement %s)", s->name);
+	i = prepare(ps, s, locking, p->n, err);
+	if (i < 0)
+		return -1;
+	stmt_name(ps, i, name);
+	return 0;
 }
 
 PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 {
 	static pg_params none;
-	bool locking = s->lock && ps->in_txn && ps->txn_write;
 	char name[48];
 	PGresult *res;
 	ExecStatusType st;
-	int i;
 
+	pg_prefetch_forget(ps);         /* it was for the statement before */
 	if (!p)
 		p = &none;
-	if (p->oom) {
-		yb_errf(err, "out_of_memory", "out of memory (statement %s)",
-			s->name);
+	if (prepared_name(ps, s, p, name, err) < 0)
 		return NULL;
-	}
-	i = prepare(ps, s, locking, p->n, err);
-	if (i < 0)
-		return NULL;
-	stmt_name(ps, i, name);
 	if (ps->sp_pending) {
 		yb_err_clear(err);
-		return run_after_savepoint(ps, name, p, err);
+		return run_pipelined(ps, 1, &name, &p, &res, err) < 0 ? NULL
+								       : res;
 	}
 	res = PQexecPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0);
 	st = PQresultStatus(res);
@@ -389,6 +412,29 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		return NULL;
 	}
 	return res;
+}
+
+int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
+		const pg_stmt *s2, pg_params *p2, PGresult **r1,
+		PGresult **r2, yb_err *err)
+{
+	char names[2][48];
+	pg_params *p[2] = { p1, p2 };
+	PGresult *out[2] = { NULL, NULL };
+	int rc = -1;
+
+	pg_prefetch_forget(ps);
+	if (prepared_name(ps, s1, p1, names[0], err) < 0 ||
+	    prepared_name(ps, s2, p2, names[1], err) < 0)
+		goto out;
+	yb_err_clear(err);
+	rc = run_pipelined(ps, 2, names, p, out, err);
+out:
+	pg_params_release(p1);
+	pg_params_release(p2);
+	*r1 = out[0];
+	*r2 = out[1];
+	return rc;
 }
 
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,

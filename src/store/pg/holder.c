@@ -1,0 +1,155 @@
+/*
+ * holder.c — issue 16, pg3: a settlement by card asks, one after the
+ * other, for the card (FOR UPDATE), its holder (FOR SHARE), the holder's
+ * personal account and the payers who may pay for the holder — four
+ * round trips on the writer, each waiting for the one before.  Inside a
+ * write transaction the card's look-up asks for all of it at once: the
+ * card with its holder and the personal account in one statement (the
+ * same row locks as the two look-ups took), and the payer candidates by
+ * the card's number pipelined behind it, in the same round trip
+ * (stmt.c).  What came along is remembered (pg_prefetch, pg_int.h) and
+ * served to the next look-ups only while no other statement has run
+ * since: this transaction has locked the card and the holder, and has
+ * changed nothing in between.  The candidates lock nothing, as
+ * payer_candidates does not (settle.c); the settlement locks their
+ * accounts before it moves money.  The service and the SQLite engine
+ * are unchanged: on SQLite each look-up is a call into the library.
+ * A settlement by ID number does the same from the person's look-up.
+ */
+#include <string.h>
+
+#include "store/pg/pg_int.h"
+
+#define PERSONAL_COLS \
+	"a.id, a.kind, a.person_id, a.institution_code, a.balance_fen, " \
+	"a.closed_at IS NOT NULL, a.created_at"
+
+/* A personal account has no slotted balance (ledger.c's
+ * ACCOUNT_BALANCE adds nothing for it): its row's balance is its
+ * balance. */
+static const pg_stmt st_card_holder = { "card_holder",
+	"SELECT " PG_CARD_COLS("c.") ", " PG_PERSON_COLS("p.") ", "
+	PERSONAL_COLS " "
+	"FROM cards c JOIN persons p ON p.id = c.person_id "
+	"  LEFT JOIN accounts a ON a.person_id = c.person_id "
+	"    AND a.kind = 'personal' "
+	"WHERE c.card_no = $1", "FOR UPDATE OF c FOR SHARE OF p" };
+static const pg_stmt st_card_candidates = { "card_candidates",
+	PG_CANDIDATES_FROM
+	"WHERE b.relative_id = (SELECT person_id FROM cards WHERE card_no = $1)"
+	PG_CANDIDATES_ORDER, NULL };
+/* The same for a settlement by ID number (person_by_id_number). */
+static const pg_stmt st_idnum_person = { "idnum_person",
+	"SELECT " PG_PERSON_COLS("p.") ", " PERSONAL_COLS " "
+	"FROM persons p LEFT JOIN accounts a ON a.person_id = p.id "
+	"    AND a.kind = 'personal' "
+	"WHERE p.id_number = $1", "FOR SHARE OF p" };
+static const pg_stmt st_idnum_candidates = { "idnum_candidates",
+	PG_CANDIDATES_FROM
+	"WHERE b.relative_id = (SELECT id FROM persons WHERE id_number = $1)"
+	PG_CANDIDATES_ORDER, NULL };
+
+/* The card (if asked), the person and the account from the first row;
+ * -1 if corrupt. */
+static int decode_first(pg_store *ps, PGresult *res, yb_card *card,
+			yb_err *err)
+{
+	pg_row r = pg_row_at(res, 0);
+	pg_prefetch *pre = &ps->pre;
+
+	if (card)
+		pg_decode_card(&r, card);
+	pg_decode_person(&r, &pre->person);
+	pre->has_account = !PQgetisnull(res, 0, r.col);
+	if (pre->has_account)
+		pg_decode_account(&r, &pre->account);
+	if (r.bad)
+		return pg_corrupt(err, "person with account");
+	return 0;
+}
+
+/* Run the look-up `s1` by `key` with the candidates `s2` behind it and
+ * remember what came: 1, 0 no row, -1 error. */
+static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
+		     const char *key, yb_card *card, yb_err *err)
+{
+	pg_params q1, q2;
+	PGresult *r1, *r2;
+	int rc = -1;
+
+	pg_params_init(&q1);
+	pg_p_text(&q1, key);
+	pg_params_init(&q2);
+	pg_p_text(&q2, key);
+	pg_p_i64(&q2, PG_PRE_CANDIDATES);
+	if (pg_run_pair(ps, s1, &q1, s2, &q2, &r1, &r2, err) < 0)
+		return -1;
+	if (PQntuples(r1) == 0) {
+		rc = 0;
+	} else if (decode_first(ps, r1, card, err) == 0 &&
+		   pg_decode_candidates(r2, ps->pre.cand, err) == 0) {
+		ps->pre.ncand = PQntuples(r2);
+		ps->pre.valid = true;
+		rc = 1;
+	}
+	PQclear(r1);
+	PQclear(r2);
+	return rc;
+}
+
+int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
+			yb_err *err)
+{
+	return with_rows(ps, &st_card_holder, &st_card_candidates, card_no,
+			 out, err);
+}
+
+int pg_person_with_rows(pg_store *ps, const char *id_number,
+			yb_person *out, yb_err *err)
+{
+	int found = with_rows(ps, &st_idnum_person, &st_idnum_candidates,
+			      id_number, NULL, err);
+
+	if (found > 0)
+		*out = ps->pre.person;
+	return found;
+}
+
+void pg_prefetch_forget(pg_store *ps)
+{
+	ps->pre.valid = false;
+}
+
+bool pg_pre_person(pg_store *ps, yb_id id, yb_person *out)
+{
+	if (!ps->pre.valid || ps->pre.person.id != id)
+		return false;
+	*out = ps->pre.person;
+	return true;
+}
+
+bool pg_pre_account(pg_store *ps, yb_id person_id, yb_account *out,
+		    int *found)
+{
+	if (!ps->pre.valid || ps->pre.person.id != person_id)
+		return false;
+	*found = ps->pre.has_account;
+	if (*found)
+		*out = ps->pre.account;
+	return true;
+}
+
+/* Fewer than were asked for is the whole list; as many is the list's
+ * head, enough for a caller asking for no more. */
+bool pg_pre_candidates(pg_store *ps, yb_id person_id,
+		       yb_payer_candidate *out, int max, int *n)
+{
+	const pg_prefetch *pre = &ps->pre;
+
+	if (!pre->valid || pre->person.id != person_id ||
+	    (pre->ncand >= PG_PRE_CANDIDATES && max > PG_PRE_CANDIDATES))
+		return false;
+	*n = pre->ncand < max ? pre->ncand : (max > 0 ? max : 0);
+	memcpy(out, pre->cand, (size_t)*n * sizeof *out);
+	return true;
+}
