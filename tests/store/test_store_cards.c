@@ -326,20 +326,29 @@ static void test_audit(void **state)
 
 /* ---- credentials (X2) ------------------------------------------------------- */
 
-static void test_api_keys(void **state)
+/* An institution key of H001 whose hash is `fill` repeated, stored. */
+static yb_api_key inst_key(yb_store *st, char fill)
 {
-	yb_store *st = TS_STORE(state);
 	yb_api_key k;
-	yb_token_owner got;
 	yb_err e;
 
 	memset(&k, 0, sizeof k);
-	memset(k.key_hash, 'f', YB_HASH_HEX_SZ - 1);
+	memset(k.key_hash, fill, YB_HASH_HEX_SZ - 1);
 	k.role = YB_ROLE_INSTITUTION;
 	snprintf(k.institution_code, sizeof k.institution_code, "H001");
 	snprintf(k.label, sizeof k.label, "HIS of H001");
 	k.created_at = 1700000000;
 	TS_OK(st->ops->apikey_insert(st, &k, &e), &e);
+	return k;
+}
+
+static void test_api_keys(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_api_key k = inst_key(st, 'f');
+	yb_token_owner got;
+	yb_err e;
+
 	assert_true(k.id > 0);
 	assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash, &got, &e),
 			       &e), 1);
@@ -395,17 +404,11 @@ static void test_tokens_in_transactions(void **state)
 	ts_fixture *f = *state;
 	yb_store *st = f->st, *other = NULL;
 	yb_id pid = ts_person(st, "1400002", "Cache");
-	yb_api_key k;
+	yb_api_key k = inst_key(st, 'e');
 	yb_session s;
 	yb_token_owner got;
 	yb_err e;
 
-	memset(&k, 0, sizeof k);
-	memset(k.key_hash, 'e', YB_HASH_HEX_SZ - 1);
-	k.role = YB_ROLE_INSTITUTION;
-	snprintf(k.institution_code, sizeof k.institution_code, "H001");
-	k.created_at = 1700000000;
-	TS_OK(st->ops->apikey_insert(st, &k, &e), &e);
 	memset(&s, 0, sizeof s);
 	snprintf(s.token_hash, sizeof s.token_hash, "cccc");
 	s.person_id = pid;
