@@ -65,6 +65,12 @@ typedef struct yb_hreq {
 	bool authenticated;
 	bool upload_refused;             /* E4: caller refused on the headers */
 	const char *bearer;              /* the token (MHD's memory) */
+	/* SQLite: the caller is looked up in the writer's batch
+	 * (server_request.c, "The caller in the batch") */
+	bool auth_in_batch;
+	bool auth_failed;                /* and refused: auth_err says why */
+	yb_err auth_err;
+	char token_hash[YB_HASH_HEX_SZ];
 	char remote[64];                 /* client address, for throttling */
 
 	/* the answer */

@@ -79,7 +79,8 @@ bool yb_req_viewer_unmask(const void *r, yb_id person_id)
 
 void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
 {
-	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	size_t len = 0;
+	char *s = body ? yb_json_text(body, &len) : NULL;
 
 	json_decref(body);
 	if (!s) {
@@ -89,7 +90,7 @@ void yb_reply_json(yb_hreq *r, unsigned status, json_t *body)
 			yb_reply_error(r, &err);
 		return;
 	}
-	yb_reply_take(r, status, YB_JSON_CTYPE, s, strlen(s));
+	yb_reply_take(r, status, YB_JSON_CTYPE, s, len);
 }
 
 /*

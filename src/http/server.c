@@ -336,6 +336,8 @@ static int helpers_start(const yb_http_options *opt, yb_err *err)
 		return -1;
 	if (yb_srv.batcher)
 		yb_batcher_on_sync_failure(yb_srv.batcher, log_sync_failure);
+	yb_srv.auth_in_writer = yb_srv.batcher &&
+		strcmp(yb_store_engine_of(opt->db_url), "sqlite") == 0;
 	/* notify (E3): its own thread and connection, so a slow receiver
 	 * never holds up a request (webhook/sender.h). */
 	return yb_webhook_sender_start(opt->db_url, &yb_srv.settings,

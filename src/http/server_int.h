@@ -38,6 +38,7 @@ struct yb_http_srv {
 	pthread_mutex_t lock;            /* guards stores */
 	store_slot *stores;
 	yb_batcher *batcher;             /* group commit; NULL when off */
+	bool auth_in_writer;             /* SQLite's: server_request.c */
 	yb_webhook_sender *sender;       /* notify (E3): webhook deliveries */
 };
 extern struct yb_http_srv yb_srv;

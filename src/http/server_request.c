@@ -237,11 +237,11 @@ static int body_append(yb_hreq *r, const char *data, size_t size)
 	return 0;
 }
 
-static int authenticate(yb_hreq *r, yb_err *err)
+/* The token of the Authorization header, checked for its form only. */
+static int bearer_token(yb_hreq *r, const char **token, yb_err *err)
 {
 	const char *h = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	yb_actor actor;
 
 	if (!h || !*h)
 		return yb_errf(err, "auth.required",
@@ -255,12 +255,40 @@ static int authenticate(yb_hreq *r, yb_err *err)
 		h++;
 	if (!*h)
 		return yb_errf(err, "auth.invalid_token", "the token is empty");
+	*token = h;
+	return yb_token_hash(h, r->token_hash, err);
+}
+
+/* The caller of the token hashed already (r->token_hash), on the store
+ * of r->ctx, and whether the route takes his role. */
+static int caller_lookup(yb_hreq *r, yb_err *err)
+{
+	yb_actor actor;
+
 	memset(&actor, 0, sizeof actor);
-	if (yb_authenticate(&r->ctx, h, &actor, err) < 0)
+	if (yb_authenticate_hash(&r->ctx, r->token_hash, &actor, err) < 0)
 		return -1;
 	r->ctx.actor = actor;
-	r->bearer = h;
 	r->authenticated = true;
+	return 0;
+}
+
+static int role_check(yb_hreq *r, yb_err *err)
+{
+	if (yb_route_roles[r->route - yb_http_routes] &
+	    YB_R(r->ctx.actor.role))
+		return 0;
+	return yb_errf(err, "auth.forbidden", "role %s may not do this",
+		       yb_role_str(r->ctx.actor.role));
+}
+
+static int authenticate(yb_hreq *r, yb_err *err)
+{
+	const char *token;
+
+	if (bearer_token(r, &token, err) < 0 || caller_lookup(r, err) < 0)
+		return -1;
+	r->bearer = token;
 	return 0;
 }
 
@@ -283,6 +311,56 @@ static bool batched(const yb_hreq *r)
 {
 	return yb_srv.batcher && strcmp(r->method, "GET") != 0 &&
 	       !(r->route->flags & YB_ROUTE_NO_BATCH);
+}
+
+/*
+ * The caller in the batch (SQLite).  Looking the token up on this
+ * thread is a read transaction of its own connection, and the writer
+ * commits so often that each one finds the connection's page cache
+ * stale: it took a shared-memory lock (fcntl, and SQLite's process-wide
+ * mutex, contended with the writer's), four page reads (pread) and
+ * ~14,000 instructions a request (docs/BENCHMARKS.md).  The writer's
+ * cache is always warm, and its transaction is the freshest view there
+ * is, so a revoked key or ended session stops working at once as
+ * before.  The token's form and hash are still checked here; should the
+ * body be refused, the caller is looked up here after all, so a
+ * stranger is told 401, as before, and not what was wrong with his body.
+ * PostgreSQL keeps the look-up here: in the batch it would be one more
+ * round trip while the writer's transaction is open.
+ */
+static bool auth_later(const yb_hreq *r)
+{
+	return yb_srv.auth_in_writer && batched(r);
+}
+
+/* The token's form here; its caller and role in the batch, or now. */
+static int caller_check(yb_hreq *r, yb_err *err)
+{
+	const char *token;
+
+	if (r->authenticated)            /* an upload's, on its headers */
+		return role_check(r, err);
+	if (!auth_later(r))
+		return authenticate(r, err) < 0 ? -1 : role_check(r, err);
+	if (bearer_token(r, &token, err) < 0)
+		return -1;
+	r->bearer = token;
+	r->auth_in_batch = true;
+	return 0;
+}
+
+/* On the writer thread, in the batch: who is calling, if not known yet.
+ * False when refused (r->auth_failed; answered by batch_finish). */
+static bool caller_in_batch(yb_hreq *r)
+{
+	r->auth_failed = false;
+	if (!r->auth_in_batch)
+		return true;
+	yb_err_clear(&r->auth_err);
+	if (caller_lookup(r, &r->auth_err) < 0 ||
+	    role_check(r, &r->auth_err) < 0)
+		r->auth_failed = true;
+	return !r->auth_failed;
 }
 
 /* The answer a handler built is dropped, to be built again. */
@@ -316,6 +394,11 @@ static int run_handler_in_batch(yb_ctx *ctx, void *arg, yb_err *err)
 	if (r->response || r->later_data)
 		answer_drop(r);
 	r->ctx = *ctx;
+	if (!caller_in_batch(r)) {
+		r->ctx.store = own;
+		r->ctx.in_batch = false;
+		return 0;
+	}
 	r->in_writer = true;
 	r->route->handler(r);
 	r->in_writer = false;
@@ -382,6 +465,10 @@ static void batch_finish(yb_hreq *r)
 {
 	r->batch_phase = 0;
 	r->durable = true;
+	if (r->auth_failed) {            /* refused in the batch */
+		yb_reply_error(r, &r->auth_err);
+		return;
+	}
 	if (r->write_then) {             /* a RAW route answers itself */
 		r->write_then(r, r->write_arg, r->batch_rc, &r->batch_err);
 		return;
@@ -464,22 +551,20 @@ static bool dispatch(yb_hreq *r, const char *url)
 			goto fail;
 		r->ctx.standby = yb_server_standby();
 	}
-	if (r->route->roles != YB_R_PUBLIC) {
-		/* an upload's caller may have been checked on its headers */
-		if (!r->authenticated && authenticate(r, &err) < 0)
-			goto fail;
-		if (!(yb_route_roles[r->route - yb_http_routes] &
-		      YB_R(r->ctx.actor.role))) {
-			yb_errf(&err, "auth.forbidden",
-				"role %s may not do this",
-				yb_role_str(r->ctx.actor.role));
-			goto fail;
-		}
-	}
+	if (r->route->roles != YB_R_PUBLIC && caller_check(r, &err) < 0)
+		goto fail;
 	if ((r->route->flags &
 	     (YB_ROUTE_BODY_OPTIONAL | YB_ROUTE_BODY_REQUIRED)) &&
-	    yb_body_parse(r, &err) < 0)
+	    yb_body_parse(r, &err) < 0) {
+		/* a refused caller hears that first ("The caller in the
+		 * batch") */
+		if (r->auth_in_batch) {
+			r->auth_in_batch = false;
+			if (caller_lookup(r, &err) == 0)
+				role_check(r, &err);
+		}
 		goto fail;
+	}
 	if (batched(r)) {
 		/* Suspend: this thread serves other connections while the
 		 * request waits for its batch; batch_done() resumes it. */

@@ -68,6 +68,11 @@ json_t *yb_jstr_or_null(const char *s);  /* null for NULL or "" */
  * whole object or in NULL, never in half an object. */
 json_t *yb_json_set(json_t *obj, const char *name, json_t *value);
 
+/* An answer's text: json_dumps(v, JSON_COMPACT) in a fifth of its
+ * instructions (json_text.c), malloc'd, its length in *len if not NULL;
+ * NULL for no object or array, or out of memory. */
+char *yb_json_text(const json_t *v, size_t *len);
+
 /* A list item renderer: `item` points to one record of the list. */
 typedef json_t *yb_json_item_fn(const yb_viewer *v, const void *item);
 

@@ -397,12 +397,27 @@ int yb_authenticate(yb_ctx *ctx, const char *bearer, yb_actor *out,
 		    yb_err *err)
 {
 	char th[YB_HASH_HEX_SZ];
-	yb_token_owner t;
 
 	memset(out, 0, sizeof *out);
+	if (yb_token_hash(bearer, th, err) < 0)
+		return -1;
+	return yb_authenticate_hash(ctx, th, out, err);
+}
+
+int yb_token_hash(const char *bearer, char th[YB_HASH_HEX_SZ], yb_err *err)
+{
 	if (!bearer || !bearer[0] || strlen(bearer) >= 256)
 		return yb_errf(err, "auth.invalid_token", "invalid token");
 	yb_sha256_hex_str(bearer, th);
+	return 0;
+}
+
+int yb_authenticate_hash(yb_ctx *ctx, const char *th, yb_actor *out,
+			 yb_err *err)
+{
+	yb_token_owner t;
+
+	memset(out, 0, sizeof *out);
 	if (ctx->store->ops->token_by_hash(ctx->store, th, &t, err) < 0)
 		return -1;
 	if (actor_of_session(ctx, th, &t, out) || actor_of_key(th, &t, out))

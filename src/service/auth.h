@@ -69,6 +69,14 @@ int yb_password_change(yb_ctx *ctx, const char *bearer, const char *current,
 int yb_authenticate(yb_ctx *ctx, const char *bearer, yb_actor *out,
 		    yb_err *err);
 
+/* yb_authenticate in two steps, which may run on two threads (the HTTP
+ * server: the hash on the connection's thread, the look-up in the
+ * writer's batch): the token's SHA-256 (hex; auth.invalid_token when it
+ * cannot be one), then the look-up of that hash. */
+int yb_token_hash(const char *bearer, char th[YB_HASH_HEX_SZ], yb_err *err);
+int yb_authenticate_hash(yb_ctx *ctx, const char *th, yb_actor *out,
+			 yb_err *err);
+
 /* Make an API key (admin); the secret is returned once, stored hashed. */
 int yb_apikey_create(yb_ctx *ctx, const char *role,
 		     const char *institution_code, const char *employer_code,

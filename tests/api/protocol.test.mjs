@@ -63,6 +63,23 @@ test('no token is 401 auth.required; a bad one 401 auth.invalid_token', async ()
   expectError(assert, await srv.get('/api/v1/me', { token: 'x'.repeat(5000) }), 401, 'auth.invalid_token');
 });
 
+test('a write is refused for its caller before its body: 401 and 403 outrank bad JSON', async () => {
+  // On SQLite a write's caller is looked up in the writer's batch
+  // (server_request.c, "The caller in the batch"), unless its body is
+  // refused first: the answers are the same either way.
+  const raw = '{"name": ';
+  const headers = { 'content-type': 'application/json' };
+  const terminal = await srv.key('terminal');
+  expectError(assert, await srv.req('POST', '/api/v1/persons', { raw, headers }), 401, 'auth.required');
+  expectError(assert, await srv.req('POST', '/api/v1/persons', { token: 'nope', raw, headers }), 401, 'auth.invalid_token');
+  expectError(assert, await srv.req('POST', '/api/v1/persons', { token: terminal, raw, headers }), 403, 'auth.forbidden');
+  const who = person();
+  expectError(assert, await srv.post('/api/v1/persons', who, { token: 'nope' }), 401, 'auth.invalid_token');
+  expectError(assert, await srv.post('/api/v1/persons', who, { token: terminal }), 403, 'auth.forbidden');
+  const r = await srv.post('/api/v1/persons', who, { token: srv.keys.admin });
+  assert.equal(r.status, 201, r.text);
+});
+
 test('malformed, truncated, non-object and duplicate-key JSON is request.invalid_json', async () => {
   const t = srv.keys.admin;
   for (const raw of ['{', '{"ssn": "60000', 'not json', '[1,2]', '"str"', '{"a":1,"a":2}', '{"a":1} trailing',

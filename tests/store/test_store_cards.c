@@ -326,20 +326,29 @@ static void test_audit(void **state)
 
 /* ---- credentials (X2) ------------------------------------------------------- */
 
-static void test_api_keys(void **state)
+/* An institution key of H001 whose hash is `fill` repeated, stored. */
+static yb_api_key inst_key(yb_store *st, char fill)
 {
-	yb_store *st = TS_STORE(state);
 	yb_api_key k;
-	yb_token_owner got;
 	yb_err e;
 
 	memset(&k, 0, sizeof k);
-	memset(k.key_hash, 'f', YB_HASH_HEX_SZ - 1);
+	memset(k.key_hash, fill, YB_HASH_HEX_SZ - 1);
 	k.role = YB_ROLE_INSTITUTION;
 	snprintf(k.institution_code, sizeof k.institution_code, "H001");
 	snprintf(k.label, sizeof k.label, "HIS of H001");
 	k.created_at = 1700000000;
 	TS_OK(st->ops->apikey_insert(st, &k, &e), &e);
+	return k;
+}
+
+static void test_api_keys(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_api_key k = inst_key(st, 'f');
+	yb_token_owner got;
+	yb_err e;
+
 	assert_true(k.id > 0);
 	assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash, &got, &e),
 			       &e), 1);
@@ -386,6 +395,61 @@ static void test_sessions(void **state)
 	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "bbbb", &got, &e), &e), 0);
 }
 
+/* Look-ups inside transactions, as the group-commit writer makes them
+ * (SQLite remembers the owners found: store/sqlite/credential.c, "The
+ * token cache"): a key revoked or a session ended shows at once, whether
+ * another connection did it or this one, and an undone end is undone. */
+static void test_tokens_in_transactions(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_id pid = ts_person(st, "1400002", "Cache");
+	yb_api_key k = inst_key(st, 'e');
+	yb_session s;
+	yb_token_owner got;
+	yb_err e;
+
+	memset(&s, 0, sizeof s);
+	snprintf(s.token_hash, sizeof s.token_hash, "cccc");
+	s.person_id = pid;
+	s.created_at = 1000;
+	s.expires_at = 5000;
+	TS_OK(st->ops->session_insert(st, &s, &e), &e);
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+
+	for (int i = 0; i < 2; i++) {    /* found, then found again */
+		TS_OK(st->ops->begin(st, true, &e), &e);
+		assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash,
+				       &got, &e), &e), 1);
+		assert_int_equal(got.key.revoked_at, 0);
+		TS_OK(st->ops->commit(st, &e), &e);
+	}
+	TS_OK(other->ops->apikey_revoke(other, k.id, 1700000100, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, k.key_hash, &got,
+						      &e), &e), 1);
+	assert_int_equal(got.key.revoked_at, 1700000100);
+	/* this connection's own end of a session, in its transaction */
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "cccc", &got, &e),
+			       &e), 1);
+	TS_OK(st->ops->session_delete(st, "cccc", &e), &e);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "cccc", &got, &e),
+			       &e), 0);
+	st->ops->rollback(st);           /* ... undone: it lives again */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "cccc", &got, &e),
+			       &e), 1);
+	assert_int_equal(got.session.expires_at, 5000);
+	TS_OK(st->ops->commit(st, &e), &e);
+	/* another connection ends it */
+	TS_OK(other->ops->session_delete(other, "cccc", &e), &e);
+	TS_OK(st->ops->begin(st, false, &e), &e);
+	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "cccc", &got, &e),
+			       &e), 0);
+	TS_OK(st->ops->commit(st, &e), &e);
+	yb_store_close(other);
+}
+
 /* X2: failed-login counters. */
 static void test_throttle(void **state)
 {
@@ -423,6 +487,8 @@ int ts_run_cards(void)
 		cmocka_unit_test_setup_teardown(test_audit, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_api_keys, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_in_transactions,
+						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_throttle, ts_setup, ts_teardown),
 	};
 

@@ -70,6 +70,7 @@ static void sq_close(yb_store *st)
 
 	if (!s)
 		return;
+	sq_tok_forget(s);
 	for (int i = 0; i < SQ__N; i++)
 		sqlite3_finalize(s->stmts[i]);
 	/* A transaction left open by an error path is rolled back by
@@ -247,6 +248,7 @@ static int sq_begin(yb_store *st, bool write, yb_err *err)
 	s->sp_open = false;
 	s->hooks = SQ_HOOKS_UNKNOWN;
 	s->head_known = false;
+	s->tok_checked = false;
 	if (write)
 		return sq_exec_simple(s, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
 	return sq_exec_simple(s, SQ_BEGIN_READ, "BEGIN", err);
@@ -260,6 +262,7 @@ static int sq_commit(yb_store *st, yb_err *err)
 	s->hooks = SQ_HOOKS_UNKNOWN;
 	s->head_known = false;
 	s->lazy = false;                 /* lazy_undo: one transaction at most */
+	s->tok_checked = false;
 	return sq_exec_simple(s, SQ_COMMIT, "COMMIT", err);
 }
 
@@ -274,6 +277,8 @@ static void sq_rollback(yb_store *st)
 	s->hooks = SQ_HOOKS_UNKNOWN;
 	s->head_known = false;
 	s->lazy = false;
+	s->tok_checked = false;
+	sq_tok_forget(s);
 	/* SQLite may already have rolled back on its own (after an I/O
 	 * error or a full disk): then there is nothing left to undo. */
 	if (!sqlite3_get_autocommit(s->db))
@@ -324,6 +329,7 @@ static int sq_rollback_to(yb_store *st, yb_err *err)
 		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
 	s->sp_open = false;
 	s->head_known = false;
+	sq_tok_forget(s);
 	if (s->lazy) {
 		sq_lazy_undo_to(s, s->sp_changes);
 		return 0;

@@ -65,7 +65,7 @@ enum sq_stmt_id {
 	/* credentials */
 	SQ_APIKEY_INSERT, SQ_APIKEY_REVOKE,
 	SQ_SESSION_INSERT, SQ_SESSION_DELETE,
-	SQ_SESSIONS_PURGE, SQ_TOKEN_BY_HASH,
+	SQ_SESSIONS_PURGE, SQ_TOKEN_BY_HASH, SQ_DATA_VERSION,
 	SQ_THROTTLE_GET, SQ_THROTTLE_PUT, SQ_THROTTLE_CLEAR,
 	/* nhsa gateway */
 	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
@@ -135,7 +135,15 @@ typedef struct sq_store {
 	int64_t sp_changes;
 	int op_depth;
 	int64_t op_changes[SQ_OP_DEPTH_MAX];
+	/* Authentication's look-ups in a transaction, remembered
+	 * (credential.c, "The token cache"); NULL until the first. */
+	struct sq_tok_cache *tok;
+	bool tok_checked;                /* data_version read in this tx */
+	int64_t tok_version;             /* the data_version it was then */
 } sq_store;
+
+/* The token cache forgets all it holds (credential.c). */
+void sq_tok_forget(sq_store *s);
 
 enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
 

@@ -153,6 +153,8 @@ int sq_op_end(sq_store *s, int rc, yb_err *err)
 			s->spoiled = true;
 		else if (rc != 0)
 			sq_lazy_undo_to(s, s->op_changes[s->op_depth]);
+		if (rc != 0)
+			sq_tok_forget(s);
 		return rc;
 	}
 	if (rc == 0)
@@ -161,6 +163,7 @@ int sq_op_end(sq_store *s, int rc, yb_err *err)
 	 * report, so these use a scratch error. */
 	yb_err ignored;
 	s->head_known = false;
+	sq_tok_forget(s);
 	sq_exec_simple(s, SQ_OP_ROLLBACK_TO, "ROLLBACK TO yb_op", &ignored);
 	sq_exec_simple(s, SQ_OP_RELEASE, "RELEASE yb_op", &ignored);
 	return rc;
