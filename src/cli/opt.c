@@ -106,9 +106,16 @@ int cli_parse(yb_cli *cli, int argc, char **argv, const cli_opt *opts,
 		} else if (c == ':') {
 			return cli_usage(cli, "option '%s' needs a value",
 					 argv[optind - 1]);
+		} else if (c == '?' && optopt) {
+			/* A short one: getopt may still be inside argv's
+			 * word, so name the letter, not the word before. */
+			return cli_usage(cli, "unknown option '-%c' (an "
+					 "argument that begins with '-' goes "
+					 "after --)", optopt);
 		} else if (c == '?') {
-			return cli_usage(cli, "unknown option '%s'",
-					 argv[optind - 1]);
+			return cli_usage(cli, "unknown option '%s' (an "
+					 "argument that begins with '-' goes "
+					 "after --)", argv[optind - 1]);
 		} else {
 			const cli_opt *o = &opts[c - G_BASE];
 			if (o->kind == CLI_OPT_STR) {

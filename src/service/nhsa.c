@@ -172,8 +172,13 @@ int yb_nhsa_credential_issue(yb_ctx *ctx, const char *institution_code,
 		goto out;
 	}
 	memset(out, 0, sizeof *out);
-	/* 24 bytes → 32 characters, as the paasids HIS clients carry. */
-	yb_random_token(24, out->paasid, sizeof out->paasid);
+	/* 24 bytes → 32 characters, as the paasids HIS clients carry.  A
+	 * paasid is pasted into HIS settings and given to the CLI (`yibao
+	 * nhsa revoke PAASID`), where one that began with '-' (1 in 64 of
+	 * URL-safe base64) would read as an option: draw again. */
+	do
+		yb_random_token(24, out->paasid, sizeof out->paasid);
+	while (out->paasid[0] == '-');
 	yb_random_token(32, out->token, sizeof out->token);
 	yb_nhsa_cpy(out->institution_code, sizeof out->institution_code,
 		    inst.code);

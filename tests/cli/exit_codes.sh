@@ -69,6 +69,19 @@ check "a usage error in JSON" "$(j 'd["error"]["code"]')" "usage"
 ok init
 run 2 serve --listen 127.0.0.1:0 --writer-cpu 1023
 check_err "a CPU the server may not run on is refused" "not one this process may use"
+# An argument that begins with '-' goes after -- (a paasid could, before
+# they were drawn never to); an unknown short option is named itself.
+run 2 nhsa revoke -abc
+check_err "an unknown short option is named by its letter" "unknown option '-a'"
+run 1 nhsa revoke -- -abc
+check_err "after --, '-abc' is a paasid" "paasid -abc"
+ok institution add --code HDASH --name 横杠医院 --type hospital
+dash=0
+for _ in $(seq 1 128); do
+	ok --json nhsa credential --institution HDASH
+	case "$(j 'd["paasid"]')" in -*) dash=$((dash + 1)) ;; esac
+done
+check "no paasid begins with '-' (128 drawn; 2 expected without the rule)" "$dash" "0"
 run 1 person show 999999999
 check "errors on stderr as 'error: code: message' (X4)" "${ERR%%:*}: $(cut -d: -f2 <<<"$ERR" | tr -d ' ')" "error: person.not_found"
 run 1 --json person show 999999999
