@@ -150,7 +150,14 @@ test('S2/C4/C5: credentials — card, e-credential, lost card, unknown, not insu
   const e = await srv.post('/api/v1/settlements', bill(p, 100, 0, { credential: { type: 'ecert', value: ecert } }), { token: h1.key });
   assert.equal(e.status, 201, e.text);
   assert.equal(e.json.patient.ssn, p.ssn);
-  expectError(assert, await srv.post('/api/v1/settlements', bill(p, 100, 0, { credential: { type: 'ecert', value: ecert.slice(0, -3) + 'AAA' } }), { token: h1.key }),
+  // One character of the signature changed, ten from the end, where each
+  // base64 character carries six bits of it. (Its last three were once
+  // set to 'AAA': the signature's last byte is small, so 1 token in ~1,000
+  // already ended so, and the "tampered" one was the original.)
+  const i = ecert.length - 10;
+  const tampered = ecert.slice(0, i) + (ecert[i] === 'A' ? 'B' : 'A') + ecert.slice(i + 1);
+  assert.notEqual(tampered, ecert);
+  expectError(assert, await srv.post('/api/v1/settlements', bill(p, 100, 0, { credential: { type: 'ecert', value: tampered } }), { token: h1.key }),
     422, 'settlement.credential_invalid');
   await srv.post(`/api/v1/cards/${card}/loss`, {}, { token: window });
   expectError(assert, await srv.post('/api/v1/settlements', bill(p, 100, 0, { credential: { type: 'card', value: card } }), { token: h1.key }),
