@@ -9,7 +9,9 @@
  * copy, and the target keeps its schema, constraints included.  family (E4):
  * a scan's bytes — every byte value, COPY's escapes among them — come
  * across exactly; so do a file of the national interface's (nhsa_files,
- * migration 10) and its kept messages (nhsa_msgs, migration 13).
+ * migration 10) and its kept messages (nhsa_msgs, migration 13).  After
+ * the load every table that holds rows has been vacuumed, and no empty
+ * one (bulk.c: pg_bulk_vacuum).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "core/hash.h"
@@ -257,8 +260,33 @@ static yb_store *source(char *path)
 	return sq;
 }
 
+/* How many tables of the store's database, holding rows (or not), were
+ * vacuumed (or not): "with rows, not vacuumed" and "empty, vacuumed" must
+ * both be none after a load. */
+static long vacuumed(const char *url, bool with_rows, bool was_vacuumed)
+{
+	PGconn *c = PQconnectdb(url + strlen("pg:"));
+	char sql[256];
+	PGresult *r;
+	long n;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM pg_stat_user_tables "
+		 "WHERE (pg_relation_size(relid) > 0) = %s "
+		 "AND (last_vacuum IS NOT NULL) = %s",
+		 with_rows ? "true" : "false", was_vacuumed ? "true" : "false");
+	r = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
 static void test_copy(void **state)
 {
+	char url[512];
 	char path[] = "/tmp/yb-copy-XXXXXX.db";
 	yb_store *sq, *pg;
 	yb_settlement s1, s2;
@@ -275,8 +303,11 @@ static void test_copy(void **state)
 	OK(sq->ops->ledger_check(sq, &r1, E));
 	yb_store_close(sq);
 
-	pg = yb_test_store_new(NULL);
+	pg = yb_test_store_new(url);
 	OK(yb_pg_copy_from_sqlite(pg, path, E));
+	assert_true(vacuumed(url, true, true) > 10);
+	assert_int_equal(vacuumed(url, true, false), 0);
+	assert_int_equal(vacuumed(url, false, true), 0);
 
 	OK(pg->ops->ledger_check(pg, &r2, E));
 	assert_memory_equal(&r1, &r2, sizeof r1);

@@ -397,7 +397,7 @@ int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 	pg_txn = false;
 	if (pg->ops->commit(pg, err) < 0)       /* deferred keys checked here */
 		goto out;
-	rc = 0;
+	rc = pg_bulk_vacuum(ps->conn, err);
 out:
 	if (pg_txn)
 		pg->ops->rollback(pg);
