@@ -397,7 +397,15 @@ int yb_pg_copy_from_sqlite(yb_store *pg, const char *sqlite_path,
 	pg_txn = false;
 	if (pg->ops->commit(pg, err) < 0)       /* deferred keys checked here */
 		goto out;
-	rc = pg_bulk_vacuum(ps->conn, err);
+	if (pg_bulk_vacuum(ps->conn, err) < 0) {
+		char why[YB_ERR_MSG_MAX];
+
+		snprintf(why, sizeof why, "%s", err->message);
+		yb_errf(err, "store.error", "the rows are copied, but VACUUM "
+			"failed (run it by hand): %s", why);
+		goto out;
+	}
+	rc = 0;
 out:
 	if (pg_txn)
 		pg->ops->rollback(pg);
