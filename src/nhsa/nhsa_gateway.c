@@ -10,9 +10,11 @@
  *   ±nhsa_time_window_seconds; fixmedins_code must be the credential's
  *   institution; every infno but 9001 needs a live sign_no of the
  *   operator; the input is decoded (nhsa_in_*.c, pure); a transaction
- *   that only reads runs here and its reply is made here.
+ *   that only reads runs here and its reply is made here.  On SQLite a
+ *   transaction that acts leaves the reads (credential, sign-in) to
+ *   commit ("Admitted on the writer" below).
  * commit (one write transaction — on SQLite the group-commit writer's):
- *   the nonce is spent (once, and only by a signed request); (institution,
+ *   the reads left to it; the nonce is spent (once, and only by a signed request); (institution,
  *   msgid) is claimed — a repeat with the same body gets the first reply,
  *   byte for byte, and nothing is done again; a transaction that acts
  *   runs (nhsa_txn_*.c → one service use case, in its own savepoint);
