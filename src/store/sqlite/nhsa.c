@@ -89,7 +89,10 @@ static int put_nonce(sq_store *s, const yb_nhsa_rec *rec, int mode,
  * cache's rules (credential.c): another connection's commit (PRAGMA
  * data_version) or an undo forgets all; so does this connection's own
  * write of any credential or sign-in (sq_nhsa_put, sq_nhsa_delete
- * below).  Outside a transaction nothing is remembered.
+ * below).  Only in a write transaction (the writer's batch): a reader's
+ * transaction, one per request on a connection thread, would find it
+ * forgotten by the writer's latest commit, and pay PRAGMA data_version
+ * for nothing.
  */
 #define MEMO_SLOTS 32
 
@@ -103,6 +106,15 @@ struct sq_nhsa_memo {
 static bool memo_kind(const char *kind)
 {
 	return strcmp(kind, "cred") == 0 || strcmp(kind, "sign") == 0;
+}
+
+/* May the memo serve this transaction (its kind, a write transaction,
+ * nothing committed elsewhere since it was filled)? */
+static bool memo_usable(sq_store *s, const char *kind)
+{
+	return memo_kind(kind) &&
+	       sqlite3_txn_state(s->db, NULL) == SQLITE_TXN_WRITE &&
+	       sq_memo_fresh(s);
 }
 
 void sq_nhsa_memo_forget(sq_store *s)
@@ -131,7 +143,7 @@ static int memo_get(sq_store *s, const char *kind, const char *key,
 	struct sq_nhsa_memo *m = s->nhsa_memo;
 	unsigned i;
 
-	if (!m || !memo_kind(kind) || !sq_memo_fresh(s) || !s->nhsa_memo)
+	if (!m || !memo_usable(s, kind) || !s->nhsa_memo)
 		return 0;
 	i = memo_slot(kind, key);
 	if (!m->slot[i].used || strcmp(m->slot[i].rec.kind, kind) != 0 ||
@@ -149,7 +161,7 @@ static void memo_put(sq_store *s, const yb_nhsa_rec *rec)
 	unsigned i;
 	char *val;
 
-	if (!memo_kind(rec->kind) || !sq_memo_fresh(s))
+	if (!memo_usable(s, rec->kind))
 		return;
 	if (!s->nhsa_memo && !(s->nhsa_memo = calloc(1, sizeof *s->nhsa_memo)))
 		return;
