@@ -14,11 +14,12 @@
  *   transaction that acts leaves the reads (credential, sign-in) to
  *   commit ("Admitted on the writer" below).
  * commit (one write transaction — on SQLite the group-commit writer's):
- *   the reads left to it; the nonce is spent (once, and only by a signed request); (institution,
- *   msgid) is claimed — a repeat with the same body gets the first reply,
- *   byte for byte, and nothing is done again; a transaction that acts
- *   runs (nhsa_txn_*.c → one service use case, in its own savepoint);
- *   the reply is made and kept with the message.
+ *   the reads left to it; the nonce is spent (once, and only by a
+ *   signed request); (institution, msgid) is claimed — a repeat with
+ *   the same body gets the first reply, byte for byte, and nothing is
+ *   done again; a transaction that acts runs (nhsa_txn_*.c → one
+ *   service use case, in its own savepoint); the reply is made and kept
+ *   with the message.
  * end: the reply, or — if the transaction could not commit — a refusal
  *   saying why, with nothing kept.
  *
