@@ -206,10 +206,13 @@ int yb_nhsa_rec_seen(yb_ctx *ctx, const char *kind, const char *key,
 	yb_nhsa_rec rec;
 	int found;
 
-	if (yb_tx_begin(ctx, false, err) < 0)
+	/* In the writer's batch the batch's transaction is the snapshot
+	 * (and an undo would make the store forget what it remembers). */
+	if (!ctx->in_batch && yb_tx_begin(ctx, false, err) < 0)
 		return -1;
 	found = ctx->store->ops->nhsa_get(ctx->store, kind, key, &rec, err);
-	yb_tx_rollback(ctx);
+	if (!ctx->in_batch)
+		yb_tx_rollback(ctx);
 	if (found <= 0)
 		return found;
 	/* What is read from the text depends on the text (and key) alone. */

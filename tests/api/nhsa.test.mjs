@@ -349,6 +349,48 @@ test('refusals: signature, timestamp, nonce, institution, fields, infno, sign_no
   assert.equal(tifSignature('1', 't', 'n'), tifSignature('1', 't', 'n'));
 });
 
+// A message that acts is authenticated in the writer's batch (docs/NHSA.md
+// "How a message is handled", gw4): the same refusals, in the same order,
+// and nothing done for any of them.
+test('refusals of a message that acts (admitted on the writer): the same codes, nothing settled', async () => {
+  const p = await seedPerson(srv, { name: '周志强', balance: 10000 });
+  const mdtrt_id = await register(his, p, '310');
+  ok(await his.call('2204', { feedetail: [feeLine(mdtrt_id, p.ssn, 'W1', 'BW', 1, 12, 12)] }));
+  const input = setlData(p, mdtrt_id, 'BW', 12, '310');
+  const before = await balance(p);
+  const h = his.headers();
+  refused(await his.post('2207', his.envelope('2207', input), { headers: { ...h, 'x-tif-signature': 'ab'.repeat(32) } }), 'nhsa.auth_bad_signature');
+  refused(await his.post('2207', his.envelope('2207', input), { headers: his.headers({ paasid: 'nobody' }) }), 'nhsa.auth_unknown_paasid');
+  const stranger = new NhsaClient({ ...his, token: 'not-the-token' });
+  refused(await stranger.call('2207', input), 'nhsa.auth_bad_signature');
+  // a stranger learns nothing of the body: the credential's refusal first
+  refused(await stranger.call('2207', setlData(p, mdtrt_id, 'BW', -1, '310')), 'nhsa.auth_bad_signature');
+  refused(await his.post('2207', his.envelope('2207', input), { headers: his.headers({ paasid: 'nobody' }) }), 'nhsa.auth_unknown_paasid');
+  const stale = String(Math.floor(Date.now() / 1000) - 302);
+  refused(await his.post('2207', his.envelope('2207', input), { headers: his.headers({ timestamp: stale }) }), 'nhsa.auth_stale_timestamp');
+  const fixed = his.headers({ nonce: `n-${process.pid}-replay-2207` });
+  ok(await his.post('1101', his.envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: p.id_number } }), { headers: fixed }));
+  refused(await his.post('2207', his.envelope('2207', input), { headers: fixed }), 'nhsa.auth_nonce_replayed');
+  refused(await his.call('2207', input, { env: { fixmedins_code: H2 } }), 'nhsa.institution_mismatch');
+  refused(await his.call('2207', input, { env: { sign_no: '' } }), 'nhsa.sign_required');
+  refused(await his.call('2207', input, { env: { sign_no: 'S000000000099AAAA' } }), 'nhsa.sign_invalid');
+  refused(await his.call('2207', input, { env: { opter: 'OP9999' } }), 'nhsa.sign_invalid');
+  refused(await his2.call('2207', input, { env: { sign_no: his.sign_no } }), 'nhsa.sign_invalid');
+  // a sign-in used by messages that act, then signed out: refused at once
+  const op = new NhsaClient({ ...his, opter: 'OP0007' });
+  op.seq = 7000;
+  ok(await op.signIn());
+  ok(await op.call('2203', { mdtrtinfo: { mdtrt_id, psn_no: p.ssn, med_type: '11', begntime: infTime(), main_cond_dscr: '', dise_codg: 'J06.900', dise_name: '' }, diseinfo: [] }));
+  ok(await op.signOut());
+  for (let i = 0; i < 4; i++) refused(await op.call('2207', input), 'nhsa.sign_invalid');
+  assert.equal(await balance(p), before);
+  // nothing was taken by the refused ones: the bill settles once, now
+  const s = ok(await his.call('2207', input)).setlinfo;
+  assert.equal(s.medfee_sumamt, 12);
+  assert.equal(before - await balance(p), Math.round(s.acct_pay * 100));
+  assert.ok(s.acct_pay > 0);
+});
+
 test('msgid: copies of one message sent at once act once, and every copy gets the first reply', async () => {
   // On SQLite the claim is a read in the writer's transaction and the
   // row is written once (docs/NHSA.md step 5); on PostgreSQL the copies

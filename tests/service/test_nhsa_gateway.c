@@ -410,11 +410,75 @@ static void test_gateway_job_runs_twice_acts_once(void **state)
 	free(g);
 }
 
+/* Refused in the write job (on SQLite a message that acts is admitted
+ * there: nhsa_gateway.c, "Admitted on the writer"), in a batch undone and
+ * run again: each run refuses it the same way, nothing is settled, and
+ * only the signed one spends its nonce. */
+static void test_gateway_refused_in_job_runs_twice(void **state)
+{
+	fx *f = *state;
+	gw *g = gw_setup(f);
+	yb_person p1 = fx_person(f, 1, "employee_tier1");
+	char v1[32], input[1024], good_sign[64], *out[2];
+	int64_t audits, bal;
+	yb_batch_stats stats;
+	sent s[2], again;
+	json_t *r;
+
+	fx_credit(f, p1.ssn, "2026-01", 50000);
+	visit_with_fees(g, &p1, v1);
+	settle_input(&p1, v1, input, sizeof input);
+	/* s[0]: signed, but a sign_no never issued; s[1]: an unknown paasid */
+	snprintf(good_sign, sizeof good_sign, "%s", g->sign_no);
+	snprintf(g->sign_no, sizeof g->sign_no, "S000000000099AAAA");
+	make(g, &s[0], "2207", input, NULL);
+	snprintf(g->sign_no, sizeof g->sign_no, "%s", good_sign);
+	make(g, &s[1], "2207", input, NULL);
+	s[1].call.paasid = "nobody";
+	audits = fx_audit_count(f);
+	bal = fx_balance(f, p1.id);
+	send_in_spoiled_batch(g, s, out, &stats);
+	for (int i = 0; i < 2; i++) {
+		r = json_loads(out[i], 0, NULL);
+		assert_non_null(r);
+		assert_int_equal(infcode(r), -1);
+		assert_non_null(strstr(err_msg(r), i == 0 ? "nhsa.sign_invalid"
+						     : "nhsa.auth_unknown_paasid"));
+		json_decref(r);
+		free(out[i]);
+	}
+	assert_int_equal(fx_audit_count(f), audits);
+	assert_int_equal(fx_balance(f, p1.id), bal);
+
+	/* the signed one's nonce is spent, the stranger's is not */
+	make(g, &again, "1101", "{\"data\":{\"mdtrt_cert_type\":\"02\","
+	     "\"mdtrt_cert_no\":\"x\"}}", s[0].nonce);
+	r = send_alone(g, &again, NULL);
+	assert_non_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+	make(g, &again, "1101", "{\"data\":{\"mdtrt_cert_type\":\"02\","
+	     "\"mdtrt_cert_no\":\"x\"}}", s[1].nonce);
+	r = send_alone(g, &again, NULL);
+	assert_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+
+	/* and the bill is still there to settle, once */
+	make(g, &again, "2207", input, NULL);
+	r = send_alone(g, &again, NULL);
+	(void)ok_output(r);
+	assert_true(fx_balance(f, p1.id) < bal);
+	json_decref(r);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_gateway_job_runs_twice_acts_once, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_gateway_refused_in_job_runs_twice, fx_setup,
 			fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

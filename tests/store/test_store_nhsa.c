@@ -160,6 +160,77 @@ static void test_purge_nonces(void **state)
 	}
 }
 
+/* A credential or sign-in read in a write transaction is what the store
+ * holds then, whatever an earlier transaction read (SQLite remembers
+ * them on its writer: store/sqlite/nhsa.c, "The gateway's memo"): after
+ * another connection's commit, after this connection's own write, and
+ * after an undo. */
+static yb_time get_at(yb_store *st, const char *kind, const char *key)
+{
+	yb_nhsa_rec got;
+	yb_err e;
+	int found = TS_OK(st->ops->nhsa_get(st, kind, key, &got, &e), &e);
+
+	if (found != 1)
+		return -1;
+	free(got.val);
+	return got.at;
+}
+
+static void test_credentials_read_fresh(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_nhsa_rec c = rec("cred", "P1", "H001", 1, "{\"v\":1}");
+	yb_nhsa_rec g = rec("sign", "S1", "H001", 1, "{}");
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_put(st, &c, YB_NHSA_INSERT, &e), &e);
+	TS_OK(st->ops->nhsa_put(st, &g, YB_NHSA_INSERT, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	for (int i = 0; i < 2; i++) {        /* read twice: remembered */
+		TS_OK(st->ops->begin(st, true, &e), &e);
+		assert_int_equal(get_at(st, "cred", "P1"), 1);
+		assert_int_equal(get_at(st, "sign", "S1"), 1);
+		TS_OK(st->ops->commit(st, &e), &e);
+	}
+	/* another connection's commit */
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	c.at = 2;
+	TS_OK(other->ops->nhsa_put(other, &c, YB_NHSA_UPSERT, &e), &e);
+	TS_OK(other->ops->commit(other, &e), &e);
+	yb_store_close(other);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(get_at(st, "cred", "P1"), 2);
+	assert_int_equal(get_at(st, "sign", "S1"), 1);
+	/* this connection's own write, in the same transaction */
+	g.at = 3;
+	TS_OK(st->ops->nhsa_put(st, &g, YB_NHSA_UPSERT, &e), &e);
+	assert_int_equal(get_at(st, "sign", "S1"), 3);
+	/* an undo: what the undone write showed is gone */
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	g.at = 4;
+	TS_OK(st->ops->nhsa_put(st, &g, YB_NHSA_UPSERT, &e), &e);
+	assert_int_equal(get_at(st, "sign", "S1"), 4);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_int_equal(get_at(st, "sign", "S1"), 3);
+	TS_OK(st->ops->commit(st, &e), &e);
+	/* a transaction rolled back */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	g.at = 5;
+	TS_OK(st->ops->nhsa_put(st, &g, YB_NHSA_UPSERT, &e), &e);
+	assert_int_equal(get_at(st, "sign", "S1"), 5);
+	st->ops->rollback(st);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(get_at(st, "sign", "S1"), 3);
+	/* deleted */
+	TS_OK(st->ops->nhsa_delete(st, "cred", "P1", &e), &e);
+	assert_int_equal(get_at(st, "cred", "P1"), -1);
+	TS_OK(st->ops->commit(st, &e), &e);
+}
+
 int ts_run_nhsa(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +239,8 @@ int ts_run_nhsa(void)
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_list_delete, ts_setup,
 						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_credentials_read_fresh,
+						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_purge_nonces, ts_setup,
 						ts_teardown),
 	};

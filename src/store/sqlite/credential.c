@@ -149,28 +149,37 @@ void sq_tok_forget(sq_store *s)
 {
 	free(s->tok);
 	s->tok = NULL;
+	sq_nhsa_memo_forget(s);          /* the gateway's, same rules (nhsa.c) */
 }
 
-/* The cache, if this transaction may use it: forgotten first when
- * another connection has committed since it was filled. */
-static struct sq_tok_cache *tok_usable(sq_store *s)
+/* May this transaction use what the caches remember?  Forgotten first
+ * when another connection has committed since they were filled. */
+bool sq_memo_fresh(sq_store *s)
 {
 	sqlite3_stmt *q;
 	int64_t v;
 	yb_err ignored;
 
 	if (sqlite3_get_autocommit(s->db))
-		return NULL;
+		return false;
 	if (!s->tok_checked) {
 		q = sq_stmt(s, SQ_DATA_VERSION, "PRAGMA data_version",
 			    &ignored);
 		if (!q || sq_step_ints(s, q, &v, 1, &ignored) != 1)
-			return NULL;
+			return false;
 		if (v != s->tok_version)
 			sq_tok_forget(s);
 		s->tok_version = v;
 		s->tok_checked = true;
 	}
+	return true;
+}
+
+/* The cache, if this transaction may use it. */
+static struct sq_tok_cache *tok_usable(sq_store *s)
+{
+	if (!sq_memo_fresh(s))
+		return NULL;
 	if (!s->tok)
 		s->tok = calloc(1, sizeof *s->tok);
 	return s->tok;

@@ -80,12 +80,108 @@ static int put_nonce(sq_store *s, const yb_nhsa_rec *rec, int mode,
 				  sqlite3_changes(s->db), err);
 }
 
+/*
+ * The gateway's memo.  Every message the gateway acts on is
+ * authenticated in the writer's batch (nhsa_gateway.c, "admitted on the
+ * writer"): its credential and its operator's sign-in read there, two
+ * records that change a few times a day and are read thousands of times
+ * an hour.  Inside a transaction they are remembered, by the token
+ * cache's rules (credential.c): another connection's commit (PRAGMA
+ * data_version) or an undo forgets all; so does this connection's own
+ * write of any credential or sign-in (sq_nhsa_put, sq_nhsa_delete
+ * below).  Only in a write transaction (the writer's batch): a reader's
+ * transaction, one per request on a connection thread, would find it
+ * forgotten by the writer's latest commit, and pay PRAGMA data_version
+ * for nothing.
+ */
+#define MEMO_SLOTS 32
+
+struct sq_nhsa_memo {
+	struct {
+		bool used;
+		yb_nhsa_rec rec;         /* val malloc'd */
+	} slot[MEMO_SLOTS];
+};
+
+static bool memo_kind(const char *kind)
+{
+	return strcmp(kind, "cred") == 0 || strcmp(kind, "sign") == 0;
+}
+
+/* May the memo serve this transaction (its kind, a write transaction,
+ * nothing committed elsewhere since it was filled)? */
+static bool memo_usable(sq_store *s, const char *kind)
+{
+	return memo_kind(kind) &&
+	       sqlite3_txn_state(s->db, NULL) == SQLITE_TXN_WRITE &&
+	       sq_memo_fresh(s);
+}
+
+void sq_nhsa_memo_forget(sq_store *s)
+{
+	if (!s->nhsa_memo)
+		return;
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		free(s->nhsa_memo->slot[i].rec.val);
+	free(s->nhsa_memo);
+	s->nhsa_memo = NULL;
+}
+
+static unsigned memo_slot(const char *kind, const char *key)
+{
+	unsigned h = (unsigned char)kind[0];
+
+	for (int i = 0; i < 12 && key[i]; i++)
+		h = h * 31 + (unsigned char)key[i];
+	return h % MEMO_SLOTS;
+}
+
+/* 1 and a copy in *out if remembered, 0 if not. */
+static int memo_get(sq_store *s, const char *kind, const char *key,
+		    yb_nhsa_rec *out, yb_err *err)
+{
+	struct sq_nhsa_memo *m = s->nhsa_memo;
+	unsigned i;
+
+	if (!m || !memo_usable(s, kind) || !s->nhsa_memo)
+		return 0;
+	i = memo_slot(kind, key);
+	if (!m->slot[i].used || strcmp(m->slot[i].rec.kind, kind) != 0 ||
+	    strcmp(m->slot[i].rec.key, key) != 0)
+		return 0;
+	*out = m->slot[i].rec;
+	out->val = strdup(m->slot[i].rec.val);
+	if (!out->val)
+		return yb_errf(err, "out_of_memory", "out of memory");
+	return 1;
+}
+
+static void memo_put(sq_store *s, const yb_nhsa_rec *rec)
+{
+	unsigned i;
+	char *val;
+
+	if (!memo_usable(s, rec->kind))
+		return;
+	if (!s->nhsa_memo && !(s->nhsa_memo = calloc(1, sizeof *s->nhsa_memo)))
+		return;
+	if (!(val = strdup(rec->val)))
+		return;
+	i = memo_slot(rec->kind, rec->key);
+	free(s->nhsa_memo->slot[i].rec.val);
+	s->nhsa_memo->slot[i].used = true;
+	s->nhsa_memo->slot[i].rec = *rec;
+	s->nhsa_memo->slot[i].rec.val = val;
+}
+
 int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 {
 	sq_store *s = sq_of(st);
 	bool msg = yb_nhsa_kind_is_msg(rec->kind);
 	sqlite3_stmt *q;
 
+	if (memo_kind(rec->kind))
+		sq_nhsa_memo_forget(s);
 	if (yb_nhsa_kind_is_nonce(rec->kind))
 		return put_nonce(s, rec, mode, err);
 	q = put_stmt(s, msg, mode, err);
@@ -120,11 +216,18 @@ int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
 			  "SELECT " REC_COLS " FROM nhsa_records "
 			  "WHERE kind = ?1 AND key = ?2", err);
 
+	int found = memo_get(s, kind, key, out, err);
+
+	if (found != 0)
+		return found;
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, kind);
 	sq_bind_text(q, 2, key);
-	return sq_lookup(s, q, read_rec, out, err);
+	found = sq_lookup(s, q, read_rec, out, err);
+	if (found == 1)
+		memo_put(s, out);
+	return found;
 }
 
 int sq_nhsa_list(yb_store *st, const char *kind, const char *grp,
@@ -170,6 +273,8 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 			  "DELETE FROM nhsa_records WHERE kind = ?1 AND key = ?2",
 			  err);
 
+	if (memo_kind(kind))
+		sq_nhsa_memo_forget(s);
 	if (!q)
 		return -1;
 	sq_bind_text(q, 1, kind);

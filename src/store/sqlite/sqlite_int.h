@@ -140,10 +140,18 @@ typedef struct sq_store {
 	struct sq_tok_cache *tok;
 	bool tok_checked;                /* data_version read in this tx */
 	int64_t tok_version;             /* the data_version it was then */
+	/* The gateway's credentials and sign-ins, remembered by the same
+	 * rules (nhsa.c, "The gateway's memo"); NULL until the first. */
+	struct sq_nhsa_memo *nhsa_memo;
 } sq_store;
 
-/* The token cache forgets all it holds (credential.c). */
+/* The token cache forgets all it holds, the gateway's memo with it
+ * (credential.c). */
 void sq_tok_forget(sq_store *s);
+/* In a transaction, and what the caches hold still true of it (PRAGMA
+ * data_version unchanged since they were filled, else forgotten now)? */
+bool sq_memo_fresh(sq_store *s);
+void sq_nhsa_memo_forget(sq_store *s);
 
 enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
 
