@@ -24,8 +24,9 @@
  * are off.  They take one global mutex around every allocation SQLite
  * makes, which the server's threads then contend for (measured: futex
  * wake-ups inside sqlite3Malloc on the settlement path); nothing in yibao
- * reads them.  And connections open through the "yibao" VFS, which
- * writes a commit's WAL frames at once (vfs.c).
+ * reads them.  The page cache is SQLite's own, wrapped so that a commit
+ * does not walk all of it (pcache.c).  And connections open through the
+ * "yibao" VFS, which writes a commit's WAL frames at once (vfs.c).
  */
 #include "store/sqlite/sqlite_int.h"
 
@@ -53,6 +54,9 @@ static void sq_global_config(void)
 	/* SQLITE_MISUSE if SQLite was already initialized (then the
 	 * statistics simply stay on): not worth failing over. */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* Likewise: without it every commit may walk the page cache
+	 * (pcache.c). */
+	(void)sq_pcache_install();
 	if (sq_vfs_register() == SQLITE_OK)
 		sq_vfs = sq_vfs_name();
 }

@@ -180,6 +180,8 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
+/* pcache.c: SQLite's page cache without a walk at every commit. */
+int sq_pcache_install(void);
 /* Mark a WAL file of the VFS (SQLITE_FCNTL_JOURNAL_POINTER) as synced by
  * the syncer rather than by its connection (vfs.c says what changes);
  * -1 if `f` is not one. */
