@@ -137,22 +137,33 @@ static void pc_shrink(sqlite3_pcache *p)
 	sq_pc_orig.xShrink(((sq_pcache *)p)->orig);
 }
 
+static const sqlite3_pcache_methods2 sq_pc_methods = {
+	.iVersion = 1,
+	.xInit = pc_init, .xShutdown = pc_shutdown,
+	.xCreate = pc_create, .xCachesize = pc_cachesize,
+	.xPagecount = pc_pagecount, .xFetch = pc_fetch,
+	.xUnpin = pc_unpin, .xRekey = pc_rekey,
+	.xTruncate = pc_truncate, .xDestroy = pc_destroy,
+	.xShrink = pc_shrink,
+};
+
+const sqlite3_pcache_methods2 *sq_pcache_methods(void)
+{
+	return sq_pc_orig.xCreate ? &sq_pc_methods : NULL;
+}
+
 int sq_pcache_install(void)
 {
-	static const sqlite3_pcache_methods2 m = {
-		.iVersion = 1,
-		.xInit = pc_init, .xShutdown = pc_shutdown,
-		.xCreate = pc_create, .xCachesize = pc_cachesize,
-		.xPagecount = pc_pagecount, .xFetch = pc_fetch,
-		.xUnpin = pc_unpin, .xRekey = pc_rekey,
-		.xTruncate = pc_truncate, .xDestroy = pc_destroy,
-		.xShrink = pc_shrink,
-	};
 	int rc = sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &sq_pc_orig);
 
 	/* SQLITE_MISUSE once SQLite is initialized: pcache1 stays, as it
 	 * was, and nothing is lost but the time. */
-	if (rc != SQLITE_OK || sq_pc_orig.iVersion < 1 || !sq_pc_orig.xCreate)
+	if (rc != SQLITE_OK || sq_pc_orig.iVersion < 1 || !sq_pc_orig.xCreate) {
+		sq_pc_orig.xCreate = NULL;
 		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
-	return sqlite3_config(SQLITE_CONFIG_PCACHE2, &m);
+	}
+	rc = sqlite3_config(SQLITE_CONFIG_PCACHE2, &sq_pc_methods);
+	if (rc != SQLITE_OK)
+		sq_pc_orig.xCreate = NULL;
+	return rc;
 }
