@@ -138,18 +138,6 @@ static void test_parked_pages(void **state)
 	m->xDestroy(c);
 }
 
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *q = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 /* Rows with random index keys: splits all over the index, balances
  * that reorder siblings, and a file that grows. */
 static void insert_rows(sqlite3 *db, int n, int salt)
