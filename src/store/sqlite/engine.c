@@ -41,7 +41,9 @@
  * indexes touched by a bulk import stay in memory.  The group-commit
  * writer keeps it too: with the database in the OS page cache, a larger
  * SQLite cache measured slower (128 MiB: 5-10% fewer settlements/s than
- * 8-64 MiB at 1,000,000 persons; 512 MiB: 20% fewer). */
+ * 8-64 MiB at 1,000,000 persons; 512 MiB: 20% fewer) — measured before
+ * pcache.c, when every commit walked the whole cache; 128 MiB with it
+ * was still no faster on a fresh server (docs/BENCHMARKS.md, sq4). */
 #define SQ_CACHE_PRAGMA "PRAGMA cache_size = -32768"
 
 static const yb_store_ops sq_ops;
