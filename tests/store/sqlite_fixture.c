@@ -63,3 +63,15 @@ sqlite3 *open_vfs_wal(const char *path, const char *sync)
 	sqlite3_wal_autocheckpoint(db, 0);
 	return db;
 }
+
+int64_t one_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}

@@ -8,6 +8,8 @@
 #ifndef YB_TEST_SQLITE_FIXTURE_H
 #define YB_TEST_SQLITE_FIXTURE_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 typedef struct tmp_db {
@@ -27,5 +29,8 @@ void exec_ok(sqlite3 *db, const char *sql);
 /* Open (creating) `path` through the "yibao" VFS in WAL mode with
  * `PRAGMA synchronous = sync` and no automatic checkpoints. */
 sqlite3 *open_vfs_wal(const char *path, const char *sync);
+
+/* The first column of the one row sql yields (the test fails if none). */
+int64_t one_int(sqlite3 *db, const char *sql);
 
 #endif

@@ -33,18 +33,6 @@ typedef struct vfs_fx {
 	sqlite3 *reader;                 /* through SQLite's default VFS */
 } vfs_fx;
 
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *q = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 static void assert_integrity(sqlite3 *db)
 {
 	sqlite3_stmt *q = NULL;

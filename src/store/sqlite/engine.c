@@ -24,8 +24,9 @@
  * are off.  They take one global mutex around every allocation SQLite
  * makes, which the server's threads then contend for (measured: futex
  * wake-ups inside sqlite3Malloc on the settlement path); nothing in yibao
- * reads them.  And connections open through the "yibao" VFS, which
- * writes a commit's WAL frames at once (vfs.c).
+ * reads them.  The page cache is SQLite's own, wrapped so that a commit
+ * does not walk all of it (pcache.c).  And connections open through the
+ * "yibao" VFS, which writes a commit's WAL frames at once (vfs.c).
  */
 #include "store/sqlite/sqlite_int.h"
 
@@ -40,7 +41,9 @@
  * indexes touched by a bulk import stay in memory.  The group-commit
  * writer keeps it too: with the database in the OS page cache, a larger
  * SQLite cache measured slower (128 MiB: 5-10% fewer settlements/s than
- * 8-64 MiB at 1,000,000 persons; 512 MiB: 20% fewer). */
+ * 8-64 MiB at 1,000,000 persons; 512 MiB: 20% fewer) — measured before
+ * pcache.c, when every commit walked the whole cache; 128 MiB with it
+ * was still no faster on a fresh server (docs/BENCHMARKS.md, sq4). */
 #define SQ_CACHE_PRAGMA "PRAGMA cache_size = -32768"
 
 static const yb_store_ops sq_ops;
@@ -53,6 +56,9 @@ static void sq_global_config(void)
 	/* SQLITE_MISUSE if SQLite was already initialized (then the
 	 * statistics simply stay on): not worth failing over. */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* Likewise: without it every commit may walk the page cache
+	 * (pcache.c). */
+	(void)sq_pcache_install();
 	if (sq_vfs_register() == SQLITE_OK)
 		sq_vfs = sq_vfs_name();
 }

@@ -188,6 +188,10 @@ void sq_global_init(void);
  * registration failed. */
 int sq_vfs_register(void);
 const char *sq_vfs_name(void);
+/* pcache.c: SQLite's page cache without a walk at every commit. */
+int sq_pcache_install(void);
+/* The methods installed, or NULL if they could not be (for the tests). */
+const sqlite3_pcache_methods2 *sq_pcache_methods(void);
 /* Mark a WAL file of the VFS (SQLITE_FCNTL_JOURNAL_POINTER) as synced by
  * the syncer rather than by its connection (vfs.c says what changes);
  * -1 if `f` is not one. */
