@@ -111,6 +111,16 @@ typedef struct pg_store {
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	bool sp_pending;        /* taken, SAVEPOINT not sent yet: goes with
 				 * the next statement (pg_run, pipelined) */
+	/* issue 16, pg4: undo on demand (store.h lazy_undo).  While lazy,
+	 * the caller's savepoint is only noted, by the count of rows this
+	 * transaction has written (`writes`, counted by stmt.c); a
+	 * rollback_to that would undo some, or any failed statement (it
+	 * aborts the whole transaction when no savepoint is under it),
+	 * spoils the transaction. */
+	bool lazy;
+	bool spoiled;
+	int64_t writes;         /* statements that wrote rows, this txn */
+	int64_t writes_sp;      /* ... when the caller's savepoint was noted */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	pg_audit_buf ab;        /* its buffered records (audit.c) */
@@ -134,6 +144,7 @@ typedef struct pg_store {
 	struct {
 		const pg_stmt *stmt;
 		bool locking;
+		bool writes;    /* its SQL inserts, updates or deletes */
 	} prepared[PG_MAX_PREPARED];
 } pg_store;
 
@@ -241,6 +252,8 @@ int64_t pg_affected(PGresult *res);
  * as begin does; 0 ready, -1 with "store.unavailable". */
 int pg_ensure_connected(pg_store *ps, yb_err *err);
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err);
+/* In a transaction that no error has aborted (pg4, engine.c). */
+bool pg_txn_alive(const pg_store *ps);
 int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err);
 
 /* Reading the columns of one row left to right. */
