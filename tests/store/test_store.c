@@ -442,6 +442,34 @@ static void test_lazy_undo(void **state)
 	st->ops->rollback(st);
 }
 
+/*
+ * A1: an account's shape — a person exactly for a personal account, an
+ * institution exactly for a receivable.  Both engines refuse any other
+ * row (PostgreSQL by a trigger since its migration 14, SQLite by CHECK),
+ * and an account's balance can still not go below zero (A2).
+ */
+static void test_account_shape(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id owner = ts_person(st, "5000001", "Shape");
+	yb_account a;
+	yb_err e;
+
+	memset(&a, 0, sizeof a);
+	a.created_at = 1700000000;
+	a.kind = YB_ACC_PERSONAL;                       /* no person */
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.kind = YB_ACC_INSTITUTION_RECEIVABLE;         /* a person, no code */
+	a.person_id = owner;
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.kind = YB_ACC_PERSONAL;                       /* and a code */
+	snprintf(a.institution_code, sizeof a.institution_code, "H-SHAPE");
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.institution_code[0] = '\0';
+	TS_OK(st->ops->account_insert(st, &a, &e), &e);
+	assert_true(a.id > 0);
+}
+
 /* ---- metadata and sequences --------------------------------------------- */
 
 static void test_meta(void **state)
@@ -703,6 +731,7 @@ int ts_run_basic(void)
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_lazy_undo, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_account_shape, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_meta, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_next_seq, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_person_round_trip, ts_setup,

@@ -156,6 +156,7 @@ typedef struct pg_store {
 typedef struct pg_params {
 	int n;
 	bool oom;                       /* an array could not be built */
+	bool bad_enum;                  /* pg_p_enum got an unnamed value */
 	const char *v[PG_MAX_PARAMS];
 	char num[PG_MAX_PARAMS][24];
 	int narrays;
@@ -175,6 +176,12 @@ void pg_p_id(pg_params *p, int64_t id);
 /* Array literals: '{1,2,3}' and '{"a","b"}' (every element quoted). */
 void pg_p_i64_array(pg_params *p, const int64_t *v, int n);
 void pg_p_text_array(pg_params *p, const char *const *v, int n);
+/* An enum's string (enums.c), or its array: "" (a value outside the
+ * enum) makes the statement refused before it runs, with store.error.
+ * pg4: the columns a settlement writes have no CHECK list any more
+ * (schema.c 14); this is what refuses such a row instead. */
+void pg_p_enum(pg_params *p, const char *s);
+void pg_p_enum_array(pg_params *p, const char *const *v, int n);
 
 /*
  * Run `s` with `p`.  Returns the result (PGRES_TUPLES_OK or

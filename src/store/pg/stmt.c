@@ -134,6 +134,21 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n)
 	add_array(p, buf);
 }
 
+void pg_p_enum(pg_params *p, const char *s)
+{
+	if (!*s)
+		p->bad_enum = true;
+	pg_p_text(p, s);
+}
+
+void pg_p_enum_array(pg_params *p, const char *const *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!*v[i])
+			p->bad_enum = true;
+	pg_p_text_array(p, v, n);
+}
+
 /* --- errors ------------------------------------------------------------ */
 
 /* Unique constraints and the refusal a duplicate gets (store.h). */
@@ -416,6 +431,9 @@ static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
 	if (p->oom)
 		return yb_errf(err, "out_of_memory",
 			       "out of memory (statement %s)", s->name);
+	if (p->bad_enum)
+		return yb_errf(err, "store.error", "postgresql: a value outside "
+			       "its list (statement %s)", s->name);
 	i = prepare(ps, s, locking, p->n, err);
 	if (i < 0)
 		return -1;
