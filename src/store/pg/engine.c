@@ -148,6 +148,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->audit_chain_sp = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	ps->inst_inserted = false;
 	pg_audit_txn_begin(ps);
 	return 0;
@@ -181,6 +182,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -212,6 +214,7 @@ static void pg_rollback(yb_store *st)
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_txn_end(ps);
 }
 
@@ -250,6 +253,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	ps->audit_chain_sp = ps->audit_chain;
 	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -282,6 +286,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->audit_chain = ps->audit_chain_sp;
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	if (ps->lazy) {
 		/* Nothing to undo in the database: rows written, or a chain
 		 * claimed (its lock and the hash read with it), since the

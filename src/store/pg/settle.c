@@ -255,8 +255,10 @@ int pg_payer_candidates(yb_store *st, yb_id relative_id,
 	if (!res)
 		return -1;
 	rc = pg_decode_candidates(res, out, err);
-	if (rc == 0)
+	if (rc == 0) {
 		*n = PQntuples(res);
+		pg_caps_take(PS(st), res);      /* pg4 (holder.c) */
+	}
 	PQclear(res);
 	return rc;
 }
