@@ -266,6 +266,8 @@ static int pg_release(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
+	if (ps->lazy)           /* only noted: nothing to release */
+		return 0;
 	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
 		ps->sp_pending = false;
 	else
