@@ -258,7 +258,12 @@ int fx_job_written_then_refused(yb_ctx *ctx, void *arg, yb_err *err)
 	(void)arg;
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
-	if (yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
+	/* A row in a table, and an audit record (which the PostgreSQL
+	 * engine keeps in memory until the commit: alone it would leave
+	 * the database nothing to undo). */
+	if (ctx->store->ops->meta_put(ctx->store, FX_WRITTEN_THEN_REFUSED_KEY,
+				      "1", err) < 0 ||
+	    yb_audit(ctx, "test.written_then_refused", "test:1", "ok",
 		     err) < 0) {
 		yb_tx_rollback(ctx);
 		return -1;

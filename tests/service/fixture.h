@@ -108,9 +108,11 @@ void fx_gate_wait_inside(fx_gate *g);
 void fx_gate_done(fx_gate *g);
 /* Open the gate, then wait until n jobs are done. */
 void fx_gate_open_until_done(fx_gate *g, int n);
-/* A job that writes (an audit record), then fails and rolls back its
- * own transaction with "test.refused": on SQLite, what makes a batch of
- * replayable jobs undo and run again. */
+/* A job that writes (a meta row, FX_WRITTEN_THEN_REFUSED_KEY, and an
+ * audit record), then fails and rolls back its own transaction with
+ * "test.refused": on an engine with undo on demand, what makes a batch
+ * of replayable jobs undo and run again. */
+#define FX_WRITTEN_THEN_REFUSED_KEY "test.written_then_refused"
 int fx_job_written_then_refused(yb_ctx *ctx, void *arg, yb_err *err);
 
 #endif

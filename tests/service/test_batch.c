@@ -17,6 +17,7 @@
 
 #include "service/batch.h"
 #include "service/ledger.h"
+#include "service/settle.h"
 #include "testdb.h"
 
 #define THREADS 8
@@ -409,6 +410,7 @@ static void test_batch_writers_count(void **state)
 typedef struct replay {
 	fx_gate gate;                    /* holds the writer: one batch */
 	int failed;                      /* under gate.lock */
+	char code[64];                   /* the failed job's error code */
 	int runs_a;
 } replay;
 
@@ -426,56 +428,71 @@ static int job_c(yb_ctx *ctx, void *arg, yb_err *err)
 	return register_employer(ctx, "RC", err);
 }
 
+/* Refused after a read only: nothing for the engine to undo. */
+static int job_read_then_refused(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	yb_employer e;
+
+	(void)arg;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	if (ctx->store->ops->employer_by_code(ctx->store, "RA", &e, err) < 0) {
+		yb_tx_rollback(ctx);
+		return -1;
+	}
+	yb_tx_rollback(ctx);
+	return yb_errf(err, "test.refused", "refused after reading");
+}
+
 static void replay_done(void *arg, int rc, const yb_err *err)
 {
 	replay *x = arg;
 
 	pthread_mutex_lock(&x->gate.lock);
-	if (rc < 0 && err->code && strcmp(err->code, "test.refused") == 0)
+	if (rc < 0) {
 		x->failed++;
+		snprintf(x->code, sizeof x->code, "%s",
+			 err->code ? err->code : "");
+	}
 	pthread_mutex_unlock(&x->gate.lock);
 	fx_gate_done(&x->gate);
 }
 
-/* X4 with replayable jobs: a job that fails after writing leaves nothing,
- * the others of its batch are kept once each; on SQLite the batch was
- * undone and run again (job A twice), elsewhere each job had its
- * savepoint from the start. */
-static void test_batch_replay_undoes_a_failed_job(void **state)
+/*
+ * One batch of replayable jobs: the gate's (it holds the writer until the
+ * others wait), A, `job_b` with `arg_b`, C.  Whatever B did, A's and C's
+ * employers and audit records are kept once each and the chain verifies
+ * (X4); A ran once more for each time the batch was run again.
+ */
+static void batch_a_b_c(fx *f, replay *x, yb_batch_fn job_b, void *arg_b,
+			yb_batch_stats *stats)
 {
-	fx *f = *state;
-	replay x = { .failed = 0 };
-	/* job B writes, then fails: what must leave nothing behind */
-	yb_batch_fn fns[] = { fx_gate_job, job_a, fx_job_written_then_refused,
-			      job_c };
+	yb_batch_fn fns[] = { fx_gate_job, job_a, job_b, job_c };
+	void *args[] = { &x->gate, x, arg_b, x };
 	yb_batcher *b;
-	yb_batch_stats stats;
 	yb_store *other;
 	yb_employer e;
 	yb_audit_report rep;
 	int64_t audits_before = fx_audit_count(f);
 	yb_err err;
 
-	fx_gate_init(&x.gate);
+	fx_gate_init(&x->gate);
 	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
 	for (int i = 0; i < 4; i++) {
-		assert_ok(yb_batch_submit_replayable(
-				  b, &f->ctx, fns[i],
-				  i == 0 ? (void *)&x.gate : (void *)&x,
-				  replay_done, &x, &err),
+		assert_ok(yb_batch_submit_replayable(b, &f->ctx, fns[i],
+						     args[i], replay_done, x,
+						     &err),
 			  err);
 		if (i == 0)
-			fx_gate_wait_inside(&x.gate);
+			fx_gate_wait_inside(&x->gate);
 	}
-	fx_gate_open_until_done(&x.gate, 4);
-	yb_batcher_stats(b, &stats);
+	fx_gate_open_until_done(&x->gate, 4);
+	yb_batcher_stats(b, stats);
 	yb_batcher_stop(b);
 
-	assert_int_equal(x.failed, 1);
-	assert_int_equal(stats.batches, 2);
-	assert_int_equal(x.runs_a, 1 + (int)stats.replayed);
-	if (f->ctx.store->ops->lazy_undo)
-		assert_int_equal(stats.replayed, 1);
+	assert_int_equal(x->failed, 1);
+	assert_int_equal(stats->batches, 2);
+	assert_int_equal(x->runs_a, 1 + (int)stats->replayed);
 	assert_ok(yb_store_open(f->url, &other, &err), err);
 	assert_int_equal(other->ops->employer_by_code(other, "RA", &e, &err), 1);
 	assert_int_equal(other->ops->employer_by_code(other, "RC", &e, &err), 1);
@@ -484,7 +501,73 @@ static void test_batch_replay_undoes_a_failed_job(void **state)
 	assert_int_equal(fx_audit_count(f) - audits_before, 2);
 	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
 	assert_true(rep.ok);
-	fx_gate_destroy(&x.gate);
+	fx_gate_destroy(&x->gate);
+}
+
+/* X4 with replayable jobs: a job that fails after writing leaves nothing,
+ * the others of its batch are kept once each; with undo on demand (both
+ * engines) the batch was undone and run again (job A twice), elsewhere
+ * each job had its savepoint from the start. */
+static void test_batch_replay_undoes_a_failed_job(void **state)
+{
+	fx *f = *state;
+	replay x = { .failed = 0 };
+	yb_batch_stats stats;
+	char value[8];
+	yb_err err;
+
+	batch_a_b_c(f, &x, fx_job_written_then_refused, NULL, &stats);
+	assert_string_equal(x.code, "test.refused");
+	if (f->ctx.store->ops->lazy_undo)
+		assert_int_equal(stats.replayed, 1);
+	assert_int_equal(f->ctx.store->ops->meta_get(f->ctx.store,
+						     FX_WRITTEN_THEN_REFUSED_KEY,
+						     value, sizeof value, &err),
+			 0);
+}
+
+/* Undo on demand: a job refused before it wrote anything needs no undo,
+ * so the batch is not run again (only its own answer is a refusal). */
+static void test_batch_refusal_without_writes_not_replayed(void **state)
+{
+	fx *f = *state;
+	replay x = { .failed = 0 };
+	yb_batch_stats stats;
+
+	batch_a_b_c(f, &x, job_read_then_refused, NULL, &stats);
+	assert_string_equal(x.code, "test.refused");
+	assert_int_equal(stats.replayed, 0);
+	assert_int_equal(x.runs_a, 1);
+}
+
+/* Registers the institution `arg` (its receivable account with it). */
+static int register_institution(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	yb_institution inst;
+
+	return yb_institution_register(ctx, arg, "batch test hospital",
+				       "hospital", &inst, err);
+}
+
+/* A statement that fails in the database (a duplicate key): on
+ * PostgreSQL, with no savepoint under it, it aborted the batch's whole
+ * transaction, which is then undone and run again with savepoints; the
+ * job is refused as a duplicate, A and C kept once each. */
+static void test_batch_failed_statement_replays(void **state)
+{
+	fx *f = *state;
+	replay x = { .failed = 0 };
+	yb_batch_stats stats;
+	yb_institution inst;
+	yb_err err;
+
+	assert_ok(yb_institution_register(&f->ctx, "H-RDUP", "taken",
+					  "hospital", &inst, &err),
+		  err);
+	batch_a_b_c(f, &x, register_institution, "H-RDUP", &stats);
+	assert_string_equal(x.code, "institution.duplicate");
+	if (strcmp(yb_test_engine(), "pg") == 0)
+		assert_int_equal(stats.replayed, 1);
 }
 
 /* ---- the sync apart (batch.h): nothing answers before its sync ---------- */
@@ -625,6 +708,12 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_replay_undoes_a_failed_job, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_refusal_without_writes_not_replayed,
+			fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_failed_statement_replays, fx_setup,
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_answers_wait_for_the_sync, fx_setup,

@@ -376,6 +376,100 @@ static void test_savepoint(void **state)
 	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "3000199", &p, &e), &e), 0);
 }
 
+/*
+ * Group commit's undo on demand (store.h lazy_undo), both engines: while
+ * on, a savepoint is only noted; a rollback_to with nothing to undo (a
+ * read only) leaves the transaction whole, one after a write spoils it,
+ * and a spoiled transaction is rolled back whole.
+ */
+static void test_lazy_undo(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_person p;
+	char v[8];
+	yb_err e;
+
+	assert_non_null(st->ops->lazy_undo);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	st->ops->lazy_undo(st, true);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	ts_person(st, "4000001", "Kept");
+	TS_OK(st->ops->release(st, &e), &e);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "4000001", &p, &e),
+			       &e), 1);
+	assert_int_equal(TS_OK(st->ops->meta_get(st, "lazy.absent", v,
+						 sizeof v, &e), &e), 0);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_false(st->ops->spoiled(st));
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	TS_OK(st->ops->meta_put(st, "lazy.written", "1", &e), &e);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_true(st->ops->spoiled(st));
+	st->ops->lazy_undo(st, false);
+	st->ops->rollback(st);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "4000001", &p, &e),
+			       &e), 0);
+	assert_int_equal(TS_OK(st->ops->meta_get(st, "lazy.written", v,
+						 sizeof v, &e), &e), 0);
+
+	/* Released savepoints under lazy undo commit as usual. */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	st->ops->lazy_undo(st, true);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	yb_id owner = ts_person(st, "4000002", "Released");
+	ts_account(st, owner);
+	TS_OK(st->ops->release(st, &e), &e);
+	assert_false(st->ops->spoiled(st));
+	st->ops->lazy_undo(st, false);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_ssn(st, "4000002", &p, &e),
+			       &e), 1);
+
+	/* A statement the database refuses (a second personal account):
+	 * on PostgreSQL, with no savepoint under it, it aborted the whole
+	 * transaction — spoiled, whatever rollback_to finds.  SQLite undoes
+	 * the failed statement alone. */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	st->ops->lazy_undo(st, true);
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	yb_account a = { .kind = YB_ACC_PERSONAL, .person_id = owner,
+			 .created_at = 1700000000 };
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_true(st->ops->spoiled(st) == !ts_sqlite());
+	st->ops->lazy_undo(st, false);
+	st->ops->rollback(st);
+}
+
+/*
+ * A1: an account's shape — a person exactly for a personal account, an
+ * institution exactly for a receivable.  Both engines refuse any other
+ * row (PostgreSQL by a trigger since its migration 14, SQLite by CHECK),
+ * and an account's balance can still not go below zero (A2).
+ */
+static void test_account_shape(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_id owner = ts_person(st, "5000001", "Shape");
+	yb_account a;
+	yb_err e;
+
+	memset(&a, 0, sizeof a);
+	a.created_at = 1700000000;
+	a.kind = YB_ACC_PERSONAL;                       /* no person */
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.kind = YB_ACC_INSTITUTION_RECEIVABLE;         /* a person, no code */
+	a.person_id = owner;
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.kind = YB_ACC_PERSONAL;                       /* and a code */
+	snprintf(a.institution_code, sizeof a.institution_code, "H-SHAPE");
+	TS_FAILS(st->ops->account_insert(st, &a, &e), &e, "store.error");
+	a.institution_code[0] = '\0';
+	TS_OK(st->ops->account_insert(st, &a, &e), &e);
+	assert_true(a.id > 0);
+}
+
 /* ---- metadata and sequences --------------------------------------------- */
 
 static void test_meta(void **state)
@@ -636,6 +730,8 @@ int ts_run_basic(void)
 		cmocka_unit_test_setup_teardown(test_commit_rollback, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_undo, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_account_shape, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_meta, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_next_seq, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_person_round_trip, ts_setup,

@@ -36,6 +36,60 @@ static void test_cap_put_get(void **state)
 	assert_int_equal(st->ops->binding_cap_put(st, 987654, 1, 1, &e), -1);
 }
 
+/*
+ * E2, pg4: the PostgreSQL engine brings the bindings' caps along with the
+ * payer candidates and serves them for the rest of the request.  Both
+ * engines: a cap changed in the transaction is read as changed, and
+ * outside a write transaction a cap is always read afresh.  PostgreSQL:
+ * the request keeps the cap it read with the candidates; the next
+ * request (a savepoint under group commit) reads it again.
+ */
+static void test_cap_with_candidates(void **state)
+{
+	ts_fixture *fx = *state;
+	yb_store *st = fx->st, *other;
+	family f = ts_family(st);
+	yb_payer_candidate c[4];
+	int64_t cap = 0;
+	int n = 0;
+	yb_err e;
+
+	TS_OK(yb_store_open(fx->url, &other, &e), &e);
+	TS_OK(st->ops->binding_cap_put(st, f.binding, 5000, 100, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->payer_candidates(st, f.patient, c, 4, &n, &e), &e);
+	assert_int_equal(n, 1);
+	assert_int_equal(TS_OK(st->ops->binding_cap_get(st, f.binding, &cap, &e), &e), 1);
+	assert_true(cap == 5000);
+	TS_OK(st->ops->binding_cap_put(st, f.binding, 7000, 200, &e), &e);
+	assert_int_equal(TS_OK(st->ops->binding_cap_get(st, f.binding, &cap, &e), &e), 1);
+	assert_true(cap == 7000);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	/* outside a write transaction: read afresh */
+	TS_OK(st->ops->payer_candidates(st, f.patient, c, 4, &n, &e), &e);
+	TS_OK(other->ops->binding_cap_put(other, f.binding, 9000, 300, &e), &e);
+	assert_int_equal(TS_OK(st->ops->binding_cap_get(st, f.binding, &cap, &e), &e), 1);
+	assert_true(cap == 9000);
+
+	if (!ts_sqlite()) {
+		TS_OK(st->ops->begin(st, true, &e), &e);
+		TS_OK(st->ops->savepoint(st, &e), &e);
+		TS_OK(st->ops->payer_candidates(st, f.patient, c, 4, &n, &e), &e);
+		TS_OK(other->ops->binding_cap_put(other, f.binding, 11000, 400, &e),
+		      &e);
+		assert_int_equal(TS_OK(st->ops->binding_cap_get(st, f.binding, &cap, &e), &e), 1);
+		assert_true(cap == 9000);       /* as read with the candidates */
+		TS_OK(st->ops->release(st, &e), &e);
+		TS_OK(st->ops->savepoint(st, &e), &e);
+		assert_int_equal(TS_OK(st->ops->binding_cap_get(st, f.binding, &cap, &e), &e), 1);
+		assert_true(cap == 11000);      /* the next request asks */
+		TS_OK(st->ops->release(st, &e), &e);
+		TS_OK(st->ops->commit(st, &e), &e);
+	}
+	yb_store_close(other);
+}
+
 /* E2: used in [from, to): settled shares through the binding only. */
 static void test_binding_used(void **state)
 {
@@ -271,6 +325,8 @@ int ts_run_family(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cap_put_get, ts_setup,
 						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_cap_with_candidates,
+						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_binding_used, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_cap_cuts, ts_setup,

@@ -234,8 +234,8 @@ static int audit_insert_now(pg_store *ps, const yb_audit_record *rec,
 	pg_p_id(&q, rec->seq);
 	pg_p_i64(&q, rec->at);
 	pg_p_text(&q, rec->actor);
-	pg_p_text(&q, yb_role_str(rec->role));
-	pg_p_text(&q, yb_channel_str(rec->channel));
+	pg_p_enum(&q, yb_role_str(rec->role));
+	pg_p_enum(&q, yb_channel_str(rec->channel));
 	pg_p_text(&q, rec->action);
 	pg_p_text(&q, rec->target);
 	pg_p_text(&q, rec->result);
@@ -313,21 +313,23 @@ static void flush_params(pg_params *q, const pg_audit_buf *ab, int from,
 	for (int i = 0; i < n; i++)
 		num[i] = r[i].at;
 	pg_p_i64_array(q, num, n);
-#define TEXT_COL(expr)                                  \
+#define COL(expr, add)                                  \
 	do {                                            \
 		for (int i = 0; i < n; i++)             \
 			txt[i] = (expr);                \
-		pg_p_text_array(q, txt, n);             \
+		add(q, txt, n);                         \
 	} while (0)
+#define TEXT_COL(expr) COL(expr, pg_p_text_array)
 	TEXT_COL(r[i].actor);
-	TEXT_COL(yb_role_str(r[i].role));
-	TEXT_COL(yb_channel_str(r[i].channel));
+	COL(yb_role_str(r[i].role), pg_p_enum_array);
+	COL(yb_channel_str(r[i].channel), pg_p_enum_array);
 	TEXT_COL(r[i].action);
 	TEXT_COL(r[i].target);
 	TEXT_COL(r[i].result);
 	TEXT_COL(r[i].prev_hash);
 	TEXT_COL(r[i].hash);
 #undef TEXT_COL
+#undef COL
 out:
 	free(num);
 	free(txt);

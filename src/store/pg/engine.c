@@ -139,6 +139,8 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	}
 	ps->in_txn = true;
 	ps->txn_write = write;
+	ps->lazy = false;
+	ps->writes = 0;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
@@ -146,6 +148,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->audit_chain_sp = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	ps->inst_inserted = false;
 	pg_audit_txn_begin(ps);
 	return 0;
@@ -172,12 +175,14 @@ static int pg_commit(yb_store *st, yb_err *err)
 		return -1;
 	}
 	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
+	ps->lazy = false;                /* lazy_undo: one transaction at most */
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -202,12 +207,14 @@ static void pg_rollback(yb_store *st)
 		return;
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
+	ps->lazy = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
 	ps->audit_chain = 0;
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_txn_end(ps);
 }
 
@@ -232,11 +239,21 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 
 	if (ps->sp_open)
 		return yb_refuse(err, YB_REFUSE_SAVEPOINT_OPEN);
-	ps->sp_pending = true;
+	if (ps->lazy) {
+		if (!pg_txn_alive(ps)) {
+			ps->spoiled = true;
+			return yb_errf(err, "store.unavailable",
+				       "the batch's transaction was lost");
+		}
+		ps->writes_sp = ps->writes;     /* noted, never sent */
+	} else {
+		ps->sp_pending = true;
+	}
 	ps->sp_open = true;
 	ps->audit_chain_sp = ps->audit_chain;
 	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -249,6 +266,8 @@ static int pg_release(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
+	if (ps->lazy)           /* only noted: nothing to release */
+		return 0;
 	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
 		ps->sp_pending = false;
 	else
@@ -259,6 +278,7 @@ static int pg_release(yb_store *st, yb_err *err)
 static int pg_rollback_to(yb_store *st, yb_err *err)
 {
 	pg_store *ps = PS(st);
+	int chain_held = ps->audit_chain;
 
 	if (!ps->sp_open)
 		return yb_refuse(err, YB_REFUSE_NO_SAVEPOINT);
@@ -268,6 +288,18 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->audit_chain = ps->audit_chain_sp;
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_prefetch_forget(ps);
+	pg_caps_forget(ps);
+	if (ps->lazy) {
+		/* Nothing to undo in the database: rows written, or a chain
+		 * claimed (its lock and the hash read with it), since the
+		 * savepoint was noted — spoiled. */
+		if (ps->writes != ps->writes_sp ||
+		    ps->audit_chain != chain_held || !pg_txn_alive(ps))
+			ps->spoiled = true;
+		ps->audit_chain = chain_held;
+		pg_audit_rollback_to(ps);
+		return 0;
+	}
 	pg_audit_rollback_to(ps);
 	if (ps->sp_pending) {   /* nothing ran in it: nothing to undo */
 		ps->sp_pending = false;
@@ -276,6 +308,38 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	/* one round trip for both */
 	return pg_simple(ps->conn, "ROLLBACK TO SAVEPOINT yb_sp; "
 				   "RELEASE SAVEPOINT yb_sp", err);
+}
+
+/*
+ * issue 16, pg4: group commit's undo on demand (store.h).  Why: under
+ * group commit every request was a real savepoint in its batch, a
+ * subtransaction each — a SAVEPOINT and a RELEASE in the pipeline, a
+ * subtransaction id for every request that wrote (pg_subtrans, and past
+ * 64 of them every other backend's snapshot overflows), for an undo
+ * almost never needed.  While on, savepoints are only noted (by
+ * `writes`); see rollback_to above for what spoils the transaction.
+ * A failed statement spoils it too: with no savepoint under it, it
+ * aborted the whole transaction (pg_spoiled sees that, and a lost
+ * connection, from libpq's transaction status).
+ */
+bool pg_txn_alive(const pg_store *ps)
+{
+	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
+}
+
+static void pg_lazy_undo(yb_store *st, bool on)
+{
+	pg_store *ps = PS(st);
+
+	ps->lazy = on && ps->in_txn && ps->txn_write;
+	ps->spoiled = false;
+}
+
+static bool pg_spoiled(yb_store *st)
+{
+	pg_store *ps = PS(st);
+
+	return ps->spoiled || !pg_txn_alive(ps);
 }
 
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err)
@@ -394,6 +458,8 @@ static const yb_store_ops pg_ops = {
 	.savepoint = pg_savepoint,
 	.release = pg_release,
 	.rollback_to = pg_rollback_to,
+	.lazy_undo = pg_lazy_undo,
+	.spoiled = pg_spoiled,
 	.meta_get = pg_meta_get,
 	.meta_put = pg_meta_put,
 	.next_seq = pg_next_seq,

@@ -67,7 +67,10 @@ int pg_binding_cap_get(yb_store *st, yb_id binding_id, int64_t *cap_fen,
 		       yb_err *err)
 {
 	pg_params q;
+	int found;
 
+	if (pg_pre_cap(PS(st), binding_id, cap_fen, &found))
+		return found;           /* with the candidates (holder.c) */
 	pg_params_init(&q);
 	pg_p_i64(&q, binding_id);
 	return one_i64(st, &st_cap_get, &q, cap_fen, err);
@@ -78,6 +81,7 @@ int pg_binding_cap_put(yb_store *st, yb_id binding_id, int64_t cap_fen,
 {
 	pg_params q;
 
+	pg_caps_forget(PS(st));
 	pg_params_init(&q);
 	pg_p_i64(&q, binding_id);
 	if (cap_fen < 0)

@@ -15,7 +15,21 @@
  * accounts before it moves money.  The service and the SQLite engine
  * are unchanged: on SQLite each look-up is a call into the library.
  * A settlement by ID number does the same from the person's look-up.
+ *
+ * pg4: the candidates bring their bindings' monthly caps (E2) too, and
+ * binding_cap_get serves them for the rest of the request (pg_caps) —
+ * the cap look-up was a round trip of its own for more than half the
+ * settlements.  Why reading it this early is as good: a settlement never
+ * locks a cap (it did not before either: binding_cap_get is a plain
+ * read, after the accounts' lock but still racing a change); a change
+ * of cap and a settlement paying under it are ordered only by their
+ * commits, and reading the cap before the accounts' lock instead of
+ * just after moves the read within the same transaction, before any
+ * write of it, so every outcome it allows was already allowed (the
+ * settlement serializes before the change).  A change this connection
+ * makes itself (binding_cap_put) forgets them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/pg/pg_int.h"
@@ -90,6 +104,7 @@ static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
 		   pg_decode_candidates(r2, ps->pre.cand, err) == 0) {
 		ps->pre.ncand = PQntuples(r2);
 		ps->pre.valid = true;
+		pg_caps_take(ps, r2);
 		rc = 1;
 	}
 	PQclear(r1);
@@ -118,6 +133,54 @@ int pg_person_with_rows(pg_store *ps, const char *id_number,
 void pg_prefetch_forget(pg_store *ps)
 {
 	ps->pre.valid = false;
+}
+
+void pg_caps_take(pg_store *ps, PGresult *cand)
+{
+	pg_caps *c = &ps->caps;
+	int rows = PQntuples(cand);
+
+	c->valid = false;
+	/* only for the request of a write transaction (its boundaries and
+	 * savepoints forget them); a read elsewhere always asks */
+	if (!ps->in_txn || !ps->txn_write ||
+	    PQnfields(cand) <= PG_CANDIDATE_CAP_COL)
+		return;
+	c->n = 0;
+	for (int i = 0; i < rows && c->n < PG_PRE_CANDIDATES; i++) {
+		const char *v = PQgetvalue(cand, i, PG_CANDIDATE_CAP_COL);
+		char *end;
+
+		c->binding[c->n] = strtoll(PQgetvalue(cand, i, 0), NULL, 10);
+		c->has[c->n] = !PQgetisnull(cand, i, PG_CANDIDATE_CAP_COL);
+		c->cap[c->n] = c->has[c->n] ? strtoll(v, &end, 10) : 0;
+		if (c->has[c->n] && (end == v || *end))
+			return;         /* unreadable: ask the database */
+		c->n++;
+	}
+	c->valid = true;
+}
+
+void pg_caps_forget(pg_store *ps)
+{
+	ps->caps.valid = false;
+}
+
+bool pg_pre_cap(pg_store *ps, yb_id binding_id, int64_t *cap_fen,
+		int *found)
+{
+	const pg_caps *c = &ps->caps;
+
+	if (!c->valid)
+		return false;
+	for (int i = 0; i < c->n; i++)
+		if (c->binding[i] == binding_id) {
+			*found = c->has[i];
+			if (c->has[i])
+				*cap_fen = c->cap[i];
+			return true;
+		}
+	return false;
 }
 
 bool pg_pre_person(pg_store *ps, yb_id id, yb_person *out)

@@ -178,7 +178,7 @@ int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 
 	pg_params_init(&q);
 	pg_p_i64(&q, n->person_id);
-	pg_p_text(&q, yb_note_kind_str(n->kind));
+	pg_p_enum(&q, yb_note_kind_str(n->kind));
 	pg_p_id(&q, n->relative_id);
 	pg_p_text(&q, n->relative_ssn);
 	pg_p_text(&q, n->relative_name);

@@ -101,6 +101,23 @@ typedef struct pg_prefetch {
 	yb_payer_candidate cand[PG_PRE_CANDIDATES];
 } pg_prefetch;
 
+/*
+ * issue 16, pg4: the monthly caps (E2) of the payer candidates' bindings,
+ * brought along with the candidates (holder.c) and served to
+ * binding_cap_get for the rest of the request: until the next savepoint
+ * or transaction boundary, or this connection's own binding_cap_put.
+ * Unlike pg_prefetch, statements in between do not end it: a settlement
+ * reads a cap without locking anything, so a cap read with the
+ * candidates is as good as one read a few statements later (holder.c).
+ */
+typedef struct pg_caps {
+	bool valid;
+	int n;
+	yb_id binding[PG_PRE_CANDIDATES];
+	bool has[PG_PRE_CANDIDATES];
+	int64_t cap[PG_PRE_CANDIDATES];
+} pg_caps;
+
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -111,6 +128,16 @@ typedef struct pg_store {
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	bool sp_pending;        /* taken, SAVEPOINT not sent yet: goes with
 				 * the next statement (pg_run, pipelined) */
+	/* issue 16, pg4: undo on demand (store.h lazy_undo).  While lazy,
+	 * the caller's savepoint is only noted, by the count of rows this
+	 * transaction has written (`writes`, counted by stmt.c); a
+	 * rollback_to that would undo some, or any failed statement (it
+	 * aborts the whole transaction when no savepoint is under it),
+	 * spoils the transaction. */
+	bool lazy;
+	bool spoiled;
+	int64_t writes;         /* statements that wrote rows, this txn */
+	int64_t writes_sp;      /* ... when the caller's savepoint was noted */
 	int audit_chain;        /* chain this transaction holds, 0: none */
 	int audit_chain_sp;     /* ... held when the savepoint was taken */
 	pg_audit_buf ab;        /* its buffered records (audit.c) */
@@ -121,6 +148,7 @@ typedef struct pg_store {
 	int nlocked;
 	yb_account locked[PG_LOCKED_MAX];
 	pg_prefetch pre;        /* issue 16, pg3 (card.c) */
+	pg_caps caps;           /* issue 16, pg4 (holder.c) */
 	/* issue 16: institutions this connection has read (register.c) */
 	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
 	bool inst_inserted;     /* this transaction registered one */
@@ -134,6 +162,7 @@ typedef struct pg_store {
 	struct {
 		const pg_stmt *stmt;
 		bool locking;
+		bool writes;    /* its SQL inserts, updates or deletes */
 	} prepared[PG_MAX_PREPARED];
 } pg_store;
 
@@ -145,6 +174,7 @@ typedef struct pg_store {
 typedef struct pg_params {
 	int n;
 	bool oom;                       /* an array could not be built */
+	bool bad_enum;                  /* pg_p_enum got an unnamed value */
 	const char *v[PG_MAX_PARAMS];
 	char num[PG_MAX_PARAMS][24];
 	int narrays;
@@ -164,6 +194,12 @@ void pg_p_id(pg_params *p, int64_t id);
 /* Array literals: '{1,2,3}' and '{"a","b"}' (every element quoted). */
 void pg_p_i64_array(pg_params *p, const int64_t *v, int n);
 void pg_p_text_array(pg_params *p, const char *const *v, int n);
+/* An enum's string (enums.c), or its array: "" (a value outside the
+ * enum) makes the statement refused before it runs, with store.error.
+ * pg4: the columns a settlement writes have no CHECK list any more
+ * (schema.c 14); this is what refuses such a row instead. */
+void pg_p_enum(pg_params *p, const char *s);
+void pg_p_enum_array(pg_params *p, const char *const *v, int n);
 
 /*
  * Run `s` with `p`.  Returns the result (PGRES_TUPLES_OK or
@@ -196,6 +232,14 @@ bool pg_pre_account(pg_store *ps, yb_id person_id, yb_account *out,
 		    int *found);
 bool pg_pre_candidates(pg_store *ps, yb_id person_id,
 		       yb_payer_candidate *out, int max, int *n);
+/* pg4: the caps (pg_caps): forgotten at request boundaries; served
+ * (true, *found 1 with *cap_fen or 0 none) or false: ask. */
+void pg_caps_forget(pg_store *ps);
+/* Remember the caps of a candidates result (PG_CANDIDATES_FROM). */
+#define PG_CANDIDATE_CAP_COL 10
+void pg_caps_take(pg_store *ps, PGresult *cand);
+bool pg_pre_cap(pg_store *ps, yb_id binding_id, int64_t *cap_fen,
+		int *found);
 
 /* pg_run for a statement whose parameters are all built: releases `p`. */
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
@@ -241,6 +285,8 @@ int64_t pg_affected(PGresult *res);
  * as begin does; 0 ready, -1 with "store.unavailable". */
 int pg_ensure_connected(pg_store *ps, yb_err *err);
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err);
+/* In a transaction that no error has aborted (pg4, engine.c). */
+bool pg_txn_alive(const pg_store *ps);
 int pg_auto_end(pg_store *ps, bool own, bool ok, yb_err *err);
 
 /* Reading the columns of one row left to right. */
@@ -328,10 +374,12 @@ int pg_decode_account(pg_row *r, void *out);
 #define PG_CANDIDATES_FROM \
 	"SELECT b.id, b.authorizer_id, a.id, pa.ssn, pa.name, b.relationship, " \
 	"  coalesce(a.balance_fen, 0), pa.status, " \
-	"  a.id IS NOT NULL AND a.closed_at IS NULL, b.created_at " \
+	"  a.id IS NOT NULL AND a.closed_at IS NULL, b.created_at, " \
+	"  bc.cap_fen " /* pg4: column 10, read by holder.c only */ \
 	"FROM bindings b JOIN persons pa ON pa.id = b.authorizer_id " \
 	"  LEFT JOIN accounts a ON a.person_id = b.authorizer_id " \
-	"    AND a.kind = 'personal' "
+	"    AND a.kind = 'personal' " \
+	"  LEFT JOIN binding_caps bc ON bc.binding_id = b.id "
 #define PG_CANDIDATES_ORDER \
 	" AND b.ended_at IS NULL ORDER BY 7 DESC, b.created_at, b.id LIMIT $2"
 /* All rows of res as candidates into out (room for PQntuples); -1 with

@@ -255,8 +255,10 @@ int pg_payer_candidates(yb_store *st, yb_id relative_id,
 	if (!res)
 		return -1;
 	rc = pg_decode_candidates(res, out, err);
-	if (rc == 0)
+	if (rc == 0) {
 		*n = PQntuples(res);
+		pg_caps_take(PS(st), res);      /* pg4 (holder.c) */
+	}
 	PQclear(res);
 	return rc;
 }
@@ -383,13 +385,13 @@ int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err)
 	pg_p_text(&q, s->institution_code);
 	pg_p_text(&q, s->txn_id);
 	pg_p_i64(&q, s->patient_id);
-	pg_p_text(&q, yb_cred_type_str(s->cred_type));
-	pg_p_text(&q, yb_visit_type_str(s->visit_type));
+	pg_p_enum(&q, yb_cred_type_str(s->cred_type));
+	pg_p_enum(&q, yb_visit_type_str(s->visit_type));
 	pg_p_i64(&q, s->total_fen);
 	pg_p_i64(&q, s->fund_pay_fen);
 	pg_p_i64(&q, s->account_pay_fen);
 	pg_p_i64(&q, s->cash_pay_fen);
-	pg_p_text(&q, yb_settle_state_str(s->state));
+	pg_p_enum(&q, yb_settle_state_str(s->state));
 	pg_p_text(&q, s->request_hash);
 	pg_p_id(&q, s->ledger_txn_id);
 	pg_p_id(&q, s->revoke_txn_id);
@@ -399,7 +401,7 @@ int pg_settlement_insert(yb_store *st, yb_settlement *s, yb_err *err)
 	pg_p_i64_array(&q, payer, s->nshares);
 	pg_p_i64_array(&q, acc, s->nshares);
 	pg_p_i64_array(&q, bnd, s->nshares);
-	pg_p_text_array(&q, rel, s->nshares);
+	pg_p_enum_array(&q, rel, s->nshares);
 	pg_p_i64_array(&q, amt, s->nshares);
 	return pg_take_id(pg_insert_unique(PS(st), &st_settlement_insert, &q,
 					   YB_REFUSE_SETTLEMENT_TXN_REUSED, err),

@@ -134,6 +134,21 @@ void pg_p_text_array(pg_params *p, const char *const *v, int n)
 	add_array(p, buf);
 }
 
+void pg_p_enum(pg_params *p, const char *s)
+{
+	if (!*s)
+		p->bad_enum = true;
+	pg_p_text(p, s);
+}
+
+void pg_p_enum_array(pg_params *p, const char *const *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!*v[i])
+			p->bad_enum = true;
+	pg_p_text_array(p, v, n);
+}
+
 /* --- errors ------------------------------------------------------------ */
 
 /* Unique constraints and the refusal a duplicate gets (store.h). */
@@ -262,6 +277,37 @@ static void stmt_name(const pg_store *ps, int i, char name[48])
 	snprintf(name, 48, "yb_%" PRIx64 "_%d", ps->conn_id, i);
 }
 
+/*
+ * issue 16, pg4: whether a statement's SQL writes rows, for undo on
+ * demand (engine.c): a rollback_to after one has something to undo.
+ * Row locks (FOR UPDATE, FOR NO KEY UPDATE) are not writes: a lazy
+ * rollback_to keeps them to the commit, which changes no result.
+ */
+static bool sql_writes(const char *sql)
+{
+	if (strstr(sql, "INSERT INTO") || strstr(sql, "DELETE FROM"))
+		return true;
+	for (const char *u = sql; (u = strstr(u, "UPDATE ")) != NULL; u++)
+		if (u - sql < 4 || (strncmp(u - 4, "FOR ", 4) != 0 &&
+				    strncmp(u - 4, "KEY ", 4) != 0))
+			return true;
+	return false;
+}
+
+/* Count a statement that ran (res) as a write if it wrote a row.  A
+ * plain INSERT/UPDATE/DELETE says how many; one with a WITH clause may
+ * have written in it whatever its last part says, so it counts. */
+static void count_write(pg_store *ps, int i, PGresult *res)
+{
+	const char *sql = ps->prepared[i].stmt->sql;
+
+	if (!ps->prepared[i].writes)
+		return;
+	if (strncmp(sql, "WITH", 4) != 0 && strcmp(PQcmdTuples(res), "0") == 0)
+		return;
+	ps->writes++;
+}
+
 /* Prepare `s` (its locking variant if asked) unless this connection has;
  * returns the index that names it. */
 static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
@@ -293,6 +339,7 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
 	PQclear(res);
 	ps->prepared[i].stmt = s;
 	ps->prepared[i].locking = locking;
+	ps->prepared[i].writes = sql_writes(s->sql);
 	ps->nprepared++;
 	return i;
 }
@@ -309,7 +356,8 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
  * follows an error in a pipeline is not run).
  */
 static int run_pipelined(pg_store *ps, int n, char (*names)[48],
-			 pg_params **p, PGresult **out, yb_err *err)
+			 const int *idx, pg_params **p, PGresult **out,
+			 yb_err *err)
 {
 	PGconn *c = ps->conn;
 	PGresult *res;
@@ -367,13 +415,15 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 			pg_result_err(c, NULL, err);
 		return -1;
 	}
+	for (int i = 0; i < n; i++)
+		count_write(ps, idx[i], out[i]);
 	return 0;
 }
 
 /* The name `s` (its locking variant inside a write transaction) is
  * prepared under on this connection, preparing it first; -1 with err. */
 static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
-			 char name[48], yb_err *err)
+			 char name[48], int *idx, yb_err *err)
 {
 	bool locking = s->lock && ps->in_txn && ps->txn_write;
 	int i;
@@ -381,10 +431,14 @@ static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
 	if (p->oom)
 		return yb_errf(err, "out_of_memory",
 			       "out of memory (statement %s)", s->name);
+	if (p->bad_enum)
+		return yb_errf(err, "store.error", "postgresql: a value outside "
+			       "its list (statement %s)", s->name);
 	i = prepare(ps, s, locking, p->n, err);
 	if (i < 0)
 		return -1;
 	stmt_name(ps, i, name);
+	*idx = i;
 	return 0;
 }
 
@@ -394,16 +448,17 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	char name[48];
 	PGresult *res;
 	ExecStatusType st;
+	int idx;
 
 	pg_prefetch_forget(ps);         /* it was for the statement before */
 	if (!p)
 		p = &none;
-	if (prepared_name(ps, s, p, name, err) < 0)
+	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		return NULL;
 	if (ps->sp_pending) {
 		yb_err_clear(err);
-		return run_pipelined(ps, 1, &name, &p, &res, err) < 0 ? NULL
-								       : res;
+		return run_pipelined(ps, 1, &name, &idx, &p, &res, err) < 0
+			       ? NULL : res;
 	}
 	res = PQexecPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0);
 	st = PQresultStatus(res);
@@ -411,6 +466,7 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		pg_result_err(ps->conn, res, err);
 		return NULL;
 	}
+	count_write(ps, idx, res);
 	return res;
 }
 
@@ -419,16 +475,17 @@ int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
 		PGresult **r2, yb_err *err)
 {
 	char names[2][48];
+	int idx[2];
 	pg_params *p[2] = { p1, p2 };
 	PGresult *out[2] = { NULL, NULL };
 	int rc = -1;
 
 	pg_prefetch_forget(ps);
-	if (prepared_name(ps, s1, p1, names[0], err) < 0 ||
-	    prepared_name(ps, s2, p2, names[1], err) < 0)
+	if (prepared_name(ps, s1, p1, names[0], &idx[0], err) < 0 ||
+	    prepared_name(ps, s2, p2, names[1], &idx[1], err) < 0)
 		goto out;
 	yb_err_clear(err);
-	rc = run_pipelined(ps, 2, names, p, out, err);
+	rc = run_pipelined(ps, 2, names, idx, p, out, err);
 out:
 	pg_params_release(p1);
 	pg_params_release(p2);
