@@ -19,9 +19,11 @@
  *   the same body gets the first reply, byte for byte, and nothing is
  *   done again; a transaction that acts runs (nhsa_txn_*.c → one
  *   service use case, in its own savepoint); the reply is made and kept
- *   with the message.
- * end: the reply, or — if the transaction could not commit — a refusal
- *   saying why, with nothing kept.
+ *   with the message — a settlement's as the facts its text is rendered
+ *   from (nhsa_kept.c), not as text.
+ * end: the reply (a settlement's, or a repeat's kept so, rendered here,
+ *   off the writer), or — if the transaction could not commit — a
+ *   refusal saying why, with nothing kept.
  *
  * A message refused before it could claim its msgid is kept too, under
  * its inf_refmsgid.  Why the split (docs/BENCHMARKS.md): when all of it

@@ -12,7 +12,10 @@
  * before it arrived, from the start: nhsa_reversal.c).
  *
  * A record's value is its facts as one line of JSON, a newline, and the
- * reply exactly as sent.  Not the reply as a JSON string member: escaping
+ * reply as kept: its text exactly as sent, or — for a settlement — the
+ * facts its text is rendered from (nhsa/nhsa_kept.c; this file passes it
+ * through as it is, and the edge renders it: yb_nhsa_msg_get's `render`).
+ * Not the reply as a JSON string member: escaping
  * two kilobytes of JSON into a string, at every message, was a fifth of
  * the group-commit writer's work (docs/BENCHMARKS.md).
  */
