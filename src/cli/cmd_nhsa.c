@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "nhsa/nhsa.h"
 #include "service/nhsa.h"
 
 static const char credential_help[] =
@@ -128,7 +129,8 @@ static int nhsa_message(yb_cli *cli, int argc, char **argv)
 	if ((rc = cli_parse_open(cli, argc, argv, opts, message_help, 0, 0,
 				 NULL)) != CLI_GO)
 		return rc;
-	if (yb_nhsa_msg_get(&cli->ctx, inst, msgid, &json, &err) < 0)
+	if (yb_nhsa_msg_get(&cli->ctx, inst, msgid, yb_nhsa_reply_text, &json,
+			    &err) < 0)
 		return cli_fail(cli, &err);
 	rc = cli_emit(cli, json_loads(json, 0, &jerr));
 	free(json);

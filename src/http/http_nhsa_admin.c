@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "http/httpd.h"
+#include "nhsa/nhsa.h"
 #include "service/nhsa.h"
 
 static json_t *render_cred(const yb_nhsa_cred_info *c)
@@ -78,7 +79,8 @@ void yb_handle_nhsa_messages_get(yb_hreq *r)
 	yb_err err;
 
 	if (yb_nhsa_msg_get(&r->ctx, yb_req_query(r, "institution"),
-			    yb_req_param(r, 0), &text, &err) < 0) {
+			    yb_req_param(r, 0), yb_nhsa_reply_text, &text,
+			    &err) < 0) {
 		yb_reply_error(r, &err);
 		return;
 	}

@@ -61,6 +61,13 @@ char *yb_nhsa_fail_reply(const yb_ctx *ctx, const yb_err *err, size_t *len);
  * nonce is not spent)?  0, or -1 with the refusal. */
 int yb_nhsa_signed(yb_ctx *ctx, const yb_nhsa_call *c, yb_err *err);
 
+/* nhsa_kept.c: the reply text of a kept message's reply (its text as
+ * kept, or rendered from the facts a 2207/2304 keeps: docs/NHSA.md
+ * "Storage"), malloc'd, *len if len.  NULL only when out of memory.
+ * The renderer yb_nhsa_msg_get takes. */
+char *yb_nhsa_reply_text(const char *kept, size_t *len);
+bool yb_nhsa_kept_is_facts(const char *kept);
+
 /* nhsa_http.c: the handler of the gateway's routes (src/http/routes.c). */
 struct yb_hreq;
 void yb_nhsa_handle(struct yb_hreq *r);

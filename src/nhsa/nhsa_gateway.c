@@ -19,9 +19,11 @@
  *   the same body gets the first reply, byte for byte, and nothing is
  *   done again; a transaction that acts runs (nhsa_txn_*.c → one
  *   service use case, in its own savepoint); the reply is made and kept
- *   with the message.
- * end: the reply, or — if the transaction could not commit — a refusal
- *   saying why, with nothing kept.
+ *   with the message — a settlement's as the facts its text is rendered
+ *   from (nhsa_kept.c), not as text.
+ * end: the reply (a settlement's, or a repeat's kept so, rendered here,
+ *   off the writer), or — if the transaction could not commit — a
+ *   refusal saying why, with nothing kept.
  *
  * A message refused before it could claim its msgid is kept too, under
  * its inf_refmsgid.  Why the split (docs/BENCHMARKS.md): when all of it
@@ -69,7 +71,9 @@ struct yb_nhsa_exchange {
 	char *late_head;                 /* msg.head of a message refused late */
 	char *text;                      /* the reply made */
 	size_t len;
-	char *repeat;                    /* the first reply of a repeat */
+	char *repeat;                    /* the first reply of a repeat, as kept */
+	yb_nhsa_setl *setl;              /* 2207/2304's settlement, from act */
+	char *kept;                      /* its reply as facts (nhsa_kept.c) */
 	char *effect;                    /* for 2601, JSON text */
 	char *pending;                   /* the claim's record, made in step 1 */
 	char *head;                      /* msg.head, made in step 1 */
@@ -251,14 +255,31 @@ static void act_as(yb_ctx *ctx, const char *institution_code,
 static int encode(const yb_ctx *ctx, yb_nhsa_exchange *x)
 {
 	int64_t ms = now_ms(ctx);
+	yb_nhsa_setl *setl = x->setl;
 
 	free(x->text);
+	x->text = NULL;
+	x->setl = NULL;
 	yb_nhsa_ms_stamp(ms, x->reply.respond_time);
 	x->reply.infcode = x->failed ? -1 : 0;
 	x->reply.err_msg[0] = '\0';
 	if (x->failed)
 		yb_nhsa_err_msg(&x->err, x->reply.err_msg,
 				sizeof x->reply.err_msg);
+	if (setl && !x->failed) {
+		/* A settlement's reply: kept as its facts, its text rendered
+		 * from them off the writer (yb_nhsa_end, nhsa_kept.c). */
+		free(x->kept);
+		x->kept = yb_nhsa_kept_setl(&x->reply, ctx->settings->region,
+					    setl);
+		free(setl);
+		x->msg.responded_ms = ms;
+		x->msg.infcode = 0;
+		x->msg.err_code = "";
+		x->msg.response = x->kept ? x->kept : "";
+		return x->kept ? 0 : -1;
+	}
+	free(setl);
 	x->text = yb_nhsa_reply_encode(&x->reply, &x->len);
 	/* The output is spent: freed on the thread that made it (a tree of
 	 * small blocks freed on another thread is contention in the
@@ -314,7 +335,7 @@ static int admit(yb_ctx *ctx, yb_nhsa_exchange *x)
 /* A transaction that only reads, on the caller's connection. */
 static int read_only(yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	yb_nhsa_out out = { NULL, NULL };
+	yb_nhsa_out out = { NULL, NULL, NULL };
 	int rc = x->txn->run(ctx, &x->env, x->req, &out, &x->err);
 
 	json_decref(out.effect);
@@ -513,15 +534,17 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 /* A transaction that acts, and what 2601 would need to undo it. */
 static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	yb_nhsa_out out = { NULL, NULL };
+	yb_nhsa_out out = { NULL, NULL, NULL };
 
 	if (x->txn->run(ctx, &x->env, x->req, &out, &x->err) < 0) {
 		json_decref(out.output);
 		json_decref(out.effect);
+		free(out.setl);
 		refuse(x);
 		return;
 	}
 	x->reply.output = out.output;
+	x->setl = out.setl;
 	if (out.effect)
 		x->effect = yb_nhsa_dump(out.effect, NULL);
 	json_decref(out.effect);
@@ -563,7 +586,10 @@ static void run_start(yb_nhsa_exchange *x)
 	free(x->text);
 	free(x->repeat);
 	free(x->effect);
-	x->text = x->repeat = x->effect = NULL;
+	free(x->setl);
+	free(x->kept);
+	x->text = x->repeat = x->effect = x->kept = NULL;
+	x->setl = NULL;
 	x->len = 0;
 	x->failed = x->base.failed;
 	x->authenticated = x->base.authenticated;
@@ -632,6 +658,8 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->text);
 	free(x->repeat);
 	free(x->effect);
+	free(x->setl);
+	free(x->kept);
 	free(x->pending);
 	free(x->head);
 	free(x->late_head);
@@ -652,11 +680,16 @@ char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
 		refuse(x);
 		x->text = (free(x->text), NULL);
 		x->repeat = (free(x->repeat), NULL);
+		x->kept = (free(x->kept), NULL);
 	}
-	if (x->repeat) {
-		out = x->repeat;
+	if (x->repeat && !yb_nhsa_kept_is_facts(x->repeat)) {
+		out = x->repeat;             /* kept as text */
 		x->repeat = NULL;
 		*len = strlen(out);
+	} else if (x->repeat || x->kept) {
+		/* kept as facts: rendered here, off the writer, by the one
+		 * renderer — a repeat is the first answer byte for byte */
+		out = yb_nhsa_reply_text(x->repeat ? x->repeat : x->kept, len);
 	} else if (x->text || (rc == 0 && x->base.text)) {
 		/* the reply the job made, else the one step 1 made */
 		if (!x->text) {

@@ -121,8 +121,10 @@ static void query_extras(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 	yb_jw_kstr(w, "opt_time", t);
 }
 
+/* ctx and env are read only for 5203 (query); region is clr_optins. */
 static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
-		     const yb_nhsa_setl *s, bool with_id, int sign, bool query)
+		     const char *region, const yb_nhsa_setl *s, bool with_id,
+		     int sign, bool query)
 {
 	char t[20], rid[32] = "R";
 	size_t n = strnlen(s->setl_id, sizeof rid - 2);
@@ -140,7 +142,7 @@ static void setlinfo(yb_jw *w, const yb_ctx *ctx, const yb_nhsa_env *env,
 	yb_jw_kstr(w, "med_type", s->med_type);
 	money(w, s, sign, query);
 	yb_jw_kstr(w, "medins_setl_id", s->msgid);
-	yb_jw_kstr(w, "clr_optins", ctx->settings->region);
+	yb_jw_kstr(w, "clr_optins", region);
 	yb_jw_raw(w, ",\"clr_way\":\"1\"");
 	yb_jw_kstr(w, "clr_type", clr_type_of(s->med_type));
 	if (query)
@@ -190,17 +192,30 @@ static void setldetail(yb_jw *w, const yb_nhsa_setl *s, int sign)
 	yb_jw_raw(w, "]");
 }
 
-json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
-			    const yb_nhsa_setl *s, bool with_id, int sign,
-			    bool query)
+static json_t *output(const yb_ctx *ctx, const yb_nhsa_env *env,
+		      const char *region, const yb_nhsa_setl *s, bool with_id,
+		      int sign, bool query)
 {
 	yb_jw w = YB_JW_INIT;
 
 	yb_jw_raw(&w, "{");
 	yb_jw_key(&w, "setlinfo");
-	setlinfo(&w, ctx, env, s, with_id, sign, query);
+	setlinfo(&w, ctx, env, region, s, with_id, sign, query);
 	yb_jw_key(&w, "setldetail");
 	setldetail(&w, s, sign);
 	yb_jw_raw(&w, "}");
 	return yb_nhsa_raw(yb_jw_take(&w, NULL));
+}
+
+json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
+			    const yb_nhsa_setl *s, bool with_id, int sign,
+			    bool query)
+{
+	return output(ctx, env, ctx->settings->region, s, with_id, sign,
+		      query);
+}
+
+json_t *yb_nhsa_setl_render(const char *region, const yb_nhsa_setl *s)
+{
+	return output(NULL, NULL, region, s, true, 1, false);
 }

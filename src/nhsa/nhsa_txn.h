@@ -17,6 +17,10 @@
 typedef struct yb_nhsa_out {
 	json_t *output;
 	json_t *effect;
+	/* 2207/2304: the settlement instead of output (malloc'd, taken by
+	 * the gateway): its reply is kept as facts, rendered off the
+	 * writer (nhsa_kept.c). */
+	yb_nhsa_setl *setl;
 } yb_nhsa_out;
 
 typedef int yb_nhsa_run_fn(yb_ctx *ctx, const yb_nhsa_env *env,
@@ -55,6 +59,13 @@ yb_nhsa_prepare_fn yb_nhsa_setl_prepare;
 json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
 			    const yb_nhsa_setl *s, bool with_id, int sign,
 			    bool query);
+/* The same for 2207/2304 (with setl_id, not negated), clr_optins
+ * `region`: what a reply kept as facts is rendered with. */
+json_t *yb_nhsa_setl_render(const char *region, const yb_nhsa_setl *s);
+/* nhsa_kept.c: a 2207/2304 reply `r` (its output aside) kept as facts;
+ * NULL on out of memory. */
+char *yb_nhsa_kept_setl(const yb_nhsa_reply *r, const char *region,
+			const yb_nhsa_setl *s);
 
 /* One figure 3201/3202 compare: ours and the HIS's. */
 typedef struct yb_nhsa_stmt_field {

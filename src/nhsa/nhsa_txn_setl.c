@@ -20,15 +20,21 @@ static int settle(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 
 	if (!s)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	if (yb_nhsa_settle(ctx, req, preview, s, NULL, err) == 0) {
-		out->output = yb_nhsa_setl_output(ctx, env, s, !preview, 1, false);
-		/* what 2601 revokes */
-		out->effect = preview ? NULL
-				      : json_pack("{s:s}", "setl_id", s->setl_id);
-		rc = out->output && (preview || out->effect)
-			? 0 : yb_errf(err, "out_of_memory", "out of memory");
+	if (yb_nhsa_settle(ctx, req, preview, s, NULL, err) < 0) {
+		free(s);
+		return -1;
 	}
-	free(s);
+	if (preview) {
+		out->output = yb_nhsa_setl_output(ctx, env, s, false, 1, false);
+		free(s);
+		return out->output ? 0 : yb_errf(err, "out_of_memory",
+						 "out of memory");
+	}
+	/* The settlement itself: its reply is kept as these facts and
+	 * rendered off the writer (nhsa_kept.c). */
+	out->setl = s;
+	out->effect = json_pack("{s:s}", "setl_id", s->setl_id);  /* for 2601 */
+	rc = out->effect ? 0 : yb_errf(err, "out_of_memory", "out of memory");
 	return rc;
 }
 

@@ -121,8 +121,12 @@ int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
 int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
 		       const char *pending, yb_err *err);
 /* An operator reads a kept message: its JSON record (malloc'd). */
+/* A kept reply's text: 2207/2304 keep theirs as facts, rendered by the
+ * gateway (nhsa/nhsa.h yb_nhsa_reply_text); NULL shows it as kept. */
+typedef char *yb_nhsa_render_fn(const char *kept, size_t *len);
 int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
-		    const char *msgid, char **json, yb_err *err);
+		    const char *msgid, yb_nhsa_render_fn *render, char **json,
+		    yb_err *err);
 
 /* 2601 冲正: undo what the message (institution, omsgid) of infno oinfno
  * did for person psn_no, where that means something (docs/NHSA.md

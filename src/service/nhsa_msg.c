@@ -12,7 +12,10 @@
  * before it arrived, from the start: nhsa_reversal.c).
  *
  * A record's value is its facts as one line of JSON, a newline, and the
- * reply exactly as sent.  Not the reply as a JSON string member: escaping
+ * reply as kept: its text exactly as sent, or — for a settlement — the
+ * facts its text is rendered from (nhsa/nhsa_kept.c; this file passes it
+ * through as it is, and the edge renders it: yb_nhsa_msg_get's `render`).
+ * Not the reply as a JSON string member: escaping
  * two kilobytes of JSON into a string, at every message, was a fifth of
  * the group-commit writer's work (docs/BENCHMARKS.md).
  */
@@ -290,7 +293,8 @@ int yb_nhsa_msg_finish(yb_ctx *ctx, const yb_nhsa_msg *m, bool claimed,
 }
 
 int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
-		    const char *msgid, char **json, yb_err *err)
+		    const char *msgid, yb_nhsa_render_fn *render, char **json,
+		    yb_err *err)
 {
 	char key[192], *response = NULL;
 	json_t *v = NULL;
@@ -310,6 +314,14 @@ int yb_nhsa_msg_get(yb_ctx *ctx, const char *institution_code,
 	if (found == 0)   /* refused before authentication: by refmsgid */
 		found = msg_load_kind(ctx, "msgx", msgid, &v, &response, err);
 	yb_tx_rollback(ctx);
+	if (found > 0 && render && response) {   /* facts → its text */
+		char *text = render(response, NULL);
+
+		free(response);
+		response = text;
+		if (!response)
+			found = yb_errf(err, "out_of_memory", "out of memory");
+	}
 	if (found > 0)
 		json_object_set_new(v, "response", json_string(response));
 	free(response);

@@ -172,6 +172,10 @@ test('msgid: the same message answers the first reply and never acts twice; anot
   assert.equal(m.infcode, 0);
   assert.equal(m.institution, H1);
   assert.equal(m.response, setl.text);
+  // and over HTTP: a 2207's reply is kept as its facts, shown as the text sent
+  const h = await srv.get(`/api/v1/nhsa/messages/${other.msgid}?institution=${H1}`, { token: srv.keys.admin });
+  assert.equal(h.status, 200, h.text);
+  assert.equal(h.json.response, setl.text);
 });
 
 test('5203 query and 5206 yearly totals', async () => {

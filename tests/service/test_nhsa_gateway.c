@@ -306,7 +306,8 @@ static char *kept_reply(fx *f, const char *msgid)
 	json_t *v;
 	yb_err err;
 
-	assert_ok(yb_nhsa_msg_get(&f->ctx, INST, msgid, &json, &err), err);
+	assert_ok(yb_nhsa_msg_get(&f->ctx, INST, msgid, yb_nhsa_reply_text, &json,
+				  &err), err);
 	v = json_loads(json, 0, NULL);
 	assert_non_null(v);
 	assert_string_equal(json_string_value(json_object_get(v, "state")),
@@ -471,6 +472,111 @@ static void test_gateway_refused_in_job_runs_twice(void **state)
 	free(g);
 }
 
+/* The kept record of msgid, as the store holds it (malloc'd). */
+static char *kept_raw(fx *f, const char *msgid)
+{
+	char key[192];
+	yb_nhsa_rec rec;
+	yb_err err;
+
+	snprintf(key, sizeof key, INST "|%s", msgid);
+	assert_ok(yb_tx_begin(&f->ctx, false, &err), err);
+	assert_int_equal(f->ctx.store->ops->nhsa_get(f->ctx.store, "msg", key,
+						     &rec, &err), 1);
+	yb_tx_rollback(&f->ctx);
+	return rec.val;
+}
+
+/* Replace msgid's kept record by `val` (as an earlier version wrote it). */
+static void kept_put(fx *f, const char *msgid, const char *val)
+{
+	yb_nhsa_rec rec;
+	yb_err err;
+
+	memset(&rec, 0, sizeof rec);
+	snprintf(rec.kind, sizeof rec.kind, "msg");
+	snprintf(rec.key, sizeof rec.key, INST "|%s", msgid);
+	snprintf(rec.inst, sizeof rec.inst, INST);
+	rec.at = f->now;
+	rec.val = (char *)val;
+	assert_ok(yb_tx_begin(&f->ctx, true, &err), err);
+	assert_true(f->ctx.store->ops->nhsa_put(f->ctx.store, &rec,
+						YB_NHSA_UPSERT, &err) >= 0);
+	assert_ok(yb_tx_end(&f->ctx, 0, &err), err);
+}
+
+/* A 2207's reply is kept as its facts (docs/NHSA.md "Storage"), not its
+ * text: the first answer, a repeat of its msgid and the operator's
+ * look-up are the same bytes.  A record an earlier version kept as text
+ * is answered and shown as that text, byte for byte. */
+static void test_gateway_kept_forms(void **state)
+{
+	fx *f = *state;
+	gw *g = gw_setup(f);
+	yb_person p = fx_person(f, 1, "employee_tier1");
+	char v[32], input[1024], *first, *again, *raw, *shown, *old, *nl;
+	sent s, rep;
+	json_t *r;
+	int64_t bal;
+
+	fx_credit(f, p.ssn, "2026-01", 50000);
+	visit_with_fees(g, &p, v);
+	settle_input(&p, v, input, sizeof input);
+	make(g, &s, "2207", input, NULL);
+	r = send_alone(g, &s, &first);
+	(void)ok_output(r);
+	json_decref(r);
+
+	/* kept as facts: much shorter than the text, and no text in it */
+	raw = kept_raw(f, s.msgid);
+	nl = strchr(raw, '\n');
+	assert_non_null(nl);
+	assert_true(yb_nhsa_kept_is_facts(nl + 1));
+	assert_null(strstr(nl + 1, "setlinfo"));
+	assert_true(strlen(nl + 1) * 2 < strlen(first));
+
+	/* a repeat and the look-up: the first answer, byte for byte (its
+	 * respond_time too, though the clock moved) */
+	f->now += 7;
+	rep = s;
+	sign(g, &rep, "again-1");
+	bal = fx_balance(f, p.id);
+	r = send_alone(g, &rep, &again);
+	assert_string_equal(again, first);
+	assert_int_equal(fx_balance(f, p.id), bal);
+	json_decref(r);
+	free(again);
+	shown = kept_reply(f, s.msgid);
+	assert_string_equal(shown, first);
+	free(shown);
+
+	/* an old row, kept as text (another respond_time, to tell it from
+	 * a rendering): answered and shown as kept */
+	old = malloc(strlen(raw) + strlen(first) + 1);
+	assert_non_null(old);
+	memcpy(old, raw, (size_t)(nl - raw) + 1);
+	strcpy(old + (nl - raw) + 1, first);
+	shown = strstr(old + (nl - raw) + 1, "\"respond_time\":\"");
+	assert_non_null(shown);
+	memcpy(shown + 16, "19990101000000000", 17);
+	kept_put(f, s.msgid, old);
+	sign(g, &rep, "again-2");
+	r = send_alone(g, &rep, &again);
+	assert_string_equal(again, old + (nl - raw) + 1);
+	json_decref(r);
+	free(again);
+	shown = kept_reply(f, s.msgid);
+	assert_string_equal(shown, old + (nl - raw) + 1);
+	assert_string_not_equal(shown, first);
+	free(shown);
+	assert_int_equal(fx_balance(f, p.id), bal);
+
+	free(old);
+	free(raw);
+	free(first);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +586,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_gateway_refused_in_job_runs_twice, fx_setup,
 			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_gateway_kept_forms, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
