@@ -146,7 +146,11 @@ bool yb_nhsa_kept_is_facts(const char *kept)
 char *yb_nhsa_reply_text(const char *kept, size_t *len)
 {
 	yb_nhsa_reply r;
-	yb_nhsa_setl *s;
+	/* On the stack (8 KiB, the settlement row with it): a malloc of it
+	 * is past the thread's cache, 4,900 instructions a 2207; not
+	 * zeroed (as calloc, 13,600): what the renderer reads and
+	 * kept_read does not set is set here. */
+	yb_nhsa_setl s;
 	char region[YB_REGION_SZ], *text = NULL;
 
 	if (!yb_nhsa_kept_is_facts(kept)) {   /* kept as text */
@@ -155,18 +159,12 @@ char *yb_nhsa_reply_text(const char *kept, size_t *len)
 			*len = strlen(text);
 		return text;
 	}
-	/* Not calloc: zeroing the whole record (the settlement row and
-	 * person with it) cost half as much as the rendering; what the
-	 * renderer reads and kept_read does not set is set here. */
-	s = malloc(sizeof *s);
-	if (!s)
-		return NULL;
-	s->revoked = false;
-	s->revoked_at = 0;
-	s->person.region[0] = '\0';
+	s.revoked = false;
+	s.revoked_at = 0;
+	s.person.region[0] = '\0';
 	memset(&r, 0, sizeof r);
-	if (kept_read(kept, &r, region, s)) {
-		r.output = yb_nhsa_setl_render(region, s);
+	if (kept_read(kept, &r, region, &s)) {
+		r.output = yb_nhsa_setl_render(region, &s);
 		if (r.output)
 			text = yb_nhsa_reply_encode(&r, len);
 		json_decref(r.output);
@@ -175,6 +173,5 @@ char *yb_nhsa_reply_text(const char *kept, size_t *len)
 		if (text && len)
 			*len = strlen(text);
 	}
-	free(s);
 	return text;
 }
