@@ -143,6 +143,16 @@ bool yb_nhsa_kept_is_facts(const char *kept)
 	return kept && strncmp(kept, KEPT_TAG, strlen(KEPT_TAG)) == 0;
 }
 
+/* A kept text answered as it is. */
+static char *text_copy(const char *kept, size_t *len)
+{
+	char *text = strdup(kept);
+
+	if (text && len)
+		*len = strlen(text);
+	return text;
+}
+
 char *yb_nhsa_reply_text(const char *kept, size_t *len)
 {
 	yb_nhsa_reply r;
@@ -153,12 +163,8 @@ char *yb_nhsa_reply_text(const char *kept, size_t *len)
 	yb_nhsa_setl s;
 	char region[YB_REGION_SZ], *text = NULL;
 
-	if (!yb_nhsa_kept_is_facts(kept)) {   /* kept as text */
-		text = strdup(kept ? kept : "");
-		if (text && len)
-			*len = strlen(text);
-		return text;
-	}
+	if (!yb_nhsa_kept_is_facts(kept))     /* kept as text */
+		return text_copy(kept ? kept : "", len);
 	s.revoked = false;
 	s.revoked_at = 0;
 	s.person.region[0] = '\0';
@@ -169,9 +175,7 @@ char *yb_nhsa_reply_text(const char *kept, size_t *len)
 			text = yb_nhsa_reply_encode(&r, len);
 		json_decref(r.output);
 	} else {                 /* not ours: shown as it is */
-		text = strdup(kept);
-		if (text && len)
-			*len = strlen(text);
+		text = text_copy(kept, len);
 	}
 	return text;
 }

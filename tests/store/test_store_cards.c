@@ -365,6 +365,20 @@ static void test_api_keys(void **state)
 		   ts_fmt("no API key with id %lld", (long long)(k.id + 1)));
 }
 
+/* A session of `pid` under `token_hash`, from `created` to `expires`. */
+static yb_session session_of(const char *token_hash, yb_id pid,
+			     int64_t created, int64_t expires)
+{
+	yb_session s;
+
+	memset(&s, 0, sizeof s);
+	snprintf(s.token_hash, sizeof s.token_hash, "%s", token_hash);
+	s.person_id = pid;
+	s.created_at = created;
+	s.expires_at = expires;
+	return s;
+}
+
 static void test_sessions(void **state)
 {
 	yb_store *st = TS_STORE(state);
@@ -373,14 +387,8 @@ static void test_sessions(void **state)
 	yb_token_owner got;
 	yb_err e;
 
-	memset(&s1, 0, sizeof s1);
-	snprintf(s1.token_hash, sizeof s1.token_hash, "aaaa");
-	s1.person_id = pid;
-	s1.created_at = 1000;
-	s1.expires_at = 2000;
-	s2 = s1;
-	snprintf(s2.token_hash, sizeof s2.token_hash, "bbbb");
-	s2.expires_at = 3000;
+	s1 = session_of("aaaa", pid, 1000, 2000);
+	s2 = session_of("bbbb", pid, 1000, 3000);
 	TS_OK(st->ops->session_insert(st, &s1, &e), &e);
 	TS_OK(st->ops->session_insert(st, &s2, &e), &e);
 	assert_int_equal(TS_OK(st->ops->token_by_hash(st, "aaaa", &got, &e), &e), 1);
@@ -409,11 +417,7 @@ static void test_tokens_in_transactions(void **state)
 	yb_token_owner got;
 	yb_err e;
 
-	memset(&s, 0, sizeof s);
-	snprintf(s.token_hash, sizeof s.token_hash, "cccc");
-	s.person_id = pid;
-	s.created_at = 1000;
-	s.expires_at = 5000;
+	s = session_of("cccc", pid, 1000, 5000);
 	TS_OK(st->ops->session_insert(st, &s, &e), &e);
 	TS_OK(yb_store_open(f->url, &other, &e), &e);
 
