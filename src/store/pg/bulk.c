@@ -17,7 +17,8 @@
  * pg/schema.c — in temporary tables, and drops them.  pg_bulk_restore()
  * builds the indexes, then the unique constraints, then the foreign keys
  * (each checked over all rows as it is added: a row that breaks one
- * fails the load), and analyzes the tables that hold rows.  An empty
+ * fails the load).  pg_bulk_vacuum() (below) then analyzes the tables
+ * that hold rows.  An empty
  * table is left unanalyzed on purpose: once analyzed empty, the planner
  * trusts "no rows" (it drops its never-vacuumed guess of 10 pages), and
  * every connection's cached generic plan — and each foreign-key check's
@@ -32,9 +33,9 @@
  * exclusively until commit: this is for an empty database nobody uses
  * yet.
  *
- * After the commit, pg_bulk_vacuum() vacuums the tables that hold rows,
- * as a DBA does after a bulk load (and as bench/baseline does after its
- * own): rows written by COPY carry no hint bits and no page of them is
+ * After the commit, pg_bulk_vacuum() vacuums and analyzes the tables
+ * that hold rows, as a DBA does after a bulk load (and as bench/baseline
+ * does after its own): rows written by COPY carry no hint bits and no page of them is
  * marked all-visible, so otherwise the first reads of each page would
  * write it again (setting the hint bits), index-only scans would visit
  * the heap, and autovacuum would vacuum the whole load — for a million
@@ -91,12 +92,6 @@ static const char restore_sql[] =
 	"    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s',"
 	"                   r.tab, r.conname, r.def);"
 	"  END LOOP;"
-	"  FOR r IN SELECT c.relname FROM pg_class c"
-	"           JOIN pg_namespace n ON n.oid = c.relnamespace"
-	"           WHERE n.nspname = current_schema() AND c.relkind = 'r'"
-	"             AND pg_relation_size(c.oid) > 0 LOOP"
-	"    EXECUTE format('ANALYZE %I', r.relname);"
-	"  END LOOP;"
 	"END $$;"
 	"DROP TABLE yb_bulk_fk, yb_bulk_uq, yb_bulk_ix";
 
@@ -138,7 +133,8 @@ int pg_bulk_vacuum(PGconn *conn, yb_err *err)
 	/* One statement per table: VACUUM runs outside any transaction and
 	 * a DO block is one. */
 	for (int i = 0; i < PQntuples(tables) && rc == 0; i++) {
-		snprintf(sql, sizeof sql, "VACUUM %s", PQgetvalue(tables, i, 0));
+		snprintf(sql, sizeof sql, "VACUUM (ANALYZE) %s",
+			 PQgetvalue(tables, i, 0));
 		rc = pg_simple(conn, sql, err);
 	}
 	PQclear(tables);

@@ -692,7 +692,8 @@ int pg_employee_months_scan(yb_store *st, const char *employer_code,
  * definitions kept for the transaction), then build them over the rows. */
 int pg_bulk_drop(PGconn *conn, yb_err *err);
 int pg_bulk_restore(PGconn *conn, yb_err *err);
-/* After the load's commit: VACUUM every table that holds rows (bulk.c). */
+/* After the load's commit: VACUUM (ANALYZE) every table that holds rows
+ * (bulk.c). */
 int pg_bulk_vacuum(PGconn *conn, yb_err *err);
 
 /* nhsa files (nhsa_files.c) */
