@@ -512,7 +512,9 @@ static int open_stores(yb_batcher *b, const char *db_url, int writers,
 		if (yb_store_open(db_url, &w->store, err) < 0)
 			return -1;
 		(*opened)++;
-		if (w->store->ops->set_autocheckpoint(w->store, false, err) < 0)
+		if (w->store->ops->set_autocheckpoint(w->store, false, err) < 0 ||
+		    (w->store->ops->as_writer &&
+		     w->store->ops->as_writer(w->store, err) < 0))
 			return -1;
 	}
 	return yb_store_open(db_url, &b->upkeep_store, err);

@@ -621,6 +621,10 @@ typedef struct yb_store_ops {
 	 * group-commit writer turns it off and leaves that to `upkeep` on
 	 * another connection, so no request waits on it. */
 	int (*set_autocheckpoint)(yb_store *st, bool on, yb_err *err);
+	/* This connection is the group-commit writer's (service/batch.c):
+	 * every write runs on it, so it may keep more than a request's
+	 * connection does (SQLite: a larger page cache).  NULL: nothing. */
+	int (*as_writer)(yb_store *st, yb_err *err);
 	/* Keep the log that the writer's commits grow short, on this
 	 * connection (not the writer's), until h->wait says to end; then a
 	 * last pass, so what the writer committed is in the database file

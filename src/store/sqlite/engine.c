@@ -38,13 +38,19 @@
 
 #define SQ_BUSY_TIMEOUT_MS 5000
 /* Per-connection page cache (negative: KiB).  Large enough that the
- * indexes touched by a bulk import stay in memory.  The group-commit
- * writer keeps it too: with the database in the OS page cache, a larger
- * SQLite cache measured slower (128 MiB: 5-10% fewer settlements/s than
- * 8-64 MiB at 1,000,000 persons; 512 MiB: 20% fewer) — measured before
- * pcache.c, when every commit walked the whole cache; 128 MiB with it
- * was still no faster on a fresh server (docs/BENCHMARKS.md, sq4). */
+ * indexes touched by a bulk import stay in memory.  (Larger for every
+ * connection measured slower before pcache.c, when every commit walked
+ * the whole cache, and no faster on a fresh server after it:
+ * docs/BENCHMARKS.md, sq4.  The writer's is larger: below.) */
 #define SQ_CACHE_PRAGMA "PRAGMA cache_size = -32768"
+
+/* The group-commit writer's page cache (op as_writer): every write's
+ * pages go through it.  At 1,000,000 persons a settlement reads some
+ * nine b-tree pages the writer's 32 MiB cache no longer held (a `pread`
+ * from the OS page cache each, 35 KiB a settlement); with 256 MiB,
+ * once warm, one (docs/BENCHMARKS.md, sq5).  Only since pcache.c does
+ * a larger cache not cost every commit a walk over it. */
+#define SQ_WRITER_CACHE_PRAGMA "PRAGMA cache_size = -262144"
 
 static const yb_store_ops sq_ops;
 
@@ -90,6 +96,12 @@ static int exec_pragma(sq_store *s, const char *sql, yb_err *err)
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, err);
 	return 0;
+}
+
+/* Op as_writer (store.h). */
+static int sq_as_writer(yb_store *st, yb_err *err)
+{
+	return exec_pragma(sq_of(st), SQ_WRITER_CACHE_PRAGMA, err);
 }
 
 /* The synchronous pragma chosen by YB_SQLITE_SYNC (see the top). */
@@ -554,6 +566,7 @@ static const yb_store_ops sq_ops = {
 	.material_get = sq_material_get,
 
 	.set_autocheckpoint = sq_set_autocheckpoint,
+	.as_writer = sq_as_writer,
 	.upkeep = sq_upkeep,
 	.defer_sync = sq_defer_sync,
 	/* notify (E3) */

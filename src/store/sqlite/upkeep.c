@@ -12,7 +12,7 @@
  * by 130 MB a second in the benchmark, without end.  So once it is longer
  * than WAL_RESTART_PAGES, the upkeep runs passes closer and closer
  * together until little is left, then holds the writer between two
- * batches (hooks->hold) for one last short pass (measured: 10-17 ms); the
+ * batches (hooks->hold) for one last short pass (HOLD_MAX_PAGES); the
  * writer's next transaction then writes the WAL from its start again.
  * Requests queue meanwhile and go into the next batch.
  *
@@ -154,11 +154,15 @@ static int writeback(sq_store *s, int max_pages, int *pending, yb_err *err)
  * 64 MiB the holds came every half second and cost 20% of throughput. */
 #define WAL_RESTART_PAGES 131072
 
-/* Hold the writer only for a last pass of at most this many pages (a
- * few milliseconds of copying), after at most HOLD_TRIES rounds that
- * try to get there without holding it. */
-#define HOLD_MAX_PAGES 1024
-#define HOLD_TRIES     8
+/* Hold the writer only for a last pass of at most this many pages,
+ * after at most HOLD_TRIES rounds that try to get there without holding
+ * it.  The held pass copies them and then syncs the database file, a
+ * random write each: its length, and every queued request's wait, grows
+ * with them.  At 1024 pages and 8 rounds the held pass copied 745 pages
+ * on average and held the writer 37 ms (a loaded machine); at 256 and 12
+ * rounds, 345 pages and 20 ms (docs/BENCHMARKS.md, sq5). */
+#define HOLD_MAX_PAGES 256
+#define HOLD_TRIES     12
 
 /* One run of the upkeep. */
 typedef struct upkeep {
