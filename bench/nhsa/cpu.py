@@ -16,7 +16,12 @@
                                   "user sys" in seconds, from
                                   /usr/bin/time, less what BEFORE saw it
                                   spend: reading its file), and each
-                                  CPU's busy share of the interval
+                                  CPU's busy share of the interval;
+                                  and the bytes the writer and the
+                                  upkeep wrote per answered request
+                                  (/proc/PID/task/TID/io wchar: the WAL's
+                                  frames at commit, the checkpoint's
+                                  pages), in 4 KiB pages
 
 Threads are told apart by name: the batcher names its writer and upkeep
 threads; libmicrohttpd's workers keep the process's name.  Kernel time
@@ -42,9 +47,14 @@ def threads(pid):
         f = stat[stat.rindex(')') + 2:].split()
         group = name if name in ('yb-writer', 'yb-upkeep') else 'http'
         u, s = int(f[11]), int(f[12])
-        g = out.setdefault(group, [0, 0])
+        g = out.setdefault(group, [0, 0, 0])
         g[0] += u
         g[1] += s
+        try:
+            io = open(f'/proc/{pid}/task/{tid}/io').read()
+            g[2] += int(io.split('wchar:')[1].split()[0])
+        except (OSError, IndexError):
+            pass
     return out
 
 
@@ -73,10 +83,12 @@ def snap(pid, path, wrk=None):
 def report(before, after, wrk_cpu, ok):
     a, b = json.load(open(before)), json.load(open(after))
     ok = max(int(ok), 1)
-    parts = []
+    parts, pages = [], []
     for g in ('yb-writer', 'yb-upkeep', 'http'):
-        u0, s0 = a['threads'].get(g, [0, 0])
-        u1, s1 = b['threads'].get(g, [0, 0])
+        u0, s0, w0 = (a['threads'].get(g, []) + [0, 0, 0])[:3]
+        u1, s1, w1 = (b['threads'].get(g, []) + [0, 0, 0])[:3]
+        if g != 'http':
+            pages.append(f'{g}_pages={(w1 - w0) / 4096 / ok:.2f}')
         parts.append(f'{g}={(u1 - u0 + s1 - s0) / TICK * 1e6 / ok:.1f}'
                      f'(sys {(s1 - s0) / TICK * 1e6 / ok:.1f})')
     wu, ws = (float(x) for x in wrk_cpu.split())
@@ -88,7 +100,7 @@ def report(before, after, wrk_cpu, ok):
         db = b['cpus'][c][0] - a['cpus'][c][0]
         di = b['cpus'][c][1] - a['cpus'][c][1]
         busy.append(f'{c}_busy={db / max(db + di, 1):.2f}')
-    print('cpu_us_per_ok: ' + ' '.join(parts + busy))
+    print('cpu_us_per_ok: ' + ' '.join(parts + busy + pages))
 
 
 if __name__ == '__main__':

@@ -214,20 +214,25 @@ void yb_nhsa_env_free(yb_nhsa_env *env)
 
 /* ---- the reply ------------------------------------------------------------ */
 
+void yb_nhsa_reply_open(yb_jw *w, const yb_nhsa_reply *r)
+{
+	/* Written straight (core/jsonw.h), not as a tree: a 2207's reply
+	 * is made on the group-commit writer. */
+	yb_jw_raw(w, "{");
+	yb_jw_kint(w, "infcode", r->infcode);
+	yb_jw_kstr(w, "inf_refmsgid", r->inf_refmsgid);
+	yb_jw_kstr(w, "refmsg_time", r->refmsg_time);
+	yb_jw_kstr(w, "respond_time", r->respond_time);
+	yb_jw_kstr(w, "err_msg", r->err_msg);
+	yb_jw_raw(w, ",\"warn_msg\":\"\",\"cainfo\":\"\",\"signtype\":\"\","
+		  "\"output\":");
+}
+
 char *yb_nhsa_reply_encode(const yb_nhsa_reply *r, size_t *len)
 {
 	yb_jw w = YB_JW_INIT;
 
-	/* Written straight (core/jsonw.h), not as a tree: a 2207's reply
-	 * is made on the group-commit writer. */
-	yb_jw_raw(&w, "{");
-	yb_jw_kint(&w, "infcode", r->infcode);
-	yb_jw_kstr(&w, "inf_refmsgid", r->inf_refmsgid);
-	yb_jw_kstr(&w, "refmsg_time", r->refmsg_time);
-	yb_jw_kstr(&w, "respond_time", r->respond_time);
-	yb_jw_kstr(&w, "err_msg", r->err_msg);
-	yb_jw_raw(&w, ",\"warn_msg\":\"\",\"cainfo\":\"\",\"signtype\":\"\","
-		  "\"output\":");
+	yb_nhsa_reply_open(&w, r);
 	if (r->output)
 		yb_nhsa_jw_value(&w, r->output);
 	else

@@ -66,6 +66,10 @@ typedef struct yb_nhsa_reply {
 /* Serialize (malloc'd text; NULL only on out of memory).  Does not take
  * reply->output. */
 char *yb_nhsa_reply_encode(const yb_nhsa_reply *reply, size_t *len);
+/* Its text up to the output's value ({..."output":), into w — for a
+ * caller that writes the output itself, then "}" (nhsa_kept.c). */
+struct yb_jw;
+void yb_nhsa_reply_open(struct yb_jw *w, const yb_nhsa_reply *reply);
 
 /* err_msg for an error: "<中文说明>：<detail> [<code>]". */
 void yb_nhsa_err_msg(const yb_err *err, char *buf, size_t size);

@@ -26,6 +26,8 @@
 #include "nhsa/nhsa_txn.h"
 
 #define KEPT_TAG "~S1"
+/* A 2207's rendered reply is ~1,400 bytes (a long name or certno more). */
+#define KEPT_TEXT_CAP 2048
 
 static void put_str(yb_jw *w, const char *s)
 {
@@ -153,6 +155,29 @@ static char *text_copy(const char *kept, size_t *len)
 	return text;
 }
 
+/*
+ * The envelope and its output written into one buffer, of about the size
+ * of the text at once: rendering the output into a buffer of its own,
+ * made a JSON value and copied into the envelope's (yb_nhsa_reply_encode),
+ * cost two copies, the value and six reallocs as each buffer grew —
+ * ~10,000 of the ~38,600 instructions of this renderer on a connection
+ * thread (docs/BENCHMARKS.md, gw6 round).  The bytes are
+ * yb_nhsa_reply_encode's, to the last one (tests/service/
+ * test_nhsa_gateway.c, test_gateway_kept_s1_rendering).
+ */
+static char *render(const yb_nhsa_reply *r, const char *region,
+		    const yb_nhsa_setl *s, size_t *len)
+{
+	yb_jw w = YB_JW_INIT;
+
+	w.buf = malloc(KEPT_TEXT_CAP);
+	w.cap = w.buf ? KEPT_TEXT_CAP : 0;  /* else it grows as it goes */
+	yb_nhsa_reply_open(&w, r);
+	yb_nhsa_setl_render(&w, region, s);
+	yb_jw_raw(&w, "}");
+	return yb_jw_take(&w, len);
+}
+
 char *yb_nhsa_reply_text(const char *kept, size_t *len)
 {
 	yb_nhsa_reply r;
@@ -170,10 +195,7 @@ char *yb_nhsa_reply_text(const char *kept, size_t *len)
 	s.person.region[0] = '\0';
 	memset(&r, 0, sizeof r);
 	if (kept_read(kept, &r, region, &s)) {
-		r.output = yb_nhsa_setl_render(region, &s);
-		if (r.output)
-			text = yb_nhsa_reply_encode(&r, len);
-		json_decref(r.output);
+		text = render(&r, region, &s, len);
 	} else {                 /* not ours: shown as it is */
 		text = text_copy(kept, len);
 	}

@@ -192,18 +192,26 @@ static void setldetail(yb_jw *w, const yb_nhsa_setl *s, int sign)
 	yb_jw_raw(w, "]");
 }
 
+static void write_output(yb_jw *w, const yb_ctx *ctx,
+			 const yb_nhsa_env *env, const char *region,
+			 const yb_nhsa_setl *s, bool with_id, int sign,
+			 bool query)
+{
+	yb_jw_raw(w, "{");
+	yb_jw_key(w, "setlinfo");
+	setlinfo(w, ctx, env, region, s, with_id, sign, query);
+	yb_jw_key(w, "setldetail");
+	setldetail(w, s, sign);
+	yb_jw_raw(w, "}");
+}
+
 static json_t *output(const yb_ctx *ctx, const yb_nhsa_env *env,
 		      const char *region, const yb_nhsa_setl *s, bool with_id,
 		      int sign, bool query)
 {
 	yb_jw w = YB_JW_INIT;
 
-	yb_jw_raw(&w, "{");
-	yb_jw_key(&w, "setlinfo");
-	setlinfo(&w, ctx, env, region, s, with_id, sign, query);
-	yb_jw_key(&w, "setldetail");
-	setldetail(&w, s, sign);
-	yb_jw_raw(&w, "}");
+	write_output(&w, ctx, env, region, s, with_id, sign, query);
 	return yb_nhsa_raw(yb_jw_take(&w, NULL));
 }
 
@@ -215,7 +223,8 @@ json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
 		      query);
 }
 
-json_t *yb_nhsa_setl_render(const char *region, const yb_nhsa_setl *s)
+void yb_nhsa_setl_render(yb_jw *w, const char *region,
+			 const yb_nhsa_setl *s)
 {
-	return output(NULL, NULL, region, s, true, 1, false);
+	write_output(w, NULL, NULL, region, s, true, 1, false);
 }

@@ -60,8 +60,10 @@ json_t *yb_nhsa_setl_output(const yb_ctx *ctx, const yb_nhsa_env *env,
 			    const yb_nhsa_setl *s, bool with_id, int sign,
 			    bool query);
 /* The same for 2207/2304 (with setl_id, not negated), clr_optins
- * `region`: what a reply kept as facts is rendered with. */
-json_t *yb_nhsa_setl_render(const char *region, const yb_nhsa_setl *s);
+ * `region`, written as text into w: what a reply kept as facts is
+ * rendered with (nhsa_kept.c, into the envelope's own buffer). */
+void yb_nhsa_setl_render(struct yb_jw *w, const char *region,
+			 const yb_nhsa_setl *s);
 /* nhsa_kept.c: a 2207/2304 reply `r` (its output aside) kept as facts;
  * NULL on out of memory. */
 char *yb_nhsa_kept_setl(const yb_nhsa_reply *r, const char *region,

@@ -577,6 +577,134 @@ static void test_gateway_kept_forms(void **state)
 	free(g);
 }
 
+/* A spent nonce is kept by the request's timestamp first (docs/NHSA.md
+ * step 2: a batch's nonces in one or two b-tree pages, not one page
+ * each): the same timestamp and nonce again is a replay, refused; the
+ * same nonce its sender signs again with another timestamp is another.
+ * A nonce is forgotten only after twice the window. */
+static void test_gateway_nonce_by_time(void **state)
+{
+	fx *f = *state;
+	gw *g = gw_setup(f);
+	const char *in = "{\"data\":{\"mdtrt_cert_type\":\"02\","
+			 "\"mdtrt_cert_no\":\"x\"}}";
+	char key[256];
+	yb_nhsa_rec rec;
+	sent s;
+	json_t *r;
+	yb_err err;
+
+	make(g, &s, "1101", in, "n-by-time");
+	r = send_alone(g, &s, NULL);
+	assert_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+	snprintf(key, sizeof key, "%012lld|%s|n-by-time", (long long)f->now,
+		 g->cred.paasid);
+	assert_ok(yb_tx_begin(&f->ctx, false, &err), err);
+	assert_int_equal(f->ctx.store->ops->nhsa_get(f->ctx.store, "nonce",
+						     key, &rec, &err), 1);
+	free(rec.val);
+	yb_tx_rollback(&f->ctx);
+
+	make(g, &s, "1101", in, "n-by-time");            /* a replay */
+	r = send_alone(g, &s, NULL);
+	assert_non_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+
+	f->now += 1;                    /* signed again, another timestamp */
+	make(g, &s, "1101", in, "n-by-time");
+	r = send_alone(g, &s, NULL);
+	assert_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+	free(g);
+}
+
+/* The rendering of a kept ~S1 record never changes (docs/NHSA.md
+ * "Storage": a hospital repeating an old msgid after an upgrade gets the
+ * first answer byte for byte).  Two records — an employee paying from
+ * accounts, own and family, with a name to escape; a resident with no
+ * account — and their texts as the renderer of main d885760 made
+ * them.  A change that fails this needs a new form (~S2), not a new
+ * expected text here. */
+static void test_gateway_kept_s1_rendering(void **state)
+{
+	static const struct { const char *kept, *text; } cases[] = {
+		{
+			"~S130:H4403000000120260302100000000117:2026030210000000017:2026030"
+			"21000012346:4403007:100012316:M20260302000000111:P000000000111:王"
+			"\"小\\明18:1101011980010112343:3102:022:1130:H440300000012026030"
+			"210000000010;3652;0;1772416801;12345;0;12345;1000;9876;8000;1500;9"
+			"69;48500;700;",
+			"{\"infcode\":0,\"inf_refmsgid\":\"H44030000001202603021000000001\""
+			",\"refmsg_time\":\"20260302100000000\",\"respond_time\":\"20260302"
+			"100001234\",\"err_msg\":\"\",\"warn_msg\":\"\",\"cainfo\":\"\",\"s"
+			"igntype\":\"\",\"output\":{\"setlinfo\":{\"setl_id\":\"1000123\","
+			"\"mdtrt_id\":\"M202603020000001\",\"psn_no\":\"P0000000001\",\"psn"
+			"_name\":\"王\\\"小\\\\明\",\"psn_cert_type\":\"01\",\"certno\":"
+			"\"110101198001011234\",\"gend\":\"1\",\"naty\":\"\",\"brdy\":\"198"
+			"0-01-01\",\"age\":46,\"insutype\":\"310\",\"psn_type\":\"1101\",\""
+			"cvlserv_flag\":\"0\",\"setl_time\":\"2026-03-02 10:00:01\",\"mdtrt"
+			"_cert_type\":\"02\",\"med_type\":\"11\",\"medfee_sumamt\":123.45,"
+			"\"fulamt_ownpay_amt\":0.00,\"overlmt_selfpay\":0.00,\"preselfpay_a"
+			"mt\":0.00,\"inscp_scp_amt\":123.45,\"act_pay_dedc\":10.00,\"hifp_p"
+			"ay\":98.76,\"pool_prop_selfpay\":0.8000,\"cvlserv_pay\":0.00,\"hif"
+			"es_pay\":0.00,\"hifmi_pay\":0.00,\"hifob_pay\":0.00,\"maf_pay\":0."
+			"00,\"oth_pay\":0.00,\"fund_pay_sumamt\":98.76,\"psn_part_amt\":24."
+			"69,\"acct_pay\":15.00,\"psn_cash_pay\":9.69,\"hosp_part_amt\":0.00"
+			",\"balc\":485.00,\"acct_mulaid_pay\":7.00,\"medins_setl_id\":\"H44"
+			"030000001202603021000000001\",\"clr_optins\":\"440300\",\"clr_way"
+			"\":\"1\",\"clr_type\":\"11\"},\"setldetail\":[{\"fund_pay_type\":"
+			"\"310100\",\"inscp_scp_amt\":123.45,\"crt_payb_lmt_amt\":113.45,\""
+			"fund_payamt\":98.76,\"fund_pay_type_name\":\"职工基本医疗保"
+			"险统筹基金\",\"setl_proc_info\":\"符合范围123.45，起付"
+			"线10.00，支付比例80.00%\"},{\"fund_pay_type\":\"310200\",\"i"
+			"nscp_scp_amt\":15.00,\"crt_payb_lmt_amt\":15.00,\"fund_payamt\":15"
+			".00,\"fund_pay_type_name\":\"职工个人账户\",\"setl_proc_info"
+			"\":\"本人账户及家庭共济账户支付\"}]}}",
+		},
+		{
+			"~S130:H4403000000120261207090000000217:2026120709000000017:2026120"
+			"70900005126:4403007:200045616:M20261207000000211:P00000000026:李"
+			"四18:4403011995123112343:3902:012:1430:H4403000000120261207090000"
+			"00021;9495;1;1796605200;50001;101;49900;0;29940;6000;0;20061;0;0;",
+			"{\"infcode\":0,\"inf_refmsgid\":\"H44030000001202612070900000002\""
+			",\"refmsg_time\":\"20261207090000000\",\"respond_time\":\"20261207"
+			"090000512\",\"err_msg\":\"\",\"warn_msg\":\"\",\"cainfo\":\"\",\"s"
+			"igntype\":\"\",\"output\":{\"setlinfo\":{\"setl_id\":\"2000456\","
+			"\"mdtrt_id\":\"M202612070000002\",\"psn_no\":\"P0000000002\",\"psn"
+			"_name\":\"李四\",\"psn_cert_type\":\"01\",\"certno\":\"440301199"
+			"512311234\",\"gend\":\"2\",\"naty\":\"\",\"brdy\":\"1995-12-31\","
+			"\"age\":30,\"insutype\":\"390\",\"psn_type\":\"1101\",\"cvlserv_fl"
+			"ag\":\"0\",\"setl_time\":\"2026-12-07 09:00:00\",\"mdtrt_cert_type"
+			"\":\"01\",\"med_type\":\"14\",\"medfee_sumamt\":500.01,\"fulamt_ow"
+			"npay_amt\":1.01,\"overlmt_selfpay\":0.00,\"preselfpay_amt\":0.00,"
+			"\"inscp_scp_amt\":499.00,\"act_pay_dedc\":0.00,\"hifp_pay\":299.40"
+			",\"pool_prop_selfpay\":0.6000,\"cvlserv_pay\":0.00,\"hifes_pay\":0"
+			".00,\"hifmi_pay\":0.00,\"hifob_pay\":0.00,\"maf_pay\":0.00,\"oth_p"
+			"ay\":0.00,\"fund_pay_sumamt\":299.40,\"psn_part_amt\":200.61,\"acc"
+			"t_pay\":0.00,\"psn_cash_pay\":200.61,\"hosp_part_amt\":0.00,\"balc"
+			"\":0.00,\"acct_mulaid_pay\":0.00,\"medins_setl_id\":\"H44030000001"
+			"202612070900000002\",\"clr_optins\":\"440300\",\"clr_way\":\"1\","
+			"\"clr_type\":\"11\"},\"setldetail\":[{\"fund_pay_type\":\"390100\""
+			",\"inscp_scp_amt\":499.00,\"crt_payb_lmt_amt\":499.00,\"fund_payam"
+			"t\":299.40,\"fund_pay_type_name\":\"城乡居民基本医疗保险"
+			"统筹基金\",\"setl_proc_info\":\"符合范围499.00，起付线"
+			"0.00，支付比例60.00%\"}]}}",
+		},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = 0;
+		char *text = yb_nhsa_reply_text(cases[i].kept, &len);
+
+		assert_non_null(text);
+		assert_string_equal(text, cases[i].text);
+		assert_int_equal(len, strlen(cases[i].text));
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +716,9 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_gateway_kept_forms, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_gateway_nonce_by_time, fx_setup, fx_teardown),
+		cmocka_unit_test(test_gateway_kept_s1_rendering),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
