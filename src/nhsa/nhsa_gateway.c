@@ -564,35 +564,18 @@ static bool claim_reads(const yb_ctx *ctx, bool acts)
 	return acts && ctx->in_batch && ctx->store->ops->one_writer;
 }
 
-/* The nonce of a signed request as it is spent (its timestamp checked by
- * auth_headers: at most 12 digits). */
-static yb_nhsa_nonce nonce_of(const yb_nhsa_exchange *x)
-{
-	return (yb_nhsa_nonce){ .paasid = x->call.paasid,
-				.ts = strtoll(x->call.timestamp, NULL, 10),
-				.nonce = x->call.nonce };
-}
-
 static int claim(yb_ctx *ctx, yb_nhsa_exchange *x, bool acts)
 {
-	yb_nhsa_nonce n = nonce_of(x);
 	char *text;
 
 	if (claim_reads(ctx, acts))
-		return yb_nhsa_msg_check(ctx, &x->msg, &n, &x->repeat,
-					 &x->err);
+		return yb_nhsa_msg_check(ctx, &x->msg, x->call.paasid,
+					 x->call.nonce, &x->repeat, &x->err);
 	/* The claim takes its text: a copy, x->pending stays for a run
 	 * again (NULL — out of memory — makes the claim make its own). */
 	text = acts && x->pending ? strdup(x->pending) : NULL;
-	return yb_nhsa_msg_claim(ctx, &x->msg, &n, !acts, text, &x->repeat,
-				 &x->err);
-}
-
-static int nonce_use(yb_ctx *ctx, yb_nhsa_exchange *x)
-{
-	yb_nhsa_nonce n = nonce_of(x);
-
-	return yb_nhsa_nonce_use(ctx, &n, &x->err);
+	return yb_nhsa_msg_claim(ctx, &x->msg, x->call.paasid, x->call.nonce,
+				 !acts, text, &x->repeat, &x->err);
 }
 
 /* Back to the state step 1 left (x->base): whatever an earlier run of
@@ -642,7 +625,9 @@ int yb_nhsa_commit(yb_ctx *ctx, void *arg, yb_err *err)
 			(void)encode(ctx, x);
 			acts = false;
 		}
-	} else if (x->authenticated && nonce_use(ctx, x) < 0) {
+	} else if (x->authenticated &&
+		   yb_nhsa_nonce_use(ctx, x->call.paasid, x->call.nonce,
+				     &x->err) < 0) {
 		refuse(x);
 		(void)encode(ctx, x);
 		acts = false;

@@ -390,39 +390,17 @@ static bool purge_due(yb_time now, int window)
 	return atomic_compare_exchange_strong(&last, &prev, now);
 }
 
-/*
- * The key of a spent nonce: "<timestamp, 12 digits>|<paasid>|<nonce>".
- * The timestamp first: nonces are random, and a b-tree keyed by them
- * took each one into a leaf of its own — a 4 KiB page per 2207 written
- * to the WAL at commit and to the database at checkpoint, once the
- * table held more nonces than a batch (docs/BENCHMARKS.md, gw6 round).
- * Keyed by the time, a batch's nonces go to one or two pages.  The
- * signature covers the timestamp, so a replayed request (same timestamp,
- * same nonce) is still refused; only a nonce that its own sender signs
- * again with another timestamp counts as another (docs/NHSA.md, step 2).
- */
-static void nonce_key(char *key, size_t size, const yb_nhsa_nonce *n)
+int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
+			   const char *nonce, yb_err *err)
 {
-	char ts[13];
-	unsigned long long t = n->ts > 0 ? (unsigned long long)n->ts : 0;
-
-	for (int i = 11; i >= 0; i--, t /= 10)
-		ts[i] = (char)('0' + t % 10);
-	ts[12] = '\0';
-	yb_nhsa_key2(key, size, ts, n->paasid);
-	yb_nhsa_key2(key + strlen(key), size - strlen(key), "", n->nonce);
-}
-
-int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const yb_nhsa_nonce *n, yb_err *err)
-{
-	char key[256];
+	char key[192];
 	yb_time now = yb_ctx_now(ctx);
 	int window = ctx->settings->nhsa_time_window_seconds;
 	int fresh;
 
-	if (strlen(n->nonce) > 128)
+	if (strlen(nonce) > 128)
 		return yb_errf(err, "nhsa.auth_missing", "x-tif-nonce too long");
-	nonce_key(key, sizeof key, n);
+	yb_nhsa_key2(key, sizeof key, paasid, nonce);
 	if (purge_due(now, window) &&
 	    ctx->store->ops->nhsa_purge(ctx->store, "nonce",
 					now - 2 * (yb_time)window, err) < 0)
@@ -436,9 +414,11 @@ int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const yb_nhsa_nonce *n, yb_err *err)
 	return 0;
 }
 
-int yb_nhsa_nonce_use(yb_ctx *ctx, const yb_nhsa_nonce *n, yb_err *err)
+int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
+		      yb_err *err)
 {
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
-	return yb_tx_end(ctx, yb_nhsa_nonce_spend_in(ctx, n, err), err);
+	return yb_tx_end(ctx, yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err),
+			 err);
 }

@@ -54,19 +54,10 @@ int yb_nhsa_credential_list(yb_ctx *ctx, const char *institution_code,
 int yb_nhsa_credential_revoke(yb_ctx *ctx, const char *paasid,
 			      yb_nhsa_cred_info *out, yb_err *err);
 
-/* A signed request's nonce, as it is spent: the paasid, the request's
- * timestamp (x-tif-timestamp, which the signature covers) and the nonce. */
-typedef struct yb_nhsa_nonce {
-	const char *paasid;
-	yb_time ts;
-	const char *nonce;
-} yb_nhsa_nonce;
-
-/* A nonce is good once per paasid and timestamp within the window (and
- * old ones are forgotten after it): nhsa.auth_nonce_replayed.  Kept by
- * the timestamp first, so that the nonces of a batch are written to one
- * or two b-tree pages, not one page each (docs/NHSA.md, step 2). */
-int yb_nhsa_nonce_use(yb_ctx *ctx, const yb_nhsa_nonce *n, yb_err *err);
+/* A nonce is good once per paasid within the window (and old ones are
+ * forgotten after it): nhsa.auth_nonce_replayed. */
+int yb_nhsa_nonce_use(yb_ctx *ctx, const char *paasid, const char *nonce,
+		      yb_err *err);
 
 /* ---- the message log (nhsa_msg.c) ------------------------------------------ */
 
@@ -99,15 +90,15 @@ typedef struct yb_nhsa_msg {
  * 0: new, go on; 1: the same body was answered before, *response is that
  * answer (malloc'd).  Errors: nhsa.msgid_reused (another body),
  * nhsa.msgid_in_progress (the first is not answered), nhsa.msgid_reversed
- * (undone by 2601).  With a nonce (not NULL), the nonce is
+ * (undone by 2601).  With a nonce (not NULL), the nonce of paasid is
  * spent first, in the same transaction (one savepoint on the writer, not
  * two): a replayed one is refused (nhsa.auth_nonce_replayed) and claims
  * nothing; one refused for its msgid stays spent.  `text`: the record's
  * text made already (yb_nhsa_msg_pending_text, off the writer; taken), or
  * NULL to make it here.
  */
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m,
-		      const yb_nhsa_nonce *nonce, bool final, char *text,
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, bool final, char *text,
 		      char **response, yb_err *err);
 /* m->head's text (malloc'd; NULL: out of memory). */
 char *yb_nhsa_msg_head(const yb_nhsa_msg *m);
@@ -121,8 +112,8 @@ char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m);
  * with its reply (docs/NHSA.md step 5).  The nonce as yb_nhsa_msg_claim,
  * after the read; no savepoint (nothing is written before the nonce).
  * Results and errors as yb_nhsa_msg_claim. */
-int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m,
-		      const yb_nhsa_nonce *nonce, char **response, yb_err *err);
+int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, char **response, yb_err *err);
 /* Keep the answer of a claimed message (or, with claimed = false, log a
  * message refused before it could claim anything).  `pending`: after
  * yb_nhsa_msg_check, the pending record (yb_nhsa_msg_pending_text),

@@ -41,8 +41,8 @@ int yb_nhsa_rec_seen(yb_ctx *ctx, const char *kind, const char *key,
 		     char inst[YB_CODE_SZ], yb_err *err);
 
 /* yb_nhsa_nonce_use in the caller's transaction (nhsa.c). */
-int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const yb_nhsa_nonce *n,
-			   yb_err *err);
+int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,
+			   const char *nonce, yb_err *err);
 
 /* "institution|msgid", the key of a kept message (nhsa_msg.c). */
 void yb_nhsa_msg_key(char *key, size_t size, const char *inst,

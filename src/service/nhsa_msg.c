@@ -189,8 +189,8 @@ char *yb_nhsa_msg_pending_text(const yb_nhsa_msg *m)
 	return msg_text(m, "pending");
 }
 
-int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m,
-		      const yb_nhsa_nonce *nonce, bool final, char *text,
+int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, bool final, char *text,
 		      char **response, yb_err *err)
 {
 	char key[192];
@@ -208,7 +208,7 @@ int yb_nhsa_msg_claim(yb_ctx *ctx, const yb_nhsa_msg *m,
 		free(text);
 		return -1;
 	}
-	if (nonce && yb_nhsa_nonce_spend_in(ctx, nonce, err) < 0) {
+	if (nonce && yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err) < 0) {
 		free(text);
 		goto end;
 	}
@@ -229,8 +229,8 @@ end:
 	return rc;
 }
 
-int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m,
-		      const yb_nhsa_nonce *nonce, char **response, yb_err *err)
+int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m, const char *paasid,
+		      const char *nonce, char **response, yb_err *err)
 {
 	char key[192];
 	yb_nhsa_rec rec;
@@ -246,7 +246,7 @@ int yb_nhsa_msg_check(yb_ctx *ctx, const yb_nhsa_msg *m,
 	rec.val = NULL;
 	found = ctx->store->ops->nhsa_get(ctx->store, "msg", key, &rec, err);
 	if (found >= 0 && nonce &&
-	    yb_nhsa_nonce_spend_in(ctx, nonce, err) < 0)
+	    yb_nhsa_nonce_spend_in(ctx, paasid, nonce, err) < 0)
 		found = -1;
 	else if (found > 0)  /* the nonce stays spent, whatever the answer */
 		found = msg_judge(rec.val, m, response, err);
