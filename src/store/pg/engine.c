@@ -73,7 +73,9 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
+	ps->ndeferred = 0;
 	pg_inst_forget(ps);
+	pg_ids_forget(ps);      /* the server may not have kept them (ids.c) */
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -170,7 +172,9 @@ static int pg_commit(yb_store *st, yb_err *err)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
 	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
-	if (pg_audit_flush(ps, true, err) < 0) {
+	/* pg5: anything still deferred goes with the audit records (or is
+	 * collected before a COMMIT without them) */
+	if (pg_audit_flush(ps, true, err) < 0 || pg_collect(ps, err) < 0) {
 		pg_rollback(st);
 		return -1;
 	}
@@ -203,8 +207,12 @@ static void pg_rollback(yb_store *st)
 {
 	pg_store *ps = PS(st);
 
+	yb_err ignored;
+
 	if (!ps || !ps->in_txn)
 		return;
+	yb_err_clear(&ignored);
+	(void)pg_collect(ps, &ignored);   /* out of the pipeline first */
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->lazy = false;
@@ -324,15 +332,30 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
  */
 bool pg_txn_alive(const pg_store *ps)
 {
+	/* pg5: with writes deferred, libpq calls the transaction active;
+	 * whether they failed is known when they are collected */
+	if (ps->in_txn && ps->ndeferred > 0)
+		return PQstatus(ps->conn) == CONNECTION_OK;
 	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
 }
 
+/* pg5: turning it off collects the deferred writes (one round trip per
+ * batch): a failed one leaves the transaction spoiled, which the
+ * batcher reads then (store.h). */
 static void pg_lazy_undo(yb_store *st, bool on)
 {
 	pg_store *ps = PS(st);
+	yb_err err;
 
-	ps->lazy = on && ps->in_txn && ps->txn_write;
-	ps->spoiled = false;
+	if (on) {
+		ps->lazy = ps->in_txn && ps->txn_write;
+		ps->spoiled = false;
+		return;
+	}
+	yb_err_clear(&err);
+	if (pg_collect(ps, &err) < 0)
+		ps->spoiled = true;
+	ps->lazy = false;
 }
 
 static bool pg_spoiled(yb_store *st)
