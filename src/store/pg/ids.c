@@ -1,77 +1,90 @@
 /*
- * ids.c — ids reserved ahead for the PostgreSQL engine's deferred
- * inserts (issue 16, pg5).  A write deferred in a lazy batch (stmt.c
- * pg_defer) is not waited for, so it cannot answer the id its row got;
- * the store's contract sets that id at insert (a ledger transaction's,
- * a settlement's, a notification's).  So such an insert names its id,
- * drawn from a block this connection reserved from the table's own
- * identity sequence — the sequence every other insert draws from, so
- * an id is never given twice, whichever connection or engine path
- * wrote the row.
+ * ids.c — ids drawn ahead for the PostgreSQL engine's deferred inserts
+ * (issue 16, pg5).  A write deferred in a lazy batch (stmt.c pg_defer)
+ * is not waited for, so it cannot answer the id its row got; the
+ * store's contract sets that id at insert (a ledger transaction's, a
+ * settlement's, a notification's).  So such an insert names its id,
+ * drawn from the table's own identity sequence — the one every other
+ * insert draws from, so an id is never given twice.
  *
- * Why that holds across crashes and failovers: a nextval is made
- * durable by the WAL flush of any later commit (the WAL is one
- * sequence), so an id on a committed row is never given again; ids
- * reserved and not yet durable are forgotten when the connection is
- * re-opened (engine.c), which is the only way to meet a server that
- * lost them.  Ids reserved and not used are gaps, as rolled-back
- * inserts leave.  What changes: ids of rows written by different
- * connections are no longer in the order of their inserts, only within
- * one connection's block (docs/POSTGRESQL.md "pg5").
+ * When: in the same round trip as the accounts' lock of the request
+ * (ledger.c; a settlement locks before it writes), one id of each
+ * table; an insert finding none drawn draws one itself (a round trip).
+ * Ids are forgotten at every request boundary (savepoint, rollback_to,
+ * commit, rollback) and never serve a later request: drawn within the
+ * request, they keep the order of the requests as the column's default
+ * does — lists are newest first by id.  (Blocks of ids per connection
+ * were tried first and broke that: two requests one after the other on
+ * the two writers got ids 34 and 2.)  Drawn and unused, they are gaps,
+ * as rolled-back inserts leave.
+ *
+ * Across crashes and failovers: a nextval is made durable by the WAL
+ * flush of the commit that uses it (the WAL is one sequence), so an id
+ * on a committed row is never given again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/pg/pg_int.h"
 
+static const pg_stmt st_draw_all = { "ids_draw_all",
+	"SELECT nextval(pg_get_serial_sequence('ledger_txns', 'id')), "
+	"  nextval(pg_get_serial_sequence('settlements', 'id')), "
+	"  nextval(pg_get_serial_sequence('notifications', 'id'))", NULL };
+static const pg_stmt st_draw_one = { "ids_draw_one",
+	"SELECT nextval(pg_get_serial_sequence($1, 'id'))", NULL };
+
 /* The tables' identity columns (schema.c), in PG_ID_* order. */
 static const char *const id_table[PG_ID__N] = {
 	"ledger_txns", "settlements", "notifications",
 };
-
-static const pg_stmt st_reserve = { "ids_reserve",
-	"SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence($1, 'id') "
-	"  ::regclass AS s) q, generate_series(1, $2::int) ORDER BY 1", NULL };
 
 void pg_ids_forget(pg_store *ps)
 {
 	memset(&ps->ids, 0, sizeof ps->ids);
 }
 
-/* Reserve a block of `which`: one round trip (it also collects what was
- * deferred before it). */
-static int reserve(pg_store *ps, int which, yb_err *err)
+PGresult *pg_run_drawing_ids(pg_store *ps, const pg_stmt *s, pg_params *p,
+			     yb_err *err)
 {
-	pg_params q;
-	PGresult *res;
-	int n;
+	pg_params none;
+	PGresult *res, *ids;
 
-	pg_params_init(&q);
-	pg_p_text(&q, id_table[which]);
-	pg_p_i64(&q, PG_ID_BLOCK);
-	res = pg_run_release(ps, &st_reserve, &q, err);
-	if (!res)
-		return -1;
-	n = PQntuples(res);
-	if (n != PG_ID_BLOCK) {
-		PQclear(res);
-		return yb_errf(err, "store.error",
-			       "postgresql: no ids reserved for %s",
-			       id_table[which]);
-	}
-	for (int i = 0; i < n; i++)
-		ps->ids.v[which][i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-	ps->ids.n[which] = n;
-	ps->ids.next[which] = 0;
-	PQclear(res);
-	return 0;
+	if (!pg_deferring(ps))
+		return pg_run_release(ps, s, p, err);
+	pg_params_init(&none);
+	if (pg_run_pair(ps, s, p, &st_draw_all, &none, &res, &ids, err) < 0)
+		return NULL;
+	if (PQntuples(ids) == 1 && PQnfields(ids) == PG_ID__N)
+		for (int i = 0; i < PG_ID__N; i++) {
+			ps->ids.v[i] = strtoll(PQgetvalue(ids, 0, i), NULL, 10);
+			ps->ids.has[i] = true;
+		}
+	PQclear(ids);
+	return res;
 }
 
 int pg_reserve_id(pg_store *ps, int which, int64_t *out, yb_err *err)
 {
-	if (ps->ids.next[which] >= ps->ids.n[which] &&
-	    reserve(ps, which, err) < 0)
+	pg_params q;
+	PGresult *res;
+
+	if (ps->ids.has[which]) {
+		ps->ids.has[which] = false;
+		*out = ps->ids.v[which];
+		return 0;
+	}
+	pg_params_init(&q);
+	pg_p_text(&q, id_table[which]);
+	res = pg_run_release(ps, &st_draw_one, &q, err);
+	if (!res)
 		return -1;
-	*out = ps->ids.v[which][ps->ids.next[which]++];
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return yb_errf(err, "store.error", "postgresql: no id drawn "
+			       "for %s", id_table[which]);
+	}
+	*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
 	return 0;
 }

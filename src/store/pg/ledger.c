@@ -251,6 +251,18 @@ static PGresult *lock_accounts(pg_store *ps, const yb_id *ids, int n,
 	return pg_run_release(ps, &st_account_lock, &q, err);
 }
 
+/* pg5: account_lock's (a settlement's, a revocation's, a premium's: the
+ * use cases that lock before they write) draws the ids the request's
+ * deferred inserts will name, in the same round trip (ids.c). */
+static PGresult *lock_accounts_drawing_ids(pg_store *ps, const yb_id *ids,
+					   int n, yb_err *err)
+{
+	pg_params q;
+	pg_params_init(&q);
+	pg_p_i64_array(&q, ids, n);
+	return pg_run_drawing_ids(ps, &st_account_lock, &q, err);
+}
+
 /* Remember the rows just locked (in a write transaction, where the
  * locks last): the later reads of this request are answered from them. */
 static void remember_locked(pg_store *ps, PGresult *res)
@@ -290,7 +302,7 @@ int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	memcpy(sorted, ids, (size_t)n * sizeof *sorted);
 	n = unique_ids(sorted, n);
-	res = lock_accounts(PS(st), sorted, n, err);
+	res = lock_accounts_drawing_ids(PS(st), sorted, n, err);
 	free(sorted);
 	if (!res)
 		return -1;

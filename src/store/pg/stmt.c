@@ -521,6 +521,11 @@ int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	pg_prefetch_forget(ps);
 	if (!pg_deferring(ps))
 		return pg_exec(ps, s, p, err);
+	/* a bound on what waits unread: libpq writes in blocking mode, so
+	 * a pipeline whose answers are never read could fill both sides'
+	 * buffers (a settlement defers 3 or 4) */
+	if (ps->ndeferred >= PG_DEFER_MAX && pg_collect(ps, err) < 0)
+		goto out;
 	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		goto out;
 	if (ps->ndeferred == 0 && !PQenterPipelineMode(ps->conn)) {
