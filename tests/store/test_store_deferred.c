@@ -9,8 +9,8 @@
  * the transaction sees the writes; a batch whose writes all succeed is
  * not spoiled; one whose deferred write fails is spoiled (found at the
  * latest when lazy_undo is turned off) and its synchronous replay
- * refuses that request at its call; reserved ids never collide across
- * connections and reopened ones.  SQLite writes at once: the same calls
+ * refuses that request at its call; ids drawn ahead never collide across
+ * connections and reopened ones, and keep the order of the requests.  SQLite writes at once: the same calls
  * answer the same, the refusal comes at the call.
  */
 #include <stdio.h>
@@ -59,9 +59,12 @@ static void settle_one(yb_store *st, const family *f, yb_settlement *s,
 		       yb_notification *n)
 {
 	yb_posting p = posting(f, 1000);
+	yb_id lock[2] = { f->patient_acc, f->inst.receivable_account_id };
 	yb_err e;
 
 	TS_OK(st->ops->savepoint(st, &e), &e);
+	/* as a settlement does: on PostgreSQL the ids come with the lock */
+	TS_OK(st->ops->account_lock(st, lock, 2, &e), &e);
 	TS_OK(st->ops->ledger_post(st, &p, AT, &s->ledger_txn_id, &e), &e);
 	TS_OK(st->ops->settlement_insert(st, s, &e), &e);
 	TS_OK(st->ops->notification_insert(st, n, &e), &e);
@@ -169,9 +172,10 @@ static void test_deferred_failure_spoils(void **state)
 #define ROUNDS 3
 #define PER    3
 
-/* Reserved ids are unique across connections, and across a connection
+/* Ids drawn ahead are unique across connections, across a connection
  * closed and opened again, and with ids the database gave (writes not
- * deferred). */
+ * deferred); and they keep the order of the requests, whichever
+ * connection made them (lists are newest first by id). */
 static void test_reserved_ids_unique(void **state)
 {
 	ts_fixture *fx = *state;
@@ -206,6 +210,8 @@ static void test_reserved_ids_unique(void **state)
 		txns[n++] = -round - 1;
 		yb_store_close(other);      /* its reserved ids go with it */
 	}
+	for (int i = 1; i < n; i++)
+		assert_true(ids[i] > ids[i - 1]);
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++) {
 			assert_true(ids[i] != ids[j]);
