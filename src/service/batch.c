@@ -168,13 +168,8 @@ static bool run_batch(batch_writer *w, batch_job *jobs)
 	if (lazy)
 		lazy_undo(st, true);
 	whole = run_jobs(st, jobs, lazy);
-	if (lazy) {
-		/* turning it off settles what the engine deferred (store.h):
-		 * a write that failed then spoils the batch too */
+	if (lazy)
 		lazy_undo(st, false);
-		if (whole && st->ops->spoiled(st))
-			whole = false;
-	}
 	if (!whole) {
 		st->ops->rollback(st);
 		pthread_mutex_lock(&b->lock);

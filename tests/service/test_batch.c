@@ -571,80 +571,6 @@ static void test_batch_failed_statement_replays(void **state)
 		assert_int_equal(stats.replayed, 1);
 }
 
-/* ---- pg5: a deferred write that fails ----------------------------------- */
-
-typedef struct contribution_job {
-	const char *ssn;
-	const char *period;
-	int64_t fen;
-} contribution_job;
-
-/* Posts a contribution (a ledger write: deferred in a lazy batch on
- * PostgreSQL). */
-static int post_contribution(yb_ctx *ctx, void *arg, yb_err *err)
-{
-	const contribution_job *j = arg;
-	yb_contribution_new in = {
-		.ssn = j->ssn, .period = j->period, .employer_code = "FXEMP",
-		.base_fen = j->fen * 10, .employer_fen = j->fen,
-		.personal_fen = j->fen, .account_credit_fen = j->fen,
-	};
-
-	return yb_contribution_post(ctx, &in, NULL, err);
-}
-
-/* Ledger entries of 777 fen refused by the database (a trigger the
- * store knows nothing of): on PostgreSQL the ledger write, deferred in
- * the lazy batch, fails only when the next statement collects it. */
-static const char *const refuse_777[] = {
-	"CREATE TRIGGER yb_test_777 BEFORE INSERT ON ledger_entries "
-	"WHEN NEW.amount_fen = 777 "
-	"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-	"CREATE FUNCTION yb_test_refuse() RETURNS trigger LANGUAGE plpgsql "
-	"AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
-	"CREATE TRIGGER yb_test_777 BEFORE INSERT ON ledger_entries "
-	"FOR EACH ROW WHEN (NEW.amount_fen = 777) "
-	"EXECUTE FUNCTION yb_test_refuse();",
-};
-
-/*
- * X4 with a write deferred in a lazy batch (pg5): job B's ledger write
- * fails in the database after B answered to the batch; the batch is
- * spoiled, undone and run again with savepoints, where B is refused at
- * its call and nothing of it is kept (no contribution, no money, no
- * audit record), while A and C are kept once each; the books balance
- * and the audit chain verifies.
- */
-static void test_batch_deferred_write_fails_replays(void **state)
-{
-	fx *f = *state;
-	bool pg = strcmp(yb_test_engine(), "pg") == 0;
-	yb_person p = fx_person(f, 1, "employee_tier1");
-	contribution_job job = { p.ssn, "2026-03", 777 };
-	replay x = { .failed = 0 };
-	yb_batch_stats stats;
-	yb_ledger_report rep;
-	yb_contribution *list;
-	int n;
-	bool ok;
-	yb_err err;
-
-	fx_credit(f, p.ssn, "2026-01", 100);
-	yb_test_raw_exec(f->url, refuse_777[pg]);
-	batch_a_b_c(f, &x, post_contribution, &job, &stats);
-	if (pg) {
-		assert_string_equal(x.code, "store.error");
-		assert_int_equal(stats.replayed, 1);
-	}
-	assert_true(fx_balance(f, p.id) == 100);
-	assert_ok(f->ctx.store->ops->contributions_of_person(
-			  f->ctx.store, p.id, 0, 10, &list, &n, &err), err);
-	free(list);
-	assert_int_equal(n, 1);
-	assert_ok(yb_ledger_check(&f->ctx, &rep, &ok, &err), err);
-	assert_true(ok);
-}
-
 /* ---- the sync apart (batch.h): nothing answers before its sync ---------- */
 
 typedef struct held_sync {
@@ -816,9 +742,6 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_wal_restarts_under_load, fx_setup,
-			fx_teardown),
-		cmocka_unit_test_setup_teardown(
-			test_batch_deferred_write_fails_replays, fx_setup,
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_pin_writer,
 						fx_setup, fx_teardown),
