@@ -4,8 +4,9 @@
 # kept under.  python3 bench/nhsa/nonce_pages.py (stdlib sqlite3 only).
 # Pages a commit of k nonces writes to the WAL (frames), in nhsa_nonces as
 # migration 13 made it, with `rows` nonces kept: keys "<paasid>|<nonce>"
-# (main) against "<ts12>|<paasid>|<nonce>" (gw6).  The frames of a commit
-# are the pages it dirtied.
+# (main) against "<ts12>|<paasid>|<nonce>" (gw6's key, not kept: it made
+# a nonce once per timestamp, not once in the window).  The frames of a
+# commit are the pages it dirtied.
 import os, shutil, sqlite3, tempfile
 tmp = tempfile.mkdtemp()
 P = '043aUuYPzphBNC0kysHYXfnLm3EIKNJ7'
