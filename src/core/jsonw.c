@@ -28,6 +28,21 @@ static bool room(yb_jw *w, size_t n)
 	return true;
 }
 
+void yb_jw_reserve(yb_jw *w, size_t n)
+{
+	char *nb;
+
+	if (w->failed || w->len + n + 1 <= w->cap)
+		return;
+	nb = realloc(w->buf, w->len + n + 1);
+	if (!nb) {
+		w->failed = true;
+		return;
+	}
+	w->buf = nb;
+	w->cap = w->len + n + 1;
+}
+
 void yb_jw_rawn(yb_jw *w, const char *s, size_t n)
 {
 	if (!room(w, n))

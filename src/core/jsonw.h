@@ -30,6 +30,11 @@ typedef struct yb_jw {
 
 #define YB_JW_INIT { NULL, 0, 0, false, true }
 
+/* Room for n more bytes at once: a caller that knows about how long its
+ * text will be saves the reallocs of growing to it (out of memory: the
+ * writer fails, as an append would). */
+void yb_jw_reserve(yb_jw *w, size_t n);
+
 /* Append bytes as they are ("{", "}", "[", a number's text, ...).  An
  * opening brace or bracket makes the next key/element the first. */
 void yb_jw_raw(yb_jw *w, const char *s);

@@ -170,8 +170,7 @@ static char *render(const yb_nhsa_reply *r, const char *region,
 {
 	yb_jw w = YB_JW_INIT;
 
-	w.buf = malloc(KEPT_TEXT_CAP);
-	w.cap = w.buf ? KEPT_TEXT_CAP : 0;  /* else it grows as it goes */
+	yb_jw_reserve(&w, KEPT_TEXT_CAP);
 	yb_nhsa_reply_open(&w, r);
 	yb_nhsa_setl_render(&w, region, s);
 	yb_jw_raw(&w, "}");

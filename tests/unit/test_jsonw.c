@@ -93,6 +93,35 @@ static void test_growth(void **state)
 	expect(&w, want);
 }
 
+/* Reserved room is taken at once and the text fills it without a
+ * realloc; past it the writer grows as usual; a smaller reserve than
+ * what is there changes nothing. */
+static void test_reserve(void **state)
+{
+	yb_jw w = YB_JW_INIT;
+	char *buf;
+
+	(void)state;
+	yb_jw_raw(&w, "[");             /* the first room: 256 bytes */
+	yb_jw_reserve(&w, 1000);
+	assert_true(w.cap >= w.len + 1001);
+	buf = w.buf;
+	for (int i = 0; i < 9; i++) {
+		yb_jw_sep(&w);
+		yb_jw_int(&w, 1000000000 + i);
+	}
+	assert_ptr_equal(w.buf, buf);           /* 98 bytes: no realloc */
+	yb_jw_reserve(&w, 1);
+	assert_ptr_equal(w.buf, buf);
+	assert_true(w.cap >= w.len + 1001 - 98);
+	yb_jw_sep(&w);
+	yb_jw_int(&w, 9);
+	yb_jw_raw(&w, "]");
+	expect(&w, "[1000000000,1000000001,1000000002,1000000003,"
+		   "1000000004,1000000005,1000000006,1000000007,"
+		   "1000000008,9]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_ints),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
