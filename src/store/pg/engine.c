@@ -140,6 +140,8 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->lazy = false;
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->writes = 0;
 	ps->sp_open = false;
 	ps->release_pending = false;
@@ -176,6 +178,8 @@ static int pg_commit(yb_store *st, yb_err *err)
 	}
 	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
 	ps->lazy = false;                /* lazy_undo: one transaction at most */
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
@@ -208,6 +212,8 @@ static void pg_rollback(yb_store *st)
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->lazy = false;
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
@@ -266,6 +272,7 @@ static int pg_release(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
+	ps->job_nowait = false; /* the job kept a part: it waits (pg6) */
 	if (ps->lazy)           /* only noted: nothing to release */
 		return 0;
 	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
@@ -340,6 +347,31 @@ static bool pg_spoiled(yb_store *st)
 	pg_store *ps = PS(st);
 
 	return ps->spoiled || !pg_txn_alive(ps);
+}
+
+/*
+ * issue 16, pg6: the next job of a batch (store.h batch_job).  Why:
+ * with two writers, batch A held a relative's account for one of its
+ * requests and asked for another's, which batch B held for one of its
+ * own and B then asked for the first: each account lock is taken in id
+ * order, but a batch holds the locks of all its requests to its
+ * commit, and the order across requests is the queue's.  PostgreSQL
+ * found the cycle only after deadlock_timeout, every request of both
+ * batches waiting that long (bench/pg_profile's server log: both
+ * writers in account_lock).  Now a job after the first does not wait:
+ * it goes to a later batch, where it is first and may.
+ */
+static void pg_batch_job(yb_store *st, bool may_wait)
+{
+	pg_store *ps = PS(st);
+
+	ps->job_nowait = !may_wait && ps->in_txn && ps->txn_write;
+	ps->job_refused = false;
+}
+
+static bool pg_job_refused(yb_store *st)
+{
+	return PS(st)->job_refused;
 }
 
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err)
@@ -460,6 +492,8 @@ static const yb_store_ops pg_ops = {
 	.rollback_to = pg_rollback_to,
 	.lazy_undo = pg_lazy_undo,
 	.spoiled = pg_spoiled,
+	.batch_job = pg_batch_job,
+	.job_refused = pg_job_refused,
 	.meta_get = pg_meta_get,
 	.meta_put = pg_meta_put,
 	.next_seq = pg_next_seq,

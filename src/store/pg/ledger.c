@@ -91,17 +91,27 @@ static const pg_stmt st_account_set_closed = { "account_set_closed",
  * reads the slotted accounts among them without locking (their balance
  * is not needed: nothing bounds it).  The columns after the fourth are
  * the rest of a yb_account, for account_by_id (issue 16). */
+#define ACCOUNT_LOCK(skip) \
+	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL, " \
+	"             person_id, institution_code, created_at " \
+	"           FROM accounts WHERE id = ANY($1::bigint[]) " \
+	"             AND kind NOT IN " SLOTTED_KINDS " " \
+	"           ORDER BY id FOR NO KEY UPDATE" skip "), " \
+	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL, " \
+	"        person_id, institution_code, created_at " \
+	"      FROM accounts WHERE id = ANY($1::bigint[]) " \
+	"        AND kind IN " SLOTTED_KINDS ") " \
+	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1"
 static const pg_stmt st_account_lock = { "account_lock",
-	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL, "
-	"             person_id, institution_code, created_at "
-	"           FROM accounts WHERE id = ANY($1::bigint[]) "
-	"             AND kind NOT IN " SLOTTED_KINDS " "
-	"           ORDER BY id FOR NO KEY UPDATE), "
-	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL, "
-	"        person_id, institution_code, created_at "
-	"      FROM accounts WHERE id = ANY($1::bigint[]) "
-	"        AND kind IN " SLOTTED_KINDS ") "
-	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
+	ACCOUNT_LOCK(""), NULL };
+/* pg6: a job that must not wait (store.h batch_job) locks what it can;
+ * when a row is missing, the count says whether it exists (held by
+ * another transaction) or not.  SKIP LOCKED takes the same locks in the
+ * same order, and waits for none. */
+static const pg_stmt st_account_lock_nowait = { "account_lock_nowait",
+	ACCOUNT_LOCK(" SKIP LOCKED"), NULL };
+static const pg_stmt st_account_count = { "account_count",
+	"SELECT count(*) FROM accounts WHERE id = ANY($1::bigint[])", NULL };
 
 int pg_decode_account(pg_row *r, void *out)
 {
@@ -246,9 +256,34 @@ static PGresult *lock_accounts(pg_store *ps, const yb_id *ids, int n,
 			       yb_err *err)
 {
 	pg_params q;
+	PGresult *res, *cnt;
+	int64_t exist;
+
 	pg_params_init(&q);
 	pg_p_i64_array(&q, ids, n);
-	return pg_run_release(ps, &st_account_lock, &q, err);
+	if (!ps->job_nowait || !ps->in_txn)
+		return pg_run_release(ps, &st_account_lock, &q, err);
+	/* pg6: not waiting for another transaction's rows (store.h
+	 * batch_job) */
+	res = pg_run_release(ps, &st_account_lock_nowait, &q, err);
+	if (!res || PQntuples(res) >= n)
+		return res;
+	pg_params_init(&q);
+	pg_p_i64_array(&q, ids, n);
+	cnt = pg_run_release(ps, &st_account_count, &q, err);
+	if (!cnt) {
+		PQclear(res);
+		return NULL;
+	}
+	exist = strtoll(PQgetvalue(cnt, 0, 0), NULL, 10);
+	PQclear(cnt);
+	if (exist <= PQntuples(res))
+		return res;     /* only accounts that do not exist are missing */
+	PQclear(res);
+	ps->job_refused = true;
+	yb_errf(err, "store.busy",
+		"an account is held by another writer's batch");
+	return NULL;
 }
 
 /* Remember the rows just locked (in a write transaction, where the

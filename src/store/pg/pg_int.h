@@ -136,6 +136,11 @@ typedef struct pg_store {
 	 * spoils the transaction. */
 	bool lazy;
 	bool spoiled;
+	/* issue 16, pg6 (store.h batch_job): the running job of a batch
+	 * holds earlier jobs' locks, so account_lock does not wait for
+	 * rows another transaction holds (ledger.c); and it refused so. */
+	bool job_nowait;
+	bool job_refused;
 	int64_t writes;         /* statements that wrote rows, this txn */
 	int64_t writes_sp;      /* ... when the caller's savepoint was noted */
 	int audit_chain;        /* chain this transaction holds, 0: none */
