@@ -183,8 +183,13 @@ static bool run_batch(batch_writer *w, batch_job *jobs, bool alone)
 	if (lazy)
 		lazy_undo(st, true);
 	whole = run_jobs(st, jobs, lazy, alone);
-	if (lazy)
+	if (lazy) {
+		/* turning it off settles what the engine deferred (store.h):
+		 * a write that failed then spoils the batch too */
 		lazy_undo(st, false);
+		if (whole && st->ops->spoiled(st))
+			whole = false;
+	}
 	if (!whole) {
 		st->ops->rollback(st);
 		pthread_mutex_lock(&b->lock);

@@ -260,7 +260,11 @@ typedef struct yb_store_ops {
 	 * that would have had something to undo marks the transaction
 	 * spoiled instead (so does losing it), and it can then only be
 	 * rolled back whole.  Turning it on clears the mark; spoiled()
-	 * reads it.  NULL on an engine without it (every savepoint real). */
+	 * reads it.  An engine may defer writes while it is on (pg5: the
+	 * PostgreSQL engine's, whose answers nobody needs at once): one
+	 * that fails spoils the transaction when it is found, at the
+	 * latest when lazy_undo is turned off — so read spoiled() after
+	 * that too.  NULL on an engine without it (every savepoint real). */
 	void (*lazy_undo)(yb_store *st, bool on);
 	bool (*spoiled)(yb_store *st);
 	/* Group commit with several writers (service/batch.c; issue 16,

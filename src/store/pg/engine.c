@@ -73,7 +73,9 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
+	ps->ndeferred = 0;
 	pg_inst_forget(ps);
+	pg_ids_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -90,6 +92,43 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 }
 
 static void pg_rollback(yb_store *st);
+
+/*
+ * pg5: a connection left in pipeline mode (a pipeline cut short: the
+ * connection broke mid-batch, or a protocol error) accepts no plain
+ * statement.  Read what is left and leave it; if that fails, re-open it
+ * (its server state is unknown).  Never on the normal path: every
+ * pipeline is ended by its Sync (stmt.c).
+ */
+static void pipeline_clear(pg_store *ps)
+{
+	PGresult *res;
+	int nulls = 0;
+
+	if (PQpipelineStatus(ps->conn) == PQ_PIPELINE_OFF)
+		return;
+	ps->ndeferred = 0;
+	/* a Sync makes the server send whatever it still holds back, so
+	 * reading it cannot wait for ever */
+	(void)PQpipelineSync(ps->conn);
+	for (int i = 0; i < 1000 && nulls < 2 &&
+			PQstatus(ps->conn) == CONNECTION_OK; i++) {
+		if (!(res = PQgetResult(ps->conn))) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		PQclear(res);
+	}
+	if (PQexitPipelineMode(ps->conn))
+		return;
+	PQreset(ps->conn);
+	ps->nprepared = 0;
+	pg_inst_forget(ps);
+	pg_ids_forget(ps);
+	if (PQstatus(ps->conn) == CONNECTION_OK)
+		PQclear(PQexec(ps->conn, PG_SESSION_SETUP));
+}
 
 static int pg_begin(yb_store *st, bool write, yb_err *err)
 {
@@ -125,6 +164,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	if (ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: a transaction is already open");
+	pipeline_clear(ps);
 	if (pg_ensure_connected(ps, err) < 0)
 		return -1;
 	if (pg_simple(ps->conn, sql, err) < 0) {
@@ -152,6 +192,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	ps->inst_inserted = false;
+	pg_ids_forget(ps);
 	pg_audit_txn_begin(ps);
 	return 0;
 }
@@ -172,7 +213,9 @@ static int pg_commit(yb_store *st, yb_err *err)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
 	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
-	if (pg_audit_flush(ps, true, err) < 0) {
+	/* pg5: anything still deferred goes with the audit records (or is
+	 * collected before a COMMIT without them) */
+	if (pg_audit_flush(ps, true, err) < 0 || pg_collect(ps, err) < 0) {
 		pg_rollback(st);
 		return -1;
 	}
@@ -187,6 +230,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -207,8 +251,13 @@ static void pg_rollback(yb_store *st)
 {
 	pg_store *ps = PS(st);
 
+	yb_err ignored;
+
 	if (!ps || !ps->in_txn)
 		return;
+	yb_err_clear(&ignored);
+	(void)pg_collect(ps, &ignored);   /* out of the pipeline first */
+	pipeline_clear(ps);
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->lazy = false;
@@ -221,6 +270,7 @@ static void pg_rollback(yb_store *st)
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 }
 
@@ -260,6 +310,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);      /* drawn for the request before (ids.c) */
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -296,6 +347,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	if (ps->lazy) {
 		/* Nothing to undo in the database: rows written, or a chain
 		 * claimed (its lock and the hash read with it), since the
@@ -331,15 +383,30 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
  */
 bool pg_txn_alive(const pg_store *ps)
 {
+	/* pg5: with writes deferred, libpq calls the transaction active;
+	 * whether they failed is known when they are collected */
+	if (ps->in_txn && ps->ndeferred > 0)
+		return PQstatus(ps->conn) == CONNECTION_OK;
 	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
 }
 
+/* pg5: turning it off collects the deferred writes (one round trip per
+ * batch): a failed one leaves the transaction spoiled, which the
+ * batcher reads then (store.h). */
 static void pg_lazy_undo(yb_store *st, bool on)
 {
 	pg_store *ps = PS(st);
+	yb_err err;
 
-	ps->lazy = on && ps->in_txn && ps->txn_write;
-	ps->spoiled = false;
+	if (on) {
+		ps->lazy = ps->in_txn && ps->txn_write;
+		ps->spoiled = false;
+		return;
+	}
+	yb_err_clear(&err);
+	if (pg_collect(ps, &err) < 0)
+		ps->spoiled = true;
+	ps->lazy = false;
 }
 
 static bool pg_spoiled(yb_store *st)
