@@ -89,7 +89,9 @@ static bool again_later(const batch_job *j)
 {
 	return j->rc < 0 && j->err.code &&
 	       strcmp(j->err.code, "store.busy") == 0 &&
-	       j->ctx.kept_in_batch == 0 && j->attempts < JOB_ATTEMPTS;
+	       j->ctx.kept_in_batch == 0 &&
+	       (j->held ? j->deferrals < JOB_DEFERRALS
+			: j->attempts - j->deferrals < JOB_ATTEMPTS);
 }
 
 /*
@@ -110,15 +112,28 @@ static bool batch_lazy(const yb_store *st, const batch_job *jobs)
 	return true;
 }
 
-/* Run every job; false as soon as the batch is spoiled (lazy only). */
-static bool run_jobs(yb_store *st, batch_job *jobs, bool lazy)
+/*
+ * Run every job; false as soon as the batch is spoiled (lazy only).
+ * With several writers (issue 16, pg6), a job after the batch's first
+ * does not wait for rows another writer's batch holds (store.h
+ * batch_job): it holds the earlier jobs' locks, and two batches each
+ * waiting for the other's were a deadlock, found only after the
+ * database's deadlock_timeout with every request of both waiting.
+ * Such a job goes to the head of the queue instead, and is first (and
+ * waits) in a later batch.
+ */
+static bool run_jobs(yb_store *st, batch_job *jobs, bool lazy, bool alone)
 {
 	for (batch_job *j = jobs; j; j = j->next) {
 		j->ctx.store = st;
 		j->ctx.in_batch = true;
 		j->ctx.kept_in_batch = 0;
 		yb_err_clear(&j->err);
+		if (st->ops->batch_job)
+			st->ops->batch_job(st, alone || j == jobs);
 		j->rc = j->fn(&j->ctx, j->arg, &j->err);
+		j->held = j->rc < 0 && st->ops->job_refused &&
+			  st->ops->job_refused(st);
 		j->again = again_later(j);
 		if (lazy && st->ops->spoiled(st))
 			return false;
@@ -150,7 +165,7 @@ uint64_t yb_batch_now_ns(void)
 }
 
 /* Run and commit one batch; true if it committed. */
-static bool run_batch(batch_writer *w, batch_job *jobs)
+static bool run_batch(batch_writer *w, batch_job *jobs, bool alone)
 {
 	yb_batcher *b = w->b;
 	yb_store *st = w->store;
@@ -167,9 +182,14 @@ static bool run_batch(batch_writer *w, batch_job *jobs)
 	}
 	if (lazy)
 		lazy_undo(st, true);
-	whole = run_jobs(st, jobs, lazy);
-	if (lazy)
+	whole = run_jobs(st, jobs, lazy, alone);
+	if (lazy) {
+		/* turning it off settles what the engine deferred (store.h):
+		 * a write that failed then spoils the batch too */
 		lazy_undo(st, false);
+		if (whole && st->ops->spoiled(st))
+			whole = false;
+	}
 	if (!whole) {
 		st->ops->rollback(st);
 		pthread_mutex_lock(&b->lock);
@@ -179,7 +199,7 @@ static bool run_batch(batch_writer *w, batch_job *jobs)
 			fail_all(jobs, &err);
 			return false;
 		}
-		(void)run_jobs(st, jobs, false);
+		(void)run_jobs(st, jobs, false, alone);
 	}
 	t1 = yb_batch_now_ns();
 	yb_batch_sync_committing(b);
@@ -323,6 +343,8 @@ static void requeue_again(yb_batcher *b, batch_job **jobs)
 			p = &j->next;
 			continue;
 		}
+		if (j->held)
+			j->deferrals++;  /* not an attempt (again_later) */
 		*p = j->next;                /* out of the finished list */
 		j->next = NULL;
 		if (last)
@@ -384,20 +406,21 @@ static void *writer_main(void *arg)
 	for (;;) {
 		batch_job *jobs;
 		uint64_t n;
-		bool committed;
+		bool committed, alone;
 
 		while ((!b->head || b->hold) && !b->stopping)
 			pthread_cond_wait(&b->wake, &b->lock);
 		if (!b->head)
 			break;                   /* stopping, queue drained */
 		jobs = take_jobs(b, &n);
+		alone = b->nwriters == 1;
 		b->busy++;
 		/* more left for an idle writer */
 		if (b->head && b->busy < b->nwriters)
 			pthread_cond_signal(&b->wake);
 		pthread_mutex_unlock(&b->lock);
 
-		committed = run_batch(w, jobs);
+		committed = run_batch(w, jobs, alone);
 
 		/* Counted before any answer leaves: a client that reads the
 		 * metrics right after its write must find the batch counted

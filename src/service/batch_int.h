@@ -22,6 +22,9 @@ typedef struct batch_job {
 	yb_batch_done_fn on_done;        /* submitted jobs (heap) */
 	void *done_arg;
 	int attempts;                    /* batches it has run in */
+	bool held;                       /* refused there, not waiting for
+					  * another writer's rows (pg6) */
+	int deferrals;                   /* times it was so */
 	bool again;                      /* to run in a later batch */
 	bool replayable;                 /* may run twice (batch.h) */
 	struct batch_job *next;
@@ -30,6 +33,11 @@ typedef struct batch_job {
 /* How many batches a job may run in when it meets another writer's
  * locks (see again_later). */
 #define JOB_ATTEMPTS 3
+/* How many times a job may go to a later batch, rather than wait, for
+ * rows another writer holds (store.h batch_job): each batch's first job
+ * waits, so every batch moves the front of the queue on; the bound is
+ * only a safety net. */
+#define JOB_DEFERRALS 16
 
 /* One writer: a thread and its connection. */
 typedef struct batch_writer {

@@ -260,9 +260,28 @@ typedef struct yb_store_ops {
 	 * that would have had something to undo marks the transaction
 	 * spoiled instead (so does losing it), and it can then only be
 	 * rolled back whole.  Turning it on clears the mark; spoiled()
-	 * reads it.  NULL on an engine without it (every savepoint real). */
+	 * reads it.  An engine may defer writes while it is on (pg5: the
+	 * PostgreSQL engine's, whose answers nobody needs at once): one
+	 * that fails spoils the transaction when it is found, at the
+	 * latest when lazy_undo is turned off — so read spoiled() after
+	 * that too.  NULL on an engine without it (every savepoint real). */
 	void (*lazy_undo)(yb_store *st, bool on);
 	bool (*spoiled)(yb_store *st);
+	/* Group commit with several writers (service/batch.c; issue 16,
+	 * pg6): the next job of a write transaction is about to run.  When
+	 * `may_wait` is false — jobs before it ran in this transaction, so
+	 * it may hold their row locks — the engine does not wait for the
+	 * accounts another transaction has locked: account_lock fails with
+	 * store.busy, having locked nothing, and job_refused() says so
+	 * until the next batch_job() or transaction boundary.  Two batches
+	 * that each hold a row the other asks for would deadlock; a batch
+	 * that waits only while it holds nothing of earlier jobs cannot be
+	 * part of such a cycle.  From the job's first release() on (it
+	 * kept a part in the batch, which a later batch could not run
+	 * again) it waits as usual.  NULL on an engine without it (SQLite:
+	 * one writer holds the whole database). */
+	void (*batch_job)(yb_store *st, bool may_wait);
+	bool (*job_refused)(yb_store *st);
 
 	/* --- metadata and sequences --- */
 	int (*meta_get)(yb_store *st, const char *key, char *buf, size_t size,

@@ -389,6 +389,126 @@ static void test_batch_writers_deadlock_runs_again(void **state)
 	assert_true(rep.ok);
 }
 
+/*
+ * Several writers, issue 16 (pg6): a job after its batch's first does
+ * not wait for an account another transaction holds — it holds the
+ * earlier jobs' locks, and two batches so waiting for each other were a
+ * deadlock.  It goes to a later batch instead, where it is first and
+ * waits.  Here an outside transaction holds account X; one batch of
+ * two writers' gets [lock Z, lock X]: the second is refused (no wait),
+ * runs again first in the next batch, waits there until X is free, and
+ * both are kept once.
+ */
+typedef struct held_job {
+	fx_gate *done_gate;
+	yb_id id;
+	int runs;
+	int rc;
+	yb_err err;
+} held_job;
+
+static int lock_one(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	held_job *j = arg;
+	int rc;
+
+	j->runs++;
+	if (yb_tx_begin(ctx, true, err) < 0)
+		return -1;
+	rc = ctx->store->ops->account_lock(ctx->store, &j->id, 1, err);
+	if (rc == 0)
+		rc = yb_audit(ctx, "test.held", "", "ok", err);
+	return yb_tx_end(ctx, rc, err);
+}
+
+static void held_job_done(void *arg, int rc, const yb_err *err)
+{
+	held_job *j = arg;
+
+	j->rc = rc;
+	if (rc < 0)
+		j->err = *err;
+	fx_gate_done(j->done_gate);
+}
+
+static void gate_job_done(void *arg, int rc, const yb_err *err)
+{
+	(void)arg;
+	(void)rc;
+	(void)err;
+}
+
+static void test_batch_writers_held_goes_later(void **state)
+{
+	fx *f = *state;
+	fx_gate g[2];
+	held_job j[2];
+	yb_batcher *b;
+	yb_batch_stats stats;
+	yb_audit_report rep;
+	yb_store *outside;
+	yb_person px, pz;
+	yb_account ax, az;
+	int64_t audits_before;
+	yb_err err;
+
+	if (strcmp(yb_test_engine(), "pg") != 0)
+		skip();                  /* SQLite: one writer */
+	px = fx_person(f, 1, "employee_tier1");
+	pz = fx_person(f, 2, "employee_tier1");
+	assert_int_equal(f->ctx.store->ops->account_personal_of(
+				 f->ctx.store, px.id, &ax, &err), 1);
+	assert_int_equal(f->ctx.store->ops->account_personal_of(
+				 f->ctx.store, pz.id, &az, &err), 1);
+	audits_before = fx_audit_count(f);
+	assert_ok(yb_store_open(f->url, &outside, &err), err);
+	assert_ok(outside->ops->begin(outside, true, &err), err);
+	assert_ok(outside->ops->account_lock(outside, &ax.id, 1, &err), err);
+
+	for (int i = 0; i < 2; i++)
+		fx_gate_init(&g[i]);
+	j[0] = (held_job){ .done_gate = &g[0], .id = az.id };
+	j[1] = (held_job){ .done_gate = &g[0], .id = ax.id };
+	assert_ok(yb_batcher_start(f->url, 8, 2, &b, &err), err);
+	/* both writers held in a gate, then the two jobs queued */
+	for (int i = 0; i < 2; i++) {
+		assert_ok(yb_batch_submit(b, &f->ctx, fx_gate_job, &g[i],
+					  gate_job_done, NULL, &err), err);
+		fx_gate_wait_inside(&g[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_ok(yb_batch_submit_replayable(b, &f->ctx, lock_one,
+						     &j[i], held_job_done, &j[i],
+						     &err), err);
+	/* one writer goes on with both in one batch: Z kept, X refused */
+	fx_gate_open_until_done(&g[0], 1);
+	for (int tries = 0; tries < 500; tries++) {
+		yb_batcher_stats(b, &stats);
+		if (stats.retried > 0)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(stats.retried, 1);
+	/* X's job is waiting for it now, first in its batch */
+	assert_ok(outside->ops->commit(outside, &err), err);
+	fx_gate_open_until_done(&g[0], 2);
+	fx_gate_open_until_done(&g[1], 0);
+	yb_batcher_stats(b, &stats);
+	yb_batcher_stop(b);
+	yb_store_close(outside);
+	for (int i = 0; i < 2; i++) {
+		assert_ok(j[i].rc, j[i].err);
+		fx_gate_destroy(&g[i]);
+	}
+	assert_int_equal(j[0].runs, 1);
+	assert_int_equal(j[1].runs, 2);
+	assert_int_equal(stats.retried, 1);
+	assert_int_equal(stats.replayed, 0);
+	assert_int_equal(fx_audit_count(f) - audits_before, 2);
+	assert_ok(yb_audit_verify(&f->ctx, &rep, &err), err);
+	assert_true(rep.ok);
+}
+
 /* SQLite takes one writer only; a batcher itself takes any number. */
 static void test_batch_writers_count(void **state)
 {
@@ -571,6 +691,80 @@ static void test_batch_failed_statement_replays(void **state)
 		assert_int_equal(stats.replayed, 1);
 }
 
+/* ---- pg5: a deferred write that fails ----------------------------------- */
+
+typedef struct contribution_job {
+	const char *ssn;
+	const char *period;
+	int64_t fen;
+} contribution_job;
+
+/* Posts a contribution (a ledger write: deferred in a lazy batch on
+ * PostgreSQL). */
+static int post_contribution(yb_ctx *ctx, void *arg, yb_err *err)
+{
+	const contribution_job *j = arg;
+	yb_contribution_new in = {
+		.ssn = j->ssn, .period = j->period, .employer_code = "FXEMP",
+		.base_fen = j->fen * 10, .employer_fen = j->fen,
+		.personal_fen = j->fen, .account_credit_fen = j->fen,
+	};
+
+	return yb_contribution_post(ctx, &in, NULL, err);
+}
+
+/* Ledger entries of 777 fen refused by the database (a trigger the
+ * store knows nothing of): on PostgreSQL the ledger write, deferred in
+ * the lazy batch, fails only when the next statement collects it. */
+static const char *const refuse_777[] = {
+	"CREATE TRIGGER yb_test_777 BEFORE INSERT ON ledger_entries "
+	"WHEN NEW.amount_fen = 777 "
+	"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+	"CREATE FUNCTION yb_test_refuse() RETURNS trigger LANGUAGE plpgsql "
+	"AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+	"CREATE TRIGGER yb_test_777 BEFORE INSERT ON ledger_entries "
+	"FOR EACH ROW WHEN (NEW.amount_fen = 777) "
+	"EXECUTE FUNCTION yb_test_refuse();",
+};
+
+/*
+ * X4 with a write deferred in a lazy batch (pg5): job B's ledger write
+ * fails in the database after B answered to the batch; the batch is
+ * spoiled, undone and run again with savepoints, where B is refused at
+ * its call and nothing of it is kept (no contribution, no money, no
+ * audit record), while A and C are kept once each; the books balance
+ * and the audit chain verifies.
+ */
+static void test_batch_deferred_write_fails_replays(void **state)
+{
+	fx *f = *state;
+	bool pg = strcmp(yb_test_engine(), "pg") == 0;
+	yb_person p = fx_person(f, 1, "employee_tier1");
+	contribution_job job = { p.ssn, "2026-03", 777 };
+	replay x = { .failed = 0 };
+	yb_batch_stats stats;
+	yb_ledger_report rep;
+	yb_contribution *list;
+	int n;
+	bool ok;
+	yb_err err;
+
+	fx_credit(f, p.ssn, "2026-01", 100);
+	yb_test_raw_exec(f->url, refuse_777[pg]);
+	batch_a_b_c(f, &x, post_contribution, &job, &stats);
+	if (pg) {
+		assert_string_equal(x.code, "store.error");
+		assert_int_equal(stats.replayed, 1);
+	}
+	assert_true(fx_balance(f, p.id) == 100);
+	assert_ok(f->ctx.store->ops->contributions_of_person(
+			  f->ctx.store, p.id, 0, 10, &list, &n, &err), err);
+	free(list);
+	assert_int_equal(n, 1);
+	assert_ok(yb_ledger_check(&f->ctx, &rep, &ok, &err), err);
+	assert_true(ok);
+}
+
 /* ---- the sync apart (batch.h): nothing answers before its sync ---------- */
 
 typedef struct held_sync {
@@ -743,10 +937,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_batch_wal_restarts_under_load, fx_setup,
 			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_deferred_write_fails_replays, fx_setup,
+			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_pin_writer,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_writers_deadlock_runs_again, fx_setup,
+			fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_batch_writers_held_goes_later, fx_setup,
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_writers_count,
 						fx_setup, fx_teardown),

@@ -94,5 +94,6 @@ int ts_run_nhsa_tables(void);   /* and its typed tables */
 int ts_run_nhsa_files(void);    /* and its files (migration 10) */
 int ts_run_records(void);       /* records and proofs (R1–R4) */
 int ts_run_notify(void);        /* notify (E3): the outbox's refusals */
+int ts_run_deferred(void);      /* pg5: writes deferred in a lazy batch */
 
 #endif

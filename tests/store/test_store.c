@@ -764,6 +764,7 @@ int main(void)
 	failed += ts_run_ledger();
 	failed += ts_run_cards();
 	failed += ts_run_settle();
+	failed += ts_run_deferred();
 	failed += ts_run_concurrency();
 	failed += ts_run_nhsa();
 	failed += ts_run_nhsa_tables();

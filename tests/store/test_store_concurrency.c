@@ -316,10 +316,115 @@ static void test_upkeep_ends_with_a_pass(void **state)
 	}
 }
 
+/*
+ * Group commit with several writers (store.h batch_job, issue 16 pg6):
+ * a job that is not its batch's first does not wait for accounts
+ * another transaction holds — account_lock answers store.busy, says so
+ * in job_refused, and under undo on demand leaves the batch whole; an
+ * account that does not exist is not "held"; the first job, and one
+ * after its first release, would wait as before.  Two batches, each
+ * holding one account from its first job and asking for the other's
+ * in its second: both refused, nothing waits, no deadlock.  The same
+ * for a card (a settlement's first lock): held, refused; none, not
+ * found.
+ */
+static void test_batch_job_nowait(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *a = f->st, *b = NULL, *w[2];
+	yb_id acc[2], both[2], ghost[2], holder;
+	yb_card k, got;
+	yb_err e;
+
+	if (ts_sqlite()) {
+		assert_null(a->ops->batch_job);
+		return;
+	}
+	acc[0] = ts_account(a, ts_person(a, "5100001", "Held One"));
+	acc[1] = ts_account(a, ts_person(a, "5100002", "Held Two"));
+	holder = ts_person(a, "5100003", "Card Holder");
+	ts_account(a, holder);
+	memset(&k, 0, sizeof k);
+	snprintf(k.card_no, sizeof k.card_no, "K5100003");
+	k.person_id = holder;
+	k.state = YB_CARD_ISSUED;
+	k.created_at = k.updated_at = 1700000000;
+	TS_OK(a->ops->card_insert(a, &k, &e), &e);
+	both[0] = acc[1];
+	both[1] = acc[0];
+	TS_OK(yb_store_open(f->url, &b, &e), &e);
+	w[0] = a;
+	w[1] = b;
+	/* each batch's first job locks its account */
+	for (int i = 0; i < 2; i++) {
+		TS_OK(w[i]->ops->begin(w[i], true, &e), &e);
+		w[i]->ops->lazy_undo(w[i], true);
+		w[i]->ops->batch_job(w[i], true);
+		TS_OK(w[i]->ops->savepoint(w[i], &e), &e);
+		TS_OK(w[i]->ops->account_lock(w[i], &acc[i], 1, &e), &e);
+		TS_OK(w[i]->ops->release(w[i], &e), &e);
+		assert_false(w[i]->ops->job_refused(w[i]));
+	}
+	/* each batch's second job asks for both: refused at once */
+	for (int i = 0; i < 2; i++) {
+		w[i]->ops->batch_job(w[i], false);
+		TS_OK(w[i]->ops->savepoint(w[i], &e), &e);
+		TS_FAILS(w[i]->ops->account_lock(w[i], both, 2, &e), &e,
+			 "store.busy");
+		assert_true(w[i]->ops->job_refused(w[i]));
+		TS_OK(w[i]->ops->rollback_to(w[i], &e), &e);
+		assert_false(w[i]->ops->spoiled(w[i]));
+	}
+	/* a card the other batch's first job holds: refused; a card that
+	 * does not exist: not found */
+	b->ops->batch_job(b, false);
+	TS_OK(b->ops->savepoint(b, &e), &e);
+	assert_int_equal(TS_OK(b->ops->card_by_no(b, "K5100003", &got, &e),
+			       &e), 1);
+	TS_OK(b->ops->release(b, &e), &e);
+	a->ops->batch_job(a, false);
+	TS_OK(a->ops->savepoint(a, &e), &e);
+	TS_FAILS(a->ops->card_by_no(a, "K5100003", &got, &e), &e,
+		 "store.busy");
+	assert_true(a->ops->job_refused(a));
+	TS_OK(a->ops->rollback_to(a, &e), &e);
+	assert_false(a->ops->spoiled(a));
+	a->ops->batch_job(a, false);
+	TS_OK(a->ops->savepoint(a, &e), &e);
+	assert_int_equal(TS_OK(a->ops->card_by_no(a, "K5100099", &got, &e),
+			       &e), 0);
+	assert_false(a->ops->job_refused(a));
+	TS_OK(a->ops->release(a, &e), &e);
+	/* an account that does not exist is missing, not held */
+	a->ops->batch_job(a, false);
+	assert_false(a->ops->job_refused(a));
+	ghost[0] = acc[0];
+	ghost[1] = acc[1] + 1000000;
+	TS_OK(a->ops->savepoint(a, &e), &e);
+	TS_OK(a->ops->account_lock(a, ghost, 2, &e), &e);
+	assert_false(a->ops->job_refused(a));
+	TS_OK(a->ops->release(a, &e), &e);
+	/* once the first batch has committed, the second's next job gets
+	 * its account */
+	a->ops->lazy_undo(a, false);
+	TS_OK(a->ops->commit(a, &e), &e);
+	assert_false(a->ops->job_refused(a));
+	b->ops->batch_job(b, false);
+	TS_OK(b->ops->savepoint(b, &e), &e);
+	TS_OK(b->ops->account_lock(b, both, 2, &e), &e);
+	TS_OK(b->ops->release(b, &e), &e);
+	assert_false(b->ops->spoiled(b));
+	b->ops->lazy_undo(b, false);
+	TS_OK(b->ops->commit(b, &e), &e);
+	yb_store_close(b);
+}
+
 int ts_run_concurrency(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_concurrent_transfers, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_job_nowait, ts_setup,
 						ts_teardown),
 	};
 	const struct CMUnitTest sqlite_only[] = {

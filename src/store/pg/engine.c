@@ -73,7 +73,9 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 			       "postgresql: the database is not reachable");
 	PQreset(ps->conn);
 	ps->nprepared = 0;
+	ps->ndeferred = 0;
 	pg_inst_forget(ps);
+	pg_ids_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -90,6 +92,43 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 }
 
 static void pg_rollback(yb_store *st);
+
+/*
+ * pg5: a connection left in pipeline mode (a pipeline cut short: the
+ * connection broke mid-batch, or a protocol error) accepts no plain
+ * statement.  Read what is left and leave it; if that fails, re-open it
+ * (its server state is unknown).  Never on the normal path: every
+ * pipeline is ended by its Sync (stmt.c).
+ */
+static void pipeline_clear(pg_store *ps)
+{
+	PGresult *res;
+	int nulls = 0;
+
+	if (PQpipelineStatus(ps->conn) == PQ_PIPELINE_OFF)
+		return;
+	ps->ndeferred = 0;
+	/* a Sync makes the server send whatever it still holds back, so
+	 * reading it cannot wait for ever */
+	(void)PQpipelineSync(ps->conn);
+	for (int i = 0; i < 1000 && nulls < 2 &&
+			PQstatus(ps->conn) == CONNECTION_OK; i++) {
+		if (!(res = PQgetResult(ps->conn))) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		PQclear(res);
+	}
+	if (PQexitPipelineMode(ps->conn))
+		return;
+	PQreset(ps->conn);
+	ps->nprepared = 0;
+	pg_inst_forget(ps);
+	pg_ids_forget(ps);
+	if (PQstatus(ps->conn) == CONNECTION_OK)
+		PQclear(PQexec(ps->conn, PG_SESSION_SETUP));
+}
 
 static int pg_begin(yb_store *st, bool write, yb_err *err)
 {
@@ -125,6 +164,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	if (ps->in_txn)
 		return yb_errf(err, "store.error",
 			       "postgresql: a transaction is already open");
+	pipeline_clear(ps);
 	if (pg_ensure_connected(ps, err) < 0)
 		return -1;
 	if (pg_simple(ps->conn, sql, err) < 0) {
@@ -140,6 +180,8 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	ps->in_txn = true;
 	ps->txn_write = write;
 	ps->lazy = false;
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->writes = 0;
 	ps->sp_open = false;
 	ps->release_pending = false;
@@ -150,6 +192,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	ps->inst_inserted = false;
+	pg_ids_forget(ps);
 	pg_audit_txn_begin(ps);
 	return 0;
 }
@@ -170,12 +213,16 @@ static int pg_commit(yb_store *st, yb_err *err)
 		return yb_errf(err, "store.error",
 			       "postgresql: commit without a transaction");
 	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
-	if (pg_audit_flush(ps, true, err) < 0) {
+	/* pg5: anything still deferred goes with the audit records (or is
+	 * collected before a COMMIT without them) */
+	if (pg_audit_flush(ps, true, err) < 0 || pg_collect(ps, err) < 0) {
 		pg_rollback(st);
 		return -1;
 	}
 	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
 	ps->lazy = false;                /* lazy_undo: one transaction at most */
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
@@ -183,6 +230,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -203,11 +251,18 @@ static void pg_rollback(yb_store *st)
 {
 	pg_store *ps = PS(st);
 
+	yb_err ignored;
+
 	if (!ps || !ps->in_txn)
 		return;
+	yb_err_clear(&ignored);
+	(void)pg_collect(ps, &ignored);   /* out of the pipeline first */
+	pipeline_clear(ps);
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->lazy = false;
+	ps->job_nowait = false;
+	ps->job_refused = false;
 	ps->sp_open = false;
 	ps->release_pending = false;
 	ps->sp_pending = false;
@@ -215,6 +270,7 @@ static void pg_rollback(yb_store *st)
 	ps->nlocked = 0;
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 }
 
@@ -254,6 +310,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	ps->nlocked = 0;        /* kept per request (group commit) */
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);      /* drawn for the request before (ids.c) */
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -266,6 +323,7 @@ static int pg_release(yb_store *st, yb_err *err)
 	if (!ps->sp_open)
 		return 0;
 	ps->sp_open = false;
+	ps->job_nowait = false; /* the job kept a part: it waits (pg6) */
 	if (ps->lazy)           /* only noted: nothing to release */
 		return 0;
 	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
@@ -289,6 +347,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	ps->nlocked = 0;        /* its locks and balance moves are undone */
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
+	pg_ids_forget(ps);
 	if (ps->lazy) {
 		/* Nothing to undo in the database: rows written, or a chain
 		 * claimed (its lock and the hash read with it), since the
@@ -324,15 +383,30 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
  */
 bool pg_txn_alive(const pg_store *ps)
 {
+	/* pg5: with writes deferred, libpq calls the transaction active;
+	 * whether they failed is known when they are collected */
+	if (ps->in_txn && ps->ndeferred > 0)
+		return PQstatus(ps->conn) == CONNECTION_OK;
 	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
 }
 
+/* pg5: turning it off collects the deferred writes (one round trip per
+ * batch): a failed one leaves the transaction spoiled, which the
+ * batcher reads then (store.h). */
 static void pg_lazy_undo(yb_store *st, bool on)
 {
 	pg_store *ps = PS(st);
+	yb_err err;
 
-	ps->lazy = on && ps->in_txn && ps->txn_write;
-	ps->spoiled = false;
+	if (on) {
+		ps->lazy = ps->in_txn && ps->txn_write;
+		ps->spoiled = false;
+		return;
+	}
+	yb_err_clear(&err);
+	if (pg_collect(ps, &err) < 0)
+		ps->spoiled = true;
+	ps->lazy = false;
 }
 
 static bool pg_spoiled(yb_store *st)
@@ -340,6 +414,31 @@ static bool pg_spoiled(yb_store *st)
 	pg_store *ps = PS(st);
 
 	return ps->spoiled || !pg_txn_alive(ps);
+}
+
+/*
+ * issue 16, pg6: the next job of a batch (store.h batch_job).  Why:
+ * with two writers, batch A held a relative's account for one of its
+ * requests and asked for another's, which batch B held for one of its
+ * own and B then asked for the first: each account lock is taken in id
+ * order, but a batch holds the locks of all its requests to its
+ * commit, and the order across requests is the queue's.  PostgreSQL
+ * found the cycle only after deadlock_timeout, every request of both
+ * batches waiting that long (bench/pg_profile's server log: both
+ * writers in account_lock).  Now a job after the first does not wait:
+ * it goes to a later batch, where it is first and may.
+ */
+static void pg_batch_job(yb_store *st, bool may_wait)
+{
+	pg_store *ps = PS(st);
+
+	ps->job_nowait = !may_wait && ps->in_txn && ps->txn_write;
+	ps->job_refused = false;
+}
+
+static bool pg_job_refused(yb_store *st)
+{
+	return PS(st)->job_refused;
 }
 
 int pg_auto_begin(pg_store *ps, bool *own, yb_err *err)
@@ -460,6 +559,8 @@ static const yb_store_ops pg_ops = {
 	.rollback_to = pg_rollback_to,
 	.lazy_undo = pg_lazy_undo,
 	.spoiled = pg_spoiled,
+	.batch_job = pg_batch_job,
+	.job_refused = pg_job_refused,
 	.meta_get = pg_meta_get,
 	.meta_put = pg_meta_put,
 	.next_seq = pg_next_seq,

@@ -41,23 +41,38 @@
 /* A personal account has no slotted balance (ledger.c's
  * ACCOUNT_BALANCE adds nothing for it): its row's balance is its
  * balance. */
-static const pg_stmt st_card_holder = { "card_holder",
-	"SELECT " PG_CARD_COLS("c.") ", " PG_PERSON_COLS("p.") ", "
-	PERSONAL_COLS " "
-	"FROM cards c JOIN persons p ON p.id = c.person_id "
-	"  LEFT JOIN accounts a ON a.person_id = c.person_id "
-	"    AND a.kind = 'personal' "
-	"WHERE c.card_no = $1", "FOR UPDATE OF c FOR SHARE OF p" };
+#define CARD_HOLDER \
+	"SELECT " PG_CARD_COLS("c.") ", " PG_PERSON_COLS("p.") ", " \
+	PERSONAL_COLS " " \
+	"FROM cards c JOIN persons p ON p.id = c.person_id " \
+	"  LEFT JOIN accounts a ON a.person_id = c.person_id " \
+	"    AND a.kind = 'personal' " \
+	"WHERE c.card_no = $1"
+static const pg_stmt st_card_holder = { "card_holder", CARD_HOLDER,
+	"FOR UPDATE OF c FOR SHARE OF p" };
+/* pg6: a job that must not wait (store.h batch_job): the same locks,
+ * or no row when another transaction holds one of them; whether the
+ * card exists then says which. */
+static const pg_stmt st_card_holder_nowait = { "card_holder_nowait",
+	CARD_HOLDER, "FOR UPDATE OF c SKIP LOCKED FOR SHARE OF p SKIP LOCKED" };
+static const pg_stmt st_card_exists = { "card_exists",
+	"SELECT 1 FROM cards WHERE card_no = $1", NULL };
 static const pg_stmt st_card_candidates = { "card_candidates",
 	PG_CANDIDATES_FROM
 	"WHERE b.relative_id = (SELECT person_id FROM cards WHERE card_no = $1)"
 	PG_CANDIDATES_ORDER, NULL };
 /* The same for a settlement by ID number (person_by_id_number). */
-static const pg_stmt st_idnum_person = { "idnum_person",
-	"SELECT " PG_PERSON_COLS("p.") ", " PERSONAL_COLS " "
-	"FROM persons p LEFT JOIN accounts a ON a.person_id = p.id "
-	"    AND a.kind = 'personal' "
-	"WHERE p.id_number = $1", "FOR SHARE OF p" };
+#define IDNUM_PERSON \
+	"SELECT " PG_PERSON_COLS("p.") ", " PERSONAL_COLS " " \
+	"FROM persons p LEFT JOIN accounts a ON a.person_id = p.id " \
+	"    AND a.kind = 'personal' " \
+	"WHERE p.id_number = $1"
+static const pg_stmt st_idnum_person = { "idnum_person", IDNUM_PERSON,
+	"FOR SHARE OF p" };
+static const pg_stmt st_idnum_person_nowait = { "idnum_person_nowait",
+	IDNUM_PERSON, "FOR SHARE OF p SKIP LOCKED" };
+static const pg_stmt st_idnum_exists = { "idnum_exists",
+	"SELECT 1 FROM persons WHERE id_number = $1", NULL };
 static const pg_stmt st_idnum_candidates = { "idnum_candidates",
 	PG_CANDIDATES_FROM
 	"WHERE b.relative_id = (SELECT id FROM persons WHERE id_number = $1)"
@@ -82,14 +97,50 @@ static int decode_first(pg_store *ps, PGresult *res, yb_card *card,
 	return 0;
 }
 
+/*
+ * pg6: a job of a batch that must not wait for rows another transaction
+ * holds (store.h batch_job) found no row with SKIP LOCKED: 0 when there
+ * is none, -1 refused (store.busy) when it is only held.  A card is
+ * such a crossing point: two writers' batches each settling the same
+ * patient, one waiting for the card the other's earlier job locked
+ * while the other waits for an account the first holds (deadlocks seen
+ * in bench/pg_profile's server log).
+ */
+static int held_or_none(pg_store *ps, const pg_stmt *exists,
+			const char *key, yb_err *err)
+{
+	pg_params q;
+	PGresult *res;
+	int n;
+
+	pg_params_init(&q);
+	pg_p_text(&q, key);
+	res = pg_run_release(ps, exists, &q, err);
+	if (!res)
+		return -1;
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 0)
+		return 0;
+	ps->job_refused = true;
+	return yb_errf(err, "store.busy",
+		       "a card or person is held by another writer's batch");
+}
+
 /* Run the look-up `s1` by `key` with the candidates `s2` behind it and
- * remember what came: 1, 0 no row, -1 error. */
-static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
+ * remember what came: 1, 0 no row, -1 error.  `s1nw` and `exists`: the
+ * look-up for a job that must not wait, and whether `key` exists. */
+static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s1nw,
+		     const pg_stmt *exists, const pg_stmt *s2,
 		     const char *key, yb_card *card, yb_err *err)
 {
 	pg_params q1, q2;
 	PGresult *r1, *r2;
 	int rc = -1;
+	bool nowait = ps->job_nowait && ps->in_txn && ps->txn_write;
+
+	if (nowait)
+		s1 = s1nw;
 
 	pg_params_init(&q1);
 	pg_p_text(&q1, key);
@@ -100,6 +151,8 @@ static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
 		return -1;
 	if (PQntuples(r1) == 0) {
 		rc = 0;
+		if (nowait)
+			rc = held_or_none(ps, exists, key, err);
 	} else if (decode_first(ps, r1, card, err) == 0 &&
 		   pg_decode_candidates(r2, ps->pre.cand, err) == 0) {
 		ps->pre.ncand = PQntuples(r2);
@@ -115,14 +168,16 @@ static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s2,
 int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
 			yb_err *err)
 {
-	return with_rows(ps, &st_card_holder, &st_card_candidates, card_no,
-			 out, err);
+	return with_rows(ps, &st_card_holder, &st_card_holder_nowait,
+			 &st_card_exists, &st_card_candidates, card_no, out,
+			 err);
 }
 
 int pg_person_with_rows(pg_store *ps, const char *id_number,
 			yb_person *out, yb_err *err)
 {
-	int found = with_rows(ps, &st_idnum_person, &st_idnum_candidates,
+	int found = with_rows(ps, &st_idnum_person, &st_idnum_person_nowait,
+			      &st_idnum_exists, &st_idnum_candidates,
 			      id_number, NULL, err);
 
 	if (found > 0)

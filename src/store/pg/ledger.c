@@ -91,17 +91,27 @@ static const pg_stmt st_account_set_closed = { "account_set_closed",
  * reads the slotted accounts among them without locking (their balance
  * is not needed: nothing bounds it).  The columns after the fourth are
  * the rest of a yb_account, for account_by_id (issue 16). */
+#define ACCOUNT_LOCK(skip) \
+	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL, " \
+	"             person_id, institution_code, created_at " \
+	"           FROM accounts WHERE id = ANY($1::bigint[]) " \
+	"             AND kind NOT IN " SLOTTED_KINDS " " \
+	"           ORDER BY id FOR NO KEY UPDATE" skip "), " \
+	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL, " \
+	"        person_id, institution_code, created_at " \
+	"      FROM accounts WHERE id = ANY($1::bigint[]) " \
+	"        AND kind IN " SLOTTED_KINDS ") " \
+	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1"
 static const pg_stmt st_account_lock = { "account_lock",
-	"WITH l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL, "
-	"             person_id, institution_code, created_at "
-	"           FROM accounts WHERE id = ANY($1::bigint[]) "
-	"             AND kind NOT IN " SLOTTED_KINDS " "
-	"           ORDER BY id FOR NO KEY UPDATE), "
-	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL, "
-	"        person_id, institution_code, created_at "
-	"      FROM accounts WHERE id = ANY($1::bigint[]) "
-	"        AND kind IN " SLOTTED_KINDS ") "
-	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1", NULL };
+	ACCOUNT_LOCK(""), NULL };
+/* pg6: a job that must not wait (store.h batch_job) locks what it can;
+ * when a row is missing, the count says whether it exists (held by
+ * another transaction) or not.  SKIP LOCKED takes the same locks in the
+ * same order, and waits for none. */
+static const pg_stmt st_account_lock_nowait = { "account_lock_nowait",
+	ACCOUNT_LOCK(" SKIP LOCKED"), NULL };
+static const pg_stmt st_account_count = { "account_count",
+	"SELECT count(*) FROM accounts WHERE id = ANY($1::bigint[])", NULL };
 
 int pg_decode_account(pg_row *r, void *out)
 {
@@ -242,13 +252,57 @@ static int unique_ids(yb_id *ids, int n)
 
 /* Lock the rows of ids[0..n) (sorted, distinct); the result has one row
  * per existing account: id, kind, balance_fen, closed. */
+static PGresult *lock_accounts_as(pg_store *ps, const yb_id *ids, int n,
+				  bool draw, yb_err *err)
+{
+	pg_params q;
+	PGresult *res, *cnt;
+	int64_t exist;
+	const pg_stmt *s = ps->job_nowait && ps->in_txn
+				   ? &st_account_lock_nowait : &st_account_lock;
+
+	pg_params_init(&q);
+	pg_p_i64_array(&q, ids, n);
+	/* pg5: with the ids the request's deferred inserts will name */
+	res = draw ? pg_run_drawing_ids(ps, s, &q, err)
+		   : pg_run_release(ps, s, &q, err);
+	if (s == &st_account_lock)
+		return res;
+	/* pg6: not waiting for another transaction's rows (store.h
+	 * batch_job) */
+	if (!res || PQntuples(res) >= n)
+		return res;
+	pg_params_init(&q);
+	pg_p_i64_array(&q, ids, n);
+	cnt = pg_run_release(ps, &st_account_count, &q, err);
+	if (!cnt) {
+		PQclear(res);
+		return NULL;
+	}
+	exist = strtoll(PQgetvalue(cnt, 0, 0), NULL, 10);
+	PQclear(cnt);
+	if (exist <= PQntuples(res))
+		return res;     /* only accounts that do not exist are missing */
+	PQclear(res);
+	ps->job_refused = true;
+	yb_errf(err, "store.busy",
+		"an account is held by another writer's batch");
+	return NULL;
+}
+
 static PGresult *lock_accounts(pg_store *ps, const yb_id *ids, int n,
 			       yb_err *err)
 {
-	pg_params q;
-	pg_params_init(&q);
-	pg_p_i64_array(&q, ids, n);
-	return pg_run_release(ps, &st_account_lock, &q, err);
+	return lock_accounts_as(ps, ids, n, false, err);
+}
+
+/* pg5: account_lock's (a settlement's, a revocation's, a premium's: the
+ * use cases that lock before they write) draws the ids the request's
+ * deferred inserts will name, in the same round trip (ids.c). */
+static PGresult *lock_accounts_drawing_ids(pg_store *ps, const yb_id *ids,
+					   int n, yb_err *err)
+{
+	return lock_accounts_as(ps, ids, n, true, err);
 }
 
 /* Remember the rows just locked (in a write transaction, where the
@@ -290,7 +344,7 @@ int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	memcpy(sorted, ids, (size_t)n * sizeof *sorted);
 	n = unique_ids(sorted, n);
-	res = lock_accounts(PS(st), sorted, n, err);
+	res = lock_accounts_drawing_ids(PS(st), sorted, n, err);
 	free(sorted);
 	if (!res)
 		return -1;
@@ -307,35 +361,54 @@ int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
  * balance each one left.  Answers the new transaction's id and how many
  * accounts the UPDATE moved (all of them, or the guard tripped).
  */
+/* The balance moves and the entries of the write below, after its
+ * transaction row `t`. */
+#define LEDGER_WRITE_MOVES \
+	"u AS (UPDATE accounts a SET balance_fen = a.balance_fen + d.delta " \
+	"      FROM unnest($4::bigint[], $5::bigint[]) AS d(id, delta) " \
+	"      WHERE a.id = d.id AND a.closed_at IS NULL " \
+	"        AND (a.kind <> 'personal' OR a.balance_fen + d.delta >= 0) " \
+	"      RETURNING a.id), " \
+	/* pgha: system accounts move their slot's sub-account; its \
+	 * balance before is what the entries' running balances start at */ \
+	"s AS (INSERT INTO account_slots AS c (account_id, slot, balance_fen) " \
+	"      SELECT d.id, $9, d.delta " \
+	"      FROM unnest($10::bigint[], $11::bigint[]) AS d(id, delta) " \
+	"      ORDER BY d.id " \
+	"      ON CONFLICT (account_id, slot) DO UPDATE " \
+	"        SET balance_fen = c.balance_fen + EXCLUDED.balance_fen " \
+	"      RETURNING c.account_id, c.balance_fen), " \
+	"b AS (SELECT s.account_id AS id, s.balance_fen - d.delta AS before " \
+	"      FROM s JOIN unnest($10::bigint[], $11::bigint[]) AS d(id, delta) " \
+	"        ON d.id = s.account_id), " \
+	"e AS (INSERT INTO ledger_entries (txn_id, account_id, amount_fen, " \
+	"        balance_after_fen) " \
+	"      SELECT t.id, x.acc, x.amt, x.after + coalesce(b.before, 0) " \
+	"      FROM t, unnest($6::bigint[], $7::bigint[], $8::bigint[]) " \
+	"        WITH ORDINALITY AS x(acc, amt, after, ord) " \
+	"        LEFT JOIN b ON b.id = x.acc " \
+	"      ORDER BY x.ord) "
+
 static const pg_stmt st_ledger_write = { "ledger_write",
 	"WITH t AS (INSERT INTO ledger_txns (kind, ref, at) "
 	"           VALUES ($1, $2, $3) RETURNING id), "
-	"u AS (UPDATE accounts a SET balance_fen = a.balance_fen + d.delta "
-	"      FROM unnest($4::bigint[], $5::bigint[]) AS d(id, delta) "
-	"      WHERE a.id = d.id AND a.closed_at IS NULL "
-	"        AND (a.kind <> 'personal' OR a.balance_fen + d.delta >= 0) "
-	"      RETURNING a.id), "
-	/* pgha: system accounts move their slot's sub-account; its
-	 * balance before is what the entries' running balances start at */
-	"s AS (INSERT INTO account_slots AS c (account_id, slot, balance_fen) "
-	"      SELECT d.id, $9, d.delta "
-	"      FROM unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
-	"      ORDER BY d.id "
-	"      ON CONFLICT (account_id, slot) DO UPDATE "
-	"        SET balance_fen = c.balance_fen + EXCLUDED.balance_fen "
-	"      RETURNING c.account_id, c.balance_fen), "
-	"b AS (SELECT s.account_id AS id, s.balance_fen - d.delta AS before "
-	"      FROM s JOIN unnest($10::bigint[], $11::bigint[]) AS d(id, delta) "
-	"        ON d.id = s.account_id), "
-	"e AS (INSERT INTO ledger_entries (txn_id, account_id, amount_fen, "
-	"        balance_after_fen) "
-	"      SELECT t.id, x.acc, x.amt, x.after + coalesce(b.before, 0) "
-	"      FROM t, unnest($6::bigint[], $7::bigint[], $8::bigint[]) "
-	"        WITH ORDINALITY AS x(acc, amt, after, ord) "
-	"        LEFT JOIN b ON b.id = x.acc "
-	"      ORDER BY x.ord) "
+	LEDGER_WRITE_MOVES
 	"SELECT (SELECT id FROM t), (SELECT count(*) FROM u), "
 	"  (SELECT count(*) FROM s)", NULL };
+
+/*
+ * pg5: the same write deferred in a lazy batch (stmt.c pg_defer): its
+ * transaction's id reserved ahead ($12, ids.c), and since nobody reads
+ * its answer, a guard that tripped (a row not moved) fails it —
+ * division by zero — which spoils the batch; the replay runs the write
+ * above and reports what the guard found.
+ */
+static const pg_stmt st_ledger_write_deferred = { "ledger_write_deferred",
+	"WITH t AS (INSERT INTO ledger_txns (id, kind, ref, at) "
+	"           VALUES ($12, $1, $2, $3) RETURNING id), "
+	LEDGER_WRITE_MOVES
+	"SELECT 1 / ((SELECT count(*) FROM u) = $13 "
+	"  AND (SELECT count(*) FROM s) = $14)::int", NULL };
 
 /* What ledger_post knows of one account it posts to. */
 typedef struct post_acct {
@@ -436,6 +509,39 @@ static int check_posting(const yb_posting *p, post_acct *accts, int nacct,
 	return 0;
 }
 
+/* The remembered rows move as their rows did. */
+static void moved(pg_store *ps, const yb_id *ids, const int64_t *deltas,
+		  int nrow)
+{
+	for (int i = 0; i < nrow; i++)
+		for (int j = 0; j < ps->nlocked; j++)
+			if (ps->locked[j].id == ids[i])
+				ps->locked[j].balance_fen += deltas[i];
+}
+
+/* pg5: the write of `q` (built for st_ledger_write) deferred, its
+ * transaction's id reserved ahead; releases q. */
+static int write_deferred(pg_store *ps, pg_params *q, int nrow, int nsys,
+			  const yb_id *ids, const int64_t *deltas,
+			  yb_id *txn_id, yb_err *err)
+{
+	int64_t id;
+
+	if (pg_reserve_id(ps, PG_ID_LEDGER_TXN, &id, err) < 0) {
+		pg_params_release(q);
+		return -1;
+	}
+	pg_p_i64(q, id);
+	pg_p_i64(q, nrow);
+	pg_p_i64(q, nsys);
+	if (pg_defer(ps, &st_ledger_write_deferred, q, err) < 0)
+		return -1;
+	if (txn_id)
+		*txn_id = id;
+	moved(ps, ids, deltas, nrow);
+	return 0;
+}
+
 /* Lock, check, write: the body of ledger_post inside a transaction. */
 static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 		yb_err *err)
@@ -484,6 +590,9 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	pg_p_i64(&q, ps->slot);
 	pg_p_i64_array(&q, sys_ids, nsys);
 	pg_p_i64_array(&q, sys_deltas, nsys);
+	if (pg_deferring(ps))
+		return write_deferred(ps, &q, nrow, nsys, ids, deltas, txn_id,
+				      err);
 	res = pg_run_release(ps, &st_ledger_write, &q, err);
 	if (!res)
 		return -1;
@@ -497,11 +606,7 @@ static int post(pg_store *ps, const yb_posting *p, yb_time at, yb_id *txn_id,
 	if (txn_id)
 		*txn_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	/* the remembered rows move as their rows did */
-	for (int i = 0; i < nrow; i++)
-		for (int j = 0; j < ps->nlocked; j++)
-			if (ps->locked[j].id == ids[i])
-				ps->locked[j].balance_fen += deltas[i];
+	moved(ps, ids, deltas, nrow);
 	return 0;
 }
 

@@ -28,13 +28,17 @@ static pg_store *PS(yb_store *st)
 	d ".last_error, " d ".created_at, " d ".delivered_at, w.url"
 #define HOOK_COLS "id, url, secret, label, created_at, removed_at"
 
+/* The notification (its id: $13, or the table's next when NULL) and
+ * the outbox: one delivery per active webhook, due at once.  pg5: in a
+ * lazy batch it is deferred (stmt.c pg_defer) with an id reserved ahead
+ * (ids.c); the two are one statement. */
 static const pg_stmt st_note_insert = { "note_insert",
-	"WITH n AS (INSERT INTO notifications (person_id, kind, relative_id, "
-	"  relative_ssn, relative_name, relationship, amount_fen, "
+	"WITH n AS (INSERT INTO notifications (id, person_id, kind, "
+	"  relative_id, relative_ssn, relative_name, relationship, amount_fen, "
 	"  institution_code, institution_name, ref, detail, created_at) "
-	"  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+	"  VALUES (coalesce($13, nextval('notifications_id_seq')), "
+	"    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
 	"  RETURNING id), "
-	/* the outbox: one delivery per active webhook, due at once */
 	"f AS (INSERT INTO webhook_deliveries (webhook_id, notification_id, "
 	"  state, attempts, next_at_ms, created_at) "
 	"  SELECT w.id, n.id, 'pending', 0, $12::bigint * 1000, $12 "
@@ -175,6 +179,7 @@ static int one_int(yb_store *st, const pg_stmt *s, pg_params *q,
 int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 {
 	pg_params q;
+	int64_t id;
 
 	pg_params_init(&q);
 	pg_p_i64(&q, n->person_id);
@@ -189,7 +194,19 @@ int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 	pg_p_text(&q, n->ref);
 	pg_p_opt_text(&q, n->detail);
 	pg_p_i64(&q, n->created_at);
-	return one_int(st, &st_note_insert, &q, &n->id, err);
+	if (!pg_deferring(PS(st))) {
+		pg_p_null(&q);
+		return one_int(st, &st_note_insert, &q, &n->id, err);
+	}
+	if (pg_reserve_id(PS(st), PG_ID_NOTIFICATION, &id, err) < 0) {
+		pg_params_release(&q);
+		return -1;
+	}
+	pg_p_i64(&q, id);
+	if (pg_defer(PS(st), &st_note_insert, &q, err) < 0)
+		return -1;
+	n->id = id;
+	return 0;
 }
 
 int pg_notifications_of(yb_store *st, yb_id person_id, yb_id before,

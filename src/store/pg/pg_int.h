@@ -118,6 +118,20 @@ typedef struct pg_caps {
 	int64_t cap[PG_PRE_CANDIDATES];
 } pg_caps;
 
+/*
+ * pg5: ids drawn ahead from a table's identity sequence, so a deferred
+ * insert (pg_defer) can name its row's id without waiting for the
+ * database (ids.c).  Drawn within the request that uses them and
+ * forgotten at its end, so ids keep the order of the requests.
+ */
+enum { PG_ID_LEDGER_TXN, PG_ID_SETTLEMENT, PG_ID_NOTIFICATION, PG_ID__N };
+typedef struct pg_ids {
+	int64_t v[PG_ID__N];
+	bool has[PG_ID__N];
+} pg_ids;
+/* pg5: deferred writes waiting unread, at most (stmt.c pg_defer) */
+#define PG_DEFER_MAX 32
+
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -136,6 +150,15 @@ typedef struct pg_store {
 	 * spoils the transaction. */
 	bool lazy;
 	bool spoiled;
+	/* issue 16, pg6 (store.h batch_job): the running job of a batch
+	 * holds earlier jobs' locks, so account_lock does not wait for
+	 * rows another transaction holds (ledger.c); and it refused so. */
+	bool job_nowait;
+	bool job_refused;
+	/* pg5: writes sent into libpq's pipeline and not yet answered
+	 * (pg_defer, stmt.c); only while lazy. */
+	int ndeferred;
+	pg_ids ids;             /* ids drawn ahead (ids.c) */
 	int64_t writes;         /* statements that wrote rows, this txn */
 	int64_t writes_sp;      /* ... when the caller's savepoint was noted */
 	int audit_chain;        /* chain this transaction holds, 0: none */
@@ -240,6 +263,27 @@ void pg_caps_forget(pg_store *ps);
 void pg_caps_take(pg_store *ps, PGresult *cand);
 bool pg_pre_cap(pg_store *ps, yb_id binding_id, int64_t *cap_fen,
 		int *found);
+
+/*
+ * pg5: deferred writes in a lazy batch (stmt.c).  pg_deferring: whether
+ * a write may be deferred now (a lazy, unspoiled write transaction).
+ * pg_defer: send `s` without waiting for its answer (or, when not
+ * deferring, run it as pg_exec does); releases p.  pg_collect: wait for
+ * the deferred writes' answers; -1 with the first one's error (the
+ * transaction is then aborted and spoiled).
+ */
+bool pg_deferring(const pg_store *ps);
+int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
+int pg_collect(pg_store *ps, yb_err *err);
+/* pg5 (ids.c): an id of `which` (PG_ID_*) for a deferred insert: the
+ * one drawn with this request's accounts' lock, or one drawn now (a
+ * round trip).  pg_run_drawing_ids: pg_run_release of `s` that, while
+ * writes are deferred, draws one id of each table in the same round
+ * trip.  pg_ids_forget: at every request boundary (and re-open). */
+int pg_reserve_id(pg_store *ps, int which, int64_t *out, yb_err *err);
+PGresult *pg_run_drawing_ids(pg_store *ps, const pg_stmt *s, pg_params *p,
+			     yb_err *err);
+void pg_ids_forget(pg_store *ps);
 
 /* pg_run for a statement whose parameters are all built: releases `p`. */
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,

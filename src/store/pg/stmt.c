@@ -321,6 +321,9 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
 	for (i = 0; i < ps->nprepared; i++)
 		if (ps->prepared[i].stmt == s && ps->prepared[i].locking == locking)
 			return i;
+	/* PQprepare waits for its answer: not inside a pipeline (pg5) */
+	if (pg_collect(ps, err) < 0)
+		return -1;
 	if (ps->nprepared >= PG_MAX_PREPARED)
 		return yb_errf(err, "store.error",
 			       "postgresql: too many distinct statements");
@@ -361,12 +364,15 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 {
 	PGconn *c = ps->conn;
 	PGresult *res;
-	int nq = 0, first = 0, want, k = 0, nulls = 0;
+	/* pg5: the deferred writes (pg_defer) are in the pipeline already,
+	 * their results first */
+	int nq = ps->ndeferred, first = 0, want, k = 0, nulls = 0;
 	bool synced = false;
 
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
-	if (!PQenterPipelineMode(c))
+	ps->ndeferred = 0;
+	if (nq == 0 && !PQenterPipelineMode(c))
 		return pg_result_err(c, NULL, err);
 	if (ps->sp_pending) {
 		if (ps->release_pending)
@@ -398,6 +404,7 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 						     st == PGRES_COMMAND_OK))
 				out[k - first] = res;
 			else if (st != PGRES_COMMAND_OK &&
+				 st != PGRES_TUPLES_OK &&
 				 st != PGRES_PIPELINE_SYNC &&
 				 st != PGRES_PIPELINE_ABORTED && !err->code)
 				pg_result_err(c, res, err);
@@ -407,6 +414,10 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 		}
 	}
 	if (!synced || !PQexitPipelineMode(c) || err->code) {
+		/* pg5: a failed deferred write (or a lost connection) has
+		 * aborted the lazy transaction: the batch is replayed */
+		if (first > 0 && ps->lazy)
+			ps->spoiled = true;
 		for (int i = 0; i < n; i++) {
 			PQclear(out[i]);
 			out[i] = NULL;
@@ -455,7 +466,7 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		p = &none;
 	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		return NULL;
-	if (ps->sp_pending) {
+	if (ps->sp_pending || ps->ndeferred > 0) {
 		yb_err_clear(err);
 		return run_pipelined(ps, 1, &name, &idx, &p, &res, err) < 0
 			       ? NULL : res;
@@ -492,6 +503,59 @@ out:
 	*r1 = out[0];
 	*r2 = out[1];
 	return rc;
+}
+
+/*
+ * pg5: a write whose answer nobody waits for, in a lazy batch.  It goes
+ * into the pipeline (libpq holds it in its buffer) and is sent with the
+ * next statement that needs an answer, or by pg_collect; whatever it
+ * wrote counts as a write (its row count is not known yet).  If it
+ * fails, the lazy transaction is aborted: the next answer is that error
+ * and the batch is spoiled and replayed, every statement synchronous.
+ */
+int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
+{
+	char name[48];
+	int idx, rc = -1;
+
+	pg_prefetch_forget(ps);
+	if (!pg_deferring(ps))
+		return pg_exec(ps, s, p, err);
+	/* a bound on what waits unread: libpq writes in blocking mode, so
+	 * a pipeline whose answers are never read could fill both sides'
+	 * buffers (a settlement defers 3 or 4) */
+	if (ps->ndeferred >= PG_DEFER_MAX && pg_collect(ps, err) < 0)
+		goto out;
+	if (prepared_name(ps, s, p, name, &idx, err) < 0)
+		goto out;
+	if (ps->ndeferred == 0 && !PQenterPipelineMode(ps->conn)) {
+		pg_result_err(ps->conn, NULL, err);
+		goto out;
+	}
+	if (!PQsendQueryPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0)) {
+		ps->spoiled = true;
+		pg_result_err(ps->conn, NULL, err);
+		goto out;
+	}
+	ps->ndeferred++;
+	ps->writes++;
+	rc = 0;
+out:
+	pg_params_release(p);
+	return rc;
+}
+
+bool pg_deferring(const pg_store *ps)
+{
+	return ps->lazy && !ps->spoiled && !ps->sp_pending && ps->in_txn;
+}
+
+int pg_collect(pg_store *ps, yb_err *err)
+{
+	if (ps->ndeferred == 0)
+		return 0;
+	yb_err_clear(err);
+	return run_pipelined(ps, 0, NULL, NULL, NULL, NULL, err);
 }
 
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,
