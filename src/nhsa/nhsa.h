@@ -53,6 +53,14 @@ int yb_nhsa_commit(yb_ctx *ctx, void *exchange, yb_err *err);
 char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,
 		  size_t *len);
 
+/* What step 1–2 made of a settlement's message (2206/2207, 2303/2304),
+ * for the server's count of settlements (yibao_settlements_total, the
+ * JSON API's counter: a benchmark checks the replies it does not read
+ * against it).  Before yb_nhsa_end, with its rc.  NONE: not one. */
+enum { YB_NHSA_OUT_NONE = -1, YB_NHSA_OUT_SETTLED, YB_NHSA_OUT_REPEAT,
+       YB_NHSA_OUT_PREVIEW, YB_NHSA_OUT_REFUSED, YB_NHSA_OUT_ERROR };
+int yb_nhsa_outcome(const yb_nhsa_exchange *x, int rc);
+
 /* A reply for a message that could not even begin (no database
  * connection): infcode -1 with err.  NULL only when out of memory. */
 char *yb_nhsa_fail_reply(const yb_ctx *ctx, const yb_err *err, size_t *len);

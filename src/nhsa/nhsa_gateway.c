@@ -73,6 +73,7 @@ struct yb_nhsa_exchange {
 	size_t len;
 	char *repeat;                    /* the first reply of a repeat, as kept */
 	yb_nhsa_setl *setl;              /* 2207/2304's settlement, from act */
+	bool setl_repeat;                /* S4: the first one's (act) */
 	char *kept;                      /* its reply as facts (nhsa_kept.c) */
 	char *effect;                    /* for 2601, JSON text */
 	char *pending;                   /* the claim's record, made in step 1 */
@@ -335,7 +336,7 @@ static int admit(yb_ctx *ctx, yb_nhsa_exchange *x)
 /* A transaction that only reads, on the caller's connection. */
 static int read_only(yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	yb_nhsa_out out = { NULL, NULL, NULL };
+	yb_nhsa_out out = { NULL, NULL, NULL, false };
 	int rc = x->txn->run(ctx, &x->env, x->req, &out, &x->err);
 
 	json_decref(out.effect);
@@ -534,7 +535,7 @@ yb_nhsa_exchange *yb_nhsa_begin(yb_ctx *ctx, const yb_nhsa_call *c)
 /* A transaction that acts, and what 2601 would need to undo it. */
 static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 {
-	yb_nhsa_out out = { NULL, NULL, NULL };
+	yb_nhsa_out out = { NULL, NULL, NULL, false };
 
 	if (x->txn->run(ctx, &x->env, x->req, &out, &x->err) < 0) {
 		json_decref(out.output);
@@ -545,6 +546,7 @@ static void act(yb_ctx *ctx, yb_nhsa_exchange *x)
 	}
 	x->reply.output = out.output;
 	x->setl = out.setl;
+	x->setl_repeat = out.repeat;
 	if (out.effect)
 		x->effect = yb_nhsa_dump(out.effect, NULL);
 	json_decref(out.effect);
@@ -590,6 +592,7 @@ static void run_start(yb_nhsa_exchange *x)
 	free(x->kept);
 	x->text = x->repeat = x->effect = x->kept = NULL;
 	x->setl = NULL;
+	x->setl_repeat = false;
 	x->len = 0;
 	x->failed = x->base.failed;
 	x->authenticated = x->base.authenticated;
@@ -665,6 +668,22 @@ static void exchange_free(yb_nhsa_exchange *x)
 	free(x->late_head);
 	free(x->base.text);
 	free(x);
+}
+
+int yb_nhsa_outcome(const yb_nhsa_exchange *x, int rc)
+{
+	const yb_nhsa_txn *t = x->txn ? x->txn : yb_nhsa_txn_find(x->env.infno);
+	bool creates = t && t->run == yb_nhsa_setl_create;
+
+	if (!t || (!creates && t->run != yb_nhsa_setl_preview))
+		return YB_NHSA_OUT_NONE;
+	if (rc < 0)
+		return YB_NHSA_OUT_ERROR;
+	if (x->repeat || x->setl_repeat)
+		return YB_NHSA_OUT_REPEAT;
+	if (x->failed)
+		return YB_NHSA_OUT_REFUSED;
+	return creates ? YB_NHSA_OUT_SETTLED : YB_NHSA_OUT_PREVIEW;
 }
 
 char *yb_nhsa_end(yb_nhsa_exchange *x, int rc, const yb_err *err,

@@ -36,10 +36,29 @@ static void answer(yb_hreq *r, char *out, size_t len)
 	yb_reply_take(r, 200, NHSA_CTYPE, out, len);
 }
 
+/* A settlement's message counts as the JSON API's do (/metrics). */
+static void count(yb_hreq *r, const yb_nhsa_exchange *x, int rc)
+{
+	static const int as[] = {
+		[YB_NHSA_OUT_SETTLED] = YB_SETTLE_OUT_SETTLED,
+		[YB_NHSA_OUT_REPEAT] = YB_SETTLE_OUT_REPEAT,
+		[YB_NHSA_OUT_PREVIEW] = YB_SETTLE_OUT_PREVIEW,
+		[YB_NHSA_OUT_REFUSED] = YB_SETTLE_OUT_REFUSED,
+		[YB_NHSA_OUT_ERROR] = YB_SETTLE_OUT_ERROR,
+	};
+	int o = yb_nhsa_outcome(x, rc);
+
+	if (o >= 0)
+		r->settle_outcome = as[o];
+}
+
 static void then(yb_hreq *r, void *x, int rc, const yb_err *err)
 {
 	size_t len = 0;
-	char *out = yb_nhsa_end(x, rc, err, &len);
+	char *out;
+
+	count(r, x, rc);
+	out = yb_nhsa_end(x, rc, err, &len);
 
 	answer(r, out, len);
 }

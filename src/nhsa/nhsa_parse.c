@@ -91,6 +91,7 @@ static json_t *checked_string(builder *b, const unsigned char *s, size_t n)
 static int add(builder *b, json_t *v)
 {
 	json_t *in;
+	size_t size;
 	int rc;
 
 	b->token_from = yajl_get_bytes_consumed(b->h);
@@ -107,13 +108,17 @@ static int add(builder *b, json_t *v)
 	in = b->open[b->depth - 1];
 	if (json_is_array(in))
 		return json_array_append_new(in, v) == 0;
-	if (!b->have_key || json_object_getn(in, b->key, b->key_len)) {
+	if (!b->have_key) {
 		json_decref(v);
 		return 0;
 	}
 	b->have_key = false;
+	/* A duplicate name is refused: the set replaces the member and the
+	 * object does not grow (the text is refused whole then, so what
+	 * the set replaced does not matter) — one lookup, not a get first. */
+	size = json_object_size(in);
 	rc = json_object_setn_new(in, b->key, b->key_len, v);
-	return rc == 0;
+	return rc == 0 && json_object_size(in) == size + 1;
 }
 
 static int on_null(void *ctx)

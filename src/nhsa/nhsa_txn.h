@@ -21,6 +21,7 @@ typedef struct yb_nhsa_out {
 	 * the gateway): its reply is kept as facts, rendered off the
 	 * writer (nhsa_kept.c). */
 	yb_nhsa_setl *setl;
+	bool repeat;                     /* S4: setl is the first one's */
 } yb_nhsa_out;
 
 typedef int yb_nhsa_run_fn(yb_ctx *ctx, const yb_nhsa_env *env,

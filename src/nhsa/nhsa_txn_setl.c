@@ -20,7 +20,7 @@ static int settle(yb_ctx *ctx, const yb_nhsa_env *env, const void *req,
 
 	if (!s)
 		return yb_errf(err, "out_of_memory", "out of memory");
-	if (yb_nhsa_settle(ctx, req, preview, s, NULL, err) < 0) {
+	if (yb_nhsa_settle(ctx, req, preview, s, &out->repeat, err) < 0) {
 		free(s);
 		return -1;
 	}

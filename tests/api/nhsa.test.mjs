@@ -36,6 +36,17 @@ after(async () => {
   assert.equal(r.code, 0, srv.stderr);
 });
 
+// The server's count of settlement requests by outcome (/metrics), which
+// the gateway's 2206/2207 feed as the JSON API's settlements do
+// (bench/nhsa/run counts the answers it does not read by it).
+const outcomes = async () => {
+  const t = (await srv.get('/metrics')).text;
+  const o = {};
+  for (const m of t.matchAll(/^yibao_settlements_total\{outcome="(\w+)"\} (\d+)$/gm)) o[m[1]] = Number(m[2]);
+  return o;
+};
+const counted = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - a[k]]).filter(([, n]) => n));
+
 const balance = async (p) => (await srv.get(`/api/v1/persons/${p.ssn}`, { token: srv.keys.admin })).json.account?.balance_fen ?? 0;
 
 test('9001 sign-in: sign_no for the operator; the reply envelope', async () => {
@@ -105,6 +116,7 @@ test('2201–2207: a relative\'s bill paid from the family account (acct_mulaid_
     feeLine(mdtrt_id, child.ssn, 'F2', 'B1', 1, 270, 270),
   ] }));
   const before = await balance(father);
+  const out0 = await outcomes();
 
   // 2206: the same computation, nothing kept
   const pre = ok(await his.call('2206', setlData(child, mdtrt_id, 'B1', 300, '390')));
@@ -156,16 +168,19 @@ test('2201–2207: a relative\'s bill paid from the family account (acct_mulaid_
   assert.equal(again.setlinfo.setl_id, s.setl_id);
   assert.equal(await balance(father), before - 20000);
   refused(await his.call('2207', setlData(child, mdtrt_id, 'B1', 300, '390', { acct_used_flag: '0' })), 'nhsa.setl_reused');
+  assert.deepEqual(counted(out0, await outcomes()), { settled: 1, repeat: 1, preview: 1, refused: 1 });
 });
 
 test('msgid: the same message answers the first reply and never acts twice; another body is refused', async () => {
   const before = await balance(father);
+  const out0 = await outcomes();
   const r = await his.post('2207', undefined, { raw: setl.msgSent });
   assert.equal(r.text, setl.text);
   assert.equal(await balance(father), before);
   const other = JSON.parse(setl.msgSent);
   other.input.data.medfee_sumamt = 301;
   refused(await his.post('2207', other), 'nhsa.msgid_reused');
+  assert.deepEqual(counted(out0, await outcomes()), { repeat: 1, refused: 1 });
   // an operator finds the message
   const m = JSON.parse(await cli(srv.db.url, '--json', 'nhsa', 'message', '--institution', H1, '--msgid', other.msgid));
   assert.equal(m.infno, '2207');
