@@ -138,39 +138,23 @@ int sq_nhsa_batch_list(yb_store *st, const char *mdtrt_id,
 	return sq_list(s, q, sizeof **out, read_batch, (void **)out, n, err);
 }
 
-/*
- * A batch is marked at its settlement (its `setl`) and rewritten at each
- * upload: its row is there almost always, so it is updated in place — an
- * UPDATE by the key, where INSERT OR REPLACE deleted the row and
- * inserted it again (two b-tree edits, gw7 round) — and inserted only
- * when absent.
- */
 int sq_nhsa_batch_put(yb_store *st, const char *mdtrt_id,
 		      const yb_nhsa_batch *b, yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_BATCH_UPDATE,
-		"UPDATE nhsa_batches SET sum_fen = ?3, lines = ?4, setl = ?5 "
-		"WHERE mdtrt_id = ?1 AND chrg_bchno = ?2", err);
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_BATCH_PUT,
+		"INSERT OR REPLACE INTO nhsa_batches "
+		"(mdtrt_id, chrg_bchno, sum_fen, lines, setl) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)", err);
 
-	for (int pass = 0; pass < 2; pass++) {
-		if (!q)
-			return -1;
-		sq_bind_text(q, 1, mdtrt_id);
-		sq_bind_text(q, 2, b->chrg_bchno);
-		sqlite3_bind_int64(q, 3, b->sum_fen);
-		sqlite3_bind_int64(q, 4, b->lines);
-		sqlite3_bind_int64(q, 5, b->settlement_id);
-		if (sq_exec(s, q, err) < 0)
-			return -1;
-		if (sqlite3_changes(s->db) > 0)
-			return 0;
-		q = sq_stmt(s, SQ_NHSA_BATCH_PUT,
-			"INSERT INTO nhsa_batches "
-			"(mdtrt_id, chrg_bchno, sum_fen, lines, setl) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)", err);
-	}
-	return 0;
+	if (!q)
+		return -1;
+	sq_bind_text(q, 1, mdtrt_id);
+	sq_bind_text(q, 2, b->chrg_bchno);
+	sqlite3_bind_int64(q, 3, b->sum_fen);
+	sqlite3_bind_int64(q, 4, b->lines);
+	sqlite3_bind_int64(q, 5, b->settlement_id);
+	return sq_exec(s, q, err);
 }
 
 int sq_nhsa_batch_delete(yb_store *st, const char *mdtrt_id,
@@ -218,29 +202,9 @@ int sq_nhsa_cum_put(yb_store *st, const yb_nhsa_cum_rec *c, int mode,
 		    yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q;
-
-	/* The totals row is read (made if absent) before it is moved:
-	 * updated in place, as a batch is (above); inserted if absent. */
-	if (mode == YB_NHSA_UPSERT) {
-		q = sq_stmt(s, SQ_NHSA_CUM_UPDATE,
-			    "UPDATE nhsa_cums SET dedc_fen = ?2, fund_fen = ?3, "
-			    "medfee_fen = ?4, count = ?5 WHERE key = ?1", err);
-		if (!q)
-			return -1;
-		sq_bind_text(q, 1, c->key);
-		sqlite3_bind_int64(q, 2, c->dedc_fen);
-		sqlite3_bind_int64(q, 3, c->fund_fen);
-		sqlite3_bind_int64(q, 4, c->medfee_fen);
-		sqlite3_bind_int64(q, 5, c->count);
-		if (sq_exec(s, q, err) < 0)
-			return -1;
-		if (sqlite3_changes(s->db) > 0)
-			return 0;
-	}
-	q = mode == YB_NHSA_UPSERT
+	sqlite3_stmt *q = mode == YB_NHSA_UPSERT
 		? sq_stmt(s, SQ_NHSA_CUM_UPSERT,
-			  "INSERT INTO nhsa_cums "
+			  "INSERT OR REPLACE INTO nhsa_cums "
 			  "(key, dedc_fen, fund_fen, medfee_fen, count) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5)", err)
 		: sq_stmt(s, SQ_NHSA_CUM_INSERT,
