@@ -10,7 +10,8 @@
 # the version is set back to 5 (what migrations 7, records' proofs, 8,
 # family's scans and premium columns, 9, 10, the gateway's files, and 13
 # made is dropped with it, and the index 13 dropped is made again), and
-# the next open migrates.
+# the next open migrates.  Then 15 (SQLite): the nonces in the order of
+# their time, in a rowid table with no index.
 source "$(dirname "$0")/lib.sh" "$@"
 
 ok init
@@ -83,4 +84,19 @@ check "message reply as sent" "$("$PYTHON" -c 'import sys; print(sys.argv[1].spl
 # the operator reads it back through the service, reply and all
 ok --json nhsa message --institution H1 --msgid M1
 check "message via the CLI" "$(j 'd["response"]')" "$reply"
+
+# 15 (SQLite): the nonces of 13's table, keyed by nonce with an index of
+# their time, go to a rowid table in the order of their time, no index
+# (store/sqlite/nhsa_nonce.c reads it into memory).
+if [ "$ENGINE" = sqlite ]; then
+	sql "DROP TABLE nhsa_nonces"
+	sql "CREATE TABLE nhsa_nonces (key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID"
+	sql "CREATE INDEX nhsa_nonces_at ON nhsa_nonces(at)"
+	sql "INSERT INTO nhsa_nonces VALUES ('P1|Z', 8), ('P1|A', 9), ('P1|M', 7)"
+	sql "PRAGMA user_version = 14"
+	ok ledger check
+	check "nonces in the order of their time (15)" "$(sql "SELECT group_concat(key || ':' || at, ' ') FROM (SELECT key, at FROM nhsa_nonces ORDER BY rowid)")" "P1|M:7 P1|Z:8 P1|A:9"
+	check "no index on the nonces (15)" "$(sql "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'nhsa_nonces' AND type = 'index'")" "0"
+	check "version 15" "$(sql 'PRAGMA user_version')" "15"
+fi
 finish

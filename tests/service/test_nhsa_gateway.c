@@ -579,8 +579,8 @@ static void test_gateway_kept_forms(void **state)
 
 /* A nonce is accepted once per paasid within the window (issue 15,
  * docs/NHSA.md step 2): the same nonce is refused again whether the
- * request is replayed as it was or signed again with another timestamp;
- * it is kept under "<paasid>|<nonce>". */
+ * request is replayed as it was or signed again with another timestamp,
+ * and after a restart; it is kept under "<paasid>|<nonce>". */
 static void test_gateway_nonce_once_in_window(void **state)
 {
 	fx *f = *state;
@@ -613,6 +613,22 @@ static void test_gateway_nonce_once_in_window(void **state)
 	make(g, &s, "1101", in, "n-once");
 	r = send_alone(g, &s, NULL);
 	assert_non_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+
+	/* a restart within the window (SQLite reads its set of spent
+	 * nonces from the table again: store/sqlite/nhsa_nonce.c) */
+	yb_store_close(f->st);
+	f->st = NULL;
+	assert_ok(yb_store_open(f->url, &f->st, &err), err);
+	f->ctx.store = f->st;
+	f->now += 1;
+	make(g, &s, "1101", in, "n-once");
+	r = send_alone(g, &s, NULL);
+	assert_non_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
+	json_decref(r);
+	make(g, &s, "1101", in, "n-twice");              /* another: fresh */
+	r = send_alone(g, &s, NULL);
+	assert_null(strstr(err_msg(r), "nhsa.auth_nonce_replayed"));
 	json_decref(r);
 	free(g);
 }

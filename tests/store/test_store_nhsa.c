@@ -231,6 +231,122 @@ static void test_credentials_read_fresh(void **state)
 	TS_OK(st->ops->commit(st, &e), &e);
 }
 
+/* A nonce spent once is refused after, whatever undoes what: the answer
+ * "spent before?" is the store's, as it holds in this transaction
+ * (SQLite answers it from a set in memory since migration 15:
+ * store/sqlite/nhsa_nonce.c).  Spent in an undone savepoint or a rolled
+ * back transaction: spendable again; committed: refused, by another
+ * connection that spends after this one's set was read, after a purge of
+ * older ones, and after a restart (the store opened again). */
+static int spend(yb_store *st, const char *key, yb_time at)
+{
+	yb_nhsa_rec r = rec("nonce", key, "", at, "{}");
+	yb_err e;
+
+	return TS_OK(st->ops->nhsa_put(st, &r, YB_NHSA_ENSURE, &e), &e);
+}
+
+static void test_nonce_spent_once(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_nhsa_rec got;
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|a", 100), 1);
+	assert_int_equal(spend(st, "P|a", 100), 0);     /* same transaction */
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	assert_int_equal(spend(st, "P|b", 100), 1);
+	assert_int_equal(spend(st, "P|b", 101), 0);
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_int_equal(spend(st, "P|b", 101), 1);     /* undone: again */
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|a", 102), 0);
+	assert_int_equal(spend(st, "P|b", 102), 0);
+	assert_int_equal(spend(st, "P|c", 102), 1);
+	st->ops->rollback(st);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|c", 103), 1);     /* rolled back */
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	/* another connection spends (this one's set is read already) */
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	assert_int_equal(spend(other, "P|c", 104), 0);
+	assert_int_equal(spend(other, "P|d", 104), 1);
+	TS_OK(other->ops->commit(other, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|d", 105), 0);
+	assert_int_equal(spend(st, "P|e", 105), 1);
+	TS_OK(st->ops->commit(st, &e), &e);
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	assert_int_equal(spend(other, "P|e", 106), 0);
+	TS_OK(other->ops->commit(other, &e), &e);
+	yb_store_close(other);
+
+	/* a purge of the older ones, undone, then kept */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 102, &e), &e);
+	assert_int_equal(spend(st, "P|a", 106), 1);
+	st->ops->rollback(st);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|a", 106), 0);
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 102, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|a", 107), 1);     /* purged: again */
+	assert_int_equal(spend(st, "P|c", 107), 0);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	/* a restart: the store opened again */
+	yb_store_close(f->st);
+	f->st = NULL;
+	TS_OK(yb_store_open(f->url, &f->st, &e), &e);
+	st = f->st;
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|a", 108), 0);
+	assert_int_equal(spend(st, "P|b", 108), 1);     /* purged at 101 */
+	assert_int_equal(spend(st, "P|b", 108), 0);
+	assert_int_equal(spend(st, "P|c", 108), 0);
+	assert_int_equal(spend(st, "P|d", 108), 0);
+	assert_int_equal(spend(st, "P|e", 108), 0);
+	assert_int_equal(spend(st, "P|f", 108), 1);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "nonce", "P|a", &got, &e),
+			       &e), 1);
+	assert_int_equal(got.at, 107);
+	free(got.val);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(TS_OK(st->ops->nhsa_get(st, "nonce", "P|f", &got, &e),
+			       &e), 1);
+	free(got.val);
+}
+
+/* Many nonces: the set grows, and each is found again (no false
+ * "fresh" nor false "spent" across the growth). */
+static void test_nonce_many(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	char key[64];
+	yb_err e;
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "P|n%d", i);
+		assert_int_equal(spend(st, key, 100 + i / 1000), 1);
+	}
+	TS_OK(st->ops->commit(st, &e), &e);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 102, &e), &e);  /* 0..1999 */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "P|n%d", i);
+		assert_int_equal(spend(st, key, 200), i < 2000 ? 1 : 0);
+	}
+	TS_OK(st->ops->commit(st, &e), &e);
+}
+
 int ts_run_nhsa(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +358,10 @@ int ts_run_nhsa(void)
 		cmocka_unit_test_setup_teardown(test_credentials_read_fresh,
 						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_purge_nonces, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_nonce_spent_once, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_nonce_many, ts_setup,
 						ts_teardown),
 	};
 	return cmocka_run_group_tests_name("store nhsa", tests, NULL, NULL);

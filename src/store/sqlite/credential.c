@@ -167,8 +167,10 @@ bool sq_memo_fresh(sq_store *s)
 			    &ignored);
 		if (!q || sq_step_ints(s, q, &v, 1, &ignored) != 1)
 			return false;
-		if (v != s->tok_version)
+		if (v != s->tok_version) {
 			sq_tok_forget(s);
+			s->nonces_behind = true;  /* nhsa_nonce.c */
+		}
 		s->tok_version = v;
 		s->tok_checked = true;
 	}

@@ -83,6 +83,7 @@ static void sq_close(yb_store *st)
 	if (!s)
 		return;
 	sq_tok_forget(s);
+	sq_nonces_drop(s);
 	for (int i = 0; i < SQ__N; i++)
 		sqlite3_finalize(s->stmts[i]);
 	/* A transaction left open by an error path is rolled back by
@@ -267,6 +268,7 @@ static int sq_begin(yb_store *st, bool write, yb_err *err)
 	s->hooks = SQ_HOOKS_UNKNOWN;
 	s->head_known = false;
 	s->tok_checked = false;
+	sq_nonces_end(s, false);         /* nothing pending (a tidy start) */
 	if (write)
 		return sq_exec_simple(s, SQ_BEGIN_WRITE, "BEGIN IMMEDIATE", err);
 	return sq_exec_simple(s, SQ_BEGIN_READ, "BEGIN", err);
@@ -281,7 +283,13 @@ static int sq_commit(yb_store *st, yb_err *err)
 	s->head_known = false;
 	s->lazy = false;                 /* lazy_undo: one transaction at most */
 	s->tok_checked = false;
-	return sq_exec_simple(s, SQ_COMMIT, "COMMIT", err);
+	if (sq_exec_simple(s, SQ_COMMIT, "COMMIT", err) < 0) {
+		/* kept or not, the set cannot tell: read again at next use */
+		sq_nonces_drop(s);
+		return -1;
+	}
+	sq_nonces_end(s, true);
+	return 0;
 }
 
 static void sq_rollback(yb_store *st)
@@ -297,6 +305,7 @@ static void sq_rollback(yb_store *st)
 	s->lazy = false;
 	s->tok_checked = false;
 	sq_tok_forget(s);
+	sq_nonces_end(s, false);
 	/* SQLite may already have rolled back on its own (after an I/O
 	 * error or a full disk): then there is nothing left to undo. */
 	if (!sqlite3_get_autocommit(s->db))
@@ -319,11 +328,13 @@ static int sq_savepoint(yb_store *st, yb_err *err)
 		if (sq_lazy_mark(s, &s->sp_changes, err) < 0)
 			return -1;
 		s->sp_open = true;
+		sq_nonces_mark(s);
 		return 0;
 	}
 	if (sq_exec_simple(s, SQ_SAVEPOINT, "SAVEPOINT yb_sp", err) < 0)
 		return -1;
 	s->sp_open = true;
+	sq_nonces_mark(s);
 	return 0;
 }
 
@@ -334,6 +345,7 @@ static int sq_release(yb_store *st, yb_err *err)
 	if (!s->sp_open)
 		return 0;
 	s->sp_open = false;
+	sq_nonces_unmark(s, false);
 	if (s->lazy)
 		return 0;
 	return sq_exec_simple(s, SQ_RELEASE, "RELEASE yb_sp", err);
@@ -348,6 +360,7 @@ static int sq_rollback_to(yb_store *st, yb_err *err)
 	s->sp_open = false;
 	s->head_known = false;
 	sq_tok_forget(s);
+	sq_nonces_unmark(s, true);
 	if (s->lazy) {
 		sq_lazy_undo_to(s, s->sp_changes);
 		return 0;

@@ -4,7 +4,8 @@
  * kept messages (kinds "msg" and "msgx") in nhsa_msgs, a rowid table
  * whose leaves hold a two-kilobyte message whole (schema.c 13 says
  * why); a message has no group (never listed).  And the nonces in
- * nhsa_nonces, key and time alone.  A write transaction holds the
+ * nhsa_nonces, key and time alone, in the order spent, answered from
+ * memory (nhsa_nonce.c).  A write transaction holds the
  * database, so nhsa_get needs no row lock here.
  */
 #include <stdlib.h>
@@ -56,28 +57,6 @@ static sqlite3_stmt *put_stmt(sq_store *s, bool msg, int mode, yb_err *err)
 		       "INSERT INTO nhsa_records (" REC_COLS ") "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 		       "ON CONFLICT (kind, key) DO NOTHING", err);
-}
-
-/* A nonce: its key and time (its value is "{}", schema.c 13). */
-static int put_nonce(sq_store *s, const yb_nhsa_rec *rec, int mode,
-		     yb_err *err)
-{
-	sqlite3_stmt *q = mode == YB_NHSA_UPSERT
-		? sq_stmt(s, SQ_NHSA_NONCE_UPSERT,
-			  "INSERT INTO nhsa_nonces (key, at) VALUES (?1, ?2) "
-			  "ON CONFLICT (key) DO UPDATE SET at = excluded.at", err)
-		: sq_stmt(s, SQ_NHSA_NONCE_INSERT,
-			  "INSERT INTO nhsa_nonces (key, at) VALUES (?1, ?2) "
-			  "ON CONFLICT (key) DO NOTHING", err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, rec->key);
-	sqlite3_bind_int64(q, 2, rec->at);
-	if (sq_exec(s, q, err) < 0)
-		return -1;
-	return yb_nhsa_put_answer(rec->kind, rec->key, mode,
-				  sqlite3_changes(s->db), err);
 }
 
 /*
@@ -183,7 +162,7 @@ int sq_nhsa_put(yb_store *st, const yb_nhsa_rec *rec, int mode, yb_err *err)
 	if (memo_kind(rec->kind))
 		sq_nhsa_memo_forget(s);
 	if (yb_nhsa_kind_is_nonce(rec->kind))
-		return put_nonce(s, rec, mode, err);
+		return sq_nonce_put(s, rec, mode, err);
 	q = put_stmt(s, msg, mode, err);
 	if (!q)
 		return -1;
@@ -204,19 +183,19 @@ int sq_nhsa_get(yb_store *st, const char *kind, const char *key,
 		yb_nhsa_rec *out, yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = yb_nhsa_kind_is_msg(kind)
+	sqlite3_stmt *q;
+	int found;
+
+	if (yb_nhsa_kind_is_nonce(kind))
+		return sq_nonce_get(s, key, out, err);
+	q = yb_nhsa_kind_is_msg(kind)
 		? sq_stmt(s, SQ_NHSA_MSG_GET,
 			  "SELECT kind, key, '', inst, at, val FROM nhsa_msgs "
 			  "WHERE kind = ?1 AND key = ?2", err)
-		: yb_nhsa_kind_is_nonce(kind)
-		? sq_stmt(s, SQ_NHSA_NONCE_GET,
-			  "SELECT ?1, key, '', '', at, '{}' FROM nhsa_nonces "
-			  "WHERE key = ?2", err)
 		: sq_stmt(s, SQ_NHSA_GET,
 			  "SELECT " REC_COLS " FROM nhsa_records "
 			  "WHERE kind = ?1 AND key = ?2", err);
-
-	int found = memo_get(s, kind, key, out, err);
+	found = memo_get(s, kind, key, out, err);
 
 	if (found != 0)
 		return found;
@@ -261,18 +240,17 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err)
 {
 	sq_store *s = sq_of(st);
-	sqlite3_stmt *q = yb_nhsa_kind_is_msg(kind)
+	sqlite3_stmt *q;
+
+	if (yb_nhsa_kind_is_nonce(kind))
+		return sq_nonce_delete(s, key, err);
+	q = yb_nhsa_kind_is_msg(kind)
 		? sq_stmt(s, SQ_NHSA_MSG_DELETE,
 			  "DELETE FROM nhsa_msgs WHERE kind = ?1 AND key = ?2",
-			  err)
-		: yb_nhsa_kind_is_nonce(kind)
-		? sq_stmt(s, SQ_NHSA_NONCE_DELETE,
-			  "DELETE FROM nhsa_nonces WHERE ?1 = 'nonce' AND key = ?2",
 			  err)
 		: sq_stmt(s, SQ_NHSA_DELETE,
 			  "DELETE FROM nhsa_records WHERE kind = ?1 AND key = ?2",
 			  err);
-
 	if (memo_kind(kind))
 		sq_nhsa_memo_forget(s);
 	if (!q)
@@ -285,14 +263,8 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err)
 {
-	sq_store *s = sq_of(st);
-	/* Only nonces are purged, by their time's index. */
-	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_PURGE,
-		"DELETE FROM nhsa_nonces WHERE ?1 = 'nonce' AND at < ?2", err);
-
-	if (!q)
-		return -1;
-	sq_bind_text(q, 1, kind);
-	sqlite3_bind_int64(q, 2, before);
-	return sq_exec(s, q, err);
+	/* Only nonces are purged (nhsa_nonce.c: the table's front). */
+	if (!yb_nhsa_kind_is_nonce(kind))
+		return 0;
+	return sq_nonce_purge(sq_of(st), before, err);
 }

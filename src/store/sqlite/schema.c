@@ -876,6 +876,23 @@ static const char *const migrations[] = {
 	 * reads its CHECKs once per prepared statement.  The version keeps
 	 * step. ---- */
 	"PRAGMA user_version = 14;\n",
+	/* ---- 15 (issue 15, gw7): the spent nonces in the order spent, in
+	 * a rowid table with no index.  Keyed by the nonce (13), each spend
+	 * was an insert into a random leaf of a window's worth of nonces: a
+	 * page per 2207 to the WAL and again at checkpoint.  "Spent
+	 * before?" is answered by a set in memory, read from this table at
+	 * the first nonce operation of a connection (nhsa_nonce.c); here a
+	 * spend appends and a purge cuts the front.  The nonces kept so far
+	 * are moved in the order of their time. ---- */
+	"CREATE TABLE nhsa_nonces_15 (\n"
+	"  key TEXT NOT NULL,\n"
+	"  at  INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO nhsa_nonces_15 (key, at)\n"
+	"  SELECT key, at FROM nhsa_nonces ORDER BY at, key;\n"
+	"DROP TABLE nhsa_nonces;\n"
+	"ALTER TABLE nhsa_nonces_15 RENAME TO nhsa_nonces;\n"
+	"PRAGMA user_version = 15;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

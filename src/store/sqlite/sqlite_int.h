@@ -71,8 +71,10 @@ enum sq_stmt_id {
 	SQ_NHSA_INSERT, SQ_NHSA_UPSERT, SQ_NHSA_GET, SQ_NHSA_LIST,
 	SQ_NHSA_DELETE, SQ_NHSA_PURGE,
 	SQ_NHSA_MSG_INSERT, SQ_NHSA_MSG_UPSERT, SQ_NHSA_MSG_GET,
-	SQ_NHSA_MSG_DELETE, SQ_NHSA_NONCE_INSERT, SQ_NHSA_NONCE_UPSERT,
-	SQ_NHSA_NONCE_GET, SQ_NHSA_NONCE_DELETE,
+	SQ_NHSA_MSG_DELETE, SQ_NHSA_NONCE_INSERT, SQ_NHSA_NONCE_TOUCH,
+	SQ_NHSA_NONCE_GET, SQ_NHSA_NONCE_GET_ROW, SQ_NHSA_NONCE_DELETE,
+	SQ_NHSA_NONCE_SCAN, SQ_NHSA_NONCE_ROW, SQ_NHSA_NONCE_FRONT,
+	SQ_NHSA_NONCE_CUT,
 	SQ_NHSA_VISIT_GET, SQ_NHSA_VISIT_INSERT, SQ_NHSA_VISIT_UPSERT,
 	SQ_NHSA_BATCH_GET, SQ_NHSA_BATCH_LIST, SQ_NHSA_BATCH_PUT,
 	SQ_NHSA_BATCH_DELETE, SQ_NHSA_CUM_GET, SQ_NHSA_CUM_INSERT,
@@ -143,6 +145,11 @@ typedef struct sq_store {
 	/* The gateway's credentials and sign-ins, remembered by the same
 	 * rules (nhsa.c, "The gateway's memo"); NULL until the first. */
 	struct sq_nhsa_memo *nhsa_memo;
+	/* The spent nonces, in memory (nhsa_nonce.c); NULL until the
+	 * first nonce operation.  `nonces_behind`: another connection
+	 * has committed since the set last looked (sq_memo_fresh). */
+	struct sq_nonces *nonces;
+	bool nonces_behind;
 } sq_store;
 
 /* The token cache forgets all it holds, the gateway's memo with it
@@ -152,6 +159,20 @@ void sq_tok_forget(sq_store *s);
  * data_version unchanged since they were filled, else forgotten now)? */
 bool sq_memo_fresh(sq_store *s);
 void sq_nhsa_memo_forget(sq_store *s);
+
+/* The spent nonces (nhsa_nonce.c): the store's "nonce" records, and the
+ * set's part in a transaction — a mark at every savepoint (the caller's
+ * and an operation's), its end (undo: the spends since taken back), and
+ * the transaction's end. */
+#define SQ_NONCE_MARKS 16
+int sq_nonce_put(sq_store *s, const yb_nhsa_rec *rec, int mode, yb_err *err);
+int sq_nonce_get(sq_store *s, const char *key, yb_nhsa_rec *out, yb_err *err);
+int sq_nonce_delete(sq_store *s, const char *key, yb_err *err);
+int sq_nonce_purge(sq_store *s, yb_time before, yb_err *err);
+void sq_nonces_mark(sq_store *s);
+void sq_nonces_unmark(sq_store *s, bool undo);
+void sq_nonces_end(sq_store *s, bool committed);
+void sq_nonces_drop(sq_store *s);
 
 enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
 

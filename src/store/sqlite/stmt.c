@@ -140,13 +140,18 @@ int sq_op_begin(sq_store *s, yb_err *err)
 		if (s->op_depth < SQ_OP_DEPTH_MAX)
 			s->op_changes[s->op_depth] = mark;
 		s->op_depth++;
+		sq_nonces_mark(s);
 		return 0;
 	}
-	return sq_exec_simple(s, SQ_OP_SAVEPOINT, "SAVEPOINT yb_op", err);
+	if (sq_exec_simple(s, SQ_OP_SAVEPOINT, "SAVEPOINT yb_op", err) < 0)
+		return -1;
+	sq_nonces_mark(s);
+	return 0;
 }
 
 int sq_op_end(sq_store *s, int rc, yb_err *err)
 {
+	sq_nonces_unmark(s, rc != 0);
 	if (s->lazy) {
 		s->op_depth--;
 		if (rc != 0 && s->op_depth >= SQ_OP_DEPTH_MAX)
