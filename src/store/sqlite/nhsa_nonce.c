@@ -35,7 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <sodium.h>
 
 #include "store/sqlite/sqlite_int.h"
 
@@ -48,7 +49,7 @@ struct sq_nonces {
 	struct sq_nonce_ent *slot;
 	size_t cap;                      /* a power of two */
 	size_t n;
-	uint64_t seed;
+	unsigned char hkey[crypto_shorthash_KEYBYTES];
 	int64_t last_rowid;              /* the highest rowid known */
 	/* Spends of the open transaction, in order, for an undo. */
 	struct sq_nonce_ent *pend;
@@ -60,18 +61,17 @@ struct sq_nonces {
 	bool purged;                     /* a purge in this transaction */
 };
 
-static uint64_t key_hash(uint64_t seed, const char *key)
+/* SipHash-2-4 under a key drawn per set (libsodium's crypto_shorthash):
+ * a nonce is the caller's text, and with a keyed hash no caller can
+ * choose nonces that pile into one run of the table. */
+static uint64_t key_hash(const struct sq_nonces *ns, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
 
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	/* splitmix64's finaliser: the table's index is the low bits */
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
+	crypto_shorthash(out, (const unsigned char *)key, strlen(key),
+			 ns->hkey);
+	memcpy(&h, out, sizeof h);
 	return h ? h : 1;
 }
 
@@ -165,7 +165,7 @@ static int load_from(sq_store *s, struct sq_nonces *ns, int64_t after,
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(q, 1);
 
-		if (!set_add(ns, key_hash(ns->seed, key ? key : ""),
+		if (!set_add(ns, key_hash(ns, key ? key : ""),
 			     sqlite3_column_int64(q, 0))) {
 			sqlite3_reset(q);
 			return yb_errf(err, "out_of_memory", "out of memory");
@@ -185,7 +185,6 @@ static int load_from(sq_store *s, struct sq_nonces *ns, int64_t after,
 static struct sq_nonces *nonces(sq_store *s, yb_err *err)
 {
 	struct sq_nonces *ns = s->nonces;
-	struct timespec ts;
 
 	if (sqlite3_get_autocommit(s->db)) {
 		yb_errf(err, "internal", "a nonce outside a transaction");
@@ -206,9 +205,12 @@ static struct sq_nonces *nonces(sq_store *s, yb_err *err)
 		yb_errf(err, "out_of_memory", "out of memory");
 		return NULL;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns->seed = key_hash((uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
-			    (uint64_t)(uintptr_t)ns, "nonce");
+	if (sodium_init() < 0) {
+		free(ns);
+		yb_errf(err, "internal", "libsodium did not start");
+		return NULL;
+	}
+	crypto_shorthash_keygen(ns->hkey);
 	s->nonces = ns;
 	s->nonces_behind = false;
 	if (load_from(s, ns, 0, err) < 0) {
@@ -298,7 +300,7 @@ static int nonce_put(sq_store *s, const yb_nhsa_rec *rec, int mode,
 
 	if (!ns)
 		return -1;
-	h = key_hash(ns->seed, rec->key);
+	h = key_hash(ns, rec->key);
 	if ((found = nonce_find(s, ns, h, rec->key, err)) < 0)
 		return -1;
 	if (found && mode == YB_NHSA_UPSERT) {
@@ -355,7 +357,7 @@ int sq_nonce_get(sq_store *s, const char *key, yb_nhsa_rec *out, yb_err *err)
 	} else {
 		if (!(ns = nonces(s, err)))
 			return -1;
-		found = nonce_find(s, ns, key_hash(ns->seed, key), key, err);
+		found = nonce_find(s, ns, key_hash(ns, key), key, err);
 		if (found <= 0)
 			return (int)found;
 		q = sq_stmt(s, SQ_NHSA_NONCE_GET_ROW,
@@ -393,7 +395,7 @@ static int nonce_delete(sq_store *s, const char *key, yb_err *err)
 
 	if (!ns)
 		return -1;
-	h = key_hash(ns->seed, key);
+	h = key_hash(ns, key);
 	if ((found = nonce_find(s, ns, h, key, err)) <= 0)
 		return (int)found;
 	q = sq_stmt(s, SQ_NHSA_NONCE_DELETE,
@@ -432,7 +434,7 @@ static int nonce_purge(sq_store *s, yb_time before, yb_err *err)
 		const char *key = (const char *)sqlite3_column_text(q, 1);
 
 		upto = sqlite3_column_int64(q, 0);
-		set_remove(ns, key_hash(ns->seed, key ? key : ""), upto);
+		set_remove(ns, key_hash(ns, key ? key : ""), upto);
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
