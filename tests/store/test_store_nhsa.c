@@ -3,6 +3,7 @@
  * store (store.h "nhsa"; docs/NHSA.md "Storage"), on both engines.
  */
 #include "store_test.h"
+#include "store/sqlite/sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,6 +325,64 @@ static void test_nonce_spent_once(void **state)
 	free(got.val);
 }
 
+/* SQLite without group commit: each connection that spends keeps a set,
+ * and another connection's purge must shrink this one's too, or it
+ * would grow for as long as the server runs. */
+static void test_nonce_purged_elsewhere(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_err e;
+
+	if (!ts_sqlite())
+		skip();
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|x", 100), 1);
+	assert_int_equal(spend(st, "P|y", 200), 1);
+	TS_OK(st->ops->commit(st, &e), &e);
+
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	assert_int_equal(spend(other, "P|z", 300), 1);
+	TS_OK(other->ops->commit(other, &e), &e);
+	assert_int_equal(sq_nonces_held(sq_of(other)), 3);
+
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 150, &e), &e);   /* P|x */
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(sq_nonces_held(sq_of(st)), 2);
+
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	assert_int_equal(spend(other, "P|x", 301), 1);  /* purged: fresh */
+	assert_int_equal(spend(other, "P|y", 301), 0);
+	TS_OK(other->ops->commit(other, &e), &e);
+	/* y, z and the new x: the purged x's entry is gone */
+	assert_int_equal(sq_nonces_held(sq_of(other)), 3);
+
+	/* all older than the cut: the newest stays (rowids never go back) */
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	TS_OK(st->ops->nhsa_purge(st, "nonce", 1000, &e), &e);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(sq_nonces_held(sq_of(st)), 1);
+	TS_OK(other->ops->begin(other, true, &e), &e);
+	assert_int_equal(spend(other, "P|x", 1001), 0);   /* the newest */
+	assert_int_equal(spend(other, "P|z", 1001), 1);
+	TS_OK(other->ops->commit(other, &e), &e);
+	assert_int_equal(sq_nonces_held(sq_of(other)), 2);
+	yb_store_close(other);
+
+	/* a set read again (a restart) continues after the highest rowid */
+	yb_store_close(f->st);
+	f->st = NULL;
+	TS_OK(yb_store_open(f->url, &f->st, &e), &e);
+	st = f->st;
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	assert_int_equal(spend(st, "P|z", 1002), 0);
+	assert_int_equal(spend(st, "P|v", 1002), 1);
+	TS_OK(st->ops->commit(st, &e), &e);
+	assert_int_equal(sq_nonces_held(sq_of(st)), 3);
+}
+
 /* Many nonces: the set grows, and each is found again (no false
  * "fresh" nor false "spent" across the growth). */
 static void test_nonce_many(void **state)
@@ -363,6 +422,8 @@ int ts_run_nhsa(void)
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_nonce_many, ts_setup,
 						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_nonce_purged_elsewhere,
+						ts_setup, ts_teardown),
 	};
 	return cmocka_run_group_tests_name("store nhsa", tests, NULL, NULL);
 }

@@ -25,8 +25,10 @@
  *    transaction: sq_memo_fresh) makes it read the rows appended since
  *    the last it knows (rowids only grow: a spend takes the set's next,
  *    never a purged one's);
- *  - a purge removes the rows it deletes from it; a purge undone, or a
- *    commit that failed, drops the whole set, read again at next use.
+ *  - a purge removes the rows it deletes from it, and another
+ *    connection's purge (the table's front moved, seen with its rows)
+ *    cuts the set to the new front; a purge undone, or a commit that
+ *    failed, drops the whole set, read again at next use.
  * With group commit (the server's default) only the writer spends
  * nonces, so the process holds one set: 16 bytes a nonce in a table
  * kept at most half full, ~32 bytes a nonce kept (a window of 300 s at
@@ -51,6 +53,7 @@ struct sq_nonces {
 	size_t n;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
 	int64_t last_rowid;              /* the highest rowid known */
+	int64_t front;                   /* no entry below it (purged) */
 	/* Spends of the open transaction, in order, for an undo. */
 	struct sq_nonce_ent *pend;
 	size_t npend, pend_cap;
@@ -150,6 +153,55 @@ static void set_remove(struct sq_nonces *ns, uint64_t h, int64_t rowid)
 	ns->slot[i].h = 0;
 }
 
+/* Keep only the entries at or after rowid `from` (another connection
+ * purged the table's front): the set rebuilt at its size, O(cap), at
+ * most once per purge.  False when out of memory (the set unchanged). */
+static bool set_keep_from(struct sq_nonces *ns, int64_t from)
+{
+	struct sq_nonce_ent *old = ns->slot, *slot;
+	size_t mask = ns->cap - 1;
+
+	if (!ns->cap)
+		return true;
+	if (!(slot = calloc(ns->cap, sizeof *slot)))
+		return false;
+	ns->n = 0;
+	for (size_t i = 0; i < ns->cap; i++) {
+		if (old[i].rowid < from)  /* empty slots too (rowid 0) */
+			continue;
+		size_t j = old[i].h & mask;
+		while (slot[j].rowid)
+			j = (j + 1) & mask;
+		slot[j] = old[i];
+		ns->n++;
+	}
+	free(old);
+	ns->slot = slot;
+	return true;
+}
+
+/* After another connection's commit: the table's front, and the set
+ * cut to it if that connection purged (without group commit every
+ * connection that spends keeps a set, and only the purging one's
+ * purge removes its rows from its own; the others' would grow). */
+static int catch_front(sq_store *s, struct sq_nonces *ns, yb_err *err)
+{
+	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_NONCE_MIN,
+		"SELECT min(rowid) FROM nhsa_nonces", err);
+	int64_t min = 0;
+
+	if (!q || sq_step_ints(s, q, &min, 1, err) < 0)
+		return -1;
+	if (!min)                        /* empty: everything known purged */
+		min = ns->last_rowid + 1;
+	if (min <= ns->front)
+		return 0;
+	if (!set_keep_from(ns, min))
+		return yb_errf(err, "out_of_memory", "out of memory");
+	ns->front = min;
+	return 0;
+}
+
 /* Read rows with rowid > after into the set. */
 static int load_from(sq_store *s, struct sq_nonces *ns, int64_t after,
 		     yb_err *err)
@@ -193,7 +245,8 @@ static struct sq_nonces *nonces(sq_store *s, yb_err *err)
 	sq_memo_fresh(s);                /* sets nonces_behind if need be */
 	if (ns && s->nonces_behind) {
 		/* the others' spends since; their purges: see nonce_is */
-		if (load_from(s, ns, ns->last_rowid, err) < 0) {
+		if (load_from(s, ns, ns->last_rowid, err) < 0 ||
+		    catch_front(s, ns, err) < 0) {
 			sq_nonces_drop(s);
 			return NULL;
 		}
@@ -415,12 +468,16 @@ static int nonce_delete(sq_store *s, const char *key, yb_err *err)
  * order they were spent, up to the first spent at or after it.  (Were
  * the clock to go back, a nonce spent after one kept may be kept a
  * little longer: it only refuses its own replay, as it should anyway.)
+ * The newest row is always kept, so the table's highest rowid never
+ * goes back: a set read again later (a restart, a drop) draws rowids
+ * after every one another connection's set has seen.
  */
 static int nonce_purge(sq_store *s, yb_time before, yb_err *err)
 {
 	struct sq_nonces *ns = nonces(s, err);
 	sqlite3_stmt *q;
-	int64_t upto = 0;
+	int64_t upto = 0, cand = 0;
+	uint64_t cand_h = 0;
 	int rc;
 
 	if (!ns)
@@ -429,25 +486,37 @@ static int nonce_purge(sq_store *s, yb_time before, yb_err *err)
 		    "SELECT rowid, key, at FROM nhsa_nonces ORDER BY rowid", err);
 	if (!q)
 		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW &&
-	       sqlite3_column_int64(q, 2) < before) {
+	/* the candidate goes once a newer row is seen (the newest stays) */
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(q, 1);
 
-		upto = sqlite3_column_int64(q, 0);
-		set_remove(ns, key_hash(ns, key ? key : ""), upto);
+		if (cand) {
+			set_remove(ns, cand_h, cand);
+			upto = cand;
+		}
+		if (sqlite3_column_int64(q, 2) >= before)
+			break;
+		cand = sqlite3_column_int64(q, 0);
+		cand_h = key_hash(ns, key ? key : "");
 	}
 	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (upto)
+		ns->purged = true;           /* an undo brings them back */
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sq_nonces_drop(s);           /* the set is ahead of the table */
 		return sq_fail(s, err);
+	}
 	if (!upto)
 		return 0;
-	ns->purged = true;
+	if (upto + 1 > ns->front)
+		ns->front = upto + 1;
 	q = sq_stmt(s, SQ_NHSA_NONCE_CUT,
 		    "DELETE FROM nhsa_nonces WHERE rowid <= ?1", err);
-	if (!q)
+	if (!q || (sqlite3_bind_int64(q, 1, upto), sq_exec(s, q, err)) < 0) {
+		sq_nonces_drop(s);
 		return -1;
-	sqlite3_bind_int64(q, 1, upto);
-	return sq_exec(s, q, err);
+	}
+	return 0;
 }
 
 /*
@@ -505,6 +574,11 @@ int sq_nonce_purge(sq_store *s, yb_time before, yb_err *err)
 	if (!own_begin(s, err, &rc))
 		return nonce_purge(s, before, err);
 	return rc < 0 ? rc : own_end(s, nonce_purge(s, before, err), err);
+}
+
+size_t sq_nonces_held(sq_store *s)
+{
+	return s->nonces ? s->nonces->n : 0;
 }
 
 /* ---- the transaction's marks (engine.c, stmt.c) ---- */

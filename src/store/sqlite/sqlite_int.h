@@ -74,7 +74,7 @@ enum sq_stmt_id {
 	SQ_NHSA_MSG_DELETE, SQ_NHSA_NONCE_INSERT, SQ_NHSA_NONCE_TOUCH,
 	SQ_NHSA_NONCE_GET, SQ_NHSA_NONCE_GET_ROW, SQ_NHSA_NONCE_DELETE,
 	SQ_NHSA_NONCE_SCAN, SQ_NHSA_NONCE_ROW, SQ_NHSA_NONCE_FRONT,
-	SQ_NHSA_NONCE_CUT,
+	SQ_NHSA_NONCE_CUT, SQ_NHSA_NONCE_MIN,
 	SQ_NHSA_VISIT_GET, SQ_NHSA_VISIT_INSERT, SQ_NHSA_VISIT_UPSERT,
 	SQ_NHSA_BATCH_GET, SQ_NHSA_BATCH_LIST, SQ_NHSA_BATCH_PUT,
 	SQ_NHSA_BATCH_DELETE, SQ_NHSA_CUM_GET, SQ_NHSA_CUM_INSERT,
@@ -173,6 +173,9 @@ void sq_nonces_mark(sq_store *s);
 void sq_nonces_unmark(sq_store *s, bool undo);
 void sq_nonces_end(sq_store *s, bool committed);
 void sq_nonces_drop(sq_store *s);
+/* How many nonces this connection's set holds (tests: it follows the
+ * table, other connections' purges included). */
+size_t sq_nonces_held(sq_store *s);
 
 enum { SQ_HOOKS_UNKNOWN = 0, SQ_HOOKS_NONE, SQ_HOOKS_SOME };
 
