@@ -220,6 +220,152 @@ static void test_reserved_ids_unique(void **state)
 	assert_true(ts_check(st).mismatched_accounts == 0);
 }
 
+#define JOINED 4
+
+/* Read back what request k wrote, to compare two runs of it. */
+static void read_back(yb_store *st, const yb_settlement *s,
+		      yb_settlement *got)
+{
+	yb_err e;
+
+	assert_int_equal(TS_OK(st->ops->settlement_by_id(st, s->id, got, &e),
+			       &e), 1);
+	assert_true(got->ledger_txn_id == s->ledger_txn_id);
+}
+
+/*
+ * pg7: on PostgreSQL a request's ledger write, settlement and first
+ * notification go as one statement once the connection has prepared
+ * it (from its second and third request on).  The same requests made
+ * lazily (joined) and synchronously (each alone) write the same rows
+ * but for ids and txn ids; and a joined statement whose settlement
+ * part fails (a txn_id used already) fails whole: the batch is spoiled,
+ * nothing of it stays, and the synchronous replay keeps the request
+ * before and refuses that one, its posting undone.
+ */
+static void test_deferred_joined(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	family f = ts_family(st);
+	yb_settlement lz[JOINED], sy[JOINED], gl, gs;
+	yb_notification nl[JOINED], ns[JOINED], *list;
+	int n;
+	yb_err e;
+	int rc;
+
+	ts_fund(st, f.patient_acc, 100000);
+	for (int run = 0; run < 2; run++) {
+		bool lazy = run == 0;
+		yb_settlement *s = lazy ? lz : sy;
+		yb_notification *nt = lazy ? nl : ns;
+
+		TS_OK(st->ops->begin(st, true, &e), &e);
+		if (lazy)
+			st->ops->lazy_undo(st, true);
+		for (int k = 0; k < JOINED; k++) {
+			s[k] = ts_settlement(&f, ts_fmt("J-%d-%d", run, k), AT);
+			nt[k] = note(&f);
+			nt[k].amount_fen = 100 + k;
+			settle_one(st, &f, &s[k], &nt[k]);
+		}
+		if (lazy) {
+			st->ops->lazy_undo(st, false);
+			assert_false(st->ops->spoiled(st));
+		}
+		TS_OK(st->ops->commit(st, &e), &e);
+	}
+	for (int k = 0; k < JOINED; k++) {
+		read_back(st, &lz[k], &gl);
+		read_back(st, &sy[k], &gs);
+		assert_string_equal(gl.txn_id, ts_fmt("J-0-%d", k));
+		assert_true(gl.patient_id == gs.patient_id &&
+			    gl.total_fen == gs.total_fen &&
+			    gl.fund_pay_fen == gs.fund_pay_fen &&
+			    gl.account_pay_fen == gs.account_pay_fen &&
+			    gl.cash_pay_fen == gs.cash_pay_fen &&
+			    gl.state == gs.state &&
+			    gl.settled_at == gs.settled_at &&
+			    gl.nshares == gs.nshares);
+		assert_string_equal(gl.request_hash, gs.request_hash);
+		for (int i = 0; i < gl.nshares; i++)
+			assert_true(gl.shares[i].account_id ==
+					    gs.shares[i].account_id &&
+				    gl.shares[i].payer_person_id ==
+					    gs.shares[i].payer_person_id &&
+				    gl.shares[i].binding_id ==
+					    gs.shares[i].binding_id &&
+				    gl.shares[i].amount_fen ==
+					    gs.shares[i].amount_fen);
+	}
+	TS_OK(st->ops->notifications_of(st, f.payer, 0, 20, &list, &n, &e), &e);
+	assert_int_equal(n, 2 * JOINED);
+	/* newest first: the synchronous run's, then the lazy run's */
+	for (int k = 0; k < JOINED; k++) {
+		const yb_notification *a = &list[2 * JOINED - 1 - k];
+		const yb_notification *b = &list[JOINED - 1 - k];
+
+		assert_true(a->id == nl[k].id && b->id == ns[k].id);
+		assert_true(a->amount_fen == 100 + k &&
+			    b->amount_fen == 100 + k && a->kind == b->kind &&
+			    a->relative_id == b->relative_id &&
+			    a->created_at == b->created_at);
+		assert_string_equal(a->ref, b->ref);
+		assert_string_equal(a->relative_name, b->relative_name);
+	}
+	free(list);
+	assert_true(ts_balance(st, f.patient_acc) == 100000 - 2 * JOINED * 1000);
+
+	/* a joined statement that fails, then its replay */
+	for (int run = 0; run < 2; run++) {
+		bool lazy = run == 0;
+		yb_settlement ok = ts_settlement(&f, "J-ok", AT);
+		yb_settlement bad = ts_settlement(&f, "J-0-1", AT);
+		yb_notification no = note(&f);
+		yb_posting p = posting(&f, 1000);
+		yb_id lock[2] = { f.patient_acc, f.inst.receivable_account_id };
+
+		TS_OK(st->ops->begin(st, true, &e), &e);
+		if (lazy)
+			st->ops->lazy_undo(st, true);
+		settle_one(st, &f, &ok, &no);
+		TS_OK(st->ops->savepoint(st, &e), &e);
+		TS_OK(st->ops->account_lock(st, lock, 2, &e), &e);
+		TS_OK(st->ops->ledger_post(st, &p, AT, &bad.ledger_txn_id, &e),
+		      &e);
+		rc = st->ops->settlement_insert(st, &bad, &e);
+		if (lazy) {
+			if (!ts_sqlite()) {
+				assert_int_equal(rc, 0);   /* found later */
+				TS_OK(st->ops->release(st, &e), &e);
+				st->ops->lazy_undo(st, false);
+			} else {
+				/* at once; undoing the posting spoils */
+				TS_FAILS(rc, &e, "settlement.txn_id_reused");
+				TS_OK(st->ops->rollback_to(st, &e), &e);
+			}
+			assert_true(st->ops->spoiled(st));
+			st->ops->rollback(st);
+			assert_true(ts_balance(st, f.patient_acc) ==
+				    100000 - 2 * JOINED * 1000);
+			continue;
+		}
+		TS_FAILS(rc, &e, "settlement.txn_id_reused");
+		TS_OK(st->ops->rollback_to(st, &e), &e);
+		TS_OK(st->ops->commit(st, &e), &e);
+		break;
+	}
+	assert_int_equal(TS_OK(st->ops->settlement_by_txn(st, "H100", "J-ok",
+							  &gl, &e), &e), 1);
+	assert_true(ts_balance(st, f.patient_acc) ==
+		    100000 - (2 * JOINED + 1) * 1000);
+	{
+		yb_ledger_report r = ts_check(st);
+		assert_true(r.mismatched_accounts == 0 &&
+			    r.unbalanced_transactions == 0 &&
+			    r.sum_entries_fen == 0);
+	}
+}
+
 int ts_run_deferred(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +374,8 @@ int ts_run_deferred(void)
 		cmocka_unit_test_setup_teardown(test_deferred_failure_spoils,
 						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_reserved_ids_unique,
+						ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_joined,
 						ts_setup, ts_teardown),
 	};
 

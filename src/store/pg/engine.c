@@ -74,6 +74,7 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 	PQreset(ps->conn);
 	ps->nprepared = 0;
 	ps->ndeferred = 0;
+	pg_held_drop(ps);
 	pg_inst_forget(ps);
 	pg_ids_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
@@ -108,6 +109,7 @@ static void pipeline_clear(pg_store *ps)
 	if (PQpipelineStatus(ps->conn) == PQ_PIPELINE_OFF)
 		return;
 	ps->ndeferred = 0;
+	pg_held_drop(ps);
 	/* a Sync makes the server send whatever it still holds back, so
 	 * reading it cannot wait for ever */
 	(void)PQpipelineSync(ps->conn);
@@ -385,7 +387,7 @@ bool pg_txn_alive(const pg_store *ps)
 {
 	/* pg5: with writes deferred, libpq calls the transaction active;
 	 * whether they failed is known when they are collected */
-	if (ps->in_txn && ps->ndeferred > 0)
+	if (ps->in_txn && pg_deferred_any(ps))
 		return PQstatus(ps->conn) == CONNECTION_OK;
 	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
 }
@@ -543,6 +545,7 @@ static void pg_close(yb_store *st)
 		return;
 	pg_rollback(st);
 	pg_audit_free(ps);
+	pg_held_free(ps);
 	pg_inst_forget(ps);
 	PQfinish(ps->conn);
 	free(ps);

@@ -403,12 +403,18 @@ static const pg_stmt st_ledger_write = { "ledger_write",
  * division by zero — which spoils the batch; the replay runs the write
  * above and reports what the guard found.
  */
-static const pg_stmt st_ledger_write_deferred = { "ledger_write_deferred",
-	"WITH t AS (INSERT INTO ledger_txns (id, kind, ref, at) "
-	"           VALUES ($12, $1, $2, $3) RETURNING id), "
+#define LEDGER_DEFERRED_CTES \
+	"t AS (INSERT INTO ledger_txns (id, kind, ref, at) " \
+	"           VALUES ($12, $1, $2, $3) RETURNING id), " \
 	LEDGER_WRITE_MOVES
-	"SELECT 1 / ((SELECT count(*) FROM u) = $13 "
-	"  AND (SELECT count(*) FROM s) = $14)::int", NULL };
+#define LEDGER_DEFERRED_CHECK \
+	"SELECT 1 / ((SELECT count(*) FROM u) = $13 " \
+	"  AND (SELECT count(*) FROM s) = $14)::int"
+const pg_stmt pg_st_ledger_write_deferred = { "ledger_write_deferred",
+	"WITH " LEDGER_DEFERRED_CTES LEDGER_DEFERRED_CHECK, NULL };
+/* pg7: its parts, for the statement it joins (combine.c) */
+const char pg_sql_ledger_deferred_ctes[] = LEDGER_DEFERRED_CTES;
+const char pg_sql_ledger_deferred_check[] = LEDGER_DEFERRED_CHECK;
 
 /* What ledger_post knows of one account it posts to. */
 typedef struct post_acct {
@@ -534,7 +540,7 @@ static int write_deferred(pg_store *ps, pg_params *q, int nrow, int nsys,
 	pg_p_i64(q, id);
 	pg_p_i64(q, nrow);
 	pg_p_i64(q, nsys);
-	if (pg_defer(ps, &st_ledger_write_deferred, q, err) < 0)
+	if (pg_defer(ps, &pg_st_ledger_write_deferred, q, err) < 0)
 		return -1;
 	if (txn_id)
 		*txn_id = id;

@@ -32,18 +32,21 @@ static pg_store *PS(yb_store *st)
  * the outbox: one delivery per active webhook, due at once.  pg5: in a
  * lazy batch it is deferred (stmt.c pg_defer) with an id reserved ahead
  * (ids.c); the two are one statement. */
-static const pg_stmt st_note_insert = { "note_insert",
-	"WITH n AS (INSERT INTO notifications (id, person_id, kind, "
-	"  relative_id, relative_ssn, relative_name, relationship, amount_fen, "
-	"  institution_code, institution_name, ref, detail, created_at) "
-	"  VALUES (coalesce($13, nextval('notifications_id_seq')), "
-	"    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-	"  RETURNING id), "
-	"f AS (INSERT INTO webhook_deliveries (webhook_id, notification_id, "
-	"  state, attempts, next_at_ms, created_at) "
-	"  SELECT w.id, n.id, 'pending', 0, $12::bigint * 1000, $12 "
+#define NOTE_INSERT_CTES \
+	"n AS (INSERT INTO notifications (id, person_id, kind, " \
+	"  relative_id, relative_ssn, relative_name, relationship, amount_fen, " \
+	"  institution_code, institution_name, ref, detail, created_at) " \
+	"  VALUES (coalesce($13, nextval('notifications_id_seq')), " \
+	"    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) " \
+	"  RETURNING id), " \
+	"f AS (INSERT INTO webhook_deliveries (webhook_id, notification_id, " \
+	"  state, attempts, next_at_ms, created_at) " \
+	"  SELECT w.id, n.id, 'pending', 0, $12::bigint * 1000, $12 " \
 	"  FROM webhooks w, n WHERE w.removed_at IS NULL) "
-	"SELECT id FROM n", NULL };
+const pg_stmt pg_st_note_insert = { "note_insert",
+	"WITH " NOTE_INSERT_CTES "SELECT id FROM n", NULL };
+/* pg7: its parts, for the statement it joins (combine.c) */
+const char pg_sql_note_ctes[] = NOTE_INSERT_CTES;
 static const pg_stmt st_notes_of = { "notes_of",
 	"SELECT " NOTE_COLS " FROM notifications n "
 	"WHERE n.person_id = $1 AND n.id < $2 ORDER BY n.id DESC LIMIT $3",
@@ -196,14 +199,14 @@ int pg_notification_insert(yb_store *st, yb_notification *n, yb_err *err)
 	pg_p_i64(&q, n->created_at);
 	if (!pg_deferring(PS(st))) {
 		pg_p_null(&q);
-		return one_int(st, &st_note_insert, &q, &n->id, err);
+		return one_int(st, &pg_st_note_insert, &q, &n->id, err);
 	}
 	if (pg_reserve_id(PS(st), PG_ID_NOTIFICATION, &id, err) < 0) {
 		pg_params_release(&q);
 		return -1;
 	}
 	pg_p_i64(&q, id);
-	if (pg_defer(PS(st), &st_note_insert, &q, err) < 0)
+	if (pg_defer(PS(st), &pg_st_note_insert, &q, err) < 0)
 		return -1;
 	n->id = id;
 	return 0;

@@ -132,6 +132,23 @@ typedef struct pg_ids {
 /* pg5: deferred writes waiting unread, at most (stmt.c pg_defer) */
 #define PG_DEFER_MAX 32
 
+/*
+ * issue 16, pg7: a deferred write held back, not yet in the pipeline,
+ * so that the request's next deferred write can join it in one
+ * statement (combine.c): the ledger write and the settlement's insert,
+ * then its first notification.  Its parameters are copied (offsets in
+ * buf, -1 for NULL): the caller's may be gone when it is sent.
+ */
+#define PG_HELD_MAX_PARAMS 64
+typedef struct pg_held {
+	const pg_stmt *stmt;    /* NULL: nothing held */
+	char name[48];          /* its prepared name on this connection */
+	int n;
+	int off[PG_HELD_MAX_PARAMS];
+	char *buf;
+	size_t len, cap;
+} pg_held;
+
 /* One connection (a yb_store). */
 typedef struct pg_store {
 	yb_store base;
@@ -158,6 +175,7 @@ typedef struct pg_store {
 	/* pg5: writes sent into libpq's pipeline and not yet answered
 	 * (pg_defer, stmt.c); only while lazy. */
 	int ndeferred;
+	pg_held held;           /* pg7: one more, not sent yet (stmt.c) */
 	pg_ids ids;             /* ids drawn ahead (ids.c) */
 	int64_t writes;         /* statements that wrote rows, this txn */
 	int64_t writes_sp;      /* ... when the caller's savepoint was noted */
@@ -275,6 +293,28 @@ bool pg_pre_cap(pg_store *ps, yb_id binding_id, int64_t *cap_fen,
 bool pg_deferring(const pg_store *ps);
 int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 int pg_collect(pg_store *ps, yb_err *err);
+/* pg7: whether deferred writes wait unanswered (sent or held); drop the
+ * held one unsent (a re-opened connection); free its buffer. */
+bool pg_deferred_any(const pg_store *ps);
+void pg_held_drop(pg_store *ps);
+void pg_held_free(pg_store *ps);
+/*
+ * pg7 (combine.c): the deferred writes that join into one statement
+ * with data-modifying CTEs.  pg_combine: the statement `held` followed
+ * by `next` make (their parameters one after the other), or NULL.
+ * pg_combine_starts: whether `s` may start (or grow into) one, so is
+ * held back rather than sent.  The parts' texts are in their files.
+ */
+extern const pg_stmt pg_st_ledger_write_deferred;
+extern const pg_stmt pg_st_settlement_insert_deferred;
+extern const pg_stmt pg_st_note_insert;
+extern const char pg_sql_ledger_deferred_ctes[];
+extern const char pg_sql_ledger_deferred_check[];
+extern const char pg_sql_settlement_deferred_ctes[];
+extern const char pg_sql_note_ctes[];
+const pg_stmt *pg_combine(const pg_stmt *held, int nheld,
+			  const pg_stmt *next, int nnext);
+bool pg_combine_starts(const pg_stmt *s);
 /* pg5 (ids.c): an id of `which` (PG_ID_*) for a deferred insert: the
  * one drawn with this request's accounts' lock, or one drawn now (a
  * round trip).  pg_run_drawing_ids: pg_run_release of `s` that, while

@@ -283,14 +283,16 @@ int pg_payer_candidates(yb_store *st, yb_id relative_id,
 	"    revoke_txn_id, offline_id, settled_at, revoked_at"
 #define SETTLEMENT_INSERT_VALUES \
 	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
-#define SETTLEMENT_INSERT_SHARES \
+/* The shares of the settlement the CTE S inserted. */
+#define SETTLEMENT_INSERT_SHARES_OF(S) \
 	"sh AS (INSERT INTO settlement_shares (settlement_id, seq, " \
 	"    payer_person_id, account_id, binding_id, relationship, amount_fen) " \
-	"  SELECT s.id, x.ord - 1, x.payer, x.acc, nullif(x.bnd, 0), x.rel, " \
-	"    x.amt FROM s, " \
+	"  SELECT " S ".id, x.ord - 1, x.payer, x.acc, nullif(x.bnd, 0), x.rel, " \
+	"    x.amt FROM " S ", " \
 	"    unnest($17::bigint[], $18::bigint[], $19::bigint[], $20::text[], " \
 	"           $21::bigint[]) WITH ORDINALITY " \
 	"      AS x(payer, acc, bnd, rel, amt, ord)) "
+#define SETTLEMENT_INSERT_SHARES SETTLEMENT_INSERT_SHARES_OF("s")
 static const pg_stmt st_settlement_insert = { "settlement_insert",
 	"WITH s AS (INSERT INTO settlements (" SETTLEMENT_INSERT_COLS ") "
 	"  VALUES (" SETTLEMENT_INSERT_VALUES ") "
@@ -300,13 +302,17 @@ static const pg_stmt st_settlement_insert = { "settlement_insert",
 /* pg5: deferred in a lazy batch (stmt.c pg_defer): the id reserved
  * ahead ($22, ids.c), and a txn_id used already fails the statement
  * (settlements_txn_once) instead of inserting nothing, which spoils
- * the batch; its replay runs the statement above and refuses it. */
-static const pg_stmt st_settlement_insert_deferred = {
+ * the batch; its replay runs the statement above and refuses it.
+ * pg7: its CTEs are named apart from the ledger write's (si, sh), so
+ * that the two join into one statement (combine.c). */
+#define SETTLEMENT_DEFERRED_CTES \
+	"si AS (INSERT INTO settlements (id, " SETTLEMENT_INSERT_COLS ") " \
+	"  VALUES ($22, " SETTLEMENT_INSERT_VALUES ") RETURNING id), " \
+	SETTLEMENT_INSERT_SHARES_OF("si")
+const pg_stmt pg_st_settlement_insert_deferred = {
 	"settlement_insert_deferred",
-	"WITH s AS (INSERT INTO settlements (id, " SETTLEMENT_INSERT_COLS ") "
-	"  VALUES ($22, " SETTLEMENT_INSERT_VALUES ") RETURNING id), "
-	SETTLEMENT_INSERT_SHARES
-	"SELECT 1", NULL };
+	"WITH " SETTLEMENT_DEFERRED_CTES "SELECT 1", NULL };
+const char pg_sql_settlement_deferred_ctes[] = SETTLEMENT_DEFERRED_CTES;
 static const pg_stmt st_settlement_by_id = { "settlement_by_id",
 	SETTLEMENT_SELECT "WHERE s.id = $1", "FOR UPDATE OF s" };
 static const pg_stmt st_settlement_by_txn = { "settlement_by_txn",
@@ -391,7 +397,7 @@ static int insert_deferred(pg_store *ps, yb_settlement *s, pg_params *q,
 		return -1;
 	}
 	pg_p_i64(q, id);
-	if (pg_defer(ps, &st_settlement_insert_deferred, q, err) < 0)
+	if (pg_defer(ps, &pg_st_settlement_insert_deferred, q, err) < 0)
 		return -1;
 	s->id = id;
 	return 0;

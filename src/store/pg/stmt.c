@@ -358,6 +358,8 @@ static int prepare(pg_store *ps, const pg_stmt *s, bool locking, int nparams,
  * result; on the first error every out[i] is NULL and err is set (what
  * follows an error in a pipeline is not run).
  */
+static int held_send(pg_store *ps, yb_err *err);
+
 static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 			 const int *idx, pg_params **p, PGresult **out,
 			 yb_err *err)
@@ -366,11 +368,14 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 	PGresult *res;
 	/* pg5: the deferred writes (pg_defer) are in the pipeline already,
 	 * their results first */
-	int nq = ps->ndeferred, first = 0, want, k = 0, nulls = 0;
+	int nq, first = 0, want, k = 0, nulls = 0;
 	bool synced = false;
 
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
+	if (held_send(ps, err) < 0)     /* pg7: the held one goes first */
+		return -1;
+	nq = ps->ndeferred;
 	ps->ndeferred = 0;
 	if (nq == 0 && !PQenterPipelineMode(c))
 		return pg_result_err(c, NULL, err);
@@ -431,6 +436,85 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 	return 0;
 }
 
+/* --- pg7: a deferred write held back (pg_held, combine.c) ------------- */
+
+void pg_held_drop(pg_store *ps)
+{
+	ps->held.stmt = NULL;
+	ps->held.n = 0;
+	ps->held.len = 0;
+}
+
+void pg_held_free(pg_store *ps)
+{
+	pg_held_drop(ps);
+	free(ps->held.buf);
+	ps->held.buf = NULL;
+	ps->held.cap = 0;
+}
+
+bool pg_deferred_any(const pg_store *ps)
+{
+	return ps->ndeferred > 0 || ps->held.stmt != NULL;
+}
+
+/* Copy p's values after the held ones; -1 out of memory (or too many). */
+static int held_add(pg_held *h, const pg_params *p)
+{
+	if (h->n + p->n > PG_HELD_MAX_PARAMS)
+		return -1;
+	for (int i = 0; i < p->n; i++) {
+		size_t l;
+
+		if (!p->v[i]) {
+			h->off[h->n++] = -1;
+			continue;
+		}
+		l = strlen(p->v[i]) + 1;
+		if (h->len + l > h->cap) {
+			size_t cap = h->cap ? h->cap : 4096;
+			char *b;
+
+			while (cap < h->len + l)
+				cap *= 2;
+			if (!(b = realloc(h->buf, cap)))
+				return -1;
+			h->buf = b;
+			h->cap = cap;
+		}
+		memcpy(h->buf + h->len, p->v[i], l);
+		h->off[h->n++] = (int)h->len;
+		h->len += l;
+	}
+	return 0;
+}
+
+/* Send the held write into the pipeline (as pg_defer did before pg7). */
+static int held_send(pg_store *ps, yb_err *err)
+{
+	pg_held *h = &ps->held;
+	const char *v[PG_HELD_MAX_PARAMS];
+	int ok;
+
+	if (!h->stmt)
+		return 0;
+	for (int i = 0; i < h->n; i++)
+		v[i] = h->off[i] < 0 ? NULL : h->buf + h->off[i];
+	if (ps->ndeferred == 0 && !PQenterPipelineMode(ps->conn)) {
+		pg_held_drop(ps);
+		ps->spoiled = true;
+		return pg_result_err(ps->conn, NULL, err);
+	}
+	ok = PQsendQueryPrepared(ps->conn, h->name, h->n, v, NULL, NULL, 0);
+	pg_held_drop(ps);
+	if (!ok) {
+		ps->spoiled = true;
+		return pg_result_err(ps->conn, NULL, err);
+	}
+	ps->ndeferred++;
+	return 0;
+}
+
 /* The name `s` (its locking variant inside a write transaction) is
  * prepared under on this connection, preparing it first; -1 with err. */
 static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
@@ -466,7 +550,7 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		p = &none;
 	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		return NULL;
-	if (ps->sp_pending || ps->ndeferred > 0) {
+	if (ps->sp_pending || pg_deferred_any(ps)) {
 		yb_err_clear(err);
 		return run_pipelined(ps, 1, &name, &idx, &p, &res, err) < 0
 			       ? NULL : res;
@@ -515,6 +599,7 @@ out:
  */
 int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 {
+	const pg_stmt *combo;
 	char name[48];
 	int idx, rc = -1;
 
@@ -526,8 +611,44 @@ int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	 * buffers (a settlement defers 3 or 4) */
 	if (ps->ndeferred >= PG_DEFER_MAX && pg_collect(ps, err) < 0)
 		goto out;
+	/* pg7: joined to the held write when the two make one statement
+	 * (combine.c); preparing it the first time sends the held one
+	 * (a prepare waits for its answer), which then goes alone */
+	if (p->oom || p->bad_enum)
+		combo = NULL;
+	else
+		combo = pg_combine(ps->held.stmt, ps->held.n, s, p->n);
+	if (combo && prepared_name(ps, combo, p, name, &idx, err) < 0)
+		goto out;
+	if (combo && ps->held.stmt) {
+		if (held_add(&ps->held, p) < 0) {
+			ps->spoiled = true;
+			yb_errf(err, "out_of_memory", "out of memory");
+			goto out;
+		}
+		ps->held.stmt = combo;
+		memcpy(ps->held.name, name, sizeof name);
+		ps->writes++;
+		rc = 0;
+		goto out;
+	}
+	if (held_send(ps, err) < 0)
+		goto out;
 	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		goto out;
+	if (pg_combine_starts(s)) {     /* held: the next may join it */
+		if (held_add(&ps->held, p) < 0) {
+			pg_held_drop(ps);
+			ps->spoiled = true;
+			yb_errf(err, "out_of_memory", "out of memory");
+			goto out;
+		}
+		ps->held.stmt = s;
+		memcpy(ps->held.name, name, sizeof name);
+		ps->writes++;
+		rc = 0;
+		goto out;
+	}
 	if (ps->ndeferred == 0 && !PQenterPipelineMode(ps->conn)) {
 		pg_result_err(ps->conn, NULL, err);
 		goto out;
@@ -552,7 +673,7 @@ bool pg_deferring(const pg_store *ps)
 
 int pg_collect(pg_store *ps, yb_err *err)
 {
-	if (ps->ndeferred == 0)
+	if (!pg_deferred_any(ps))
 		return 0;
 	yb_err_clear(err);
 	return run_pipelined(ps, 0, NULL, NULL, NULL, NULL, err);
