@@ -88,20 +88,23 @@ void sq_nonces_drop(sq_store *s)
 	s->nonces = NULL;
 }
 
-static bool set_grow(struct sq_nonces *ns)
+/* The set rebuilt in `cap` slots with only the entries at or after
+ * rowid `from` (1: all); false when out of memory (the set unchanged). */
+static bool set_rebuild(struct sq_nonces *ns, size_t cap, int64_t from)
 {
-	size_t cap = ns->cap ? ns->cap * 2 : 1024;
 	struct sq_nonce_ent *old = ns->slot, *slot = calloc(cap, sizeof *slot);
 
 	if (!slot)
 		return false;
+	ns->n = 0;
 	for (size_t i = 0; i < ns->cap; i++) {
-		if (!old[i].rowid)
+		if (old[i].rowid < from)  /* empty slots too (rowid 0) */
 			continue;
 		size_t j = old[i].h & (cap - 1);
 		while (slot[j].rowid)
 			j = (j + 1) & (cap - 1);
 		slot[j] = old[i];
+		ns->n++;
 	}
 	free(old);
 	ns->slot = slot;
@@ -113,7 +116,8 @@ static bool set_add(struct sq_nonces *ns, uint64_t h, int64_t rowid)
 {
 	size_t j;
 
-	if ((ns->n + 1) * 2 > ns->cap && !set_grow(ns))
+	if ((ns->n + 1) * 2 > ns->cap &&
+	    !set_rebuild(ns, ns->cap ? ns->cap * 2 : 1024, 1))
 		return false;
 	j = h & (ns->cap - 1);
 	while (ns->slot[j].rowid)
@@ -153,33 +157,6 @@ static void set_remove(struct sq_nonces *ns, uint64_t h, int64_t rowid)
 	ns->slot[i].h = 0;
 }
 
-/* Keep only the entries at or after rowid `from` (another connection
- * purged the table's front): the set rebuilt at its size, O(cap), at
- * most once per purge.  False when out of memory (the set unchanged). */
-static bool set_keep_from(struct sq_nonces *ns, int64_t from)
-{
-	struct sq_nonce_ent *old = ns->slot, *slot;
-	size_t mask = ns->cap - 1;
-
-	if (!ns->cap)
-		return true;
-	if (!(slot = calloc(ns->cap, sizeof *slot)))
-		return false;
-	ns->n = 0;
-	for (size_t i = 0; i < ns->cap; i++) {
-		if (old[i].rowid < from)  /* empty slots too (rowid 0) */
-			continue;
-		size_t j = old[i].h & mask;
-		while (slot[j].rowid)
-			j = (j + 1) & mask;
-		slot[j] = old[i];
-		ns->n++;
-	}
-	free(old);
-	ns->slot = slot;
-	return true;
-}
-
 /* After another connection's commit: the table's front, and the set
  * cut to it if that connection purged (without group commit every
  * connection that spends keeps a set, and only the purging one's
@@ -196,7 +173,9 @@ static int catch_front(sq_store *s, struct sq_nonces *ns, yb_err *err)
 		min = ns->last_rowid + 1;
 	if (min <= ns->front)
 		return 0;
-	if (!set_keep_from(ns, min))
+	/* another connection purged: keep the entries from its front on
+	 * (O(cap), at most once per purge) */
+	if (ns->cap && !set_rebuild(ns, ns->cap, min))
 		return yb_errf(err, "out_of_memory", "out of memory");
 	ns->front = min;
 	return 0;
