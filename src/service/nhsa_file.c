@@ -2,15 +2,31 @@
  * nhsa_file.c — the national interface's files (nhsa_file.h): kept per
  * institution in the store's nhsa_files table (migration 10), used only
  * by the institution that kept them and only until their dld_endtime.
- * A file is kept in one write transaction with its audit record.
+ * A file is kept in one write transaction with its audit record.  Once
+ * its dld_endtime has passed, nobody may use it again: its bytes are
+ * dropped (the row stays, so that a late 9102 still answers
+ * nhsa.file_expired), hourly, by the next file kept.
  */
 #include "service/nhsa_file.h"
+
+#include <stdatomic.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/hash.h"
+#include "service/nhsa_int.h"
+
+/* How often the bytes of expired files are dropped. */
+#define FILES_PURGE_EVERY 3600
+
+static bool files_purge_due(yb_time now)
+{
+	static _Atomic yb_time last;
+
+	return yb_nhsa_due(&last, now, FILES_PURGE_EVERY);
+}
 
 int yb_nhsa_file_keep(yb_ctx *ctx, yb_nhsa_file *f, const void *data,
 		      yb_err *err)
@@ -26,6 +42,9 @@ int yb_nhsa_file_keep(yb_ctx *ctx, yb_nhsa_file *f, const void *data,
 	snprintf(f->inst, sizeof f->inst, "%s", ctx->actor.institution_code);
 	if (yb_tx_begin(ctx, true, err) < 0)
 		return -1;
+	if (files_purge_due(f->at) &&
+	    ctx->store->ops->nhsa_purge(ctx->store, "file", f->at, err) < 0)
+		goto out;
 	if (ctx->store->ops->next_seq(ctx->store, "nhsa_file", &seq, err) < 0)
 		goto out;
 	/* F + the local date + a serial (unique) + 6 random bytes (no file
@@ -70,7 +89,8 @@ int yb_nhsa_file_fetch(yb_ctx *ctx, const char *file_qury_no,
 	    (filename && strcmp(out->filename, filename) != 0) ||
 	    (kind && strcmp(out->kind, kind) != 0))
 		found = yb_errf(err, "nhsa.file_not_found", "file_qury_no");
-	else if (yb_ctx_now(ctx) > out->dld_end)
+	else if (yb_ctx_now(ctx) > out->dld_end ||
+		 (data && !*data))       /* its bytes dropped (expired) */
 		found = yb_errf(err, "nhsa.file_expired", "dld_endtime");
 	if (found < 0 && data) {
 		free(*data);

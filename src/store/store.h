@@ -528,13 +528,15 @@ typedef struct yb_store_ops {
 	int (*nhsa_delete)(yb_store *st, const char *kind, const char *key,
 			   yb_err *err);
 	/* Delete the records of `kind` older than `before` — nonces only:
-	 * only their time is indexed (for any other kind, nothing). */
+	 * only their time is indexed.  Kind "file": drop the bytes of the
+	 * files whose dld_end is before `before` (the row stays).  Any
+	 * other kind: nothing. */
 	int (*nhsa_purge)(yb_store *st, const char *kind, yb_time before,
 			  yb_err *err);
 	/* --- nhsa files: insert f with its `f->size` bytes (a
 	 * file_qury_no used before is "nhsa.duplicate"); get: 1 found / 0 /
-	 * -1, with `data` also its bytes (malloc'd, f->size of them), else
-	 * only the row. --- */
+	 * -1, with `data` also its bytes (malloc'd, f->size of them; NULL
+	 * when nhsa_purge dropped them), else only the row. --- */
 	int (*nhsa_file_put)(yb_store *st, const yb_nhsa_file *f,
 			     const void *data, yb_err *err);
 	int (*nhsa_file_get)(yb_store *st, const char *file_qury_no,

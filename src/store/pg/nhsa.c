@@ -61,6 +61,10 @@ static const pg_stmt st_delete = { "nhsa_delete",
 	"DELETE FROM nhsa_records WHERE kind = $1 AND key = $2", NULL };
 static const pg_stmt st_purge = { "nhsa_purge",
 	"DELETE FROM nhsa_nonces WHERE $1 = 'nonce' AND at < $2", NULL };
+/* kind "file": the bytes of the files past their dld_end; the rows stay */
+static const pg_stmt st_purge_files = { "nhsa_purge_files",
+	"UPDATE nhsa_files SET data = ''::bytea "
+	"WHERE dld_end < $1 AND octet_length(data) > 0", NULL };
 
 static int decode_rec(pg_row *r, void *out)
 {
@@ -176,6 +180,10 @@ int pg_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 	pg_params q;
 
 	pg_params_init(&q);
+	if (strcmp(kind, "file") == 0) {
+		pg_p_i64(&q, before);
+		return pg_exec(PS(st), &st_purge_files, &q, err);
+	}
 	pg_p_text(&q, kind);
 	pg_p_i64(&q, before);
 	return pg_exec(PS(st), &st_purge, &q, err);

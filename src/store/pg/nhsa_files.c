@@ -87,6 +87,10 @@ static int decode_file(pg_row *r, void *out)
 	if (!fr->data || r->bad)
 		return 0;
 	hex = pg_r_text(r);
+	/* nhsa_purge dropped an expired file's bytes: no data, the row as
+	 * it was */
+	if (!*hex && f->size > 0)
+		return 0;
 	*fr->data = malloc(f->size > 0 ? (size_t)f->size : 1);
 	if (!*fr->data || strlen(hex) != (size_t)f->size * 2 ||
 	    sodium_hex2bin(*fr->data, (size_t)f->size, hex, strlen(hex), NULL,

@@ -263,7 +263,9 @@ int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err)
 {
-	/* Only nonces are purged (nhsa_nonce.c: the table's front). */
+	/* Nonces (nhsa_nonce.c: the table's front) and files' bytes. */
+	if (strcmp(kind, "file") == 0)
+		return sq_nhsa_files_purge(sq_of(st), before, err);
 	if (!yb_nhsa_kind_is_nonce(kind))
 		return 0;
 	return sq_nonce_purge(sq_of(st), before, err);

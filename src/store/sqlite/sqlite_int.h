@@ -101,7 +101,7 @@ enum sq_stmt_id {
 	SQ_PROOF_INSERT, SQ_PROOF_BY_CODE, SQ_PROOFS_OF_PERSON, SQ_PROOF_REVOKE,
 	SQ_EMPLOYEES_ONE, SQ_EMPLOYEES_ALL, SQ_EMPLOYEES_PERSON,
 	/* nhsa files (migration 10, nhsa_files.c) */
-	SQ_NHSA_FILE_PUT, SQ_NHSA_FILE_GET,
+	SQ_NHSA_FILE_PUT, SQ_NHSA_FILE_GET, SQ_NHSA_FILE_PURGE,
 	SQ__N
 };
 
@@ -553,6 +553,7 @@ int sq_nhsa_list(yb_store *st, const char *kind, const char *grp,
 		 yb_nhsa_rec **out, int *n, yb_err *err);
 int sq_nhsa_delete(yb_store *st, const char *kind, const char *key,
 		   yb_err *err);
+int sq_nhsa_files_purge(sq_store *s, yb_time before, yb_err *err);
 int sq_nhsa_purge(yb_store *st, const char *kind, yb_time before,
 		  yb_err *err);
 /* nhsa typed tables (nhsa_tables.c, migration 9) */
