@@ -893,6 +893,14 @@ static const char *const migrations[] = {
 	"DROP TABLE nhsa_nonces;\n"
 	"ALTER TABLE nhsa_nonces_15 RENAME TO nhsa_nonces;\n"
 	"PRAGMA user_version = 15;\n",
+	/* ---- 16: a placeholder in branch pg9 for the lead's migration 16,
+	 * merged before it. ---- */
+	"PRAGMA user_version = 16;\n",
+	/* ---- 17 (issue 16, pg9): PostgreSQL's triggers that NOTIFY the
+	 * connections remembering token_by_hash's answers (pg/schema.c 17);
+	 * nothing here: SQLite's memo is invalidated by data_version and
+	 * the writer's own changes.  The version keeps step. ---- */
+	"PRAGMA user_version = 17;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
