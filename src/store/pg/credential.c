@@ -173,8 +173,9 @@ static int token_lookup(pg_store *ps, const char *hash, yb_token_owner *out,
  * differs from PQbackendPID; under transaction pooling the LISTEN
  * would stay on a server connection others use).
  */
-#define PG_TOK_SLOTS   1024     /* entries, by a hash of the hash */
-#define PG_TOK_TTL_MS  10000    /* an answer is asked again after */
+#define PG_TOK_SLOTS   1024     /* entries, in pairs by a hash of the
+				 * hash (the older of a pair is replaced) */
+#define PG_TOK_TTL_MS  60000    /* an answer is asked again after */
 #define PG_TOK_CHANNEL "yb_tokens"
 
 typedef struct pg_tok_ent {
@@ -206,7 +207,33 @@ static unsigned tok_slot(const char *hash)
 
 	for (; *hash; hash++)
 		h = (h ^ (unsigned char)*hash) * 16777619u;
-	return h % PG_TOK_SLOTS;
+	return (h % PG_TOK_SLOTS) & ~1u;
+}
+
+/* The entry remembering `hash`, or NULL. */
+static pg_tok_ent *tok_find(struct pg_tok_memo *m, const char *hash)
+{
+	pg_tok_ent *e = &m->e[tok_slot(hash)];
+
+	for (int i = 0; i < 2; i++)
+		if (e[i].used && strcmp(e[i].hash, hash) == 0)
+			return &e[i];
+	return NULL;
+}
+
+/* Where to remember `hash`: its own entry, a free one of its pair, or
+ * the older of the two. */
+static pg_tok_ent *tok_place(struct pg_tok_memo *m, const char *hash)
+{
+	pg_tok_ent *e = tok_find(m, hash), *p = &m->e[tok_slot(hash)];
+
+	if (e)
+		return e;
+	if (!p[0].used)
+		return &p[0];
+	if (!p[1].used)
+		return &p[1];
+	return p[0].at_ms <= p[1].at_ms ? &p[0] : &p[1];
 }
 
 static void tok_clear(struct pg_tok_memo *m)
@@ -284,13 +311,10 @@ static bool tok_drain(pg_store *ps, struct pg_tok_memo *m)
 		if (strcmp(n->relname, PG_TOK_CHANNEL) == 0) {
 			pg_tok_ent *e;
 
-			if (!n->extra[0]) {
+			if (!n->extra[0])
 				tok_clear(m);
-			} else {
-				e = &m->e[tok_slot(n->extra)];
-				if (e->used && strcmp(e->hash, n->extra) == 0)
-					e->used = false;
-			}
+			else if ((e = tok_find(m, n->extra)))
+				e->used = false;
 		}
 		PQfreemem(n);
 	}
@@ -335,7 +359,7 @@ int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
 {
 	pg_store *ps = PS(st);
 	struct pg_tok_memo *m;
-	pg_tok_ent *e = NULL;
+	pg_tok_ent *e;
 	uint64_t g = 0;
 	int64_t now = 0;
 	int rc;
@@ -349,9 +373,8 @@ int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
 	if (m) {
 		now = tok_now_ms();
 		g = m->gen;
-		e = &m->e[tok_slot(hash)];
-		if (e->used && strcmp(e->hash, hash) == 0 &&
-		    now - e->at_ms < PG_TOK_TTL_MS) {
+		e = tok_find(m, hash);
+		if (e && now - e->at_ms < PG_TOK_TTL_MS) {
 			*out = e->t;
 			return 1;
 		}
@@ -365,7 +388,9 @@ int pg_token_by_hash(yb_store *st, const char *hash, yb_token_owner *out,
 	 * the generation was read; then the notifications that came with
 	 * the answer are read, in case one names it. */
 	if (rc == 1 && m && m->state == 1 &&
-	    atomic_load(&tokens_gen) == g && strlen(hash) < sizeof e->hash) {
+	    atomic_load(&tokens_gen) == g &&
+	    strlen(hash) < sizeof e->hash) {
+		e = tok_place(m, hash);
 		e->used = true;
 		e->at_ms = now;
 		strcpy(e->hash, hash);
