@@ -175,7 +175,7 @@ static int token_lookup(pg_store *ps, const char *hash, yb_token_owner *out,
  */
 #define PG_TOK_SLOTS   1024     /* entries, in pairs by a hash of the
 				 * hash (the older of a pair is replaced) */
-#define PG_TOK_TTL_MS  60000    /* an answer is asked again after */
+#define PG_TOK_TTL_MS  300000   /* an answer is asked again after */
 #define PG_TOK_CHANNEL "yb_tokens"
 
 typedef struct pg_tok_ent {

@@ -235,15 +235,15 @@ static int pg_commit(yb_store *st, yb_err *err)
 	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
+	pg_tokens_committed(ps);  /* pg9: even unanswered, it may have */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
 		return -1;
 	}
 	/* COMMIT of a transaction an error had aborted answers ROLLBACK. */
-	if (strcmp(PQcmdStatus(res), "COMMIT") == 0) {
+	if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
-		pg_tokens_committed(ps);
-	} else
+	else
 		yb_errf(err, "store.error", "postgresql: the transaction had "
 			"failed and was rolled back");
 	PQclear(res);
