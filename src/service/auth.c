@@ -6,6 +6,7 @@
  */
 #include "service/auth.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,6 +150,17 @@ out:
 
 /* The login succeeded: clear the account's counter, store the session
  * (its token's hash only) and record it as the person's own act. */
+/* Expired sessions are refused, and forgotten: hourly, by the next
+ * login's transaction (after its own session is in). */
+#define SESSIONS_PURGE_EVERY 3600
+
+static bool sessions_purge_due(yb_time now)
+{
+	static _Atomic yb_time last;
+
+	return yb_due(&last, now, SESSIONS_PURGE_EVERY);
+}
+
 static int open_session(yb_ctx *ctx, const yb_person *p, const char *key,
 			const yb_session *s, yb_err *err)
 {
@@ -161,6 +173,9 @@ static int open_session(yb_ctx *ctx, const yb_person *p, const char *key,
 		return -1;
 	if (st->ops->throttle_clear(st, key, err) < 0 ||
 	    st->ops->session_insert(st, s, err) < 0)
+		goto out;
+	if (sessions_purge_due(s->created_at) &&
+	    st->ops->sessions_purge(st, s->created_at, err) < 0)
 		goto out;
 	ctx->actor.role = YB_ROLE_PERSON;
 	ctx->actor.person_id = p->id;

@@ -5,6 +5,7 @@
  */
 #include "service/ctx.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -172,6 +173,15 @@ yb_time yb_ctx_now(const yb_ctx *ctx)
 	if (ctx->clock.now)
 		return ctx->clock.now(ctx->clock.arg);
 	return (yb_time)time(NULL);
+}
+
+bool yb_due(_Atomic yb_time *last, yb_time now, yb_time every)
+{
+	yb_time prev = atomic_load(last);
+
+	if (now >= prev && now - prev < every)
+		return false;
+	return atomic_compare_exchange_strong(last, &prev, now);
 }
 
 yb_date yb_ctx_today(const yb_ctx *ctx)

@@ -82,6 +82,10 @@ typedef struct yb_ctx {
 yb_clock yb_clock_system(void);
 
 yb_time yb_ctx_now(const yb_ctx *ctx);
+/* Housekeeping "every `every` seconds" (purges of expired rows): true
+ * for one caller per period, and whenever the clock moved back (tests
+ * move it).  *last is the caller's own static. */
+bool yb_due(_Atomic yb_time *last, yb_time now, yb_time every);
 yb_date yb_ctx_today(const yb_ctx *ctx);
 
 /* An actor for the command line (role admin, channel cli). */

@@ -372,20 +372,6 @@ out:
 }
 
 /*
- * Whether housekeeping that runs "every `every` seconds" is due now: true
- * for one caller per period (and whenever the clock moved back, as tests
- * move it).  *last is the caller's own static.
- */
-bool yb_nhsa_due(_Atomic yb_time *last, yb_time now, yb_time every)
-{
-	yb_time prev = atomic_load(last);
-
-	if (now >= prev && now - prev < every)
-		return false;
-	return atomic_compare_exchange_strong(last, &prev, now);
-}
-
-/*
  * A nonce older than both sides of the window can never come with an
  * acceptable timestamp again, so it may be forgotten — but not at every
  * request: that was a range delete inside every gateway write.  Once per
@@ -397,7 +383,7 @@ static bool purge_due(yb_time now, int window)
 {
 	static _Atomic yb_time last;
 
-	return yb_nhsa_due(&last, now, window >= 10 ? window / 10 : 1);
+	return yb_due(&last, now, window >= 10 ? window / 10 : 1);
 }
 
 int yb_nhsa_nonce_spend_in(yb_ctx *ctx, const char *paasid,

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "core/hash.h"
-#include "service/nhsa_int.h"
 
 /* How often the bytes of expired files are dropped. */
 #define FILES_PURGE_EVERY 3600
@@ -25,7 +24,7 @@ static bool files_purge_due(yb_time now)
 {
 	static _Atomic yb_time last;
 
-	return yb_nhsa_due(&last, now, FILES_PURGE_EVERY);
+	return yb_due(&last, now, FILES_PURGE_EVERY);
 }
 
 int yb_nhsa_file_keep(yb_ctx *ctx, yb_nhsa_file *f, const void *data,

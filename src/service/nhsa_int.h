@@ -133,10 +133,6 @@ int yb_nhsa_own_balance(yb_ctx *ctx, yb_nhsa_setl *o, bool preview,
  * record: the caller's); nothing for one already revoked. */
 int yb_nhsa_revoke_setl_in(yb_ctx *ctx, yb_nhsa_setl *o, yb_err *err);
 
-/* Housekeeping "every `every` seconds": true for one caller per period
- * (and when the clock moved back); *last is the caller's own static. */
-bool yb_nhsa_due(_Atomic yb_time *last, yb_time now, yb_time every);
-
 int yb_nhsa_year_of(yb_time t);
 void yb_nhsa_cum_key(char *buf, size_t size, yb_id person, int year,
 		     const char *insutype, int visit);

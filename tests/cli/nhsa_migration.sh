@@ -97,7 +97,7 @@ if [ "$ENGINE" = sqlite ]; then
 	ok ledger check
 	check "nonces in the order of their time (15)" "$(sql "SELECT group_concat(key || ':' || at, ' ') FROM (SELECT key, at FROM nhsa_nonces ORDER BY rowid)")" "P1|M:7 P1|Z:8 P1|A:9"
 	check "no index on the nonces (15)" "$(sql "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'nhsa_nonces' AND type = 'index'")" "0"
-	check "version 16 after 15" "$(sql 'PRAGMA user_version')" "16"
+	check "version 17 after 15" "$(sql 'PRAGMA user_version')" "17"
 fi
 # 16 (PostgreSQL): the accounts' pages keep room for their updates.
 if [ "$ENGINE" = pg ]; then

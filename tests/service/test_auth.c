@@ -98,6 +98,18 @@ static void test_login_session(void **state)
 		   "auth.invalid_token");
 	assert_err(yb_authenticate(&f->ctx, NULL, &a, &e), e,
 		   "auth.invalid_token");
+
+	/* expired sessions are forgotten, hourly, by a later login: an
+	 * hour on, the next login's transaction deletes tok's row */
+	f->now += 3600;
+	assert_ok(yb_login(&f->ctx, p.ssn, PASSWORD, "10.0.0.1", tok2, &exp,
+			   &e), e);
+	assert_ok(f->st->ops->begin(f->st, false, &e), e);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, th, &owner, &e), 0);
+	yb_sha256_hex_str(tok2, th);
+	assert_int_equal(f->st->ops->token_by_hash(f->st, th, &owner, &e), 1);
+	f->st->ops->rollback(f->st);
+	assert_ok(yb_authenticate(&f->ctx, tok2, &a, &e), e);
 }
 
 /* X2: unknown logins and wrong passwords look the same, and change

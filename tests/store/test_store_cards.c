@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/date.h"
 
@@ -454,6 +455,146 @@ static void test_tokens_in_transactions(void **state)
 	yb_store_close(other);
 }
 
+/* pg9: look-ups outside a transaction (the HTTP edge's authentication,
+ * answered on PostgreSQL from the connection's memo) see every change
+ * made through another connection: another store of this process at
+ * once (its commit moves the process's generation); a raw connection,
+ * as another server or `psql` would make it, once the notification has
+ * come (polled here, a few ms at most: docs/POSTGRESQL.md "pg9"). */
+static int token_now(yb_store *st, const char *hash, yb_token_owner *got)
+{
+	yb_err e;
+
+	return TS_OK(st->ops->token_by_hash(st, hash, got, &e), &e);
+}
+
+/* Until the look-up answers `want` and `ok` holds; asserts it did
+ * within 2 s. */
+static void token_until(yb_store *st, const char *hash, int want,
+			bool (*ok)(const yb_token_owner *))
+{
+	yb_token_owner got;
+
+	for (int i = 0; i < 200; i++) {
+		if (token_now(st, hash, &got) == want && (!ok || ok(&got)))
+			return;
+		usleep(10000);
+	}
+	fail_msg("the change of %s was not seen within 2 s", hash);
+}
+
+static bool ssn_changed(const yb_token_owner *t)
+{
+	return strcmp(t->ssn, "1400099") == 0;
+}
+
+static bool expires_7000(const yb_token_owner *t)
+{
+	return t->session.expires_at == 7000;
+}
+
+static bool revoked_5(const yb_token_owner *t)
+{
+	return t->key.revoked_at == 5;
+}
+
+static bool label_x(const yb_token_owner *t)
+{
+	return strcmp(t->key.label, "x") == 0;
+}
+
+static void test_tokens_outside_transactions(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *st = f->st, *other = NULL;
+	yb_id pid = ts_person(st, "1400003", "Memo");
+	yb_api_key k = inst_key(st, 'd'), k2 = inst_key(st, 'c'),
+		   k3 = inst_key(st, 'b');
+	yb_session s = session_of("dddd", pid, 1000, 5000);
+	yb_token_owner got;
+	yb_err e;
+
+	TS_OK(st->ops->session_insert(st, &s, &e), &e);
+	TS_OK(yb_store_open(f->url, &other, &e), &e);
+	for (int i = 0; i < 2; i++) {   /* asked, then remembered */
+		assert_int_equal(token_now(st, k.key_hash, &got), 1);
+		assert_int_equal(got.key.revoked_at, 0);
+		assert_int_equal(token_now(st, "dddd", &got), 1);
+		assert_int_equal(got.session.expires_at, 5000);
+		assert_string_equal(got.ssn, "1400003");
+	}
+	/* another store of this process: the next look-up sees it */
+	TS_OK(other->ops->apikey_revoke(other, k.id, 1700000100, &e), &e);
+	assert_int_equal(token_now(st, k.key_hash, &got), 1);
+	assert_int_equal(got.key.revoked_at, 1700000100);
+	TS_OK(other->ops->session_delete(other, "dddd", &e), &e);
+	assert_int_equal(token_now(st, "dddd", &got), 0);
+	yb_store_close(other);
+
+	/* a raw connection: a session inserted (a miss is never
+	 * remembered), its person's ssn changed, its expiry moved, its
+	 * deletion; a key revoked */
+	yb_test_raw_exec(f->url, ts_fmt("INSERT INTO sessions (token_hash, "
+		"person_id, created_at, expires_at) VALUES ('eeee', %lld, "
+		"1000, 6000)", (long long)pid));
+	assert_int_equal(token_now(st, "eeee", &got), 1);
+	assert_int_equal(token_now(st, "eeee", &got), 1);
+	yb_test_raw_exec(f->url, ts_fmt("UPDATE persons SET ssn = '1400099' "
+					"WHERE id = %lld", (long long)pid));
+	token_until(st, "eeee", 1, ssn_changed);
+	yb_test_raw_exec(f->url, "UPDATE sessions SET expires_at = 7000 "
+				 "WHERE token_hash = 'eeee'");
+	token_until(st, "eeee", 1, expires_7000);
+	yb_test_raw_exec(f->url, "DELETE FROM sessions "
+				 "WHERE token_hash = 'eeee'");
+	token_until(st, "eeee", 0, NULL);
+	assert_int_equal(token_now(st, k2.key_hash, &got), 1);
+	yb_test_raw_exec(f->url, ts_fmt("UPDATE api_keys SET revoked_at = 5 "
+					"WHERE id = %lld", (long long)k2.id));
+	token_until(st, k2.key_hash, 1, revoked_5);
+
+	if (ts_sqlite())
+		return;
+	/* PostgreSQL: the answer does come from the memo (a change with
+	 * the triggers off is not seen), and a re-opened connection
+	 * forgets it (notifications may have been lost meanwhile). */
+	assert_int_equal(token_now(st, k3.key_hash, &got), 1);
+	yb_test_raw_exec(f->url, ts_fmt("SET session_replication_role = "
+		"replica; UPDATE api_keys SET label = 'x' WHERE id = %lld",
+		(long long)k3.id));
+	usleep(100000);
+	assert_int_equal(token_now(st, k3.key_hash, &got), 1);
+	assert_string_equal(got.key.label, "HIS of H001");
+	yb_test_raw_exec(f->url, "SELECT pg_terminate_backend(pid) "
+		"FROM pg_stat_activity WHERE datname = current_database() "
+		"AND application_name = 'yibao'");
+	usleep(200000);
+	token_until(st, k3.key_hash, 1, label_x);
+
+	/* The purge of expired sessions tells no one (a remembered expired
+	 * session is refused by its expires_at anyway), but only for its
+	 * own statement: a session deleted after it in the same
+	 * transaction (a batch) is told.  The statements are credential.c's
+	 * purge and its reset, as a raw transaction, so that the process's
+	 * own generation (which would forget everything) does not move. */
+	yb_test_raw_exec(f->url, ts_fmt("INSERT INTO sessions (token_hash, "
+		"person_id, created_at, expires_at) VALUES ('ffff', %lld, "
+		"1000, 9000), ('gggg', %lld, 1000, 1500)", (long long)pid,
+		(long long)pid));
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(token_now(st, "ffff", &got), 1);
+		assert_int_equal(token_now(st, "gggg", &got), 1);
+	}
+	yb_test_raw_exec(f->url, "BEGIN; "
+		"DELETE FROM sessions WHERE expires_at <= 2000 AND (SELECT "
+		"set_config('yb.tokens_quiet', 'on', true)) = 'on'; "
+		"SELECT set_config('yb.tokens_quiet', 'off', true); "
+		"DELETE FROM sessions WHERE token_hash = 'ffff'; COMMIT");
+	token_until(st, "ffff", 0, NULL);
+	assert_int_equal(token_now(st, "gggg", &got), 1);  /* not told */
+	assert_int_equal(got.session.expires_at, 1500);
+}
+
 /* X2: failed-login counters. */
 static void test_throttle(void **state)
 {
@@ -492,6 +633,8 @@ int ts_run_cards(void)
 		cmocka_unit_test_setup_teardown(test_api_keys, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_in_transactions,
+						ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_outside_transactions,
 						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_throttle, ts_setup, ts_teardown),
 	};

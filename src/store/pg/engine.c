@@ -76,6 +76,7 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 	ps->ndeferred = 0;
 	pg_inst_forget(ps);
 	pg_ids_forget(ps);
+	pg_tokens_forget(ps);
 	if (PQstatus(ps->conn) != CONNECTION_OK ||
 	    pg_simple(ps->conn, PG_SESSION_SETUP, err) < 0) {
 		ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : 50;
@@ -126,6 +127,7 @@ static void pipeline_clear(pg_store *ps)
 	ps->nprepared = 0;
 	pg_inst_forget(ps);
 	pg_ids_forget(ps);
+	pg_tokens_forget(ps);
 	if (PQstatus(ps->conn) == CONNECTION_OK)
 		PQclear(PQexec(ps->conn, PG_SESSION_SETUP));
 }
@@ -233,6 +235,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	pg_ids_forget(ps);
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
+	pg_tokens_committed(ps);  /* pg9: even unanswered, it may have */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
 		return -1;
@@ -544,6 +547,7 @@ static void pg_close(yb_store *st)
 	pg_rollback(st);
 	pg_audit_free(ps);
 	pg_inst_forget(ps);
+	pg_tokens_free(ps);
 	PQfinish(ps->conn);
 	free(ps);
 }

@@ -175,6 +175,9 @@ typedef struct pg_store {
 	/* issue 16: institutions this connection has read (register.c) */
 	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
 	bool inst_inserted;     /* this transaction registered one */
+	/* pg9: token_by_hash's memo (credential.c) */
+	struct pg_tok_memo *tok;        /* NULL: none made yet */
+	bool tok_changed;       /* this transaction changed a key/session */
 	int64_t retry_at_ms;    /* no reconnect before (monotonic ms) */
 	int backoff_ms;         /* current reconnect backoff, 0: none */
 	uint64_t conn_id;       /* names its prepared statements */
@@ -550,6 +553,12 @@ void pg_audit_free(pg_store *ps);
 /* The institutions a connection remembers (register.c): forgotten when
  * it reconnects (another server may be primary now) and on close. */
 void pg_inst_forget(pg_store *ps);
+/* pg9: token_by_hash's memo (credential.c): forgotten, and LISTEN to be
+ * sent again, when the connection is re-opened; freed on close.
+ * pg_tokens_committed: after a COMMIT (engine.c). */
+void pg_tokens_forget(pg_store *ps);
+void pg_tokens_free(pg_store *ps);
+void pg_tokens_committed(pg_store *ps);
 
 /* --- pgha: audit chain heads (audit.c) --- */
 int pg_audit_heads(yb_store *st, yb_audit_head **out, int *n, yb_err *err);

@@ -808,6 +808,72 @@ static const char *const migrations[] = {
 	 * applies to pages written from now on; an existing database gets
 	 * it for all pages with a VACUUM FULL accounts (docs/DEPLOY.md). ---- */
 	"ALTER TABLE accounts SET (fillfactor = 80);",
+	/* ---- 17 (issue 16, pg9): what the connections that remember
+	 * token_by_hash's answers (credential.c) are told.  Every change
+	 * of a row the statement reads NOTIFYs yb_tokens at its commit,
+	 * with the session's or key's hash: an UPDATE or DELETE of a
+	 * session or key (both hashes when an UPDATE changes it); an INSERT
+	 * only of a key, or of a session whose hash a key already has (a
+	 * miss is never remembered, so an INSERT changes a remembered
+	 * answer only when the other table holds the same hash).  The
+	 * person's ssn is part of a session's answer: a person's id or ssn
+	 * changed or a person deleted, and a TRUNCATE of any of the three,
+	 * notify an empty payload: forget everything.  Nothing fires on
+	 * a settlement's path.  The purge of expired sessions sets
+	 * yb.tokens_quiet for its transaction: an expired session is
+	 * refused from a memo by its expires_at, so it tells no one. ---- */
+	"CREATE OR REPLACE FUNCTION yb_tokens_notify() RETURNS trigger"
+	"  LANGUAGE plpgsql AS $$BEGIN"
+	"  IF TG_LEVEL = 'STATEMENT' OR TG_TABLE_NAME = 'persons' THEN"
+	"    PERFORM pg_notify('yb_tokens', '');"
+	"  ELSIF TG_TABLE_NAME = 'sessions' THEN"
+	"    IF current_setting('yb.tokens_quiet', true) = 'on' THEN"
+	"      RETURN NULL;"
+	"    END IF;"
+	"    IF TG_OP = 'INSERT' THEN"
+	"      IF EXISTS (SELECT 1 FROM api_keys"
+	"                 WHERE key_hash = NEW.token_hash) THEN"
+	"        PERFORM pg_notify('yb_tokens', NEW.token_hash);"
+	"      END IF;"
+	"    ELSE"
+	"      PERFORM pg_notify('yb_tokens', OLD.token_hash);"
+	"      IF TG_OP = 'UPDATE' AND NEW.token_hash <> OLD.token_hash THEN"
+	"        PERFORM pg_notify('yb_tokens', NEW.token_hash);"
+	"      END IF;"
+	"    END IF;"
+	"  ELSE"
+	"    IF TG_OP <> 'INSERT' THEN"
+	"      PERFORM pg_notify('yb_tokens', OLD.key_hash);"
+	"    END IF;"
+	"    IF TG_OP = 'INSERT' OR NEW.key_hash <> OLD.key_hash THEN"
+	"      PERFORM pg_notify('yb_tokens', NEW.key_hash);"
+	"    END IF;"
+	"  END IF;"
+	"  RETURN NULL;"
+	"END$$;"
+	"DROP TRIGGER IF EXISTS sessions_tokens ON sessions;"
+	"CREATE TRIGGER sessions_tokens AFTER INSERT OR UPDATE OR DELETE"
+	"  ON sessions FOR EACH ROW EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS api_keys_tokens ON api_keys;"
+	"CREATE TRIGGER api_keys_tokens AFTER INSERT OR UPDATE OR DELETE"
+	"  ON api_keys FOR EACH ROW EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS persons_tokens ON persons;"
+	"CREATE TRIGGER persons_tokens AFTER UPDATE OF id, ssn ON persons"
+	"  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id"
+	"                     OR OLD.ssn IS DISTINCT FROM NEW.ssn)"
+	"  EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS persons_tokens_del ON persons;"
+	"CREATE TRIGGER persons_tokens_del AFTER DELETE ON persons"
+	"  FOR EACH ROW EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS sessions_tokens_trunc ON sessions;"
+	"CREATE TRIGGER sessions_tokens_trunc AFTER TRUNCATE ON sessions"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS api_keys_tokens_trunc ON api_keys;"
+	"CREATE TRIGGER api_keys_tokens_trunc AFTER TRUNCATE ON api_keys"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION yb_tokens_notify();"
+	"DROP TRIGGER IF EXISTS persons_tokens_trunc ON persons;"
+	"CREATE TRIGGER persons_tokens_trunc AFTER TRUNCATE ON persons"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION yb_tokens_notify();",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -899,6 +899,11 @@ static const char *const migrations[] = {
 	 * rewrites a row in place, so nothing here.  The version keeps
 	 * step. ---- */
 	"PRAGMA user_version = 16;\n",
+	/* ---- 17 (issue 16, pg9): PostgreSQL's triggers that NOTIFY the
+	 * connections remembering token_by_hash's answers (pg/schema.c 17);
+	 * nothing here: SQLite's memo is invalidated by data_version and
+	 * the writer's own changes.  The version keeps step. ---- */
+	"PRAGMA user_version = 17;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
