@@ -123,22 +123,20 @@ static const pg_stmt st_account_lock_nowait = { "account_lock_nowait",
  * a superset, which account_lock serves.
  */
 #define LOCK_AHEAD_IDS(holder, cond) \
-	"WITH w AS MATERIALIZED (SELECT ARRAY(" \
-	"  SELECT a.id FROM " holder " " \
-	"    JOIN accounts a ON a.person_id = p.id AND a.kind = 'personal' " \
-	"  WHERE " cond " AND $5 AND p.status <> 'terminated' " \
-	"    AND a.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM settlements " \
-	"      x WHERE x.institution_code = $2 AND x.txn_id = $3) " \
+	"WITH h AS MATERIALIZED (SELECT p.id FROM " holder " " \
+	"  WHERE " cond " AND p.status <> 'terminated' " \
+	"    AND NOT EXISTS (SELECT 1 FROM settlements x " \
+	"      WHERE x.institution_code = $2 AND x.txn_id = $3)), " \
+	"w AS MATERIALIZED (SELECT ARRAY(" \
+	"  SELECT a.id FROM h JOIN accounts a ON a.person_id = h.id " \
+	"    AND a.kind = 'personal' AND a.closed_at IS NULL WHERE $5 " \
 	"  UNION ALL " \
-	"  SELECT a.id FROM " holder " " \
-	"    JOIN bindings b ON b.relative_id = p.id AND b.ended_at IS NULL " \
+	"  SELECT a.id FROM h " \
+	"    JOIN bindings b ON b.relative_id = h.id AND b.ended_at IS NULL " \
 	"    JOIN persons pa ON pa.id = b.authorizer_id " \
 	"      AND pa.status = 'active' " \
 	"    JOIN accounts a ON a.person_id = b.authorizer_id " \
-	"      AND a.kind = 'personal' AND a.closed_at IS NULL " \
-	"  WHERE " cond " AND $6 AND p.status <> 'terminated' " \
-	"    AND NOT EXISTS (SELECT 1 FROM settlements x " \
-	"      WHERE x.institution_code = $2 AND x.txn_id = $3)" \
+	"      AND a.kind = 'personal' AND a.closed_at IS NULL WHERE $6" \
 	") || $4::bigint[] AS ids) "
 #define LOCK_AHEAD(holder, cond, skip) \
 	LOCK_AHEAD_IDS(holder, cond) \
