@@ -26,6 +26,7 @@
 
 #include "core/enums.h"
 #include "core/hash.h"
+#include "core/idnum.h"
 #include "core/mask.h"
 #include "core/money.h"
 #include "core/payorder.h"
@@ -529,6 +530,59 @@ int yb_institution_get(yb_ctx *ctx, const char *code, yb_institution *out,
 /* ---- settlement (S2–S4) ------------------------------------------------ */
 
 /*
+ * issue 16, pg8: tell the store what this settlement will ask next — the
+ * repeat check, the credential's look-up, the payers and the accounts'
+ * lock — so that an engine with round trips (PostgreSQL) can fetch and
+ * lock it all in one (store.h settle_hint).  The accounts named are the
+ * ones accounts_lock will name: the patient's own unless no account pays
+ * (no_accounts), the relatives' only when family pay is allowed for the
+ * visit, and the fund, patient cash and receivable.  A credential the
+ * engine cannot look up by itself (an e-credential) gives no hint.
+ */
+static int settle_hint(yb_ctx *ctx, const yb_institution *inst,
+		       const yb_bill *bill, yb_err *err)
+{
+	yb_settle_hint h;
+	yb_idnum idn;
+	yb_id also[3];
+	yb_err ignored;
+
+	if (!ctx->store->ops->settle_hint)
+		return 0;
+	memset(&h, 0, sizeof h);
+	h.institution_code = inst->code;
+	h.txn_id = bill->txn_id;
+	h.cred_type = bill->cred_type;
+	switch (bill->cred_type) {
+	case YB_CRED_CARD:
+		h.cred_value = bill->cred_value;
+		break;
+	case YB_CRED_ID_NUMBER:
+		/* as yb_cred_resolve reads it; a number it would read
+		 * otherwise (a repeat's date) only misses the hint */
+		yb_err_clear(&ignored);
+		if (yb_idnum_parse(bill->cred_value,
+				   yb_date_of(yb_ctx_now(ctx)), &idn,
+				   &ignored) < 0)
+			return 0;
+		h.cred_value = idn.normalized;
+		break;
+	default:
+		return 0;
+	}
+	h.own_account = !bill->no_accounts;
+	h.family = !bill->no_accounts &&
+		   ctx->settings->family_visit_allowed[bill->visit_type];
+	if (system_account(ctx, YB_ACC_FUND_POOL, &also[0], err) < 0 ||
+	    system_account(ctx, YB_ACC_PATIENT_CASH, &also[1], err) < 0)
+		return -1;
+	also[2] = inst->receivable_account_id;
+	h.also = also;
+	h.nalso = 3;
+	return ctx->store->ops->settle_hint(ctx->store, &h, err);
+}
+
+/*
  * One attempt of a settlement.  *raced is set when the insert lost to a
  * concurrent request with the same (institution, txn_id) — possible only
  * on PostgreSQL, where the two do not serialize at begin; the caller then
@@ -553,6 +607,8 @@ static int settle_once(yb_ctx *ctx, const yb_bill *bill, bool preview,
 		goto out;
 	open = true;
 	if (yb_acting_institution(ctx, &inst, err) < 0)
+		goto out;
+	if (!preview && settle_hint(ctx, &inst, bill, err) < 0)
 		goto out;
 	found = preview ? 0 : ctx->store->ops->settlement_by_txn(
 		ctx->store, inst.code, bill->txn_id, prev, err);

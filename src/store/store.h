@@ -237,6 +237,23 @@ typedef struct yb_token_owner {
 	yb_api_key key;
 } yb_token_owner;
 
+/*
+ * issue 16, pg8: what a settlement will ask next (settle_hint below).
+ * The accounts it will lock are the patient's open personal account
+ * (when `own_account`), the active authorizers' open accounts (when
+ * `family`), and `also` (the fund, patient cash, receivable).
+ */
+typedef struct yb_settle_hint {
+	const char *institution_code;
+	const char *txn_id;
+	yb_cred_type cred_type;          /* YB_CRED_CARD or YB_CRED_ID_NUMBER */
+	const char *cred_value;          /* card number, normalized ID number */
+	bool own_account;
+	bool family;
+	const yb_id *also;
+	int nalso;
+} yb_settle_hint;
+
 typedef struct yb_store_ops {
 	const char *name;                       /* "sqlite", "postgresql" */
 	/* Write transactions run one at a time (SQLite: one holds the whole
@@ -454,6 +471,19 @@ typedef struct yb_store_ops {
 	int (*settlement_by_txn)(yb_store *st, const char *institution_code,
 				 const char *txn_id, yb_settlement *out,
 				 yb_err *err);
+	/* issue 16, pg8: a settlement is about to ask, in a write
+	 * transaction, for settlement_by_txn, the credential's look-up
+	 * (card_by_no, or person_by_id_number with the normalized number),
+	 * the holder, the account and candidates, and account_lock of the
+	 * payers' accounts with `also`.  An engine may fetch all of it at
+	 * once and answer those calls from it when their arguments match
+	 * what it fetched — with what the calls one after the other would
+	 * have answered — and lock ahead the accounts the settlement will
+	 * lock (docs/POSTGRESQL.md, pg8).  Only a hint: every call may
+	 * still be made as without it.  NULL on an engine without round
+	 * trips (SQLite). */
+	int (*settle_hint)(yb_store *st, const yb_settle_hint *h,
+			   yb_err *err);
 	int (*settlement_set_revoked)(yb_store *st, yb_id id,
 				      yb_id revoke_txn_id, yb_time at,
 				      yb_err *err);

@@ -419,12 +419,163 @@ static void test_batch_job_nowait(void **state)
 	yb_store_close(b);
 }
 
+/*
+ * issue 16, pg8: a settlement's hint (store.h settle_hint) locks ahead,
+ * in one round trip, the card and accounts a batch's non-first job
+ * would lock: pg6's rule holds as before — a card or an account another
+ * batch holds makes the job fail with store.busy, the batch not spoiled,
+ * and once it is free the job gets it.
+ */
+static void hinted_job(yb_store *st, const yb_settle_hint *h, bool *busy)
+{
+	yb_payer_candidate c[8];
+	yb_settlement *prev = malloc(sizeof *prev);
+	yb_id ids[12];
+	yb_person p;
+	yb_account own;
+	yb_card k;
+	yb_err e;
+	int n = 0, nids = 0, rc;
+
+	assert_non_null(prev);
+	*busy = false;
+	TS_OK(st->ops->savepoint(st, &e), &e);
+	TS_OK(st->ops->settle_hint(st, h, &e), &e);
+	assert_int_equal(TS_OK(st->ops->settlement_by_txn(
+		st, h->institution_code, h->txn_id, prev, &e), &e), 0);
+	free(prev);
+	rc = st->ops->card_by_no(st, h->cred_value, &k, &e);
+	if (rc < 0) {
+		assert_string_equal(e.code, "store.busy");
+		goto refused;
+	}
+	assert_int_equal(rc, 1);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, k.person_id, &p, &e),
+			       &e), 1);
+	assert_int_equal(TS_OK(st->ops->account_personal_of(st, p.id, &own,
+							    &e), &e), 1);
+	TS_OK(st->ops->payer_candidates(st, p.id, c, 8, &n, &e), &e);
+	ids[nids++] = own.id;
+	for (int i = 0; i < n; i++)
+		ids[nids++] = c[i].account_id;
+	for (int i = 0; i < h->nalso; i++)
+		ids[nids++] = h->also[i];
+	if (st->ops->account_lock(st, ids, nids, &e) < 0) {
+		assert_string_equal(e.code, "store.busy");
+		goto refused;
+	}
+	assert_false(st->ops->job_refused(st));
+	TS_OK(st->ops->release(st, &e), &e);
+	return;
+refused:
+	*busy = true;
+	assert_true(st->ops->job_refused(st));
+	TS_OK(st->ops->rollback_to(st, &e), &e);
+	assert_false(st->ops->spoiled(st));
+}
+
+static void test_hint_nowait(void **state)
+{
+	ts_fixture *f = *state;
+	yb_store *a = f->st, *b = NULL;
+	yb_id holder[2], payer, payer_acc, other, also[2];
+	yb_settle_hint h;
+	yb_binding bd;
+	yb_card k;
+	bool busy;
+	yb_err e;
+
+	if (ts_sqlite()) {
+		assert_null(a->ops->settle_hint);
+		return;
+	}
+	also[0] = ts_system(a, YB_ACC_FUND_POOL);
+	also[1] = ts_system(a, YB_ACC_PATIENT_CASH);
+	other = ts_account(a, ts_person(a, "5200009", "Other"));
+	payer = ts_person(a, "5200005", "Payer");
+	payer_acc = ts_account(a, payer);
+	for (int i = 0; i < 2; i++) {
+		holder[i] = ts_person(a, ts_fmt("520000%d", i + 1),
+				      ts_fmt("Holder %d", i + 1));
+		ts_account(a, holder[i]);
+		memset(&k, 0, sizeof k);
+		snprintf(k.card_no, sizeof k.card_no, "K520000%d", i + 1);
+		k.person_id = holder[i];
+		k.state = YB_CARD_ISSUED;
+		k.created_at = k.updated_at = 1700000000;
+		TS_OK(a->ops->card_insert(a, &k, &e), &e);
+	}
+	memset(&bd, 0, sizeof bd);
+	bd.authorizer_id = payer;
+	bd.relative_id = holder[0];
+	bd.relationship = YB_REL_PARENT;
+	bd.channel = YB_CHAN_WEB;
+	snprintf(bd.materials_json, sizeof bd.materials_json, "{}");
+	bd.created_at = 1700000000;
+	TS_OK(a->ops->binding_insert(a, &bd, &e), &e);
+	TS_OK(yb_store_open(f->url, &b, &e), &e);
+
+	/* the other batch's first job holds the payer's account and the
+	 * second card */
+	TS_OK(b->ops->begin(b, true, &e), &e);
+	b->ops->lazy_undo(b, true);
+	b->ops->batch_job(b, true);
+	TS_OK(b->ops->savepoint(b, &e), &e);
+	TS_OK(b->ops->account_lock(b, &payer_acc, 1, &e), &e);
+	assert_int_equal(TS_OK(b->ops->card_by_no(b, "K5200002", &k, &e),
+			       &e), 1);
+	TS_OK(b->ops->release(b, &e), &e);
+	/* this batch's first job */
+	TS_OK(a->ops->begin(a, true, &e), &e);
+	a->ops->lazy_undo(a, true);
+	a->ops->batch_job(a, true);
+	TS_OK(a->ops->savepoint(a, &e), &e);
+	TS_OK(a->ops->account_lock(a, &other, 1, &e), &e);
+	TS_OK(a->ops->release(a, &e), &e);
+
+	memset(&h, 0, sizeof h);
+	h.institution_code = "H5200";
+	h.txn_id = "T-1";
+	h.cred_type = YB_CRED_CARD;
+	h.own_account = h.family = true;
+	h.also = also;
+	h.nalso = 2;
+	/* an account held: refused at account_lock */
+	h.cred_value = "K5200001";
+	a->ops->batch_job(a, false);
+	hinted_job(a, &h, &busy);
+	assert_true(busy);
+	/* the card held: refused at card_by_no */
+	h.cred_value = "K5200002";
+	a->ops->batch_job(a, false);
+	hinted_job(a, &h, &busy);
+	assert_true(busy);
+	/* once the other batch has committed, both are had */
+	b->ops->lazy_undo(b, false);
+	TS_OK(b->ops->commit(b, &e), &e);
+	h.cred_value = "K5200001";
+	a->ops->batch_job(a, false);
+	hinted_job(a, &h, &busy);
+	assert_false(busy);
+	h.cred_value = "K5200002";
+	h.txn_id = "T-2";
+	a->ops->batch_job(a, false);
+	hinted_job(a, &h, &busy);
+	assert_false(busy);
+	a->ops->lazy_undo(a, false);
+	assert_false(a->ops->spoiled(a));
+	TS_OK(a->ops->commit(a, &e), &e);
+	yb_store_close(b);
+}
+
 int ts_run_concurrency(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_concurrent_transfers, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_job_nowait, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_hint_nowait, ts_setup,
 						ts_teardown),
 	};
 	const struct CMUnitTest sqlite_only[] = {

@@ -403,6 +403,260 @@ static void test_holder_lookups(void **state)
 	st->ops->rollback(st);
 }
 
+/*
+ * issue 16, pg8: what a settlement asks after a hint (store.h
+ * settle_hint) — served on PostgreSQL from one round trip — is what it
+ * asks without one; on SQLite the hint is absent.  `as_service` makes
+ * the settlement's calls in the service's order (settle.c settle_once:
+ * the repeat check, the credential, the holder, the account, the
+ * candidates, the accounts' lock and their reads), stopping where the
+ * service would (a repeat, a card not issued, no such credential).
+ */
+typedef struct seen {
+	int repeat, found;
+	yb_card_state card_state;
+	yb_id patient;
+	yb_status status;
+	int has_acc;
+	yb_account acc;
+	int ncand;
+	yb_payer_candidate cand[16];
+	int nids;
+	yb_id ids[24];
+	yb_account locked[24];
+	int locked_found[24];
+} seen;
+
+static void as_service(yb_store *st, const yb_settle_hint *hint,
+		       const yb_settle_hint *req, int max, seen *out)
+{
+	yb_settlement *prev = malloc(sizeof *prev);
+	yb_person p;
+	yb_card k;
+	yb_err e;
+
+	assert_non_null(prev);
+	memset(out, 0, sizeof *out);
+	TS_OK(st->ops->begin(st, true, &e), &e);
+	if (hint && st->ops->settle_hint)
+		TS_OK(st->ops->settle_hint(st, hint, &e), &e);
+	out->repeat = TS_OK(st->ops->settlement_by_txn(
+		st, req->institution_code, req->txn_id, prev, &e), &e);
+	if (req->cred_type == YB_CRED_CARD) {
+		out->found = TS_OK(st->ops->card_by_no(st, req->cred_value, &k,
+						       &e), &e);
+		if (out->found) {
+			out->card_state = k.state;
+			assert_int_equal(TS_OK(st->ops->person_by_id(
+				st, k.person_id, &p, &e), &e), 1);
+		}
+	} else {
+		out->found = TS_OK(st->ops->person_by_id_number(
+			st, req->cred_value, &p, &e), &e);
+		out->card_state = YB_CARD_ISSUED;
+	}
+	if (out->repeat || !out->found || out->card_state != YB_CARD_ISSUED)
+		goto out;
+	out->patient = p.id;
+	out->status = p.status;
+	out->has_acc = TS_OK(st->ops->account_personal_of(st, p.id, &out->acc,
+							  &e), &e);
+	TS_OK(st->ops->payer_candidates(st, p.id, out->cand, max, &out->ncand,
+					&e), &e);
+	if (req->own_account && out->has_acc && !out->acc.closed)
+		out->ids[out->nids++] = out->acc.id;
+	for (int i = 0; req->family && i < out->ncand; i++)
+		if (out->cand[i].status == YB_STATUS_ACTIVE &&
+		    out->cand[i].account_open && out->cand[i].account_id)
+			out->ids[out->nids++] = out->cand[i].account_id;
+	for (int i = 0; i < req->nalso; i++)
+		out->ids[out->nids++] = req->also[i];
+	TS_OK(st->ops->account_lock(st, out->ids, out->nids, &e), &e);
+	for (int i = 0; i < out->nids; i++)
+		out->locked_found[i] = TS_OK(st->ops->account_by_id(
+			st, out->ids[i], &out->locked[i], &e), &e);
+out:
+	st->ops->rollback(st);
+	free(prev);
+}
+
+static void seen_equal(const seen *a, const seen *b)
+{
+	assert_int_equal(a->repeat, b->repeat);
+	assert_int_equal(a->found, b->found);
+	assert_int_equal(a->card_state, b->card_state);
+	assert_int_equal(a->patient, b->patient);
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->has_acc, b->has_acc);
+	if (a->has_acc) {
+		assert_int_equal(a->acc.id, b->acc.id);
+		assert_int_equal(a->acc.balance_fen, b->acc.balance_fen);
+		assert_int_equal(a->acc.closed, b->acc.closed);
+	}
+	assert_int_equal(a->ncand, b->ncand);
+	for (int i = 0; i < a->ncand; i++) {
+		assert_int_equal(a->cand[i].binding_id, b->cand[i].binding_id);
+		assert_int_equal(a->cand[i].account_id, b->cand[i].account_id);
+		assert_int_equal(a->cand[i].balance_fen,
+				 b->cand[i].balance_fen);
+		assert_int_equal(a->cand[i].account_open,
+				 b->cand[i].account_open);
+	}
+	assert_int_equal(a->nids, b->nids);
+	for (int i = 0; i < a->nids; i++) {
+		assert_int_equal(a->ids[i], b->ids[i]);
+		assert_int_equal(a->locked_found[i], b->locked_found[i]);
+		assert_int_equal(a->locked[i].id, b->locked[i].id);
+		assert_int_equal(a->locked[i].kind, b->locked[i].kind);
+		assert_int_equal(a->locked[i].balance_fen,
+				 b->locked[i].balance_fen);
+		assert_int_equal(a->locked[i].closed, b->locked[i].closed);
+	}
+}
+
+/* The same calls with and without the hint answer the same. */
+static void same_with_hint(yb_store *st, const yb_settle_hint *h, int max,
+			   seen *out)
+{
+	seen plain;
+
+	as_service(st, NULL, h, max, &plain);
+	as_service(st, h, h, max, out);
+	seen_equal(&plain, out);
+}
+
+static void test_settle_hint(void **state)
+{
+	yb_store *st = TS_STORE(state);
+	yb_institution inst = institution(st, "H2600");
+	yb_id patient = ts_person(st, "2600001", "Patient");
+	yb_id lone = ts_person(st, "2600002", "NoAccount");
+	yb_id lost = ts_person(st, "2600003", "LostCard");
+	yb_id acc = ts_account(st, patient), payer_acc[10];
+	yb_id also[3] = { ts_system(st, YB_ACC_FUND_POOL),
+			  ts_system(st, YB_ACC_PATIENT_CASH),
+			  inst.receivable_account_id };
+	yb_settle_hint h;
+	yb_settlement s;
+	yb_person lone_p;
+	yb_binding b;
+	yb_card k;
+	seen got;
+	yb_err e;
+
+	if (ts_sqlite())
+		assert_null(st->ops->settle_hint);
+	ts_fund(st, acc, 700);
+	ts_account(st, lost);
+	for (int i = 0; i < 10; i++) {
+		yb_id who = ts_person(st, ts_fmt("26001%02d", i),
+				      ts_fmt("Payer %d", i));
+
+		payer_acc[i] = ts_account(st, who);
+		ts_fund(st, payer_acc[i], 1000 + 100 * i);
+		b = binding(who, patient, YB_REL_SIBLING, 100 + i);
+		TS_OK(st->ops->binding_insert(st, &b, &e), &e);
+	}
+	memset(&k, 0, sizeof k);
+	snprintf(k.card_no, sizeof k.card_no, "K2600001");
+	k.person_id = patient;
+	k.state = YB_CARD_ISSUED;
+	TS_OK(st->ops->card_insert(st, &k, &e), &e);
+	snprintf(k.card_no, sizeof k.card_no, "K2600003");
+	k.person_id = lost;
+	k.state = YB_CARD_LOST;
+	TS_OK(st->ops->card_insert(st, &k, &e), &e);
+	assert_int_equal(TS_OK(st->ops->person_by_id(st, lone, &lone_p, &e),
+			       &e), 1);
+
+	memset(&h, 0, sizeof h);
+	h.institution_code = inst.code;
+	h.txn_id = "T-1";
+	h.cred_type = YB_CRED_CARD;
+	h.cred_value = "K2600001";
+	h.own_account = true;
+	h.family = true;
+	h.also = also;
+	h.nalso = 3;
+
+	/* more candidates than are brought along (8), and a smaller max */
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.ncand, 10);
+	assert_int_equal(got.nids, 14);
+	same_with_hint(st, &h, 4, &got);
+	assert_int_equal(got.nids, 8);
+	/* family pay not allowed for the visit: own and the others only */
+	h.family = false;
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.nids, 4);
+	/* no account pays at all */
+	h.own_account = false;
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.nids, 3);
+	h.own_account = h.family = true;
+
+	/* a candidate's account closed; the patient's own closed */
+	TS_OK(st->ops->account_set_closed(st, payer_acc[9], 1700000100, &e),
+	      &e);
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.nids, 13);
+	TS_OK(st->ops->account_set_closed(st, acc, 1700000200, &e), &e);
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.nids, 12);
+	assert_true(got.acc.closed);
+
+	/* a repeat */
+	memset(&s, 0, sizeof s);
+	snprintf(s.institution_code, sizeof s.institution_code, "%s",
+		 inst.code);
+	snprintf(s.txn_id, sizeof s.txn_id, "T-REP");
+	s.patient_id = patient;
+	s.cred_type = YB_CRED_CARD;
+	s.visit_type = YB_VISIT_OUTPATIENT;
+	s.total_fen = 100;
+	s.fund_pay_fen = 100;
+	s.state = YB_SETTLE_SETTLED;
+	memset(s.request_hash, 'c', YB_HASH_HEX_SZ - 1);
+	s.settled_at = 1700000300;
+	TS_OK(st->ops->settlement_insert(st, &s, &e), &e);
+	h.txn_id = "T-REP";
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.repeat, 1);
+	h.txn_id = "T-1";
+
+	/* a lost card; no such card */
+	h.cred_value = "K2600003";
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.found, 1);
+	assert_int_equal(got.card_state, YB_CARD_LOST);
+	h.cred_value = "K2600404";
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.found, 0);
+
+	/* by ID number: a person without an account or payers */
+	h.cred_type = YB_CRED_ID_NUMBER;
+	h.cred_value = lone_p.id_number;
+	same_with_hint(st, &h, 16, &got);
+	assert_int_equal(got.found, 1);
+	assert_int_equal(got.has_acc, 0);
+	assert_int_equal(got.nids, 3);
+
+	/* calls whose arguments differ from the hint's read the database:
+	 * hinted for the patient's card, asked for the lone person */
+	{
+		yb_settle_hint other = h;
+		seen plain;
+
+		other.cred_type = YB_CRED_CARD;
+		other.cred_value = "K2600001";
+		other.txn_id = "T-REP";
+		as_service(st, NULL, &h, 16, &plain);
+		as_service(st, &other, &h, 16, &got);
+		seen_equal(&plain, &got);
+		assert_int_equal(got.patient, lone);
+	}
+}
+
 /* ---- settlements ------------------------------------------------------------ */
 
 static family make_family(yb_store *st)
@@ -711,6 +965,8 @@ int ts_run_settle(void)
 		cmocka_unit_test_setup_teardown(test_payer_candidates, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_holder_lookups, ts_setup,
+						ts_teardown),
+		cmocka_unit_test_setup_teardown(test_settle_hint, ts_setup,
 						ts_teardown),
 		cmocka_unit_test_setup_teardown(test_settlement, ts_setup,
 						ts_teardown),

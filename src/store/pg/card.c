@@ -175,6 +175,9 @@ int pg_card_by_no(yb_store *st, const char *card_no, yb_card *out,
 
 	/* issue 16, pg3: to settle, with its holder's rows (holder.c) */
 	if (PS(st)->in_txn && PS(st)->txn_write) {
+		/* pg8: fetched by the settlement's hint (hint.c) */
+		if (pg_hint_cred(PS(st), YB_CRED_CARD, card_no, out, NULL))
+			return 1;
 		found = pg_card_with_holder(PS(st), card_no, out, err);
 		if (found != 0)
 			return found;

@@ -195,6 +195,7 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	pg_caps_forget(ps);
 	ps->inst_inserted = false;
 	pg_ids_forget(ps);
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	pg_audit_txn_begin(ps);
 	return 0;
 }
@@ -233,6 +234,7 @@ static int pg_commit(yb_store *st, yb_err *err)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	pg_ids_forget(ps);
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	pg_tokens_committed(ps);  /* pg9: even unanswered, it may have */
@@ -274,6 +276,7 @@ static void pg_rollback(yb_store *st)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	pg_ids_forget(ps);
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	pg_audit_txn_end(ps);
 }
 
@@ -314,6 +317,7 @@ static int pg_savepoint(yb_store *st, yb_err *err)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	pg_ids_forget(ps);      /* drawn for the request before (ids.c) */
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	pg_audit_savepoint(ps);
 	return 0;
 }
@@ -327,6 +331,7 @@ static int pg_release(yb_store *st, yb_err *err)
 		return 0;
 	ps->sp_open = false;
 	ps->job_nowait = false; /* the job kept a part: it waits (pg6) */
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	if (ps->lazy)           /* only noted: nothing to release */
 		return 0;
 	if (ps->sp_pending)     /* nothing ran in it: it was never sent */
@@ -351,6 +356,7 @@ static int pg_rollback_to(yb_store *st, yb_err *err)
 	pg_prefetch_forget(ps);
 	pg_caps_forget(ps);
 	pg_ids_forget(ps);
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	if (ps->lazy) {
 		/* Nothing to undo in the database: rows written, or a chain
 		 * claimed (its lock and the hash read with it), since the
@@ -546,6 +552,7 @@ static void pg_close(yb_store *st)
 		return;
 	pg_rollback(st);
 	pg_audit_free(ps);
+	pg_hint_forget(ps);        /* pg8 (hint.c) */
 	pg_inst_forget(ps);
 	pg_tokens_free(ps);
 	PQfinish(ps->conn);
@@ -618,6 +625,7 @@ static const yb_store_ops pg_ops = {
 	.settlement_insert = pg_settlement_insert,
 	.settlement_by_id = pg_settlement_by_id,
 	.settlement_by_txn = pg_settlement_by_txn,
+	.settle_hint = pg_settle_hint,      /* pg8 */
 	.settlement_set_revoked = pg_settlement_set_revoked,
 	.settlements_of_patient = pg_settlements_of_patient,
 	.usage_of_payer = pg_usage_of_payer,

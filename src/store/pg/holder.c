@@ -153,16 +153,39 @@ static int with_rows(pg_store *ps, const pg_stmt *s1, const pg_stmt *s1nw,
 		rc = 0;
 		if (nowait)
 			rc = held_or_none(ps, exists, key, err);
-	} else if (decode_first(ps, r1, card, err) == 0 &&
-		   pg_decode_candidates(r2, ps->pre.cand, err) == 0) {
-		ps->pre.ncand = PQntuples(r2);
-		ps->pre.valid = true;
-		pg_caps_take(ps, r2);
+	} else if (pg_holder_take(ps, r1, r2, card, err) == 0) {
 		rc = 1;
 	}
 	PQclear(r1);
 	PQclear(r2);
 	return rc;
+}
+
+/* The rows of a look-up that found one (`first`) and its candidates
+ * remembered (pg_prefetch, pg_caps): 0, or -1 for a corrupt row. */
+int pg_holder_take(pg_store *ps, PGresult *first, PGresult *cand,
+		   yb_card *card, yb_err *err)
+{
+	if (decode_first(ps, first, card, err) < 0 ||
+	    pg_decode_candidates(cand, ps->pre.cand, err) < 0)
+		return -1;
+	ps->pre.ncand = PQntuples(cand);
+	ps->pre.valid = true;
+	pg_caps_take(ps, cand);
+	return 0;
+}
+
+/* pg8 (hint.c): the same look-ups, for the hint's round trip. */
+const pg_stmt *pg_holder_stmt(bool idnum, bool nowait)
+{
+	if (idnum)
+		return nowait ? &st_idnum_person_nowait : &st_idnum_person;
+	return nowait ? &st_card_holder_nowait : &st_card_holder;
+}
+
+const pg_stmt *pg_holder_candidates_stmt(bool idnum)
+{
+	return idnum ? &st_idnum_candidates : &st_card_candidates;
 }
 
 int pg_card_with_holder(pg_store *ps, const char *card_no, yb_card *out,
@@ -188,6 +211,7 @@ int pg_person_with_rows(pg_store *ps, const char *id_number,
 void pg_prefetch_forget(pg_store *ps)
 {
 	ps->pre.valid = false;
+	ps->hint.fresh = false;         /* pg8: a statement ran (hint.c) */
 }
 
 void pg_caps_take(pg_store *ps, PGresult *cand)

@@ -31,7 +31,7 @@
  * for them, schema.c never names them otherwise): resolved once, when
  * the statement is prepared; pg_get_serial_sequence() per call cost a
  * catalog look-up each (0.05 ms a settlement). */
-static const pg_stmt st_draw_all = { "ids_draw_all",
+const pg_stmt pg_st_ids_draw_all = { "ids_draw_all",
 	"SELECT nextval('ledger_txns_id_seq'), nextval('settlements_id_seq'), "
 	"  nextval('notifications_id_seq')", NULL };
 static const pg_stmt st_draw_one = { "ids_draw_one",
@@ -56,15 +56,21 @@ PGresult *pg_run_drawing_ids(pg_store *ps, const pg_stmt *s, pg_params *p,
 	if (!pg_deferring(ps))
 		return pg_run_release(ps, s, p, err);
 	pg_params_init(&none);
-	if (pg_run_pair(ps, s, p, &st_draw_all, &none, &res, &ids, err) < 0)
+	if (pg_run_pair(ps, s, p, &pg_st_ids_draw_all, &none, &res, &ids,
+			err) < 0)
 		return NULL;
+	pg_ids_take(ps, ids);
+	PQclear(ids);
+	return res;
+}
+
+void pg_ids_take(pg_store *ps, PGresult *ids)
+{
 	if (PQntuples(ids) == 1 && PQnfields(ids) == PG_ID__N)
 		for (int i = 0; i < PG_ID__N; i++) {
 			ps->ids.v[i] = strtoll(PQgetvalue(ids, 0, i), NULL, 10);
 			ps->ids.has[i] = true;
 		}
-	PQclear(ids);
-	return res;
 }
 
 int pg_reserve_id(pg_store *ps, int which, int64_t *out, yb_err *err)

@@ -110,6 +110,68 @@ static const pg_stmt st_account_lock = { "account_lock",
  * same order, and waits for none. */
 static const pg_stmt st_account_lock_nowait = { "account_lock_nowait",
 	ACCOUNT_LOCK(" SKIP LOCKED"), NULL };
+/*
+ * pg8 (hint.c): the same lock, taken ahead in the hint's round trip, of
+ * the accounts the settlement will ask account_lock for — computed here
+ * from the same rows the service reads them from: the patient's open
+ * personal account ($5) and the active authorizers' open accounts ($6:
+ * family pay allowed for the visit), of the card $1 (issued: the only
+ * state that settles) or the ID number $1, of a patient not terminated,
+ * and none when the institution $2 already settled txn_id $3 (a repeat
+ * locks nothing); with the slotted ones $4 (read, not locked).  More
+ * candidates than the service brings along (PAYERS_MAX) are all locked:
+ * a superset, which account_lock serves.
+ */
+#define LOCK_AHEAD_IDS(holder, cond) \
+	"WITH h AS MATERIALIZED (SELECT p.id FROM " holder " " \
+	"  WHERE " cond " AND p.status <> 'terminated' " \
+	"    AND NOT EXISTS (SELECT 1 FROM settlements x " \
+	"      WHERE x.institution_code = $2 AND x.txn_id = $3)), " \
+	"w AS MATERIALIZED (SELECT ARRAY(" \
+	"  SELECT a.id FROM h JOIN accounts a ON a.person_id = h.id " \
+	"    AND a.kind = 'personal' AND a.closed_at IS NULL WHERE $5 " \
+	"  UNION ALL " \
+	"  SELECT a.id FROM h " \
+	"    JOIN bindings b ON b.relative_id = h.id AND b.ended_at IS NULL " \
+	"    JOIN persons pa ON pa.id = b.authorizer_id " \
+	"      AND pa.status = 'active' " \
+	"    JOIN accounts a ON a.person_id = b.authorizer_id " \
+	"      AND a.kind = 'personal' AND a.closed_at IS NULL WHERE $6" \
+	") || $4::bigint[] AS ids) "
+#define LOCK_AHEAD(holder, cond, skip) \
+	LOCK_AHEAD_IDS(holder, cond) \
+	", l AS (SELECT id, kind, balance_fen, closed_at IS NOT NULL, " \
+	"          person_id, institution_code, created_at " \
+	"        FROM accounts WHERE id = ANY((SELECT ids FROM w)::bigint[]) " \
+	"          AND kind NOT IN " SLOTTED_KINDS " " \
+	"        ORDER BY id FOR NO KEY UPDATE" skip "), " \
+	"s AS (SELECT id, kind, 0::bigint, closed_at IS NOT NULL, " \
+	"        person_id, institution_code, created_at " \
+	"      FROM accounts WHERE id = ANY((SELECT ids FROM w)::bigint[]) " \
+	"        AND kind IN " SLOTTED_KINDS ") " \
+	"SELECT * FROM l UNION ALL SELECT * FROM s ORDER BY 1"
+#define BY_CARD "cards c JOIN persons p ON p.id = c.person_id"
+#define CARD_COND "c.card_no = $1 AND c.state = 'issued'"
+#define BY_IDNUM "persons p"
+#define IDNUM_COND "p.id_number = $1"
+static const pg_stmt st_lock_ahead_card = { "lock_ahead_card",
+	LOCK_AHEAD(BY_CARD, CARD_COND, ""), NULL };
+static const pg_stmt st_lock_ahead_card_nowait = { "lock_ahead_card_nowait",
+	LOCK_AHEAD(BY_CARD, CARD_COND, " SKIP LOCKED"), NULL };
+static const pg_stmt st_lock_ahead_idnum = { "lock_ahead_idnum",
+	LOCK_AHEAD(BY_IDNUM, IDNUM_COND, ""), NULL };
+static const pg_stmt st_lock_ahead_idnum_nowait = {
+	"lock_ahead_idnum_nowait",
+	LOCK_AHEAD(BY_IDNUM, IDNUM_COND, " SKIP LOCKED"), NULL };
+
+const pg_stmt *pg_lock_ahead_stmt(bool idnum, bool nowait)
+{
+	if (idnum)
+		return nowait ? &st_lock_ahead_idnum_nowait
+			      : &st_lock_ahead_idnum;
+	return nowait ? &st_lock_ahead_card_nowait : &st_lock_ahead_card;
+}
+
 static const pg_stmt st_account_count = { "account_count",
 	"SELECT count(*) FROM accounts WHERE id = ANY($1::bigint[])", NULL };
 
@@ -307,7 +369,7 @@ static PGresult *lock_accounts_drawing_ids(pg_store *ps, const yb_id *ids,
 
 /* Remember the rows just locked (in a write transaction, where the
  * locks last): the later reads of this request are answered from them. */
-static void remember_locked(pg_store *ps, PGresult *res)
+void pg_remember_locked(pg_store *ps, PGresult *res)
 {
 	int n = PQntuples(res);
 
@@ -344,11 +406,17 @@ int pg_account_lock(yb_store *st, const yb_id *ids, int n, yb_err *err)
 		return yb_errf(err, "out_of_memory", "out of memory");
 	memcpy(sorted, ids, (size_t)n * sizeof *sorted);
 	n = unique_ids(sorted, n);
+	/* pg8: locked ahead by the settlement's hint, all of them (hint.c);
+	 * else as before — any locked ahead are locked again, no wait */
+	if (pg_hint_lock(PS(st), sorted, n)) {
+		free(sorted);
+		return 0;
+	}
 	res = lock_accounts_drawing_ids(PS(st), sorted, n, err);
 	free(sorted);
 	if (!res)
 		return -1;
-	remember_locked(PS(st), res);
+	pg_remember_locked(PS(st), res);
 	PQclear(res);
 	return 0;
 }

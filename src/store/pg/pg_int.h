@@ -129,6 +129,25 @@ typedef struct pg_ids {
 	int64_t v[PG_ID__N];
 	bool has[PG_ID__N];
 } pg_ids;
+/*
+ * issue 16, pg8: what settle_hint fetched in one round trip (hint.c):
+ * the repeat check's and the credential's answers, served while no
+ * statement has run since (`fresh`, cleared with pg_prefetch), and the
+ * accounts it locked, served to account_lock until a write or the
+ * request's end.  Forgotten at every request boundary.
+ */
+typedef struct pg_hint {
+	bool fresh;             /* no statement since the hint's */
+	bool txn_none;          /* settlement_by_txn(inst, txn) found none */
+	char inst[YB_CODE_SZ];
+	char txn[YB_TXN_ID_SZ];
+	bool cred_found;        /* the credential's joined look-up found it */
+	yb_cred_type cred_type;
+	char key[YB_CARD_NO_SZ > YB_IDNUM_SZ ? YB_CARD_NO_SZ : YB_IDNUM_SZ];
+	yb_card card;
+	PGresult *lock;         /* the accounts locked ahead, or NULL */
+} pg_hint;
+
 /* pg5: deferred writes waiting unread, at most (stmt.c pg_defer) */
 #define PG_DEFER_MAX 32
 
@@ -172,6 +191,7 @@ typedef struct pg_store {
 	yb_account locked[PG_LOCKED_MAX];
 	pg_prefetch pre;        /* issue 16, pg3 (card.c) */
 	pg_caps caps;           /* issue 16, pg4 (holder.c) */
+	pg_hint hint;           /* issue 16, pg8 (hint.c) */
 	/* issue 16: institutions this connection has read (register.c) */
 	yb_institution *inst_seen;      /* PG_INST_SEEN slots, or NULL */
 	bool inst_inserted;     /* this transaction registered one */
@@ -287,6 +307,28 @@ int pg_reserve_id(pg_store *ps, int which, int64_t *out, yb_err *err);
 PGresult *pg_run_drawing_ids(pg_store *ps, const pg_stmt *s, pg_params *p,
 			     yb_err *err);
 void pg_ids_forget(pg_store *ps);
+
+/* pg8: n statements in one round trip (as pg_run_pair); releases p[]. */
+int pg_run_n(pg_store *ps, int n, const pg_stmt *const *s, pg_params **p,
+	     PGresult **out, yb_err *err);
+/* pg8 (hint.c): the settlement's reads and locks in one round trip
+ * (store.h settle_hint), and serving them: true when served. */
+int pg_settle_hint(yb_store *st, const yb_settle_hint *h, yb_err *err);
+void pg_hint_forget(pg_store *ps);
+bool pg_hint_txn(pg_store *ps, const char *inst, const char *txn);
+bool pg_hint_cred(pg_store *ps, yb_cred_type type, const char *key,
+		  yb_card *card, yb_person *person);
+bool pg_hint_lock(pg_store *ps, const yb_id *sorted, int n);
+/* pg8: the statements it runs, of their files. */
+extern const pg_stmt pg_st_settlement_by_txn;           /* settle.c */
+const pg_stmt *pg_lock_ahead_stmt(bool idnum, bool nowait);  /* ledger.c */
+void pg_remember_locked(pg_store *ps, PGresult *res);   /* ledger.c */
+extern const pg_stmt pg_st_ids_draw_all;                /* ids.c */
+void pg_ids_take(pg_store *ps, PGresult *ids);          /* ids.c */
+const pg_stmt *pg_holder_stmt(bool idnum, bool nowait); /* holder.c */
+const pg_stmt *pg_holder_candidates_stmt(bool idnum);   /* holder.c */
+int pg_holder_take(pg_store *ps, PGresult *first, PGresult *cand,
+		   yb_card *card, yb_err *err);            /* holder.c */
 
 /* pg_run for a statement whose parameters are all built: releases `p`. */
 PGresult *pg_run_release(pg_store *ps, const pg_stmt *s, pg_params *p,

@@ -134,8 +134,13 @@ int pg_person_by_id_number(yb_store *st, const char *id_number,
 	pg_params q;
 
 	/* issue 16, pg3: to settle, with its rows (holder.c) */
-	if (PS(st)->in_txn && PS(st)->txn_write)
+	if (PS(st)->in_txn && PS(st)->txn_write) {
+		/* pg8: fetched by the settlement's hint (hint.c) */
+		if (pg_hint_cred(PS(st), YB_CRED_ID_NUMBER, id_number, NULL,
+				 out))
+			return 1;
 		return pg_person_with_rows(PS(st), id_number, out, err);
+	}
 	pg_params_init(&q);
 	pg_p_text(&q, id_number);
 	return person_by(st, &st_person_by_id_number, &q, out, err);

@@ -309,7 +309,8 @@ static const pg_stmt st_settlement_insert_deferred = {
 	"SELECT 1", NULL };
 static const pg_stmt st_settlement_by_id = { "settlement_by_id",
 	SETTLEMENT_SELECT "WHERE s.id = $1", "FOR UPDATE OF s" };
-static const pg_stmt st_settlement_by_txn = { "settlement_by_txn",
+/* pg8: also the hint's repeat check (hint.c) */
+const pg_stmt pg_st_settlement_by_txn = { "settlement_by_txn",
 	SETTLEMENT_SELECT "WHERE s.institution_code = $1 AND s.txn_id = $2",
 	"FOR UPDATE OF s" };
 static const pg_stmt st_settlement_shares = { "settlement_shares",
@@ -533,10 +534,14 @@ int pg_settlement_by_txn(yb_store *st, const char *institution_code,
 			 const char *txn_id, yb_settlement *out, yb_err *err)
 {
 	pg_params q;
+
+	/* pg8: the hint's repeat check found none, nothing ran since */
+	if (pg_hint_txn(PS(st), institution_code, txn_id))
+		return 0;
 	pg_params_init(&q);
 	pg_p_text(&q, institution_code);
 	pg_p_text(&q, txn_id);
-	return settlement_by(st, &st_settlement_by_txn, &q, out, err);
+	return settlement_by(st, &pg_st_settlement_by_txn, &q, out, err);
 }
 
 int pg_settlement_set_revoked(yb_store *st, yb_id id, yb_id revoke_txn_id,

@@ -450,6 +450,8 @@ static int prepared_name(pg_store *ps, const pg_stmt *s, pg_params *p,
 		return -1;
 	stmt_name(ps, i, name);
 	*idx = i;
+	if (ps->prepared[i].writes)
+		pg_hint_forget(ps);     /* pg8: accounts may move (hint.c) */
 	return 0;
 }
 
@@ -502,6 +504,32 @@ out:
 	pg_params_release(p2);
 	*r1 = out[0];
 	*r2 = out[1];
+	return rc;
+}
+
+int pg_run_n(pg_store *ps, int n, const pg_stmt *const *s, pg_params **p,
+	     PGresult **out, yb_err *err)
+{
+	char names[8][48];
+	int idx[8];
+	int rc = -1;
+
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	pg_prefetch_forget(ps);
+	if (n > 8) {
+		yb_errf(err, "store.error", "postgresql: too many statements "
+			"in one round trip");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if (prepared_name(ps, s[i], p[i], names[i], &idx[i], err) < 0)
+			goto out;
+	yb_err_clear(err);
+	rc = run_pipelined(ps, n, names, idx, p, out, err);
+out:
+	for (int i = 0; i < n; i++)
+		pg_params_release(p[i]);
 	return rc;
 }
 
