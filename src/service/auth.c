@@ -148,8 +148,6 @@ out:
 	return yb_tx_end(ctx, rc, err);
 }
 
-/* The login succeeded: clear the account's counter, store the session
- * (its token's hash only) and record it as the person's own act. */
 /* Expired sessions are refused, and forgotten: hourly, by the next
  * login's transaction (after its own session is in). */
 #define SESSIONS_PURGE_EVERY 3600
@@ -161,6 +159,8 @@ static bool sessions_purge_due(yb_time now)
 	return yb_due(&last, now, SESSIONS_PURGE_EVERY);
 }
 
+/* The login succeeded: clear the account's counter, store the session
+ * (its token's hash only) and record it as the person's own act. */
 static int open_session(yb_ctx *ctx, const yb_person *p, const char *key,
 			const yb_session *s, yb_err *err)
 {

@@ -10,7 +10,6 @@
 #include "service/nhsa_file.h"
 
 #include <stdatomic.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

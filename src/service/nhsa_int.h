@@ -7,8 +7,6 @@
 #ifndef YB_SERVICE_NHSA_INT_H
 #define YB_SERVICE_NHSA_INT_H
 
-#include <stdbool.h>
-
 #include <jansson.h>
 
 #include "service/nhsa.h"

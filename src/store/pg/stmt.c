@@ -483,30 +483,6 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 	return res;
 }
 
-int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
-		const pg_stmt *s2, pg_params *p2, PGresult **r1,
-		PGresult **r2, yb_err *err)
-{
-	char names[2][48];
-	int idx[2];
-	pg_params *p[2] = { p1, p2 };
-	PGresult *out[2] = { NULL, NULL };
-	int rc = -1;
-
-	pg_prefetch_forget(ps);
-	if (prepared_name(ps, s1, p1, names[0], &idx[0], err) < 0 ||
-	    prepared_name(ps, s2, p2, names[1], &idx[1], err) < 0)
-		goto out;
-	yb_err_clear(err);
-	rc = run_pipelined(ps, 2, names, idx, p, out, err);
-out:
-	pg_params_release(p1);
-	pg_params_release(p2);
-	*r1 = out[0];
-	*r2 = out[1];
-	return rc;
-}
-
 int pg_run_n(pg_store *ps, int n, const pg_stmt *const *s, pg_params **p,
 	     PGresult **out, yb_err *err)
 {
@@ -530,6 +506,20 @@ int pg_run_n(pg_store *ps, int n, const pg_stmt *const *s, pg_params **p,
 out:
 	for (int i = 0; i < n; i++)
 		pg_params_release(p[i]);
+	return rc;
+}
+
+int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
+		const pg_stmt *s2, pg_params *p2, PGresult **r1,
+		PGresult **r2, yb_err *err)
+{
+	const pg_stmt *s[2] = { s1, s2 };
+	pg_params *p[2] = { p1, p2 };
+	PGresult *out[2];
+	int rc = pg_run_n(ps, 2, s, p, out, err);
+
+	*r1 = out[0];
+	*r2 = out[1];
 	return rc;
 }
 

@@ -106,7 +106,6 @@ int sq_nhsa_file_get(yb_store *st, const char *file_qury_no,
 	return rc;
 }
 
-
 /* store.h nhsa_purge, kind "file": the bytes of the files past their
  * dld_end go; the rows stay. */
 int sq_nhsa_files_purge(sq_store *s, yb_time before, yb_err *err)
@@ -114,13 +113,9 @@ int sq_nhsa_files_purge(sq_store *s, yb_time before, yb_err *err)
 	sqlite3_stmt *q = sq_stmt(s, SQ_NHSA_FILE_PURGE,
 		"UPDATE nhsa_files SET data = x'' "
 		"WHERE dld_end < ?1 AND length(data) > 0", err);
-	int rc;
 
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, before);
-	rc = sqlite3_step(q);
-	rc = rc == SQLITE_DONE ? 0 : sq_fail(s, err);
-	sq_done(q);
-	return rc;
+	return sq_exec(s, q, err);
 }
