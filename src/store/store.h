@@ -674,7 +674,9 @@ typedef struct yb_store_ops {
 	int (*set_autocheckpoint)(yb_store *st, bool on, yb_err *err);
 	/* This connection is the group-commit writer's (service/batch.c):
 	 * every write runs on it, so it may keep more than a request's
-	 * connection does (SQLite: a larger page cache).  NULL: nothing. */
+	 * connection does (SQLite: a larger page cache; PostgreSQL, pg10:
+	 * its BEGIN and COMMIT ride with the statements next to them
+	 * instead of a round trip each).  NULL: nothing. */
 	int (*as_writer)(yb_store *st, yb_err *err);
 	/* Keep the log that the writer's commits grow short, on this
 	 * connection (not the writer's), until h->wait says to end; then a

@@ -28,4 +28,11 @@ const char *yb_test_engine(void);
  * the store never writes; aborts on failure. */
 void yb_test_raw_exec(const char *url, const char *sql);
 
+/* Append one audit record to the chain as the service does (the head's
+ * chain and hash, the next seq, hashed); `seq` > 0 gives the seq instead
+ * (a used one is refused when the record is written).  0, or -1 with
+ * *e. */
+int yb_test_audit_append(yb_store *st, const char *action, yb_id seq,
+			 yb_err *e);
+
 #endif

@@ -907,7 +907,9 @@ static int writer_cache_size(yb_ctx *ctx, void *arg, yb_err *err)
 
 /* The writer's connection keeps a larger page cache than a request's
  * (store op as_writer; store/sqlite/engine.c): 256 MiB against 32 MiB
- * (negative: KiB).  SQLite only: PostgreSQL has no such op. */
+ * (negative: KiB).  SQLite only: on PostgreSQL the op changes how the
+ * writer's transactions begin and commit (pg10), which every test of a
+ * batch there goes through. */
 static void test_batch_writer_cache(void **state)
 {
 	fx *f = *state;
@@ -915,10 +917,8 @@ static void test_batch_writer_cache(void **state)
 	int64_t writer = 0;
 	yb_err err;
 
-	if (strcmp(yb_test_engine(), "sqlite") != 0) {
-		assert_null(f->ctx.store->ops->as_writer);
+	if (strcmp(yb_test_engine(), "sqlite") != 0)
 		skip();
-	}
 	assert_ok(yb_batcher_start(f->url, 8, 1, &b, &err), err);
 	assert_ok(yb_batch_run(b, &f->ctx, writer_cache_size, &writer, &err),
 		  err);

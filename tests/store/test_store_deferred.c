@@ -11,7 +11,9 @@
  * latest when lazy_undo is turned off) and its synchronous replay
  * refuses that request at its call; ids drawn ahead never collide across
  * connections and reopened ones, and keep the order of the requests.  SQLite writes at once: the same calls
- * answer the same, the refusal comes at the call.
+ * answer the same, the refusal comes at the call.  And (pg10) a
+ * writer's connection, whose BEGIN and COMMIT ride with other
+ * statements, ends its transactions as any other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +222,98 @@ static void test_reserved_ids_unique(void **state)
 	assert_true(ts_check(st).mismatched_accounts == 0);
 }
 
+/*
+ * pg10: a group-commit writer's connection (op as_writer) sends its
+ * BEGIN with its transaction's first statement and its COMMIT with the
+ * last (the audit flush or the deferred writes).  What a caller sees is
+ * what it saw with a round trip each: a transaction in which nothing
+ * was sent commits or rolls back; one with writes and an audit record
+ * is committed for every other connection once commit answers; one an
+ * error aborted answers an error at commit and keeps nothing; a
+ * connection lost between two transactions fails the next one's first
+ * statement (store.unavailable) and the one after reconnects.
+ */
+static void test_writer_round_trips(void **state)
+{
+	ts_fixture *fx = *state;
+	yb_store *st = fx->st, *w = NULL, *other = NULL;
+	family f = ts_family(st);
+	yb_settlement a = ts_settlement(&f, "W-1", AT);
+	yb_settlement b = ts_settlement(&f, "W-2", AT), c, got;
+	yb_notification na = note(&f), nb = note(&f);
+	yb_audit_record *list = NULL;
+	yb_id lock[1] = { f.patient_acc }, used;
+	int n = 0, rc;
+	yb_err e;
+
+	ts_fund(st, f.patient_acc, 5000);
+	TS_OK(yb_store_open(fx->url, &w, &e), &e);
+	if (w->ops->as_writer)
+		TS_OK(w->ops->as_writer(w, &e), &e);
+
+	/* nothing sent: both end it, and the next one begins */
+	TS_OK(w->ops->begin(w, true, &e), &e);
+	TS_OK(w->ops->commit(w, &e), &e);
+	TS_OK(w->ops->begin(w, true, &e), &e);
+	w->ops->rollback(w);
+
+	/* a lazy batch of two requests and an audit record */
+	TS_OK(w->ops->begin(w, true, &e), &e);
+	w->ops->lazy_undo(w, true);
+	settle_one(w, &f, &a, &na);
+	TS_OK(yb_test_audit_append(w, "settlement.create", 0, &e), &e);
+	settle_one(w, &f, &b, &nb);
+	w->ops->lazy_undo(w, false);
+	assert_false(w->ops->spoiled(w));
+	TS_OK(w->ops->commit(w, &e), &e);
+	/* committed: another connection sees all of it at once */
+	TS_OK(yb_store_open(fx->url, &other, &e), &e);
+	assert_int_equal(TS_OK(other->ops->settlement_by_txn(
+				       other, "H100", "W-2", &got, &e), &e), 1);
+	assert_true(got.id == b.id);
+	assert_true(ts_balance(other, f.patient_acc) == 3000);
+	TS_OK(other->ops->audit_list(other, 0, 1, &list, &n, &e), &e);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].action, "settlement.create");
+	used = list[0].seq;
+	free(list);
+
+	/* the statement the COMMIT rides with fails (PostgreSQL: a record
+	 * buffered under a seq used already, written by the commit's audit
+	 * flush; SQLite writes it at once and refuses it there): commit
+	 * answers an error and nothing of the transaction is kept */
+	if (!ts_sqlite()) {
+		c = ts_settlement(&f, "W-3", AT);
+		TS_OK(w->ops->begin(w, true, &e), &e);
+		TS_OK(w->ops->settlement_insert(w, &c, &e), &e);
+		TS_OK(yb_test_audit_append(w, "settlement.create", used, &e), &e);
+		assert_int_equal(w->ops->commit(w, &e), -1);
+		assert_int_equal(TS_OK(other->ops->settlement_by_txn(
+				other, "H100", "W-3", &got, &e), &e), 0);
+		/* the connection is usable: the next transaction commits */
+		TS_OK(w->ops->begin(w, true, &e), &e);
+		TS_OK(w->ops->account_lock(w, lock, 1, &e), &e);
+		TS_OK(w->ops->commit(w, &e), &e);
+
+		/* lost between two transactions */
+		yb_store_close(other);
+		other = NULL;
+		yb_test_raw_exec(fx->url, "SELECT pg_terminate_backend(pid) "
+			"FROM pg_stat_activity WHERE datname = "
+			"current_database() AND pid <> pg_backend_pid() "
+			"AND backend_type = 'client backend'");
+		TS_OK(w->ops->begin(w, true, &e), &e);
+		rc = w->ops->account_lock(w, lock, 1, &e);
+		TS_FAILS(rc, &e, "store.unavailable");
+		w->ops->rollback(w);
+		TS_OK(w->ops->begin(w, true, &e), &e);
+		TS_OK(w->ops->account_lock(w, lock, 1, &e), &e);
+		TS_OK(w->ops->commit(w, &e), &e);
+	}
+	yb_store_close(other);
+	yb_store_close(w);
+}
+
 int ts_run_deferred(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +322,8 @@ int ts_run_deferred(void)
 		cmocka_unit_test_setup_teardown(test_deferred_failure_spoils,
 						ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_reserved_ids_unique,
+						ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_round_trips,
 						ts_setup, ts_teardown),
 	};
 

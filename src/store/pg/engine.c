@@ -94,6 +94,33 @@ int pg_ensure_connected(pg_store *ps, yb_err *err)
 
 static void pg_rollback(yb_store *st);
 
+/* A write transaction's start (pg_begin; pg10: pg_send_begin). */
+#define WRITE_BEGIN "BEGIN ISOLATION LEVEL READ COMMITTED"
+#define WRITE_PLAN "SET LOCAL plan_cache_mode = force_generic_plan"
+#define WRITE_NO_SEQSCAN "SET LOCAL enable_seqscan = off"
+#define WRITE_NO_JIT "SET LOCAL jit = off"
+
+/* pg10: a writer's pending BEGIN into the pipeline (stmt.c): the number
+ * of statements queued, whose answers the caller reads and skips; -1
+ * when libpq refused one (the connection is gone). */
+int pg_send_begin(pg_store *ps)
+{
+	static const char *const sql[] = { WRITE_BEGIN, WRITE_PLAN,
+					   WRITE_NO_SEQSCAN, WRITE_NO_JIT };
+	int n = 0;
+
+	if (!ps->begin_pending)
+		return 0;
+	ps->begin_pending = false;
+	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+		if (!PQsendQueryParams(ps->conn, sql[i], 0, NULL, NULL, NULL,
+				       NULL, 0))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 /*
  * pg5: a connection left in pipeline mode (a pipeline cut short: the
  * connection broke mid-batch, or a protocol error) accepts no plain
@@ -156,11 +183,8 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	 * Without JIT: a disabled scan's cost is above jit_above_cost, and
 	 * compiling a key look-up took 370 ms; it never pays in a write.
 	 */
-	const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
-				  "SET LOCAL plan_cache_mode = "
-				  "force_generic_plan; "
-				  "SET LOCAL enable_seqscan = off; "
-				  "SET LOCAL jit = off"
+	const char *sql = write ? WRITE_BEGIN "; " WRITE_PLAN "; "
+				  WRITE_NO_SEQSCAN "; " WRITE_NO_JIT
 				: "BEGIN ISOLATION LEVEL REPEATABLE READ";
 
 	if (ps->in_txn)
@@ -169,7 +193,13 @@ static int pg_begin(yb_store *st, bool write, yb_err *err)
 	pipeline_clear(ps);
 	if (pg_ensure_connected(ps, err) < 0)
 		return -1;
-	if (pg_simple(ps->conn, sql, err) < 0) {
+	/* pg10: a writer's BEGIN goes with its first statement.  A
+	 * connection found dead then fails that statement: a lazy batch is
+	 * spoiled and runs again on a new connection (begin reconnects),
+	 * any other request answers store.unavailable as for a connection
+	 * lost inside a transaction. */
+	ps->begin_pending = write && ps->writer;
+	if (!ps->begin_pending && pg_simple(ps->conn, sql, err) < 0) {
 		/* issue 16: a connection that died while idle (a failover
 		 * since its last request) is found dead only now; nothing
 		 * has been done, so reconnect and begin once more rather
@@ -217,12 +247,23 @@ static int pg_commit(yb_store *st, yb_err *err)
 			       "postgresql: commit without a transaction");
 	ps->sp_pending = false; /* never sent, and COMMIT ends it anyway */
 	/* pg5: anything still deferred goes with the audit records (or is
-	 * collected before a COMMIT without them) */
+	 * collected before a COMMIT without them); pg10: on a writer, with
+	 * the COMMIT after them in the same round trip */
+	ps->commit_tail = ps->writer;
+	ps->committed_inline = false;
 	if (pg_audit_flush(ps, true, err) < 0 || pg_collect(ps, err) < 0) {
+		ps->commit_tail = false;
 		pg_rollback(st);
 		return -1;
 	}
-	res = PQexec(ps->conn, "COMMIT");   /* releases every savepoint */
+	ps->commit_tail = false;
+	if (ps->committed_inline || ps->begin_pending) {
+		/* committed already, or nothing was ever sent (pg10) */
+		ps->begin_pending = false;
+		res = NULL;
+	} else {
+		res = PQexec(ps->conn, "COMMIT"); /* releases every savepoint */
+	}
 	ps->lazy = false;                /* lazy_undo: one transaction at most */
 	ps->job_nowait = false;
 	ps->job_refused = false;
@@ -238,6 +279,8 @@ static int pg_commit(yb_store *st, yb_err *err)
 	pg_audit_txn_end(ps);
 	ps->in_txn = false;
 	pg_tokens_committed(ps);  /* pg9: even unanswered, it may have */
+	if (!res)
+		return 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_result_err(ps->conn, res, err);
 		return -1;
@@ -263,7 +306,10 @@ static void pg_rollback(yb_store *st)
 	yb_err_clear(&ignored);
 	(void)pg_collect(ps, &ignored);   /* out of the pipeline first */
 	pipeline_clear(ps);
-	PQclear(PQexec(ps->conn, "ROLLBACK"));
+	if (ps->begin_pending)            /* pg10: nothing was sent */
+		ps->begin_pending = false;
+	else
+		PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_txn = false;
 	ps->lazy = false;
 	ps->job_nowait = false;
@@ -394,7 +440,7 @@ bool pg_txn_alive(const pg_store *ps)
 {
 	/* pg5: with writes deferred, libpq calls the transaction active;
 	 * whether they failed is known when they are collected */
-	if (ps->in_txn && ps->ndeferred > 0)
+	if (ps->in_txn && (ps->ndeferred > 0 || ps->begin_pending))
 		return PQstatus(ps->conn) == CONNECTION_OK;
 	return ps->in_txn && PQtransactionStatus(ps->conn) == PQTRANS_INTRANS;
 }
@@ -559,10 +605,19 @@ static void pg_close(yb_store *st)
 	free(ps);
 }
 
+/* Op as_writer (store.h): pg10, see pg_begin and pg_commit. */
+static int pg_as_writer(yb_store *st, yb_err *err)
+{
+	(void)err;
+	PS(st)->writer = true;
+	return 0;
+}
+
 static const yb_store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
 	.begin = pg_begin,
+	.as_writer = pg_as_writer,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.savepoint = pg_savepoint,

@@ -161,6 +161,17 @@ typedef struct pg_store {
 	bool release_pending;   /* released, RELEASE not sent yet (engine.c) */
 	bool sp_pending;        /* taken, SAVEPOINT not sent yet: goes with
 				 * the next statement (pg_run, pipelined) */
+	/* pg10: a group-commit writer's connection (op as_writer).  Its
+	 * write transactions' BEGIN is not sent at begin but goes with the
+	 * first statement, pipelined (begin_pending); and its COMMIT goes
+	 * with the last statement before it — the audit flush, or the
+	 * deferred writes — when commit_tail is set (engine.c pg_commit):
+	 * run_pipelined then sends it and says whether it committed
+	 * (committed_inline).  Two round trips fewer per batch. */
+	bool writer;
+	bool begin_pending;
+	bool commit_tail;
+	bool committed_inline;
 	/* issue 16, pg4: undo on demand (store.h lazy_undo).  While lazy,
 	 * the caller's savepoint is only noted, by the count of rows this
 	 * transaction has written (`writes`, counted by stmt.c); a
@@ -354,6 +365,8 @@ int pg_exec(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err);
 
 /* Run plain SQL without parameters (transaction control, migrations). */
 int pg_simple(PGconn *conn, const char *sql, yb_err *err);
+/* pg10: a writer's pending BEGIN into the pipeline (engine.c) */
+int pg_send_begin(pg_store *ps);
 
 /* Fill `err` with `code` and the first line of a server message. */
 void pg_err_from_message(yb_err *err, const char *code, const char *msg);

@@ -367,6 +367,7 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 	/* pg5: the deferred writes (pg_defer) are in the pipeline already,
 	 * their results first */
 	int nq = ps->ndeferred, first = 0, want, k = 0, nulls = 0;
+	int commit_at = -1, began;
 	bool synced = false;
 
 	for (int i = 0; i < n; i++)
@@ -374,6 +375,13 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 	ps->ndeferred = 0;
 	if (nq == 0 && !PQenterPipelineMode(c))
 		return pg_result_err(c, NULL, err);
+	/* pg10: a writer's BEGIN first, when nothing has been sent yet */
+	if ((began = pg_send_begin(ps)) < 0) {
+		pg_result_err(c, NULL, err);
+		(void)PQexitPipelineMode(c);
+		return -1;
+	}
+	nq += began;
 	if (ps->sp_pending) {
 		if (ps->release_pending)
 			nq += PQsendQueryParams(c, "RELEASE SAVEPOINT yb_sp",
@@ -388,6 +396,13 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 	for (int i = 0; i < n; i++)
 		nq += PQsendQueryPrepared(c, names[i], p[i]->n, p[i]->v, NULL,
 					  NULL, 0);
+	/* pg10: the writer's COMMIT after the last statements (pg_commit) */
+	if (ps->commit_tail) {
+		ps->commit_tail = false;
+		commit_at = want++;
+		nq += PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL,
+					0);
+	}
 	if (nq == want && PQpipelineSync(c)) {
 		/* each query's result and a NULL after it, the Sync's last */
 		while (!synced && nulls <= nq) {
@@ -400,8 +415,20 @@ static int run_pipelined(pg_store *ps, int n, char (*names)[48],
 			st = PQresultStatus(res);
 			if (st == PGRES_PIPELINE_SYNC)
 				synced = true;
-			if (k >= first && k < nq && (st == PGRES_TUPLES_OK ||
-						     st == PGRES_COMMAND_OK))
+			if (k == commit_at && st == PGRES_COMMAND_OK) {
+				/* a transaction an error had aborted answers
+				 * ROLLBACK */
+				if (strcmp(PQcmdStatus(res), "COMMIT") == 0)
+					ps->committed_inline = true;
+				else if (!err->code)
+					yb_errf(err, "store.error",
+						"postgresql: the transaction "
+						"had failed and was rolled "
+						"back");
+				PQclear(res);
+			} else if (k >= first && k < first + n &&
+				   (st == PGRES_TUPLES_OK ||
+				    st == PGRES_COMMAND_OK))
 				out[k - first] = res;
 			else if (st != PGRES_COMMAND_OK &&
 				 st != PGRES_TUPLES_OK &&
@@ -468,7 +495,8 @@ PGresult *pg_run(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		p = &none;
 	if (prepared_name(ps, s, p, name, &idx, err) < 0)
 		return NULL;
-	if (ps->sp_pending || ps->ndeferred > 0) {
+	if (ps->sp_pending || ps->ndeferred > 0 || ps->begin_pending ||
+	    ps->commit_tail) {
 		yb_err_clear(err);
 		return run_pipelined(ps, 1, &name, &idx, &p, &res, err) < 0
 			       ? NULL : res;
@@ -534,7 +562,7 @@ int pg_run_pair(pg_store *ps, const pg_stmt *s1, pg_params *p1,
 int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 {
 	char name[48];
-	int idx, rc = -1;
+	int idx, began, rc = -1;
 
 	pg_prefetch_forget(ps);
 	if (!pg_deferring(ps))
@@ -550,6 +578,12 @@ int pg_defer(pg_store *ps, const pg_stmt *s, pg_params *p, yb_err *err)
 		pg_result_err(ps->conn, NULL, err);
 		goto out;
 	}
+	if ((began = pg_send_begin(ps)) < 0) {   /* pg10 */
+		ps->spoiled = true;
+		pg_result_err(ps->conn, NULL, err);
+		goto out;
+	}
+	ps->ndeferred += began;
 	if (!PQsendQueryPrepared(ps->conn, name, p->n, p->v, NULL, NULL, 0)) {
 		ps->spoiled = true;
 		pg_result_err(ps->conn, NULL, err);
