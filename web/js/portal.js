@@ -268,13 +268,22 @@ function renderBindings() {
 	renderFamilySummary();
 }
 
+/* Only the newest load renders: opening the family view right after
+ * the home view (which loads the bindings too) sent two, and the later
+ * answer re-drew the lists under a limit the person had begun to type,
+ * wiping it. */
+let bindingsLoads = 0;
+
 async function loadBindings() {
+	const mine = ++bindingsLoads;
 	try {
-		bindings = await api.get("/api/v1/me/bindings");
+		const got = await api.get("/api/v1/me/bindings");
+		if (mine !== bindingsLoads) return;   /* a newer one renders */
+		bindings = got;
 		renderBindings();
 		premiums.setRelatives(bindings.authorized);
 	} catch (err) {
-		showMessage($("#bind-msg"), err);
+		if (mine === bindingsLoads) showMessage($("#bind-msg"), err);
 	}
 }
 
