@@ -199,27 +199,59 @@ static void render_durations(textbuf *tb)
 	}
 }
 
-/* How long commits took (the sync and what waits behind it: a tail of
- * slow commits is a tail of slow writes), as a Prometheus histogram. */
-static void render_commit_histogram(textbuf *tb, const yb_batch_stats *st)
+/* One of the batcher's histograms (batch.h) in Prometheus' form: the
+ * buckets cumulative, `le` the bound times `scale` (ms to seconds, or
+ * requests as they are). */
+static void render_histogram(textbuf *tb, const char *name, const char *help,
+			     const int *le, int nle, double scale,
+			     const uint64_t *counts, double sum)
 {
 	uint64_t cum = 0;
 
-	tb_printf(tb, "# HELP yibao_batch_commit_duration_seconds Group "
-		      "commits by duration.\n"
-		      "# TYPE yibao_batch_commit_duration_seconds histogram\n");
-	for (int i = 0; i < YB_BATCH_COMMIT_BUCKETS; i++) {
-		cum += st->commit_ms[i];
-		tb_printf(tb, "yibao_batch_commit_duration_seconds_bucket"
-			      "{le=\"%g\"} %" PRIu64 "\n",
-			  yb_batch_commit_le_ms[i] / 1000.0, cum);
+	tb_printf(tb, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	for (int i = 0; i < nle; i++) {
+		cum += counts[i];
+		tb_printf(tb, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name,
+			  le[i] * scale, cum);
 	}
-	cum += st->commit_ms[YB_BATCH_COMMIT_BUCKETS];
-	tb_printf(tb, "yibao_batch_commit_duration_seconds_bucket{le=\"+Inf\"} "
-		      "%" PRIu64 "\n"
-		      "yibao_batch_commit_duration_seconds_sum %.6f\n"
-		      "yibao_batch_commit_duration_seconds_count %" PRIu64 "\n",
-		  cum, (double)st->commit_ns / 1e9, cum);
+	cum += counts[nle];
+	tb_printf(tb, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %.6f\n"
+		      "%s_count %" PRIu64 "\n",
+		  name, cum, name, sum, name, cum);
+}
+
+/* Where a write's time goes, and how big the batches are: the tail of
+ * the writes' latency is made of these (docs/POSTGRESQL.md "What the
+ * tail is made of"). */
+static void render_batch_histograms(textbuf *tb, const yb_batch_stats *st)
+{
+	const struct {
+		const char *name, *help;
+		const uint64_t *counts;
+		uint64_t sum_ns;
+	} ms[] = {
+		{ "yibao_batch_commit_duration_seconds",
+		  "Group commits by duration (with the sync unless it is "
+		  "apart).", st->commit_ms, st->commit_ns },
+		{ "yibao_batch_run_duration_seconds",
+		  "Group commits by the time their requests ran, from the "
+		  "transaction's start to its commit.", st->run_ms, st->run_ns },
+		{ "yibao_batch_queue_wait_seconds",
+		  "Requests by the time they waited in the queue before the "
+		  "group commit that ran them began.", st->wait_ms, st->wait_ns },
+		{ "yibao_batch_sync_duration_seconds",
+		  "Syncs of the log apart from the commit, by duration.",
+		  st->sync_ms, st->sync_ns },
+	};
+
+	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+		render_histogram(tb, ms[i].name, ms[i].help, yb_batch_le_ms,
+				 YB_BATCH_MS_BUCKETS, 1e-3, ms[i].counts,
+				 (double)ms[i].sum_ns / 1e9);
+	render_histogram(tb, "yibao_batch_size",
+			 "Group commits by how many requests ran in them.",
+			 yb_batch_le_jobs, YB_BATCH_SIZE_BUCKETS, 1, st->size,
+			 (double)st->jobs);
 }
 
 /* Group commit: how many requests share a commit, and the WAL upkeep
@@ -278,7 +310,7 @@ static void render_batches(textbuf *tb)
 		      "# TYPE yibao_durable_waits_total counter\n"
 		      "yibao_durable_waits_total %" PRIu64 "\n",
 		  st.syncs, (double)st.sync_ns / 1e9, st.durable_waits);
-	render_commit_histogram(tb, &st);
+	render_batch_histograms(tb, &st);
 }
 
 void yb_handle_metrics(yb_hreq *r)

@@ -141,19 +141,30 @@ static bool run_jobs(yb_store *st, batch_job *jobs, bool lazy, bool alone)
 	return true;
 }
 
-const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS] = {
+const int yb_batch_le_ms[YB_BATCH_MS_BUCKETS] = {
 	1, 2, 5, 10, 25, 50, 100, 250
 };
+const int yb_batch_le_jobs[YB_BATCH_SIZE_BUCKETS] = {
+	1, 2, 4, 8, 16, 32, 64, 128, 256
+};
 
-/* A commit's duration into the histogram (lock held). */
-static void commit_count(yb_batch_stats *st, uint64_t ns)
+int yb_batch_ms_bucket(uint64_t ns)
 {
 	int i = 0;
 
-	while (i < YB_BATCH_COMMIT_BUCKETS &&
-	       ns > (uint64_t)yb_batch_commit_le_ms[i] * 1000000u)
+	while (i < YB_BATCH_MS_BUCKETS &&
+	       ns > (uint64_t)yb_batch_le_ms[i] * 1000000u)
 		i++;
-	st->commit_ms[i]++;
+	return i;
+}
+
+static int size_bucket(uint64_t jobs)
+{
+	int i = 0;
+
+	while (i < YB_BATCH_SIZE_BUCKETS && jobs > (uint64_t)yb_batch_le_jobs[i])
+		i++;
+	return i;
 }
 
 uint64_t yb_batch_now_ns(void)
@@ -170,12 +181,18 @@ static bool run_batch(batch_writer *w, batch_job *jobs, bool alone)
 	yb_batcher *b = w->b;
 	yb_store *st = w->store;
 	bool lazy = batch_lazy(st, jobs), whole, committed;
-	uint64_t t0 = yb_batch_now_ns(), t1, t2;
+	uint64_t t0 = yb_batch_now_ns(), t1, t2, wait_ns = 0;
+	uint64_t waits[YB_BATCH_MS_BUCKETS + 1] = { 0 };
 	yb_err err;
 
 	yb_err_clear(&err);
-	for (batch_job *j = jobs; j; j = j->next)
+	for (batch_job *j = jobs; j; j = j->next) {
+		uint64_t waited = t0 > j->queued_ns ? t0 - j->queued_ns : 0;
+
 		j->attempts++;
+		waits[yb_batch_ms_bucket(waited)]++;
+		wait_ns += waited;
+	}
 	if (st->ops->begin(st, true, &err) < 0) {
 		fail_all(jobs, &err);
 		return false;
@@ -213,7 +230,11 @@ static bool run_batch(batch_writer *w, batch_job *jobs, bool alone)
 	b->stats.failed_commits += !committed;
 	b->stats.run_ns += t1 - t0;
 	b->stats.commit_ns += t2 - t1;
-	commit_count(&b->stats, t2 - t1);
+	b->stats.commit_ms[yb_batch_ms_bucket(t2 - t1)]++;
+	b->stats.run_ms[yb_batch_ms_bucket(t1 - t0)]++;
+	b->stats.wait_ns += wait_ns;
+	for (int i = 0; i <= YB_BATCH_MS_BUCKETS; i++)
+		b->stats.wait_ms[i] += waits[i];
 	pthread_mutex_unlock(&b->lock);
 	return committed;
 }
@@ -347,6 +368,7 @@ static void requeue_again(yb_batcher *b, batch_job **jobs)
 			j->deferrals++;  /* not an attempt (again_later) */
 		*p = j->next;                /* out of the finished list */
 		j->next = NULL;
+		j->queued_ns = yb_batch_now_ns();
 		if (last)
 			last->next = j;
 		else
@@ -428,6 +450,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&b->lock);
 		b->stats.batches++;
 		b->stats.jobs += n;
+		b->stats.size[size_bucket(n)]++;
 		if (n > b->stats.largest)
 			b->stats.largest = n;
 		requeue_again(b, &jobs);
@@ -608,6 +631,7 @@ static int enqueue(yb_batcher *b, batch_job *job, yb_err *err)
 	else
 		b->head = job;
 	b->tail = job;
+	job->queued_ns = yb_batch_now_ns();
 	b->queued++;
 	pthread_cond_signal(&b->wake);
 	return 0;
@@ -693,6 +717,8 @@ void yb_batcher_stats(yb_batcher *b, yb_batch_stats *out)
 	out->syncs = atomic_load(&b->syncs);
 	out->sync_ns = atomic_load(&b->sync_ns);
 	out->durable_waits = atomic_load(&b->durable_waits);
+	for (int i = 0; i <= YB_BATCH_MS_BUCKETS; i++)
+		out->sync_ms[i] = atomic_load(&b->sync_ms[i]);
 }
 
 int yb_batch_alone(const yb_ctx *ctx, yb_batch_fn fn, void *arg, yb_err *err)

@@ -78,10 +78,16 @@ typedef struct yb_batcher yb_batcher;
 /* A job: run use cases with `ctx` (its store is the writer connection). */
 typedef int (*yb_batch_fn)(yb_ctx *ctx, void *arg, yb_err *err);
 
-/* Upper bounds (ms) of the commit-duration histogram's buckets; one
- * more bucket counts the rest. */
-#define YB_BATCH_COMMIT_BUCKETS 8
-extern const int yb_batch_commit_le_ms[YB_BATCH_COMMIT_BUCKETS];
+/* Upper bounds of the batcher's histograms' buckets (Prometheus `le`):
+ * durations in ms, and requests per commit; one more bucket counts the
+ * rest.  The histograms say where a write's time goes — waiting in the
+ * queue, its batch running, the commit, the sync apart — and how big
+ * the batches are, which is what the tail latency is made of
+ * (docs/POSTGRESQL.md "What the tail is made of"). */
+#define YB_BATCH_MS_BUCKETS 8
+extern const int yb_batch_le_ms[YB_BATCH_MS_BUCKETS];
+#define YB_BATCH_SIZE_BUCKETS 9
+extern const int yb_batch_le_jobs[YB_BATCH_SIZE_BUCKETS];
 
 typedef struct yb_batch_stats {
 	uint64_t batches;                /* commits made */
@@ -102,9 +108,19 @@ typedef struct yb_batch_stats {
 	uint64_t sync_ns;                /* the syncer's time syncing */
 	uint64_t durable_waits;          /* yb_batcher_durable_wait calls
 					  * that had to wait */
-	/* commits by duration: [i] ≤ yb_batch_commit_le_ms[i] and above
-	 * the bucket before; the last, longer than all (not cumulative) */
-	uint64_t commit_ms[YB_BATCH_COMMIT_BUCKETS + 1];
+	uint64_t wait_ns;                /* requests' time in the queue */
+	/* Histograms, not cumulative: [i] counts the values ≤ the bound
+	 * [i] and above the bound before; the last, those above all. */
+	uint64_t commit_ms[YB_BATCH_MS_BUCKETS + 1];   /* commits */
+	uint64_t run_ms[YB_BATCH_MS_BUCKETS + 1];      /* batches' BEGIN to
+							* COMMIT */
+	uint64_t wait_ms[YB_BATCH_MS_BUCKETS + 1];     /* each request's time
+							* from queued (or put
+							* back) to its batch's
+							* start */
+	uint64_t sync_ms[YB_BATCH_MS_BUCKETS + 1];     /* syncs apart */
+	uint64_t size[YB_BATCH_SIZE_BUCKETS + 1];      /* requests per
+							* commit */
 } yb_batch_stats;
 
 /*

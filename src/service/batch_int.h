@@ -27,6 +27,7 @@ typedef struct batch_job {
 	int deferrals;                   /* times it was so */
 	bool again;                      /* to run in a later batch */
 	bool replayable;                 /* may run twice (batch.h) */
+	uint64_t queued_ns;              /* when it (last) joined the queue */
 	struct batch_job *next;
 } batch_job;
 
@@ -82,6 +83,7 @@ struct yb_batcher {
 	 * covers (each counted once, in order: one writer). */
 	atomic_uint_least64_t committing, durable;
 	atomic_uint_least64_t syncs, sync_ns, durable_waits;
+	atomic_uint_least64_t sync_ms[YB_BATCH_MS_BUCKETS + 1];
 	void (*sync_failure_log)(const char *detail);
 	void (*before_sync)(void *arg);  /* tests */
 	void *before_sync_arg;
@@ -93,6 +95,8 @@ void yb_batch_call_back(batch_job *jobs);
 /* Wake each waiting caller, free each submitted job (b->lock held). */
 void yb_batch_wake_jobs(batch_job *jobs);
 uint64_t yb_batch_now_ns(void);
+/* The bucket of yb_batch_le_ms a duration (ns) falls in. */
+int yb_batch_ms_bucket(uint64_t ns);
 
 /* ---- batch_sync.c ---- */
 /* Start the syncer if the writer's store can sync apart (one writer). */

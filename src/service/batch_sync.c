@@ -88,6 +88,7 @@ static void sync_once(yb_batcher *b)
 	t1 = yb_batch_now_ns();
 	atomic_fetch_add(&b->syncs, 1);
 	atomic_fetch_add(&b->sync_ns, t1 - t0);
+	atomic_fetch_add(&b->sync_ms[yb_batch_ms_bucket(t1 - t0)], 1);
 
 	pthread_mutex_lock(&b->sync_lock);
 	atomic_store(&b->durable, target);

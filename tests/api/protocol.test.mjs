@@ -280,11 +280,23 @@ test('metrics: group commit counters (the batcher is on by default on both engin
   assert.equal(count, commits(r.text));
   assert.equal(inf, count);
   assert.match(r.text, /^yibao_batch_commit_duration_seconds_bucket\{le="0.001"\} \d+$/m);
+  // where the writes' time goes, and how big the batches are: one run
+  // and one size per commit, one queue wait per request run
+  const num = (re) => Number((r.text.match(re) || [])[1]);
+  assert.equal(num(/^yibao_batch_run_duration_seconds_count (\d+)$/m), commits(r.text));
+  assert.equal(num(/^yibao_batch_run_duration_seconds_bucket\{le="\+Inf"\} (\d+)$/m), commits(r.text));
+  assert.equal(num(/^yibao_batch_size_count (\d+)$/m), commits(r.text));
+  const requests = num(/^yibao_batch_requests_total (\d+)$/m);
+  assert.equal(num(/^yibao_batch_size_sum ([\d.]+)$/m), requests, 'the sizes add up to the requests run');
+  assert.equal(num(/^yibao_batch_queue_wait_seconds_count (\d+)$/m), requests);
+  assert.match(r.text, /^yibao_batch_size_bucket\{le="256"\} \d+$/m);
+  assert.match(r.text, /^yibao_batch_queue_wait_seconds_bucket\{le="0.25"\} \d+$/m);
   // the sync apart (SQLite under synchronous FULL; PostgreSQL's commit syncs)
   const syncs = (t) => Number((t.match(/^yibao_batch_syncs_total (\d+)$/m) || [])[1]);
   if (ENGINE === 'sqlite') assert.ok(syncs(r.text) > syncs(before.text), 'the write was synced apart');
   else assert.equal(syncs(r.text), 0);
   assert.match(r.text, /^yibao_batch_sync_seconds_total \d+\.\d+$/m);
+  assert.equal(num(/^yibao_batch_sync_duration_seconds_count (\d+)$/m), syncs(r.text), 'every sync in the histogram');
   assert.match(r.text, /^yibao_durable_waits_total \d+$/m);
 });
 

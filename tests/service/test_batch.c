@@ -438,6 +438,78 @@ static void gate_job_done(void *arg, int rc, const yb_err *err)
 	(void)err;
 }
 
+/* A job's completion, counted in the gate (arg). */
+static void count_done(void *arg, int rc, const yb_err *err)
+{
+	(void)rc;
+	(void)err;
+	fx_gate_done(arg);
+}
+
+static uint64_t buckets_from(const uint64_t *h, int from, int n)
+{
+	uint64_t sum = 0;
+
+	for (int i = from; i < n; i++)
+		sum += h[i];
+	return sum;
+}
+
+/* The batcher's histograms (batch.h, /metrics) count what happened: the
+ * writer held 60 ms in a batch of one while ten requests queue, which
+ * then make one batch of ten, each having waited more than 50 ms. */
+static void test_batch_histograms(void **state)
+{
+	static const char *codes[] = { "H-0", "H-1", "H-2", "H-3", "H-4",
+				       "H-5", "H-6", "H-7", "H-8", "H-9" };
+	const int nb = YB_BATCH_MS_BUCKETS + 1;
+	fx *f = *state;
+	fx_gate g;
+	yb_batcher *b;
+	yb_batch_stats st;
+	yb_err err;
+
+	fx_gate_init(&g);
+	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
+	assert_ok(yb_batch_submit(b, &f->ctx, fx_gate_job, &g, count_done, &g,
+				  &err), err);
+	fx_gate_wait_inside(&g);
+	for (int i = 0; i < 10; i++)
+		assert_ok(yb_batch_submit(b, &f->ctx, register_employer,
+					  (void *)codes[i], count_done, &g,
+					  &err), err);
+	usleep(60 * 1000);
+	fx_gate_open_until_done(&g, 11);
+	yb_batcher_stats(b, &st);
+	yb_batcher_stop(b);
+	fx_gate_destroy(&g);
+
+	assert_int_equal(st.batches, 2);
+	assert_int_equal(st.jobs, 11);
+	/* sizes: 1 (le 1), 10 (le 16) */
+	assert_int_equal(buckets_from(st.size, 0, YB_BATCH_SIZE_BUCKETS + 1), 2);
+	assert_int_equal(yb_batch_le_jobs[0], 1);
+	assert_int_equal(st.size[0], 1);
+	assert_int_equal(yb_batch_le_jobs[4], 16);
+	assert_int_equal(st.size[4], 1);
+	/* runs and commits: one of each per batch; the held one > 50 ms */
+	assert_int_equal(buckets_from(st.run_ms, 0, nb), 2);
+	assert_int_equal(buckets_from(st.commit_ms, 0, nb), 2);
+	assert_int_equal(yb_batch_le_ms[5], 50);
+	assert_true(buckets_from(st.run_ms, 6, nb) >= 1);
+	assert_true(st.run_ns >= 60u * 1000000u);
+	/* waits: one per request; the ten queued behind the gate > 50 ms */
+	assert_int_equal(buckets_from(st.wait_ms, 0, nb), 11);
+	assert_true(buckets_from(st.wait_ms, 6, nb) >= 10);
+	assert_true(st.wait_ns >= 10u * 60u * 1000000u);
+	assert_true(st.wait_ns < 11u * 10000000000u);   /* each under 10 s */
+	/* syncs apart: SQLite under synchronous FULL; PostgreSQL's commit
+	 * syncs */
+	assert_int_equal(buckets_from(st.sync_ms, 0, nb), st.syncs);
+	if (strcmp(yb_test_engine(), "pg") == 0)
+		assert_int_equal(st.syncs, 0);
+}
+
 static void test_batch_writers_held_goes_later(void **state)
 {
 	fx *f = *state;
@@ -933,6 +1005,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_atomic_per_job,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_serial_view,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_histograms,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_wal_restarts_under_load, fx_setup,
