@@ -148,23 +148,25 @@ const int yb_batch_le_jobs[YB_BATCH_SIZE_BUCKETS] = {
 	1, 2, 4, 8, 16, 32, 64, 128, 256
 };
 
-int yb_batch_ms_bucket(uint64_t ns)
+/* The bucket a value falls in: the first bound (times `unit`) it does
+ * not exceed, or n for above all. */
+static int bucket_of(const int *le, int n, uint64_t unit, uint64_t v)
 {
 	int i = 0;
 
-	while (i < YB_BATCH_MS_BUCKETS &&
-	       ns > (uint64_t)yb_batch_le_ms[i] * 1000000u)
+	while (i < n && v > (uint64_t)le[i] * unit)
 		i++;
 	return i;
 }
 
+int yb_batch_ms_bucket(uint64_t ns)
+{
+	return bucket_of(yb_batch_le_ms, YB_BATCH_MS_BUCKETS, 1000000u, ns);
+}
+
 static int size_bucket(uint64_t jobs)
 {
-	int i = 0;
-
-	while (i < YB_BATCH_SIZE_BUCKETS && jobs > (uint64_t)yb_batch_le_jobs[i])
-		i++;
-	return i;
+	return bucket_of(yb_batch_le_jobs, YB_BATCH_SIZE_BUCKETS, 1, jobs);
 }
 
 uint64_t yb_batch_now_ns(void)
