@@ -23,7 +23,8 @@
 static const char serve_help[] =
 	"usage: yibao serve [--listen ADDR] [--web DIR] [--tls-cert FILE --tls-key FILE]\n"
 	"                   [--threads N] [--log-level LEVEL] [--group-commit MODE]\n"
-	"                   [--writer-cpu N] [--writers N] [--read-db URL]\n"
+	"                   [--writer-cpu N] [--writers N] [--max-batch N]\n"
+	"                   [--read-db URL]\n"
 	"       yibaod [same options]\n"
 	"\n"
 	"Serve the HTTP API (/api/v1/...) and the web portal until SIGTERM or\n"
@@ -46,6 +47,8 @@ static const char serve_help[] =
 	"  --writers N        PostgreSQL, group commit on: N writers, each its\n"
 	"                     own connection, taking turns at the batches\n"
 	"                     (default one per CPU; SQLite has one)\n"
+	"  --max-batch N      group commit: at most N requests share one\n"
+	"                     commit (default: PostgreSQL 16, SQLite 256)\n"
 	"  --read-db URL      PostgreSQL: serve person views, statements, family\n"
 	"                     usage and reconciliation from this standby (a\n"
 	"                     little stale: docs/POSTGRESQL.md); writes and\n"
@@ -61,7 +64,8 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 	const char *listen = "127.0.0.1:8080", *web = NULL, *cert = NULL,
 		   *key = NULL, *threads_s = NULL, *level = "info",
 		   *group_commit = "auto", *writer_cpu_s = NULL,
-		   *read_db = NULL, *writers_s = NULL;
+		   *read_db = NULL, *writers_s = NULL,
+		   *max_batch_s = NULL;
 	const cli_opt opts[] = {
 		{ "listen", CLI_OPT_STR, &listen, false },
 		{ "web", CLI_OPT_STR, &web, false },
@@ -73,9 +77,10 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		{ "writer-cpu", CLI_OPT_STR, &writer_cpu_s, false },
 		{ "read-db", CLI_OPT_STR, &read_db, false },
 		{ "writers", CLI_OPT_STR, &writers_s, false },
+		{ "max-batch", CLI_OPT_STR, &max_batch_s, false },
 		{ NULL, 0, NULL, false },
 	};
-	int64_t threads = 0, writer_cpu = 0, writers = 0;
+	int64_t threads = 0, writer_cpu = 0, writers = 0, max_batch = 0;
 	struct stat sb;
 	int rc;
 
@@ -91,6 +96,10 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		return rc;
 	if (writers_s && (rc = cli_int(cli, "--writers", writers_s, 1, 64,
 				       &writers)) != CLI_GO)
+		return rc;
+	if (max_batch_s &&
+	    (rc = cli_int(cli, "--max-batch", max_batch_s, 1, 4096,
+			  &max_batch)) != CLI_GO)
 		return rc;
 	if (strcmp(group_commit, "auto") != 0 && strcmp(group_commit, "on") != 0 &&
 	    strcmp(group_commit, "off") != 0)
@@ -124,6 +133,7 @@ int cmd_serve(yb_cli *cli, int argc, char **argv)
 		.pin_writer = writer_cpu_s != NULL,
 		.writer_cpu = (int)writer_cpu,
 		.writers = (int)writers,
+		.max_batch = (int)max_batch,
 	};
 	yb_err err;
 

@@ -31,6 +31,9 @@ typedef struct yb_http_options {
 	 * engine's default (SQLite 1, the only number it takes; PostgreSQL
 	 * one per CPU). */
 	int writers;
+	/* With group commit: at most this many requests in one commit;
+	 * 0 = the engine's default (server.c batch_max). */
+	int max_batch;
 } yb_http_options;
 
 /*

@@ -60,6 +60,8 @@ run 2 serve --threads many
 run 2 serve --writer-cpu first
 run 2 serve --writer-cpu 4096
 check_err "--writer-cpu is a CPU number" "from 0 to 1023"
+run 2 serve --max-batch 0
+check_err "--max-batch is at least one request" "from 1 to 4096"
 run 2 reconcile yesterday --institution H1
 run 2 import persons "$TMP/no-such-file.csv"
 run 2 --json person show

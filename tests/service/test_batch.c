@@ -455,6 +455,55 @@ static uint64_t buckets_from(const uint64_t *h, int from, int n)
 	return sum;
 }
 
+/* A writer held in a gate while ten registrations queue behind it for
+ * hold_ms, with at most max_batch per commit; the batcher's counts
+ * once all eleven are done. */
+static void ten_behind_gate(fx *f, int max_batch, const char *const codes[10],
+			    int hold_ms, yb_batch_stats *st)
+{
+	fx_gate g;
+	yb_batcher *b;
+	yb_err err;
+
+	fx_gate_init(&g);
+	assert_ok(yb_batcher_start(f->url, max_batch, 1, &b, &err), err);
+	assert_ok(yb_batch_submit(b, &f->ctx, fx_gate_job, &g, count_done, &g,
+				  &err), err);
+	fx_gate_wait_inside(&g);
+	for (int i = 0; i < 10; i++)
+		assert_ok(yb_batch_submit(b, &f->ctx, register_employer,
+					  (void *)codes[i], count_done, &g,
+					  &err), err);
+	if (hold_ms > 0)
+		usleep((useconds_t)hold_ms * 1000);
+	fx_gate_open_until_done(&g, 11);
+	yb_batcher_stats(b, st);
+	yb_batcher_stop(b);
+	fx_gate_destroy(&g);
+}
+
+/* At most max_batch requests share a commit (serve --max-batch): ten
+ * queued behind a held writer with a largest batch of 4 make batches of
+ * 4, 4 and 2, in the order they came, each kept once. */
+static void test_batch_max_size(void **state)
+{
+	static const char *codes[] = { "M-0", "M-1", "M-2", "M-3", "M-4",
+				       "M-5", "M-6", "M-7", "M-8", "M-9" };
+	fx *f = *state;
+	yb_batch_stats st;
+	yb_employer e;
+	yb_err err;
+
+	ten_behind_gate(f, 4, codes, 0, &st);
+	assert_int_equal(st.batches, 4);         /* 1 (the gate), 4, 4, 2 */
+	assert_int_equal(st.jobs, 11);
+	assert_int_equal(st.largest, 4);
+	assert_int_equal(yb_batch_le_jobs[2], 4);
+	assert_int_equal(st.size[2], 2);         /* the two of 4 */
+	for (int i = 0; i < 10; i++)
+		assert_ok(yb_employer_get(&f->ctx, codes[i], &e, &err), err);
+}
+
 /* The batcher's histograms (batch.h, /metrics) count what happened: the
  * writer held 60 ms in a batch of one while ten requests queue, which
  * then make one batch of ten, each having waited more than 50 ms. */
@@ -464,26 +513,9 @@ static void test_batch_histograms(void **state)
 				       "H-5", "H-6", "H-7", "H-8", "H-9" };
 	const int nb = YB_BATCH_MS_BUCKETS + 1;
 	fx *f = *state;
-	fx_gate g;
-	yb_batcher *b;
 	yb_batch_stats st;
-	yb_err err;
 
-	fx_gate_init(&g);
-	assert_ok(yb_batcher_start(f->url, 64, 1, &b, &err), err);
-	assert_ok(yb_batch_submit(b, &f->ctx, fx_gate_job, &g, count_done, &g,
-				  &err), err);
-	fx_gate_wait_inside(&g);
-	for (int i = 0; i < 10; i++)
-		assert_ok(yb_batch_submit(b, &f->ctx, register_employer,
-					  (void *)codes[i], count_done, &g,
-					  &err), err);
-	usleep(60 * 1000);
-	fx_gate_open_until_done(&g, 11);
-	yb_batcher_stats(b, &st);
-	yb_batcher_stop(b);
-	fx_gate_destroy(&g);
-
+	ten_behind_gate(f, 64, codes, 60, &st);
 	assert_int_equal(st.batches, 2);
 	assert_int_equal(st.jobs, 11);
 	/* sizes: 1 (le 1), 10 (le 16) */
@@ -1007,6 +1039,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_serial_view,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_histograms,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_max_size,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_batch_wal_restarts_under_load, fx_setup,
