@@ -175,7 +175,6 @@ static int limit_options(const yb_settings *s, struct MHD_OptionItem *ops)
 	return n;
 }
 
-
 /* On unless asked off: on both engines a batch of requests in one
  * transaction costs far less than a transaction each (SQLite: one fsync
  * per batch; PostgreSQL: docs/POSTGRESQL.md "Group commit"). */
@@ -328,8 +327,9 @@ static int writer_count(const yb_http_options *opt, yb_err *err)
  * with 64 connections on two writers the batches drifted to 50 on one
  * and 14 on the other, and the 50 waited for each other.  Batches of
  * at most 12-16 keep the queue nearly first come, first served; at a
- * million persons that took the p99 from 51-85 ms (mean 65) to 45-67
- * (mean 56) at the same rate (docs/POSTGRESQL.md "A largest batch").
+ * million persons that took the p99 from 51-85 ms (mean 67) to 45-67
+ * (mean 57) at the same rate (docs/POSTGRESQL.md "A largest batch of
+ * 16").
  * The cap does not matter below the writers' share of the connections. */
 static int batch_max(const yb_http_options *opt)
 {
@@ -355,8 +355,8 @@ static int helpers_start(const yb_http_options *opt, yb_err *err)
 	yb_srv.have_web = opt->web_root && yb_static_init(opt->web_root);
 	if (use_group_commit(opt) &&
 	    ((writers = writer_count(opt, err)) < 0 ||
-	     yb_batcher_start(opt->db_url, batch_max(opt), writers, &yb_srv.batcher,
-			      err) < 0))
+	     yb_batcher_start(opt->db_url, batch_max(opt), writers,
+			      &yb_srv.batcher, err) < 0))
 		return -1;
 	if (opt->pin_writer &&
 	    pin_writer(yb_srv.batcher, opt->writer_cpu, err) < 0)
